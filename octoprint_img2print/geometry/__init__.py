@@ -1,0 +1,1 @@
+"""Triangle meshes: the Mesh type, heightfield meshing, solids, checks, readers and writers."""

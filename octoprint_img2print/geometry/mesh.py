@@ -1,0 +1,81 @@
+"""The one mesh type every mode returns and every writer and check takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Mesh:
+    """Float32 vertices (N, 3) in millimetres and int32 faces (M, 3), counter-clockwise seen from outside."""
+
+    vertices: np.ndarray
+    faces: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.vertices = np.ascontiguousarray(self.vertices, dtype=np.float32).reshape(-1, 3)
+        self.faces = np.ascontiguousarray(self.faces, dtype=np.int32).reshape(-1, 3)
+
+    @property
+    def triangles(self) -> np.ndarray:
+        """Corner coordinates of every face, shape (M, 3, 3), in float64."""
+        return self.vertices.astype(np.float64)[self.faces]
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lowest and highest corner of the bounding box."""
+        if len(self.vertices) == 0:
+            zero = np.zeros(3)
+            return zero, zero
+        return self.vertices.min(axis=0).astype(np.float64), self.vertices.max(axis=0).astype(np.float64)
+
+    def size(self) -> np.ndarray:
+        """Size of the bounding box in millimetres."""
+        low, high = self.bounds()
+        return high - low
+
+    def face_normals(self) -> np.ndarray:
+        """Unnormalised normals (twice the area) of every face."""
+        tri = self.triangles
+        return np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+
+    def volume(self) -> float:
+        """Signed volume; positive for a closed, outward-wound solid."""
+        tri = self.triangles
+        return float(np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])).sum() / 6.0)
+
+    def translated(self, offset: np.ndarray) -> Mesh:
+        """A copy moved by ``offset``."""
+        return Mesh(self.vertices + np.asarray(offset, dtype=np.float32), self.faces)
+
+    def on_bed(self) -> Mesh:
+        """A copy moved so that it sits on z = 0 with its bounding box starting at x = y = 0."""
+        low, _ = self.bounds()
+        return self.translated(-low)
+
+    def flipped(self) -> Mesh:
+        """A copy with every face wound the other way."""
+        return Mesh(self.vertices, self.faces[:, ::-1])
+
+    def outward(self) -> Mesh:
+        """This mesh, or its flipped copy, so that the volume is positive."""
+        return self.flipped() if self.volume() < 0 else self
+
+
+def concatenate(meshes: list[Mesh]) -> Mesh:
+    """One mesh holding all given meshes (their vertices are not merged)."""
+    vertices, faces, offset = [], [], 0
+    for mesh in meshes:
+        vertices.append(mesh.vertices)
+        faces.append(mesh.faces + offset)
+        offset += len(mesh.vertices)
+    if not vertices:
+        return Mesh(np.zeros((0, 3)), np.zeros((0, 3)))
+    return Mesh(np.concatenate(vertices), np.concatenate(faces))
+
+
+def welded(mesh: Mesh) -> Mesh:
+    """A copy in which vertices at exactly the same position are one vertex."""
+    unique, inverse = np.unique(mesh.vertices, axis=0, return_inverse=True)
+    return Mesh(unique, inverse.reshape(-1)[mesh.faces])

@@ -1,0 +1,109 @@
+"""3MF packages: a minimal valid writer and a reader for the core mesh specification."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from defusedxml import ElementTree
+
+from .mesh import Mesh, concatenate
+
+CORE_NS = "http://schemas.microsoft.com/3dmanufacturing/core/2015/02"
+MODEL_PART = "3D/3dmodel.model"
+MAX_UNPACKED_BYTES = 2 * 1024**3
+
+CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
+ <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
+ <Default Extension="model" ContentType="application/vnd.ms-package.3dmanufacturing-3dmodel+xml"/>
+</Types>
+"""
+RELATIONSHIPS = f"""<?xml version="1.0" encoding="UTF-8"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+ <Relationship Target="/{MODEL_PART}" Id="rel0"
+  Type="http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel"/>
+</Relationships>
+"""
+
+
+def _rows(array: np.ndarray, template: str) -> str:
+    """Format every row of ``array`` with ``template`` into one string."""
+    out = io.StringIO()
+    np.savetxt(out, array, fmt=template)
+    return out.getvalue()
+
+
+def write_3mf(mesh: Mesh, path: Path, name: str = "img2print") -> None:
+    """Write ``mesh`` as one object of a 3MF package, in millimetres."""
+    vertices = _rows(mesh.vertices, '<vertex x="%.5f" y="%.5f" z="%.5f"/>')
+    triangles = _rows(mesh.faces, '<triangle v1="%d" v2="%d" v3="%d"/>')
+    model = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<model unit="millimeter" xml:lang="en-US" xmlns="{CORE_NS}">\n'
+        f'<metadata name="Application">img2print</metadata>\n<resources>\n'
+        f'<object id="1" name="{name}" type="model"><mesh><vertices>\n{vertices}</vertices>\n'
+        f"<triangles>\n{triangles}</triangles></mesh></object>\n</resources>\n"
+        '<build><item objectid="1"/></build>\n</model>\n'
+    )
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=5) as package:
+        package.writestr("[Content_Types].xml", CONTENT_TYPES)
+        package.writestr("_rels/.rels", RELATIONSHIPS)
+        package.writestr(MODEL_PART, model)
+
+
+def _transform(text: str | None) -> np.ndarray:
+    """A 3MF transform attribute as a 4x3 matrix (identity when absent)."""
+    if not text:
+        return np.vstack([np.eye(3), np.zeros(3)])
+    return np.array([float(v) for v in text.split()], dtype=np.float64).reshape(4, 3)
+
+
+def _apply(mesh: Mesh, matrix: np.ndarray) -> Mesh:
+    return Mesh(mesh.vertices.astype(np.float64) @ matrix[:3] + matrix[3], mesh.faces)
+
+
+def _model_part(package: zipfile.ZipFile) -> str:
+    """The name of the model part, read from the package relationships when present."""
+    names = package.namelist()
+    if "_rels/.rels" in names:
+        for rel in ElementTree.fromstring(package.read("_rels/.rels")):
+            if rel.get("Type", "").endswith("/3dmodel"):
+                return rel.get("Target", MODEL_PART).lstrip("/")
+    return MODEL_PART
+
+
+def read_3mf(path: Path) -> Mesh:
+    """Read every build item of a 3MF package into one mesh in millimetres."""
+    with zipfile.ZipFile(path) as package:
+        if sum(info.file_size for info in package.infolist()) > MAX_UNPACKED_BYTES:
+            raise ValueError("the package unpacks to more than 2 GB")
+        root = ElementTree.fromstring(package.read(_model_part(package)))
+    ns = {"m": CORE_NS}
+    scale = {"micron": 0.001, "millimeter": 1.0, "centimeter": 10.0, "inch": 25.4, "foot": 304.8, "meter": 1000.0}
+    unit = scale.get(root.get("unit", "millimeter"), 1.0)
+    objects = {obj.get("id"): obj for obj in root.iterfind("m:resources/m:object", ns)}
+
+    def build(object_id: str, depth: int = 0) -> Mesh:
+        obj = objects[object_id]
+        if depth > 16:
+            raise ValueError("components nest too deeply")
+        mesh_node = obj.find("m:mesh", ns)
+        if mesh_node is not None:
+            vertices = np.array([[float(v.get("x")), float(v.get("y")), float(v.get("z"))]
+                                 for v in mesh_node.iterfind("m:vertices/m:vertex", ns)]).reshape(-1, 3)
+            faces = np.array([[int(t.get("v1")), int(t.get("v2")), int(t.get("v3"))]
+                              for t in mesh_node.iterfind("m:triangles/m:triangle", ns)]).reshape(-1, 3)
+            if len(faces) and (faces.max() >= len(vertices) or faces.min() < 0):
+                raise ValueError("a triangle refers to a vertex that does not exist")
+            return Mesh(vertices, faces)
+        parts = [_apply(build(c.get("objectid"), depth + 1), _transform(c.get("transform")))
+                 for c in obj.iterfind("m:components/m:component", ns)]
+        return concatenate(parts)
+
+    items = [_apply(build(item.get("objectid")), _transform(item.get("transform")))
+             for item in root.iterfind("m:build/m:item", ns)]
+    mesh = concatenate(items)
+    return Mesh(mesh.vertices * unit, mesh.faces)

@@ -1,0 +1,1 @@
+"""Pixels: loading every image format users send, and preparing them for a mode."""

@@ -1,0 +1,160 @@
+"""Open an image of any format users send and turn it into lightness, background and raw values."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pillow_heif
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from ..errors import BadInput
+from ..i18n import _
+
+pillow_heif.register_heif_opener()
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+DEFAULT_MAX_MEGAPIXELS = 64.0
+ALPHA_BACKGROUND = 0.5
+SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+
+
+@dataclass
+class Picture:
+    """An image in memory: sRGB-encoded lightness 0..1, a background mask, and raw values for elevation maps."""
+
+    name: str
+    lightness: np.ndarray
+    background: np.ndarray
+    values: np.ndarray | None
+    source_size: tuple[int, int]
+
+
+def _srgb_to_linear_table() -> np.ndarray:
+    v = np.arange(256, dtype=np.float64) / 255.0
+    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4).astype(np.float32)
+
+
+SRGB_TO_LINEAR = _srgb_to_linear_table()
+REC709 = (0.2126, 0.7152, 0.0722)
+
+
+def linear_to_srgb(linear: np.ndarray) -> np.ndarray:
+    """Encode linear light 0..1 with the sRGB curve (in place where possible)."""
+    np.clip(linear, 0.0, 1.0, out=linear)
+    low = linear <= 0.0031308
+    encoded = np.power(linear, 1 / 2.4, dtype=np.float32)
+    encoded *= 1.055
+    encoded -= 0.055
+    encoded[low] = linear[low] * 12.92
+    return encoded
+
+
+def luminance(rgb: np.ndarray) -> np.ndarray:
+    """Perceptual lightness of 8-bit sRGB pixels: linear-light Rec. 709 luminance, sRGB-encoded again."""
+    y = SRGB_TO_LINEAR[rgb[..., 0]] * np.float32(REC709[0])
+    y += SRGB_TO_LINEAR[rgb[..., 1]] * np.float32(REC709[1])
+    y += SRGB_TO_LINEAR[rgb[..., 2]] * np.float32(REC709[2])
+    return linear_to_srgb(y)
+
+
+def _open(source: bytes | Path, name: str) -> Image.Image:
+    """Open the image header, or raise a BadInput error that names the file."""
+    if isinstance(source, Path):
+        if not source.is_file():
+            raise BadInput("file_not_found", _("{file}: no such file.").format(file=source), file=name)
+        if source.stat().st_size == 0:
+            raise BadInput("empty_file", _("{file}: the file is empty.").format(file=name), file=name)
+        stream = source
+    else:
+        if not source:
+            raise BadInput("empty_file", _("{file}: the file is empty.").format(file=name), file=name)
+        stream = io.BytesIO(source)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return Image.open(stream)
+    except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+        if isinstance(error, UnidentifiedImageError):
+            raise BadInput("not_an_image", _("{file}: this is not an image img2print can read. Send a PNG, JPEG, "
+                                              "WebP, HEIC, GIF, BMP or TIFF file.").format(file=name),
+                           file=name) from error
+        raise BadInput("image_too_large", _("{file}: the image has too many pixels to be safe to open.")
+                       .format(file=name), file=name) from error
+    except (OSError, SyntaxError, ValueError) as error:
+        raise BadInput("image_damaged", _("{file}: the image is damaged and cannot be read ({reason}).")
+                       .format(file=name, reason=error), file=name) from error
+
+
+def _check_pixels(image: Image.Image, name: str, max_megapixels: float) -> None:
+    width, height = image.size
+    if width * height > max_megapixels * 1e6:
+        raise BadInput("image_too_large",
+                       _("{file}: the image has {megapixels:.1f} megapixels, more than the limit of {limit:g}. "
+                         "Scale it down before sending it.").format(file=name, megapixels=width * height / 1e6,
+                                                                   limit=max_megapixels),
+                       file=name, megapixels=width * height / 1e6, limit=max_megapixels)
+    if width < 2 or height < 2:
+        raise BadInput("image_too_small", _("{file}: the image is only {width} x {height} pixels.")
+                       .format(file=name, width=width, height=height), file=name)
+
+
+def _arrays(image: Image.Image, keep_values: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Lightness, background mask and (if asked) raw single-channel values of a decoded image."""
+    mode = image.mode
+    has_alpha = "A" in image.getbands() or "transparency" in image.info
+    if mode in SIXTEEN_BIT_MODES or mode == "F":
+        values = np.asarray(image, dtype=np.float32)
+        full_scale = 65535.0 if mode.startswith("I;16") or values.max() > 255 else 255.0
+        if mode == "F":
+            span = float(values.max() - values.min()) or 1.0
+            lightness = (values - values.min()) / span
+        else:
+            lightness = np.clip(values / full_scale, 0.0, 1.0)
+        return lightness.astype(np.float32), np.zeros(values.shape, dtype=bool), values if keep_values else None
+    if mode in ("1", "L", "LA") or (mode in ("P", "PA") and _palette_is_grey(image)):
+        grey = image.convert("LA" if has_alpha else "L")
+        array = np.asarray(grey)
+        channel = array[..., 0] if has_alpha else array
+        lightness = channel.astype(np.float32) / 255.0
+        alpha = array[..., 1] if has_alpha else None
+    else:
+        colour = image.convert("RGBA" if has_alpha else "RGB")
+        array = np.asarray(colour)
+        lightness = luminance(array)
+        alpha = array[..., 3] if has_alpha else None
+    background = alpha < ALPHA_BACKGROUND * 255 if alpha is not None else np.zeros(lightness.shape, dtype=bool)
+    values = lightness * np.float32(255.0) if keep_values else None
+    return lightness, background, values
+
+
+def _palette_is_grey(image: Image.Image) -> bool:
+    palette = np.asarray(image.getpalette() or [], dtype=np.int32).reshape(-1, 3)
+    return bool(len(palette)) and bool((palette.max(axis=1) == palette.min(axis=1)).all())
+
+
+def load_picture(source: bytes | Path, name: str | None = None, *, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS,
+                 needed_size: tuple[int, int] | None = None, keep_values: bool = False) -> Picture:
+    """Decode ``source`` (bytes or a path) into a Picture, honouring EXIF orientation; GIFs give their first frame.
+
+    ``needed_size`` (columns, rows) lets large JPEGs decode at a reduced scale that still has that many pixels.
+    """
+    name = name or (source.name if isinstance(source, Path) else "image")
+    image = _open(source, name)
+    _check_pixels(image, name, max_megapixels)
+    source_size = image.size
+    try:
+        if needed_size and image.format == "JPEG":
+            side = max(needed_size)
+            image.draft(image.mode, (side, side))
+        image = ImageOps.exif_transpose(image)
+        image.load()
+        lightness, background, values = _arrays(image, keep_values)
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise BadInput("image_damaged",
+                       _("{file}: the image is damaged or truncated and cannot be read ({reason}). "
+                         "Export or download it again.").format(file=name, reason=error), file=name) from error
+    return Picture(name, lightness, background, values, source_size)
