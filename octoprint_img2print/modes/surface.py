@@ -1,0 +1,180 @@
+"""What the heightfield modes share: size, sampling, preparation, frame, meshing options and their checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from ..errors import BadInput
+from ..geometry.mesh import Mesh
+from ..geometry.solid import FLAT, heightfield_solid
+from ..i18n import _
+from ..imaging import prepare
+from ..imaging.load import Picture
+
+MAX_SIZE_MM = 1000.0
+MAX_GRID_CELLS = 30_000_000
+DEFAULT_NOZZLE_MM = 0.4
+DEFAULT_WIDTH_MM = 100.0
+
+
+def bad_parameter(name: str, problem: str, **numbers: Any) -> BadInput:
+    """A BadInput error about one parameter, named as on the command line."""
+    option = name.replace("_", "-")
+    return BadInput("bad_parameter", _("--{option}: {problem}").format(option=option, problem=problem),
+                    parameter=option, **numbers)
+
+
+def require_range(name: str, value: float, low: float, high: float, *, low_open: bool = False) -> None:
+    """Refuse ``value`` outside [low, high] (or (low, high] when ``low_open``)."""
+    too_low = value <= low if low_open else value < low
+    if too_low or value > high or not np.isfinite(value):
+        bracket = "(" if low_open else "["
+        raise bad_parameter(name, _("{value:g} is outside the usable range {bracket}{low:g}, {high:g}].")
+                            .format(value=value, bracket=bracket, low=low, high=high), value=value)
+
+
+@dataclass
+class SurfaceOptions:
+    """Size, sampling and picture preparation, all in millimetres where they are lengths."""
+
+    width: float | None = None
+    height: float | None = None
+    nozzle: float = DEFAULT_NOZZLE_MM
+    pitch: float | None = None
+    max_error: float = 0.02
+    full_grid: bool = False
+    black_point: float = 0.0
+    white_point: float = 1.0
+    auto_levels: bool = False
+    contrast: float = 1.0
+    gamma: float = 1.0
+    smoothing: float = 0.0
+    crop: bool = False
+    white_background: bool = False
+    frame_width: float = 0.0
+    frame_thickness: float | None = None
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> SurfaceOptions:
+        """Options from a mapping, ignoring None values and refusing unknown keys."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise bad_parameter(unknown[0], _("this option does not apply to this mode."))
+        return cls(**{k: v for k, v in values.items() if v is not None})
+
+    @property
+    def sampling_pitch(self) -> float:
+        """Grid spacing in mm: given, or a quarter of the nozzle (finer detail does not print)."""
+        return self.pitch if self.pitch is not None else self.nozzle / 4
+
+    def validate(self) -> None:
+        """Refuse absurd values with an error that names the option."""
+        for name in ("width", "height"):
+            value = getattr(self, name)
+            if value is not None:
+                require_range(name, value, 0.0, MAX_SIZE_MM, low_open=True)
+        require_range("nozzle", self.nozzle, 0.05, 3.0)
+        require_range("pitch", self.sampling_pitch, 0.01, 5.0)
+        require_range("max_error", self.max_error, 0.0, 1.0, low_open=True)
+        require_range("black_point", self.black_point, 0.0, 1.0)
+        require_range("white_point", self.white_point, 0.0, 1.0)
+        if self.white_point <= self.black_point:
+            raise bad_parameter("white_point", _("must be above --black-point."))
+        require_range("contrast", self.contrast, 0.0, 10.0, low_open=True)
+        require_range("gamma", self.gamma, 0.0, 10.0, low_open=True)
+        require_range("smoothing", self.smoothing, 0.0, 50.0)
+        require_range("frame_width", self.frame_width, 0.0, MAX_SIZE_MM / 2)
+
+    def needed_pixels(self) -> tuple[int, int]:
+        """How many source pixels are worth decoding (twice the grid), for reduced-scale JPEG decoding."""
+        longest = max(v for v in (self.width, self.height, DEFAULT_WIDTH_MM) if v is not None)
+        side = int(2 * longest / self.sampling_pitch)
+        return side, side
+
+
+@dataclass
+class SurfaceGrid:
+    """The prepared picture on the printing grid (frame excluded) and the final size of the sheet."""
+
+    lightness: np.ndarray
+    background: np.ndarray
+    values: np.ndarray | None
+    width: float
+    height: float
+    frame_cells: int
+    source_columns: int
+
+
+def _sheet_size(options: SurfaceOptions, aspect: float) -> tuple[float, float, float]:
+    """Outer width, outer height and the picture's aspect (rows/cols) after fitting the requested size."""
+    frame = 2 * options.frame_width
+    if options.width is not None and options.height is not None:
+        return options.width, options.height, (options.height - frame) / (options.width - frame)
+    if options.height is not None:
+        return (options.height - frame) / aspect + frame, options.height, aspect
+    width = options.width if options.width is not None else DEFAULT_WIDTH_MM
+    return width, (width - frame) * aspect + frame, aspect
+
+
+def _fill(picture: Picture, aspect: float) -> None:
+    """Centre-crop the picture to ``aspect`` (rows/cols), as a photo print fills its paper."""
+    rows, cols = picture.lightness.shape
+    if abs(rows / cols - aspect) < 1e-6:
+        return
+    if rows / cols > aspect:
+        keep = max(2, round(cols * aspect))
+        window = (slice((rows - keep) // 2, (rows - keep) // 2 + keep), slice(None))
+    else:
+        keep = max(2, round(rows / aspect))
+        window = (slice(None), slice((cols - keep) // 2, (cols - keep) // 2 + keep))
+    picture.lightness, picture.background = picture.lightness[window], picture.background[window]
+    if picture.values is not None:
+        picture.values = picture.values[window]
+
+
+def sample(picture: Picture, options: SurfaceOptions) -> SurfaceGrid:
+    """Background, crop, size and resample the picture onto the printing grid, then tone and smooth it."""
+    if options.white_background:
+        prepare.mark_white_background(picture)
+    if options.crop:
+        prepare.crop_to_subject(picture)
+    rows, cols = picture.lightness.shape
+    width, height, aspect = _sheet_size(options, rows / cols)
+    frame = options.frame_width
+    if width - 2 * frame <= 0 or height - 2 * frame <= 0:
+        raise bad_parameter("frame_width", _("the frame leaves no room for the picture."), value=frame)
+    for name, value in (("width", width), ("height", height)):
+        require_range(name, value, 0.0, MAX_SIZE_MM, low_open=True)
+    _fill(picture, aspect)
+    source_columns = picture.lightness.shape[1]
+    pitch = options.sampling_pitch
+    grid_cols, grid_rows = round(width / pitch) + 1, round(height / pitch) + 1
+    if grid_cols * grid_rows > MAX_GRID_CELLS:
+        raise bad_parameter("pitch", _("{pitch:g} mm over {width:g} x {height:g} mm needs {cells:,} points, more "
+                                       "than {limit:,}; use a coarser pitch or a smaller size.")
+                            .format(pitch=pitch, width=width, height=height, cells=grid_cols * grid_rows,
+                                    limit=MAX_GRID_CELLS))
+    frame_cells = round(frame / (width / (grid_cols - 1))) if frame > 0 else 0
+    inner_cols, inner_rows = max(2, grid_cols - 2 * frame_cells), max(2, grid_rows - 2 * frame_cells)
+    lightness = prepare.resample(picture.lightness, inner_cols, inner_rows)
+    background = prepare.resample_mask(picture.background, inner_cols, inner_rows)
+    values = prepare.resample(picture.values, inner_cols, inner_rows) if picture.values is not None else None
+    lightness = prepare.levels(lightness, options.black_point, options.white_point, options.auto_levels,
+                               options.contrast, options.gamma)
+    lightness = prepare.smooth(lightness, options.smoothing, pitch)
+    if values is not None:
+        values = prepare.smooth(values, options.smoothing, pitch)
+    return SurfaceGrid(lightness, background, values, width, height, frame_cells, source_columns)
+
+
+def framed_solid(heights: np.ndarray, grid: SurfaceGrid, options: SurfaceOptions, frame_thickness: float,
+                 shape: str = FLAT, curve_angle: float = 120.0) -> Mesh:
+    """Surround ``heights`` with the frame (if any) and close it into a solid."""
+    if grid.frame_cells:
+        heights = np.pad(heights, grid.frame_cells, mode="constant", constant_values=frame_thickness)
+    return heightfield_solid(heights, grid.width, grid.height, max_error=options.max_error,
+                             full=options.full_grid, shape=shape, curve_angle_deg=curve_angle)
