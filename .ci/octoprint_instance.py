@@ -1,0 +1,81 @@
+"""A headless OctoPrint instance with img2print and the virtual printer: used by `.ci/serve` and the tests."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+CONFIG = """\
+server:
+  firstRun: false
+  onlineCheck: {enabled: false}
+  pluginBlacklist: {enabled: false}
+plugins:
+  virtual_printer: {enabled: true}
+  tracking: {enabled: false}
+  announcements: {enabled: false}
+  errortracking: {enabled: false}
+serial:
+  autoconnect: true
+  port: VIRTUAL
+  baudrate: 115200
+"""
+LOGIN_FILE = "img2print-login.json"
+
+
+def prepare(octoprint: str, basedir: Path) -> dict[str, str]:
+    """Write the configuration and create an admin user once; return its login."""
+    basedir.mkdir(parents=True, exist_ok=True)
+    login_path = basedir / LOGIN_FILE
+    if login_path.exists():
+        return json.loads(login_path.read_text())
+    (basedir / "config.yaml").write_text(CONFIG)
+    login = {"user": "admin", "password": secrets.token_urlsafe(12)}
+    subprocess.run([octoprint, "--basedir", str(basedir), "user", "add", login["user"], "--password",
+                    login["password"], "--admin"], check=True, stdout=subprocess.DEVNULL)
+    login_path.write_text(json.dumps(login))
+    return login
+
+
+def serve_command(octoprint: str, basedir: Path, port: int) -> list[str]:
+    """The command line that serves OctoPrint on 127.0.0.1 (as root too, which CI is)."""
+    return [octoprint, "serve", "--iknowwhatimdoing", "--basedir", str(basedir), "--host", "127.0.0.1",
+            "--port", str(port)]
+
+
+def wait_online(port: int, timeout_s: float = 120.0, process: subprocess.Popen | None = None) -> None:
+    """Wait until the server answers /online.txt."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"OctoPrint exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/online.txt", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"OctoPrint did not answer on port {port} within {timeout_s:.0f} s")
+
+
+def main() -> None:
+    """Prepare the instance, print the login and replace this process with the server."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--basedir", type=Path, required=True)
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--octoprint", default="octoprint")
+    args = parser.parse_args()
+    login = prepare(args.octoprint, args.basedir)
+    print(f"OctoPrint with img2print: http://127.0.0.1:{args.port}/  login: {login['user']} / {login['password']}"
+          f"  (virtual printer connects on start; data in {args.basedir})", flush=True)
+    command = serve_command(args.octoprint, args.basedir, args.port)
+    os.execv(command[0], command)
+
+
+if __name__ == "__main__":
+    main()

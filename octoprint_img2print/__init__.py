@@ -1,0 +1,16 @@
+"""img2print: picture to print, as an OctoPrint plugin and a command line. Plugin metadata only."""
+
+__plugin_name__ = "img2print"
+__plugin_version__ = "0.1.0"
+__plugin_description__ = "Turn a photo, logo or SVG into a print: lithophanes, reliefs and topographic maps."
+__plugin_author__ = "img2print developers"
+__plugin_license__ = "AGPLv3"
+__plugin_pythoncompat__ = ">=3.9,<4"
+
+
+def __plugin_load__() -> None:
+    """Called by OctoPrint: create the plugin (importing OctoPrint only here, so the CLI runs without it)."""
+    from .plugin import Img2PrintPlugin
+
+    global __plugin_implementation__
+    __plugin_implementation__ = Img2PrintPlugin()
