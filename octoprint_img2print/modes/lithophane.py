@@ -8,7 +8,7 @@ import numpy as np
 
 from ..geometry.booleans import box, to_manifold, union
 from ..geometry.mesh import Mesh
-from ..geometry.solid import FLAT, SHAPES
+from ..geometry.solid import CYLINDER, FLAT, SHAPES
 from ..i18n import _
 from ..imaging.load import SRGB_TO_LINEAR
 from ..imaging.load import Picture
@@ -81,7 +81,7 @@ def _with_stand(plate: Mesh, options: LithophaneOptions) -> Mesh:
 
 def build(picture: Picture, options: LithophaneOptions) -> Mesh:
     """The lithophane solid, lying flat (or standing on its foot, or upright when bent)."""
-    grid = sample(picture, options)
+    grid = sample(picture, options, side_frames=options.shape != CYLINDER)
     heights = thickness(grid.lightness, options)
     heights[grid.background] = options.min_thickness
     frame = options.frame_thickness if options.frame_thickness is not None else options.max_thickness

@@ -105,19 +105,27 @@ class SurfaceGrid:
     values: np.ndarray | None
     width: float
     height: float
-    frame_cells: int
+    frame_rows: int
+    frame_columns: int
     source_columns: int
 
+    @property
+    def picture_width(self) -> float:
+        """Width in mm of the picture inside the frame."""
+        columns = self.lightness.shape[1]
+        return self.width * (columns - 1) / (columns - 1 + 2 * self.frame_columns)
 
-def _sheet_size(options: SurfaceOptions, aspect: float) -> tuple[float, float, float]:
+
+def _sheet_size(options: SurfaceOptions, aspect: float, side_frames: bool) -> tuple[float, float, float]:
     """Outer width, outer height and the picture's aspect (rows/cols) after fitting the requested size."""
-    frame = 2 * options.frame_width
+    frame_y = 2 * options.frame_width
+    frame_x = frame_y if side_frames else 0.0
     if options.width is not None and options.height is not None:
-        return options.width, options.height, (options.height - frame) / (options.width - frame)
+        return options.width, options.height, (options.height - frame_y) / (options.width - frame_x)
     if options.height is not None:
-        return (options.height - frame) / aspect + frame, options.height, aspect
+        return (options.height - frame_y) / aspect + frame_x, options.height, aspect
     width = options.width if options.width is not None else DEFAULT_WIDTH_MM
-    return width, (width - frame) * aspect + frame, aspect
+    return width, (width - frame_x) * aspect + frame_y, aspect
 
 
 def _fill(picture: Picture, aspect: float) -> None:
@@ -136,14 +144,17 @@ def _fill(picture: Picture, aspect: float) -> None:
         picture.values = picture.values[window]
 
 
-def sample(picture: Picture, options: SurfaceOptions) -> SurfaceGrid:
-    """Background, crop, size and resample the picture onto the printing grid, then tone and smooth it."""
+def sample(picture: Picture, options: SurfaceOptions, side_frames: bool = True) -> SurfaceGrid:
+    """Background, crop, size and resample the picture onto the printing grid, then tone and smooth it.
+
+    Without ``side_frames`` the frame runs along the top and bottom only (a cylinder has no sides).
+    """
     if options.white_background:
         prepare.mark_white_background(picture)
     if options.crop:
         prepare.crop_to_subject(picture)
     rows, cols = picture.lightness.shape
-    width, height, aspect = _sheet_size(options, rows / cols)
+    width, height, aspect = _sheet_size(options, rows / cols, side_frames)
     frame = options.frame_width
     if width - 2 * frame <= 0 or height - 2 * frame <= 0:
         raise bad_parameter("frame_width", _("the frame leaves no room for the picture."), value=frame)
@@ -158,8 +169,9 @@ def sample(picture: Picture, options: SurfaceOptions) -> SurfaceGrid:
                                        "than {limit:,}; use a coarser pitch or a smaller size.")
                             .format(pitch=pitch, width=width, height=height, cells=grid_cols * grid_rows,
                                     limit=MAX_GRID_CELLS))
-    frame_cells = round(frame / (width / (grid_cols - 1))) if frame > 0 else 0
-    inner_cols, inner_rows = max(2, grid_cols - 2 * frame_cells), max(2, grid_rows - 2 * frame_cells)
+    frame_rows = round(frame / (height / (grid_rows - 1)))
+    frame_cols = round(frame / (width / (grid_cols - 1))) if side_frames else 0
+    inner_cols, inner_rows = max(2, grid_cols - 2 * frame_cols), max(2, grid_rows - 2 * frame_rows)
     lightness = prepare.resample(picture.lightness, inner_cols, inner_rows)
     background = prepare.resample_mask(picture.background, inner_cols, inner_rows)
     values = prepare.resample(picture.values, inner_cols, inner_rows) if picture.values is not None else None
@@ -168,13 +180,14 @@ def sample(picture: Picture, options: SurfaceOptions) -> SurfaceGrid:
     lightness = prepare.smooth(lightness, options.smoothing, pitch)
     if values is not None:
         values = prepare.smooth(values, options.smoothing, pitch)
-    return SurfaceGrid(lightness, background, values, width, height, frame_cells, source_columns)
+    return SurfaceGrid(lightness, background, values, width, height, frame_rows, frame_cols, source_columns)
 
 
 def framed_solid(heights: np.ndarray, grid: SurfaceGrid, options: SurfaceOptions, frame_thickness: float,
                  shape: str = FLAT, curve_angle: float = 120.0) -> Mesh:
     """Surround ``heights`` with the frame (if any) and close it into a solid."""
-    if grid.frame_cells:
-        heights = np.pad(heights, grid.frame_cells, mode="constant", constant_values=frame_thickness)
+    if grid.frame_rows or grid.frame_columns:
+        padding = ((grid.frame_rows, grid.frame_rows), (grid.frame_columns, grid.frame_columns))
+        heights = np.pad(heights, padding, mode="constant", constant_values=frame_thickness)
     return heightfield_solid(heights, grid.width, grid.height, max_error=options.max_error,
                              full=options.full_grid, shape=shape, curve_angle_deg=curve_angle)

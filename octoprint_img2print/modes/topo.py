@@ -52,7 +52,6 @@ def build(picture: Picture, options: TopoOptions) -> Mesh:
     grid = sample(picture, options)
     elevation = grid.values * options.elevation_unit
     elevation[grid.background] = float(elevation[~grid.background].min()) if (~grid.background).any() else 0.0
-    inner_width = grid.width - 2 * options.frame_width
-    heights = elevation_heights(elevation, grid.source_columns, inner_width, options)
+    heights = elevation_heights(elevation, grid.source_columns, grid.picture_width, options)
     frame = options.frame_thickness if options.frame_thickness is not None else options.base
     return framed_solid(heights, grid, options, frame)

@@ -1,0 +1,30 @@
+"""Shared test helpers: real tools are required in CI and may only be skipped elsewhere."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+def require(available: bool, what: str) -> None:
+    """Skip when ``what`` is missing on a developer machine; fail when CI is set."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required in CI but is missing")
+    pytest.skip(f"{what} is not installed")
+
+
+@pytest.fixture(scope="session")
+def prusa_slicer() -> str:
+    """Path of the real PrusaSlicer command line."""
+    path = shutil.which("prusa-slicer")
+    require(path is not None, "prusa-slicer")
+    return path

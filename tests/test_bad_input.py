@@ -1,0 +1,119 @@
+"""Bad files and absurd parameters give a clear error naming the file or option, and no output file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PIL import Image
+from pictures import photo_like, png_header_only, save
+
+from octoprint_img2print.cli import main
+
+
+def run(capsys, *args: str) -> tuple[int, dict]:
+    code = main([*map(str, args), "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture
+def photo(tmp_path):
+    return save(photo_like(160, 120), tmp_path / "photo.jpg")
+
+
+def assert_refused(capsys, tmp_path, source, code: str, exit_code: int = 3, *extra: str) -> dict:
+    output = tmp_path / "out.stl"
+    status, answer = run(capsys, "convert", source, "-o", output, *extra)
+    assert status == exit_code
+    assert answer["ok"] is False and answer["error"]["code"] == code
+    assert not output.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+    return answer["error"]
+
+
+def test_truncated_jpeg(capsys, tmp_path, photo):
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(photo.read_bytes()[: photo.stat().st_size // 2])
+    error = assert_refused(capsys, tmp_path, broken, "image_damaged")
+    assert "broken.jpg" in error["message"] and "truncated" in error["message"]
+
+
+def test_corrupt_png(capsys, tmp_path):
+    path = save(photo_like(64, 64), tmp_path / "corrupt.png")
+    data = bytearray(path.read_bytes())
+    data[100:140] = b"\x00" * 40
+    path.write_bytes(bytes(data))
+    assert "corrupt.png" in assert_refused(capsys, tmp_path, path, "image_damaged")["message"]
+
+
+def test_text_file_with_an_image_extension(capsys, tmp_path):
+    fake = tmp_path / "holiday.jpg"
+    fake.write_text("this is not a picture\n")
+    error = assert_refused(capsys, tmp_path, fake, "not_an_image")
+    assert "holiday.jpg" in error["message"] and "PNG" in error["message"]
+
+
+def test_empty_file(capsys, tmp_path):
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    assert "empty.png" in assert_refused(capsys, tmp_path, empty, "empty_file")["message"]
+
+
+def test_missing_file(capsys, tmp_path):
+    assert_refused(capsys, tmp_path, tmp_path / "nowhere.png", "file_not_found")
+
+
+def test_decompression_bomb_is_refused_before_decoding(capsys, tmp_path):
+    bomb = png_header_only(tmp_path / "bomb.png", 200_000, 200_000)
+    error = assert_refused(capsys, tmp_path, bomb, "image_too_large")
+    assert "bomb.png" in error["message"]
+
+
+def test_pixel_limit_is_configurable(capsys, tmp_path):
+    big = save(Image.new("L", (3000, 2000), 128), tmp_path / "big.png")
+    assert_refused(capsys, tmp_path, big, "image_too_large", 3, "--max-megapixels", "5")
+
+
+@pytest.mark.parametrize(("options", "option"), [
+    (["--width", "-5"], "width"),
+    (["--width", "0"], "width"),
+    (["--height", "0"], "height"),
+    (["--width", "5000"], "width"),
+    (["--min-thickness", "3.5", "--max-thickness", "3"], "min-thickness"),
+    (["--min-thickness", "0"], "min-thickness"),
+    (["--pitch", "0"], "pitch"),
+    (["--max-error", "0"], "max-error"),
+    (["--frame-width", "60"], "frame-width"),
+    (["--gamma", "0"], "gamma"),
+    (["--black-point", "0.8", "--white-point", "0.5"], "white-point"),
+    (["--width", "1000", "--pitch", "0.05"], "pitch"),
+])
+def test_absurd_parameters_are_usage_errors_naming_the_option(capsys, tmp_path, photo, options, option):
+    error = assert_refused(capsys, tmp_path, photo, "bad_parameter", 2, *options)
+    assert error["details"]["parameter"] == option
+    assert f"--{option}" in error["message"]
+
+
+def test_option_of_another_mode_is_refused(capsys, tmp_path, photo):
+    error = assert_refused(capsys, tmp_path, photo, "bad_parameter", 2, "--mode", "relief", "--water-level", "3")
+    assert error["details"]["parameter"] == "water-level"
+
+
+def test_unknown_output_format_is_a_usage_error(capsys, tmp_path, photo):
+    status, answer = run(capsys, "convert", photo, "-o", tmp_path / "out.obj")
+    assert status == 2 and answer["error"]["code"] == "unknown_model_format"
+    assert not (tmp_path / "out.obj").exists()
+
+
+def test_usage_error_from_the_parser_exits_2(tmp_path, photo):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["convert", str(photo)])
+    assert exit_info.value.code == 2
+
+
+def test_text_errors_go_to_stderr_without_a_traceback(capsys, tmp_path):
+    fake = tmp_path / "x.png"
+    fake.write_text("nope")
+    assert main(["convert", str(fake), "-o", str(tmp_path / "x.stl")]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("img2print: error: x.png:") and "Traceback" not in err
