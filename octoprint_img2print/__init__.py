@@ -8,7 +8,7 @@ __plugin_license__ = "AGPLv3"
 __plugin_pythoncompat__ = ">=3.9,<4"
 
 
-def __plugin_load__() -> None:
+def __plugin_load__() -> None:  # noqa: N807 - the name OctoPrint calls
     """Called by OctoPrint: create the plugin (importing OctoPrint only here, so the CLI runs without it)."""
     from .plugin import Img2PrintPlugin
 

@@ -28,6 +28,6 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return translations().ngettext(singular, plural, count)
 
 
-def N_(message: str) -> str:
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     """Mark ``message`` for extraction; it is translated later, where it is shown."""
     return message

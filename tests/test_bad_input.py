@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from PIL import Image
 from pictures import photo_like, png_header_only, save
+from PIL import Image
 
 from octoprint_img2print.cli import main
 

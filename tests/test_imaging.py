@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image
 from pictures import halves, photo_like, save, with_orientation
+from PIL import Image
 
 from octoprint_img2print.imaging.load import load_picture
 from octoprint_img2print.imaging.prepare import crop_to_subject, mark_white_background

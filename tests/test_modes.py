@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pytest
-from PIL import Image
 from pictures import halves, photo_like, save
+from PIL import Image
 from solids import assert_printable_solid, assert_size, prusa_info, surface_height
 
 from octoprint_img2print.cli import main
@@ -177,3 +177,13 @@ def test_sixteen_bit_topo_keeps_fine_steps(capsys, tmp_path):
     convert(capsys, save(Image.fromarray(ramp), tmp_path / "fine.png"), tmp_path / "fine.stl", "--mode", "topo",
             "--width", "100", "--relief-height", "10")
     assert_size(assert_printable_solid(tmp_path / "fine.stl"), {2: 3.0 + 10.0})
+
+
+def test_picture_reads_the_right_way_up_seen_from_above(capsys, tmp_path):
+    grey = np.full((80, 120), 255, dtype=np.uint8)
+    grey[:40, :30] = 0
+    convert(capsys, save(grey, tmp_path / "corner.png"), tmp_path / "corner.stl", "--width", "60")
+    mesh = assert_printable_solid(tmp_path / "corner.stl")
+    top_left, top_right, bottom_left = top_heights(mesh, [5, 55, 5], [35, 35, 5])
+    assert top_left == pytest.approx(3.0, abs=0.01)
+    assert top_right == pytest.approx(0.8, abs=0.01) and bottom_left == pytest.approx(0.8, abs=0.01)

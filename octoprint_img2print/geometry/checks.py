@@ -59,7 +59,7 @@ def _edge_counts(faces: np.ndarray, vertex_count: int) -> tuple[int, int, int]:
     _keys, undirected_counts = np.unique(low * vertex_count + high, return_counts=True)
     open_edges = int((undirected_counts == 1).sum())
     non_manifold = int((undirected_counts > 2).sum())
-    directed_keys, directed_counts = np.unique(directed[:, 0] * vertex_count + directed[:, 1], return_counts=True)
+    _directed, directed_counts = np.unique(directed[:, 0] * vertex_count + directed[:, 1], return_counts=True)
     inconsistent = int((directed_counts > 1).sum())
     return open_edges, non_manifold, inconsistent
 
@@ -72,7 +72,7 @@ def _shell_count(faces: np.ndarray, vertex_count: int) -> int:
     cols = np.concatenate([faces[:, 1], faces[:, 2]])
     graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(vertex_count, vertex_count))
     _count, labels = connected_components(graph, directed=False)
-    return int(len(np.unique(labels[np.unique(faces)])))
+    return len(np.unique(labels[np.unique(faces)]))
 
 
 def summarize(mesh: Mesh) -> MeshSummary:

@@ -24,10 +24,14 @@ def full_grid(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _adaptive_strip(heights: np.ndarray, first: int, last: int, max_error: float) -> tuple[np.ndarray, np.ndarray]:
-    """Delatin's triangulation of columns first..last (inclusive), in whole-grid coordinates."""
+    """Delatin's triangulation of columns first..last (inclusive), in whole-grid coordinates.
+
+    Delatin counts its y upwards from the last row; grid rows count downwards from the first.
+    """
     tin = Delatin(np.ascontiguousarray(heights[:, first:last + 1], dtype=np.float32), max_error=max_error)
     points = np.rint(tin.vertices[:, :2]).astype(np.int64)
     points[:, 0] += first
+    points[:, 1] = heights.shape[0] - 1 - points[:, 1]
     return points, tin.triangles.astype(np.int64)
 
 
@@ -87,7 +91,7 @@ def seam_columns(cols: int, strip_width: int | None) -> list[int]:
     """Columns at which strips meet, including the first and the last column."""
     if not strip_width or strip_width >= cols - 1:
         return [0, cols - 1]
-    return list(range(0, cols - 1, strip_width)) + [cols - 1]
+    return [*range(0, cols - 1, strip_width), cols - 1]
 
 
 def triangulate(heights: np.ndarray, max_error: float, full: bool = False,

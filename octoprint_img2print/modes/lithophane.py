@@ -10,8 +10,7 @@ from ..geometry.booleans import box, to_manifold, union
 from ..geometry.mesh import Mesh
 from ..geometry.solid import CYLINDER, FLAT, SHAPES
 from ..i18n import _
-from ..imaging.load import SRGB_TO_LINEAR
-from ..imaging.load import Picture
+from ..imaging.load import SRGB_TO_LINEAR, Picture
 from .surface import SurfaceOptions, bad_parameter, framed_solid, require_range, sample
 
 TONES = ("linear", "transmission")
