@@ -24,7 +24,7 @@ def write_stl(mesh: Mesh, path: Path, ascii: bool = False) -> None:
 def read_stl(path: Path) -> Mesh:
     """Read a binary or ASCII STL file and merge corners at identical positions."""
     solid = stl_mesh.Mesh.from_file(str(path), calculate_normals=False)
-    if len(solid.vectors) == 0 and path.stat().st_size > EMPTY_BINARY_STL_BYTES:
+    if len(solid.vectors) == 0 and (path.stat().st_size > EMPTY_BINARY_STL_BYTES or b"facet" in path.read_bytes()):
         raise ValueError("no triangles could be read from it")
     corners = np.asarray(solid.vectors, dtype=np.float32).reshape(-1, 3)
     faces = np.arange(len(corners), dtype=np.int32).reshape(-1, 3)
