@@ -106,3 +106,21 @@ def test_colour_to_luminance_weights_green_over_red_over_blue_in_linear_light(tm
     assert light[1] > light[0] > light[2]
     assert light[1] == pytest.approx(0.8600, abs=0.01)
     assert light[3] == pytest.approx(128 / 255, abs=0.005)
+
+
+@pytest.mark.parametrize("extension", ["jpg", "png"])
+def test_large_pictures_decode_at_a_reduced_scale_that_still_has_the_needed_pixels(tmp_path, extension):
+    big = Image.fromarray(halves(2400, 1800)).convert("RGB")
+    full = load_picture(save(big, tmp_path / f"big.{extension}"))
+    reduced = load_picture(tmp_path / f"big.{extension}", needed_size=(500, 1))
+    assert full.lightness.shape == (1800, 2400)
+    assert 500 <= reduced.lightness.shape[1] < 1200
+    assert reduced.lightness.shape[0] * 4 == reduced.lightness.shape[1] * 3
+    assert reduced.lightness.mean() == pytest.approx(full.lightness.mean(), abs=0.01)
+
+
+def test_reduced_scale_respects_exif_rotation(tmp_path):
+    wide = Image.fromarray(halves(2400, 1600)).convert("RGB")
+    picture = load_picture(with_orientation(wide, tmp_path / "turned.jpg", 6), needed_size=(500, 1))
+    rows, cols = picture.lightness.shape
+    assert rows > cols >= 500

@@ -19,6 +19,9 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 DEFAULT_MAX_MEGAPIXELS = 64.0
 ALPHA_BACKGROUND = 0.5
+EXIF_ORIENTATION = 0x0112
+TURNING_ORIENTATIONS = (5, 6, 7, 8)
+REDUCIBLE_MODES = ("L", "LA", "RGB", "RGBA", "CMYK")
 SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 
 
@@ -136,11 +139,20 @@ def _palette_is_grey(image: Image.Image) -> bool:
     return bool(len(palette)) and bool((palette.max(axis=1) == palette.min(axis=1)).all())
 
 
+def _reduced(image: Image.Image, needed_size: tuple[int, int] | None) -> Image.Image:
+    """Shrink a decoded image by a whole factor (box filter) while it keeps at least ``needed_size`` pixels."""
+    if not needed_size or image.mode not in REDUCIBLE_MODES:
+        return image
+    factor = min(image.width // max(1, needed_size[0]), image.height // max(1, needed_size[1]))
+    return image.reduce(factor) if factor >= 2 else image
+
+
 def load_picture(source: bytes | Path, name: str | None = None, *, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS,
                  needed_size: tuple[int, int] | None = None, keep_values: bool = False) -> Picture:
     """Decode ``source`` (bytes or a path) into a Picture, honouring EXIF orientation; GIFs give their first frame.
 
-    ``needed_size`` (columns, rows) lets large JPEGs decode at a reduced scale that still has that many pixels.
+    ``needed_size`` (columns, rows, as displayed) lets large JPEGs decode at a reduced scale that still has at
+    least that many pixels.
     """
     name = name or (source.name if isinstance(source, Path) else "image")
     image = _open(source, name)
@@ -148,10 +160,11 @@ def load_picture(source: bytes | Path, name: str | None = None, *, max_megapixel
     source_size = image.size
     try:
         if needed_size and image.format == "JPEG":
-            side = max(needed_size)
-            image.draft(image.mode, (side, side))
+            turned = image.getexif().get(EXIF_ORIENTATION, 1) in TURNING_ORIENTATIONS
+            image.draft(image.mode, needed_size[::-1] if turned else needed_size)
         image = ImageOps.exif_transpose(image)
         image.load()
+        image = _reduced(image, needed_size)
         lightness, background, values = _arrays(image, keep_values)
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise BadInput("image_damaged",

@@ -89,11 +89,17 @@ class SurfaceOptions:
         require_range("smoothing", self.smoothing, 0.0, 50.0)
         require_range("frame_width", self.frame_width, 0.0, MAX_SIZE_MM / 2)
 
-    def needed_pixels(self) -> tuple[int, int]:
-        """How many source pixels are worth decoding (twice the grid), for reduced-scale JPEG decoding."""
-        longest = max(v for v in (self.width, self.height, DEFAULT_WIDTH_MM) if v is not None)
-        side = int(2 * longest / self.sampling_pitch)
-        return side, side
+    def needed_pixels(self) -> tuple[int, int] | None:
+        """Source pixels worth decoding (twice the grid; 1 where any will do), or None to decode everything.
+
+        Large JPEGs then decode at a reduced scale. Cropping to the subject needs the whole resolution.
+        """
+        if self.crop:
+            return None
+        width = self.width if self.width is not None or self.height is not None else DEFAULT_WIDTH_MM
+        columns = int(2 * width / self.sampling_pitch) if width is not None else 1
+        rows = int(2 * self.height / self.sampling_pitch) if self.height is not None else 1
+        return columns, rows
 
 
 @dataclass
