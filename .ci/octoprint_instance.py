@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import secrets
@@ -58,7 +59,7 @@ def wait_online(port: int, timeout_s: float = 120.0, process: subprocess.Popen |
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/online.txt", timeout=2):
                 return
-        except OSError:
+        except (OSError, http.client.HTTPException):
             time.sleep(0.5)
     raise TimeoutError(f"OctoPrint did not answer on port {port} within {timeout_s:.0f} s")
 

@@ -1,0 +1,60 @@
+"""The plugin loads cleanly in real OctoPrint 1.11 and 1.10, and the README's serve command works."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+
+import pytest
+from conftest import ROOT, require
+from octoprint_server import Client, Server, free_port, instance
+
+ENVIRONMENTS = {"1.11": ROOT / ".venv" / "bin" / "octoprint", "1.10": ROOT / ".venv-octoprint110" / "bin" / "octoprint"}
+
+
+@pytest.mark.octoprint
+@pytest.mark.parametrize("version", list(ENVIRONMENTS))
+def test_plugin_loads_cleanly(tmp_path, version):
+    octoprint = ENVIRONMENTS[version]
+    require(octoprint.exists(), f"OctoPrint {version} in {octoprint.parent.parent.name}")
+    with Server(octoprint, tmp_path / "base") as server:
+        server.wait_for_log("img2print 0.1.0 ready")
+        assert f"Starting OctoPrint {version}" in server.log
+        status, answer = server.client().request("GET", "/plugin/pluginmanager/plugins")
+        assert status == 200
+        plugin = next(p for p in answer["plugins"] if p["key"] == "img2print")
+        assert plugin["enabled"] and not plugin.get("incompatible") and plugin["python"] == ">=3.9,<4"
+        problems = [line for line in server.log.splitlines()
+                    if "img2print" in line and (" - ERROR - " in line or " - WARNING - " in line)]
+        assert problems == []
+
+
+@pytest.mark.octoprint
+def test_readme_serve_command_starts_octoprint_with_a_connected_virtual_printer(tmp_path):
+    require((ROOT / ".venv" / "bin" / "octoprint").exists(), "OctoPrint in .venv")
+    port = free_port()
+    environment = {**os.environ, "PORT": str(port), "IMG2PRINT_BASEDIR": str(tmp_path / "base"),
+                   "IMG2PRINT_SKIP_OCTOPRINT_110": "1"}
+    process = subprocess.Popen([str(ROOT / ".ci" / "serve")], stdout=subprocess.PIPE, text=True, env=environment,
+                               stderr=subprocess.DEVNULL)
+    try:
+        banner = process.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in banner and "login: admin / " in banner
+        password = banner.split("login: admin / ")[1].split()[0]
+        threading.Thread(target=process.stdout.read, daemon=True).start()
+        instance.wait_online(port, process=process)
+        client = Client(port)
+        client.login("admin", password)
+        deadline = time.monotonic() + 60
+        while True:
+            _status, connection = client.request("GET", "/api/connection")
+            if connection["current"]["state"] == "Operational":
+                break
+            assert time.monotonic() < deadline, connection
+            time.sleep(1)
+        assert connection["current"]["port"] == "VIRTUAL"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
