@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+os.environ["LANGUAGE"] = "en"
 sys.path.insert(0, str(Path(__file__).parent))
 
 
