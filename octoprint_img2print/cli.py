@@ -38,7 +38,7 @@ OPTION_HELP = {
     "auto_levels": N_("stretch the picture's own darkest and lightest tones to black and white"),
     "contrast": N_("contrast factor around mid-grey (default 1)"),
     "gamma": N_("gamma; above 1 lightens mid-tones (default 1)"),
-    "smoothing": N_("smoothing radius in mm (default 0)"),
+    "smoothing": N_("smoothing radius (Gaussian sigma) in mm; default a quarter of the nozzle, 0 for none"),
     "crop": N_("crop to the subject (drop transparent or white background margins)"),
     "white_background": N_("treat a solid white background as background, not as geometry"),
     "frame_width": N_("frame width in mm (default 0: no frame)"),

@@ -7,7 +7,7 @@ import pytest
 from pictures import photo_like
 
 from octoprint_img2print.geometry.checks import summarize
-from octoprint_img2print.geometry.heightfield import triangulate
+from octoprint_img2print.geometry.heightfield import cut_at_columns, seam_columns, triangulate
 from octoprint_img2print.geometry.solid import heightfield_solid
 from octoprint_img2print.imaging.load import luminance
 from octoprint_img2print.modes.lithophane import LithophaneOptions, thickness
@@ -16,6 +16,12 @@ from octoprint_img2print.modes.lithophane import LithophaneOptions, thickness
 def heightfield(rows: int = 120, cols: int = 160) -> np.ndarray:
     light = luminance(photo_like(cols, rows, seed=3))
     return thickness(light, LithophaneOptions()).astype(np.float64)
+
+
+def signed_areas(points: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Twice the signed area of each face in the (x, y) plane."""
+    a, b, c = (points[faces[:, k], :2] for k in range(3))
+    return (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (c[:, 0] - a[:, 0]) * (b[:, 1] - a[:, 1])
 
 
 def max_deviation(heights: np.ndarray, points: np.ndarray, faces: np.ndarray) -> float:
@@ -43,12 +49,20 @@ def test_adaptive_surface_is_within_the_error_bound(max_error):
     assert len(faces) < 2 * 119 * 159
 
 
-def test_strips_for_bent_sheets_keep_the_error_bound_and_conform():
+def test_cutting_into_strips_for_bent_sheets_keeps_the_surface_and_conforms():
     heights = heightfield()
-    points, faces = triangulate(heights, 0.02, strip_width=16)
-    assert max_deviation(heights, points, faces) <= 0.02 + 1e-6
-    widths = np.ptp(points[faces][:, :, 0], axis=1)
+    points, faces = triangulate(heights, 0.02)
+    surface = np.column_stack([points, heights[points[:, 1], points[:, 0]]]).astype(np.float64)
+    seams = seam_columns(160, 16)
+    cut, cut_faces = cut_at_columns(surface, faces, seams[1:-1])
+    widths = np.ptp(cut[cut_faces][:, :, 0], axis=1)
     assert widths.max() <= 16
+    original, pieces = signed_areas(surface, faces), signed_areas(cut, cut_faces)
+    assert np.sign(original).min() == np.sign(original).max() == np.sign(pieces).min() == np.sign(pieces).max()
+    assert np.abs(pieces).sum() == pytest.approx(np.abs(original).sum())
+    assert (np.abs(pieces) > 1e-12).all()
+    mesh = heightfield_solid(heights, 100, 75, max_error=0.02, shape="arc", curve_angle_deg=180)
+    assert summarize(mesh).closed
 
 
 def test_full_grid_reproduces_the_heightfield_exactly():

@@ -187,3 +187,25 @@ def test_picture_reads_the_right_way_up_seen_from_above(capsys, tmp_path):
     top_left, top_right, bottom_left = top_heights(mesh, [5, 55, 5], [35, 35, 5])
     assert top_left == pytest.approx(3.0, abs=0.01)
     assert top_right == pytest.approx(0.8, abs=0.01) and bottom_left == pytest.approx(0.8, abs=0.01)
+
+
+def test_smoothing_is_given_in_millimetres(capsys, tmp_path, split):
+    edge_heights = {}
+    for smoothing in ("0", "2"):
+        convert(capsys, split, tmp_path / f"s{smoothing}.stl", "--width", "60", "--smoothing", smoothing)
+        mesh = assert_printable_solid(tmp_path / f"s{smoothing}.stl")
+        edge_heights[smoothing] = top_heights(mesh, [28, 26, 15], [20, 20, 20])
+    assert edge_heights["0"][:2] == pytest.approx([3.0, 3.0], abs=0.01)
+    assert 2.3 < edge_heights["2"][0] < 2.85 < edge_heights["2"][1] < 2.99
+    assert edge_heights["2"][2] == pytest.approx(3.0, abs=0.01)
+
+
+def test_levels_and_gamma_reshape_the_tones(capsys, tmp_path):
+    steps = save(np.tile(np.array([64, 128, 192], dtype=np.uint8).repeat(40), (60, 1)), tmp_path / "grey.png")
+    convert(capsys, steps, tmp_path / "lv.stl", "--width", "60", "--black-point", str(64 / 255),
+            "--white-point", str(192 / 255))
+    convert(capsys, steps, tmp_path / "gm.stl", "--width", "60", "--gamma", "2")
+    levelled = top_heights(assert_printable_solid(tmp_path / "lv.stl"), [5, 30, 55], [10, 10, 10])
+    assert levelled == pytest.approx([3.0, 3.0 - 2.2 * (64 / 128), 0.8], abs=0.02)
+    gamma = top_heights(assert_printable_solid(tmp_path / "gm.stl"), [30], [10])[0]
+    assert gamma == pytest.approx(3.0 - 2.2 * (128 / 255) ** 0.5, abs=0.02)

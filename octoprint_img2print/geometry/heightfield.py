@@ -1,8 +1,8 @@
 """Triangulate a heightfield's top surface: error-bounded (Delatin) or the full pixel grid.
 
-Points are grid coordinates (column, row). A surface may be built in vertical strips, so that no triangle
-is wider than a strip (needed when the sheet is bent later); the strips' seams are made conforming,
-so there is no T-junction anywhere.
+Points are grid coordinates (column, row). For a sheet that is bent later, the surface is cut along
+columns so that no triangle is wider than a strip; cut points are shared by both faces of an edge, and
+columns can be made to share their points, so there is no T-junction anywhere.
 """
 
 from __future__ import annotations
@@ -23,26 +23,15 @@ def full_grid(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
     return points, faces.astype(np.int64)
 
 
-def _adaptive_strip(heights: np.ndarray, first: int, last: int, max_error: float) -> tuple[np.ndarray, np.ndarray]:
-    """Delatin's triangulation of columns first..last (inclusive), in whole-grid coordinates.
+def adaptive(heights: np.ndarray, max_error: float) -> tuple[np.ndarray, np.ndarray]:
+    """Delatin's error-bounded triangulation, in grid coordinates.
 
     Delatin counts its y upwards from the last row; grid rows count downwards from the first.
     """
-    tin = Delatin(np.ascontiguousarray(heights[:, first:last + 1], dtype=np.float32), max_error=max_error)
+    tin = Delatin(np.ascontiguousarray(heights, dtype=np.float32), max_error=max_error)
     points = np.rint(tin.vertices[:, :2]).astype(np.int64)
-    points[:, 0] += first
     points[:, 1] = heights.shape[0] - 1 - points[:, 1]
     return points, tin.triangles.astype(np.int64)
-
-
-def _merge(parts: list[tuple[np.ndarray, np.ndarray]], cols: int) -> tuple[np.ndarray, np.ndarray]:
-    """Join strips; points at the same grid position become one point."""
-    keys = np.concatenate([p[:, 1] * cols + p[:, 0] for p, _f in parts])
-    offsets = np.cumsum([0] + [len(p) for p, _f in parts[:-1]])
-    faces = np.concatenate([f + o for (_p, f), o in zip(parts, offsets)])
-    unique, inverse = np.unique(keys, return_inverse=True)
-    points = np.stack([unique % cols, unique // cols], axis=1)
-    return points, inverse.reshape(-1)[faces]
 
 
 def conform_columns(points: np.ndarray, faces: np.ndarray, columns: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -88,21 +77,58 @@ def conform_columns(points: np.ndarray, faces: np.ndarray, columns: tuple[int, .
 
 
 def seam_columns(cols: int, strip_width: int | None) -> list[int]:
-    """Columns at which strips meet, including the first and the last column."""
+    """Columns that split the sheet into strips at most ``strip_width`` wide, including the first and last."""
     if not strip_width or strip_width >= cols - 1:
         return [0, cols - 1]
     return [*range(0, cols - 1, strip_width), cols - 1]
 
 
-def triangulate(heights: np.ndarray, max_error: float, full: bool = False,
-                strip_width: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Points (column, row) and faces of the top surface, no triangle wider than ``strip_width`` columns."""
-    rows, cols = heights.shape
-    if full:
-        return full_grid(rows, cols)
-    seams = seam_columns(cols, strip_width)
-    parts = [_adaptive_strip(heights, first, last, max_error) for first, last in zip(seams[:-1], seams[1:])]
-    points, faces = _merge(parts, cols)
-    for column in seams[1:-1]:
-        points, faces = conform_columns(points, faces, (column,))
+def triangulate(heights: np.ndarray, max_error: float, full: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Points (column, row) and faces of the top surface: error-bounded, or the full grid."""
+    return full_grid(*heights.shape) if full else adaptive(heights, max_error)
+
+
+def _cut_at_column(points: np.ndarray, faces: np.ndarray, column: float) -> tuple[np.ndarray, np.ndarray]:
+    """Split every face that crosses x = ``column``; points are (x, y, z) and new ones lie on the surface.
+
+    A cut point belongs to its edge, so the two faces sharing that edge share the point (no T-junctions).
+    """
+    side = np.sign(points[:, 0] - column).astype(np.int8)[faces]
+    crossing = (side.min(axis=1) < 0) & (side.max(axis=1) > 0)
+    if not crossing.any():
+        return points, faces
+    kept, cut, side = faces[~crossing], faces[crossing], side[crossing]
+    ends = np.roll(cut, -1, axis=1)
+    needs = side * np.roll(side, -1, axis=1) < 0
+    low, high = np.minimum(cut, ends)[needs], np.maximum(cut, ends)[needs]
+    edges, edge_of = np.unique(low * len(points) + high, return_inverse=True)
+    first, second = edges // len(points), edges % len(points)
+    share = (column - points[first, 0]) / (points[second, 0] - points[first, 0])
+    new_points = points[first] + share[:, None] * (points[second] - points[first])
+    new_points[:, 0] = column
+    cut_point = np.full(cut.shape, -1, dtype=np.int64)
+    cut_point[needs] = len(points) + edge_of.reshape(-1)
+    rows = np.arange(len(cut))
+    on_line = side == 0
+    through_vertex = on_line.any(axis=1)
+    lone = np.where(through_vertex, on_line.argmax(axis=1), _lone_vertex(side))
+    a, b, c = (cut[rows, (lone + k) % 3] for k in range(3))
+    p_bc = cut_point[rows, (lone + 1) % 3]
+    p_ab, p_ca = cut_point[rows, lone], cut_point[rows, (lone + 2) % 3]
+    v, w = through_vertex, ~through_vertex
+    added = [np.stack(t, axis=1) for t in (
+        (a[v], b[v], p_bc[v]), (a[v], p_bc[v], c[v]),
+        (a[w], p_ab[w], p_ca[w]), (p_ab[w], b[w], c[w]), (p_ab[w], c[w], p_ca[w]))]
+    return np.concatenate([points, new_points]), np.concatenate([kept, *added])
+
+
+def _lone_vertex(side: np.ndarray) -> np.ndarray:
+    """For faces with no corner on the line: the corner alone on its side."""
+    return np.select([side[:, 1] == side[:, 2], side[:, 0] == side[:, 2]], [0, 1], default=2)
+
+
+def cut_at_columns(points: np.ndarray, faces: np.ndarray, columns: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Split the surface along each given column so no face spans more than one strip."""
+    for column in columns:
+        points, faces = _cut_at_column(points, faces, float(column))
     return points, faces

@@ -1,7 +1,7 @@
 """Close a heightfield's top surface into a solid: walls and a base sharing its boundary vertices.
 
 The sheet is flat, bent into an arc, or rolled into a closed cylinder whose seam is welded.
-Bent sheets are built in strips narrow enough that the chords stay within the error bound.
+Bent sheets are cut into strips narrow enough that the chords stay within the error bound.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .heightfield import conform_columns, seam_columns, triangulate
+from .heightfield import conform_columns, cut_at_columns, seam_columns, triangulate
 from .mesh import Mesh
 
 FLAT, ARC, CYLINDER = "flat", "arc", "cylinder"
@@ -93,13 +93,15 @@ def heightfield_solid(heights: np.ndarray, width_mm: float, height_mm: float, *,
     pitch_x, pitch_y = width_mm / (cols - 1), height_mm / (rows - 1)
     radius = _bend_radius(shape, width_mm, curve_angle_deg)
     strip = _strip_columns(radius, float(heights.max()), max_error, pitch_x)
-    points, top_faces = triangulate(heights, max_error, full, strip)
+    grid_points, top_faces = triangulate(heights, max_error, full)
     if cylinder:
-        points, top_faces = conform_columns(points, top_faces, (0, cols - 1))
+        grid_points, top_faces = conform_columns(grid_points, top_faces, (0, cols - 1))
     seams = seam_columns(cols, strip)
+    surface = np.column_stack([grid_points, heights[grid_points[:, 1], grid_points[:, 0]]]).astype(np.float64)
+    surface, top_faces = cut_at_columns(surface, top_faces, seams[1:-1])
+    points = surface[:, :2]
 
-    top = np.stack([points[:, 0] * pitch_x, (rows - 1 - points[:, 1]) * pitch_y,
-                    heights[points[:, 1], points[:, 0]]], axis=1)
+    top = np.stack([points[:, 0] * pitch_x, (rows - 1 - points[:, 1]) * pitch_y, surface[:, 2]], axis=1)
     corners = top[top_faces]
     area = ((corners[:, 1, 0] - corners[:, 0, 0]) * (corners[:, 2, 1] - corners[:, 0, 1])
             - (corners[:, 2, 0] - corners[:, 0, 0]) * (corners[:, 1, 1] - corners[:, 0, 1]))
@@ -138,7 +140,7 @@ def heightfield_solid(heights: np.ndarray, width_mm: float, height_mm: float, *,
 def _weld_seam(points: np.ndarray, bottom_of: np.ndarray, cols: int, vertex_count: int) -> np.ndarray:
     """Index map that sends every vertex on the last column to its twin on the first column."""
     remap = np.arange(vertex_count)
-    first = {int(r): i for i, r in zip(*np.nonzero(points[:, 0] == 0), points[points[:, 0] == 0, 1])}
+    first = {int(points[i, 1]): i for i in np.nonzero(points[:, 0] == 0)[0]}
     for i in np.nonzero(points[:, 0] == cols - 1)[0]:
         twin = first[int(points[i, 1])]
         remap[i] = twin

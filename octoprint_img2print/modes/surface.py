@@ -51,7 +51,7 @@ class SurfaceOptions:
     auto_levels: bool = False
     contrast: float = 1.0
     gamma: float = 1.0
-    smoothing: float = 0.0
+    smoothing: float | None = None
     crop: bool = False
     white_background: bool = False
     frame_width: float = 0.0
@@ -65,6 +65,11 @@ class SurfaceOptions:
         if unknown:
             raise bad_parameter(unknown[0], _("this option does not apply to this mode."))
         return cls(**{k: v for k, v in values.items() if v is not None})
+
+    @property
+    def smoothing_radius(self) -> float:
+        """Smoothing sigma in mm: given, or a quarter of the nozzle (finer detail does not print)."""
+        return self.smoothing if self.smoothing is not None else self.nozzle / 4
 
     @property
     def sampling_pitch(self) -> float:
@@ -86,7 +91,7 @@ class SurfaceOptions:
             raise bad_parameter("white_point", _("must be above --black-point."))
         require_range("contrast", self.contrast, 0.0, 10.0, low_open=True)
         require_range("gamma", self.gamma, 0.0, 10.0, low_open=True)
-        require_range("smoothing", self.smoothing, 0.0, 50.0)
+        require_range("smoothing", self.smoothing_radius, 0.0, 50.0)
         require_range("frame_width", self.frame_width, 0.0, MAX_SIZE_MM / 2)
 
     def needed_pixels(self) -> tuple[int, int] | None:
@@ -183,9 +188,9 @@ def sample(picture: Picture, options: SurfaceOptions, side_frames: bool = True) 
     values = prepare.resample(picture.values, inner_cols, inner_rows) if picture.values is not None else None
     lightness = prepare.levels(lightness, options.black_point, options.white_point, options.auto_levels,
                                options.contrast, options.gamma)
-    lightness = prepare.smooth(lightness, options.smoothing, pitch)
+    lightness = prepare.smooth(lightness, options.smoothing_radius, pitch)
     if values is not None:
-        values = prepare.smooth(values, options.smoothing, pitch)
+        values = prepare.smooth(values, options.smoothing_radius, pitch)
     return SurfaceGrid(lightness, background, values, width, height, frame_rows, frame_cols, source_columns)
 
 
