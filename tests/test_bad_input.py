@@ -117,3 +117,9 @@ def test_text_errors_go_to_stderr_without_a_traceback(capsys, tmp_path):
     assert main(["convert", str(fake), "-o", str(tmp_path / "x.stl")]) == 3
     err = capsys.readouterr().err
     assert err.startswith("img2print: error: x.png:") and "Traceback" not in err
+
+
+def test_output_folder_that_does_not_exist(capsys, tmp_path, photo):
+    status, answer = run(capsys, "convert", photo, "-o", tmp_path / "missing" / "out.stl")
+    assert status == 3 and answer["error"]["code"] == "cannot_write"
+    assert "missing" in answer["error"]["message"]

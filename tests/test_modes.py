@@ -172,10 +172,11 @@ def test_topo_water_level_flattens_the_lowlands(capsys, tmp_path):
     assert top_heights(mesh, [5, 140], [5, 90]) == pytest.approx([2.0, 2.0], abs=0.01)
 
 
-def test_sixteen_bit_topo_keeps_fine_steps(capsys, tmp_path):
+@pytest.mark.parametrize("extension", ["png", "tif"])
+def test_sixteen_bit_topo_keeps_fine_steps(capsys, tmp_path, extension):
     ramp = np.tile(np.linspace(0, 50, 200).astype(np.uint16) + 30000, (100, 1))
-    convert(capsys, save(Image.fromarray(ramp), tmp_path / "fine.png"), tmp_path / "fine.stl", "--mode", "topo",
-            "--width", "100", "--relief-height", "10")
+    convert(capsys, save(Image.fromarray(ramp), tmp_path / f"fine.{extension}"), tmp_path / "fine.stl", "--mode",
+            "topo", "--width", "100", "--relief-height", "10")
     assert_size(assert_printable_solid(tmp_path / "fine.stl"), {2: 3.0 + 10.0})
 
 

@@ -30,7 +30,12 @@ def write_mesh(mesh: Mesh, path: Path, ascii: bool = False) -> int:
     """Write ``mesh`` to ``path`` atomically (format by extension) and return the file size in bytes."""
     path = Path(path)
     fmt = model_format(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
+    except OSError as error:
+        raise BadInput("cannot_write", _("{file}: cannot write there ({reason}). Choose a folder that exists "
+                                         "and that you may write to.").format(file=path, reason=error.strerror),
+                       file=str(path)) from error
     os.close(handle)
     try:
         if fmt == "3mf":
