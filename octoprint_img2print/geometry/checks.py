@@ -8,7 +8,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..report import ERROR, INFO, Report
 from .mesh import Mesh
 
@@ -88,20 +88,22 @@ def summarize(mesh: Mesh) -> MeshSummary:
     degenerate = int(((areas <= DEGENERATE_AREA_MM2) | repeated).sum())
     volume = mesh.volume()
     shells = _shell_count(faces, count)
-    if open_edges:
-        report.add(ERROR, "open_edges", _("The surface is not closed: {count} edges belong to only one triangle.")
-                   .format(count=open_edges), count=open_edges)
-    if non_manifold:
-        report.add(ERROR, "non_manifold_edges",
-                   _("{count} edges are shared by more than two triangles (non-manifold).").format(count=non_manifold),
-                   count=non_manifold)
-    if inconsistent:
-        report.add(ERROR, "inconsistent_winding",
-                   _("{count} edges join triangles that face opposite ways (inconsistent winding).")
-                   .format(count=inconsistent), count=inconsistent)
-    if degenerate:
-        report.add(ERROR, "degenerate_faces", _("{count} triangles have no area.").format(count=degenerate),
-                   count=degenerate)
+    counted = (
+        ("open_edges", open_edges, ngettext("The surface is not closed: {count} edge belongs to only one triangle.",
+                                            "The surface is not closed: {count} edges belong to only one triangle.",
+                                            open_edges)),
+        ("non_manifold_edges", non_manifold,
+         ngettext("{count} edge is shared by more than two triangles (non-manifold).",
+                  "{count} edges are shared by more than two triangles (non-manifold).", non_manifold)),
+        ("inconsistent_winding", inconsistent,
+         ngettext("{count} edge joins triangles that face opposite ways (inconsistent winding).",
+                  "{count} edges join triangles that face opposite ways (inconsistent winding).", inconsistent)),
+        ("degenerate_faces", degenerate,
+         ngettext("{count} triangle has no area.", "{count} triangles have no area.", degenerate)),
+    )
+    for code, number, message in counted:
+        if number:
+            report.add(ERROR, code, message.format(count=number), count=number)
     if not (open_edges or non_manifold or inconsistent) and volume <= 0:
         report.add(ERROR, "inside_out", _("The triangles face inwards: the volume is {volume:.1f} mm³.")
                    .format(volume=volume), volume_mm3=volume)
