@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 import trimesh
+from conftest import require
 from pictures import photo_like, save
 from solids import assert_printable_solid, prusa_info
 
@@ -148,3 +151,28 @@ def test_json_output_has_the_promised_keys(capsys, tmp_path, photo):
     answer = json.loads(capsys.readouterr().out)
     assert {"size_mm", "triangles", "closed", "volume_mm3", "findings", "output", "file_bytes"} <= set(answer)
     assert len(answer["size_mm"]) == 3
+
+
+SAVITAR_PROBE = """
+import json, sys, zipfile, struct
+import Savitar
+scene = Savitar.ThreeMFParser().parse(zipfile.ZipFile(sys.argv[1]).read("3D/3dmodel.model"))
+mesh = scene.getSceneNodes()[0].getMeshData()
+faces = len(mesh.getFacesAsBytes()) // 12
+xs = struct.unpack(f"{len(mesh.getVerticesAsBytes()) // 4}f", mesh.getVerticesAsBytes())[0::3]
+print(json.dumps({"faces": faces, "unit": scene.getUnit(), "width": max(xs) - min(xs)}))
+"""
+
+
+def test_cura_3mf_reader_opens_our_3mf(capsys, tmp_path, photo):
+    debian_python = Path("/usr/bin/python3")
+    has_savitar = debian_python.exists() and subprocess.run([debian_python, "-c", "import Savitar"]).returncode == 0
+    require(has_savitar, "Cura's 3MF library Savitar (Debian package python3-savitar)")
+    output = tmp_path / "for-cura.3mf"
+    assert main(["convert", str(photo), "-o", str(output), "--width", "70", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    read = subprocess.run([debian_python, "-c", SAVITAR_PROBE, str(output)], capture_output=True, text=True)
+    assert read.returncode == 0, read.stderr
+    cura = json.loads(read.stdout)
+    assert cura["faces"] == answer["triangles"] and cura["unit"] == "millimeter"
+    assert cura["width"] == pytest.approx(70, rel=1e-4)
