@@ -22,9 +22,12 @@ from .i18n import N_, _
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS
 from .modes import MODES
 from .modes.lithophane import TONES
+from .modes.logo import PLATES
+from .modes.vector import VectorOptions
 
 EXIT_DONE, EXIT_USAGE, EXIT_BAD_INPUT = 0, 2, 3
 PROGRESS_DELAY_S = 1.0
+USAGE_ERRORS = ("bad_parameter", "unknown_mode", "unknown_model_format", "unknown_vector_format")
 
 OPTION_HELP = {
     "width": N_("width in mm (the height follows the picture unless given)"),
@@ -60,8 +63,28 @@ OPTION_HELP = {
     "ground_pixel": N_("ground size of one source pixel in metres (gives a true-scale terrain)"),
     "elevation_unit": N_("metres per elevation value in the image (default 1)"),
     "water_level": N_("elevation in metres below which the terrain is flat water"),
+    "threshold": N_("lightness (0-1) below which a pixel is artwork (default: automatic, Otsu)"),
+    "despeckle": N_("drop specks smaller than this many mm² (default 0.5)"),
+    "fill_holes": N_("fill holes smaller than this many mm² (default 0)"),
+    "tolerance": N_("outline accuracy in mm: curves and simplification (default 0.03)"),
+    "fix_thin": N_("thicken strokes and islands the nozzle cannot print, and say what changed"),
+    "plate": N_("plate under a logo: rectangle, rounded, outline or none"),
+    "margin": N_("plate or block margin around the artwork in mm (default 3)"),
+    "corner_radius": N_("corner radius of a rounded plate in mm (default 3)"),
+    "engraved": N_("cut the artwork into the plate instead of raising it"),
+    "engrave_depth": N_("depth of an engraving in mm (default 1)"),
+    "hole": N_("diameter in mm of a hanging hole above the artwork"),
+    "wall": N_("cookie cutter wall in mm (default 1; never below two nozzle lines)"),
+    "cutter_height": N_("cookie cutter height in mm (default 15)"),
+    "flange_width": N_("width of the cookie cutter's flange in mm (default 4)"),
+    "flange_thickness": N_("thickness of the cookie cutter's flange in mm (default 2)"),
+    "imprint": N_("add ridges that imprint the artwork's inner lines into the dough"),
+    "imprint_inset": N_("how much lower than the cutting edge the imprint ridges stop, in mm (default 4)"),
+    "handle": N_("add a stamp handle that plugs into the block"),
+    "handle_diameter": N_("stamp handle diameter in mm (default 20)"),
+    "handle_height": N_("stamp handle height in mm (default 25)"),
 }
-CHOICES = {"shape": SHAPES, "tone": TONES}
+CHOICES = {"shape": SHAPES, "tone": TONES, "plate": PLATES}
 STAGE_NAMES = {
     pipeline.STAGE_LOADING: N_("Loading the picture"),
     pipeline.STAGE_BUILDING: N_("Building the solid"),
@@ -105,17 +128,21 @@ class TerminalProgress:
                 self.shown = True
 
 
-def _mode_fields() -> dict[str, Any]:
-    """Every option of every mode, once, by name."""
+def _option_fields(option_types: list[type]) -> dict[str, Any]:
+    """Every option of the given options dataclasses, once, by name."""
     found: dict[str, Any] = {}
-    for mode in MODES.values():
-        for field in fields(mode.options):
+    for option_type in option_types:
+        for field in fields(option_type):
             found.setdefault(field.name, field)
     return found
 
 
-def _add_mode_options(parser: argparse.ArgumentParser) -> None:
-    for name, field in _mode_fields().items():
+def _mode_fields() -> dict[str, Any]:
+    return _option_fields([mode.options for mode in MODES.values()])
+
+
+def _add_options(parser: argparse.ArgumentParser, named: dict[str, Any]) -> None:
+    for name, field in named.items():
         flag = "--" + name.replace("_", "-")
         help_text = _(OPTION_HELP[name])
         if field.type == "bool":
@@ -140,12 +167,26 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--max-megapixels", type=float, default=DEFAULT_MAX_MEGAPIXELS, metavar="N",
                          help=_("refuse pictures with more megapixels than this"))
     convert.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
-    _add_mode_options(convert)
+    _add_options(convert, _mode_fields())
+    trace = commands.add_parser("trace", help=_("trace a logo into a clean SVG outline in millimetres"),
+                                description=_("Trace a raster logo (or clean an SVG) into filled outlines, "
+                                              "as an SVG in millimetres."))
+    trace.add_argument("input", type=Path, metavar="INPUT", help=_("picture or SVG file"))
+    trace.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.svg", help=_("SVG file to write"))
+    trace.add_argument("--max-megapixels", type=float, default=DEFAULT_MAX_MEGAPIXELS, metavar="N",
+                       help=_("refuse pictures with more megapixels than this"))
+    trace.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
+    _add_options(trace, _option_fields([VectorOptions]))
     check = commands.add_parser("check", help=_("check whether an STL or 3MF model is a printable solid"),
                                 description=_("Check any STL or 3MF model: closed, manifold, wound outwards."))
     check.add_argument("model", type=Path, metavar="MODEL", help=_("STL or 3MF file"))
     check.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
     return parser
+
+
+def _print_findings(findings: list[dict[str, Any]]) -> None:
+    for finding in findings:
+        print(f"  {finding['level']}: {finding['message']} [{finding['code']}]")
 
 
 def _print_summary(summary: checks.MeshSummary) -> None:
@@ -154,8 +195,7 @@ def _print_summary(summary: checks.MeshSummary) -> None:
     print(_("Triangles: {count}").format(count=summary.triangles))
     print(_("Volume: {volume:.1f} mm³").format(volume=summary.volume_mm3))
     print(_("Parts: {count}").format(count=summary.shells))
-    for finding in summary.report.findings:
-        print(f"  {finding.level}: {finding.message} [{finding.code}]")
+    _print_findings(summary.report.as_list())
 
 
 def _convert(args: argparse.Namespace) -> int:
@@ -170,6 +210,22 @@ def _convert(args: argparse.Namespace) -> int:
     else:
         print(_("Wrote {file} ({size:.1f} MB).").format(file=result.output, size=result.file_bytes / 1e6))
         _print_summary(result.summary)
+        _print_findings(result.report.as_list())
+    return EXIT_DONE
+
+
+def _trace(args: argparse.Namespace) -> int:
+    names = _option_fields([VectorOptions])
+    values = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    result = pipeline.trace(args.input, args.output, name=args.input.name, options=values,
+                            max_megapixels=args.max_megapixels)
+    if args.json:
+        print(json.dumps({"ok": True, **result}))
+    else:
+        print(_("Wrote {file}: {width:.2f} x {height:.2f} mm, {parts} parts, {holes} holes.")
+              .format(file=result["output"], width=result["size_mm"][0], height=result["size_mm"][1],
+                      parts=result["parts"], holes=result["holes"]))
+        _print_findings(result["findings"])
     return EXIT_DONE
 
 
@@ -187,10 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        return _convert(args) if args.command == "convert" else _check(args)
+        return {"convert": _convert, "trace": _trace, "check": _check}[args.command](args)
     except Img2PrintError as error:
-        code = EXIT_USAGE if error.code in ("bad_parameter", "unknown_mode", "unknown_model_format") \
-            else EXIT_BAD_INPUT
+        code = EXIT_USAGE if error.code in USAGE_ERRORS else EXIT_BAD_INPUT
         if args.json:
             print(json.dumps({"ok": False, "error": error.as_dict()}))
         else:

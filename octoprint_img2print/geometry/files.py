@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import BadInput
@@ -26,10 +27,9 @@ def model_format(path: Path) -> str:
     return suffix[1:]
 
 
-def write_mesh(mesh: Mesh, path: Path, ascii: bool = False) -> int:
-    """Write ``mesh`` to ``path`` atomically (format by extension) and return the file size in bytes."""
+def write_atomically(path: Path, write: Callable[[Path], None]) -> int:
+    """Let ``write`` fill a temporary file beside ``path``, then move it into place; return the size in bytes."""
     path = Path(path)
-    fmt = model_format(path)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
     except OSError as error:
@@ -38,15 +38,20 @@ def write_mesh(mesh: Mesh, path: Path, ascii: bool = False) -> int:
                        file=str(path)) from error
     os.close(handle)
     try:
-        if fmt == "3mf":
-            write_3mf(mesh, Path(temporary), name=path.stem)
-        else:
-            write_stl(mesh, Path(temporary), ascii=ascii)
+        write(Path(temporary))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path.stat().st_size
+
+
+def write_mesh(mesh: Mesh, path: Path, ascii: bool = False) -> int:
+    """Write ``mesh`` to ``path`` atomically (format by extension) and return the file size in bytes."""
+    path = Path(path)
+    if model_format(path) == "3mf":
+        return write_atomically(path, lambda target: write_3mf(mesh, target, name=path.stem))
+    return write_atomically(path, lambda target: write_stl(mesh, target, ascii=ascii))
 
 
 def read_mesh(path: Path) -> Mesh:

@@ -11,6 +11,7 @@ from ..geometry.mesh import Mesh
 from ..geometry.solid import CYLINDER, FLAT, SHAPES
 from ..i18n import _
 from ..imaging.load import SRGB_TO_LINEAR, Picture
+from ..report import Report
 from .surface import SurfaceOptions, bad_parameter, framed_solid, require_range, sample
 
 TONES = ("linear", "transmission")
@@ -78,11 +79,11 @@ def _with_stand(plate: Mesh, options: LithophaneOptions) -> Mesh:
     return union(to_manifold(upright), foot).on_bed()
 
 
-def build(picture: Picture, options: LithophaneOptions) -> Mesh:
+def build(picture: Picture, options: LithophaneOptions) -> tuple[Mesh, Report]:
     """The lithophane solid, lying flat (or standing on its foot, or upright when bent)."""
     grid = sample(picture, options, side_frames=options.shape != CYLINDER)
     heights = thickness(grid.lightness, options)
     heights[grid.background] = options.min_thickness
     frame = options.frame_thickness if options.frame_thickness is not None else options.max_thickness
     solid = framed_solid(heights, grid, options, frame, options.shape, options.curve_angle)
-    return _with_stand(solid, options) if options.stand else solid
+    return (_with_stand(solid, options) if options.stand else solid), Report()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..geometry.mesh import Mesh
 from ..imaging.load import Picture
+from ..report import Report
 from .surface import SurfaceOptions, framed_solid, require_range, sample
 
 
@@ -26,11 +27,11 @@ class ReliefOptions(SurfaceOptions):
             require_range("frame_thickness", self.frame_thickness, self.base, 300.0)
 
 
-def build(picture: Picture, options: ReliefOptions) -> Mesh:
+def build(picture: Picture, options: ReliefOptions) -> tuple[Mesh, Report]:
     """The relief solid, lying on its base."""
     grid = sample(picture, options)
     raised = grid.lightness if options.invert else 1.0 - grid.lightness
     raised[grid.background] = 0.0
     heights = options.base + raised * options.relief_height
     frame = options.frame_thickness if options.frame_thickness is not None else options.base + options.relief_height
-    return framed_solid(heights, grid, options, frame)
+    return framed_solid(heights, grid, options, frame), Report()

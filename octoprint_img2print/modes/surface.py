@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import BadInput
 from ..geometry.mesh import Mesh
 from ..geometry.solid import FLAT, heightfield_solid
 from ..i18n import _
 from ..imaging import prepare
 from ..imaging.load import Picture
+from .options import ModeOptions, bad_parameter, require_range
 
 MAX_SIZE_MM = 1000.0
 MAX_GRID_CELLS = 30_000_000
@@ -20,24 +19,8 @@ DEFAULT_NOZZLE_MM = 0.4
 DEFAULT_WIDTH_MM = 100.0
 
 
-def bad_parameter(name: str, problem: str, **numbers: Any) -> BadInput:
-    """A BadInput error about one parameter, named as on the command line."""
-    option = name.replace("_", "-")
-    return BadInput("bad_parameter", _("--{option}: {problem}").format(option=option, problem=problem),
-                    parameter=option, **numbers)
-
-
-def require_range(name: str, value: float, low: float, high: float, *, low_open: bool = False) -> None:
-    """Refuse ``value`` outside [low, high] (or (low, high] when ``low_open``)."""
-    too_low = value <= low if low_open else value < low
-    if too_low or value > high or not np.isfinite(value):
-        bracket = "(" if low_open else "["
-        raise bad_parameter(name, _("{value:g} is outside the usable range {bracket}{low:g}, {high:g}].")
-                            .format(value=value, bracket=bracket, low=low, high=high), value=value)
-
-
 @dataclass
-class SurfaceOptions:
+class SurfaceOptions(ModeOptions):
     """Size, sampling and picture preparation, all in millimetres where they are lengths."""
 
     width: float | None = None
@@ -56,15 +39,6 @@ class SurfaceOptions:
     white_background: bool = False
     frame_width: float = 0.0
     frame_thickness: float | None = None
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> SurfaceOptions:
-        """Options from a mapping, ignoring None values and refusing unknown keys."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise bad_parameter(unknown[0], _("this option does not apply to this mode."))
-        return cls(**{k: v for k, v in values.items() if v is not None})
 
     @property
     def smoothing_radius(self) -> float:

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..geometry.mesh import Mesh
 from ..imaging.load import Picture
+from ..report import Report
 from .surface import SurfaceOptions, framed_solid, require_range, sample
 
 
@@ -47,11 +48,11 @@ def elevation_heights(elevation: np.ndarray, source_columns: int, picture_width:
     return options.base + (elevation - lowest) * scale
 
 
-def build(picture: Picture, options: TopoOptions) -> Mesh:
+def build(picture: Picture, options: TopoOptions) -> tuple[Mesh, Report]:
     """The terrain solid on its base."""
     grid = sample(picture, options)
     elevation = grid.values * options.elevation_unit
     elevation[grid.background] = float(elevation[~grid.background].min()) if (~grid.background).any() else 0.0
     heights = elevation_heights(elevation, grid.source_columns, grid.picture_width, options)
     frame = options.frame_thickness if options.frame_thickness is not None else options.base
-    return framed_solid(heights, grid, options, frame)
+    return framed_solid(heights, grid, options, frame), Report()

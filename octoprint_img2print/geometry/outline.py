@@ -1,0 +1,132 @@
+"""Flat regions (filled outlines with holes) in millimetres, on manifold3d's CrossSection (Clipper2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import manifold3d
+import numpy as np
+
+from .booleans import from_manifold
+from .mesh import Mesh
+
+Region = manifold3d.CrossSection
+NONZERO, EVENODD = manifold3d.FillRule.NonZero, manifold3d.FillRule.EvenOdd
+ROUND = manifold3d.JoinType.Round
+CLEAN_MM = 1e-3
+
+
+def region(rings: list[np.ndarray], fill_rule: manifold3d.FillRule = EVENODD) -> Region:
+    """A region from closed rings (each an (n, 2) array) under a fill rule."""
+    usable = [np.ascontiguousarray(r, dtype=np.float64) for r in rings if len(r) >= 3]
+    return Region(usable, fill_rule) if usable else Region()
+
+
+def union(regions: list[Region]) -> Region:
+    """Everything covered by any of the regions."""
+    regions = [r for r in regions if not r.is_empty()]
+    if not regions:
+        return Region()
+    return Region.batch_boolean(regions, manifold3d.OpType.Add) if len(regions) > 1 else regions[0]
+
+
+def rings(shape: Region) -> list[np.ndarray]:
+    """The region's rings: outer boundaries counter-clockwise, holes clockwise."""
+    return [np.asarray(p, dtype=np.float64) for p in shape.to_polygons()]
+
+
+def signed_area(ring: np.ndarray) -> float:
+    """Positive for a counter-clockwise ring."""
+    x, y = ring[:, 0], ring[:, 1]
+    return float(0.5 * (np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def filled(shape: Region) -> Region:
+    """The region with every hole filled."""
+    return region([r for r in rings(shape) if signed_area(r) > 0], NONZERO)
+
+
+def without_small_parts(shape: Region, min_part_mm2: float, min_hole_mm2: float) -> Region:
+    """Drop parts smaller than ``min_part_mm2`` and fill holes smaller than ``min_hole_mm2``."""
+    kept = []
+    for ring in rings(shape):
+        area = signed_area(ring)
+        if (area > 0 and area >= min_part_mm2) or (area < 0 and -area >= min_hole_mm2):
+            kept.append(ring)
+    outers = [r for r in kept if signed_area(r) > 0]
+    holes = [r for r in kept if signed_area(r) < 0]
+    return region(outers, NONZERO) - region([h[::-1] for h in holes], NONZERO) if holes else region(outers, NONZERO)
+
+
+def offset(shape: Region, distance: float) -> Region:
+    """Grow (positive) or shrink (negative) the region by ``distance`` with round corners."""
+    return shape.offset(distance, ROUND, 2.0, 24) if distance else shape
+
+
+def bounds(shape: Region) -> tuple[float, float, float, float]:
+    """min x, min y, max x, max y."""
+    box = shape.bounds()
+    return float(box[0]), float(box[1]), float(box[2]), float(box[3])
+
+
+def extrude(shape: Region, bottom: float, top: float) -> manifold3d.Manifold:
+    """A prism of the region between two heights (contour points closer than a micron are merged first)."""
+    return manifold3d.Manifold.extrude(shape.simplify(CLEAN_MM), top - bottom).translate((0.0, 0.0, bottom))
+
+
+def body(parts: list[manifold3d.Manifold], cut: list[manifold3d.Manifold] | None = None) -> manifold3d.Manifold:
+    """Union of the parts minus the cuts."""
+    whole = manifold3d.Manifold.batch_boolean(parts, manifold3d.OpType.Add) if len(parts) > 1 else parts[0]
+    for tool in cut or []:
+        whole = whole - tool
+    return whole
+
+
+def solid(parts: list[manifold3d.Manifold], cut: list[manifold3d.Manifold] | None = None) -> Mesh:
+    """Union of the parts minus the cuts, as one mesh on the bed with one closed shell per separate piece.
+
+    Edges shorter than a micron, which booleans and offsets leave behind, are collapsed so that no face
+    loses its area when the vertices become 32-bit floats.
+    """
+    return from_manifold(body(parts, cut).simplify(CLEAN_MM)).on_bed()
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One connected part of a region: its area and bounding box in mm."""
+
+    area: float
+    perimeter: float
+    box: tuple[float, float, float, float]
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        """Centre of the bounding box."""
+        return (self.box[0] + self.box[2]) / 2, (self.box[1] + self.box[3]) / 2
+
+
+    @property
+    def typical_width(self) -> float:
+        """Twice the area over the outline's length: the width of a long strip."""
+        return 2 * self.area / self.perimeter if self.perimeter else 0.0
+
+
+def perimeter(shape: Region) -> float:
+    """Total length of all rings."""
+    return float(sum(np.linalg.norm(r - np.roll(r, -1, axis=0), axis=1).sum() for r in rings(shape)))
+
+
+def pieces(shape: Region) -> list[Piece]:
+    """The connected parts of a region."""
+    return [Piece(float(p.area()), perimeter(p), bounds(p)) for p in shape.decompose()]
+
+
+def to_svg(shape: Region, width: float, height: float) -> str:
+    """The region as an SVG document in millimetres (y pointing down, as SVG has it)."""
+    paths = []
+    for ring in rings(shape):
+        points = " L ".join(f"{x:.4f} {height - y:.4f}" for x, y in ring)
+        paths.append(f"M {points} Z")
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+            f'width="{width:.4f}mm" height="{height:.4f}mm" viewBox="0 0 {width:.4f} {height:.4f}">\n'
+            f'<path fill="#000000" fill-rule="evenodd" d="{" ".join(paths)}"/>\n</svg>\n')

@@ -1,0 +1,153 @@
+"""Read an SVG safely into a filled region in millimetres: paths, shapes, transforms, units, fill rules, strokes.
+
+Hostile files are refused before any geometry is made: DTDs and entities (billion laughs, external
+entities), external references, text without fonts, absurd sizes and element counts.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+
+import numpy as np
+import svgelements as svg
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeTree
+from shapely.geometry import LineString
+
+from ..errors import BadInput
+from ..geometry import outline
+from ..i18n import _
+
+MAX_SVG_BYTES = 20 * 1024 * 1024
+MAX_ELEMENTS = 100_000
+MAX_SEGMENTS = 2_000_000
+MAX_SIZE_MM = 5000.0
+MM_PER_PX = 25.4 / 96.0
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def looks_like_svg(data: bytes, name: str) -> bool:
+    """True for an .svg name or a document whose root is <svg>."""
+    return name.lower().endswith((".svg", ".svgz")) or b"<svg" in data[:4096]
+
+
+def _refuse(code: str, message: str, name: str) -> BadInput:
+    return BadInput(code, message, file=name)
+
+
+def _vet(data: bytes, name: str) -> None:
+    """Parse with a safe parser and refuse what must not reach the geometry."""
+    if len(data) > MAX_SVG_BYTES:
+        raise _refuse("svg_too_large", _("{file}: the SVG is larger than 20 MB.").format(file=name), name)
+    try:
+        root = SafeTree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as error:
+        raise _refuse("svg_unsafe", _("{file}: the SVG declares a DTD or entities, which img2print refuses for "
+                                      "safety. Save it again as plain SVG.").format(file=name), name) from error
+    except (SyntaxError, ValueError) as error:
+        raise _refuse("svg_damaged", _("{file}: this is not a well-formed SVG ({reason}).")
+                      .format(file=name, reason=error), name) from error
+    if not root.tag.endswith("svg"):
+        raise _refuse("svg_damaged", _("{file}: the document is not an SVG drawing.").format(file=name), name)
+    for count, element in enumerate(root.iter(), start=1):
+        if count > MAX_ELEMENTS:
+            raise _refuse("svg_too_complex", _("{file}: the SVG has more than {limit:,} elements.")
+                          .format(file=name, limit=MAX_ELEMENTS), name)
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag in ("text", "tspan", "textPath", "flowRoot"):
+            raise _refuse("svg_text", _("{file}: the SVG contains text, which needs fonts to become a shape. "
+                                        "Convert the text to paths first (Inkscape: Path > Object to Path; "
+                                        "Illustrator: Create Outlines).").format(file=name), name)
+        for key, value in element.attrib.items():
+            if key.rsplit("}", 1)[-1] == "href" and not value.startswith("#"):
+                raise _refuse("svg_external_reference",
+                              _("{file}: the SVG refers to another file or an embedded bitmap ({reference}), which "
+                                "img2print does not follow. Keep only vector shapes in it.")
+                              .format(file=name, reference=value[:60]), name)
+    for key in ("width", "height", "viewBox"):
+        for number in NUMBER.findall(root.get(key, "")):
+            if not math.isfinite(float(number)) or abs(float(number)) > 1e7:
+                raise _refuse("svg_absurd_size", _("{file}: the SVG's {attribute} is absurd ({value}).")
+                              .format(file=name, attribute=key, value=root.get(key)), name)
+
+
+def _flatten(segment: svg.PathSegment, tolerance_px: float) -> np.ndarray:
+    """Points along a curved segment, doubled until the chords stay within the tolerance."""
+    count = 4
+    while True:
+        points = segment.npoint(np.linspace(0.0, 1.0, count + 1))
+        middle = segment.npoint(np.linspace(0.0, 1.0, 2 * count + 1)[1::2])
+        chords = (points[:-1] + points[1:]) / 2
+        if count >= 4096 or np.abs(middle - chords).max() <= tolerance_px:
+            return points[1:]
+        count *= 2
+
+
+def _subpaths(path: svg.Path, tolerance_px: float, budget: list[int]) -> list[np.ndarray]:
+    """Every subpath of a path as a polyline in px."""
+    lines = []
+    for subpath in path.as_subpaths():
+        points: list[np.ndarray] = []
+        for segment in subpath:
+            if isinstance(segment, svg.Move):
+                points.append(np.array([[segment.end.x, segment.end.y]]))
+            elif isinstance(segment, (svg.Line, svg.Close)):
+                if segment.end is not None:
+                    points.append(np.array([[segment.end.x, segment.end.y]]))
+            else:
+                points.append(_flatten(segment, tolerance_px))
+            budget[0] += len(points[-1]) if points else 0
+        if budget[0] > MAX_SEGMENTS:
+            raise OverflowError
+        if points:
+            lines.append(np.concatenate(points))
+    return lines
+
+
+def _element_region(shape: svg.Shape, tolerance_px: float, budget: list[int]) -> outline.Region:
+    """The area an element paints: its fill (by its fill rule) and its stroke."""
+    lines = _subpaths(svg.Path(shape), tolerance_px, budget)
+    parts = []
+    fill = shape.fill
+    if fill is not None and fill.value is not None and fill.alpha > 0 and not isinstance(shape, svg.SimpleLine):
+        rule = outline.EVENODD if str(shape.values.get("fill-rule", "nonzero")).strip() == "evenodd" \
+            else outline.NONZERO
+        parts.append(outline.region([line for line in lines if len(line) >= 3], rule))
+    stroke, width = shape.stroke, float(shape.stroke_width or 0.0)
+    if stroke is not None and stroke.value is not None and stroke.alpha > 0 and width > 0:
+        for line in lines:
+            if len(line) >= 2:
+                ribbon = LineString(line).buffer(width / 2, quad_segs=8)
+                polygons = getattr(ribbon, "geoms", [ribbon])
+                parts.append(outline.region([np.asarray(ring.coords) for p in polygons
+                                             for ring in [p.exterior, *p.interiors]], outline.EVENODD))
+    return outline.union(parts)
+
+
+def load_svg(data: bytes, name: str, tolerance_mm: float) -> outline.Region:
+    """The painted area of an SVG in mm, y up: a point at user units (x, y) lands at (x, -y) x 25.4/96."""
+    _vet(data, name)
+    try:
+        document = svg.SVG.parse(io.BytesIO(data), reify=True, ppi=96.0)
+        tolerance_px = tolerance_mm / MM_PER_PX
+        budget = [0]
+        regions = [_element_region(e, tolerance_px, budget) for e in document.elements()
+                   if isinstance(e, svg.Shape) and e.values.get("visibility") != "hidden"
+                   and e.values.get("display") != "none"]
+    except OverflowError as error:
+        raise _refuse("svg_too_complex", _("{file}: the SVG has more than {limit:,} path points.")
+                      .format(file=name, limit=MAX_SEGMENTS), name) from error
+    except (ValueError, TypeError, AttributeError, IndexError, ZeroDivisionError) as error:
+        raise _refuse("svg_damaged", _("{file}: the SVG could not be read ({reason}).")
+                      .format(file=name, reason=error), name) from error
+    painted = outline.union(regions)
+    if painted.is_empty():
+        raise _refuse("svg_empty", _("{file}: the SVG paints no filled shape or stroke.").format(file=name), name)
+    flipped = painted.scale((MM_PER_PX, -MM_PER_PX))
+    x0, y0, x1, y1 = outline.bounds(flipped)
+    if max(x1 - x0, y1 - y0) > MAX_SIZE_MM:
+        raise _refuse("svg_absurd_size", _("{file}: the drawing is {size:,.0f} mm across; nothing printable is "
+                                           "that large.").format(file=name, size=max(x1 - x0, y1 - y0)), name)
+    return flipped

@@ -1,0 +1,94 @@
+"""What the nozzle cannot print: strokes and gaps narrower than its line, islands smaller than a few lines."""
+
+from __future__ import annotations
+
+from ..geometry import outline
+from ..i18n import _
+from ..report import INFO, WARNING, Report
+from .vector import Artwork, VectorOptions
+
+ISLAND_LINES = 3
+MAX_FINDINGS_PER_CODE = 25
+
+
+def _significant(shape: outline.Region, line_width: float) -> list[outline.Piece]:
+    """Pieces big enough to matter (sharp corners leave slivers that are not features)."""
+    return [p for p in outline.pieces(shape) if p.area >= line_width * line_width / 2]
+
+
+def thin_strokes(region: outline.Region, line_width: float) -> outline.Region:
+    """Parts of the region narrower than ``line_width``: what an opening by half a line removes."""
+    return region - outline.offset(outline.offset(region, -line_width / 2), line_width / 2)
+
+
+def narrow_gaps(region: outline.Region, line_width: float) -> outline.Region:
+    """Gaps and holes narrower than ``line_width``: what a closing by half a line fills."""
+    return outline.offset(outline.offset(region, line_width / 2), -line_width / 2) - region
+
+
+def analyse(artwork: Artwork, region: outline.Region, line_width: float) -> Report:
+    """Findings (codes feature_below_nozzle, gap_below_nozzle, island_below_nozzle) with size and place."""
+    report = Report()
+    checks = (
+        ("feature_below_nozzle", thin_strokes(region, line_width),
+         _("A stroke about {width:.2f} mm wide at x {x:.1f}, y {y:.1f} mm (pixel {px}, {py}) is narrower than the "
+           "{line:.2f} mm line the nozzle prints; use --fix-thin or thicken it.")),
+        ("gap_below_nozzle", narrow_gaps(region, line_width),
+         _("A gap about {width:.2f} mm wide at x {x:.1f}, y {y:.1f} mm (pixel {px}, {py}) is narrower than the "
+           "{line:.2f} mm line the nozzle prints and will close up.")),
+    )
+    for code, shape, message in checks:
+        found = _significant(shape, line_width)
+        for piece in found[:MAX_FINDINGS_PER_CODE]:
+            x, y = piece.centre
+            px, py = artwork.source_pixel(x, y)
+            width = min(piece.typical_width, line_width)
+            report.add(WARNING, code, message.format(width=width, x=x, y=y, px=px, py=py, line=line_width),
+                       width_mm=round(width, 3), area_mm2=round(piece.area, 3), x_mm=round(x, 2), y_mm=round(y, 2),
+                       x_px=px, y_px=py, line_width_mm=round(line_width, 3))
+        _more(report, code, len(found))
+    islands = [p for p in outline.pieces(region) if p.area < (ISLAND_LINES * line_width) ** 2]
+    for piece in islands[:MAX_FINDINGS_PER_CODE]:
+        x, y = piece.centre
+        px, py = artwork.source_pixel(x, y)
+        report.add(WARNING, "island_below_nozzle",
+                   _("A separate part of {area:.2f} mm² at x {x:.1f}, y {y:.1f} mm (pixel {px}, {py}) is smaller "
+                     "than a few nozzle lines and may not print or stick.")
+                   .format(area=piece.area, x=x, y=y, px=px, py=py),
+                   area_mm2=round(piece.area, 3), x_mm=round(x, 2), y_mm=round(y, 2), x_px=px, y_px=py)
+    _more(report, "island_below_nozzle", len(islands))
+    return report
+
+
+def _more(report: Report, code: str, found: int) -> None:
+    if found > MAX_FINDINGS_PER_CODE:
+        report.add(WARNING, code, _("… and {count} more like it.").format(count=found - MAX_FINDINGS_PER_CODE),
+                   more=found - MAX_FINDINGS_PER_CODE)
+
+
+def thicken(region: outline.Region, line_width: float) -> tuple[outline.Region, Report]:
+    """Grow every stroke and island narrower than the nozzle's line to at least that width; say what changed."""
+    thin = outline.union([thin_strokes(region, line_width),
+                          outline.union([p for p in region.decompose()
+                                         if p.area() < (ISLAND_LINES * line_width) ** 2])])
+    report = Report()
+    if not _significant(thin, line_width):
+        return region, report
+    thickened = outline.union([region, outline.offset(thin, line_width / 2)])
+    added = thickened.area() - region.area()
+    report.add(INFO, "thin_features_thickened",
+               _("Thickened {count} thin features to the {line:.2f} mm nozzle line, adding {area:.2f} mm².")
+               .format(count=len(thin.decompose()), line=line_width, area=added),
+               count=len(thin.decompose()), area_added_mm2=round(added, 3))
+    return thickened, report
+
+
+def printable_artwork(artwork: Artwork, options: VectorOptions) -> tuple[outline.Region, Report]:
+    """The artwork region after --fix-thin (if asked) and the nozzle findings that remain."""
+    report = Report()
+    region = artwork.region
+    if options.fix_thin:
+        region, changes = thicken(region, options.line_width)
+        report.extend(changes)
+    report.extend(analyse(artwork, region, options.line_width))
+    return region, report

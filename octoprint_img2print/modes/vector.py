@@ -1,0 +1,154 @@
+"""What the vector modes share: the artwork as a region in mm, from an SVG or a traced raster logo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import BadInput
+from ..geometry import outline
+from ..i18n import _
+from ..imaging import prepare
+from ..imaging.load import load_picture
+from ..imaging.svg import load_svg, looks_like_svg
+from ..imaging.trace import ink_field, otsu_threshold, trace
+from .options import ModeOptions, bad_parameter, require_range
+
+MAX_SIZE_MM = 1000.0
+DEFAULT_WIDTH_MM = 80.0
+
+
+@dataclass
+class VectorOptions(ModeOptions):
+    """Artwork size and tracing: lengths in mm, areas in mm², threshold as lightness 0..1."""
+
+    width: float | None = None
+    height: float | None = None
+    nozzle: float = 0.4
+    threshold: float | None = None
+    invert: bool = False
+    white_background: bool = False
+    despeckle: float = 0.5
+    fill_holes: float = 0.0
+    tolerance: float = 0.03
+    fix_thin: bool = False
+
+    @property
+    def line_width(self) -> float:
+        """The narrowest line the nozzle lays down (slicers default to about 1.125 x the nozzle)."""
+        return self.nozzle * 1.125
+
+    def validate(self) -> None:
+        """Refuse absurd values with an error that names the option."""
+        for name in ("width", "height"):
+            value = getattr(self, name)
+            if value is not None:
+                require_range(name, value, 0.0, MAX_SIZE_MM, low_open=True)
+        require_range("nozzle", self.nozzle, 0.05, 3.0)
+        if self.threshold is not None:
+            require_range("threshold", self.threshold, 0.0, 1.0, low_open=True)
+        require_range("despeckle", self.despeckle, 0.0, 10_000.0)
+        require_range("fill_holes", self.fill_holes, 0.0, 10_000.0)
+        require_range("tolerance", self.tolerance, 0.001, 5.0)
+
+
+@dataclass
+class Artwork:
+    """The artwork as a region in mm (y up, lower-left at the origin) and where it lies in the source.
+
+    A point (x, y) mm lies at source pixel (pixel_origin[0] + x * px_per_mm, pixel_origin[1] - y * px_per_mm);
+    for an SVG the pixels are its user units at 96 per inch.
+    """
+
+    region: outline.Region
+    name: str
+    px_per_mm: float
+    pixel_origin: tuple[float, float]
+
+    @property
+    def size(self) -> tuple[float, float]:
+        """Width and height in mm."""
+        x0, y0, x1, y1 = outline.bounds(self.region)
+        return x1 - x0, y1 - y0
+
+    def source_pixel(self, x: float, y: float) -> tuple[int, int]:
+        """Where a point of the artwork (mm) lies in the source picture or drawing (pixels, y down)."""
+        return round(self.pixel_origin[0] + x * self.px_per_mm), round(self.pixel_origin[1] - y * self.px_per_mm)
+
+    def moved(self, scale: float) -> Artwork:
+        """The artwork scaled by ``scale`` about its lower-left corner, then moved to the origin."""
+        x0, y0, _x1, _y1 = outline.bounds(self.region)
+        region = self.region.translate((-x0, -y0)).scale((scale, scale))
+        origin = (self.pixel_origin[0] + x0 * self.px_per_mm, self.pixel_origin[1] - y0 * self.px_per_mm)
+        return Artwork(region, self.name, self.px_per_mm / scale, origin)
+
+
+def _fit_scale(natural: tuple[float, float], options: VectorOptions, default_width: float | None) -> float:
+    """Uniform scale that gives the asked width or height (both: the largest that fits both)."""
+    scales = []
+    if options.width is not None:
+        scales.append(options.width / natural[0])
+    if options.height is not None:
+        scales.append(options.height / natural[1])
+    if not scales and default_width is not None:
+        scales.append(default_width / natural[0])
+    return min(scales) if scales else 1.0
+
+
+def _from_svg(data: bytes, name: str, options: VectorOptions) -> Artwork:
+    region = load_svg(data, name, options.tolerance)
+    return Artwork(region, name, 96 / 25.4, (0.0, 0.0))
+
+
+def _from_raster(source: bytes | Path, name: str, options: VectorOptions, max_megapixels: float) -> Artwork:
+    picture = load_picture(source, name, max_megapixels=max_megapixels)
+    if options.white_background:
+        prepare.mark_white_background(picture)
+    field = ink_field(picture, options.invert)
+    level = options.threshold if options.threshold is not None else otsu_threshold(field[~picture.background])
+    ink_rows, ink_cols = np.nonzero(field < level)
+    if len(ink_rows) == 0:
+        raise BadInput("no_artwork", _("{file}: no artwork found: every pixel is lighter than the threshold "
+                                       "{level:.2f}. Try --threshold or --invert.").format(file=name, level=level),
+                       file=name)
+    top, bottom = max(0, ink_rows.min() - 2), min(field.shape[0], ink_rows.max() + 3)
+    left, right = max(0, ink_cols.min() - 2), min(field.shape[1], ink_cols.max() + 3)
+    picture.lightness = picture.lightness[top:bottom, left:right]
+    picture.background = picture.background[top:bottom, left:right]
+    rows, cols = picture.lightness.shape
+    natural = (float(ink_cols.max() - ink_cols.min() + 1), float(ink_rows.max() - ink_rows.min() + 1))
+    mm_per_px = _fit_scale(natural, options, DEFAULT_WIDTH_MM)
+    pitch = min(options.nozzle / 4, options.tolerance * 2)
+    region = trace(picture, (cols - 1) * mm_per_px, (rows - 1) * mm_per_px, pitch, level, options.invert)
+    return Artwork(region, name, 1 / mm_per_px, (float(left), float(top + rows - 1)))
+
+
+def load_artwork(source: bytes | Path, name: str | None, options: VectorOptions, max_megapixels: float) -> Artwork:
+    """The artwork of an SVG or raster logo, cleaned (specks, small holes, simplified) and sized as asked."""
+    name = name or (source.name if isinstance(source, Path) else "artwork")
+    if isinstance(source, Path) and not source.is_file():
+        raise BadInput("file_not_found", _("{file}: no such file.").format(file=source), file=name)
+    data = source if isinstance(source, bytes) else source.read_bytes()
+    if data and looks_like_svg(data, name):
+        artwork = _from_svg(data, name, options)
+    else:
+        artwork = _from_raster(source, name, options, max_megapixels)
+    if artwork.region.is_empty():
+        raise BadInput("no_artwork", _("{file}: no artwork found.").format(file=name), file=name)
+    artwork = artwork.moved(_fit_scale(artwork.size, options, None if looks_like_svg(data, name) else
+                                       DEFAULT_WIDTH_MM))
+    cleaned = outline.without_small_parts(artwork.region, options.despeckle, options.fill_holes)
+    if cleaned.is_empty():
+        raise bad_parameter("despeckle", _("every part of the artwork is smaller than {area:g} mm².")
+                            .format(area=options.despeckle))
+    artwork.region = cleaned.simplify(options.tolerance)
+    return artwork.moved(_fit_scale(artwork.size, options, None))
+
+
+def rectangle(box: tuple[float, float, float, float], margin: float, radius: float = 0.0) -> outline.Region:
+    """The box grown by ``margin``, with corners rounded by ``radius``."""
+    x0, y0, x1, y1 = box[0] - margin + radius, box[1] - margin + radius, box[2] + margin - radius, \
+        box[3] + margin - radius
+    return outline.offset(outline.region([np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])]), radius)
