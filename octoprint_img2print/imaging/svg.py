@@ -25,6 +25,8 @@ MAX_ELEMENTS = 100_000
 MAX_SEGMENTS = 2_000_000
 MAX_SIZE_MM = 5000.0
 MM_PER_PX = 25.4 / 96.0
+LINE_CAPS = {"butt": "flat", "round": "round", "square": "square"}
+LINE_JOINS = {"miter": "mitre", "round": "round", "bevel": "bevel"}
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
@@ -117,9 +119,13 @@ def _element_region(shape: svg.Shape, tolerance_px: float, budget: list[int]) ->
         parts.append(outline.region([line for line in lines if len(line) >= 3], rule))
     stroke, width = shape.stroke, float(shape.stroke_width or 0.0)
     if stroke is not None and stroke.value is not None and stroke.alpha > 0 and width > 0:
+        cap = LINE_CAPS.get(str(shape.values.get("stroke-linecap", "butt")).strip(), "flat")
+        join = LINE_JOINS.get(str(shape.values.get("stroke-linejoin", "miter")).strip(), "mitre")
+        limit = float(shape.values.get("stroke-miterlimit", 4) or 4)
         for line in lines:
             if len(line) >= 2:
-                ribbon = LineString(line).buffer(width / 2, quad_segs=8)
+                ribbon = LineString(line).buffer(width / 2, quad_segs=8, cap_style=cap, join_style=join,
+                                                 mitre_limit=limit)
                 polygons = getattr(ribbon, "geoms", [ribbon])
                 parts.append(outline.region([np.asarray(ring.coords) for p in polygons
                                              for ring in [p.exterior, *p.interiors]], outline.EVENODD))

@@ -11,6 +11,7 @@ from .load import Picture
 from .prepare import resample
 
 FIELD_SMOOTHING_PX = 0.6
+SOURCE_SMOOTHING_PX = 0.8
 
 
 def otsu_threshold(values: np.ndarray) -> float:
@@ -40,11 +41,17 @@ def ink_field(picture: Picture, invert: bool) -> np.ndarray:
 
 def trace(picture: Picture, width_mm: float, height_mm: float, pitch_mm: float,
           threshold: float | None, invert: bool) -> outline.Region:
-    """The artwork of a raster picture as a region of ``width_mm`` x ``height_mm`` (y up)."""
+    """The artwork of a raster picture as a region of ``width_mm`` x ``height_mm`` (y up).
+
+    The field is resampled to the fine grid and smoothed by a fraction of a source pixel, so that a small
+    picture's pixel steps become a smooth curve; contours are then found with sub-pixel accuracy.
+    """
     field = ink_field(picture, invert)
     level = threshold if threshold is not None else otsu_threshold(field[~picture.background])
     cols, rows = max(2, round(width_mm / pitch_mm) + 1), max(2, round(height_mm / pitch_mm) + 1)
-    fine = ndimage.gaussian_filter(resample(field, cols, rows), FIELD_SMOOTHING_PX, mode="nearest")
+    upsampling = max(cols / field.shape[1], rows / field.shape[0])
+    sigma = max(FIELD_SMOOTHING_PX, SOURCE_SMOOTHING_PX * upsampling)
+    fine = ndimage.gaussian_filter(resample(field, cols, rows), sigma, mode="nearest")
     padded = np.pad(fine, 1, constant_values=1.0)
     generator = contour_generator(z=padded, fill_type=FillType.OuterOffset)
     points, offsets = generator.filled(float(padded.min()) - 1.0, level)

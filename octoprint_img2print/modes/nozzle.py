@@ -66,20 +66,30 @@ def _more(report: Report, code: str, found: int) -> None:
                    more=found - MAX_FINDINGS_PER_CODE)
 
 
+def _grow_island(island: outline.Region, smallest: float, line_width: float) -> outline.Region:
+    """Grow an island (by at least half a line) until it covers a square of ``smallest`` mm."""
+    island = outline.offset(island, line_width / 2)
+    while island.area() < smallest ** 2:
+        island = outline.offset(island, max(line_width / 4, (smallest - island.area() ** 0.5) / 2))
+    return island
+
+
 def thicken(region: outline.Region, line_width: float) -> tuple[outline.Region, Report]:
-    """Grow every stroke and island narrower than the nozzle's line to at least that width; say what changed."""
-    thin = outline.union([thin_strokes(region, line_width),
-                          outline.union([p for p in region.decompose()
-                                         if p.area() < (ISLAND_LINES * line_width) ** 2])])
+    """Grow strokes narrower than the nozzle's line to that width and small islands to a printable size."""
+    smallest = ISLAND_LINES * line_width
+    strokes = [p for p in thin_strokes(region, line_width).decompose() if p.area() >= line_width ** 2 / 2]
+    islands = [p for p in region.decompose() if p.area() < smallest ** 2]
+    grown = [outline.offset(p, line_width / 2) for p in strokes]
+    grown += [_grow_island(p, smallest, line_width) for p in islands]
     report = Report()
-    if not _significant(thin, line_width):
+    if not grown:
         return region, report
-    thickened = outline.union([region, outline.offset(thin, line_width / 2)])
+    thickened = outline.union([region, *grown])
     added = thickened.area() - region.area()
     report.add(INFO, "thin_features_thickened",
                _("Thickened {count} thin features to the {line:.2f} mm nozzle line, adding {area:.2f} mm².")
-               .format(count=len(thin.decompose()), line=line_width, area=added),
-               count=len(thin.decompose()), area_added_mm2=round(added, 3))
+               .format(count=len(grown), line=line_width, area=added),
+               count=len(grown), area_added_mm2=round(added, 3))
     return thickened, report
 
 
