@@ -188,6 +188,7 @@ def test_logo_artwork_only_and_engraved(capsys, tmp_path, prusa_slicer):
     assert_size(only, {0: 60.0, 2: 3.0})
     code, answer = run(capsys, "convert", source, "-o", tmp_path / "engraved.stl", "--mode", "logo", "--width",
                        "60", "--engraved", "--engrave-depth", "1.5")
+    assert code == 0 and answer["shells"] == 1
     engraved = assert_printable_solid(tmp_path / "engraved.stl")
     assert_size(engraved, {0: 66.0, 2: 2.0})
     assert surface_height(engraved, 3 + 5, 3 + 14) == pytest.approx(0.5, abs=1e-3)
@@ -213,7 +214,7 @@ def test_multi_part_logo_unions_touching_parts_into_one_shell(capsys, tmp_path):
     image.save(tmp_path / "parts.png")
     code, answer = run(capsys, "convert", tmp_path / "parts.png", "-o", tmp_path / "p.stl", "--mode", "logo",
                        "--plate", "none", "--width", "70")
-    assert code == 0
+    assert code == 0 and answer["shells"] == 2
     assert_printable_solid(tmp_path / "p.stl", shells=2)
 
 
@@ -224,6 +225,7 @@ def test_cookie_cutter_wall_flange_and_height(capsys, tmp_path, prusa_slicer):
     disk.save(tmp_path / "round.png")
     code, answer = run(capsys, "convert", tmp_path / "round.png", "-o", output, "--mode",
                        "cookie-cutter", "--width", "60", "--wall", "1.2", "--flange-width", "5")
+    assert code == 0 and "wall_thickened" not in codes(answer)
     mesh = assert_printable_solid(output)
     assert_size(mesh, {0: 60 + 2 * (1.2 + 5), 1: 60 + 2 * (1.2 + 5), 2: 15.0})
     assert mesh.euler_number == 0
