@@ -84,7 +84,58 @@ def lithophane_12mp_png(work: Path) -> dict:
     return {"adaptive": run_case(["convert", str(photo), "--width", "100", "-o", str(work / "png.stl")])}
 
 
-CASES = {"lithophane-12mp": lithophane_12mp, "lithophane-12mp-png": lithophane_12mp_png}
+def svg_1000_paths(path: Path, seed: int = 5) -> Path:
+    """An SVG with 1000 paths: Bezier blobs, arcs and straight polygons scattered over a 200 mm page."""
+    rng = np.random.default_rng(seed)
+    paths = []
+    for index in range(1000):
+        x, y, r = rng.uniform(5, 195), rng.uniform(5, 195), rng.uniform(0.8, 3.0)
+        if index % 3 == 0:
+            paths.append(f'<path d="M {x - r:.2f} {y:.2f} A {r:.2f} {r:.2f} 0 1 1 {x + r:.2f} {y:.2f} '
+                         f'A {r:.2f} {r:.2f} 0 1 1 {x - r:.2f} {y:.2f} Z"/>')
+        elif index % 3 == 1:
+            paths.append(f'<path d="M {x:.2f} {y - r:.2f} C {x + 2 * r:.2f} {y - r:.2f} {x + r:.2f} {y + r:.2f} '
+                         f'{x:.2f} {y + r:.2f} S {x - 2 * r:.2f} {y - r:.2f} {x:.2f} {y - r:.2f} Z"/>')
+        else:
+            points = " ".join(f"{x + r * np.cos(a):.2f},{y + r * np.sin(a):.2f}"
+                              for a in np.linspace(0, 2 * np.pi, 6, endpoint=False))
+            paths.append(f'<polygon points="{points}"/>')
+    path.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="200mm" height="200mm" viewBox="0 0 200 200">'
+                    + "".join(paths) + "</svg>")
+    return path
+
+
+def logo_4000(path: Path) -> Path:
+    """A 4000 x 4000 px black-on-white logo: rings, a star, bars and lettering."""
+    from PIL import ImageDraw, ImageFont
+
+    image = Image.new("L", (4000, 4000), 255)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((200, 200, 3800, 3800), fill=0)
+    draw.ellipse((500, 500, 3500, 3500), fill=255)
+    star = [(2000 + r * np.sin(a), 1700 - r * np.cos(a)) for i, a in enumerate(np.linspace(0, 2 * np.pi, 10,
+            endpoint=False)) for r in [900 if i % 2 == 0 else 380]]
+    draw.polygon(star, fill=0)
+    for i in range(7):
+        draw.rectangle((900 + i * 320, 2700, 1080 + i * 320, 3150), fill=0)
+    draw.text((1000, 3200), "IMG2PRINT", font=ImageFont.load_default(size=240), fill=0)
+    image.save(path)
+    return path
+
+
+def vector_logos(work: Path) -> dict:
+    """An SVG with 1000 paths and a 4000 x 4000 px logo, each to a logo plate STL."""
+    drawing = make_input("svg_1000_paths", work / "paths.svg")
+    picture = make_input("logo_4000", work / "logo-4000.png")
+    return {"svg_1000_paths": run_case(["convert", str(drawing), "--mode", "logo", "--width", "150",
+                                        "-o", str(work / "paths.stl")]),
+            "logo_4000px": run_case(["convert", str(picture), "--mode", "logo", "--width", "100",
+                                     "-o", str(work / "logo.stl")]),
+            "goals": "each under 2 s on 2 cores"}
+
+
+CASES = {"lithophane-12mp": lithophane_12mp, "lithophane-12mp-png": lithophane_12mp_png,
+         "vector-logos": vector_logos}
 
 
 def main() -> None:

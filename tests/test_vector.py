@@ -305,3 +305,26 @@ def test_fix_thin_thickens_strokes_and_says_so(capsys, tmp_path):
     fixed = artwork(tmp_path / "fixed.svg")
     stroke = fixed.region ^ outline.region([np.array([(9.0, 9.0), (11.5, 9.0), (11.5, 26.0), (9.0, 26.0)])])
     assert stroke.area() / 15.0 >= 0.45
+
+
+def test_corners_stay_sharp_where_the_artwork_has_corners(tmp_path):
+    image = Image.new("L", (500, 300), 255)
+    ImageDraw.Draw(image).polygon([(50, 250), (450, 250), (250, 50)], fill=0)
+    image.save(tmp_path / "triangle.png")
+    shape = artwork(tmp_path / "triangle.png", width=80)
+    (ring,) = outline.rings(shape.region)
+    width, height = shape.size
+    for corner in [(0.0, 0.0), (width, 0.0), (width / 2, height)]:
+        assert np.hypot(*(ring - corner).T).min() < 0.25, corner
+    assert len(ring) < 60, "straight edges need few points"
+
+
+def test_svg_to_cookie_cutter_and_stamp(capsys, tmp_path, prusa_slicer):
+    star = svg(tmp_path / "star.svg", '<polygon points="50,0 61,35 98,35 68,57 79,91 50,70 21,91 32,57 2,35 39,35"/>',
+               'width="100mm" height="100mm" viewBox="0 0 100 100"')
+    for mode in ("cookie-cutter", "stamp", "logo"):
+        output = tmp_path / f"star-{mode}.stl"
+        code, answer = run(capsys, "convert", star, "-o", output, "--mode", mode, "--width", "50")
+        assert code == 0 and answer["shells"] == 1, mode
+        assert_printable_solid(output)
+        assert prusa_info(prusa_slicer, output)["manifold"] == "yes"
