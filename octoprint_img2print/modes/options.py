@@ -42,3 +42,24 @@ class ModeOptions:
 
     def validate(self) -> None:
         """Refuse absurd values with an error that names the option."""
+
+
+MAX_SIZE_MM = 1000.0
+DEFAULT_NOZZLE_MM = 0.4
+
+
+@dataclass
+class SizedOptions(ModeOptions):
+    """What every mode asks first: the size in mm (either or both) and the nozzle it is printed with."""
+
+    width: float | None = None
+    height: float | None = None
+    nozzle: float = DEFAULT_NOZZLE_MM
+
+    def validate(self) -> None:
+        """Refuse sizes no printer can make and nozzles that do not exist."""
+        for name in ("width", "height"):
+            value = getattr(self, name)
+            if value is not None:
+                require_range(name, value, 0.0, MAX_SIZE_MM, low_open=True)
+        require_range("nozzle", self.nozzle, 0.05, 3.0)

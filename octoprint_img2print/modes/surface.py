@@ -11,21 +11,16 @@ from ..geometry.solid import FLAT, heightfield_solid
 from ..i18n import _
 from ..imaging import prepare
 from ..imaging.load import Picture
-from .options import ModeOptions, bad_parameter, require_range
+from .options import MAX_SIZE_MM, SizedOptions, bad_parameter, require_range
 
-MAX_SIZE_MM = 1000.0
 MAX_GRID_CELLS = 30_000_000
-DEFAULT_NOZZLE_MM = 0.4
 DEFAULT_WIDTH_MM = 100.0
 
 
 @dataclass
-class SurfaceOptions(ModeOptions):
+class SurfaceOptions(SizedOptions):
     """Size, sampling and picture preparation, all in millimetres where they are lengths."""
 
-    width: float | None = None
-    height: float | None = None
-    nozzle: float = DEFAULT_NOZZLE_MM
     pitch: float | None = None
     max_error: float = 0.02
     full_grid: bool = False
@@ -52,11 +47,7 @@ class SurfaceOptions(ModeOptions):
 
     def validate(self) -> None:
         """Refuse absurd values with an error that names the option."""
-        for name in ("width", "height"):
-            value = getattr(self, name)
-            if value is not None:
-                require_range(name, value, 0.0, MAX_SIZE_MM, low_open=True)
-        require_range("nozzle", self.nozzle, 0.05, 3.0)
+        super().validate()
         require_range("pitch", self.sampling_pitch, 0.01, 5.0)
         require_range("max_error", self.max_error, 0.0, 1.0, low_open=True)
         require_range("black_point", self.black_point, 0.0, 1.0)

@@ -14,19 +14,15 @@ from ..imaging import prepare
 from ..imaging.load import load_picture
 from ..imaging.svg import load_svg, looks_like_svg
 from ..imaging.trace import ink_field, otsu_threshold, trace
-from .options import ModeOptions, bad_parameter, require_range
+from .options import SizedOptions, bad_parameter, require_range
 
-MAX_SIZE_MM = 1000.0
 DEFAULT_WIDTH_MM = 80.0
 
 
 @dataclass
-class VectorOptions(ModeOptions):
+class VectorOptions(SizedOptions):
     """Artwork size and tracing: lengths in mm, areas in mm², threshold as lightness 0..1."""
 
-    width: float | None = None
-    height: float | None = None
-    nozzle: float = 0.4
     threshold: float | None = None
     invert: bool = False
     white_background: bool = False
@@ -42,11 +38,7 @@ class VectorOptions(ModeOptions):
 
     def validate(self) -> None:
         """Refuse absurd values with an error that names the option."""
-        for name in ("width", "height"):
-            value = getattr(self, name)
-            if value is not None:
-                require_range(name, value, 0.0, MAX_SIZE_MM, low_open=True)
-        require_range("nozzle", self.nozzle, 0.05, 3.0)
+        super().validate()
         if self.threshold is not None:
             require_range("threshold", self.threshold, 0.0, 1.0, low_open=True)
         require_range("despeckle", self.despeckle, 0.0, 10_000.0)
