@@ -1,6 +1,7 @@
-"""The ``img2print`` command: convert pictures to solids and check model files.
+"""The ``img2print`` command: convert, trace, slice, profiles and check.
 
-Exit codes: 0 done, 2 usage error (including impossible option values), 3 bad input or unprintable model.
+Exit codes: 0 done, 2 usage error (including impossible option values), 3 bad input or unprintable model,
+4 does not fit the printer, 5 the slicer failed or its G-code would not print, 130 cancelled.
 """
 
 from __future__ import annotations
@@ -24,10 +25,29 @@ from .modes import MODES
 from .modes.lithophane import TONES
 from .modes.logo import PLATES
 from .modes.vector import VectorOptions
+from .printers.profile import get_printer, printer_ids
+from .slicing import curaengine, prusaslicer
+from .slicing.intents import ADHESION as ADHESION_CHOICES
+from .slicing.intents import ORIENTATIONS, get_intent, intent_ids
+from .slicing.intents import PATTERNS as INFILL_PATTERNS
+from .slicing.intents import SUPPORTS as SUPPORT_CHOICES
+from .slicing.plan import plan
 
-EXIT_DONE, EXIT_USAGE, EXIT_BAD_INPUT = 0, 2, 3
+EXIT_DONE, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_DOES_NOT_FIT, EXIT_SLICER_FAILED, EXIT_CANCELLED = 0, 2, 3, 4, 5, 130
 PROGRESS_DELAY_S = 1.0
-USAGE_ERRORS = ("bad_parameter", "unknown_mode", "unknown_model_format", "unknown_vector_format")
+USAGE_ERRORS = ("bad_parameter", "unknown_mode", "unknown_model_format", "unknown_vector_format", "unknown_printer",
+                "unknown_intent", "unknown_slicer")
+EXIT_BY_KIND = {"does_not_fit": EXIT_DOES_NOT_FIT, "slicer_failed": EXIT_SLICER_FAILED, "cancelled": EXIT_CANCELLED}
+SLICE_OVERRIDES = {
+    "layer_height": (float, N_("layer height in mm (default: follows the nozzle and the intent)")),
+    "infill": (float, N_("infill density in percent")),
+    "infill_pattern": (INFILL_PATTERNS, N_("infill pattern")),
+    "walls": (int, N_("number of walls (perimeters)")),
+    "supports": (SUPPORT_CHOICES, N_("supports: auto (where overhangs need them), none or always")),
+    "adhesion": (ADHESION_CHOICES, N_("first-layer adhesion: none, skirt or brim")),
+    "brim_width": (float, N_("brim width in mm")),
+}
+OVERRIDE_KEYS = {"infill": "infill_density", "walls": "walls"}
 
 OPTION_HELP = {
     "width": N_("width in mm (the height follows the picture unless given)"),
@@ -90,6 +110,8 @@ STAGE_NAMES = {
     pipeline.STAGE_BUILDING: N_("Building the solid"),
     pipeline.STAGE_CHECKING: N_("Checking the solid"),
     pipeline.STAGE_WRITING: N_("Writing the file"),
+    pipeline.STAGE_SLICING: N_("Slicing"),
+    pipeline.STAGE_INSPECTING: N_("Checking the G-code"),
 }
 
 
@@ -177,6 +199,46 @@ def build_parser() -> argparse.ArgumentParser:
                        help=_("refuse pictures with more megapixels than this"))
     trace.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
     _add_options(trace, _option_fields([VectorOptions]))
+    slicing = commands.add_parser("slice", help=_("slice a picture or a model into G-code for a printer"),
+                                  description=_("Turn a picture (converted like 'convert') or an STL/3MF model into "
+                                                "checked G-code for a printer."))
+    slicing.add_argument("input", type=Path, metavar="INPUT", help=_("picture, SVG, STL or 3MF file"))
+    slicing.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.gcode", help=_("G-code to write"))
+    slicing.add_argument("--printer", required=True, metavar="ID", help=_("printer profile id (see 'profiles list')"))
+    slicing.add_argument("--slicer", choices=[prusaslicer.NAME, curaengine.NAME], default=prusaslicer.NAME,
+                         help=_("which slicer to run (default prusaslicer)"))
+    slicing.add_argument("--intent", metavar="ID", help=_("what the object is for (default: by mode; 'display' for "
+                                                           "models)"))
+    slicing.add_argument("--mode", choices=list(MODES), default=None, help=_("what to make of a picture"))
+    slicing.add_argument("--orientation", choices=ORIENTATIONS, help=_("auto (least overhang), flat or upright"))
+    slicing.add_argument("--scale-to-fit", action="store_true", help=_("scale the model down if it does not fit"))
+    slicing.add_argument("--timeout", type=float, default=3600.0, metavar="S", help=_("give up after this many "
+                                                                                      "seconds"))
+    slicing.add_argument("--max-megapixels", type=float, default=DEFAULT_MAX_MEGAPIXELS, metavar="N",
+                         help=_("refuse pictures with more megapixels than this"))
+    slicing.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
+    for name, (kind, help_text) in SLICE_OVERRIDES.items():
+        flag = "--" + name.replace("_", "-")
+        if isinstance(kind, tuple):
+            slicing.add_argument(flag, dest=f"slice_{name}", choices=kind, help=_(help_text))
+        else:
+            slicing.add_argument(flag, dest=f"slice_{name}", type=kind, metavar="N", help=_(help_text))
+    _add_options(slicing, _mode_fields())
+    profiles = commands.add_parser("profiles", help=_("list, show and export printer profiles"),
+                                   description=_("Printer profiles and intents, and slicer profiles made from them."))
+    actions = profiles.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help=_("list printers and intents"))
+    listing.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
+    showing = actions.add_parser("show", help=_("show one printer"))
+    showing.add_argument("printer", metavar="PRINTER")
+    showing.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
+    export = actions.add_parser("export", help=_("write a PrusaSlicer config or a Cura definition"))
+    export.add_argument("printer", metavar="PRINTER")
+    export.add_argument("--intent", default="display", metavar="ID", help=_("intent (default display)"))
+    export.add_argument("--slicer", choices=[prusaslicer.NAME, curaengine.NAME], required=True,
+                        help=_("prusaslicer (.ini) or cura (.def.json)"))
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help=_("file to write"))
+    export.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
     check = commands.add_parser("check", help=_("check whether an STL or 3MF model is a printable solid"),
                                 description=_("Check any STL or 3MF model: closed, manifold, wound outwards."))
     check.add_argument("model", type=Path, metavar="MODEL", help=_("STL or 3MF file"))
@@ -229,6 +291,71 @@ def _trace(args: argparse.Namespace) -> int:
     return EXIT_DONE
 
 
+def _slice(args: argparse.Namespace) -> int:
+    printer = get_printer(args.printer)
+    names = _mode_fields()
+    options = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    overrides = {OVERRIDE_KEYS.get(name, name): getattr(args, f"slice_{name}") for name in SLICE_OVERRIDES
+                 if getattr(args, f"slice_{name}") is not None}
+    with TerminalProgress(enabled=not args.json) as progress:
+        result = pipeline.slice_job(args.input, args.output, printer=printer, slicer=args.slicer,
+                                    intent=args.intent, name=args.input.name, mode=args.mode, options=options,
+                                    overrides=overrides, orientation=args.orientation,
+                                    scale_to_fit=args.scale_to_fit, max_megapixels=args.max_megapixels,
+                                    timeout_s=args.timeout, progress=progress)
+    if args.json:
+        print(json.dumps({"ok": True, **result.as_dict()}))
+    else:
+        minutes = (result.facts.estimated_time_s or 0) / 60
+        print(_("Wrote {file}: {layers} layers, about {hours:.0f} h {minutes:.0f} min, {metres:.2f} m of filament "
+                "({slicer} {version}).").format(file=result.output, layers=result.facts.layers, hours=minutes // 60,
+                                                minutes=minutes % 60, metres=(result.facts.filament_mm or 0) / 1000,
+                                                slicer=result.slicer, version=result.slicer_version))
+        print(result.orientation.reason)
+        _print_findings(result.report.as_list())
+    return EXIT_DONE
+
+
+def _profiles(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        printers = [get_printer(p).as_dict() for p in printer_ids()]
+        intents = [get_intent(i).__dict__ for i in intent_ids()]
+        if args.json:
+            print(json.dumps({"printers": printers, "intents": intents}))
+        else:
+            for item in printers:
+                print(f"{item['id']:26} {item['name']}")
+            print()
+            for item in intents:
+                print(f"{item['id']:26} {item['name']}")
+        return EXIT_DONE
+    printer = get_printer(args.printer)
+    if args.action == "show":
+        data = {**printer.as_dict(), "start_gcode": printer.start_gcode, "end_gcode": printer.end_gcode}
+        if args.json:
+            print(json.dumps(data))
+        else:
+            for key, value in data.items():
+                print(f"{key}: {value}")
+        return EXIT_DONE
+    intent = get_intent(args.intent)
+    info = pipeline.detect_slicer(args.slicer)
+    settings = plan(printer, intent, 0.0, pipeline.SLICERS[args.slicer].has_tree_supports(info))
+    name = f"{printer.name} - {intent.name} (img2print)"
+    if args.slicer == prusaslicer.NAME:
+        values = prusaslicer.config(printer, settings, info)
+        pipeline.write_atomically(args.output, lambda target: prusaslicer.write_ini(values, target))
+    else:
+        pipeline.write_atomically(args.output, lambda target: curaengine.write_definition(printer, settings, target,
+                                                                                          name))
+    if args.json:
+        print(json.dumps({"ok": True, "output": str(args.output), "printer": printer.id, "intent": intent.id,
+                          "slicer": args.slicer}))
+    else:
+        print(_("Wrote {file}.").format(file=args.output))
+    return EXIT_DONE
+
+
 def _check(args: argparse.Namespace) -> int:
     summary = pipeline.check(args.model)
     if args.json:
@@ -243,9 +370,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        return {"convert": _convert, "trace": _trace, "check": _check}[args.command](args)
+        commands = {"convert": _convert, "trace": _trace, "slice": _slice, "profiles": _profiles, "check": _check}
+        return commands[args.command](args)
     except Img2PrintError as error:
-        code = EXIT_USAGE if error.code in USAGE_ERRORS else EXIT_BAD_INPUT
+        code = EXIT_USAGE if error.code in USAGE_ERRORS else EXIT_BY_KIND.get(error.kind, EXIT_BAD_INPUT)
         if args.json:
             print(json.dumps({"ok": False, "error": error.as_dict()}))
         else:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,15 +12,25 @@ from typing import Any
 
 from .errors import BadInput, Img2PrintError
 from .geometry import outline
-from .geometry.checks import MeshSummary, summarize
-from .geometry.files import model_format, read_mesh, write_atomically, write_mesh
+from .geometry.checks import MeshSummary, summarize, verdict
+from .geometry.files import MODEL_EXTENSIONS, model_format, read_mesh, write_atomically, write_mesh
 from .geometry.mesh import Mesh
+from .geometry.stl import write_stl
 from .i18n import _
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS, load_picture
 from .modes import ARTWORK, MODES, nozzle
 from .modes.options import ModeOptions
 from .modes.vector import VectorOptions, load_artwork
-from .report import Report
+from .printers.fit import fit_to_printer
+from .printers.profile import PrinterProfile
+from .report import WARNING, Report
+from .slicing import curaengine, prusaslicer
+from .slicing.backend import DEFAULT_TIMEOUT_S, SlicerInfo
+from .slicing.gcode import GcodeFacts, inspect, verify
+from .slicing.intents import MODE_INTENTS, Intent, get_intent
+from .slicing.orientation import Orientation, best_orientation, fixed_orientation, turned
+from .slicing.plan import SliceSettings, adhesion_margin, plan
+from .slicing.thumbnail import embed
 
 Progress = Callable[[str], None]
 
@@ -25,6 +38,8 @@ STAGE_LOADING = "loading"
 STAGE_BUILDING = "building"
 STAGE_CHECKING = "checking"
 STAGE_WRITING = "writing"
+STAGE_SLICING = "slicing"
+STAGE_INSPECTING = "inspecting"
 
 
 def _silent(_stage: str) -> None:
@@ -119,3 +134,128 @@ def trace(source: bytes | Path, output: Path, *, name: str | None = None,
     return {"output": str(output), "file_bytes": size, "size_mm": [round(width, 4), round(height, 4)],
             "parts": len(region.decompose()), "holes": sum(1 for r in rings if outline.signed_area(r) < 0),
             "area_mm2": round(float(region.area()), 3), "findings": report.as_list()}
+
+
+@dataclass
+class SliceResult:
+    """G-code written, and what a user wants to know about it."""
+
+    output: Path
+    slicer: str
+    slicer_version: str
+    printer: str
+    intent: str
+    settings: SliceSettings
+    orientation: Orientation
+    facts: GcodeFacts
+    size_mm: list[float]
+    report: Report
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON answers."""
+        return {"output": str(self.output), "slicer": self.slicer, "slicer_version": self.slicer_version,
+                "printer": self.printer, "intent": self.intent,
+                "estimated_time_s": self.facts.estimated_time_s, "filament_mm": self.facts.filament_mm,
+                "layers": self.facts.layers, "gcode_bounds_mm": self.facts.bounds,
+                "max_z_mm": round(self.facts.max_z, 3), "size_mm": self.size_mm,
+                "orientation": self.orientation.as_dict(), "supports": self.settings.supports,
+                "settings": self.settings.as_dict(), "findings": self.report.as_list()}
+
+
+SLICERS = {prusaslicer.NAME: prusaslicer, curaengine.NAME: curaengine}
+
+
+def detect_slicer(name: str, paths: dict[str, str] | None = None) -> SlicerInfo:
+    """The named slicer on this machine (PrusaSlicer or CuraEngine)."""
+    if name not in SLICERS:
+        raise BadInput("unknown_slicer", _("Unknown slicer '{slicer}'; choose prusaslicer or cura.")
+                       .format(slicer=name), slicer=name)
+    paths = paths or {}
+    if name == curaengine.NAME:
+        return curaengine.detect(paths.get("cura"), paths.get("cura_definitions"))
+    return prusaslicer.detect(paths.get("prusaslicer"))
+
+
+def is_model_file(name: str) -> bool:
+    """True for names of model files (sliced as they are), False for pictures and drawings."""
+    return Path(name).suffix.lower() in MODEL_EXTENSIONS
+
+
+def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, options: dict[str, Any] | None,
+                       max_megapixels: float, progress: Progress) -> tuple[Mesh, Report, str | None]:
+    """The solid to slice: a model file as it is (if it is printable), or a picture converted by its mode."""
+    if is_model_file(name):
+        if isinstance(source, bytes):
+            raise BadInput("model_bytes", _("{file}: give model files as a path.").format(file=name), file=name)
+        progress(STAGE_LOADING)
+        mesh = read_mesh(Path(source))
+        summary = summarize(mesh)
+        if not summary.closed:
+            raise BadInput("model_not_printable", _("{file}: {verdict}").format(file=name, verdict=verdict(summary)),
+                           file=name, findings=summary.report.as_list())
+        return mesh, Report(), None
+    chosen_mode = mode or "lithophane"
+    built = build_solid(source, name=name, mode=chosen_mode, options=options or {}, max_megapixels=max_megapixels,
+                        progress=progress)
+    return built.mesh, built.report, chosen_mode
+
+
+def _orientation(mesh: Mesh, mode: str | None, options: ModeOptions | None, intent: Intent,
+                 asked: str | None) -> Orientation:
+    """The orientation asked for, else the mode's own, else the intent's."""
+    name = asked or (MODES[mode].module.preferred_orientation(options) if mode and options is not None
+                     and hasattr(MODES[mode].module, "preferred_orientation") else None) or intent.orientation
+    return best_orientation(mesh) if name == "auto" else fixed_orientation(mesh, name)
+
+
+def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, slicer: str = prusaslicer.NAME,
+              intent: str | None = None, name: str | None = None, mode: str | None = None,
+              options: dict[str, Any] | None = None, overrides: dict[str, Any] | None = None,
+              orientation: str | None = None, scale_to_fit: bool = False,
+              max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, slicer_paths: dict[str, str] | None = None,
+              timeout_s: float = DEFAULT_TIMEOUT_S, cancel: threading.Event | None = None,
+              progress: Progress = _silent, slicing_progress: Callable[[float], None] | None = None) -> SliceResult:
+    """Picture or model -> checked solid -> oriented and fitted to the printer -> sliced -> checked G-code."""
+    output = Path(output)
+    name = name or (source.name if isinstance(source, Path) else "upload")
+    info = detect_slicer(slicer, slicer_paths)
+    mesh, report, used_mode = _model_for_slicing(source, name, mode, options, max_megapixels, progress)
+    chosen_intent = get_intent(intent or MODE_INTENTS.get(used_mode or "", "display"))
+    mode_opts = mode_options(used_mode, options or {}) if used_mode else None
+    turn = _orientation(mesh, used_mode, mode_opts, chosen_intent, orientation)
+    oriented = turned(mesh, turn.rotation)
+    settings = plan(printer, chosen_intent, turn.overhang_mm2, SLICERS[slicer].has_tree_supports(info), overrides)
+    placed, fitting = fit_to_printer(oriented, printer, adhesion_margin(settings), scale_to_fit)
+    report.extend(fitting)
+    report.extend(nozzle_report(used_mode, mode_opts, settings))
+    low, high = placed.bounds()
+    centred = placed.translated([-(low[0] + high[0]) / 2, -(low[1] + high[1]) / 2, -low[2]])
+    progress(STAGE_SLICING)
+    with tempfile.TemporaryDirectory(prefix="img2print-slice-") as folder:
+        work = Path(folder)
+        model = work / "model.stl"
+        write_stl(centred, model)
+        sliced = work / "out.gcode"
+        figures = SLICERS[slicer].slice_model(info, model, sliced, printer, settings, work, progress=slicing_progress,
+                                              cancel=cancel, timeout_s=timeout_s)
+        progress(STAGE_INSPECTING)
+        facts = inspect(sliced, printer.centre)
+        verify(facts, printer, info.name)
+        facts.estimated_time_s = figures.get("estimated_time_s", facts.estimated_time_s)
+        facts.filament_mm = figures.get("filament_mm", facts.filament_mm)
+        embed(sliced, centred)
+        write_atomically(output, lambda target: shutil.move(str(sliced), target))
+    return SliceResult(output, info.name, info.version_text, printer.id, chosen_intent.id, settings, turn, facts,
+                       [round(float(v), 3) for v in centred.size()], report)
+
+
+def nozzle_report(mode: str | None, options: ModeOptions | None, settings: SliceSettings) -> Report:
+    """Walls of a picture solid that are thinner than the nozzle's line."""
+    report = Report()
+    thinnest = getattr(options, "min_thickness", None) if options is not None else None
+    if mode == "lithophane" and thinnest is not None and thinnest < settings.line_width:
+        report.add(WARNING, "wall_below_nozzle",
+                   _("The thinnest part ({thin:.2f} mm) is thinner than the {line:.2f} mm line the nozzle prints.")
+                   .format(thin=thinnest, line=settings.line_width), thickness_mm=thinnest,
+                   line_width_mm=settings.line_width)
+    return report

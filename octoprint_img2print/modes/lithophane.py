@@ -87,3 +87,8 @@ def build(picture: Picture, options: LithophaneOptions) -> tuple[Mesh, Report]:
     frame = options.frame_thickness if options.frame_thickness is not None else options.max_thickness
     solid = framed_solid(heights, grid, options, frame, options.shape, options.curve_angle)
     return (_with_stand(solid, options) if options.stand else solid), Report()
+
+
+def preferred_orientation(options: LithophaneOptions) -> str | None:
+    """Arcs, cylinders and lithophanes on a stand are built upright already; a flat sheet follows its intent."""
+    return "flat" if options.stand or options.shape != FLAT else None

@@ -1,0 +1,107 @@
+"""Running a slicer's command line: find it, learn its version, run it with a timeout, progress and cancel."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Cancelled, SlicerFailed
+from ..i18n import _
+
+Progress = Callable[[float], None]
+DEFAULT_TIMEOUT_S = 3600.0
+
+
+@dataclass(frozen=True)
+class SlicerInfo:
+    """A slicer found on this machine."""
+
+    name: str
+    path: str
+    version: tuple[int, ...]
+
+    @property
+    def version_text(self) -> str:
+        """The version as text."""
+        return ".".join(str(v) for v in self.version)
+
+
+def find_executable(names: tuple[str, ...], configured: str | None = None) -> str | None:
+    """The configured path if it runs, else the first of ``names`` on PATH."""
+    if configured and Path(configured).is_file() and os.access(configured, os.X_OK):
+        return configured
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def version_of(command: list[str], pattern: str) -> tuple[int, ...]:
+    """The version a slicer prints about itself (0 when it does not say)."""
+    try:
+        run = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return (0,)
+    match = re.search(pattern, run.stdout + run.stderr)
+    return tuple(int(v) for v in match.group(1).split(".")) if match else (0,)
+
+
+def not_installed(slicer: str, package: str) -> SlicerFailed:
+    """The error for a slicer that is not on this machine, with how to install it."""
+    return SlicerFailed("slicer_not_installed",
+                        _("{slicer} is not installed. Install it (on Debian or Raspberry Pi OS: "
+                          "sudo apt install {package}) or choose the other slicer.").format(slicer=slicer,
+                                                                                       package=package),
+                        slicer=slicer)
+
+
+def run(command: list[str], *, slicer: str, env: dict[str, str] | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
+        cancel: threading.Event | None = None, progress: Progress | None = None,
+        progress_pattern: re.Pattern[str] | None = None, progress_scale: float = 100.0) -> tuple[str, str]:
+    """Run a slicer; kill it on cancel or timeout; turn a failure into SlicerFailed with its own message."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **(env or {})}, errors="replace")
+    lines: dict[str, list[str]] = {"out": [], "err": []}
+
+    def collect(stream, key: str) -> None:
+        for line in stream:
+            lines[key].append(line)
+            if progress and progress_pattern:
+                match = progress_pattern.search(line)
+                if match:
+                    progress(min(1.0, float(match.group(1)) / progress_scale))
+
+    readers = [threading.Thread(target=collect, args=(process.stdout, "out"), daemon=True),
+               threading.Thread(target=collect, args=(process.stderr, "err"), daemon=True)]
+    for reader in readers:
+        reader.start()
+    deadline = time.monotonic() + timeout_s
+    while process.poll() is None:
+        if cancel is not None and cancel.is_set():
+            process.kill()
+            process.wait()
+            raise Cancelled("cancelled", _("Slicing was cancelled."))
+        if time.monotonic() > deadline:
+            process.kill()
+            process.wait()
+            raise SlicerFailed("slicer_timeout", _("{slicer} did not finish within {minutes:.0f} minutes.")
+                               .format(slicer=slicer, minutes=timeout_s / 60), slicer=slicer)
+        time.sleep(0.05)
+    for reader in readers:
+        reader.join(timeout=10)
+    out, err = "".join(lines["out"]), "".join(lines["err"])
+    if process.returncode != 0:
+        said = [line.strip() for line in (err + out).splitlines()
+                if line.strip() and "[trace]" not in line and "[debug]" not in line][-5:]
+        raise SlicerFailed("slicer_failed", _("{slicer} failed (exit code {code}): {message}")
+                           .format(slicer=slicer, code=process.returncode, message=" | ".join(said) or "-"),
+                           slicer=slicer, exit_code=process.returncode)
+    return out, err

@@ -1,0 +1,188 @@
+"""CuraEngine backend: the plan as CuraEngine settings with every derived key computed here.
+
+CuraEngine uses only each setting's default_value and evaluates none of the formulas Cura's interface
+evaluates, so density, wall and brim counts become line distances and line counts before it runs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+from ..errors import SlicerFailed
+from ..i18n import _
+from ..printers.profile import CENTRE, CIRCULAR, PrinterProfile
+from .backend import DEFAULT_TIMEOUT_S, Progress, SlicerInfo, find_executable, not_installed, run, version_of
+from .plan import SliceSettings
+
+NAME = "cura"
+DEFINITION_DIRS = (Path("/usr/share/cura/resources"), Path("/usr/local/share/cura/resources"))
+PATTERNS = {"gyroid": "gyroid", "cubic": "cubic", "grid": "grid", "rectilinear": "lines", "lines": "lines",
+            "triangles": "triangles", "concentric": "concentric"}
+LINE_DISTANCE_FACTOR = {"grid": 2, "triangles": 3, "trihexagon": 3, "cubic": 3, "cubicsubdiv": 3, "tetrahedral": 2,
+                        "quarter_cubic": 2, "cross": 1, "cross_3d": 1, "lightning": 1.6}
+FLAVORS = {"marlin2": "RepRap (Marlin/Sprinter)", "marlin": "RepRap (Marlin/Sprinter)",
+           "klipper": "RepRap (Marlin/Sprinter)", "reprapfirmware": "RepRap (RepRap)"}
+SKIRT_GAP_MM = 3.0
+
+
+def resources(configured: str | None = None) -> Path | None:
+    """The Cura resources folder holding definitions/fdmprinter.def.json."""
+    for base in ([Path(configured)] if configured else []) + list(DEFINITION_DIRS):
+        if (base / "definitions" / "fdmprinter.def.json").is_file():
+            return base
+    return None
+
+
+def detect(configured: str | None = None, definitions: str | None = None) -> SlicerInfo:
+    """CuraEngine and Cura's printer definitions on this machine, or SlicerFailed saying how to install them."""
+    path = find_executable(("CuraEngine", "curaengine"), configured)
+    if path is None:
+        raise not_installed("CuraEngine", "cura-engine cura")
+    if resources(definitions) is None:
+        raise SlicerFailed("slicer_not_installed",
+                           _("CuraEngine is installed but Cura's printer definitions (fdmprinter.def.json) are not. "
+                             "Install them (sudo apt install cura) or give their folder in the settings."),
+                           slicer="CuraEngine")
+    return SlicerInfo(NAME, path, version_of([path, "help"], r"version (\d+(?:\.\d+)+)"))
+
+
+def has_tree_supports(info: SlicerInfo) -> bool:
+    """CuraEngine 4.7 and later build tree supports (support_structure = tree)."""
+    return info.version >= (4, 7)
+
+
+def infill_line_distance(line_width: float, density: float, pattern: str) -> float:
+    """Distance between infill lines for a density, as Cura's formula computes it (0 for no infill)."""
+    if density <= 0:
+        return 0.0
+    return line_width * 100.0 / density * LINE_DISTANCE_FACTOR.get(pattern, 1)
+
+
+def _gcode(text: str, settings: SliceSettings) -> str:
+    return text.replace("{nozzle_temperature}", str(settings.first_layer_nozzle_temperature)) \
+        .replace("{bed_temperature}", str(settings.bed_temperature))
+
+
+def settings_for(printer: PrinterProfile, settings: SliceSettings) -> dict[str, Any]:
+    """Every CuraEngine key the plan decides, derived keys included."""
+    pattern = PATTERNS[settings.infill_pattern]
+    width = settings.line_width
+    brim_lines = math.ceil(settings.brim_width / width) if settings.adhesion == "brim" else 0
+    values: dict[str, Any] = {
+        "machine_width": printer.width, "machine_depth": printer.depth, "machine_height": printer.max_height,
+        "machine_shape": "elliptic" if printer.bed_shape == CIRCULAR else "rectangular",
+        "machine_center_is_zero": printer.origin == CENTRE, "machine_heated_bed": printer.heated_bed,
+        "machine_nozzle_size": settings.nozzle, "material_diameter": settings.filament_diameter,
+        "machine_gcode_flavor": FLAVORS[printer.gcode_flavor],
+        "machine_start_gcode": _gcode(printer.start_gcode, settings),
+        "machine_end_gcode": _gcode(printer.end_gcode, settings),
+        "layer_height": settings.layer_height, "layer_height_0": settings.first_layer_height,
+        "line_width": width, "wall_line_width": width, "wall_line_width_0": width, "wall_line_width_x": width,
+        "skin_line_width": width, "infill_line_width": width, "skirt_brim_line_width": width,
+        "support_line_width": width, "initial_layer_line_width_factor": 100,
+        "wall_line_count": settings.walls, "wall_thickness": settings.walls * width,
+        "top_layers": settings.top_layers, "bottom_layers": settings.bottom_layers,
+        "initial_bottom_layers": settings.bottom_layers,
+        "top_thickness": settings.top_layers * settings.layer_height,
+        "bottom_thickness": settings.bottom_layers * settings.layer_height,
+        "infill_sparse_density": settings.infill_density, "infill_pattern": pattern,
+        "infill_line_distance": infill_line_distance(width, settings.infill_density, pattern),
+        "infill_sparse_thickness": settings.layer_height,
+        "support_enable": settings.supports, "support_angle": settings.support_angle,
+        "support_structure": "tree" if settings.supports and settings.tree_supports else "normal",
+        "support_type": "everywhere", "support_infill_rate": 15, "support_pattern": "zigzag",
+        "support_line_distance": infill_line_distance(width, 15, "zigzag"),
+        "adhesion_type": settings.adhesion, "brim_width": settings.brim_width, "brim_line_count": brim_lines,
+        "skirt_line_count": 1, "skirt_gap": SKIRT_GAP_MM,
+        "material_print_temperature": settings.nozzle_temperature,
+        "material_print_temperature_layer_0": settings.first_layer_nozzle_temperature,
+        "material_initial_print_temperature": settings.nozzle_temperature,
+        "material_final_print_temperature": settings.nozzle_temperature,
+        "material_bed_temperature": settings.bed_temperature if printer.heated_bed else 0,
+        "material_bed_temperature_layer_0": settings.bed_temperature if printer.heated_bed else 0,
+        "center_object": False,
+    }
+    values.update(printer.cura)
+    return values
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def definition(printer: PrinterProfile, settings: SliceSettings, name: str) -> dict[str, Any]:
+    """A Cura printer definition (inherits fdmprinter) whose defaults are this plan, for Cura and CuraEngine."""
+    return {"version": 2, "name": name, "inherits": "fdmprinter",
+            "metadata": {"visible": True, "author": "img2print", "manufacturer": "img2print",
+                         "machine_extruder_trains": {"0": "fdmextruder"}},
+            "overrides": {key: {"default_value": value} for key, value in settings_for(printer, settings).items()}}
+
+
+def search_path(info_resources: Path) -> str:
+    """CURA_ENGINE_SEARCH_PATH for inherited definitions."""
+    return f"{info_resources / 'definitions'}:{info_resources / 'extruders'}"
+
+
+def _header(stderr: str) -> list[str]:
+    """The real header CuraEngine prints after slicing (the file's own header holds placeholders)."""
+    match = re.search(r"Gcode header after slicing:\n(.*?)End of gcode header\.", stderr, re.S)
+    return match.group(1).strip().splitlines() if match else []
+
+
+def _fix_header(output: Path, header: list[str]) -> None:
+    """Replace the placeholder header lines in the G-code with the real ones."""
+    real = {line.split(":", 1)[0]: line for line in header if line.startswith(";") and ":" in line}
+    text = output.read_text(encoding="utf-8", errors="replace").split("\n")
+    for index, line in enumerate(text[:40]):
+        key = line.split(":", 1)[0]
+        if key in real:
+            text[index] = real[key]
+    output.write_text("\n".join(text), encoding="utf-8")
+
+
+def slice_model(info: SlicerInfo, model: Path, output: Path, printer: PrinterProfile, settings: SliceSettings,
+                work: Path, *, progress: Progress | None = None, cancel: threading.Event | None = None,
+                timeout_s: float = DEFAULT_TIMEOUT_S, definitions: str | None = None) -> dict[str, float]:
+    """Slice ``model`` (centred on the origin, on z = 0) to ``output``; returns the real time and filament."""
+    base = resources(definitions)
+    command = [info.path, "slice", "-v", "-j", str(base / "definitions" / "fdmprinter.def.json")]
+    for key, value in settings_for(printer, settings).items():
+        command += ["-s", f"{key}={_text(value)}"]
+    command += ["-l", str(model), "-o", str(output)]
+    stage = iter(range(1, 100))
+
+    def counted(_fraction: float) -> None:
+        if progress:
+            progress(min(0.95, next(stage, 95) / 12))
+
+    _out, err = run(command, slicer="CuraEngine", env={"CURA_ENGINE_SEARCH_PATH": search_path(base)},
+                    timeout_s=timeout_s, cancel=cancel, progress=counted,
+                    progress_pattern=re.compile(r"^Progress: \w[\w+ ]* accomplished in ([\d.]+)s"))
+    errors = [line for line in err.splitlines() if line.startswith("[ERROR]")]
+    if errors:
+        raise SlicerFailed("slicer_failed", _("CuraEngine reported: {message}").format(message=" | ".join(errors[:3])),
+                           slicer="CuraEngine")
+    header = _header(err)
+    if header:
+        _fix_header(output, header)
+    figures: dict[str, float] = {}
+    time_match = re.search(r"Print time \(s\): (\d+)", err)
+    volume_match = re.search(r"Filament \(mm\^3\): ([\d.]+)", err)
+    if time_match:
+        figures["estimated_time_s"] = float(time_match.group(1))
+    if volume_match:
+        area = math.pi * (settings.filament_diameter / 2) ** 2
+        figures["filament_mm"] = float(volume_match.group(1)) / area
+    return figures
+
+
+def write_definition(printer: PrinterProfile, settings: SliceSettings, path: Path, name: str) -> None:
+    """Write a Cura definition file (.def.json)."""
+    path.write_text(json.dumps(definition(printer, settings, name), indent=2) + "\n", encoding="utf-8")

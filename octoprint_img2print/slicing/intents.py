@@ -1,0 +1,95 @@
+"""Intents: what an object is for decides its slicer settings (profiles/intents/*.yaml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..data import profiles_dir
+from ..errors import BadInput
+from ..i18n import _
+
+PATTERNS = ("gyroid", "cubic", "grid", "rectilinear", "lines", "triangles", "concentric")
+SOLID_PATTERNS = ("rectilinear", "lines", "concentric")
+SUPPORTS = ("auto", "none", "always")
+ADHESION = ("none", "skirt", "brim")
+ORIENTATIONS = ("auto", "flat", "upright")
+MODE_INTENTS = {"lithophane": "lithophane", "relief": "relief", "topo": "relief", "logo": "logo",
+                "cookie-cutter": "cookie-cutter", "stamp": "stamp"}
+
+
+@dataclass(frozen=True)
+class Intent:
+    """Settings that follow from what the object is for."""
+
+    id: str
+    name: str
+    layer_height_ratio: float
+    walls: int
+    top_layers: int
+    bottom_layers: int
+    infill_density: float
+    infill_pattern: str
+    supports: str
+    adhesion: str
+    orientation: str
+    brim_width: float = 5.0
+
+
+def _check(condition: bool, source: str, key: str, problem: str) -> None:
+    if not condition:
+        raise BadInput("bad_intent", _("{file}: '{key}' {problem}").format(file=source, key=key, problem=problem),
+                       file=source, key=key)
+
+
+def intent_from_dict(data: Any, source: str) -> Intent:
+    """Validate an intent read from YAML; errors name the file, the key and the problem."""
+    _check(isinstance(data, dict), source, "(top level)", _("must be a mapping of keys to values."))
+    number = (int, float)
+    _check(0.1 <= data.get("layer_height_ratio", 0) <= 0.8 if isinstance(data.get("layer_height_ratio"), number)
+           else False, source, "layer_height_ratio", _("must be between 0.1 and 0.8."))
+    for key in ("walls", "top_layers", "bottom_layers"):
+        _check(isinstance(data.get(key), int) and 1 <= data[key] <= 20, source, key,
+               _("must be a whole number from 1 to 20."))
+    _check(isinstance(data.get("infill_density"), number) and 0 <= data["infill_density"] <= 100, source,
+           "infill_density", _("must be a percentage from 0 to 100."))
+    for key, choices in (("infill_pattern", PATTERNS), ("supports", SUPPORTS), ("adhesion", ADHESION),
+                         ("orientation", ORIENTATIONS)):
+        _check(data.get(key) in choices, source, key, _("must be one of {choices}.").format(choices=", ".join(choices)))
+    if data["infill_density"] >= 100:
+        _check(data["infill_pattern"] in SOLID_PATTERNS, source, "infill_pattern",
+               _("must be a pattern that can print solid ({choices}) at 100 % infill.")
+               .format(choices=", ".join(SOLID_PATTERNS)))
+    known = {f for f in Intent.__dataclass_fields__}
+    for key in data:
+        _check(key in known, source, key, _("is not an intent key."))
+    return Intent(**{k: data[k] for k in data})
+
+
+def intent_ids() -> list[str]:
+    """Ids of every shipped intent."""
+    return sorted(p.stem for p in profiles_dir("intents").glob("*.yaml"))
+
+
+def load_intent(path: Path) -> Intent:
+    """Read and validate one intent file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise BadInput("bad_intent", _("{file}: not a readable YAML file ({reason}).")
+                       .format(file=path.name, reason=error), file=path.name) from error
+    intent = intent_from_dict(data, path.name)
+    _check(intent.id == path.stem, path.name, "id", _("must equal the file name '{stem}'.").format(stem=path.stem))
+    return intent
+
+
+def get_intent(intent_id: str) -> Intent:
+    """A shipped intent by id, or a BadInput error listing the ids there are."""
+    path = profiles_dir("intents") / f"{intent_id}.yaml"
+    if not intent_id.replace("-", "").replace("_", "").isalnum() or not path.is_file():
+        raise BadInput("unknown_intent", _("There is no intent '{intent}'. Known intents: {known}.")
+                       .format(intent=intent_id, known=", ".join(intent_ids())), intent=intent_id)
+    return load_intent(path)

@@ -1,0 +1,109 @@
+"""Orientation and overhangs: which faces need support, and how a model should lie on the bed."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import ConvexHull, QhullError
+
+from ..geometry.mesh import Mesh
+from ..i18n import _
+
+ON_BED_MM = 0.05
+CANDIDATES_FROM_HULL = 24
+
+UPRIGHT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
+
+
+@dataclass(frozen=True)
+class Orientation:
+    """How the model is turned before slicing, what it leaves to support, and why it was chosen."""
+
+    name: str
+    rotation: np.ndarray
+    overhang_mm2: float
+    base_mm2: float
+    reason: str
+
+    def as_dict(self) -> dict:
+        """Plain data for JSON answers."""
+        return {"name": self.name, "rotation": np.round(self.rotation, 6).tolist(),
+                "overhang_mm2": round(self.overhang_mm2, 2), "base_mm2": round(self.base_mm2, 2),
+                "reason": self.reason}
+
+
+def turned(mesh: Mesh, rotation: np.ndarray) -> Mesh:
+    """The mesh rotated and put back on the bed at the origin."""
+    return Mesh(mesh.vertices.astype(np.float64) @ np.asarray(rotation).T, mesh.faces).on_bed()
+
+
+def _unit_normals(mesh: Mesh) -> tuple[np.ndarray, np.ndarray]:
+    normals = mesh.face_normals()
+    doubled = np.linalg.norm(normals, axis=1)
+    return normals / np.maximum(doubled, 1e-12)[:, None], doubled / 2
+
+
+def overhang_and_base(mesh: Mesh, angle_deg: float = 45.0) -> tuple[float, float]:
+    """Area of faces steeper than ``angle_deg`` from vertical that are not on the bed, and the bed contact area."""
+    normals, areas = _unit_normals(mesh)
+    lowest = mesh.triangles[:, :, 2].max(axis=1) <= float(mesh.vertices[:, 2].min()) + ON_BED_MM
+    facing_down = normals[:, 2] < -math.cos(math.radians(angle_deg))
+    return float(areas[facing_down & ~lowest].sum()), float(areas[lowest & (normals[:, 2] < -0.999)].sum())
+
+
+def _rotation_to_floor(direction: np.ndarray) -> np.ndarray:
+    """A rotation that points ``direction`` straight down."""
+    d = direction / np.linalg.norm(direction)
+    target = np.array([0.0, 0.0, -1.0])
+    axis = np.cross(d, target)
+    s, c = np.linalg.norm(axis), float(np.dot(d, target))
+    if s < 1e-9:
+        return np.eye(3) if c > 0 else np.diag([1.0, -1.0, -1.0])
+    k = axis / s
+    cross = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    return np.eye(3) + s * cross + (1 - c) * cross @ cross
+
+
+def _candidate_directions(mesh: Mesh) -> list[np.ndarray]:
+    """As built first (it wins ties), the other axes, then the normals of the convex hull's largest sides."""
+    directions = [np.array(v, dtype=float) for v in ((0, 0, -1), (0, 0, 1), (1, 0, 0), (-1, 0, 0), (0, 1, 0),
+                                                     (0, -1, 0))]
+    try:
+        hull = ConvexHull(mesh.vertices.astype(np.float64))
+    except (QhullError, ValueError):
+        return directions
+    normals = np.round(hull.equations[:, :3], 3)
+    unique, inverse = np.unique(normals, axis=0, return_inverse=True)
+    corners = hull.points[hull.simplices]
+    areas = np.linalg.norm(np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]), axis=1) / 2
+    totals = np.bincount(inverse.reshape(-1), weights=areas)
+    for index in np.argsort(-totals)[:CANDIDATES_FROM_HULL]:
+        directions.append(unique[index])
+    return directions
+
+
+def best_orientation(mesh: Mesh, angle_deg: float = 45.0) -> Orientation:
+    """The turn that leaves the least overhang to support, then the largest footing, then the lowest height."""
+    scored = []
+    for direction in _candidate_directions(mesh):
+        rotation = _rotation_to_floor(direction)
+        candidate = turned(mesh, rotation)
+        overhang, base = overhang_and_base(candidate, angle_deg)
+        scored.append((round(overhang, 0), -round(base, 0), float(candidate.size()[2]), rotation, overhang, base))
+    scored.sort(key=lambda s: s[:3])
+    _o, _b, _h, rotation, overhang, base = scored[0]
+    as_built, _base = overhang_and_base(mesh.on_bed(), angle_deg)
+    reason = _("Turned to leave {overhang:.0f} mm² of overhang (as built: {built:.0f} mm²) on a footing of "
+               "{base:.0f} mm².").format(overhang=overhang, built=as_built, base=base)
+    return Orientation("auto", rotation, overhang, base, reason)
+
+
+def fixed_orientation(mesh: Mesh, name: str, angle_deg: float = 45.0) -> Orientation:
+    """A mode's own orientation: 'flat' (as built) or 'upright' (standing on the picture's lower edge)."""
+    rotation = UPRIGHT if name == "upright" else np.eye(3)
+    overhang, base = overhang_and_base(turned(mesh, rotation), angle_deg)
+    reason = _("Standing upright on its lower edge, as lithophanes print best.") if name == "upright" \
+        else _("Lying as built, on its flat base.")
+    return Orientation(name, rotation, overhang, base, reason)

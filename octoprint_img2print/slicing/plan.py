@@ -1,0 +1,79 @@
+"""The neutral plan: printer x intent x what the model needs, before any slicer's own names."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from ..printers.profile import PrinterProfile
+from .intents import Intent
+
+SUPPORT_ANGLE_DEG = 45.0
+SUPPORT_MIN_AREA_MM2 = 5.0
+NOZZLE_TEMPERATURE, FIRST_LAYER_NOZZLE_TEMPERATURE, BED_TEMPERATURE = 210, 215, 60
+PLA_DENSITY = 1.24
+LINE_WIDTH_RATIO = 1.125
+
+
+@dataclass(frozen=True)
+class SliceSettings:
+    """Everything a backend renders into its own keys. Lengths in mm, density in percent."""
+
+    nozzle: float
+    filament_diameter: float
+    layer_height: float
+    first_layer_height: float
+    line_width: float
+    walls: int
+    top_layers: int
+    bottom_layers: int
+    infill_density: float
+    infill_pattern: str
+    supports: bool
+    support_angle: float
+    tree_supports: bool
+    adhesion: str
+    brim_width: float
+    nozzle_temperature: int = NOZZLE_TEMPERATURE
+    first_layer_nozzle_temperature: int = FIRST_LAYER_NOZZLE_TEMPERATURE
+    bed_temperature: int = BED_TEMPERATURE
+    filament_density: float = PLA_DENSITY
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON answers."""
+        return asdict(self)
+
+
+def layer_height_for(nozzle: float, ratio: float) -> float:
+    """Layer height that follows the nozzle, in hundredths of a millimetre."""
+    return max(0.04, round(nozzle * ratio, 2))
+
+
+def plan(printer: PrinterProfile, intent: Intent, overhang_area_mm2: float, tree_available: bool,
+         overrides: dict[str, Any] | None = None) -> SliceSettings:
+    """Settings for this printer and intent; supports only where the model's overhangs need them."""
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    supports = intent.supports == "always" or (intent.supports == "auto"
+                                               and overhang_area_mm2 >= SUPPORT_MIN_AREA_MM2)
+    support_choice = overrides.pop("supports", None)
+    if support_choice is not None:
+        supports = support_choice == "always" or (support_choice == "auto"
+                                                  and overhang_area_mm2 >= SUPPORT_MIN_AREA_MM2)
+    layer = layer_height_for(printer.nozzle, intent.layer_height_ratio)
+    settings = SliceSettings(
+        nozzle=printer.nozzle, filament_diameter=printer.filament_diameter, layer_height=layer,
+        first_layer_height=max(layer, round(printer.nozzle * 0.5, 2)),
+        line_width=round(printer.nozzle * LINE_WIDTH_RATIO, 3), walls=intent.walls, top_layers=intent.top_layers,
+        bottom_layers=intent.bottom_layers, infill_density=float(intent.infill_density),
+        infill_pattern=intent.infill_pattern, supports=supports, support_angle=SUPPORT_ANGLE_DEG,
+        tree_supports=tree_available, adhesion=intent.adhesion, brim_width=intent.brim_width)
+    if "layer_height" in overrides and "first_layer_height" not in overrides:
+        overrides["first_layer_height"] = max(overrides["layer_height"], settings.first_layer_height)
+    return replace(settings, **overrides)
+
+
+def adhesion_margin(settings: SliceSettings) -> float:
+    """Room around the model that the skirt or brim needs on the bed."""
+    if settings.adhesion == "brim":
+        return settings.brim_width + 1.0
+    return 4.0 if settings.adhesion == "skirt" else 1.0

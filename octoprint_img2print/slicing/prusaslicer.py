@@ -1,0 +1,94 @@
+"""PrusaSlicer backend: the plan as a PrusaSlicer config (.ini), sliced by its command line."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+from ..printers.profile import PrinterProfile
+from .backend import DEFAULT_TIMEOUT_S, Progress, SlicerInfo, find_executable, not_installed, run, version_of
+from .plan import SliceSettings
+
+NAME = "prusaslicer"
+PATTERNS = {"gyroid": "gyroid", "cubic": "cubic", "grid": "grid", "rectilinear": "rectilinear", "lines": "line",
+            "triangles": "triangles", "concentric": "concentric"}
+PROGRESS = re.compile(r"^(\d+) => ")
+
+
+def detect(configured: str | None = None) -> SlicerInfo:
+    """PrusaSlicer on this machine, with its version, or SlicerFailed saying how to install it."""
+    path = find_executable(("prusa-slicer", "PrusaSlicer", "prusaslicer"), configured)
+    if path is None:
+        raise not_installed("PrusaSlicer", "prusa-slicer")
+    return SlicerInfo(NAME, path, version_of([path, "--help"], r"PrusaSlicer-(\d+(?:\.\d+)+)"))
+
+
+def has_tree_supports(info: SlicerInfo) -> bool:
+    """Organic (tree) supports arrived in PrusaSlicer 2.6."""
+    return info.version >= (2, 6)
+
+
+def _flavor(printer: PrinterProfile, info: SlicerInfo) -> str:
+    if printer.gcode_flavor == "klipper":
+        return "klipper" if info.version >= (2, 6) else "marlin2"
+    return printer.gcode_flavor
+
+
+def _gcode(text: str, settings: SliceSettings) -> str:
+    return text.replace("{nozzle_temperature}", str(settings.first_layer_nozzle_temperature)) \
+        .replace("{bed_temperature}", str(settings.bed_temperature))
+
+
+def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -> dict[str, Any]:
+    """Every PrusaSlicer key the plan decides."""
+    bed = ",".join(f"{x:.3f}x{y:.3f}" for x, y in printer.bed_outline())
+    adhesion = settings.adhesion
+    values: dict[str, Any] = {
+        "bed_shape": bed, "max_print_height": printer.max_height, "nozzle_diameter": settings.nozzle,
+        "filament_diameter": settings.filament_diameter, "filament_density": settings.filament_density,
+        "gcode_flavor": _flavor(printer, info), "layer_height": settings.layer_height,
+        "first_layer_height": settings.first_layer_height, "extrusion_width": settings.line_width,
+        "perimeter_extrusion_width": settings.line_width, "external_perimeter_extrusion_width": settings.line_width,
+        "infill_extrusion_width": settings.line_width, "solid_infill_extrusion_width": settings.line_width,
+        "top_infill_extrusion_width": settings.line_width, "first_layer_extrusion_width": settings.line_width,
+        "perimeters": settings.walls, "top_solid_layers": settings.top_layers,
+        "bottom_solid_layers": settings.bottom_layers, "fill_density": f"{settings.infill_density:g}%",
+        "fill_pattern": PATTERNS[settings.infill_pattern], "support_material": int(settings.supports),
+        "support_material_auto": 1, "support_material_threshold": round(settings.support_angle),
+        "support_material_style": "organic" if settings.supports and settings.tree_supports else "grid",
+        "brim_width": settings.brim_width if adhesion == "brim" else 0, "brim_separation": 0,
+        "skirts": 1 if adhesion == "skirt" else 0, "skirt_distance": 3, "skirt_height": 1,
+        "temperature": settings.nozzle_temperature, "first_layer_temperature": settings.first_layer_nozzle_temperature,
+        "bed_temperature": settings.bed_temperature if printer.heated_bed else 0,
+        "first_layer_bed_temperature": settings.bed_temperature if printer.heated_bed else 0,
+        "start_gcode": _gcode(printer.start_gcode, settings), "end_gcode": _gcode(printer.end_gcode, settings),
+        "use_relative_e_distances": 0, "complete_objects": 0,
+    }
+    values.update(printer.prusaslicer)
+    if int(values.get("use_relative_e_distances", 0)):
+        values.setdefault("layer_gcode", "G92 E0")
+    return values
+
+
+def write_ini(values: dict[str, Any], path: Path) -> None:
+    """A PrusaSlicer config file (line breaks in values escaped as PrusaSlicer writes them)."""
+    lines = ["# PrusaSlicer config written by img2print"]
+    for key, value in values.items():
+        text = str(value).replace("\\", "\\\\").replace("\n", "\\n")
+        lines.append(f"{key} = {text}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def slice_model(info: SlicerInfo, model: Path, output: Path, printer: PrinterProfile, settings: SliceSettings,
+                work: Path, *, progress: Progress | None = None, cancel: threading.Event | None = None,
+                timeout_s: float = DEFAULT_TIMEOUT_S) -> dict[str, float]:
+    """Slice ``model`` (already placed: centred on the origin, on z = 0) to ``output``; no extra figures needed."""
+    ini = work / "img2print-prusaslicer.ini"
+    write_ini(config(printer, settings, info), ini)
+    cx, cy = printer.centre
+    run([info.path, "--export-gcode", "--load", str(ini), "--center", f"{cx:.3f},{cy:.3f}", "--output", str(output),
+         str(model)], slicer="PrusaSlicer", timeout_s=timeout_s, cancel=cancel, progress=progress,
+        progress_pattern=PROGRESS)
+    return {}

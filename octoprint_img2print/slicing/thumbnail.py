@@ -1,0 +1,91 @@
+"""A preview picture of the model inside the G-code, in the form OctoPrint's thumbnail plugins read."""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ..geometry.mesh import Mesh
+
+SIZES = ((16, 16), (220, 124))
+MAX_SAMPLES = 1_500_000
+COLOUR = np.array([235.0, 125.0, 40.0])
+
+
+def _view(azimuth_deg: float = -35.0, elevation_deg: float = 30.0) -> np.ndarray:
+    """Rotation from model space to the view: x right, y up on screen, z towards the viewer."""
+    a, e = math.radians(azimuth_deg), math.radians(elevation_deg)
+    turn = np.array([[math.cos(a), -math.sin(a), 0], [math.sin(a), math.cos(a), 0], [0, 0, 1]])
+    tilt = np.array([[1, 0, 0], [0, math.sin(e), math.cos(e)], [0, -math.cos(e), math.sin(e)]])
+    return tilt @ turn
+
+
+def render(mesh: Mesh, width: int, height: int) -> Image.Image:
+    """Shade the model seen from the front right, above: points sampled over every face, nearest wins."""
+    view = mesh.vertices.astype(np.float64) @ _view().T
+    low, high = view.min(axis=0), view.max(axis=0)
+    scale = 0.9 * min(width / max(high[0] - low[0], 1e-9), height / max(high[1] - low[1], 1e-9))
+    screen = (view - (low + high) / 2) * scale + [width / 2, height / 2, 0]
+    tri = screen[mesh.faces]
+    normals = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    facing = normals[:, 2] > 0
+    tri, normals = tri[facing], normals[facing]
+    if not len(tri):
+        return Image.new("RGBA", (width, height))
+    unit = normals / np.linalg.norm(normals, axis=1, keepdims=True)
+    light = np.clip(unit @ np.array([0.3, 0.5, 0.81]), 0, 1) * 0.75 + 0.25
+    area = np.abs(normals[:, 2]) / 2
+    counts = np.clip(np.ceil(area * 3), 1, None).astype(np.int64)
+    if counts.sum() > MAX_SAMPLES:
+        counts = np.maximum(1, (counts * MAX_SAMPLES // counts.sum()))
+    owner = np.repeat(np.arange(len(tri)), counts)
+    rng = np.random.default_rng(0)
+    r1, r2 = np.sqrt(rng.random(len(owner))), rng.random(len(owner))
+    points = ((1 - r1)[:, None] * tri[owner, 0] + (r1 * (1 - r2))[:, None] * tri[owner, 1]
+              + (r1 * r2)[:, None] * tri[owner, 2])
+    points = np.concatenate([points, tri.reshape(-1, 3)])
+    owner = np.concatenate([owner, np.repeat(np.arange(len(tri)), 3)])
+    px = np.clip(points[:, 0].astype(np.int64), 0, width - 1)
+    py = np.clip((height - 1 - points[:, 1]).astype(np.int64), 0, height - 1)
+    pixel = py * width + px
+    order = np.lexsort((-points[:, 2], pixel))
+    first = np.unique(pixel[order], return_index=True)[1]
+    nearest = order[first]
+    image = np.zeros((height * width, 4), dtype=np.uint8)
+    image[pixel[nearest], :3] = np.clip(COLOUR * light[owner[nearest]][:, None], 0, 255)
+    image[pixel[nearest], 3] = 255
+    return Image.fromarray(image.reshape(height, width, 4), "RGBA")
+
+
+def thumbnail_block(mesh: Mesh) -> str:
+    """G-code comment lines with base64 PNG previews (PrusaSlicer's thumbnail format)."""
+    blocks = []
+    for width, height in SIZES:
+        buffer = io.BytesIO()
+        render(mesh, width, height).save(buffer, format="PNG", optimize=True)
+        encoded = base64.b64encode(buffer.getvalue()).decode()
+        lines = [f"; {encoded[i:i + 78]}" for i in range(0, len(encoded), 78)]
+        blocks.append("\n".join([";", f"; thumbnail begin {width}x{height} {len(encoded)}", *lines,
+                                 "; thumbnail end", ";"]))
+    return "\n".join(blocks) + "\n"
+
+
+def embed(gcode: Path, mesh: Mesh) -> None:
+    """Put the previews after the G-code's first line (where PrusaSlicer puts its own)."""
+    block = thumbnail_block(mesh)
+    staged = gcode.with_name(gcode.name + ".thumb")
+    try:
+        with open(gcode, "rb") as source, open(staged, "wb") as target:
+            target.write(source.readline())
+            target.write(block.encode())
+            shutil.copyfileobj(source, target, 1024 * 1024)
+        os.replace(staged, gcode)
+    finally:
+        staged.unlink(missing_ok=True)
