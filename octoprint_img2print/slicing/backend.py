@@ -70,14 +70,17 @@ def run(command: list[str], *, slicer: str, env: dict[str, str] | None = None, t
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, **(env or {})}, errors="replace")
     lines: dict[str, list[str]] = {"out": [], "err": []}
+    reached = [0.0]
 
     def collect(stream, key: str) -> None:
         for line in stream:
             lines[key].append(line)
-            if progress and progress_pattern:
-                match = progress_pattern.search(line)
-                if match:
-                    progress(min(1.0, float(match.group(1)) / progress_scale))
+            match = progress_pattern.search(line) if progress and progress_pattern else None
+            if match and progress:
+                fraction = min(1.0, float(match.group(1)) / progress_scale)
+                if fraction > reached[0]:
+                    reached[0] = fraction
+                    progress(fraction)
 
     readers = [threading.Thread(target=collect, args=(process.stdout, "out"), daemon=True),
                threading.Thread(target=collect, args=(process.stderr, "err"), daemon=True)]
