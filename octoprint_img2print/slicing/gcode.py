@@ -84,6 +84,7 @@ def inspect(path: Path, centre: tuple[float, float] = (0.0, 0.0)) -> GcodeFacts:
             head = command.split(None, 1)[0]
             if head in ("G0", "G1"):
                 words = dict(WORD.findall(command))
+                start = (position["X"], position["Y"])
                 extruding = False
                 for axis in ("X", "Y", "Z"):
                     if axis in words:
@@ -98,11 +99,12 @@ def inspect(path: Path, centre: tuple[float, float] = (0.0, 0.0)) -> GcodeFacts:
                         facts.extruded_mm += delta
                 if extruding and printing:
                     facts.extrusions += 1
-                    x, y, z = position["X"], position["Y"], position["Z"]
-                    facts.min_xy = [min(facts.min_xy[0], x), min(facts.min_xy[1], y)]
-                    facts.max_xy = [max(facts.max_xy[0], x), max(facts.max_xy[1], y)]
+                    z = position["Z"]
+                    for x, y in (start, (position["X"], position["Y"])):
+                        facts.min_xy = [min(facts.min_xy[0], x), min(facts.min_xy[1], y)]
+                        facts.max_xy = [max(facts.max_xy[0], x), max(facts.max_xy[1], y)]
+                        facts.max_radius = max(facts.max_radius, math.hypot(x - centre[0], y - centre[1]))
                     facts.max_z = max(facts.max_z, z)
-                    facts.max_radius = max(facts.max_radius, math.hypot(x - centre[0], y - centre[1]))
                     if z != last_layer_z:
                         facts.layer_heights.add(round(z, 3))
                         last_layer_z = z

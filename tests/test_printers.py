@@ -1,0 +1,144 @@
+"""Printer profiles and intents: shipped, validated with errors that name file and key; G-code checks refuse
+bad results; previews are in the thumbnail format OctoPrint's plugins read."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+
+import pytest
+import trimesh
+import yaml
+from PIL import Image
+
+from octoprint_img2print.cli import main
+from octoprint_img2print.errors import BadInput, SlicerFailed
+from octoprint_img2print.geometry.mesh import Mesh
+from octoprint_img2print.printers.profile import from_octoprint, get_printer, load_profile, printer_ids
+from octoprint_img2print.slicing.gcode import inspect, verify
+from octoprint_img2print.slicing.intents import get_intent, intent_from_dict, intent_ids
+from octoprint_img2print.slicing.plan import plan
+from octoprint_img2print.slicing.thumbnail import thumbnail_block
+
+REQUIRED = ["prusa_mk4", "prusa_mk3s", "prusa_mini", "creality_ender3_v2", "creality_ender3_s1", "creality_ender5",
+            "creality_cr10", "anycubic_kobra_2", "anycubic_i3_mega", "voron_2_4_300", "artillery_sidewinder_x2",
+            "elegoo_neptune_4", "generic"]
+
+
+def test_every_required_printer_is_shipped_with_its_real_size():
+    assert set(REQUIRED) <= set(printer_ids())
+    mk4, ender, voron = get_printer("prusa_mk4"), get_printer("creality_ender3_v2"), get_printer("voron_2_4_300")
+    assert (mk4.width, mk4.depth, mk4.max_height) == (250, 210, 220)
+    assert (ender.width, ender.depth, ender.max_height) == (220, 220, 250)
+    assert (voron.width, voron.depth, voron.gcode_flavor) == (300, 300, "klipper")
+    assert get_printer("generic_delta").bed_shape == "circular" and get_printer("generic_delta").centre == (0, 0)
+
+
+def test_profiles_list_and_show(capsys):
+    assert main(["profiles", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert {p["id"] for p in listed["printers"]} >= set(REQUIRED)
+    assert {i["id"] for i in listed["intents"]} >= {"display", "functional", "lithophane", "logo", "cookie-cutter",
+                                                    "stamp", "relief"}
+    assert main(["profiles", "show", "prusa_mini", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["bed"] == {"shape": "rectangular", "width": 180, "depth": 180} and "start_gcode" in shown
+
+
+GOOD = yaml.safe_load((get_printer.__globals__["profiles_dir"]("printers") / "generic.yaml").read_text())
+
+
+@pytest.mark.parametrize(("change", "key", "words"), [
+    ({"max_height": "tall"}, "max_height", "number"),
+    ({"bed": {"shape": "hexagonal", "width": 200, "depth": 200}}, "shape", "rectangular"),
+    ({"bed": {"shape": "rectangular", "width": 200}}, "depth", "missing"),
+    ({"gcode_flavor": "sailfish"}, "gcode_flavor", "marlin2"),
+    ({"nozzel": 0.4}, "nozzel", "not a printer profile key"),
+    ({"id": "other"}, "id", "file name"),
+    ({"nozzle": -1}, "nozzle", "above"),
+])
+def test_bad_printer_profiles_name_the_file_key_and_problem(tmp_path, change, key, words):
+    path = tmp_path / "generic.yaml"
+    path.write_text(yaml.safe_dump({**GOOD, **change}))
+    with pytest.raises(BadInput) as error:
+        load_profile(path)
+    assert "generic.yaml" in error.value.message and f"'{key}'" in error.value.message
+    assert words in error.value.message
+
+
+def test_broken_yaml_is_named(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("id: [unclosed\n")
+    with pytest.raises(BadInput, match="broken.yaml"):
+        load_profile(path)
+
+
+def test_octoprint_printer_profile_maps_onto_the_same_type():
+    octoprint_profile = {"id": "_default", "name": "Default", "heatedBed": True,
+                         "volume": {"width": 200, "depth": 200, "height": 180, "formFactor": "circular",
+                                    "origin": "center"}, "extruder": {"nozzleDiameter": 0.6}}
+    printer = from_octoprint(octoprint_profile)
+    assert (printer.bed_shape, printer.width, printer.max_height, printer.origin, printer.nozzle) == \
+        ("circular", 200, 180, "centre", 0.6)
+    with pytest.raises(BadInput, match="Default"):
+        from_octoprint({**octoprint_profile, "volume": {**octoprint_profile["volume"], "height": 0}})
+
+
+def test_intents_decide_the_settings_and_layer_height_follows_the_nozzle():
+    assert set(intent_ids()) >= {"display", "functional", "lithophane", "logo", "cookie-cutter", "stamp", "relief"}
+    display, functional, litho = get_intent("display"), get_intent("functional"), get_intent("lithophane")
+    assert display.infill_pattern in ("gyroid", "cubic") and 15 <= display.infill_density <= 20
+    assert functional.infill_density == pytest.approx(40, abs=5) and functional.walls > display.walls
+    assert litho.infill_density == 100 and litho.orientation == "upright" and litho.adhesion == "brim"
+    mk4 = get_printer("prusa_mk4")
+    assert 0.1 <= plan(mk4, litho, 0, False).layer_height <= 0.12
+    big_nozzle = mk4.__class__(**{**mk4.__dict__, "nozzle": 0.6})
+    assert plan(big_nozzle, display, 0, False).layer_height == pytest.approx(0.3)
+    assert plan(big_nozzle, display, 0, False).line_width == pytest.approx(0.675)
+
+
+def test_an_intent_cannot_ask_for_a_pattern_that_cannot_be_solid():
+    data = {**get_intent("lithophane").__dict__, "infill_pattern": "gyroid"}
+    with pytest.raises(BadInput, match="infill_pattern"):
+        intent_from_dict(data, "lithophane.yaml")
+
+
+GCODE_HEAD = "G90\nM82\nG92 E0\n"
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ("G1 X10 Y10 Z0.2 F3000\n", "empty_gcode"),
+    (";LAYER_CHANGE\n;Z:0.2\nG1 X10 Y10 Z0.2\nG1 X260 Y10 E5\n", "gcode_off_bed"),
+    (";LAYER:0\nG1 X10 Y10 Z0.2\nG1 X20 Y10 E1\n;LAYER:1\nG1 Z230.5\nG1 X30 Y10 E2\n", "gcode_too_tall"),
+])
+def test_bad_gcode_is_refused_after_slicing(tmp_path, body, code):
+    path = tmp_path / "out.gcode"
+    path.write_text(GCODE_HEAD + body)
+    printer = get_printer("prusa_mk4")
+    with pytest.raises(SlicerFailed) as failure:
+        verify(inspect(path, printer.centre), printer, "test")
+    assert failure.value.code == code
+
+
+def test_prime_lines_before_the_first_layer_are_allowed(tmp_path):
+    path = tmp_path / "prime.gcode"
+    path.write_text("M83\nG1 Y-4 F6000\nG1 X60 E9 F1000\n;LAYER_CHANGE\nG1 X10 Y10 Z0.2\nG1 X20 Y10 E1\n")
+    printer = get_printer("prusa_mk4")
+    facts = inspect(path, printer.centre)
+    verify(facts, printer, "test")
+    assert facts.layers == 1 and facts.bounds == [[10, 10], [20, 10]]
+
+
+def test_thumbnails_are_pngs_in_the_prusaslicer_comment_format():
+    block = thumbnail_block(Mesh(trimesh.creation.box(extents=(20, 10, 5)).vertices,
+                                 trimesh.creation.box(extents=(20, 10, 5)).faces))
+    found = re.findall(r"; thumbnail begin (\d+)x(\d+) (\d+)\n(.*?); thumbnail end", block, re.S)
+    assert [(w, h) for w, h, _n, _d in found] == [("16", "16"), ("220", "124")]
+    for width, height, length, data in found:
+        encoded = "".join(line[2:] for line in data.splitlines())
+        assert len(encoded) == int(length) and all(len(line) <= 80 for line in data.splitlines())
+        image = Image.open(io.BytesIO(base64.b64decode(encoded)))
+        assert image.size == (int(width), int(height))
+        assert image.getchannel("A").getextrema()[1] == 255
