@@ -71,7 +71,7 @@ def test_bad_printer_profiles_name_the_file_key_and_problem(tmp_path, change, ke
 def test_broken_yaml_is_named(tmp_path):
     path = tmp_path / "broken.yaml"
     path.write_text("id: [unclosed\n")
-    with pytest.raises(BadInput, match="broken.yaml"):
+    with pytest.raises(BadInput, match=r"broken\.yaml"):
         load_profile(path)
 
 
