@@ -48,6 +48,18 @@ def test_entry_points_console_script_and_catalogues_are_installed(installed):
     assert answer["catalogues"] == shipped
 
 
+def test_installed_package_carries_the_printer_and_intent_profiles(installed, tmp_path):
+    probe = ("import json; from octoprint_img2print.printers.profile import printer_ids; "
+             "from octoprint_img2print.slicing.intents import intent_ids; from octoprint_img2print import data; "
+             "print(json.dumps([printer_ids(), intent_ids(), str(data.profiles_dir('printers'))]))")
+    printers, intents, folder = json.loads(subprocess.run([installed / "bin" / "python", "-c", probe],
+                                                          capture_output=True, text=True, check=True,
+                                                          cwd=tmp_path).stdout)
+    assert printers == sorted(p.stem for p in (ROOT / "profiles" / "printers").glob("*.yaml"))
+    assert intents == sorted(p.stem for p in (ROOT / "profiles" / "intents").glob("*.yaml"))
+    assert str(installed) in folder
+
+
 def test_installed_command_converts_a_picture(installed, tmp_path):
     picture = save(photo_like(200, 150), tmp_path / "photo.webp")
     run = subprocess.run([installed / "bin" / "img2print", "convert", str(picture), "-o", str(tmp_path / "p.3mf"),
