@@ -54,6 +54,7 @@ class ConvertResult:
     mesh: Mesh
     summary: MeshSummary
     report: Report
+    options: ModeOptions
     output: Path | None = None
     file_bytes: int | None = None
 
@@ -95,7 +96,7 @@ def build_solid(source: bytes | Path, *, name: str | None = None, mode: str = "l
         raise Img2PrintError("internal_mesh_error",
                              _("img2print built a solid that is not closed ({problems}); please report this "
                                "with the picture.").format(problems=", ".join(summary.report.codes())))
-    return ConvertResult(mode, mesh, summary, report)
+    return ConvertResult(mode, mesh, summary, report, chosen)
 
 
 def convert(source: bytes | Path, output: Path, *, ascii: bool = False, progress: Progress = _silent,
@@ -181,8 +182,14 @@ def is_model_file(name: str) -> bool:
     return Path(name).suffix.lower() in MODEL_EXTENSIONS
 
 
+def default_mode(name: str) -> str:
+    """What a picture becomes when nobody says: an SVG a logo plate, anything else a lithophane."""
+    return "logo" if name.lower().endswith((".svg", ".svgz")) else "lithophane"
+
+
 def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, options: dict[str, Any] | None,
-                       max_megapixels: float, progress: Progress) -> tuple[Mesh, Report, str | None]:
+                       max_megapixels: float,
+                       progress: Progress) -> tuple[Mesh, Report, str | None, ModeOptions | None]:
     """The solid to slice: a model file as it is (if it is printable), or a picture converted by its mode."""
     if is_model_file(name):
         if isinstance(source, bytes):
@@ -193,11 +200,10 @@ def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, option
         if not summary.closed:
             raise BadInput("model_not_printable", _("{file}: {verdict}").format(file=name, verdict=verdict(summary)),
                            file=name, findings=summary.report.as_list())
-        return mesh, Report(), None
-    chosen_mode = mode or "lithophane"
-    built = build_solid(source, name=name, mode=chosen_mode, options=options or {}, max_megapixels=max_megapixels,
-                        progress=progress)
-    return built.mesh, built.report, chosen_mode
+        return mesh, Report(), None, None
+    built = build_solid(source, name=name, mode=mode or default_mode(name), options=options or {},
+                        max_megapixels=max_megapixels, progress=progress)
+    return built.mesh, built.report, built.mode, built.options
 
 
 def _orientation(mesh: Mesh, mode: str | None, options: ModeOptions | None, intent: Intent,
@@ -219,9 +225,8 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
     output = Path(output)
     name = name or (source.name if isinstance(source, Path) else "upload")
     info = detect_slicer(slicer, slicer_paths)
-    mesh, report, used_mode = _model_for_slicing(source, name, mode, options, max_megapixels, progress)
+    mesh, report, used_mode, mode_opts = _model_for_slicing(source, name, mode, options, max_megapixels, progress)
     chosen_intent = get_intent(intent or MODE_INTENTS.get(used_mode or "", "display"))
-    mode_opts = mode_options(used_mode, options or {}) if used_mode else None
     turn = _orientation(mesh, used_mode, mode_opts, chosen_intent, orientation)
     oriented = turned(mesh, turn.rotation)
     settings = plan(printer, chosen_intent, turn.overhang_mm2, SLICERS[slicer].has_tree_supports(info), overrides)
@@ -250,10 +255,10 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
 
 
 def nozzle_report(mode: str | None, options: ModeOptions | None, settings: SliceSettings) -> Report:
-    """Walls of a picture solid that are thinner than the nozzle's line."""
+    """The thinnest wall a mode builds (a lithophane's thinnest part, a plate's base) against the nozzle's line."""
     report = Report()
-    thinnest = getattr(options, "min_thickness", None) if options is not None else None
-    if mode == "lithophane" and thinnest is not None and thinnest < settings.line_width:
+    thinnest = getattr(options, "min_thickness", getattr(options, "base", None)) if options is not None else None
+    if thinnest is not None and thinnest < settings.line_width:
         report.add(WARNING, "wall_below_nozzle",
                    _("The thinnest part ({thin:.2f} mm) is thinner than the {line:.2f} mm line the nozzle prints.")
                    .format(thin=thinnest, line=settings.line_width), thickness_mm=thinnest,

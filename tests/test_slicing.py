@@ -269,3 +269,17 @@ def test_exported_cura_definition_slices_in_curaengine(capsys, tmp_path, cube):
     assert np.median(np.diff(gcode.layer_zs[1:])) == pytest.approx(0.12)
     assert gcode.types["SKIRT"] > 0
     assert "FILL" not in gcode.types or gcode.types["SKIN"] > 0
+
+
+def test_temperatures_reach_the_gcode(capsys, tmp_path, cube, slicer):
+    assert slice_cli(capsys, cube, tmp_path / "t.gcode", "--printer", "creality_ender3_v2", "--slicer", slicer)[0] == 0
+    text = read(tmp_path / "t.gcode").text
+    assert "M190 S60" in text and "M109 S215" in text and "M104 S210" in text
+
+
+def test_thin_walls_for_the_nozzle_are_reported(capsys, tmp_path):
+    require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
+    picture = save(halves(120, 80), tmp_path / "photo.png")
+    code, answer = slice_cli(capsys, picture, tmp_path / "thin.gcode", "--printer", "prusa_mk4", "--width", "40",
+                             "--min-thickness", "0.3", "--orientation", "flat")
+    assert code == 0 and "wall_below_nozzle" in [f["code"] for f in answer["findings"]]
