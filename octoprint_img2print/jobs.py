@@ -1,0 +1,228 @@
+"""Background work: a queue that runs one job at a time in a worker process, with progress and cancel.
+
+Jobs are kept in a small JSON file, so that after a restart nothing is left "running": jobs that were
+queued or running then are marked failed, and their half-finished work files are removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .i18n import N_
+
+QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+FINISHED = (DONE, FAILED, CANCELLED)
+KEEP_FINISHED = 100
+INTERRUPTED = N_("OctoPrint restarted while this job was waiting or running; start it again.")
+WAITING_FOR_PRINT = N_("Waiting until the print has finished (heavy work while printing is switched off).")
+
+
+@dataclass
+class Job:
+    """One piece of work and where it stands."""
+
+    id: str
+    action: str
+    name: str
+    request: dict[str, Any]
+    status: str = QUEUED
+    stage: str = ""
+    progress: float = 0.0
+    created: float = field(default_factory=time.time)
+    finished: float | None = None
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    user: str | None = None
+    note: str = ""
+
+    def public(self) -> dict[str, Any]:
+        """What the API shows about a job (the request's internal paths left out)."""
+        data = asdict(self)
+        data.pop("request")
+        return data
+
+
+Listener = Callable[[Job], None]
+
+
+class JobQueue:
+    """One job at a time, each in ``python -m octoprint_img2print.worker``."""
+
+    def __init__(self, folder: Path, *, on_change: Listener, on_finished: Callable[[Job, Path], None],
+                 settings: Callable[[], dict[str, Any]], may_run: Callable[[], bool],
+                 python: str = sys.executable) -> None:
+        self.folder = Path(folder)
+        self.work = self.folder / "work"
+        self.on_change, self.on_finished = on_change, on_finished
+        self.settings, self.may_run, self.python = settings, may_run, python
+        self.jobs: dict[str, Job] = {}
+        self.lock = threading.Condition()
+        self.process: subprocess.Popen | None = None
+        self.cancelled: set[str] = set()
+        self.running = True
+        self._recover()
+        self.thread = threading.Thread(target=self._loop, name="img2print-jobs", daemon=True)
+        self.thread.start()
+
+    # --- persistence ---------------------------------------------------------------------------------------
+
+    def _recover(self) -> None:
+        """Load the job list; what a restart interrupted is failed, and its work files removed."""
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.work.mkdir(parents=True, exist_ok=True)
+        try:
+            stored = json.loads((self.folder / "jobs.json").read_text())
+        except (OSError, ValueError):
+            stored = []
+        for data in stored:
+            job = Job(**data)
+            if job.status not in FINISHED:
+                job.status, job.finished = FAILED, time.time()
+                job.error = {"code": "interrupted", "kind": "error", "message": INTERRUPTED, "details": {}}
+            self.jobs[job.id] = job
+        self._save()
+
+    def _save(self) -> None:
+        kept = sorted(self.jobs.values(), key=lambda j: j.created)[-KEEP_FINISHED:]
+        target = self.folder / "jobs.json"
+        staged = target.with_suffix(".part")
+        staged.write_text(json.dumps([asdict(j) for j in kept]))
+        staged.replace(target)
+
+    # --- the public side ------------------------------------------------------------------------------------
+
+    def submit(self, action: str, name: str, request: dict[str, Any], user: str | None = None) -> Job:
+        """Queue a job; it runs when the jobs before it are done."""
+        job = Job(uuid.uuid4().hex[:12], action, name, request, user=user)
+        with self.lock:
+            self.jobs[job.id] = job
+            self._save()
+            self.lock.notify_all()
+        self.on_change(job)
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        """A job by id."""
+        return self.jobs.get(job_id)
+
+    def listing(self) -> list[Job]:
+        """All kept jobs, newest first."""
+        return sorted(self.jobs.values(), key=lambda j: j.created, reverse=True)
+
+    def cancel(self, job_id: str) -> bool:
+        """Cancel a queued or running job; False if it is unknown or already finished."""
+        with self.lock:
+            job = self.jobs.get(job_id)
+            if job is None or job.status in FINISHED:
+                return False
+            self.cancelled.add(job_id)
+            if job.status == QUEUED:
+                self._finish(job, CANCELLED)
+            elif self.process is not None:
+                self.process.kill()
+            self.lock.notify_all()
+        return True
+
+    def stop(self) -> None:
+        """Stop the worker thread and any running job (OctoPrint is shutting down)."""
+        with self.lock:
+            self.running = False
+            if self.process is not None:
+                self.process.kill()
+            self.lock.notify_all()
+        self.thread.join(timeout=10)
+
+    # --- the worker side ------------------------------------------------------------------------------------
+
+    def _finish(self, job: Job, status: str, result: dict | None = None, error: dict | None = None) -> None:
+        job.status, job.finished, job.result, job.error = status, time.time(), result, error
+        job.progress = 1.0 if status == DONE else job.progress
+        self._save()
+        self.on_change(job)
+
+    def _next(self) -> Job | None:
+        with self.lock:
+            while self.running:
+                waiting = [j for j in self.jobs.values() if j.status == QUEUED]
+                if waiting and self.may_run():
+                    job = min(waiting, key=lambda j: j.created)
+                    job.status, job.note = RUNNING, ""
+                    self._save()
+                    return job
+                for job in waiting:
+                    if job.note != WAITING_FOR_PRINT:
+                        job.note = WAITING_FOR_PRINT
+                        self.on_change(job)
+                self.lock.wait(timeout=2.0)
+        return None
+
+    def _loop(self) -> None:
+        while True:
+            job = self._next()
+            if job is None:
+                return
+            self.on_change(job)
+            self._run(job)
+
+    def _run(self, job: Job) -> None:
+        limits = self.settings()
+        folder = self.work / job.id
+        folder.mkdir(parents=True, exist_ok=True)
+        request = {**job.request, "nice": limits.get("nice", 10), "memory_mb": limits.get("memory_mb", 0)}
+        if "output_name" in request:
+            request["output"] = str(folder / request["output_name"])
+        last: dict[str, Any] = {}
+        environment = {**os.environ, "LANGUAGE": job.request.get("language") or os.environ.get("LANGUAGE", "")}
+        killer: threading.Timer | None = None
+        try:
+            with self.lock:
+                self.process = subprocess.Popen([self.python, "-m", "octoprint_img2print.worker"],
+                                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                stderr=subprocess.PIPE, text=True, env=environment)
+            killer = threading.Timer(float(limits.get("max_job_seconds", 3600)), self.process.kill)
+            killer.start()
+            self.process.stdin.write(json.dumps(request))
+            self.process.stdin.close()
+            for line in self.process.stdout:
+                message = json.loads(line)
+                if message["type"] == "progress":
+                    job.stage = message["stage"]
+                    if message.get("fraction") is not None:
+                        job.progress = float(message["fraction"])
+                    self.on_change(job)
+                else:
+                    last = message
+            self.process.wait()
+            stderr = self.process.stderr.read()[-2000:]
+            if job.id in self.cancelled:
+                self._finish(job, CANCELLED)
+            elif last.get("type") == "result":
+                if "output_name" in request:
+                    self.on_finished(job, folder / request["output_name"])
+                self._finish(job, DONE, result=last["result"])
+            elif last.get("type") == "error":
+                self._finish(job, FAILED, error=last["error"])
+            else:
+                self._finish(job, FAILED, error={"code": "worker_crashed", "kind": "error", "details": {"log": stderr},
+                                                 "message": N_("The job stopped unexpectedly (too much memory, or "
+                                                               "over the time limit).")})
+        except Exception as error:
+            self._finish(job, FAILED, error={"code": "job_failed", "kind": "error", "details": {},
+                                             "message": str(error)})
+        finally:
+            if killer is not None:
+                killer.cancel()
+            with self.lock:
+                self.process = None
+            shutil.rmtree(folder, ignore_errors=True)

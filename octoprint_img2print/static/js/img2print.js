@@ -1,0 +1,124 @@
+/* img2print's tab and settings: pick a picture, choose what to make, preview, convert, slice, print. */
+$(function () {
+    function Img2PrintViewModel(parameters) {
+        var self = this;
+        self.loginState = parameters[0];
+        self.settings = parameters[1];
+        self.access = parameters[2];
+
+        self.modes = ko.observableArray([]);
+        self.printers = ko.observableArray([]);
+        self.intents = ko.observableArray([]);
+        self.slicerList = ko.observableArray([]);
+        self.mode = ko.observable("lithophane");
+        self.width = ko.observable(100);
+        self.printer = ko.observable();
+        self.intent = ko.observable();
+        self.file = ko.observable(null);
+        self.jobId = ko.observable(null);
+        self.status = ko.observable("");
+        self.progress = ko.observable(0);
+        self.busy = ko.observable(false);
+        self.error = ko.observable("");
+        self.findings = ko.observableArray([]);
+        self.preview = ko.observable("");
+        self.backlit = ko.observable("");
+
+        var MODE_LABELS = {
+            "lithophane": gettext("Lithophane"), "relief": gettext("Relief"), "topo": gettext("Topographic map"),
+            "logo": gettext("Logo plate"), "cookie-cutter": gettext("Cookie cutter"), "stamp": gettext("Stamp")
+        };
+        var STAGES = {
+            "loading": gettext("Loading the picture"), "building": gettext("Building the solid"),
+            "checking": gettext("Checking the solid"), "writing": gettext("Writing the file"),
+            "slicing": gettext("Slicing"), "inspecting": gettext("Checking the G-code")
+        };
+
+        self.has = function (name) {
+            var permission = self.access.permissions[name];
+            return permission !== undefined && self.loginState.hasPermission(permission);
+        };
+        self.canConvert = ko.pureComputed(function () { return self.loginState.isUser() && self.has("PLUGIN_IMG2PRINT_CONVERT"); });
+        self.canSlice = ko.pureComputed(function () { return self.has("PLUGIN_IMG2PRINT_SLICE") && self.has("SLICE"); });
+        self.canPrint = ko.pureComputed(function () { return self.canSlice() && self.has("PRINT"); });
+        self.ready = ko.pureComputed(function () { return self.file() !== null && !self.busy(); });
+
+        self.load = function () {
+            if (!self.canConvert()) return;
+            OctoPrint.simpleApiGet("img2print").done(function (answer) {
+                self.modes(answer.modes.map(function (mode) { return {id: mode.id, label: MODE_LABELS[mode.id] || mode.id}; }));
+                self.printers(answer.printers);
+                self.intents(answer.intents);
+                self.slicerList(Object.keys(answer.slicers).map(function (name) {
+                    var slicer = answer.slicers[name];
+                    return {name: name, installed: slicer.installed, version: slicer.version || "", path: slicer.path || "",
+                            message: slicer.message || ""};
+                }));
+            });
+        };
+        self.onStartup = self.onUserLoggedIn = self.onUserPermissionsChanged = self.load;
+
+        self.pick = function (data, event) {
+            var chosen = event.target.files && event.target.files[0];
+            self.file(chosen || null);
+            self.preview("");
+            self.backlit("");
+            self.findings([]);
+            self.error("");
+            if (chosen && /\.svg$/i.test(chosen.name)) self.mode("logo");
+        };
+
+        self.send = function (action) {
+            var options = {};
+            if (self.width()) options.width = parseFloat(self.width());
+            var fields = {action: action, mode: self.mode(), options: JSON.stringify(options)};
+            if (self.printer()) fields.printer = self.printer();
+            if (self.intent()) fields.intent = self.intent();
+            self.busy(true);
+            self.error("");
+            self.progress(0);
+            self.status(gettext("Uploading…"));
+            OctoPrint.upload(OctoPrint.getBlueprintUrl("img2print") + "upload", self.file(), self.file().name, fields)
+                .done(function (job) { self.follow(job); })
+                .fail(function (xhr) {
+                    self.busy(false);
+                    self.status("");
+                    self.error((xhr.responseJSON && xhr.responseJSON.error && xhr.responseJSON.error.message) || gettext("The upload failed."));
+                });
+        };
+
+        self.follow = function (job) {
+            self.jobId(job.id);
+            self.show(job);
+        };
+
+        self.show = function (job) {
+            if (job.id !== self.jobId()) return;
+            self.progress(job.progress || 0);
+            if (job.status === "queued") self.status(job.note || gettext("Waiting for the jobs before it…"));
+            else if (job.status === "running") self.status(STAGES[job.stage] || gettext("Working…"));
+            else if (job.status === "done") {
+                self.busy(false);
+                self.status(gettext("Done."));
+                var result = job.result || {};
+                self.findings(result.findings || []);
+                if (result.preview) self.preview(result.preview);
+                if (result.backlit) self.backlit(result.backlit);
+            } else {
+                self.busy(false);
+                self.status("");
+                self.error(job.status === "cancelled" ? gettext("Cancelled.") : (job.error && job.error.message) || gettext("The job failed."));
+            }
+        };
+
+        self.onDataUpdaterPluginMessage = function (plugin, data) {
+            if (plugin === "img2print" && data.type === "job") self.show(data.job);
+        };
+    }
+
+    OCTOPRINT_VIEWMODELS.push({
+        construct: Img2PrintViewModel,
+        dependencies: ["loginStateViewModel", "settingsViewModel", "accessViewModel"],
+        elements: ["#img2print", "#settings_plugin_img2print"]
+    });
+});
