@@ -207,7 +207,11 @@ class JobQueue:
             stderr = self.process.stderr.read()[-2000:]
             if job.id in self.cancelled:
                 self._finish(job, CANCELLED)
+            elif not self.running:
+                self._finish(job, FAILED, error={"code": "interrupted", "kind": "error", "message": INTERRUPTED,
+                                                 "details": {}})
             elif last.get("type") == "result":
+                job.result = last["result"]
                 if "output_name" in request:
                     self.on_finished(job, folder / request["output_name"])
                 self._finish(job, DONE, result=last["result"])

@@ -142,17 +142,14 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         denied = api.require(*needed)
         if denied:
             return denied
-        upload = flask.request.files.get("file")
-        if upload is None or not upload.filename:
+        staged, name = self._received_upload()
+        if staged is None:
             return api.error(400, "no_file", api.translate(N_("Send the picture as the form field 'file'.")))
-        name = os.path.basename(upload.filename)
-        if not (api.is_picture(name) or is_model_file(name)):
-            return api.error(415, "unsupported_type", api.translate(
-                N_("img2print takes PNG, JPEG, WebP, BMP, GIF, TIFF, HEIC and SVG pictures and STL or 3MF models.")))
-        staged = Path(self.get_plugin_data_folder()) / "uploads" / f"{time.time_ns()}-{name}"
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        upload.save(str(staged))
         try:
+            if not (api.is_picture(name) or is_model_file(name)):
+                return api.error(415, "unsupported_type", api.translate(
+                    N_("img2print takes PNG, JPEG, WebP, BMP, GIF, TIFF, HEIC and SVG pictures and STL or 3MF "
+                       "models.")))
             self._vet_upload(staged, name)
             path = self._file_manager.add_file("local", self._file_manager.sanitize_path("local", name),
                                                DiskFileWrapper(name, str(staged), move=True), allow_overwrite=True)
@@ -160,7 +157,8 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
             return api.from_exception(failure)
         finally:
             staged.unlink(missing_ok=True)
-        data = {**flask.request.values.to_dict(), "file": path}
+        data = {k: v for k, v in flask.request.values.to_dict().items() if not k.startswith("file.")}
+        data["file"] = path
         for key in ("options", "overrides"):
             try:
                 data[key] = json.loads(data.get(key) or "{}")
@@ -174,6 +172,20 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         response = flask.jsonify({"file": path, **api.job_view(job)})
         response.status_code = 202
         return response
+
+    def _received_upload(self) -> tuple[Path | None, str]:
+        """The uploaded file on disk and its name; OctoPrint's upload handler already stored large bodies."""
+        values = flask.request.values
+        if values.get("file.path") and values.get("file.name"):
+            return Path(values["file.path"]), os.path.basename(values["file.name"])
+        upload = flask.request.files.get("file")
+        if upload is None or not upload.filename:
+            return None, ""
+        name = os.path.basename(upload.filename)
+        staged = Path(self.get_plugin_data_folder()) / "uploads" / f"{time.time_ns()}-{name}"
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        upload.save(str(staged))
+        return staged, name
 
     def _vet_upload(self, staged: Path, name: str) -> None:
         """Refuse broken, hostile or oversized uploads before they reach the file list."""

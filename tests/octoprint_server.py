@@ -53,13 +53,24 @@ class Client:
 class Server:
     """OctoPrint serving a temporary base folder on a free port; stopped on exit."""
 
-    def __init__(self, octoprint: Path, basedir: Path) -> None:
+    def __init__(self, octoprint: Path, basedir: Path, extra_config: str = "",
+                 users: tuple[tuple[str, str, str], ...] = ()) -> None:
         self.octoprint, self.basedir, self.port = str(octoprint), basedir, free_port()
+        self.extra_config, self.users = extra_config, users
         self.process: subprocess.Popen | None = None
         self.login: dict[str, str] = {}
 
     def __enter__(self) -> Server:
         self.login = instance.prepare(self.octoprint, self.basedir)
+        if self.extra_config:
+            with open(self.basedir / "config.yaml", "a") as config:
+                config.write(self.extra_config)
+        for name, password, group in self.users:
+            self.add_user(name, password, group)
+        return self.start()
+
+    def start(self) -> Server:
+        """Start (or start again) the server on the same folder and port."""
         self.process = subprocess.Popen(instance.serve_command(self.octoprint, self.basedir, self.port),
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -70,12 +81,22 @@ class Server:
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop the server as a service manager would (SIGTERM, then SIGKILL)."""
         if self.process is not None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+            self.process = None
+
+    def add_user(self, name: str, password: str, group: str) -> None:
+        """Create a user in a group (before the server starts)."""
+        subprocess.run([self.octoprint, "--basedir", str(self.basedir), "user", "add", name, "--password", password,
+                        "--group", group], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     @property
     def log(self) -> str:

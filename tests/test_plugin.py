@@ -1,0 +1,269 @@
+"""The plugin in a real OctoPrint with its virtual printer: upload, preview, convert, slice, print; permissions,
+bad uploads, OctoPrint's own slicing, events, and a restart in the middle of a job."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import ROOT, require
+from octoprint_server import Server
+from pictures import halves, photo_like
+from PIL import Image
+
+OCTOPRINT = ROOT / ".venv" / "bin" / "octoprint"
+EVENT_CONFIG = """events:
+  enabled: true
+  subscriptions:
+  - event: plugin_img2print_job_done
+    command: touch {marker}/done-{{job}}
+    type: system
+  - event: plugin_img2print_job_failed
+    command: touch {marker}/failed-{{job}}
+    type: system
+  - event: plugin_img2print_job_started
+    command: touch {marker}/started-{{job}}
+    type: system
+"""
+pytestmark = pytest.mark.octoprint
+
+
+class Session:
+    """A browser-like session (cookies, CSRF header) or an anonymous one."""
+
+    def __init__(self, server: Server, user: str | None = None, password: str | None = None) -> None:
+        self.base = f"http://127.0.0.1:{server.port}"
+        self.http = requests.Session()
+        self.http.get(self.base + "/", timeout=30)
+        token = next((c.value for c in self.http.cookies if c.name.startswith("csrf_token")), "")
+        self.http.headers["X-CSRF-Token"] = token
+        if user:
+            answer = self.http.post(self.base + "/api/login", json={"user": user, "pass": password}, timeout=30)
+            assert answer.status_code == 200, answer.text
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.http.get(self.base + path, timeout=60, **kwargs)
+
+    def post(self, path: str, **kwargs) -> requests.Response:
+        return self.http.post(self.base + path, timeout=60, **kwargs)
+
+    def upload(self, data: bytes, name: str, **fields) -> requests.Response:
+        return self.post("/plugin/img2print/upload", files={"file": (name, data)}, data=fields)
+
+    def wait(self, job: str, timeout: float = 240) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.get(f"/api/plugin/img2print?job={job}").json()
+            if state["status"] not in ("queued", "running"):
+                return state
+            assert time.monotonic() < deadline, state
+            time.sleep(0.5)
+
+    def files(self) -> list[str]:
+        return [f["path"] for f in self.get("/api/files/local?recursive=true").json()["files"]]
+
+
+def picture_bytes(array, fmt: str = "PNG") -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require(OCTOPRINT.exists(), "OctoPrint in .venv")
+    base = tmp_path_factory.mktemp("octoprint")
+    marker = tmp_path_factory.mktemp("events")
+    with Server(OCTOPRINT, base / "base", extra_config=EVENT_CONFIG.format(marker=marker),
+                users=(("viewer", "viewer-pw", "readonly"), ("maker", "maker-pw", "users"))) as running:
+        running.marker = marker
+        running.wait_for_log("img2print 0.1.0 ready")
+        yield running
+
+
+@pytest.fixture(scope="module")
+def admin(server):
+    return Session(server, server.login["user"], server.login["password"])
+
+
+def test_pictures_upload_into_octoprints_own_file_list(admin):
+    answer = admin.post("/api/files/local", files={"file": ("own.png", picture_bytes(halves()))})
+    assert answer.status_code == 201, answer.text
+    assert "own.png" in admin.files()
+
+
+def test_preview_shows_the_solid_and_the_backlit_lithophane(admin):
+    answer = admin.upload(picture_bytes(photo_like(240, 180), "JPEG"), "photo.jpg", action="preview",
+                          options='{"width": 80}')
+    assert answer.status_code == 202, answer.text
+    state = admin.wait(answer.json()["id"])
+    assert state["status"] == "done", state
+    result = state["result"]
+    assert result["preview"].startswith("data:image/png;base64,")
+    assert result["backlit"].startswith("data:image/png;base64,")
+    assert result["closed"] and result["size_mm"][0] == pytest.approx(80, rel=0.005)
+
+
+def test_upload_and_convert_puts_a_closed_model_in_the_file_list(admin):
+    answer = admin.upload(picture_bytes(halves()), "relief.png", action="convert", mode="relief",
+                          options='{"width": 40}')
+    state = admin.wait(answer.json()["id"])
+    assert state["status"] == "done" and state["result"]["closed"]
+    assert "relief.stl" in admin.files()
+
+
+def test_slice_command_on_a_listed_picture_gives_gcode_with_its_figures(admin, server):
+    admin.post("/api/files/local", files={"file": ("badge.png", picture_bytes(halves()))})
+    answer = admin.post("/api/plugin/img2print", json={"command": "slice", "file": "badge.png", "mode": "logo",
+                                                        "options": {"width": 30}, "printer": "generic"})
+    assert answer.status_code == 202, answer.text
+    state = admin.wait(answer.json()["id"])
+    assert state["status"] == "done", state
+    assert state["result"]["layers"] > 10 and state["result"]["slicer"] in ("prusaslicer", "cura")
+    deadline = time.monotonic() + 60
+    while "gcodeAnalysis" not in (info := admin.get("/api/files/local/badge.gcode").json()):
+        assert time.monotonic() < deadline, info
+        time.sleep(0.5)
+    assert info["gcodeAnalysis"]["estimatedPrintTime"] == pytest.approx(state["result"]["estimated_time_s"], rel=0.01)
+    assert list(server.marker.glob(f"done-{state['id']}")) and list(server.marker.glob(f"started-{state['id']}"))
+
+
+def test_octoprints_own_slicing_api_uses_img2print(admin):
+    require(True, "")
+    import trimesh
+
+    stl = io.BytesIO()
+    trimesh.creation.box(extents=(15, 15, 6)).export(stl, file_type="stl")
+    admin.post("/api/files/local", files={"file": ("block.stl", stl.getvalue())})
+    answer = admin.post("/api/files/local/block.stl", json={"command": "slice", "slicer": "img2print",
+                                                             "gcode": "block.gcode"})
+    assert answer.status_code == 202, answer.text
+    deadline = time.monotonic() + 120
+    while "block.gcode" not in admin.files():
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    assert ";LAYER" in admin.get("/downloads/files/local/block.gcode").text
+
+
+def test_slice_and_print_runs_to_the_end_on_the_virtual_printer(admin):
+    answer = admin.upload(picture_bytes(halves(60, 40)), "tiny.png", action="print", mode="logo",
+                          options='{"width": 12}', printer="generic")
+    state = admin.wait(answer.json()["id"])
+    assert state["status"] == "done", state
+    deadline = time.monotonic() + 300
+    while True:
+        job = admin.get("/api/job").json()
+        if job["job"]["file"]["name"] == "tiny.gcode" and job["state"] == "Operational" and \
+                (job["progress"]["completion"] or 0) >= 99.9:
+            break
+        assert time.monotonic() < deadline, job
+        time.sleep(1)
+
+
+@pytest.mark.parametrize(("name", "data", "status", "code"), [
+    ("broken.jpg", picture_bytes(photo_like(100, 80), "JPEG")[:800], 400, "image_damaged"),
+    ("lol.svg", b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">'
+                b'<text>&a;</text></svg>', 400, "svg_unsafe"),
+    ("notes.png", b"just some text, not a picture", 400, "not_an_image"),
+    ("empty.png", b"", 400, "empty_file"),
+    ("table.xlsx", b"PK\x03\x04", 415, "unsupported_type"),
+])
+def test_bad_uploads_get_clear_4xx_and_leave_nothing(admin, name, data, status, code):
+    answer = admin.upload(data, name, action="convert")
+    assert answer.status_code == status and answer.json()["error"]["code"] == code
+    assert name in answer.json()["error"]["message"] or status == 415
+    assert name not in admin.files()
+
+
+def test_oversize_pictures_are_refused(admin):
+    image = Image.new("L", (9000, 8000), 200)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    answer = admin.upload(buffer.getvalue(), "huge.png", action="convert")
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "image_too_large"
+    assert "huge.png" not in admin.files()
+
+
+ENDPOINTS = [
+    ("get", "/api/plugin/img2print", {}),
+    ("post", "/api/plugin/img2print", {"json": {"command": "preview", "file": "own.png"}}),
+    ("post", "/api/plugin/img2print", {"json": {"command": "convert", "file": "own.png"}}),
+    ("post", "/api/plugin/img2print", {"json": {"command": "slice", "file": "own.png"}}),
+    ("post", "/api/plugin/img2print", {"json": {"command": "check", "file": "relief.stl"}}),
+    ("post", "/api/plugin/img2print", {"json": {"command": "cancel", "job": "nothing"}}),
+    ("post", "/plugin/img2print/upload", {"files": {"file": ("p.png", b"x")}, "data": {"action": "convert"}}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs"), ENDPOINTS)
+def test_anonymous_users_are_refused_everywhere(server, method, path, kwargs):
+    anonymous = Session(server)
+    assert getattr(anonymous, method)(path, **kwargs).status_code in (401, 403)
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs"), ENDPOINTS)
+def test_read_only_users_are_refused_everywhere(server, method, path, kwargs):
+    viewer = Session(server, "viewer", "viewer-pw")
+    assert getattr(viewer, method)(path, **kwargs).status_code == 403
+
+
+def test_ordinary_users_may_convert_and_list(server):
+    maker = Session(server, "maker", "maker-pw")
+    listing = maker.get("/api/plugin/img2print")
+    assert listing.status_code == 200
+    assert {"printers", "intents", "modes", "slicers", "jobs"} <= set(listing.json())
+
+
+def test_check_command_reports_on_a_model(admin):
+    answer = admin.post("/api/plugin/img2print", json={"command": "check", "file": "relief.stl"})
+    state = admin.wait(answer.json()["id"])
+    assert state["status"] == "done" and state["result"]["closed"] is True
+
+
+def test_a_failed_job_says_why_in_the_users_language(admin, server):
+    admin.post("/api/files/local", files={"file": ("flat.png", picture_bytes(halves()))})
+    answer = admin.post("/api/plugin/img2print", json={"command": "convert", "file": "flat.png",
+                                                        "options": {"min_thickness": 5}})
+    state = admin.wait(answer.json()["id"])
+    assert state["status"] == "failed" and state["error"]["code"] == "bad_parameter"
+    assert "--min-thickness" in state["error"]["message"]
+    assert list(server.marker.glob(f"failed-{state['id']}"))
+    german = Session(server, server.login["user"], server.login["password"])
+    german.http.headers["Accept-Language"] = "de"
+    state = german.wait(german.post("/api/plugin/img2print", json={
+        "command": "convert", "file": "flat.png", "options": {"min_thickness": 5}}).json()["id"])
+    assert "--min-thickness" in state["error"]["message"] and "nicht" in state["error"]["message"]
+
+
+def test_cancel_a_running_job(admin):
+    admin.post("/api/files/local", files={"file": ("big.png", picture_bytes(photo_like(1600, 1200)))})
+    answer = admin.post("/api/plugin/img2print", json={"command": "slice", "file": "big.png", "printer": "generic",
+                                                        "options": {"width": 150, "full_grid": True}})
+    job = answer.json()["id"]
+    time.sleep(2)
+    assert admin.post("/api/plugin/img2print", json={"command": "cancel", "job": job}).status_code == 200
+    state = admin.wait(job)
+    assert state["status"] == "cancelled" and "big.gcode" not in admin.files()
+
+
+def test_restart_leaves_no_job_running_and_no_half_written_file(tmp_path):
+    require(OCTOPRINT.exists(), "OctoPrint in .venv")
+    with Server(OCTOPRINT, tmp_path / "base") as server:
+        server.wait_for_log("img2print 0.1.0 ready")
+        admin = Session(server, server.login["user"], server.login["password"])
+        admin.post("/api/files/local", files={"file": ("slow.png", picture_bytes(photo_like(1600, 1200)))})
+        job = admin.post("/api/plugin/img2print", json={"command": "slice", "file": "slow.png", "printer": "generic",
+                                                         "options": {"width": 150, "full_grid": True}}).json()["id"]
+        time.sleep(3)
+        server.stop()
+        work = Path(server.basedir / "data" / "img2print" / "work")
+        server.start()
+        server.wait_for_log("img2print 0.1.0 ready")
+        admin = Session(server, server.login["user"], server.login["password"])
+        state = admin.get(f"/api/plugin/img2print?job={job}").json()
+        assert state["status"] == "failed" and state["error"]["code"] == "interrupted"
+        assert "slow.gcode" not in admin.files()
+        assert not any(work.iterdir())
