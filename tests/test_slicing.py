@@ -166,7 +166,7 @@ def test_too_large_for_the_bed_is_refused_before_slicing(capsys, tmp_path):
     big = export(trimesh.creation.box(extents=(240, 240, 10)), tmp_path / "big.stl")
     code, answer = slice_cli(capsys, big, tmp_path / "big.gcode", "--printer", "prusa_mk4")
     assert code == 4 and answer["error"]["code"] == "does_not_fit"
-    assert "240.0 x 240.0 x 10.0" in answer["error"]["message"] and "250 x 210" in answer["error"]["message"]
+    assert "240.0 x 240.0 x 10.0" in answer["error"]["message"] and "250 x 210 mm bed" in answer["error"]["message"]
     assert not (tmp_path / "big.gcode").exists()
 
 
@@ -181,7 +181,7 @@ def test_too_tall_is_refused(capsys, tmp_path):
 def test_scale_to_fit_on_request_and_round_bed(capsys, tmp_path, slicer):
     wide = export(trimesh.creation.box(extents=(170, 170, 5)), tmp_path / "wide.stl")
     code, refused = slice_cli(capsys, wide, tmp_path / "wide.gcode", "--printer", "generic_delta", "--slicer", slicer)
-    assert code == 4 and "180 mm round" in refused["error"]["message"]
+    assert code == 4 and "round 180 mm bed" in refused["error"]["message"]
     code, answer = slice_cli(capsys, wide, tmp_path / "wide.gcode", "--printer", "generic_delta", "--slicer", slicer,
                              "--scale-to-fit")
     assert code == 0 and "scaled_to_fit" in [f["code"] for f in answer["findings"]]

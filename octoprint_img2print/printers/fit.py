@@ -54,10 +54,10 @@ def fit_to_printer(mesh: Mesh, printer: PrinterProfile, margin: float, scale_to_
                    .format(percent=factor * 100, printer=printer.name), factor=round(factor, 5))
         return scaled, report
     size = mesh.size()
-    bed = _("{diameter:g} mm round").format(diameter=printer.width) if printer.bed_shape == CIRCULAR \
-        else f"{printer.width:g} x {printer.depth:g}"
+    bed = _("round {diameter:g} mm").format(diameter=printer.width) if printer.bed_shape == CIRCULAR \
+        else f"{printer.width:g} x {printer.depth:g} mm"
     raise DoesNotFit("does_not_fit",
-                     _("The model is {x:.1f} x {y:.1f} x {z:.1f} mm; the {printer} prints on a {bed} mm bed up to "
+                     _("The model is {x:.1f} x {y:.1f} x {z:.1f} mm; the {printer} prints on a {bed} bed up to "
                        "{height:g} mm high, and skirt or brim need {margin:g} mm around it. Make it smaller or use "
                        "--scale-to-fit.").format(x=size[0], y=size[1], z=size[2], printer=printer.name, bed=bed,
                                                  height=printer.max_height, margin=margin),
