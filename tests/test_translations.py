@@ -54,6 +54,8 @@ def test_compiled_catalogue_in_the_package_matches_the_source(language):
         compiled = entries(read_mo(f))
     source = entries(catalogue(language))
     assert compiled == source, "run .ci/translations"
+    shipped_po = ROOT / "octoprint_img2print" / "translations" / language / "LC_MESSAGES" / "messages.po"
+    assert shipped_po.read_bytes() == (ROOT / "translations" / language / "LC_MESSAGES" / "messages.po").read_bytes()
 
 
 def test_the_command_line_speaks_german(tmp_path):
