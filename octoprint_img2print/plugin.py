@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import flask
 import octoprint.plugin
@@ -27,6 +28,7 @@ from .jobs import CANCELLED, DONE, JobQueue
 from .pipeline import default_mode, detect_slicer, is_model_file
 
 SLICER_TYPE = "img2print"
+PHONE_PATH = "/plugin/img2print/phone"
 EVENTS = ("job_started", "job_done", "job_failed")
 
 
@@ -44,7 +46,11 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         self.waiters: dict[str, threading.Event] = {}
 
     def on_after_startup(self) -> None:
-        """Log that the plugin is ready, with the slicers it found."""
+        """Let OctoPrint's login page lead back to the phone page; log that the plugin is ready."""
+        allowed = self._settings.global_get(["server", "allowedLoginRedirectPaths"]) or []
+        if PHONE_PATH not in allowed:
+            self._settings.global_set(["server", "allowedLoginRedirectPaths"], [*allowed, PHONE_PATH])
+            self._settings.save()
         self._logger.info("img2print %s ready; slicers: %s", __plugin_version__, self.slicer_status())
 
     def on_shutdown(self) -> None:
@@ -119,13 +125,20 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         """Lists and job status."""
         return api.listing(self)
 
+    def is_blueprint_protected(self) -> bool:
+        """The routes check permissions themselves: the phone page sends visitors to the login page."""
+        return False
+
     def is_blueprint_csrf_protected(self) -> bool:
         """Browser sessions must send OctoPrint's CSRF token to the upload route."""
         return True
 
     @octoprint.plugin.BlueprintPlugin.route("/phone", methods=["GET"])
-    def phone(self) -> str:
-        """The phone page: take or choose a photo, pick a mode, see the preview, print."""
+    def phone(self):
+        """The phone page: take or choose a photo, pick a mode, see the preview, print (log in first)."""
+        if api.require() is not None:
+            here = flask.request.script_root + PHONE_PATH
+            return flask.redirect(f"{flask.request.script_root}/login/?redirect={quote(here)}")
         return flask.render_template("img2print_phone.jinja2", version=__plugin_version__)
 
     @octoprint.plugin.BlueprintPlugin.route("/upload", methods=["POST"])

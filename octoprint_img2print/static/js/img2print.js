@@ -78,12 +78,15 @@ $(function () {
             self.error("");
             self.progress(0);
             self.status(gettext("Uploading…"));
+            // OctoPrint.upload resolves with [json, statusText, request] and rejects with [request, statusText, error]
             OctoPrint.upload(OctoPrint.getBlueprintUrl("img2print") + "upload", self.file(), self.file().name, fields)
-                .done(function (job) { self.follow(job); })
-                .fail(function (xhr) {
+                .done(function (answer) { self.follow(answer[0]); })
+                .fail(function (failure) {
+                    var message = null;
+                    try { message = JSON.parse(failure[0].response).error.message; } catch (ignored) { message = null; }
                     self.busy(false);
                     self.status("");
-                    self.error((xhr.responseJSON && xhr.responseJSON.error && xhr.responseJSON.error.message) || gettext("The upload failed."));
+                    self.error(message || gettext("The upload failed."));
                 });
         };
 

@@ -1,0 +1,160 @@
+"""The tab and the phone page in headless Chromium (Debian's package): they load without console errors,
+run a preview from a picked photo, fit a phone's screen, and speak German to a German browser."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, require
+from octoprint_server import Server
+from pictures import photo_like, save
+
+OCTOPRINT = ROOT / ".venv" / "bin" / "octoprint"
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+PHONE = (390, 844)
+IGNORED_CONSOLE = ("net::ERR_NAME_NOT_RESOLVED", "net::ERR_INTERNET_DISCONNECTED", "favicon")
+pytestmark = pytest.mark.octoprint
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require(OCTOPRINT.exists(), "OctoPrint in .venv")
+    with Server(OCTOPRINT, tmp_path_factory.mktemp("browser") / "base") as running:
+        running.wait_for_log("img2print 0.1.0 ready")
+        yield running
+
+
+def browser(tmp_path: Path, language: str = "en", size: tuple[int, int] = (1280, 1000)):
+    """Headless Debian Chromium through its own chromedriver (nothing is downloaded)."""
+    require(CHROMIUM is not None and CHROMEDRIVER is not None, "chromium and chromium-driver (apt)")
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", f"--lang={language}", f"--window-size={size[0]},{size[1]}",
+                     f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"intl.accept_languages": language})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+
+
+def log_in(driver, server: Server) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"http://127.0.0.1:{server.port}/login/?redirect=%2F")
+    driver.find_element(By.ID, "login-user").send_keys(server.login["user"])
+    driver.find_element(By.ID, "login-password").send_keys(server.login["password"])
+    driver.find_element(By.ID, "login-button").click()
+    wait_for(lambda: driver.execute_script("return document.querySelector('#tab_plugin_img2print_link') !== null"))
+
+
+def open_tab(driver) -> None:
+    """Open img2print's tab once OctoPrint's interface has finished loading."""
+    from selenium.webdriver.common.by import By
+
+    wait_for(lambda: driver.execute_script(
+        "var loading = document.getElementById('page-container-loading');"
+        "return !loading || loading.offsetParent === null"))
+    link = driver.find_element(By.CSS_SELECTOR, "#tab_plugin_img2print_link a")
+    driver.execute_script("arguments[0].click()", link)
+    wait_for(lambda: driver.find_element(By.ID, "img2print").is_displayed())
+
+
+def wait_for(condition, timeout: float = 120.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.3)
+
+
+def console_errors(driver) -> list[str]:
+    return [entry["message"] for entry in driver.get_log("browser")
+            if entry["level"] == "SEVERE" and not any(text in entry["message"] for text in IGNORED_CONSOLE)]
+
+
+def test_tab_runs_a_preview_without_console_errors(server, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    photo = save(photo_like(320, 240), tmp_path / "photo.jpg")
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-printer option")) > 10)
+        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+        width = driver.find_element(By.ID, "img2print-width")
+        width.clear()
+        width.send_keys("60")
+        driver.find_element(By.ID, "img2print-preview").click()
+        source = wait_for(lambda: driver.find_element(By.ID, "img2print-preview-image").get_attribute("src"))
+        assert source.startswith("data:image/png;base64,")
+        assert driver.find_element(By.ID, "img2print-backlit-image").get_attribute("src").startswith("data:image/png")
+        assert driver.find_element(By.ID, "img2print-error").text == ""
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+
+
+def test_phone_page_fits_a_phone_and_previews(server, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    photo = save(photo_like(320, 240), tmp_path / "phone.jpg")
+    driver = browser(tmp_path, size=PHONE)
+    try:
+        log_in(driver, server)
+        driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")
+        wait_for(lambda: driver.find_element(By.ID, "app").is_displayed())
+        driver.find_element(By.ID, "photo").send_keys(str(photo))
+        driver.find_element(By.ID, "preview").click()
+        wait_for(lambda: driver.find_element(By.ID, "solid").is_displayed())
+        assert driver.find_element(By.ID, "solid").get_attribute("src").startswith("data:image/png;base64,")
+        viewport = driver.execute_script("return document.documentElement.clientWidth")
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= viewport
+        for button in ("preview", "print"):
+            assert driver.find_element(By.ID, button).size["height"] >= 44
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+
+
+def test_phone_page_sends_anonymous_visitors_to_log_in_and_back(server, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    driver = browser(tmp_path, size=PHONE)
+    try:
+        driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")
+        wait_for(lambda: driver.find_elements(By.ID, "login-user"))
+        driver.find_element(By.ID, "login-user").send_keys(server.login["user"])
+        driver.find_element(By.ID, "login-password").send_keys(server.login["password"])
+        driver.find_element(By.ID, "login-button").click()
+        wait_for(lambda: "/login" not in driver.current_url and driver.current_url.endswith("/plugin/img2print/phone"))
+        wait_for(lambda: driver.find_element(By.ID, "app").is_displayed())
+    finally:
+        driver.quit()
+
+
+def test_german_browser_sees_german(server, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    driver = browser(tmp_path, language="de")
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        assert driver.find_element(By.ID, "img2print-preview").text == "Vorschau"
+        assert driver.find_element(By.ID, "img2print-convert").text == "Umwandeln"
+        options = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")]
+        assert "Lithophanie" in options
+        driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")
+        wait_for(lambda: driver.find_element(By.ID, "app").is_displayed())
+        assert driver.find_element(By.ID, "preview").text == "Vorschau"
+    finally:
+        driver.quit()
