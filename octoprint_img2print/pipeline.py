@@ -17,6 +17,7 @@ from .geometry.files import MODEL_EXTENSIONS, model_format, read_mesh, write_ato
 from .geometry.mesh import Mesh
 from .geometry.stl import write_stl
 from .i18n import _
+from .imaging.classify import looks_like_logo
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS, load_picture
 from .modes import ARTWORK, MODES, nozzle
 from .modes.options import ModeOptions
@@ -40,6 +41,7 @@ STAGE_CHECKING = "checking"
 STAGE_WRITING = "writing"
 STAGE_SLICING = "slicing"
 STAGE_INSPECTING = "inspecting"
+DEFAULT_LITHOPHANE_WIDTH_MM = 100.0
 
 
 def _silent(_stage: str) -> None:
@@ -182,13 +184,21 @@ def is_model_file(name: str) -> bool:
     return Path(name).suffix.lower() in MODEL_EXTENSIONS
 
 
-def default_mode(name: str) -> str:
-    """What a picture becomes when nobody says: an SVG a logo plate, anything else a lithophane."""
-    return "logo" if name.lower().endswith((".svg", ".svgz")) else "lithophane"
+def default_mode(name: str, source: bytes | Path | None = None) -> str:
+    """What a picture becomes when nobody says: an SVG or a logo a logo plate, a photo a lithophane."""
+    if name.lower().endswith((".svg", ".svgz")):
+        return "logo"
+    if source is not None:
+        try:
+            if looks_like_logo(load_picture(source, name, needed_size=(256, 256))):
+                return "logo"
+        except BadInput:
+            return "lithophane"
+    return "lithophane"
 
 
 def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, options: dict[str, Any] | None,
-                       max_megapixels: float,
+                       max_megapixels: float, printer: PrinterProfile,
                        progress: Progress) -> tuple[Mesh, Report, str | None, ModeOptions | None]:
     """The solid to slice: a model file as it is (if it is printable), or a picture converted by its mode."""
     if is_model_file(name):
@@ -201,8 +211,12 @@ def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, option
             raise BadInput("model_not_printable", _("{file}: {verdict}").format(file=name, verdict=verdict(summary)),
                            file=name, findings=summary.report.as_list())
         return mesh, Report(), None, None
-    built = build_solid(source, name=name, mode=mode or default_mode(name), options=options or {},
-                        max_megapixels=max_megapixels, progress=progress)
+    chosen = mode or default_mode(name, source)
+    options = dict(options or {})
+    if chosen == "lithophane" and options.get("width") is None and options.get("height") is None:
+        options["width"] = min(DEFAULT_LITHOPHANE_WIDTH_MM, round(printer.width * 0.6))
+    built = build_solid(source, name=name, mode=chosen, options=options, max_megapixels=max_megapixels,
+                        progress=progress)
     return built.mesh, built.report, built.mode, built.options
 
 
@@ -225,7 +239,8 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
     output = Path(output)
     name = name or (source.name if isinstance(source, Path) else "upload")
     info = detect_slicer(slicer, slicer_paths)
-    mesh, report, used_mode, mode_opts = _model_for_slicing(source, name, mode, options, max_megapixels, progress)
+    mesh, report, used_mode, mode_opts = _model_for_slicing(source, name, mode, options, max_megapixels, printer,
+                                                            progress)
     chosen_intent = get_intent(intent or MODE_INTENTS.get(used_mode or "", "display"))
     turn = _orientation(mesh, used_mode, mode_opts, chosen_intent, orientation)
     oriented = turned(mesh, turn.rotation)

@@ -25,7 +25,8 @@ from .i18n import N_
 from .imaging.load import load_picture
 from .imaging.svg import load_svg, looks_like_svg
 from .jobs import CANCELLED, DONE, JobQueue
-from .pipeline import default_mode, detect_slicer, is_model_file
+from .pipeline import detect_slicer, is_model_file
+from .slicing.intents import get_intent, intent_ids
 
 SLICER_TYPE = "img2print"
 PHONE_PATH = "/plugin/img2print/phone"
@@ -51,7 +52,21 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         if PHONE_PATH not in allowed:
             self._settings.global_set(["server", "allowedLoginRedirectPaths"], [*allowed, PHONE_PATH])
             self._settings.save()
+        self._seed_slicing_profiles()
         self._logger.info("img2print %s ready; slicers: %s", __plugin_version__, self.slicer_status())
+
+    def _seed_slicing_profiles(self) -> None:
+        """One slicing profile per intent for OctoPrint's Slice dialog (printer from OctoPrint, mode by file)."""
+        if SLICER_TYPE not in self._slicing_manager.registered_slicers:
+            return
+        for intent_id in intent_ids():
+            if os.path.exists(self._slicing_manager.get_profile_path(SLICER_TYPE, intent_id)):
+                continue
+            intent = get_intent(intent_id)
+            profile = SlicingProfile(SLICER_TYPE, intent_id, {"intent": intent_id, "mode": "", "slicer": "",
+                                                              "options": {}, "name": f"img2print: {intent.name}"})
+            self._slicing_manager.save_profile(SLICER_TYPE, intent_id, profile, allow_overwrite=False,
+                                               display_name=f"img2print: {intent.name}")
 
     def on_shutdown(self) -> None:
         """Stop the worker; what it was doing is marked interrupted at the next start."""
@@ -219,7 +234,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
 
     def submit(self, action: str, disk_path: str, path: str, data: dict[str, Any], language: str):
         """Queue a job for a file of the file list."""
-        mode = data.get("mode") or (None if is_model_file(path) else default_mode(path))
+        mode = data.get("mode") or None
         options = {k: v for k, v in (data.get("options") or {}).items() if v not in (None, "")}
         request: dict[str, Any] = {"action": action, "source": disk_path, "name": Path(path).name, "mode": mode,
                                    "options": options, "language": language,
@@ -318,7 +333,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         name = Path(model_path).name
         machinecode_path = machinecode_path or str(Path(model_path).with_suffix(".gcode"))
         request = {"action": "slice", "source": model_path, "name": name,
-                   "mode": profile.get("mode") or (None if is_model_file(name) else default_mode(name)),
+                   "mode": profile.get("mode") or None,
                    "options": profile.get("options") or {}, "intent": profile.get("intent") or None,
                    "slicer": profile.get("slicer") or self._settings.get(["slicer"]),
                    "printer_profile": dict(printer_profile), "output_name": "sliced.gcode",

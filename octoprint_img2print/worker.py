@@ -19,6 +19,8 @@ from .i18n import _
 from .preview import backlit_picture, solid_picture
 from .printers.profile import from_octoprint, get_printer
 
+PREVIEW_PITCH_MM = 0.3
+
 
 def _say(kind: str, **data: Any) -> None:
     sys.stdout.write(json.dumps({"type": kind, **data}) + "\n")
@@ -52,17 +54,19 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     if action == "check":
         return pipeline.check(source).as_dict()
     if action == "preview":
-        coarse = {**options, "pitch": max(0.3, float(options.get("pitch") or 0))} if (mode or pipeline.default_mode(
-            name)) in ("lithophane", "relief", "topo") else options
-        built = pipeline.build_solid(source, name=name, mode=mode or pipeline.default_mode(name), options=coarse,
-                                     max_megapixels=max_megapixels, progress=stage)
+        mode = mode or pipeline.default_mode(name, source)
+        coarse = {**options, "pitch": max(PREVIEW_PITCH_MM, float(options.get("pitch") or 0))} \
+            if mode in ("lithophane", "relief", "topo") else options
+        built = pipeline.build_solid(source, name=name, mode=mode, options=coarse, max_megapixels=max_megapixels,
+                                     progress=stage)
         answer = {**built.as_dict(), "preview": solid_picture(built.mesh)}
         if built.mode == "lithophane" and built.options.shape == "flat" and not built.options.stand:
             answer["backlit"] = backlit_picture(built.mesh, built.options.transmittance)
         return answer
     output = Path(request["output"])
     if action == "convert":
-        return pipeline.convert(source, output, name=name, mode=mode or pipeline.default_mode(name), options=options,
+        return pipeline.convert(source, output, name=name, mode=mode or pipeline.default_mode(name, source),
+                                options=options,
                                 max_megapixels=max_megapixels, progress=stage).as_dict()
     if action == "slice":
         result = pipeline.slice_job(

@@ -148,6 +148,23 @@ def test_octoprints_own_slicing_api_uses_img2print(admin):
     assert ";LAYER" in admin.get("/downloads/files/local/block.gcode").text
 
 
+def test_octoprints_slice_dialog_offers_img2print_profiles_and_slices_pictures(admin):
+    slicers = admin.get("/api/slicing").json()
+    assert slicers["img2print"]["configured"] is True
+    assert {"lithophane", "logo", "display"} <= set(slicers["img2print"]["profiles"])
+    admin.post("/api/files/local", files={"file": ("window.png", picture_bytes(halves()))})
+    answer = admin.post("/api/files/local/window.png", json={"command": "slice", "slicer": "img2print",
+                                                              "profile": "lithophane", "gcode": "window.gcode",
+                                                              "profile.width": 40})
+    assert answer.status_code == 202, answer.text
+    deadline = time.monotonic() + 180
+    while "window.gcode" not in admin.files():
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    text = admin.get("/downloads/files/local/window.gcode").text
+    assert "; thumbnail begin" in text and ";LAYER" in text
+
+
 def test_slice_and_print_runs_to_the_end_on_the_virtual_printer(admin):
     answer = admin.upload(picture_bytes(halves(60, 40)), "tiny.png", action="print", mode="logo",
                           options='{"width": 12}', printer="generic")

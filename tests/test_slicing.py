@@ -15,7 +15,7 @@ import pytest
 import trimesh
 from conftest import require
 from gcode_reading import read
-from pictures import halves, save
+from pictures import halves, photo_like, save
 
 from octoprint_img2print import pipeline
 from octoprint_img2print.cli import main
@@ -127,13 +127,13 @@ def test_layer_height_takes_effect(capsys, tmp_path, cube, slicer, layer):
 def test_lithophane_stands_upright_or_lies_flat(capsys, tmp_path, slicer):
     picture = save(halves(120, 80), tmp_path / "photo.png")
     code, upright = slice_cli(capsys, picture, tmp_path / "up.gcode", "--printer", "prusa_mk4", "--slicer", slicer,
-                              "--width", "60")
+                              "--width", "60", "--mode", "lithophane")
     assert code == 0 and upright["intent"] == "lithophane" and upright["orientation"]["name"] == "upright"
     assert upright["max_z_mm"] == pytest.approx(40.0, abs=0.15)
     assert upright["settings"]["infill_density"] == 100 and upright["settings"]["adhesion"] == "brim"
     assert upright["settings"]["layer_height"] == pytest.approx(0.12)
     code, flat = slice_cli(capsys, picture, tmp_path / "flat.gcode", "--printer", "prusa_mk4", "--slicer", slicer,
-                           "--width", "60", "--orientation", "flat")
+                           "--width", "60", "--orientation", "flat", "--mode", "lithophane")
     assert code == 0 and flat["max_z_mm"] == pytest.approx(3.0, abs=0.15)
 
 
@@ -281,5 +281,19 @@ def test_thin_walls_for_the_nozzle_are_reported(capsys, tmp_path):
     require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
     picture = save(halves(120, 80), tmp_path / "photo.png")
     code, answer = slice_cli(capsys, picture, tmp_path / "thin.gcode", "--printer", "prusa_mk4", "--width", "40",
-                             "--min-thickness", "0.3", "--orientation", "flat")
+                             "--min-thickness", "0.3", "--orientation", "flat", "--mode", "lithophane")
     assert code == 0 and "wall_below_nozzle" in [f["code"] for f in answer["findings"]]
+
+
+def test_without_a_mode_a_photo_becomes_a_lithophane_sized_for_the_printer_and_a_logo_a_logo_plate(tmp_path):
+    require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
+    photo = save(photo_like(300, 200), tmp_path / "holiday.jpg")
+    small = get_printer("generic").__class__(**{**get_printer("generic").__dict__, "width": 120.0, "depth": 120.0})
+    result = pipeline.slice_job(photo, tmp_path / "photo.gcode", printer=small)
+    assert result.intent == "lithophane" and result.size_mm[0] == pytest.approx(72, rel=0.01)
+    logo = save(halves(120, 80), tmp_path / "logo.png")
+    assert pipeline.slice_job(logo, tmp_path / "logo.gcode", printer=get_printer("generic")).intent == "logo"
+    transparent = np.zeros((60, 90, 4), dtype=np.uint8)
+    transparent[20:40, 20:70] = (200, 30, 30, 255)
+    assert pipeline.default_mode("t.png", save(transparent, tmp_path / "t.png")) == "logo"
+    assert pipeline.default_mode("drawing.svg") == "logo"
