@@ -3,6 +3,7 @@ settings, slicing) to the core library and the job queue; it holds no geometry i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -19,7 +20,7 @@ from octoprint.events import Events
 from octoprint.filemanager.util import DiskFileWrapper
 from octoprint.slicing import SlicingCancelled, SlicingProfile
 
-from . import __plugin_version__, api
+from . import __plugin_version__, api, thumbnails
 from .errors import BadInput, Img2PrintError
 from .i18n import N_
 from .imaging.load import load_picture
@@ -111,7 +112,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
 
     def get_assets(self) -> dict[str, list[str]]:
         """The tab's view model and style."""
-        return {"js": ["js/img2print.js"], "css": ["css/img2print.css"]}
+        return {"js": ["js/img2print.js", "js/img2print_files.js"], "css": ["css/img2print.css"]}
 
     def get_template_configs(self) -> list[dict[str, Any]]:
         """A tab and a settings page."""
@@ -155,6 +156,29 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
             here = flask.request.script_root + PHONE_PATH
             return flask.redirect(f"{flask.request.script_root}/login/?redirect={quote(here)}")
         return flask.render_template("img2print_phone.jinja2", version=__plugin_version__)
+
+    @octoprint.plugin.BlueprintPlugin.route("/thumbnail", methods=["GET"])
+    def thumbnail(self):
+        """A small picture for the file list: the picture itself, a drawing's outline, or a G-code's preview."""
+        denied = api.require(Permissions.FILES_LIST)
+        if denied:
+            return denied
+        path = flask.request.args.get("path", "")
+        if not self._file_manager.file_exists("local", path):
+            return api.error(404, "unknown_file", api.translate(N_("There is no such file in OctoPrint's file list.")))
+        disk = Path(self._file_manager.path_on_disk("local", path))
+        key = hashlib.sha1(f"{path}:{disk.stat().st_mtime}".encode()).hexdigest()
+        cache = Path(self.get_plugin_data_folder()) / "thumbnails" / f"{key}.png"
+        if not cache.exists():
+            picture = thumbnails.file_thumbnail(disk, Path(path).name)
+            if picture is None:
+                return api.error(404, "no_thumbnail", api.translate(N_("This file has no preview.")))
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_bytes(picture)
+        response = flask.make_response(cache.read_bytes())
+        response.headers["Content-Type"] = "image/png"
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        return response
 
     @octoprint.plugin.BlueprintPlugin.route("/upload", methods=["POST"])
     def upload(self) -> flask.Response:

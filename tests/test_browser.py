@@ -158,3 +158,27 @@ def test_german_browser_sees_german(server, tmp_path):
         assert driver.find_element(By.ID, "preview").text == "Vorschau"
     finally:
         driver.quit()
+
+
+def test_file_list_shows_thumbnails_for_pictures(server, tmp_path):
+    import requests
+    from selenium.webdriver.common.by import By
+
+    photo = save(photo_like(320, 240), tmp_path / "listed.jpg")
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        session = requests.Session()
+        for cookie in driver.get_cookies():
+            session.cookies.set(cookie["name"], cookie["value"])
+        csrf = next(c["value"] for c in driver.get_cookies() if c["name"].startswith("csrf_token"))
+        answer = session.post(f"http://127.0.0.1:{server.port}/api/files/local",
+                              files={"file": ("listed.jpg", photo.read_bytes())}, headers={"X-CSRF-Token": csrf})
+        assert answer.status_code == 201, answer.text
+        thumbnail = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#files .entry img.img2print-thumbnail"))
+        wait_for(lambda: driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0",
+                                               thumbnail[0]))
+        assert driver.execute_script("return arguments[0].naturalWidth", thumbnail[0]) == 160
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()

@@ -1,0 +1,40 @@
+/* Thumbnails in OctoPrint's file list for pictures, drawings and G-code that carries a preview. */
+$(function () {
+    var PREVIEWABLE = /\.(png|jpe?g|webp|bmp|gif|tiff?|heic|heif|svg|gcode|gco|g)$/i;
+
+    function Img2PrintFilesViewModel(parameters) {
+        var self = this;
+        self.files = parameters[0];
+        self.loginState = parameters[1];
+        self.access = parameters[2];
+
+        self.decorate = function () {
+            var permission = self.access.permissions.FILES_LIST;
+            if (!self.loginState.isUser() || (permission && !self.loginState.hasPermission(permission))) return;
+            $("#files .entry").each(function () {
+                var entry = ko.dataFor(this);
+                if (!entry || entry.type === "folder" || !entry.path || !PREVIEWABLE.test(entry.name || "")) return;
+                if (entry.origin && entry.origin !== "local") return;
+                if ($(this).find("img.img2print-thumbnail").length) return;
+                var image = $("<img class='img2print-thumbnail' alt='' loading='lazy'>")
+                    .attr("src", OctoPrint.getBlueprintUrl("img2print") + "thumbnail?path=" + encodeURIComponent(entry.path)
+                          + "&date=" + (entry.date || 0))
+                    .on("error", function () { $(this).remove(); });
+                $(this).find(".title").first().before(image);
+            });
+        };
+
+        self.onAllBound = function () {
+            var list = document.querySelector("#files");
+            if (!list) return;
+            new MutationObserver(function () { window.setTimeout(self.decorate, 50); })
+                .observe(list, {childList: true, subtree: true});
+            self.decorate();
+        };
+    }
+
+    OCTOPRINT_VIEWMODELS.push({
+        construct: Img2PrintFilesViewModel,
+        dependencies: ["filesViewModel", "loginStateViewModel", "accessViewModel"]
+    });
+});

@@ -1,0 +1,72 @@
+"""Small pictures for OctoPrint's file list: pictures themselves, SVG outlines, and G-code previews."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
+
+from .errors import BadInput
+from .geometry import outline
+from .imaging.svg import load_svg
+
+SIZE = (160, 120)
+GCODE_THUMBNAIL = re.compile(r"; thumbnail begin (\d+)x(\d+) \d+\n(.*?); thumbnail end", re.S)
+GCODE_HEAD_BYTES = 512 * 1024
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _picture(path: Path) -> bytes | None:
+    try:
+        with Image.open(path) as image:
+            if image.format == "JPEG":
+                image.draft("RGB", SIZE)
+            picture = ImageOps.exif_transpose(image).convert("RGBA")
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return None
+    picture.thumbnail(SIZE)
+    return _png(picture)
+
+
+def _drawing(path: Path) -> bytes | None:
+    try:
+        region = load_svg(path.read_bytes(), path.name, 0.2)
+    except BadInput:
+        return None
+    x0, y0, x1, y1 = outline.bounds(region)
+    scale = min((SIZE[0] - 8) / max(x1 - x0, 1e-9), (SIZE[1] - 8) / max(y1 - y0, 1e-9))
+    image = Image.new("RGBA", SIZE)
+    draw = ImageDraw.Draw(image)
+    for ring in outline.rings(region):
+        points = [(4 + (x - x0) * scale, SIZE[1] - 4 - (y - y0) * scale) for x, y in ring]
+        colour = (40, 40, 40, 255) if outline.signed_area(ring) > 0 else (0, 0, 0, 0)
+        draw.polygon(points, fill=colour)
+    return _png(image)
+
+
+def _gcode(path: Path) -> bytes | None:
+    with open(path, "rb") as gcode:
+        head = gcode.read(GCODE_HEAD_BYTES).decode("utf-8", errors="replace")
+    found = GCODE_THUMBNAIL.findall(head)
+    if not found:
+        return None
+    _w, _h, data = max(found, key=lambda f: int(f[0]) * int(f[1]))
+    return base64.b64decode("".join(line[2:] for line in data.splitlines()))
+
+
+def file_thumbnail(path: Path, name: str) -> bytes | None:
+    """PNG bytes of a file's preview, or None when it has none."""
+    suffix = Path(name).suffix.lower()
+    if suffix in (".gcode", ".gco", ".g"):
+        return _gcode(path)
+    if suffix == ".svg":
+        return _drawing(path)
+    return _picture(path)
