@@ -152,8 +152,86 @@ def lithophane_to_gcode(work: Path) -> dict:
             "goals": "adaptive >= 9x faster, <= half the peak memory, same estimated print time"}
 
 
+def _octoprint_session(port: int, login: dict):
+    import requests
+
+    session = requests.Session()
+    session.get(f"http://127.0.0.1:{port}/", timeout=30)
+    session.headers["X-CSRF-Token"] = next(c.value for c in session.cookies if c.name.startswith("csrf_token"))
+    session.post(f"http://127.0.0.1:{port}/api/login", json={"user": login["user"], "pass": login["password"]},
+                 timeout=30).raise_for_status()
+    return session
+
+
+def _latencies(session, url: str, stop, seconds: list[float]) -> None:
+    while not stop.is_set():
+        started = time.perf_counter()
+        session.get(url, timeout=30)
+        seconds.append(time.perf_counter() - started)
+        time.sleep(0.1)
+
+
+def plugin_upload_to_gcode(work: Path) -> dict:
+    """Through a real OctoPrint: upload a 12 MP photo, slice it, until the G-code is in the file list;
+    and OctoPrint's API latency while idle and while that job runs."""
+    import importlib.util
+    import threading
+
+    spec = importlib.util.spec_from_file_location("instance", ROOT / ".ci" / "octoprint_instance.py")
+    instance = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(instance)
+    octoprint = str(ROOT / ".venv" / "bin" / "octoprint")
+    base, port = work / "octoprint", 5099
+    login = instance.prepare(octoprint, base)
+    server = subprocess.Popen(instance.serve_command(octoprint, base, port), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        instance.wait_online(port, process=server)
+        time.sleep(5)
+        session = _octoprint_session(port, login)
+        url = f"http://127.0.0.1:{port}/api/printer"
+        idle: list[float] = []
+        stop = threading.Event()
+        watcher = threading.Thread(target=_latencies, args=(session, url, stop, idle))
+        watcher.start()
+        time.sleep(5)
+        stop.set()
+        watcher.join()
+        photo = make_input("photo_12mp", work / "photo-12mp.jpg")
+        busy: list[float] = []
+        stop = threading.Event()
+        watcher = threading.Thread(target=_latencies, args=(_octoprint_session(port, login), url, stop, busy))
+        started = time.perf_counter()
+        watcher.start()
+        answer = session.post(f"http://127.0.0.1:{port}/plugin/img2print/upload",
+                              files={"file": ("photo-12mp.jpg", photo.read_bytes())},
+                              data={"action": "slice", "mode": "lithophane", "options": '{"width": 100}',
+                                    "printer": "prusa_mk4"}, timeout=120)
+        answer.raise_for_status()
+        while "photo-12mp.gcode" not in [f["name"] for f in session.get(
+                f"http://127.0.0.1:{port}/api/files/local", timeout=30).json()["files"]]:
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        stop.set()
+        watcher.join()
+
+        def summary(values: list[float]) -> dict:
+            ordered = sorted(values)
+            return {"median_ms": round(1000 * ordered[len(ordered) // 2], 1),
+                    "p95_ms": round(1000 * ordered[int(len(ordered) * 0.95)], 1),
+                    "max_ms": round(1000 * ordered[-1], 1),
+                    "samples": len(ordered)}
+
+        return {"upload_to_gcode_in_file_list_s": round(elapsed, 2), "api_latency_idle": summary(idle),
+                "api_latency_while_slicing": summary(busy)}
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
 CASES = {"lithophane-12mp": lithophane_12mp, "lithophane-12mp-png": lithophane_12mp_png,
-         "vector-logos": vector_logos, "lithophane-gcode": lithophane_to_gcode}
+         "vector-logos": vector_logos, "lithophane-gcode": lithophane_to_gcode,
+         "plugin": plugin_upload_to_gcode}
 
 
 def main() -> None:
