@@ -26,6 +26,7 @@ from .i18n import N_
 from .imaging.load import load_picture
 from .imaging.svg import load_svg, looks_like_svg
 from .jobs import CANCELLED, DONE, JobQueue
+from .modes import MODES
 from .pipeline import detect_slicer, is_model_file
 from .slicing.intents import get_intent, intent_ids
 
@@ -80,8 +81,20 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         return {"slicer": "prusaslicer", "prusaslicer_path": "", "cura_path": "", "cura_definitions": "",
                 "default_printer": "", "max_megapixels": 64, "max_job_seconds": 3600, "memory_mb": 1536,
                 "nice": 10, "work_while_printing": False,
-                "defaults": {"lithophane": {"width": None, "max_thickness": 3.0, "min_thickness": 0.8},
-                             "logo": {"width": 80}, "intent": ""}}
+                "mode_defaults": {mode: {"width": None, "intent": ""} for mode in MODES}}
+
+    def on_settings_save(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Only users with img2print's manage permission change its settings."""
+        if not Permissions.PLUGIN_IMG2PRINT_MANAGE.can():
+            flask.abort(403)
+        return octoprint.plugin.SettingsPlugin.on_settings_save(self, data)
+
+    def _mode_defaults(self, mode: str | None) -> dict[str, Any]:
+        """The width and intent set in the settings for a mode (empty values: img2print's own defaults)."""
+        if not mode:
+            return {}
+        stored = self._settings.get(["mode_defaults", mode]) or {}
+        return {key: value for key, value in stored.items() if value not in (None, "")}
 
     def _limits(self) -> dict[str, Any]:
         return {"max_job_seconds": self._settings.get_int(["max_job_seconds"]),
@@ -259,7 +272,10 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
     def submit(self, action: str, disk_path: str, path: str, data: dict[str, Any], language: str):
         """Queue a job for a file of the file list."""
         mode = data.get("mode") or None
+        defaults = self._mode_defaults(mode)
         options = {k: v for k, v in (data.get("options") or {}).items() if v not in (None, "")}
+        if "width" in defaults and "width" not in options and "height" not in options:
+            options["width"] = float(defaults["width"])
         request: dict[str, Any] = {"action": action, "source": disk_path, "name": Path(path).name, "mode": mode,
                                    "options": options, "language": language,
                                    "max_megapixels": self._settings.get_float(["max_megapixels"])}
@@ -269,11 +285,11 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         elif action == "slice":
             printer_profile = self._printer_profile_manager.get_current_or_default()
             request.update(output_name=f"{stem}.gcode", slicer=data.get("slicer") or self._settings.get(["slicer"]),
-                           intent=data.get("intent") or None, overrides=data.get("overrides") or None,
+                           intent=data.get("intent") or defaults.get("intent"), overrides=data.get("overrides") or None,
                            orientation=data.get("orientation") or None, scale_to_fit=bool(data.get("scale_to_fit")),
                            timeout_s=self._settings.get_int(["max_job_seconds"]), slicer_paths=self.slicer_paths())
-            if data.get("printer"):
-                request["printer"] = data["printer"]
+            if data.get("printer") or self._settings.get(["default_printer"]):
+                request["printer"] = data.get("printer") or self._settings.get(["default_printer"])
             else:
                 request["printer_profile"] = printer_profile
         user = getattr(flask.g, "identity", None)

@@ -182,3 +182,20 @@ def test_file_list_shows_thumbnails_for_pictures(server, tmp_path):
         assert console_errors(driver) == []
     finally:
         driver.quit()
+
+
+def test_settings_page_shows_the_slicers_without_console_errors(server, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        driver.execute_script("OctoPrint.coreui.viewmodels.settingsViewModel.show('settings_plugin_img2print')")
+        slicers = wait_for(lambda: [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".img2print-slicers li")
+                                    if e.text])
+        assert any(text.startswith("prusaslicer: 2.") for text in slicers), slicers
+        assert len(driver.find_elements(By.CSS_SELECTOR, ".img2print-defaults tbody tr")) == 6
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()

@@ -284,3 +284,16 @@ def test_restart_leaves_no_job_running_and_no_half_written_file(tmp_path):
         assert state["status"] == "failed" and state["error"]["code"] == "interrupted"
         assert "slow.gcode" not in admin.files()
         assert not any(work.iterdir())
+
+
+def test_settings_defaults_per_mode_apply_and_need_the_manage_permission(admin, server):
+    answer = admin.post("/api/settings", json={"plugins": {"img2print": {
+        "mode_defaults": {"relief": {"width": 33, "intent": ""}}}}})
+    assert answer.status_code == 200, answer.text
+    job = admin.upload(picture_bytes(halves()), "defaulted.png", action="convert", mode="relief").json()["id"]
+    state = admin.wait(job)
+    assert state["status"] == "done" and state["result"]["size_mm"][0] == pytest.approx(33, rel=0.005)
+    maker = Session(server, "maker", "maker-pw")
+    assert maker.post("/api/settings", json={"plugins": {"img2print": {"memory_mb": 5}}}).status_code == 403
+    settings = admin.get("/api/settings").json()["plugins"]["img2print"]
+    assert settings["memory_mb"] != 5

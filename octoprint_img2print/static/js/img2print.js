@@ -43,6 +43,15 @@ $(function () {
         self.canPrint = ko.pureComputed(function () { return self.canSlice() && self.has("PRINT"); });
         self.ready = ko.pureComputed(function () { return self.file() !== null && !self.busy(); });
 
+        self.modeDefaults = ko.pureComputed(function () {
+            var stored = self.settings.settings && self.settings.settings.plugins && self.settings.settings.plugins.img2print
+                ? self.settings.settings.plugins.img2print.mode_defaults : null;
+            if (!stored) return [];
+            return self.modes().filter(function (mode) { return stored[mode.id]; }).map(function (mode) {
+                return {label: mode.label, width: stored[mode.id].width, intent: stored[mode.id].intent};
+            });
+        });
+
         self.load = function () {
             if (!self.canConvert()) return;
             OctoPrint.simpleApiGet("img2print").done(function (answer) {
