@@ -85,7 +85,10 @@ def main() -> int:
     request = json.loads(sys.stdin.read())
     try:
         limit(int(request.get("nice", 10)), int(request.get("memory_mb", 0)))
-        _say("result", result=run(request))
+        result = run(request)
+        result["worker"] = {"nice": os.nice(0), "memory_limit_mb": resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20
+                            if resource.getrlimit(resource.RLIMIT_AS)[0] > 0 else None}
+        _say("result", result=result)
         return 0
     except Img2PrintError as error:
         _say("error", error=error.as_dict())
