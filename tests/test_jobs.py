@@ -72,7 +72,8 @@ def test_memory_cap_stops_a_job_that_needs_more_and_says_so(tmp_path):
     recorder = Recorder()
     queue = make_queue(tmp_path, recorder, limits={"memory_mb": 400})
     try:
-        job = queue.submit("convert", "big.png", {**convert_request(picture, "big.stl", full_grid=True, width=300), "mode": "lithophane"})
+        request = {**convert_request(picture, "big.stl", full_grid=True, width=300), "mode": "lithophane"}
+        job = queue.submit("convert", "big.png", request)
         finished = wait(queue, job.id)
         assert finished.status == FAILED
         assert finished.error["code"] in ("out_of_memory", "worker_crashed")
