@@ -227,10 +227,10 @@ def test_progress_cancel_and_timeout(tmp_path, cube):
     stop.set()
     with pytest.raises(Cancelled):
         pipeline.slice_job(cube, tmp_path / "c.gcode", printer=get_printer("generic"), cancel=stop)
-    picture = save(halves(600, 400), tmp_path / "big.png")
+    picture = save(photo_like(600, 400), tmp_path / "big.png")
     with pytest.raises(SlicerFailed) as failure:
         pipeline.slice_job(picture, tmp_path / "t.gcode", printer=get_printer("prusa_mk4"), timeout_s=0.3,
-                           options={"width": 150})
+                           mode="lithophane", options={"width": 150})
     assert failure.value.code == "slicer_timeout"
     assert not (tmp_path / "c.gcode").exists() and not (tmp_path / "t.gcode").exists()
 
