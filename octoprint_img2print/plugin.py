@@ -16,7 +16,6 @@ from urllib.parse import quote
 import flask
 import octoprint.plugin
 from octoprint.access.permissions import Permissions
-from octoprint.events import Events
 from octoprint.filemanager.util import DiskFileWrapper
 from octoprint.slicing import SlicingCancelled, SlicingProfile
 
@@ -43,10 +42,10 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
 
     def initialize(self) -> None:
         """Create the job queue (the worker thread waits for jobs)."""
+        self.waiters: dict[str, threading.Event] = {}
+        self.announced: dict[str, str] = {}
         self.queue = JobQueue(Path(self.get_plugin_data_folder()), on_change=self._job_changed,
                               on_finished=self._job_output, settings=self._limits, may_run=self._may_run)
-        self.outputs: dict[str, dict[str, Any]] = {}
-        self.waiters: dict[str, threading.Event] = {}
 
     def on_after_startup(self) -> None:
         """Let OctoPrint's login page lead back to the phone page; log that the plugin is ready."""
@@ -292,17 +291,16 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
                 request["printer"] = data.get("printer") or self._settings.get(["default_printer"])
             else:
                 request["printer_profile"] = printer_profile
+        request["target"] = {"folder": str(Path(path).parent) if "/" in path else "",
+                             "select": bool(data.get("select")), "print": bool(data.get("print"))}
         user = getattr(flask.g, "identity", None)
-        job = self.queue.submit(action, path, request, user=getattr(user, "id", None))
-        self.outputs[job.id] = {"folder": str(Path(path).parent) if "/" in path else "",
-                                "select": bool(data.get("select")), "print": bool(data.get("print"))}
-        return job
+        return self.queue.submit(action, path, request, user=getattr(user, "id", None))
 
     def _job_changed(self, job) -> None:
         self._plugin_manager.send_plugin_message(self._identifier, {"type": "job", "job": api.job_view(job)})
         event = {"running": "job_started", "done": "job_done", "failed": "job_failed"}.get(job.status)
-        if event and job.status != getattr(job, "_announced", None):
-            job._announced = job.status
+        if event and self.announced.get(job.id) != job.status:
+            self.announced[job.id] = job.status
             self._event_bus.fire(f"plugin_img2print_{event}", {"job": job.id, "action": job.action, "file": job.name,
                                                                "error": (job.error or {}).get("code")})
         if job.status in (DONE, CANCELLED, "failed") and job.id in self.waiters:
@@ -310,7 +308,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
 
     def _job_output(self, job, produced: Path) -> None:
         """Put a job's model or G-code into OctoPrint's file list (or hand it to OctoPrint's slicing)."""
-        target = self.outputs.get(job.id, {})
+        target = job.request.get("target", {})
         if "machinecode_path" in target:
             shutil.copyfile(produced, target["machinecode_path"])
             return
@@ -378,11 +376,13 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
                    "slicer": profile.get("slicer") or self._settings.get(["slicer"]),
                    "printer_profile": dict(printer_profile), "output_name": "sliced.gcode",
                    "slicer_paths": self.slicer_paths(), "timeout_s": self._settings.get_int(["max_job_seconds"]),
-                   "max_megapixels": self._settings.get_float(["max_megapixels"]), "language": "en"}
+                   "max_megapixels": self._settings.get_float(["max_megapixels"]), "language": "en",
+                   "target": {"machinecode_path": machinecode_path}}
         done = threading.Event()
         job = self.queue.submit("slice", name, request)
-        self.outputs[job.id] = {"machinecode_path": machinecode_path}
         self.waiters[job.id] = done
+        if job.status in (DONE, CANCELLED, "failed"):
+            done.set()
         try:
             while not done.wait(0.5):
                 if on_progress is not None:
@@ -396,13 +396,12 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
                                        "filament": {"tool0": {"length": result.get("filament_mm")}}}}
         finally:
             self.waiters.pop(job.id, None)
-            self.outputs.pop(job.id, None)
 
     def cancel_slicing(self, machinecode_path: str) -> None:
         """OctoPrint's cancel for a slicing job it started."""
-        for job_id, target in list(self.outputs.items()):
-            if target.get("machinecode_path") == machinecode_path:
-                self.queue.cancel(job_id)
+        for job in self.queue.listing():
+            if job.request.get("target", {}).get("machinecode_path") == machinecode_path:
+                self.queue.cancel(job.id)
 
 
 def extension_tree(*args, **kwargs) -> dict[str, Any]:
@@ -435,4 +434,4 @@ def custom_events(*args, **kwargs) -> list[str]:
     return list(EVENTS)
 
 
-__all__ = ["Events", "Img2PrintPlugin", "custom_events", "extension_tree", "permissions"]
+__all__ = ["Img2PrintPlugin", "custom_events", "extension_tree", "permissions"]
