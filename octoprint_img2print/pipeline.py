@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import BadInput, Img2PrintError
+from .errors import BadInput, DoesNotFit, Img2PrintError
 from .geometry import outline
 from .geometry.checks import MeshSummary, summarize, verdict
 from .geometry.files import MODEL_EXTENSIONS, model_format, read_mesh, write_atomically, write_mesh
@@ -24,7 +24,7 @@ from .modes.options import ModeOptions
 from .modes.vector import VectorOptions, load_artwork
 from .printers.fit import fit_to_printer
 from .printers.profile import PrinterProfile
-from .report import WARNING, Report
+from .report import ERROR, INFO, WARNING, Report
 from .slicing import curaengine, prusaslicer
 from .slicing.backend import DEFAULT_TIMEOUT_S, SlicerInfo
 from .slicing.gcode import GcodeFacts, inspect, verify
@@ -228,6 +228,47 @@ def _orientation(mesh: Mesh, mode: str | None, options: ModeOptions | None, inte
     return best_orientation(mesh) if name == "auto" else fixed_orientation(mesh, name)
 
 
+@dataclass
+class PreparedModel:
+    """A solid turned, planned and placed for a printer, centred on the origin on z = 0."""
+
+    mesh: Mesh
+    intent: Intent
+    orientation: Orientation
+    settings: SliceSettings
+    report: Report
+
+
+def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: str | None = None,
+                        options: ModeOptions | None = None, intent: str | None = None,
+                        orientation: str | None = None, overrides: dict[str, Any] | None = None,
+                        scale_to_fit: bool = False, tree_supports: bool = False) -> PreparedModel:
+    """Orientation, plan and fit: everything before slicing (DoesNotFit when it does not fit)."""
+    chosen_intent = get_intent(intent or MODE_INTENTS.get(mode or "", "display"))
+    turn = _orientation(mesh, mode, options, chosen_intent, orientation)
+    settings = plan(printer, chosen_intent, turn.overhang_mm2, tree_supports, overrides)
+    placed, report = fit_to_printer(turned(mesh, turn.rotation), printer, adhesion_margin(settings), scale_to_fit)
+    report.extend(nozzle_report(mode, options, settings))
+    if settings.supports:
+        report.add(INFO, "supports_needed", _("{area:.0f} mm² overhang more than 45 degrees and will print on "
+                                              "supports.").format(area=turn.overhang_mm2),
+                   overhang_mm2=round(turn.overhang_mm2, 1))
+    low, high = placed.bounds()
+    centred = placed.translated([-(low[0] + high[0]) / 2, -(low[1] + high[1]) / 2, -low[2]])
+    return PreparedModel(centred, chosen_intent, turn, settings, report)
+
+
+def assess_for_printer(built: ConvertResult, printer: PrinterProfile, intent: str | None = None) -> Report:
+    """What a preview tells about printing: does it fit, does it need supports, is anything too thin."""
+    try:
+        return prepare_for_printer(built.mesh, printer, mode=built.mode, options=built.options,
+                                   intent=intent).report
+    except DoesNotFit as failure:
+        report = Report()
+        report.add(ERROR, failure.code, failure.message, **failure.details)
+        return report
+
+
 def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, slicer: str = prusaslicer.NAME,
               intent: str | None = None, name: str | None = None, mode: str | None = None,
               options: dict[str, Any] | None = None, overrides: dict[str, Any] | None = None,
@@ -241,15 +282,11 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
     info = detect_slicer(slicer, slicer_paths)
     mesh, report, used_mode, mode_opts = _model_for_slicing(source, name, mode, options, max_megapixels, printer,
                                                             progress)
-    chosen_intent = get_intent(intent or MODE_INTENTS.get(used_mode or "", "display"))
-    turn = _orientation(mesh, used_mode, mode_opts, chosen_intent, orientation)
-    oriented = turned(mesh, turn.rotation)
-    settings = plan(printer, chosen_intent, turn.overhang_mm2, SLICERS[slicer].has_tree_supports(info), overrides)
-    placed, fitting = fit_to_printer(oriented, printer, adhesion_margin(settings), scale_to_fit)
-    report.extend(fitting)
-    report.extend(nozzle_report(used_mode, mode_opts, settings))
-    low, high = placed.bounds()
-    centred = placed.translated([-(low[0] + high[0]) / 2, -(low[1] + high[1]) / 2, -low[2]])
+    prepared = prepare_for_printer(mesh, printer, mode=used_mode, options=mode_opts, intent=intent,
+                                   orientation=orientation, overrides=overrides, scale_to_fit=scale_to_fit,
+                                   tree_supports=SLICERS[slicer].has_tree_supports(info))
+    report.extend(prepared.report)
+    centred, settings, turn, chosen_intent = prepared.mesh, prepared.settings, prepared.orientation, prepared.intent
     progress(STAGE_SLICING)
     with tempfile.TemporaryDirectory(prefix="img2print-slice-") as folder:
         work = Path(folder)

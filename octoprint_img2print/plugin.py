@@ -281,16 +281,17 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         stem = Path(path).stem
         if action == "convert":
             request["output_name"] = f"{stem}.stl"
-        elif action == "slice":
-            printer_profile = self._printer_profile_manager.get_current_or_default()
-            request.update(output_name=f"{stem}.gcode", slicer=data.get("slicer") or self._settings.get(["slicer"]),
-                           intent=data.get("intent") or defaults.get("intent"), overrides=data.get("overrides") or None,
-                           orientation=data.get("orientation") or None, scale_to_fit=bool(data.get("scale_to_fit")),
-                           timeout_s=self._settings.get_int(["max_job_seconds"]), slicer_paths=self.slicer_paths())
+        if action in ("slice", "preview"):
+            request.update(printer_profile=self._printer_profile_manager.get_current_or_default(),
+                           intent=data.get("intent") or defaults.get("intent"))
             if data.get("printer") or self._settings.get(["default_printer"]):
                 request["printer"] = data.get("printer") or self._settings.get(["default_printer"])
-            else:
-                request["printer_profile"] = printer_profile
+                request.pop("printer_profile")
+        if action == "slice":
+            request.update(output_name=f"{stem}.gcode", slicer=data.get("slicer") or self._settings.get(["slicer"]),
+                           overrides=data.get("overrides") or None, orientation=data.get("orientation") or None,
+                           scale_to_fit=bool(data.get("scale_to_fit")), slicer_paths=self.slicer_paths(),
+                           timeout_s=self._settings.get_int(["max_job_seconds"]))
         request["target"] = {"folder": str(Path(path).parent) if "/" in path else "",
                              "select": bool(data.get("select")), "print": bool(data.get("print"))}
         user = getattr(flask.g, "identity", None)

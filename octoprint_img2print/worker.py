@@ -20,6 +20,7 @@ from .preview import backlit_picture, solid_picture
 from .printers.profile import from_octoprint, get_printer
 
 PREVIEW_PITCH_MM = 0.3
+PREVIEW_TOLERANCE_MM = 0.1
 
 
 def _say(kind: str, **data: Any) -> None:
@@ -56,10 +57,13 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     if action == "preview":
         mode = mode or pipeline.default_mode(name, source)
         coarse = {**options, "pitch": max(PREVIEW_PITCH_MM, float(options.get("pitch") or 0))} \
-            if mode in ("lithophane", "relief", "topo") else options
+            if mode in ("lithophane", "relief", "topo") else \
+            {**options, "tolerance": max(PREVIEW_TOLERANCE_MM, float(options.get("tolerance") or 0))}
         built = pipeline.build_solid(source, name=name, mode=mode, options=coarse, max_megapixels=max_megapixels,
                                      progress=stage)
         answer = {**built.as_dict(), "preview": solid_picture(built.mesh)}
+        answer["findings"] = answer["findings"] + pipeline.assess_for_printer(
+            built, _printer(request), request.get("intent")).as_list()
         if built.mode == "lithophane" and built.options.shape == "flat" and not built.options.stand:
             answer["backlit"] = backlit_picture(built.mesh, built.options.transmittance)
         return answer

@@ -107,6 +107,15 @@ def test_preview_shows_the_solid_and_the_backlit_lithophane(admin):
     assert result["closed"] and result["size_mm"][0] == pytest.approx(80, rel=0.005)
 
 
+def test_preview_says_when_it_does_not_fit_the_printer(admin):
+    answer = admin.upload(picture_bytes(halves()), "wide.png", action="preview", mode="logo",
+                          options='{"width": 400}', printer="prusa_mini")
+    state = admin.wait(answer.json()["id"])
+    assert state["status"] == "done"
+    codes = {f["code"]: f for f in state["result"]["findings"]}
+    assert codes["does_not_fit"]["level"] == "error" and "Prusa MINI+" in codes["does_not_fit"]["message"]
+
+
 def test_upload_and_convert_puts_a_closed_model_in_the_file_list(admin):
     answer = admin.upload(picture_bytes(halves()), "relief.png", action="convert", mode="relief",
                           options='{"width": 40}')
@@ -212,7 +221,9 @@ ENDPOINTS = [
     ("post", "/api/plugin/img2print", {"json": {"command": "check", "file": "relief.stl"}}),
     ("post", "/api/plugin/img2print", {"json": {"command": "cancel", "job": "nothing"}}),
     ("post", "/plugin/img2print/upload", {"files": {"file": ("p.png", b"x")}, "data": {"action": "convert"}}),
+    ("get", "/plugin/img2print/thumbnail?path=own.png", {}),
 ]
+READ_ONLY_MAY = ("/plugin/img2print/thumbnail?path=own.png",)
 
 
 @pytest.mark.parametrize(("method", "path", "kwargs"), ENDPOINTS)
@@ -223,6 +234,8 @@ def test_anonymous_users_are_refused_everywhere(server, method, path, kwargs):
 
 @pytest.mark.parametrize(("method", "path", "kwargs"), ENDPOINTS)
 def test_read_only_users_are_refused_everywhere(server, method, path, kwargs):
+    if path in READ_ONLY_MAY:
+        pytest.skip("read-only users see the file list, and so its thumbnails")
     viewer = Session(server, "viewer", "viewer-pw")
     assert getattr(viewer, method)(path, **kwargs).status_code == 403
 
@@ -297,3 +310,16 @@ def test_settings_defaults_per_mode_apply_and_need_the_manage_permission(admin, 
     assert maker.post("/api/settings", json={"plugins": {"img2print": {"memory_mb": 5}}}).status_code == 403
     settings = admin.get("/api/settings").json()["plugins"]["img2print"]
     assert settings["memory_mb"] != 5
+
+
+def test_api_keys_work_like_sessions(admin, server):
+    key = admin.post("/api/plugin/appkeys", json={"command": "generate", "app": "farm-script"}).json()["api_key"]
+    scripted = requests.Session()
+    scripted.headers["X-Api-Key"] = key
+    base = f"http://127.0.0.1:{server.port}"
+    assert scripted.get(base + "/api/plugin/img2print", timeout=30).status_code == 200
+    answer = scripted.post(base + "/plugin/img2print/upload", files={"file": ("farm.png", picture_bytes(halves()))},
+                           data={"action": "convert", "mode": "relief", "options": '{"width": 20}'}, timeout=60)
+    assert answer.status_code == 202, answer.text
+    scripted.headers["X-Api-Key"] = "wrong-key"
+    assert scripted.get(base + "/api/plugin/img2print", timeout=30).status_code in (401, 403)

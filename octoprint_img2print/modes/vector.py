@@ -17,6 +17,7 @@ from ..imaging.trace import ink_field, otsu_threshold, trace
 from .options import SizedOptions, bad_parameter, require_range
 
 DEFAULT_WIDTH_MM = 80.0
+MAX_TRACE_GRID = 4000
 
 
 @dataclass
@@ -112,7 +113,8 @@ def _from_raster(source: bytes | Path, name: str, options: VectorOptions, max_me
     rows, cols = picture.lightness.shape
     natural = (float(ink_cols.max() - ink_cols.min() + 1), float(ink_rows.max() - ink_rows.min() + 1))
     mm_per_px = _fit_scale(natural, options, DEFAULT_WIDTH_MM)
-    pitch = min(options.nozzle / 4, options.tolerance * 2)
+    size_mm = max(cols, rows) * mm_per_px
+    pitch = max(min(options.nozzle / 4, options.tolerance * 2), size_mm / MAX_TRACE_GRID)
     region = trace(picture, (cols - 1) * mm_per_px, (rows - 1) * mm_per_px, pitch, level, options.invert)
     return Artwork(region, name, 1 / mm_per_px, (float(left), float(top + rows - 1)))
 
