@@ -62,6 +62,12 @@ class Session:
             assert time.monotonic() < deadline, state
             time.sleep(0.5)
 
+    def wait_for_stage(self, job: str, stage: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while (state := self.get(f"/api/plugin/img2print?job={job}").json())["stage"] != stage:
+            assert state["status"] in ("queued", "running") and time.monotonic() < deadline, state
+            time.sleep(0.1)
+
     def files(self) -> list[str]:
         return [f["path"] for f in self.get("/api/files/local?recursive=true").json()["files"]]
 
@@ -271,9 +277,9 @@ def test_a_failed_job_says_why_in_the_users_language(admin, server):
 def test_cancel_a_running_job(admin):
     admin.post("/api/files/local", files={"file": ("big.png", picture_bytes(photo_like(1600, 1200)))})
     answer = admin.post("/api/plugin/img2print", json={"command": "slice", "file": "big.png", "printer": "generic",
-                                                        "options": {"width": 150, "full_grid": True}})
+                                                        "mode": "lithophane", "options": {"width": 180}})
     job = answer.json()["id"]
-    time.sleep(2)
+    admin.wait_for_stage(job, "slicing")
     assert admin.post("/api/plugin/img2print", json={"command": "cancel", "job": job}).status_code == 200
     state = admin.wait(job)
     assert state["status"] == "cancelled" and "big.gcode" not in admin.files()
@@ -286,8 +292,8 @@ def test_restart_leaves_no_job_running_and_no_half_written_file(tmp_path):
         admin = Session(server, server.login["user"], server.login["password"])
         admin.post("/api/files/local", files={"file": ("slow.png", picture_bytes(photo_like(1600, 1200)))})
         job = admin.post("/api/plugin/img2print", json={"command": "slice", "file": "slow.png", "printer": "generic",
-                                                         "options": {"width": 150, "full_grid": True}}).json()["id"]
-        time.sleep(3)
+                                                         "mode": "lithophane", "options": {"width": 180}}).json()["id"]
+        admin.wait_for_stage(job, "slicing")
         server.stop()
         work = Path(server.basedir / "data" / "img2print" / "work")
         server.start()
