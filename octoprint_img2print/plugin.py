@@ -21,6 +21,7 @@ from octoprint.slicing import SlicingCancelled, SlicingProfile
 
 from . import __plugin_version__, api, thumbnails
 from .errors import BadInput, Img2PrintError
+from .geometry.files import read_mesh
 from .i18n import N_
 from .imaging.load import load_picture
 from .imaging.svg import load_svg, looks_like_svg
@@ -206,6 +207,15 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         denied = api.require(*needed)
         if denied:
             return denied
+        data = {k: v for k, v in flask.request.values.to_dict().items() if not k.startswith("file.")}
+        for key in ("options", "overrides"):
+            try:
+                data[key] = json.loads(data.get(key) or "{}")
+            except ValueError:
+                data[key] = None
+            if not isinstance(data[key], dict):
+                return api.error(400, "bad_json", api.translate(N_("'{field}' must be a JSON object.")).format(
+                    field=key))
         staged, name = self._received_upload()
         if staged is None:
             return api.error(400, "no_file", api.translate(N_("Send the picture as the form field 'file'.")))
@@ -221,14 +231,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
             return api.from_exception(failure)
         finally:
             staged.unlink(missing_ok=True)
-        data = {k: v for k, v in flask.request.values.to_dict().items() if not k.startswith("file.")}
         data["file"] = path
-        for key in ("options", "overrides"):
-            try:
-                data[key] = json.loads(data.get(key) or "{}")
-            except ValueError:
-                return api.error(400, "bad_json", api.translate(N_("'{field}' must be a JSON object.")).format(
-                    field=key))
         if action == "print":
             data.update(print=True, select=True)
         job = self.submit("slice" if action == "print" else action, self._file_manager.path_on_disk("local", path),
@@ -257,7 +260,9 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         if staged.stat().st_size == 0:
             raise BadInput("empty_file", api.translate("{file}: the file is empty.").format(file=name), file=name)
         head = staged.read_bytes()[:4096]
-        if looks_like_svg(head, name):
+        if is_model_file(name):
+            read_mesh(staged, name)
+        elif looks_like_svg(head, name):
             load_svg(staged.read_bytes(), name, 0.1)
         elif api.is_picture(name):
             load_picture(staged, name, max_megapixels=limit, needed_size=(64, 64))

@@ -200,12 +200,19 @@ def test_slice_and_print_runs_to_the_end_on_the_virtual_printer(admin):
     ("notes.png", b"just some text, not a picture", 400, "not_an_image"),
     ("empty.png", b"", 400, "empty_file"),
     ("table.xlsx", b"PK\x03\x04", 415, "unsupported_type"),
+    ("broken.stl", b"solid broken\nfacet normal 0 0 1\n", 400, "unreadable_model"),
 ])
 def test_bad_uploads_get_clear_4xx_and_leave_nothing(admin, name, data, status, code):
     answer = admin.upload(data, name, action="convert")
     assert answer.status_code == status and answer.json()["error"]["code"] == code
     assert name in answer.json()["error"]["message"] or status == 415
     assert name not in admin.files()
+
+
+def test_bad_options_are_refused_before_anything_is_stored(admin):
+    answer = admin.upload(picture_bytes(halves()), "options.png", action="convert", options="{not json")
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "bad_json"
+    assert "options.png" not in admin.files()
 
 
 def test_oversize_pictures_are_refused(admin):

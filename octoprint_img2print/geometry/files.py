@@ -54,17 +54,18 @@ def write_mesh(mesh: Mesh, path: Path, ascii: bool = False) -> int:
     return write_atomically(path, lambda target: write_stl(mesh, target, ascii=ascii))
 
 
-def read_mesh(path: Path) -> Mesh:
-    """Read an STL or 3MF file, turning every failure into a BadInput error that names the file."""
+def read_mesh(path: Path, name: str | None = None) -> Mesh:
+    """Read an STL or 3MF file (format from ``name``, else the path), every failure a BadInput naming the file."""
     path = Path(path)
-    fmt = model_format(path)
+    name = name or path.name
+    fmt = model_format(Path(name))
     if not path.is_file():
         raise BadInput("file_not_found", _("{file}: no such file.").format(file=path), file=str(path))
     if path.stat().st_size == 0:
-        raise BadInput("empty_file", _("{file}: the file is empty.").format(file=path.name), file=str(path))
+        raise BadInput("empty_file", _("{file}: the file is empty.").format(file=name), file=name)
     try:
         return read_3mf(path) if fmt == "3mf" else read_stl(path)
     except (ValueError, KeyError, TypeError, AssertionError, OSError, SyntaxError, zipfile.BadZipFile) as error:
         raise BadInput("unreadable_model",
                        _("{file}: this is not a readable {format} file ({reason}). Export the model again.")
-                       .format(file=path.name, format=fmt.upper(), reason=error), file=str(path)) from error
+                       .format(file=name, format=fmt.upper(), reason=error), file=name) from error
