@@ -99,6 +99,16 @@ def test_tab_runs_a_preview_without_console_errors(server, tmp_path):
         assert source.startswith("data:image/png;base64,")
         assert driver.find_element(By.ID, "img2print-backlit-image").get_attribute("src").startswith("data:image/png")
         assert driver.find_element(By.ID, "img2print-error").text == ""
+        from selenium.webdriver.support.ui import Select
+
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("logo")
+        wait_for(lambda: driver.find_element(By.ID, "img2print-preview-image").get_attribute("src") != source)
+        wait_for(lambda: driver.find_element(By.ID, "img2print-status").text == "Done.")
+        driver.find_element(By.ID, "img2print-convert").click()
+        listing = ("var done = arguments[0]; OctoPrint.files.listForLocation('local', false)"
+                   ".done(function (r) { done(r.files.map(function (f) { return f.name; })); });")
+        wait_for(lambda: "photo.stl" in driver.execute_async_script(listing))
+        wait_for(lambda: driver.find_element(By.ID, "img2print-status").text == "Done.")
         assert console_errors(driver) == []
     finally:
         driver.quit()

@@ -14,7 +14,12 @@ $(function () {
         self.width = ko.observable(100);
         self.printer = ko.observable();
         self.intent = ko.observable();
+        self.shape = ko.observable("flat");
+        self.maxThickness = ko.observable(3.0);
+        self.plate = ko.observable("rectangle");
+        self.cutterHeight = ko.observable(15);
         self.file = ko.observable(null);
+        self.uploaded = ko.observable(null);
         self.jobId = ko.observable(null);
         self.status = ko.observable("");
         self.progress = ko.observable(0);
@@ -70,6 +75,7 @@ $(function () {
         self.pick = function (data, event) {
             var chosen = event.target.files && event.target.files[0];
             self.file(chosen || null);
+            self.uploaded(null);
             self.preview("");
             self.backlit("");
             self.findings([]);
@@ -77,10 +83,45 @@ $(function () {
             if (chosen && /\.svg$/i.test(chosen.name)) self.mode("logo");
         };
 
-        self.send = function (action) {
+        self.options = function () {
             var options = {};
             if (self.width()) options.width = parseFloat(self.width());
-            var fields = {action: action, mode: self.mode(), options: JSON.stringify(options)};
+            if (self.mode() === "lithophane") {
+                options.shape = self.shape();
+                if (self.maxThickness()) options.max_thickness = parseFloat(self.maxThickness());
+            } else if (self.mode() === "logo") {
+                options.plate = self.plate();
+            } else if (self.mode() === "cookie-cutter" && self.cutterHeight()) {
+                options.cutter_height = parseFloat(self.cutterHeight());
+            }
+            return options;
+        };
+
+        // the preview follows every change once the picture has been uploaded
+        var pending = null;
+        self.livePreview = function () {
+            if (!self.uploaded() || self.busy()) return;
+            if (pending) window.clearTimeout(pending);
+            pending = window.setTimeout(function () {
+                pending = null;
+                var request = {file: self.uploaded(), mode: self.mode(), options: self.options()};
+                if (self.printer()) request.printer = self.printer();
+                if (self.intent()) request.intent = self.intent();
+                self.busy(true);
+                self.error("");
+                OctoPrint.simpleApiCommand("img2print", "preview", request)
+                    .done(function (job) { self.follow(job); })
+                    .fail(function (xhr) {
+                        self.busy(false);
+                        self.error((xhr.responseJSON && xhr.responseJSON.error && xhr.responseJSON.error.message) || gettext("The preview failed."));
+                    });
+            }, 700);
+        };
+        [self.mode, self.width, self.shape, self.maxThickness, self.plate, self.cutterHeight, self.printer, self.intent]
+            .forEach(function (observable) { observable.subscribe(self.livePreview); });
+
+        self.send = function (action) {
+            var fields = {action: action, mode: self.mode(), options: JSON.stringify(self.options())};
             if (self.printer()) fields.printer = self.printer();
             if (self.intent()) fields.intent = self.intent();
             self.busy(true);
@@ -89,7 +130,10 @@ $(function () {
             self.status(gettext("Uploading…"));
             // OctoPrint.upload resolves with [json, statusText, request] and rejects with [request, statusText, error]
             OctoPrint.upload(OctoPrint.getBlueprintUrl("img2print") + "upload", self.file(), self.file().name, fields)
-                .done(function (answer) { self.follow(answer[0]); })
+                .done(function (answer) {
+                    self.uploaded(answer[0].file);
+                    self.follow(answer[0]);
+                })
                 .fail(function (failure) {
                     var message = null;
                     try { message = JSON.parse(failure[0].response).error.message; } catch (ignored) { message = null; }
