@@ -19,4 +19,5 @@ def __plugin_load__() -> None:  # noqa: N807 - the name OctoPrint calls
         "octoprint.access.permissions": plugin.permissions,
         "octoprint.events.register_custom_events": plugin.custom_events,
         "octoprint.server.http.bodysize": __plugin_implementation__.bodysize,
+        "octoprint.cli.commands": plugin.cli_commands,
     }

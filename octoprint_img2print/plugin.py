@@ -440,4 +440,21 @@ def custom_events(*args, **kwargs) -> list[str]:
     return list(EVENTS)
 
 
-__all__ = ["Img2PrintPlugin", "custom_events", "extension_tree", "permissions"]
+__all__ = ["Img2PrintPlugin", "cli_commands", "custom_events", "extension_tree", "permissions"]
+
+
+def cli_commands(cli_group, pass_octoprint_ctx, *args, **kwargs) -> list:
+    """`octoprint plugins img2print:cli ...` runs the img2print command line inside OctoPrint's environment."""
+    import sys
+
+    import click
+
+    from .cli import main
+
+    @click.command("cli", context_settings={"ignore_unknown_options": True, "help_option_names": []})
+    @click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
+    def command(arguments: tuple[str, ...]) -> None:
+        """img2print's own command line: convert, trace, slice, profiles, check."""
+        sys.exit(main(list(arguments)))
+
+    return [command]

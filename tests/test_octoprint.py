@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import threading
@@ -58,3 +59,17 @@ def test_readme_serve_command_starts_octoprint_with_a_connected_virtual_printer(
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.mark.octoprint
+def test_octoprint_runs_the_img2print_command_line(tmp_path):
+    octoprint = ENVIRONMENTS["1.11"]
+    require(octoprint.exists(), "OctoPrint in .venv")
+    import trimesh
+
+    trimesh.creation.box(extents=(10, 10, 10)).export(str(tmp_path / "cube.stl"))
+    run = subprocess.run([str(octoprint), "--basedir", str(tmp_path / "base"), "plugins", "img2print:cli", "check",
+                          str(tmp_path / "cube.stl"), "--json"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    answer = json.loads(run.stdout.strip().splitlines()[-1])
+    assert answer["closed"] is True and answer["volume_mm3"] == pytest.approx(1000, rel=1e-4)
