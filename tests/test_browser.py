@@ -114,8 +114,9 @@ def test_tab_runs_a_preview_without_console_errors(server, tmp_path):
         driver.quit()
 
 
-def test_phone_page_fits_a_phone_and_previews(server, tmp_path):
+def test_phone_page_fits_a_phone_previews_and_prints(server, tmp_path):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
 
     photo = save(photo_like(320, 240), tmp_path / "phone.jpg")
     driver = browser(tmp_path, size=PHONE)
@@ -131,6 +132,12 @@ def test_phone_page_fits_a_phone_and_previews(server, tmp_path):
         assert driver.execute_script("return document.documentElement.scrollWidth") <= viewport
         for button in ("preview", "print"):
             assert driver.find_element(By.ID, button).size["height"] >= 44
+        Select(driver.find_element(By.ID, "mode")).select_by_value("logo")
+        driver.find_element(By.ID, "width").clear()
+        driver.find_element(By.ID, "width").send_keys("15")
+        driver.find_element(By.ID, "print").click()
+        wait_for(lambda: driver.find_element(By.ID, "status").text == "Sliced; the print is starting.", 240)
+        assert driver.find_element(By.ID, "error").text == ""
         assert console_errors(driver) == []
     finally:
         driver.quit()
