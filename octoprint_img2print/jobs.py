@@ -25,6 +25,7 @@ QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed"
 FINISHED = (DONE, FAILED, CANCELLED)
 KEEP_FINISHED = 100
 INTERRUPTED = N_("OctoPrint restarted while this job was waiting or running; start it again.")
+CRASHED = N_("The job stopped unexpectedly (too much memory, or over the time limit).")
 WAITING_FOR_PRINT = N_("Waiting until the print has finished (heavy work while printing is switched off).")
 
 
@@ -94,6 +95,7 @@ class JobQueue:
         self._save()
 
     def _save(self) -> None:
+        """Write the job list (callers hold the lock)."""
         kept = sorted(self.jobs.values(), key=lambda j: j.created)[-KEEP_FINISHED:]
         target = self.folder / "jobs.json"
         staged = target.with_suffix(".part")
@@ -146,9 +148,10 @@ class JobQueue:
     # --- the worker side ------------------------------------------------------------------------------------
 
     def _finish(self, job: Job, status: str, result: dict | None = None, error: dict | None = None) -> None:
-        job.status, job.finished, job.result, job.error = status, time.time(), result, error
-        job.progress = 1.0 if status == DONE else job.progress
-        self._save()
+        with self.lock:
+            job.status, job.finished, job.result, job.error = status, time.time(), result, error
+            job.progress = 1.0 if status == DONE else job.progress
+            self._save()
         self.on_change(job)
 
     def _next(self) -> Job | None:
@@ -176,57 +179,66 @@ class JobQueue:
             self._run(job)
 
     def _run(self, job: Job) -> None:
+        """Run one job in a worker process; its work folder is gone before the job is reported finished."""
         limits = self.settings()
         folder = self.work / job.id
         folder.mkdir(parents=True, exist_ok=True)
         request = {**job.request, "nice": limits.get("nice", 10), "memory_mb": limits.get("memory_mb", 0)}
         if "output_name" in request:
             request["output"] = str(folder / request["output_name"])
-        last: dict[str, Any] = {}
-        environment = {**os.environ, "LANGUAGE": job.request.get("language") or os.environ.get("LANGUAGE", "")}
         killer: threading.Timer | None = None
         try:
-            with self.lock:
-                self.process = subprocess.Popen([self.python, "-m", "octoprint_img2print.worker"],
-                                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                                stderr=subprocess.PIPE, text=True, env=environment)
-            killer = threading.Timer(float(limits.get("max_job_seconds", 3600)), self.process.kill)
-            killer.start()
-            self.process.stdin.write(json.dumps(request))
-            self.process.stdin.close()
-            for line in self.process.stdout:
-                message = json.loads(line)
-                if message["type"] == "progress":
-                    job.stage = message["stage"]
-                    if message.get("fraction") is not None:
-                        job.progress = float(message["fraction"])
-                    self.on_change(job)
-                else:
-                    last = message
-            self.process.wait()
-            stderr = self.process.stderr.read()[-2000:]
-            if job.id in self.cancelled:
-                self._finish(job, CANCELLED)
-            elif not self.running:
-                self._finish(job, FAILED, error={"code": "interrupted", "kind": "error", "message": INTERRUPTED,
-                                                 "details": {}})
-            elif last.get("type") == "result":
-                job.result = last["result"]
-                if "output_name" in request:
-                    self.on_finished(job, folder / request["output_name"])
-                self._finish(job, DONE, result=last["result"])
-            elif last.get("type") == "error":
-                self._finish(job, FAILED, error=last["error"])
-            else:
-                self._finish(job, FAILED, error={"code": "worker_crashed", "kind": "error", "details": {"log": stderr},
-                                                 "message": N_("The job stopped unexpectedly (too much memory, or "
-                                                               "over the time limit).")})
-        except Exception as error:
-            self._finish(job, FAILED, error={"code": "job_failed", "kind": "error", "details": {},
-                                             "message": str(error)})
+            killer, last, log = self._work(job, request, folder, limits)
+            outcome = self._outcome(job, request, folder, last, log)
+        except Exception as error:  # a job's failure must never reach OctoPrint
+            outcome = (FAILED, None, {"code": "job_failed", "kind": "error", "details": {}, "message": str(error)})
         finally:
             if killer is not None:
                 killer.cancel()
             with self.lock:
                 self.process = None
             shutil.rmtree(folder, ignore_errors=True)
+        self._finish(job, *outcome)
+
+    def _work(self, job: Job, request: dict[str, Any], folder: Path,
+              limits: dict[str, Any]) -> tuple[threading.Timer, dict[str, Any], str]:
+        """Start the worker, pass on its progress, and return its last message and the end of its log."""
+        environment = {**os.environ, "LANGUAGE": job.request.get("language") or os.environ.get("LANGUAGE", "")}
+        log_path = folder / "worker.log"
+        with open(log_path, "w") as log, self.lock:
+            self.process = subprocess.Popen([self.python, "-m", "octoprint_img2print.worker"], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=log, text=True, env=environment)
+        process = self.process
+        killer = threading.Timer(float(limits.get("max_job_seconds", 3600)), process.kill)
+        killer.start()
+        process.stdin.write(json.dumps(request))
+        process.stdin.close()
+        last: dict[str, Any] = {}
+        for line in process.stdout:
+            message = json.loads(line)
+            if message["type"] != "progress":
+                last = message
+                continue
+            job.stage = message["stage"]
+            if message.get("fraction") is not None:
+                job.progress = float(message["fraction"])
+            self.on_change(job)
+        process.wait()
+        return killer, last, log_path.read_text(errors="replace")[-2000:]
+
+    def _outcome(self, job: Job, request: dict[str, Any], folder: Path, last: dict[str, Any],
+                 log: str) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:
+        """Status, result and error of a finished worker; a result's file is handed on first."""
+        if job.id in self.cancelled:
+            return CANCELLED, None, None
+        if not self.running:
+            return FAILED, None, {"code": "interrupted", "kind": "error", "message": INTERRUPTED, "details": {}}
+        if last.get("type") == "result":
+            job.result = last["result"]
+            if "output_name" in request:
+                self.on_finished(job, folder / request["output_name"])
+            return DONE, last["result"], None
+        if last.get("type") == "error":
+            return FAILED, None, last["error"]
+        return FAILED, None, {"code": "worker_crashed", "kind": "error", "details": {"log": log},
+                              "message": CRASHED}
