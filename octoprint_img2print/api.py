@@ -38,9 +38,12 @@ def language() -> str:
         return "en"
 
 
-def translate(message: str) -> str:
-    """A message the core marked for translation, in the asking user's language."""
+def in_user_language(message: str) -> str:
+    """A message (from the catalogue) in the asking user's language."""
     return i18n.translations((language(), "en")).gettext(message)
+
+
+translate = in_user_language  # the extraction keyword for the literal messages written here
 
 
 def error(status: int, code: str, message: str, **details: Any) -> flask.Response:
@@ -70,8 +73,8 @@ def job_view(job) -> dict[str, Any]:
     """A job as the API shows it, with its messages in the user's language."""
     data = job.public()
     if data.get("error"):
-        data["error"] = {**data["error"], "message": translate(data["error"]["message"])}
-    data["note"] = translate(data["note"]) if data["note"] else ""
+        data["error"] = {**data["error"], "message": in_user_language(data["error"]["message"])}
+    data["note"] = in_user_language(data["note"]) if data["note"] else ""
     return data
 
 

@@ -118,7 +118,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
                 info = detect_slicer(name, self.slicer_paths())
                 status[name] = {"installed": True, "path": info.path, "version": info.version_text}
             except Img2PrintError as failure:
-                status[name] = {"installed": False, "message": api.translate(failure.message)}
+                status[name] = {"installed": False, "message": api.in_user_language(failure.message)}
         return status
 
     # --- assets and templates ---------------------------------------------------------------------------------
@@ -396,7 +396,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
             if job.status == CANCELLED:
                 raise SlicingCancelled()
             if job.status != DONE:
-                return False, api.translate((job.error or {}).get("message", "failed"))
+                return False, api.in_user_language((job.error or {}).get("message", "failed"))
             result = job.result or {}
             return True, {"analysis": {"estimatedPrintTime": result.get("estimated_time_s"),
                                        "filament": {"tool0": {"length": result.get("filament_mm")}}}}
