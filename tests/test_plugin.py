@@ -334,3 +334,11 @@ def test_api_keys_work_like_sessions(admin, server):
     assert answer.status_code == 202, answer.text
     scripted.headers["X-Api-Key"] = "wrong-key"
     assert scripted.get(base + "/api/plugin/img2print", timeout=30).status_code in (401, 403)
+
+
+def test_refusals_speak_the_users_language(server):
+    viewer = Session(server, "viewer", "viewer-pw")
+    viewer.http.headers["Accept-Language"] = "de"
+    refused = viewer.post("/plugin/img2print/upload", files={"file": ("p.png", b"x")}, data={"action": "convert"})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == "Dieser OctoPrint-Benutzer darf das nicht."
