@@ -73,6 +73,16 @@ class Session:
         return [f["path"] for f in self.get("/api/files/local?recursive=true").json()["files"]]
 
 
+def event_seen(server: Server, marker: str, timeout: float = 20.0) -> bool:
+    """True once OctoPrint's event subscription (a system command, run asynchronously) left its marker."""
+    deadline = time.monotonic() + timeout
+    while not (server.marker / marker).exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def picture_bytes(array, fmt: str = "PNG") -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(array).save(buffer, format=fmt)
@@ -144,7 +154,7 @@ def test_slice_command_on_a_listed_picture_gives_gcode_with_its_figures(admin, s
         assert time.monotonic() < deadline, info
         time.sleep(0.5)
     assert info["gcodeAnalysis"]["estimatedPrintTime"] == pytest.approx(state["result"]["estimated_time_s"], rel=0.01)
-    assert list(server.marker.glob(f"done-{state['id']}")) and list(server.marker.glob(f"started-{state['id']}"))
+    assert event_seen(server, f"done-{state['id']}") and event_seen(server, f"started-{state['id']}")
 
 
 def test_octoprints_own_slicing_api_uses_img2print(admin):
@@ -271,7 +281,7 @@ def test_a_failed_job_says_why_in_the_users_language(admin, server):
     state = admin.wait(answer.json()["id"])
     assert state["status"] == "failed" and state["error"]["code"] == "bad_parameter"
     assert "--min-thickness" in state["error"]["message"]
-    assert list(server.marker.glob(f"failed-{state['id']}"))
+    assert event_seen(server, f"failed-{state['id']}")
     german = Session(server, server.login["user"], server.login["password"])
     german.http.headers["Accept-Language"] = "de"
     state = german.wait(german.post("/api/plugin/img2print", json={
