@@ -273,6 +273,12 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
 
     # --- jobs ----------------------------------------------------------------------------------------------
 
+    def _slice_request(self, slicer: str | None) -> dict[str, Any]:
+        """What every slicing job takes from the settings: slicer, its paths, the time and picture limits."""
+        return {"slicer": slicer or self._settings.get(["slicer"]), "slicer_paths": self.slicer_paths(),
+                "timeout_s": self._settings.get_int(["max_job_seconds"]),
+                "max_megapixels": self._settings.get_float(["max_megapixels"])}
+
     def submit(self, action: str, disk_path: str, path: str, data: dict[str, Any], language: str):
         """Queue a job for a file of the file list."""
         mode = data.get("mode") or None
@@ -293,10 +299,9 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
                 request["printer"] = data.get("printer") or self._settings.get(["default_printer"])
                 request.pop("printer_profile")
         if action == "slice":
-            request.update(output_name=f"{stem}.gcode", slicer=data.get("slicer") or self._settings.get(["slicer"]),
+            request.update(self._slice_request(data.get("slicer")), output_name=f"{stem}.gcode",
                            overrides=data.get("overrides") or None, orientation=data.get("orientation") or None,
-                           scale_to_fit=bool(data.get("scale_to_fit")), slicer_paths=self.slicer_paths(),
-                           timeout_s=self._settings.get_int(["max_job_seconds"]))
+                           scale_to_fit=bool(data.get("scale_to_fit")))
         request["target"] = {"folder": str(Path(path).parent) if "/" in path else "",
                              "select": bool(data.get("select")), "print": bool(data.get("print"))}
         user = getattr(flask.g, "identity", None)
@@ -376,14 +381,10 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         profile = json.loads(Path(profile_path).read_text()) if profile_path else {}
         name = Path(model_path).name
         machinecode_path = machinecode_path or str(Path(model_path).with_suffix(".gcode"))
-        request = {"action": "slice", "source": model_path, "name": name,
-                   "mode": profile.get("mode") or None,
-                   "options": profile.get("options") or {}, "intent": profile.get("intent") or None,
-                   "slicer": profile.get("slicer") or self._settings.get(["slicer"]),
-                   "printer_profile": dict(printer_profile), "output_name": "sliced.gcode",
-                   "slicer_paths": self.slicer_paths(), "timeout_s": self._settings.get_int(["max_job_seconds"]),
-                   "max_megapixels": self._settings.get_float(["max_megapixels"]), "language": "en",
-                   "target": {"machinecode_path": machinecode_path}}
+        request = {**self._slice_request(profile.get("slicer")), "action": "slice", "source": model_path,
+                   "name": name, "mode": profile.get("mode") or None, "options": profile.get("options") or {},
+                   "intent": profile.get("intent") or None, "printer_profile": dict(printer_profile),
+                   "output_name": "sliced.gcode", "language": "en", "target": {"machinecode_path": machinecode_path}}
         done = threading.Event()
         job = self.queue.submit("slice", name, request)
         self.waiters[job.id] = done

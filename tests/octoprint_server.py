@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import http.cookiejar
 import importlib.util
-import json
 import socket
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
+import requests
 from conftest import ROOT
 
 _spec = importlib.util.spec_from_file_location("octoprint_instance", ROOT / ".ci" / "octoprint_instance.py")
@@ -24,30 +22,45 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class Client:
-    """A logged-in browser-like session: cookies plus OctoPrint's CSRF header."""
+class Session:
+    """A browser-like session (cookies, CSRF header) or an anonymous one."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, user: str | None = None, password: str | None = None) -> None:
         self.base = f"http://127.0.0.1:{port}"
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-        self.opener.open(self.base + "/").read()
-        self.csrf = next(c.value for c in self.cookies if c.name.startswith("csrf_token"))
+        self.http = requests.Session()
+        self.http.get(self.base + "/", timeout=30)
+        token = next((c.value for c in self.http.cookies if c.name.startswith("csrf_token")), "")
+        self.http.headers["X-CSRF-Token"] = token
+        if user:
+            answer = self.http.post(self.base + "/api/login", json={"user": user, "pass": password}, timeout=30)
+            assert answer.status_code == 200, answer.text
 
-    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method,
-                                         headers={"X-CSRF-Token": self.csrf, "Content-Type": "application/json"})
-        try:
-            with self.opener.open(request, timeout=30) as answer:
-                text = answer.read()
-                return answer.status, json.loads(text) if text else {}
-        except urllib.error.HTTPError as error:
-            return error.code, {}
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.http.get(self.base + path, timeout=60, **kwargs)
 
-    def login(self, user: str, password: str) -> None:
-        status, _answer = self.request("POST", "/api/login", {"user": user, "pass": password})
-        assert status == 200, f"login as {user} failed with {status}"
+    def post(self, path: str, **kwargs) -> requests.Response:
+        return self.http.post(self.base + path, timeout=60, **kwargs)
+
+    def upload(self, data: bytes, name: str, **fields) -> requests.Response:
+        return self.post("/plugin/img2print/upload", files={"file": (name, data)}, data=fields)
+
+    def wait(self, job: str, timeout: float = 240) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.get(f"/api/plugin/img2print?job={job}").json()
+            if state["status"] not in ("queued", "running"):
+                return state
+            assert time.monotonic() < deadline, state
+            time.sleep(0.5)
+
+    def wait_for_stage(self, job: str, stage: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while (state := self.get(f"/api/plugin/img2print?job={job}").json())["stage"] != stage:
+            assert state["status"] in ("queued", "running") and time.monotonic() < deadline, state
+            time.sleep(0.1)
+
+    def files(self) -> list[str]:
+        return [f["path"] for f in self.get("/api/files/local?recursive=true").json()["files"]]
 
 
 class Server:
@@ -108,7 +121,6 @@ class Server:
             assert time.monotonic() < deadline, f"'{text}' did not appear in octoprint.log"
             time.sleep(0.5)
 
-    def client(self) -> Client:
-        client = Client(self.port)
-        client.login(self.login["user"], self.login["password"])
-        return client
+    def session(self) -> Session:
+        """A session logged in as the admin this instance was prepared with."""
+        return Session(self.port, self.login["user"], self.login["password"])

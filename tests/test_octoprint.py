@@ -10,7 +10,7 @@ import time
 
 import pytest
 from conftest import ROOT, require
-from octoprint_server import Client, Server, free_port, instance
+from octoprint_server import Server, Session, free_port, instance
 
 ENVIRONMENTS = {"1.11": ROOT / ".venv" / "bin" / "octoprint", "1.10": ROOT / ".venv-octoprint110" / "bin" / "octoprint"}
 
@@ -23,8 +23,9 @@ def test_plugin_loads_cleanly(tmp_path, version):
     with Server(octoprint, tmp_path / "base") as server:
         server.wait_for_log("img2print 0.1.0 ready")
         assert f"Starting OctoPrint {version}" in server.log
-        status, answer = server.client().request("GET", "/plugin/pluginmanager/plugins")
-        assert status == 200
+        answer = server.session().get("/plugin/pluginmanager/plugins")
+        assert answer.status_code == 200
+        answer = answer.json()
         plugin = next(p for p in answer["plugins"] if p["key"] == "img2print")
         assert plugin["enabled"] and not plugin.get("incompatible") and plugin["python"] == ">=3.9,<4"
         problems = [line for line in server.log.splitlines()
@@ -46,11 +47,10 @@ def test_readme_serve_command_starts_octoprint_with_a_connected_virtual_printer(
         password = banner.split("login: admin / ")[1].split()[0]
         threading.Thread(target=process.stdout.read, daemon=True).start()
         instance.wait_online(port, process=process)
-        client = Client(port)
-        client.login("admin", password)
+        client = Session(port, "admin", password)
         deadline = time.monotonic() + 60
         while True:
-            _status, connection = client.request("GET", "/api/connection")
+            connection = client.get("/api/connection").json()
             if connection["current"]["state"] == "Operational":
                 break
             assert time.monotonic() < deadline, connection

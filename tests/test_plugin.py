@@ -11,7 +11,7 @@ import pytest
 import requests
 import trimesh
 from conftest import ROOT, require
-from octoprint_server import Server
+from octoprint_server import Server, Session
 from pictures import halves, photo_like
 from PIL import Image
 
@@ -30,47 +30,6 @@ EVENT_CONFIG = """events:
     type: system
 """
 pytestmark = pytest.mark.octoprint
-
-
-class Session:
-    """A browser-like session (cookies, CSRF header) or an anonymous one."""
-
-    def __init__(self, server: Server, user: str | None = None, password: str | None = None) -> None:
-        self.base = f"http://127.0.0.1:{server.port}"
-        self.http = requests.Session()
-        self.http.get(self.base + "/", timeout=30)
-        token = next((c.value for c in self.http.cookies if c.name.startswith("csrf_token")), "")
-        self.http.headers["X-CSRF-Token"] = token
-        if user:
-            answer = self.http.post(self.base + "/api/login", json={"user": user, "pass": password}, timeout=30)
-            assert answer.status_code == 200, answer.text
-
-    def get(self, path: str, **kwargs) -> requests.Response:
-        return self.http.get(self.base + path, timeout=60, **kwargs)
-
-    def post(self, path: str, **kwargs) -> requests.Response:
-        return self.http.post(self.base + path, timeout=60, **kwargs)
-
-    def upload(self, data: bytes, name: str, **fields) -> requests.Response:
-        return self.post("/plugin/img2print/upload", files={"file": (name, data)}, data=fields)
-
-    def wait(self, job: str, timeout: float = 240) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            state = self.get(f"/api/plugin/img2print?job={job}").json()
-            if state["status"] not in ("queued", "running"):
-                return state
-            assert time.monotonic() < deadline, state
-            time.sleep(0.5)
-
-    def wait_for_stage(self, job: str, stage: str, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while (state := self.get(f"/api/plugin/img2print?job={job}").json())["stage"] != stage:
-            assert state["status"] in ("queued", "running") and time.monotonic() < deadline, state
-            time.sleep(0.1)
-
-    def files(self) -> list[str]:
-        return [f["path"] for f in self.get("/api/files/local?recursive=true").json()["files"]]
 
 
 def event_seen(server: Server, marker: str, timeout: float = 20.0) -> bool:
@@ -103,7 +62,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def admin(server):
-    return Session(server, server.login["user"], server.login["password"])
+    return server.session()
 
 
 def test_pictures_upload_into_octoprints_own_file_list(admin):
@@ -250,19 +209,19 @@ REFUSED_TO_READ_ONLY = [endpoint for endpoint in ENDPOINTS if endpoint[1] not in
 
 @pytest.mark.parametrize(("method", "path", "kwargs"), ENDPOINTS)
 def test_anonymous_users_are_refused_everywhere(server, method, path, kwargs):
-    anonymous = Session(server)
+    anonymous = Session(server.port)
     assert getattr(anonymous, method)(path, **kwargs).status_code in (401, 403)
 
 
 @pytest.mark.parametrize(("method", "path", "kwargs"), REFUSED_TO_READ_ONLY)
 def test_read_only_users_are_refused_everywhere(server, method, path, kwargs):
     """Read-only users see the file list and so its thumbnails; everything else is refused."""
-    viewer = Session(server, "viewer", "viewer-pw")
+    viewer = Session(server.port, "viewer", "viewer-pw")
     assert getattr(viewer, method)(path, **kwargs).status_code == 403
 
 
 def test_ordinary_users_may_convert_and_list(server):
-    maker = Session(server, "maker", "maker-pw")
+    maker = Session(server.port, "maker", "maker-pw")
     listing = maker.get("/api/plugin/img2print")
     assert listing.status_code == 200
     assert {"printers", "intents", "modes", "slicers", "jobs"} <= set(listing.json())
@@ -282,7 +241,7 @@ def test_a_failed_job_says_why_in_the_users_language(admin, server):
     assert state["status"] == "failed" and state["error"]["code"] == "bad_parameter"
     assert "--min-thickness" in state["error"]["message"]
     assert event_seen(server, f"failed-{state['id']}")
-    german = Session(server, server.login["user"], server.login["password"])
+    german = Session(server.port, server.login["user"], server.login["password"])
     german.http.headers["Accept-Language"] = "de"
     state = german.wait(german.post("/api/plugin/img2print", json={
         "command": "convert", "file": "flat.png", "options": {"min_thickness": 5}}).json()["id"])
@@ -304,7 +263,7 @@ def test_restart_leaves_no_job_running_and_no_half_written_file(tmp_path):
     require(OCTOPRINT.exists(), "OctoPrint in .venv")
     with Server(OCTOPRINT, tmp_path / "base") as server:
         server.wait_for_log("img2print 0.1.0 ready")
-        admin = Session(server, server.login["user"], server.login["password"])
+        admin = Session(server.port, server.login["user"], server.login["password"])
         admin.post("/api/files/local", files={"file": ("slow.png", picture_bytes(photo_like(1600, 1200)))})
         job = admin.post("/api/plugin/img2print", json={"command": "slice", "file": "slow.png", "printer": "generic",
                                                          "mode": "lithophane", "options": {"width": 180}}).json()["id"]
@@ -313,7 +272,7 @@ def test_restart_leaves_no_job_running_and_no_half_written_file(tmp_path):
         work = Path(server.basedir / "data" / "img2print" / "work")
         server.start()
         server.wait_for_log("img2print 0.1.0 ready")
-        admin = Session(server, server.login["user"], server.login["password"])
+        admin = Session(server.port, server.login["user"], server.login["password"])
         state = admin.get(f"/api/plugin/img2print?job={job}").json()
         assert state["status"] == "failed" and state["error"]["code"] == "interrupted"
         assert "slow.gcode" not in admin.files()
@@ -327,7 +286,7 @@ def test_settings_defaults_per_mode_apply_and_need_the_manage_permission(admin, 
     job = admin.upload(picture_bytes(halves()), "defaulted.png", action="convert", mode="relief").json()["id"]
     state = admin.wait(job)
     assert state["status"] == "done" and state["result"]["size_mm"][0] == pytest.approx(33, rel=0.005)
-    maker = Session(server, "maker", "maker-pw")
+    maker = Session(server.port, "maker", "maker-pw")
     assert maker.post("/api/settings", json={"plugins": {"img2print": {"memory_mb": 5}}}).status_code == 403
     settings = admin.get("/api/settings").json()["plugins"]["img2print"]
     assert settings["memory_mb"] != 5
@@ -347,7 +306,7 @@ def test_api_keys_work_like_sessions(admin, server):
 
 
 def test_refusals_speak_the_users_language(server):
-    viewer = Session(server, "viewer", "viewer-pw")
+    viewer = Session(server.port, "viewer", "viewer-pw")
     viewer.http.headers["Accept-Language"] = "de"
     refused = viewer.post("/plugin/img2print/upload", files={"file": ("p.png", b"x")}, data={"action": "convert"})
     assert refused.status_code == 403

@@ -17,7 +17,7 @@ from ..errors import SlicerFailed
 from ..i18n import _
 from ..printers.profile import CENTRE, CIRCULAR, PrinterProfile
 from .backend import DEFAULT_TIMEOUT_S, Progress, SlicerInfo, find_executable, not_installed, run, version_of
-from .plan import SliceSettings
+from .plan import SliceSettings, fill_gcode
 
 NAME = "cura"
 DEFINITION_DIRS = (Path("/usr/share/cura/resources"), Path("/usr/local/share/cura/resources"))
@@ -63,11 +63,6 @@ def infill_line_distance(line_width: float, density: float, pattern: str) -> flo
     return line_width * 100.0 / density * LINE_DISTANCE_FACTOR.get(pattern, 1)
 
 
-def _gcode(text: str, settings: SliceSettings) -> str:
-    return text.replace("{nozzle_temperature}", str(settings.first_layer_nozzle_temperature)) \
-        .replace("{bed_temperature}", str(settings.bed_temperature))
-
-
 def settings_for(printer: PrinterProfile, settings: SliceSettings) -> dict[str, Any]:
     """Every CuraEngine key the plan decides, derived keys included."""
     pattern = PATTERNS[settings.infill_pattern]
@@ -79,8 +74,8 @@ def settings_for(printer: PrinterProfile, settings: SliceSettings) -> dict[str, 
         "machine_center_is_zero": printer.origin == CENTRE, "machine_heated_bed": printer.heated_bed,
         "machine_nozzle_size": settings.nozzle, "material_diameter": settings.filament_diameter,
         "machine_gcode_flavor": FLAVORS[printer.gcode_flavor],
-        "machine_start_gcode": _gcode(printer.start_gcode, settings),
-        "machine_end_gcode": _gcode(printer.end_gcode, settings),
+        "machine_start_gcode": fill_gcode(printer.start_gcode, settings),
+        "machine_end_gcode": fill_gcode(printer.end_gcode, settings),
         "layer_height": settings.layer_height, "layer_height_0": settings.first_layer_height,
         "line_width": width, "wall_line_width": width, "wall_line_width_0": width, "wall_line_width_x": width,
         "skin_line_width": width, "infill_line_width": width, "skirt_brim_line_width": width,

@@ -77,3 +77,9 @@ def adhesion_margin(settings: SliceSettings) -> float:
     if settings.adhesion == "brim":
         return settings.brim_width + 1.0
     return 4.0 if settings.adhesion == "skirt" else 1.0
+
+
+def fill_gcode(text: str, settings: SliceSettings) -> str:
+    """A printer's start or end G-code with its {nozzle_temperature} and {bed_temperature} filled in."""
+    return text.replace("{nozzle_temperature}", str(settings.first_layer_nozzle_temperature)) \
+        .replace("{bed_temperature}", str(settings.bed_temperature))

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..printers.profile import PrinterProfile
 from .backend import DEFAULT_TIMEOUT_S, Progress, SlicerInfo, find_executable, not_installed, run, version_of
-from .plan import SliceSettings
+from .plan import SliceSettings, fill_gcode
 
 NAME = "prusaslicer"
 PATTERNS = {"gyroid": "gyroid", "cubic": "cubic", "grid": "grid", "rectilinear": "rectilinear", "lines": "line",
@@ -36,11 +36,6 @@ def _flavor(printer: PrinterProfile, info: SlicerInfo) -> str:
     return printer.gcode_flavor
 
 
-def _gcode(text: str, settings: SliceSettings) -> str:
-    return text.replace("{nozzle_temperature}", str(settings.first_layer_nozzle_temperature)) \
-        .replace("{bed_temperature}", str(settings.bed_temperature))
-
-
 def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -> dict[str, Any]:
     """Every PrusaSlicer key the plan decides."""
     bed = ",".join(f"{x:.3f}x{y:.3f}" for x, y in printer.bed_outline())
@@ -63,7 +58,7 @@ def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -
         "temperature": settings.nozzle_temperature, "first_layer_temperature": settings.first_layer_nozzle_temperature,
         "bed_temperature": settings.bed_temperature if printer.heated_bed else 0,
         "first_layer_bed_temperature": settings.bed_temperature if printer.heated_bed else 0,
-        "start_gcode": _gcode(printer.start_gcode, settings), "end_gcode": _gcode(printer.end_gcode, settings),
+        "start_gcode": fill_gcode(printer.start_gcode, settings), "end_gcode": fill_gcode(printer.end_gcode, settings),
         "use_relative_e_distances": 0, "complete_objects": 0,
     }
     values.update(printer.prusaslicer)
