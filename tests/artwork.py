@@ -46,3 +46,16 @@ def svg(path: Path, body: str, attributes: str = 'width="100mm" height="50mm" vi
     path.write_text(f'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
                     f'xmlns:xlink="http://www.w3.org/1999/xlink" {attributes}>{body}</svg>\n')
     return path
+
+
+def boxes(path: Path, size: tuple[int, int], ink: list[tuple[int, int, int, int]],
+          paper: list[tuple[int, int, int, int]] = ()) -> Path:
+    """White picture with black rectangles (``ink``), then white ones cut back into them (``paper``)."""
+    image = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(image)
+    for box in ink:
+        draw.rectangle(box, fill=0)
+    for box in paper:
+        draw.rectangle(box, fill=255)
+    image.save(path)
+    return path

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from artwork import letters, shapes, svg, tiny_blurry
+from artwork import boxes, letters, shapes, svg, tiny_blurry
 from PIL import Image, ImageDraw
 from solids import assert_printable_solid, assert_size, prusa_info, surface_height
 
@@ -75,13 +75,8 @@ def test_white_background_jpeg_and_transparent_png_give_the_same_artwork(tmp_pat
 
 
 def test_despeckle_and_fill_holes(tmp_path):
-    image = Image.new("L", (400, 200), 255)
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((20, 20, 380, 180), fill=0)
-    draw.rectangle((100, 90, 104, 94), fill=255)
-    draw.rectangle((390, 5, 392, 7), fill=0)
-    path = tmp_path / "specks.png"
-    image.save(path)
+    path = boxes(tmp_path / "specks.png", (400, 200), [(20, 20, 380, 180), (390, 5, 392, 7)],
+                 paper=[(100, 90, 104, 94)])
     raw = artwork(path, width=100, despeckle=0)
     assert len(raw.region.decompose()) == 2 and len(outline.rings(raw.region)) == 3
     clean = artwork(path, width=100, despeckle=1.0, fill_holes=3.0)
@@ -206,12 +201,7 @@ def test_logo_hanging_hole_goes_through_the_plate(capsys, tmp_path, prusa_slicer
 
 
 def test_multi_part_logo_unions_touching_parts_into_one_shell(capsys, tmp_path):
-    image = Image.new("L", (300, 100), 255)
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((10, 10, 150, 90), fill=0)
-    draw.rectangle((140, 30, 290, 70), fill=0)
-    draw.rectangle((200, 80, 220, 95), fill=0)
-    image.save(tmp_path / "parts.png")
+    boxes(tmp_path / "parts.png", (300, 100), [(10, 10, 150, 90), (140, 30, 290, 70), (200, 80, 220, 95)])
     code, answer = run(capsys, "convert", tmp_path / "parts.png", "-o", tmp_path / "p.stl", "--mode", "logo",
                        "--plate", "none", "--width", "70")
     assert code == 0 and answer["shells"] == 2
@@ -248,11 +238,7 @@ def test_cookie_cutter_never_thinner_than_the_nozzle_and_imprint(capsys, tmp_pat
 
 
 def test_stamp_is_mirrored_and_has_an_optional_handle(capsys, tmp_path, prusa_slicer):
-    image = Image.new("L", (200, 200), 255)
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((10, 10, 50, 190), fill=0)
-    draw.rectangle((10, 150, 190, 190), fill=0)
-    image.save(tmp_path / "L.png")
+    boxes(tmp_path / "L.png", (200, 200), [(10, 10, 50, 190), (10, 150, 190, 190)])
     run(capsys, "convert", tmp_path / "L.png", "-o", tmp_path / "stamp.stl", "--mode", "stamp", "--width", "50")
     mesh = assert_printable_solid(tmp_path / "stamp.stl")
     assert_size(mesh, {0: 56.0, 1: 56.0, 2: 7.0})
@@ -270,16 +256,8 @@ def test_stamp_is_mirrored_and_has_an_optional_handle(capsys, tmp_path, prusa_sl
 
 def nozzle_test_picture(path):
     """100 px = 10 mm at --width 40: a 2 px (0.2 mm) stroke, a 2 px gap, a small dot and a solid block."""
-    image = Image.new("L", (400, 300), 255)
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, 399, 9), fill=0)
-    draw.rectangle((0, 10, 9, 299), fill=0)
-    draw.rectangle((100, 100, 101, 250), fill=0)
-    draw.rectangle((200, 100, 280, 250), fill=0)
-    draw.rectangle((283, 100, 360, 250), fill=0)
-    draw.rectangle((50, 270, 57, 277), fill=0)
-    image.save(path)
-    return path
+    return boxes(path, (400, 300), [(0, 0, 399, 9), (0, 10, 9, 299), (100, 100, 101, 250), (200, 100, 280, 250),
+                                    (283, 100, 360, 250), (50, 270, 57, 277)])
 
 
 def test_features_the_nozzle_cannot_print_are_reported_with_size_and_place(capsys, tmp_path):
