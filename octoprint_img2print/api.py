@@ -1,31 +1,58 @@
-"""The HTTP API under /api/plugin/img2print (and the upload route under /plugin/img2print/upload).
+"""Every HTTP route of img2print: the API under /api/plugin/img2print, and the upload, phone page and thumbnail
+routes under /plugin/img2print. OctoPrint's services are handed in; every route states its permissions.
 
-Every answer is JSON; errors carry a stable ``code`` and a message in the asking user's language.
-Permissions: PLUGIN_IMG2PRINT_CONVERT for previews, conversions, checks and the lists; PLUGIN_IMG2PRINT_SLICE
-(with OctoPrint's SLICE) for slicing; OctoPrint's PRINT to start printing; FILES_UPLOAD to upload.
+Every answer is JSON (the phone page and thumbnails aside); errors carry a stable ``code`` and a message in the
+asking user's language. Permissions: PLUGIN_IMG2PRINT_CONVERT for previews, conversions, checks and the lists;
+PLUGIN_IMG2PRINT_SLICE (with OctoPrint's SLICE) for slicing; OctoPrint's PRINT to start printing; FILES_UPLOAD to
+upload; FILES_LIST for thumbnails.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import quote
 
 import flask
 from flask_babel import get_locale
 from flask_login import current_user
 from octoprint.access.permissions import Permissions
+from octoprint.filemanager.util import DiskFileWrapper
 
-from . import i18n
-from .errors import Img2PrintError
-from .modes import MODES
+from . import __plugin_version__, i18n
+from .errors import BadInput, Img2PrintError
+from .geometry.files import read_mesh
+from .imaging.load import load_picture
+from .imaging.svg import load_svg, looks_like_svg
+from .job_request import CHECK, CONVERT, PREVIEW, SLICE, JobDefaults, build_request
+from .jobs import Job, JobQueue
+from .modes import describe_modes
+from .options import describe
+from .pipeline import is_model_file
 from .printers.profile import get_printer, printer_ids
-from .slicing.intents import get_intent, intent_ids
-
-if TYPE_CHECKING:
-    from .plugin import Img2PrintPlugin
+from .rendering.file_thumbnails import file_thumbnail
+from .slicing.intents import ORIENTATION_CHOICES, get_intent, intent_ids
+from .slicing.plan import SliceOverrides
 
 PICTURE_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff", "heic", "heif", "svg")
-COMMANDS = {"preview": ["file"], "convert": ["file"], "slice": ["file"], "check": ["file"], "cancel": ["job"]}
+COMMANDS = {PREVIEW: ["file"], CONVERT: ["file"], SLICE: ["file"], CHECK: ["file"], "cancel": ["job"]}
+PRINT = "print"
+UPLOAD_ACTIONS = (PREVIEW, CONVERT, SLICE, PRINT)
+PHONE_PATH = "/plugin/img2print/phone"
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+RECENT_JOBS = 20
+CONVERT_NEEDS = ("PLUGIN_IMG2PRINT_CONVERT",)
+# what each action needs beyond logging in, by OctoPrint's permission names
+NEEDS = {PREVIEW: CONVERT_NEEDS, CHECK: CONVERT_NEEDS, "cancel": CONVERT_NEEDS,
+         CONVERT: ("PLUGIN_IMG2PRINT_CONVERT", "FILES_UPLOAD"), SLICE: ("PLUGIN_IMG2PRINT_SLICE", "SLICE"),
+         PRINT: ("PLUGIN_IMG2PRINT_SLICE", "SLICE", "PRINT")}
 
 
 def language() -> str:
@@ -59,17 +86,28 @@ def from_exception(failure: Img2PrintError) -> flask.Response:
     return error(status, failure.code, failure.message, **failure.details)
 
 
-def require(*permissions) -> flask.Response | None:
-    """401 for anonymous users, 403 for users without every permission, None when allowed."""
+def refusal(*names: str) -> flask.Response | None:
+    """401 for anonymous users, 403 for users without every named permission, None when allowed."""
     user = current_user if flask.has_request_context() else None
     if user is None or user.is_anonymous:
         return error(401, "unauthorized", translate("Log in (or send an API key) to use img2print."))
-    if not all(permission.can() for permission in permissions):
+    if not all(getattr(Permissions, name).can() for name in names):
         return error(403, "forbidden", translate("Your OctoPrint user may not do this."))
     return None
 
 
-def job_view(job) -> dict[str, Any]:
+def requires(needed: tuple[str, ...] | Callable[..., tuple[str, ...]]):
+    """A route that answers 401/403 unless the user has the permissions (or those ``needed(*args)`` names)."""
+    def decorate(view: Callable[..., flask.Response]) -> Callable[..., flask.Response]:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> flask.Response:
+            names = needed(*args, **kwargs) if callable(needed) else needed
+            return refusal(*names) or view(*args, **kwargs)
+        return checked
+    return decorate
+
+
+def job_view(job: Job) -> dict[str, Any]:
     """A job as the API shows it, with its messages in the user's language."""
     data = job.public()
     if data.get("error"):
@@ -78,60 +116,188 @@ def job_view(job) -> dict[str, Any]:
     return data
 
 
-def listing(plugin: Img2PrintPlugin) -> flask.Response:
-    """GET: printers, intents, modes, slicers and jobs."""
-    denied = require(Permissions.PLUGIN_IMG2PRINT_CONVERT)
-    if denied:
-        return denied
-    printers = [get_printer(p).as_dict() for p in printer_ids()]
-    intents = [{"id": i, "name": get_intent(i).name} for i in intent_ids()]
-    modes = [{"id": name, "reads": mode.reads} for name, mode in MODES.items()]
-    job = flask.request.args.get("job")
-    if job:
-        found = plugin.queue.get(job)
-        return job_view(found) if found else error(404, "unknown_job", translate("There is no such job."))
-    return flask.jsonify({"printers": printers, "intents": intents, "modes": modes, "slicers": plugin.slicer_status(),
-                          "jobs": [job_view(j) for j in plugin.queue.listing()[:20]]})
-
-
-def _source(plugin: Img2PrintPlugin, data: dict[str, Any]) -> tuple[str, str] | flask.Response:
-    """The uploaded file named in a command: its path on disk and its name, or an error answer."""
-    path = str(data.get("file", ""))
-    if not plugin._file_manager.file_exists("local", path):
-        return error(404, "unknown_file", translate("There is no such file in OctoPrint's file list."), file=path)
-    return plugin._file_manager.path_on_disk("local", path), path
-
-
-def command(plugin: Img2PrintPlugin, name: str, data: dict[str, Any]) -> flask.Response:
-    """POST commands: preview, convert, slice, check (queued as jobs) and cancel."""
-    needed = {"slice": (Permissions.PLUGIN_IMG2PRINT_SLICE, Permissions.SLICE),
-              "convert": (Permissions.PLUGIN_IMG2PRINT_CONVERT, Permissions.FILES_UPLOAD)}.get(
-                  name, (Permissions.PLUGIN_IMG2PRINT_CONVERT,))
-    if name == "slice" and data.get("print"):
-        needed = (*needed, Permissions.PRINT)
-    denied = require(*needed)
-    if denied:
-        return denied
-    if name == "cancel":
-        if plugin.queue.cancel(str(data["job"])):
-            return flask.jsonify({"cancelled": True})
-        job = plugin.queue.get(str(data["job"]))
-        if job is None:
-            return error(404, "unknown_job", translate("There is no such job."))
-        return error(409, "job_finished", translate("The job has finished already."), status=job.status)
-    found = _source(plugin, data)
-    if isinstance(found, flask.Response):
-        return found
-    disk_path, path = found
-    try:
-        job = plugin.submit(name, disk_path, path, data, language())
-    except Img2PrintError as failure:
-        return from_exception(failure)
-    response = flask.jsonify(job_view(job))
-    response.status_code = 202
-    return response
-
-
 def is_picture(name: str) -> bool:
     """True for the picture and drawing types img2print converts."""
     return Path(name).suffix.lower().lstrip(".") in PICTURE_EXTENSIONS
+
+
+def vet_upload(staged: Path, name: str, max_megapixels: float) -> None:
+    """Refuse broken, hostile or oversized uploads before they reach the file list."""
+    if staged.stat().st_size == 0:
+        raise BadInput("empty_file", translate("{file}: the file is empty.").format(file=name), file=name)
+    head = staged.read_bytes()[:4096]
+    if is_model_file(name):
+        read_mesh(staged, name)
+    elif looks_like_svg(head, name):
+        load_svg(staged.read_bytes(), name, 0.1)
+    elif is_picture(name):
+        load_picture(staged, name, max_megapixels=max_megapixels, needed_size=(64, 64))
+
+
+@dataclass
+class Services:
+    """What the routes use: OctoPrint's file manager and printer profiles, the job queue, the plugin's data
+    folder, and the plugin's settings as the values a job and the listing need."""
+
+    file_manager: Any
+    printer_profiles: Any
+    queue: JobQueue
+    data_folder: Path
+    job_defaults: Callable[[], JobDefaults]
+    default_printer: Callable[[], str]
+    slicer_status: Callable[[], list[dict[str, Any]]]
+
+
+def _command_needs(_api: HttpApi, name: str, data: dict[str, Any]) -> tuple[str, ...]:
+    return NEEDS[PRINT if name == SLICE and data.get("print") else name]
+
+
+def _upload_needs(_api: HttpApi) -> tuple[str, ...]:
+    action = flask.request.values.get("action", CONVERT)
+    return ("FILES_UPLOAD", *NEEDS.get(action, CONVERT_NEEDS))
+
+
+class HttpApi:
+    """The routes, over the services handed in."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def register(self, blueprint: flask.Blueprint) -> None:
+        """Add the routes under /plugin/img2print."""
+        blueprint.add_url_rule("/phone", "phone", self.phone, methods=["GET"])
+        blueprint.add_url_rule("/thumbnail", "thumbnail", self.thumbnail, methods=["GET"])
+        blueprint.add_url_rule("/upload", "upload", self.upload, methods=["POST"])
+
+    # --- /api/plugin/img2print ------------------------------------------------------------------------------
+
+    @requires(CONVERT_NEEDS)
+    def listing(self) -> flask.Response:
+        """GET: one job (``?job=ID``), or printers, intents, modes with their options, slicers, recent jobs."""
+        job_id = flask.request.args.get("job")
+        if job_id:
+            found = self.services.queue.get(job_id)
+            return flask.jsonify(job_view(found)) if found else error(404, "unknown_job",
+                                                                       translate("There is no such job."))
+        return flask.jsonify({
+            "printers": [get_printer(p).as_dict() for p in printer_ids()],
+            "intents": [{"id": i, "name": get_intent(i).name} for i in intent_ids()],
+            "modes": describe_modes(in_user_language),
+            "overrides": describe(SliceOverrides, in_user_language),
+            "orientations": [{"value": c.value, "label": in_user_language(c.label)} for c in ORIENTATION_CHOICES],
+            "slicers": self.services.slicer_status(),
+            "jobs": [job_view(j) for j in self.services.queue.listing()[:RECENT_JOBS]]})
+
+    @requires(_command_needs)
+    def command(self, name: str, data: dict[str, Any]) -> flask.Response:
+        """POST commands: preview, convert, slice, check (queued as jobs) and cancel."""
+        if name == "cancel":
+            return self._cancel(str(data["job"]))
+        path = str(data.get("file", ""))
+        if not self.services.file_manager.file_exists("local", path):
+            return error(404, "unknown_file", translate("There is no such file in OctoPrint's file list."), file=path)
+        try:
+            job = self.submit(name, path, data)
+        except Img2PrintError as failure:
+            return from_exception(failure)
+        response = flask.jsonify(job_view(job))
+        response.status_code = 202
+        return response
+
+    def _cancel(self, job_id: str) -> flask.Response:
+        if self.services.queue.cancel(job_id):
+            return flask.jsonify({"cancelled": True})
+        job = self.services.queue.get(job_id)
+        if job is None:
+            return error(404, "unknown_job", translate("There is no such job."))
+        return error(409, "job_finished", translate("The job has finished already."), status=job.status)
+
+    def submit(self, action: str, path: str, data: dict[str, Any]) -> Job:
+        """Queue a job for a file of the file list, with img2print's printer or else OctoPrint's current one."""
+        files = self.services.file_manager
+        asked = {**data, "printer": data.get("printer") or self.services.default_printer()}
+        request = build_request(action, files.path_on_disk("local", path), path, asked, self.services.job_defaults(),
+                                language=language(),
+                                printer_profile=self.services.printer_profiles.get_current_or_default())
+        user = getattr(flask.g, "identity", None)
+        return self.services.queue.submit(Path(path).name, request, user=getattr(user, "id", None))
+
+    # --- /plugin/img2print/... ------------------------------------------------------------------------------
+
+    def phone(self) -> flask.Response:
+        """The phone page: take or choose a photo, pick a mode, see the preview, print (log in first)."""
+        if refusal() is not None:
+            here = flask.request.script_root + PHONE_PATH
+            return flask.redirect(f"{flask.request.script_root}/login/?redirect={quote(here)}")
+        return flask.render_template("img2print_phone.jinja2", version=__plugin_version__)
+
+    @requires(("FILES_LIST",))
+    def thumbnail(self) -> flask.Response:
+        """A small picture for the file list: the picture itself, a drawing's outline, or a G-code's preview."""
+        files = self.services.file_manager
+        path = flask.request.args.get("path", "")
+        if not files.file_exists("local", path):
+            return error(404, "unknown_file", translate("There is no such file in OctoPrint's file list."))
+        disk = Path(files.path_on_disk("local", path))
+        key = hashlib.sha1(f"{path}:{disk.stat().st_mtime}".encode()).hexdigest()
+        cache = self.services.data_folder / "thumbnails" / f"{key}.png"
+        if not cache.exists():
+            picture = file_thumbnail(disk, Path(path).name)
+            if picture is None:
+                return error(404, "no_thumbnail", translate("This file has no preview."))
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_bytes(picture)
+        response = flask.make_response(cache.read_bytes())
+        response.headers["Content-Type"] = "image/png"
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        return response
+
+    @requires(_upload_needs)
+    def upload(self) -> flask.Response:
+        """Upload a picture (or model) and queue what to do with it: preview, convert, slice or slice and print."""
+        action = flask.request.values.get("action", CONVERT)
+        if action not in UPLOAD_ACTIONS:
+            return error(400, "bad_action", translate("action must be preview, convert, slice or print."))
+        data: dict[str, Any] = {k: v for k, v in flask.request.values.to_dict().items() if not k.startswith("file.")}
+        for key in ("options", "overrides"):
+            try:
+                data[key] = json.loads(data.get(key) or "{}")
+            except ValueError:
+                data[key] = None
+            if not isinstance(data[key], dict):
+                return error(400, "bad_json", translate("'{field}' must be a JSON object.").format(field=key))
+        staged, name = self._received_upload()
+        if staged is None:
+            return error(400, "no_file", translate("Send the picture as the form field 'file'."))
+        files = self.services.file_manager
+        try:
+            if not (is_picture(name) or is_model_file(name)):
+                return error(415, "unsupported_type", translate(
+                    "img2print takes PNG, JPEG, WebP, BMP, GIF, TIFF, HEIC and SVG pictures and STL or 3MF models."))
+            vet_upload(staged, name, self.services.job_defaults().max_megapixels)
+            path = files.add_file("local", files.sanitize_path("local", name),
+                                  DiskFileWrapper(name, str(staged), move=True), allow_overwrite=True)
+            if action == PRINT:
+                data.update(print=True, select=True)
+            job = self.submit(SLICE if action == PRINT else action, path, data)
+        except Img2PrintError as failure:
+            return from_exception(failure)
+        finally:
+            staged.unlink(missing_ok=True)
+        response = flask.jsonify({"file": path, **job_view(job)})
+        response.status_code = 202
+        return response
+
+    def _received_upload(self) -> tuple[Path | None, str]:
+        """The uploaded file on disk and its name; OctoPrint's upload handler already stored large bodies."""
+        values = flask.request.values
+        if values.get("file.path") and values.get("file.name"):
+            return Path(values["file.path"]), os.path.basename(values["file.name"])
+        upload = flask.request.files.get("file")
+        if upload is None or not upload.filename:
+            return None, ""
+        name = os.path.basename(upload.filename)
+        staged = self.services.data_folder / "uploads" / f"{time.time_ns()}-{name}"
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        upload.save(str(staged))
+        return staged, name

@@ -11,100 +11,30 @@ import json
 import sys
 import threading
 import time
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from . import pipeline
+from . import cli_arguments, pipeline
+from .building.artwork import ArtworkOptions
 from .errors import Img2PrintError
 from .geometry import checks
-from .geometry.solid import SHAPES
+from .geometry.files import write_atomically
 from .i18n import N_, _
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS
-from .modes import MODES
-from .modes.lithophane import TONES
-from .modes.logo import PLATES
-from .modes.vector import VectorOptions
+from .modes import PHOTO, mode_for
+from .modes import registry as modes
 from .printers.profile import get_printer, printer_ids
-from .slicing import curaengine, prusaslicer
-from .slicing.intents import ADHESION as ADHESION_CHOICES
 from .slicing.intents import ORIENTATIONS, get_intent, intent_ids
-from .slicing.intents import PATTERNS as INFILL_PATTERNS
-from .slicing.intents import SUPPORTS as SUPPORT_CHOICES
-from .slicing.plan import plan
+from .slicing.plan import SliceOverrides, plan
+from .slicing.slicers import default_backend, get_backend
+from .slicing.slicers import registry as slicers
 
 EXIT_DONE, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_DOES_NOT_FIT, EXIT_SLICER_FAILED, EXIT_CANCELLED = 0, 2, 3, 4, 5, 130
 PROGRESS_DELAY_S = 1.0
 USAGE_ERRORS = ("bad_parameter", "unknown_mode", "unknown_model_format", "unknown_vector_format", "unknown_printer",
                 "unknown_intent", "unknown_slicer")
 EXIT_BY_KIND = {"does_not_fit": EXIT_DOES_NOT_FIT, "slicer_failed": EXIT_SLICER_FAILED, "cancelled": EXIT_CANCELLED}
-SLICE_OVERRIDES = {
-    "layer_height": (float, N_("layer height in mm (default: follows the nozzle and the intent)")),
-    "infill": (float, N_("infill density in percent")),
-    "infill_pattern": (INFILL_PATTERNS, N_("infill pattern")),
-    "walls": (int, N_("number of walls (perimeters)")),
-    "supports": (SUPPORT_CHOICES, N_("supports: auto (where overhangs need them), none or always")),
-    "adhesion": (ADHESION_CHOICES, N_("first-layer adhesion: none, skirt or brim")),
-    "brim_width": (float, N_("brim width in mm")),
-}
-OVERRIDE_KEYS = {"infill": "infill_density", "walls": "walls"}
-
-OPTION_HELP = {
-    "width": N_("width in mm (the height follows the picture unless given)"),
-    "height": N_("height in mm (the width follows the picture unless given)"),
-    "nozzle": N_("nozzle diameter in mm; sets the default sampling pitch (default 0.4)"),
-    "pitch": N_("sampling pitch in mm (default: a quarter of the nozzle)"),
-    "max_error": N_("largest vertical error of the adaptive surface in mm (default 0.02)"),
-    "full_grid": N_("mesh every grid point instead of an error-bounded surface (for comparison)"),
-    "black_point": N_("lightness (0-1) that counts as black (default 0)"),
-    "white_point": N_("lightness (0-1) that counts as white (default 1)"),
-    "auto_levels": N_("stretch the picture's own darkest and lightest tones to black and white"),
-    "contrast": N_("contrast factor around mid-grey (default 1)"),
-    "gamma": N_("gamma; above 1 lightens mid-tones (default 1)"),
-    "smoothing": N_("smoothing radius (Gaussian sigma) in mm; default a quarter of the nozzle, 0 for none"),
-    "crop": N_("crop to the subject (drop transparent or white background margins)"),
-    "white_background": N_("treat a solid white background as background, not as geometry"),
-    "frame_width": N_("frame width in mm (default 0: no frame)"),
-    "frame_thickness": N_("frame thickness in mm (default: the thickest part)"),
-    "min_thickness": N_("thinnest part of a lithophane in mm (default 0.8)"),
-    "max_thickness": N_("thickest part of a lithophane in mm (default 3.0)"),
-    "negative": N_("light pixels thick, dark pixels thin"),
-    "shape": N_("sheet shape: flat, arc or cylinder (a closed lamp shade)"),
-    "curve_angle": N_("angle of an arc in degrees (default 120)"),
-    "tone": N_("tone mapping: linear or transmission (Beer-Lambert)"),
-    "transmittance": N_("light let through per mm of plastic, for --tone transmission (default 0.5)"),
-    "stand": N_("add a foot and stand the lithophane upright"),
-    "stand_depth": N_("depth of the foot in mm (default 16)"),
-    "stand_height": N_("height of the foot in mm (default 5)"),
-    "base": N_("base thickness in mm"),
-    "relief_height": N_("height of the relief above the base in mm"),
-    "invert": N_("white highest instead of black"),
-    "exaggeration": N_("vertical exaggeration of a terrain (default 1)"),
-    "ground_pixel": N_("ground size of one source pixel in metres (gives a true-scale terrain)"),
-    "elevation_unit": N_("metres per elevation value in the image (default 1)"),
-    "water_level": N_("elevation in metres below which the terrain is flat water"),
-    "threshold": N_("lightness (0-1) below which a pixel is artwork (default: automatic, Otsu)"),
-    "despeckle": N_("drop specks smaller than this many mm² (default 0.5)"),
-    "fill_holes": N_("fill holes smaller than this many mm² (default 0)"),
-    "tolerance": N_("outline accuracy in mm: curves and simplification (default 0.03)"),
-    "fix_thin": N_("thicken strokes and islands the nozzle cannot print, and say what changed"),
-    "plate": N_("plate under a logo: rectangle, rounded, outline or none"),
-    "margin": N_("plate or block margin around the artwork in mm (default 3)"),
-    "corner_radius": N_("corner radius of a rounded plate in mm (default 3)"),
-    "engraved": N_("cut the artwork into the plate instead of raising it"),
-    "engrave_depth": N_("depth of an engraving in mm (default 1)"),
-    "hole": N_("diameter in mm of a hanging hole above the artwork"),
-    "wall": N_("cookie cutter wall in mm (default 1; never below two nozzle lines)"),
-    "cutter_height": N_("cookie cutter height in mm (default 15)"),
-    "flange_width": N_("width of the cookie cutter's flange in mm (default 4)"),
-    "flange_thickness": N_("thickness of the cookie cutter's flange in mm (default 2)"),
-    "imprint": N_("add ridges that imprint the artwork's inner lines into the dough"),
-    "imprint_inset": N_("how much lower than the cutting edge the imprint ridges stop, in mm (default 4)"),
-    "handle": N_("add a stamp handle that plugs into the block"),
-    "handle_diameter": N_("stamp handle diameter in mm (default 20)"),
-    "handle_height": N_("stamp handle height in mm (default 25)"),
-}
-CHOICES = {"shape": SHAPES, "tone": TONES, "plate": PLATES}
+OVERRIDE_PREFIX = "slice_"
 STAGE_NAMES = {
     pipeline.STAGE_LOADING: N_("Loading the picture"),
     pipeline.STAGE_BUILDING: N_("Building the solid"),
@@ -150,99 +80,99 @@ class TerminalProgress:
                 self.shown = True
 
 
-def _option_fields(option_types: list[type]) -> dict[str, Any]:
-    """Every option of the given options dataclasses, once, by name."""
-    found: dict[str, Any] = {}
-    for option_type in option_types:
-        for field in fields(option_type):
-            found.setdefault(field.name, field)
-    return found
+def _mode_options() -> dict[str, list[cli_arguments.Owned]]:
+    """Every option of every mode, by name."""
+    return cli_arguments.collect((mode.id, mode.options) for mode in modes().values())
 
 
-def _mode_fields() -> dict[str, Any]:
-    return _option_fields([mode.options for mode in MODES.values()])
+def _artwork_options() -> dict[str, list[cli_arguments.Owned]]:
+    return cli_arguments.collect([("trace", ArtworkOptions)])
 
 
-def _add_options(parser: argparse.ArgumentParser, named: dict[str, Any]) -> None:
-    for name, field in named.items():
-        flag = "--" + name.replace("_", "-")
-        help_text = _(OPTION_HELP[name])
-        if field.type == "bool":
-            parser.add_argument(flag, dest=name, action="store_true", default=None, help=help_text)
-        elif name in CHOICES:
-            parser.add_argument(flag, dest=name, choices=CHOICES[name], default=None, help=help_text)
-        else:
-            parser.add_argument(flag, dest=name, type=float, default=None, metavar="N", help=help_text)
+def _override_options() -> dict[str, list[cli_arguments.Owned]]:
+    return cli_arguments.collect([("slice", SliceOverrides)])
+
+
+def _modes_text() -> str:
+    """The modes, one a line, for the help."""
+    return _("modes:") + "\n" + "\n".join(f"  {mode.id:15} {_(mode.label)}: {_(mode.description)}"
+                                          for mode in modes().values())
+
+
+def _slicer_help() -> str:
+    names = ", ".join(f"{backend.name} ({backend.label})" for backend in slicers().values())
+    return _("which slicer to use: {slicers} (default {default})").format(slicers=names,
+                                                                         default=default_backend().name)
+
+
+def _add_common(parser: argparse.ArgumentParser, *, megapixels: bool = True) -> None:
+    if megapixels:
+        parser.add_argument("--max-megapixels", type=float, default=DEFAULT_MAX_MEGAPIXELS, metavar="N",
+                            help=_("refuse pictures with more megapixels than this"))
+    parser.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for all subcommands."""
-    parser = argparse.ArgumentParser(prog="img2print", description=_("Turn pictures into printable solids."))
+    parser = argparse.ArgumentParser(prog="img2print", description=_("Turn pictures into printable solids."),
+                                     epilog=_modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    mode_ids = list(modes())
     convert = commands.add_parser("convert", help=_("convert a picture into an STL or 3MF solid"),
-                                  description=_("Convert a picture into a closed solid (STL or 3MF)."))
+                                  description=_("Convert a picture into a closed solid (STL or 3MF)."),
+                                  epilog=_modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
     convert.add_argument("input", type=Path, metavar="INPUT", help=_("picture file"))
     convert.add_argument("-o", "--output", type=Path, required=True, metavar="OUTPUT",
                          help=_("model file to write; .stl or .3mf"))
-    convert.add_argument("--mode", choices=list(MODES), default="lithophane", help=_("what to make"))
+    convert.add_argument("--mode", choices=mode_ids, default=mode_for(PHOTO).id,
+                         help=_("what to make (default {mode})").format(mode=mode_for(PHOTO).id))
     convert.add_argument("--ascii", action="store_true", help=_("write ASCII STL instead of binary"))
-    convert.add_argument("--max-megapixels", type=float, default=DEFAULT_MAX_MEGAPIXELS, metavar="N",
-                         help=_("refuse pictures with more megapixels than this"))
-    convert.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
-    _add_options(convert, _mode_fields())
+    _add_common(convert)
+    cli_arguments.add_arguments(convert, _mode_options())
     trace = commands.add_parser("trace", help=_("trace a logo into a clean SVG outline in millimetres"),
                                 description=_("Trace a raster logo (or clean an SVG) into filled outlines, "
                                               "as an SVG in millimetres."))
     trace.add_argument("input", type=Path, metavar="INPUT", help=_("picture or SVG file"))
     trace.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.svg", help=_("SVG file to write"))
-    trace.add_argument("--max-megapixels", type=float, default=DEFAULT_MAX_MEGAPIXELS, metavar="N",
-                       help=_("refuse pictures with more megapixels than this"))
-    trace.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
-    _add_options(trace, _option_fields([VectorOptions]))
+    _add_common(trace)
+    cli_arguments.add_arguments(trace, _artwork_options())
     slicing = commands.add_parser("slice", help=_("slice a picture or a model into G-code for a printer"),
                                   description=_("Turn a picture (converted like 'convert') or an STL/3MF model into "
-                                                "checked G-code for a printer."))
+                                                "checked G-code for a printer."),
+                                  epilog=_modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
     slicing.add_argument("input", type=Path, metavar="INPUT", help=_("picture, SVG, STL or 3MF file"))
     slicing.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.gcode", help=_("G-code to write"))
     slicing.add_argument("--printer", required=True, metavar="ID", help=_("printer profile id (see 'profiles list')"))
-    slicing.add_argument("--slicer", choices=[prusaslicer.NAME, curaengine.NAME], default=prusaslicer.NAME,
-                         help=_("which slicer to run (default prusaslicer)"))
+    slicing.add_argument("--slicer", choices=list(slicers()), default=None, help=_slicer_help())
     slicing.add_argument("--intent", metavar="ID", help=_("what the object is for (default: by mode; 'display' for "
                                                            "models)"))
-    slicing.add_argument("--mode", choices=list(MODES), default=None, help=_("what to make of a picture"))
+    slicing.add_argument("--mode", choices=mode_ids, default=None, help=_("what to make of a picture"))
     slicing.add_argument("--orientation", choices=ORIENTATIONS, help=_("auto (least overhang), flat or upright"))
     slicing.add_argument("--scale-to-fit", action="store_true", help=_("scale the model down if it does not fit"))
     slicing.add_argument("--timeout", type=float, default=3600.0, metavar="S", help=_("give up after this many "
                                                                                       "seconds"))
-    slicing.add_argument("--max-megapixels", type=float, default=DEFAULT_MAX_MEGAPIXELS, metavar="N",
-                         help=_("refuse pictures with more megapixels than this"))
-    slicing.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
-    for name, (kind, help_text) in SLICE_OVERRIDES.items():
-        flag = "--" + name.replace("_", "-")
-        if isinstance(kind, tuple):
-            slicing.add_argument(flag, dest=f"slice_{name}", choices=kind, help=_(help_text))
-        else:
-            slicing.add_argument(flag, dest=f"slice_{name}", type=kind, metavar="N", help=_(help_text))
-    _add_options(slicing, _mode_fields())
+    _add_common(slicing)
+    cli_arguments.add_arguments(slicing, _override_options(), OVERRIDE_PREFIX)
+    cli_arguments.add_arguments(slicing, _mode_options())
     profiles = commands.add_parser("profiles", help=_("list, show and export printer profiles"),
                                    description=_("Printer profiles and intents, and slicer profiles made from them."))
     actions = profiles.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help=_("list printers and intents"))
-    listing.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
+    _add_common(listing, megapixels=False)
     showing = actions.add_parser("show", help=_("show one printer"))
     showing.add_argument("printer", metavar="PRINTER")
-    showing.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
-    export = actions.add_parser("export", help=_("write a PrusaSlicer config or a Cura definition"))
+    _add_common(showing, megapixels=False)
+    export = actions.add_parser("export", help=_("write a slicer's own profile for a printer and an intent"))
     export.add_argument("printer", metavar="PRINTER")
     export.add_argument("--intent", default="display", metavar="ID", help=_("intent (default display)"))
-    export.add_argument("--slicer", choices=[prusaslicer.NAME, curaengine.NAME], required=True,
-                        help=_("prusaslicer (.ini) or cura (.def.json)"))
+    export.add_argument("--slicer", choices=list(slicers()), required=True,
+                        help=", ".join(f"{b.name} ({b.profile_suffix})" for b in slicers().values()))
     export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help=_("file to write"))
-    export.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
+    _add_common(export, megapixels=False)
     check = commands.add_parser("check", help=_("check whether an STL or 3MF model is a printable solid"),
                                 description=_("Check any STL or 3MF model: closed, manifold, wound outwards."))
     check.add_argument("model", type=Path, metavar="MODEL", help=_("STL or 3MF file"))
-    check.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
+    _add_common(check, megapixels=False)
     return parser
 
 
@@ -261,8 +191,7 @@ def _print_summary(summary: checks.MeshSummary) -> None:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    names = _mode_fields()
-    values = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    values = cli_arguments.given(args, _mode_options())
     started = time.monotonic()
     with TerminalProgress(enabled=not args.json) as progress:
         result = pipeline.convert(args.input, args.output, ascii=args.ascii, progress=progress, mode=args.mode,
@@ -277,8 +206,7 @@ def _convert(args: argparse.Namespace) -> int:
 
 
 def _trace(args: argparse.Namespace) -> int:
-    names = _option_fields([VectorOptions])
-    values = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    values = cli_arguments.given(args, _artwork_options())
     result = pipeline.trace(args.input, args.output, name=args.input.name, options=values,
                             max_megapixels=args.max_megapixels)
     if args.json:
@@ -293,10 +221,8 @@ def _trace(args: argparse.Namespace) -> int:
 
 def _slice(args: argparse.Namespace) -> int:
     printer = get_printer(args.printer)
-    names = _mode_fields()
-    options = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
-    overrides = {OVERRIDE_KEYS.get(name, name): getattr(args, f"slice_{name}") for name in SLICE_OVERRIDES
-                 if getattr(args, f"slice_{name}") is not None}
+    options = cli_arguments.given(args, _mode_options())
+    overrides = cli_arguments.given(args, _override_options(), OVERRIDE_PREFIX)
     with TerminalProgress(enabled=not args.json) as progress:
         result = pipeline.slice_job(args.input, args.output, printer=printer, slicer=args.slicer,
                                     intent=args.intent, name=args.input.name, mode=args.mode, options=options,
@@ -339,15 +265,11 @@ def _profiles(args: argparse.Namespace) -> int:
                 print(f"{key}: {value}")
         return EXIT_DONE
     intent = get_intent(args.intent)
-    info = pipeline.detect_slicer(args.slicer)
-    settings = plan(printer, intent, 0.0, pipeline.SLICERS[args.slicer].has_tree_supports(info))
+    backend = get_backend(args.slicer)
+    info = backend.detect({})
+    settings = plan(printer, intent, 0.0, backend.has_tree_supports(info))
     name = f"{printer.name} - {intent.name} (img2print)"
-    if args.slicer == prusaslicer.NAME:
-        values = prusaslicer.config(printer, settings, info)
-        pipeline.write_atomically(args.output, lambda target: prusaslicer.write_ini(values, target))
-    else:
-        pipeline.write_atomically(args.output, lambda target: curaengine.write_definition(printer, settings, target,
-                                                                                          name))
+    write_atomically(args.output, lambda target: backend.export_profile(info, printer, settings, target, name))
     if args.json:
         print(json.dumps({"ok": True, "output": str(args.output), "printer": printer.id, "intent": intent.id,
                           "slicer": args.slicer}))

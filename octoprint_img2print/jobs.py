@@ -19,7 +19,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import Img2PrintError
 from .i18n import N_
+from .job_request import JobRequest, Limits
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
@@ -36,7 +38,7 @@ class Job:
     id: str
     action: str
     name: str
-    request: dict[str, Any]
+    request: JobRequest
     status: str = QUEUED
     stage: str = ""
     progress: float = 0.0
@@ -53,6 +55,16 @@ class Job:
         data.pop("request")
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Job:
+        """A job from the job list on disk."""
+        return cls(**{**data, "request": JobRequest.from_dict(data["request"])})
+
+
+def _failure(code: str, message: str, **details: Any) -> dict[str, Any]:
+    """A job's error in the one error family's form."""
+    return Img2PrintError(code, message, **details).as_dict()
+
 
 Listener = Callable[[Job], None]
 
@@ -61,7 +73,7 @@ class JobQueue:
     """One job at a time, each in ``python -m octoprint_img2print.worker``."""
 
     def __init__(self, folder: Path, *, on_change: Listener, on_finished: Callable[[Job, Path], None],
-                 settings: Callable[[], dict[str, Any]], may_run: Callable[[], bool],
+                 settings: Callable[[], Limits], may_run: Callable[[], bool],
                  python: str = sys.executable) -> None:
         self.folder = Path(folder)
         self.work = self.folder / "work"
@@ -87,10 +99,13 @@ class JobQueue:
         except (OSError, ValueError):
             stored = []
         for data in stored:
-            job = Job(**data)
+            try:
+                job = Job.from_dict(data)
+            except (TypeError, KeyError):
+                continue
             if job.status not in FINISHED:
                 job.status, job.finished = FAILED, time.time()
-                job.error = {"code": "interrupted", "kind": "error", "message": INTERRUPTED, "details": {}}
+                job.error = _failure("interrupted", INTERRUPTED)
             self.jobs[job.id] = job
         self._save()
 
@@ -104,9 +119,9 @@ class JobQueue:
 
     # --- the public side ------------------------------------------------------------------------------------
 
-    def submit(self, action: str, name: str, request: dict[str, Any], user: str | None = None) -> Job:
+    def submit(self, name: str, request: JobRequest, user: str | None = None) -> Job:
         """Queue a job; it runs when the jobs before it are done."""
-        job = Job(uuid.uuid4().hex[:12], action, name, request, user=user)
+        job = Job(uuid.uuid4().hex[:12], request.action, name, request, user=user)
         with self.lock:
             self.jobs[job.id] = job
             self._save()
@@ -183,15 +198,15 @@ class JobQueue:
         limits = self.settings()
         folder = self.work / job.id
         folder.mkdir(parents=True, exist_ok=True)
-        request = {**job.request, "nice": limits.get("nice", 10), "memory_mb": limits.get("memory_mb", 0)}
-        if "output_name" in request:
-            request["output"] = str(folder / request["output_name"])
+        output = folder / job.request.output_name if job.request.output_name else None
+        message = {"request": job.request.as_dict(), "limits": asdict(limits),
+                   "output": str(output) if output else None}
         killer: threading.Timer | None = None
         try:
-            killer, last, log = self._work(job, request, folder, limits)
-            outcome = self._outcome(job, request, folder, last, log)
+            killer, last, log = self._work(job, message, folder, limits)
+            outcome = self._outcome(job, output, last, log)
         except Exception as error:  # a job's failure must never reach OctoPrint
-            outcome = (FAILED, None, {"code": "job_failed", "kind": "error", "details": {}, "message": str(error)})
+            outcome = (FAILED, None, _failure("job_failed", str(error)))
         finally:
             if killer is not None:
                 killer.cancel()
@@ -200,45 +215,44 @@ class JobQueue:
             shutil.rmtree(folder, ignore_errors=True)
         self._finish(job, *outcome)
 
-    def _work(self, job: Job, request: dict[str, Any], folder: Path,
-              limits: dict[str, Any]) -> tuple[threading.Timer, dict[str, Any], str]:
+    def _work(self, job: Job, message: dict[str, Any], folder: Path,
+              limits: Limits) -> tuple[threading.Timer, dict[str, Any], str]:
         """Start the worker, pass on its progress, and return its last message and the end of its log."""
-        environment = {**os.environ, "LANGUAGE": job.request.get("language") or os.environ.get("LANGUAGE", "")}
+        environment = {**os.environ, "LANGUAGE": job.request.language or os.environ.get("LANGUAGE", "")}
         log_path = folder / "worker.log"
         with open(log_path, "w") as log, self.lock:
             self.process = subprocess.Popen([self.python, "-m", "octoprint_img2print.worker"], stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=log, text=True, env=environment)
         process = self.process
-        killer = threading.Timer(float(limits.get("max_job_seconds", 3600)), process.kill)
+        killer = threading.Timer(float(limits.max_job_seconds), process.kill)
         killer.start()
-        process.stdin.write(json.dumps(request))
+        process.stdin.write(json.dumps(message))
         process.stdin.close()
         last: dict[str, Any] = {}
         for line in process.stdout:
-            message = json.loads(line)
-            if message["type"] != "progress":
-                last = message
+            said = json.loads(line)
+            if said["type"] != "progress":
+                last = said
                 continue
-            job.stage = message["stage"]
-            if message.get("fraction") is not None:
-                job.progress = float(message["fraction"])
+            job.stage = said["stage"]
+            if said.get("fraction") is not None:
+                job.progress = float(said["fraction"])
             self.on_change(job)
         process.wait()
         return killer, last, log_path.read_text(errors="replace")[-2000:]
 
-    def _outcome(self, job: Job, request: dict[str, Any], folder: Path, last: dict[str, Any],
+    def _outcome(self, job: Job, output: Path | None, last: dict[str, Any],
                  log: str) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:
         """Status, result and error of a finished worker; a result's file is handed on first."""
         if job.id in self.cancelled:
             return CANCELLED, None, None
         if not self.running:
-            return FAILED, None, {"code": "interrupted", "kind": "error", "message": INTERRUPTED, "details": {}}
+            return FAILED, None, _failure("interrupted", INTERRUPTED)
         if last.get("type") == "result":
             job.result = last["result"]
-            if "output_name" in request:
-                self.on_finished(job, folder / request["output_name"])
+            if output is not None:
+                self.on_finished(job, output)
             return DONE, last["result"], None
         if last.get("type") == "error":
             return FAILED, None, last["error"]
-        return FAILED, None, {"code": "worker_crashed", "kind": "error", "details": {"log": log},
-                              "message": CRASHED}
+        return FAILED, None, _failure("worker_crashed", CRASHED, log=log)

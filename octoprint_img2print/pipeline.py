@@ -1,15 +1,22 @@
-"""The one place that knows the order of the stages: picture -> mode -> solid -> checks -> file."""
+"""The one place that knows the order of the stages.
+
+Making a solid: read the input (once) -> the mode's options -> build -> check -> write.
+Printing it: the solid (or a model file) -> orientation -> plan -> fit -> slice -> check the G-code.
+"""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .building import nozzle
+from .building.artwork import Artwork, ArtworkOptions, load_artwork, traced_artwork
+from .building.size import SizedOptions
 from .errors import BadInput, DoesNotFit, Img2PrintError
 from .geometry import outline
 from .geometry.checks import MeshSummary, summarize, verdict
@@ -18,20 +25,20 @@ from .geometry.mesh import Mesh
 from .geometry.stl import write_stl
 from .i18n import _
 from .imaging.classify import looks_like_logo
-from .imaging.load import DEFAULT_MAX_MEGAPIXELS, load_picture
-from .modes import ARTWORK, MODES, nozzle
-from .modes.options import ModeOptions
-from .modes.vector import VectorOptions, load_artwork
+from .imaging.load import DEFAULT_MAX_MEGAPIXELS, Picture, load_picture
+from .imaging.svg import looks_like_svg
+from .modes import ARTWORK, DRAWING, ELEVATION, FLAT_ART, PHOTO, Mode, get_mode, mode_for
 from .printers.fit import fit_to_printer
 from .printers.profile import PrinterProfile
+from .rendering.gcode_thumbnail import embed
+from .rendering.preview import backlit_picture, solid_picture
 from .report import ERROR, INFO, WARNING, Report
-from .slicing import curaengine, prusaslicer
 from .slicing.backend import DEFAULT_TIMEOUT_S, SlicerInfo
 from .slicing.gcode import GcodeFacts, inspect, verify
-from .slicing.intents import MODE_INTENTS, Intent, get_intent
+from .slicing.intents import Intent, get_intent
 from .slicing.orientation import Orientation, best_orientation, fixed_orientation, turned
-from .slicing.plan import SliceSettings, adhesion_margin, plan
-from .slicing.thumbnail import embed
+from .slicing.plan import SliceOverrides, SliceSettings, adhesion_margin, plan
+from .slicing.slicers import default_backend, get_backend
 
 Progress = Callable[[str], None]
 
@@ -41,64 +48,114 @@ STAGE_CHECKING = "checking"
 STAGE_WRITING = "writing"
 STAGE_SLICING = "slicing"
 STAGE_INSPECTING = "inspecting"
-DEFAULT_LITHOPHANE_WIDTH_MM = 100.0
+MODEL_INTENT = "display"
+PRINTER_WIDTH_SHARE = 0.6
 
 
 def _silent(_stage: str) -> None:
     """Progress sink that shows nothing."""
 
 
+# --- reading the input ------------------------------------------------------------------------------------------
+
+def is_model_file(name: str) -> bool:
+    """True for names of model files (sliced as they are), False for pictures and drawings."""
+    return Path(name).suffix.lower() in MODEL_EXTENSIONS
+
+
+def _read(mode: Mode, source: bytes | Path, name: str, options: SizedOptions,
+          max_megapixels: float) -> Picture | Artwork:
+    """What ``mode`` reads from the input: a picture, an elevation image with its values, or artwork."""
+    if mode.reads == ARTWORK:
+        return load_artwork(source, name, options, max_megapixels)
+    return load_picture(source, name, max_megapixels=max_megapixels, needed_size=options.needed_pixels(),
+                        keep_values=mode.reads == ELEVATION)
+
+
+def _head(source: bytes | Path) -> bytes:
+    """The first bytes of the input (none for a file that is not there: reading it then says so)."""
+    if isinstance(source, bytes):
+        return source[:4096]
+    try:
+        with open(source, "rb") as opened:
+            return opened.read(4096)
+    except OSError:
+        return b""
+
+
+def _read_unnamed(source: bytes | Path, name: str, values: Mapping[str, Any], max_megapixels: float,
+                  widest: float | None) -> tuple[Mode, SizedOptions, Picture | Artwork]:
+    """Without a mode: decode the input once, and let what it is (drawing, flat art, photo) choose the mode."""
+    if looks_like_svg(_head(source), name):
+        mode = mode_for(DRAWING)
+        options = mode.options_from(values, widest)
+        return mode, options, _read(mode, source, name, options, max_megapixels)
+    picture = load_picture(source, name, max_megapixels=max_megapixels)
+    mode = mode_for(FLAT_ART if looks_like_logo(picture) else PHOTO)
+    options = mode.options_from(values, widest)
+    if mode.reads == ARTWORK:
+        return mode, options, traced_artwork(picture, options)
+    if mode.reads == ELEVATION:
+        return mode, options, _read(mode, source, name, options, max_megapixels)
+    return mode, options, picture
+
+
+def read_input(source: bytes | Path, name: str, mode: str | None, values: Mapping[str, Any] | SizedOptions,
+               max_megapixels: float = DEFAULT_MAX_MEGAPIXELS,
+               widest: float | None = None) -> tuple[Mode, SizedOptions, Picture | Artwork]:
+    """The mode, its validated options and what it reads; without a mode, the input decides.
+
+    ``widest`` caps the mode's default width (a printer's bed); given sizes are never changed.
+    """
+    if mode is None:
+        return _read_unnamed(source, name, values, max_megapixels, widest)
+    chosen = get_mode(mode)
+    options = chosen.options_from(values, widest)
+    return chosen, options, _read(chosen, source, name, options, max_megapixels)
+
+
+# --- building and checking a solid ------------------------------------------------------------------------------
+
 @dataclass
 class ConvertResult:
     """A converted solid, what the checks found, and where it was written."""
 
-    mode: str
+    mode: Mode
     mesh: Mesh
     summary: MeshSummary
     report: Report
-    options: ModeOptions
+    options: SizedOptions
     output: Path | None = None
     file_bytes: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON answers."""
-        data = {"mode": self.mode, **self.summary.as_dict()}
+        data = {"mode": self.mode.id, **self.summary.as_dict()}
         data["findings"] = self.report.as_list() + data["findings"]
         if self.output is not None:
             data.update(output=str(self.output), file_bytes=self.file_bytes)
         return data
 
 
-def mode_options(mode: str, values: dict[str, Any] | ModeOptions) -> ModeOptions:
-    """Validated options of ``mode`` from plain values (or options already made)."""
-    if mode not in MODES:
-        raise BadInput("unknown_mode", _("Unknown mode '{mode}'; choose one of: {choices}.")
-                       .format(mode=mode, choices=", ".join(MODES)), mode=mode)
-    options = values if isinstance(values, ModeOptions) else MODES[mode].options.from_dict(values)
-    options.validate()
-    return options
-
-
-def build_solid(source: bytes | Path, *, name: str | None = None, mode: str = "lithophane",
-                options: dict[str, Any] | ModeOptions | None = None,
-                max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, progress: Progress = _silent) -> ConvertResult:
-    """Turn an image into a checked solid; refuse to hand on anything that is not a closed solid."""
-    chosen = mode_options(mode, options or {})
+def build_solid(source: bytes | Path, *, name: str | None = None, mode: str | None = None,
+                options: Mapping[str, Any] | SizedOptions | None = None,
+                max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, widest: float | None = None,
+                quick: bool = False, progress: Progress = _silent) -> ConvertResult:
+    """Turn an image into a checked solid (``quick``: coarsened for a preview); refuse anything not closed."""
+    name = name or (source.name if isinstance(source, Path) else "upload")
     progress(STAGE_LOADING)
-    if MODES[mode].reads == ARTWORK:
-        loaded = load_artwork(source, name, chosen, max_megapixels)
-    else:
-        loaded = load_picture(source, name, max_megapixels=max_megapixels, needed_size=chosen.needed_pixels(),
-                              keep_values=MODES[mode].needs_values)
+    chosen, values, loaded = read_input(source, name, mode, options or {}, max_megapixels, widest)
+    if quick:
+        values = chosen.preview_options(values)
     progress(STAGE_BUILDING)
-    mesh, report = MODES[mode].module.build(loaded, chosen)
+    mesh, report = chosen.build(loaded, values)
     progress(STAGE_CHECKING)
     summary = summarize(mesh)
     if not summary.closed:
         raise Img2PrintError("internal_mesh_error",
                              _("img2print built a solid that is not closed ({problems}); please report this "
                                "with the picture.").format(problems=", ".join(summary.report.codes())))
-    return ConvertResult(mode, mesh, summary, report, chosen)
+    return ConvertResult(chosen, mesh, summary, report, values)
 
 
 def convert(source: bytes | Path, output: Path, *, ascii: bool = False, progress: Progress = _silent,
@@ -119,15 +176,14 @@ def check(path: Path) -> MeshSummary:
 
 
 def trace(source: bytes | Path, output: Path, *, name: str | None = None,
-          options: dict[str, Any] | VectorOptions | None = None,
+          options: Mapping[str, Any] | ArtworkOptions | None = None,
           max_megapixels: float = DEFAULT_MAX_MEGAPIXELS) -> dict[str, Any]:
     """Trace a logo (or clean an SVG) into an SVG of filled outlines in millimetres."""
     output = Path(output)
     if output.suffix.lower() != ".svg":
         raise BadInput("unknown_vector_format", _("{file}: the traced outline is written as SVG; use the .svg "
                                                   "extension.").format(file=output.name), file=str(output))
-    chosen = options if isinstance(options, VectorOptions) else VectorOptions.from_dict(options or {})
-    chosen.validate()
+    chosen = ArtworkOptions.parse(options)
     artwork = load_artwork(source, name, chosen, max_megapixels)
     region, report = nozzle.printable_artwork(artwork, chosen)
     width, height = artwork.size
@@ -138,6 +194,86 @@ def trace(source: bytes | Path, output: Path, *, name: str | None = None,
             "parts": len(region.decompose()), "holes": sum(1 for r in rings if outline.signed_area(r) < 0),
             "area_mm2": round(float(region.area()), 3), "findings": report.as_list()}
 
+
+# --- before slicing: orientation, plan, fit ---------------------------------------------------------------------
+
+def _orientation(mesh: Mesh, mode: Mode | None, options: SizedOptions | None, intent: Intent,
+                 asked: str | None) -> Orientation:
+    """The orientation asked for, else the mode's own, else the intent's."""
+    own = mode.orientation(options) if mode is not None else None
+    name = asked or own or intent.orientation
+    return best_orientation(mesh) if name == "auto" else fixed_orientation(mesh, name)
+
+
+def nozzle_report(mode: Mode | None, options: SizedOptions | None, settings: SliceSettings) -> Report:
+    """The thinnest wall a mode builds (a lithophane's thinnest part, a plate's base) against the nozzle's line."""
+    report = Report()
+    thinnest = mode.thinnest_wall(options) if mode is not None else None
+    if thinnest is not None and thinnest < settings.line_width:
+        report.add(WARNING, "wall_below_nozzle",
+                   _("The thinnest part ({thin:.2f} mm) is thinner than the {line:.2f} mm line the nozzle prints.")
+                   .format(thin=thinnest, line=settings.line_width), thickness_mm=thinnest,
+                   line_width_mm=settings.line_width)
+    return report
+
+
+@dataclass
+class PreparedModel:
+    """A solid turned, planned and placed for a printer, centred on the origin on z = 0."""
+
+    mesh: Mesh
+    intent: Intent
+    orientation: Orientation
+    settings: SliceSettings
+    report: Report
+
+
+def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: Mode | None = None,
+                        options: SizedOptions | None = None, intent: str | None = None,
+                        orientation: str | None = None, overrides: SliceOverrides | None = None,
+                        scale_to_fit: bool = False, tree_supports: bool = False) -> PreparedModel:
+    """Orientation, plan and fit: everything before slicing (DoesNotFit when it does not fit)."""
+    chosen_intent = get_intent(intent or (mode.intent if mode is not None else MODEL_INTENT))
+    turn = _orientation(mesh, mode, options, chosen_intent, orientation)
+    settings = plan(printer, chosen_intent, turn.overhang_mm2, tree_supports,
+                    overrides.as_settings() if overrides is not None else None)
+    placed, report = fit_to_printer(turned(mesh, turn.rotation), printer, adhesion_margin(settings), scale_to_fit)
+    report.extend(nozzle_report(mode, options, settings))
+    if settings.supports:
+        report.add(INFO, "supports_needed", _("{area:.0f} mm² overhang more than 45 degrees and will print on "
+                                              "supports.").format(area=turn.overhang_mm2),
+                   overhang_mm2=round(turn.overhang_mm2, 1))
+    low, high = placed.bounds()
+    centred = placed.translated([-(low[0] + high[0]) / 2, -(low[1] + high[1]) / 2, -low[2]])
+    return PreparedModel(centred, chosen_intent, turn, settings, report)
+
+
+def assess_for_printer(built: ConvertResult, printer: PrinterProfile, intent: str | None = None) -> Report:
+    """What a preview tells about printing: does it fit, does it need supports, is anything too thin."""
+    try:
+        return prepare_for_printer(built.mesh, printer, mode=built.mode, options=built.options,
+                                   intent=intent).report
+    except DoesNotFit as failure:
+        report = Report()
+        report.add(ERROR, failure.code, failure.message, **failure.details)
+        return report
+
+
+def preview(source: bytes | Path, printer: PrinterProfile, *, name: str | None = None, mode: str | None = None,
+            options: Mapping[str, Any] | None = None, intent: str | None = None,
+            max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, progress: Progress = _silent) -> dict[str, Any]:
+    """A quick solid as pictures (shaded, and lit from behind where the mode has that view) with its findings."""
+    built = build_solid(source, name=name, mode=mode, options=options, max_megapixels=max_megapixels,
+                        widest=round(printer.width * PRINTER_WIDTH_SHARE), quick=True, progress=progress)
+    answer = {**built.as_dict(), "preview": solid_picture(built.mesh)}
+    answer["findings"] = answer["findings"] + assess_for_printer(built, printer, intent).as_list()
+    transmittance = built.mode.backlight(built.options)
+    if transmittance is not None:
+        answer["backlit"] = backlit_picture(built.mesh, transmittance)
+    return answer
+
+
+# --- slicing --------------------------------------------------------------------------------------------------
 
 @dataclass
 class SliceResult:
@@ -165,41 +301,15 @@ class SliceResult:
                 "settings": self.settings.as_dict(), "findings": self.report.as_list()}
 
 
-SLICERS = {prusaslicer.NAME: prusaslicer, curaengine.NAME: curaengine}
+def detect_slicer(name: str | None = None, configured: Mapping[str, str] | None = None) -> SlicerInfo:
+    """The named slicer (or the default one) on this machine, with the user's settings for it."""
+    backend = get_backend(name) if name else default_backend()
+    return backend.detect(configured or {})
 
 
-def detect_slicer(name: str, paths: dict[str, str] | None = None) -> SlicerInfo:
-    """The named slicer on this machine (PrusaSlicer or CuraEngine)."""
-    if name not in SLICERS:
-        raise BadInput("unknown_slicer", _("Unknown slicer '{slicer}'; choose prusaslicer or cura.")
-                       .format(slicer=name), slicer=name)
-    paths = paths or {}
-    if name == curaengine.NAME:
-        return curaengine.detect(paths.get("cura"), paths.get("cura_definitions"))
-    return prusaslicer.detect(paths.get("prusaslicer"))
-
-
-def is_model_file(name: str) -> bool:
-    """True for names of model files (sliced as they are), False for pictures and drawings."""
-    return Path(name).suffix.lower() in MODEL_EXTENSIONS
-
-
-def default_mode(name: str, source: bytes | Path | None = None) -> str:
-    """What a picture becomes when nobody says: an SVG or a logo a logo plate, a photo a lithophane."""
-    if name.lower().endswith((".svg", ".svgz")):
-        return "logo"
-    if source is not None:
-        try:
-            if looks_like_logo(load_picture(source, name, needed_size=(256, 256))):
-                return "logo"
-        except BadInput:
-            return "lithophane"
-    return "lithophane"
-
-
-def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, options: dict[str, Any] | None,
+def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, options: Mapping[str, Any] | None,
                        max_megapixels: float, printer: PrinterProfile,
-                       progress: Progress) -> tuple[Mesh, Report, str | None, ModeOptions | None]:
+                       progress: Progress) -> tuple[Mesh, Report, Mode | None, SizedOptions | None]:
     """The solid to slice: a model file as it is (if it is printable), or a picture converted by its mode."""
     if is_model_file(name):
         if isinstance(source, bytes):
@@ -211,108 +321,45 @@ def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, option
             raise BadInput("model_not_printable", _("{file}: {verdict}").format(file=name, verdict=verdict(summary)),
                            file=name, findings=summary.report.as_list())
         return mesh, Report(), None, None
-    chosen = mode or default_mode(name, source)
-    options = dict(options or {})
-    if chosen == "lithophane" and options.get("width") is None and options.get("height") is None:
-        options["width"] = min(DEFAULT_LITHOPHANE_WIDTH_MM, round(printer.width * 0.6))
-    built = build_solid(source, name=name, mode=chosen, options=options, max_megapixels=max_megapixels,
-                        progress=progress)
+    built = build_solid(source, name=name, mode=mode, options=options, max_megapixels=max_megapixels,
+                        widest=round(printer.width * PRINTER_WIDTH_SHARE), progress=progress)
     return built.mesh, built.report, built.mode, built.options
 
 
-def _orientation(mesh: Mesh, mode: str | None, options: ModeOptions | None, intent: Intent,
-                 asked: str | None) -> Orientation:
-    """The orientation asked for, else the mode's own, else the intent's."""
-    name = asked or (MODES[mode].module.preferred_orientation(options) if mode and options is not None
-                     and hasattr(MODES[mode].module, "preferred_orientation") else None) or intent.orientation
-    return best_orientation(mesh) if name == "auto" else fixed_orientation(mesh, name)
-
-
-@dataclass
-class PreparedModel:
-    """A solid turned, planned and placed for a printer, centred on the origin on z = 0."""
-
-    mesh: Mesh
-    intent: Intent
-    orientation: Orientation
-    settings: SliceSettings
-    report: Report
-
-
-def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: str | None = None,
-                        options: ModeOptions | None = None, intent: str | None = None,
-                        orientation: str | None = None, overrides: dict[str, Any] | None = None,
-                        scale_to_fit: bool = False, tree_supports: bool = False) -> PreparedModel:
-    """Orientation, plan and fit: everything before slicing (DoesNotFit when it does not fit)."""
-    chosen_intent = get_intent(intent or MODE_INTENTS.get(mode or "", "display"))
-    turn = _orientation(mesh, mode, options, chosen_intent, orientation)
-    settings = plan(printer, chosen_intent, turn.overhang_mm2, tree_supports, overrides)
-    placed, report = fit_to_printer(turned(mesh, turn.rotation), printer, adhesion_margin(settings), scale_to_fit)
-    report.extend(nozzle_report(mode, options, settings))
-    if settings.supports:
-        report.add(INFO, "supports_needed", _("{area:.0f} mm² overhang more than 45 degrees and will print on "
-                                              "supports.").format(area=turn.overhang_mm2),
-                   overhang_mm2=round(turn.overhang_mm2, 1))
-    low, high = placed.bounds()
-    centred = placed.translated([-(low[0] + high[0]) / 2, -(low[1] + high[1]) / 2, -low[2]])
-    return PreparedModel(centred, chosen_intent, turn, settings, report)
-
-
-def assess_for_printer(built: ConvertResult, printer: PrinterProfile, intent: str | None = None) -> Report:
-    """What a preview tells about printing: does it fit, does it need supports, is anything too thin."""
-    try:
-        return prepare_for_printer(built.mesh, printer, mode=built.mode, options=built.options,
-                                   intent=intent).report
-    except DoesNotFit as failure:
-        report = Report()
-        report.add(ERROR, failure.code, failure.message, **failure.details)
-        return report
-
-
-def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, slicer: str = prusaslicer.NAME,
-              intent: str | None = None, name: str | None = None, mode: str | None = None,
-              options: dict[str, Any] | None = None, overrides: dict[str, Any] | None = None,
-              orientation: str | None = None, scale_to_fit: bool = False,
-              max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, slicer_paths: dict[str, str] | None = None,
-              timeout_s: float = DEFAULT_TIMEOUT_S, cancel: threading.Event | None = None,
-              progress: Progress = _silent, slicing_progress: Callable[[float], None] | None = None) -> SliceResult:
+def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, slicer: str | None = None,
+              slicer_settings: Mapping[str, str] | None = None, intent: str | None = None, name: str | None = None,
+              mode: str | None = None, options: Mapping[str, Any] | None = None,
+              overrides: Mapping[str, Any] | SliceOverrides | None = None, orientation: str | None = None,
+              scale_to_fit: bool = False,
+              max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, timeout_s: float = DEFAULT_TIMEOUT_S,
+              cancel: threading.Event | None = None, progress: Progress = _silent,
+              slicing_progress: Callable[[float], None] | None = None) -> SliceResult:
     """Picture or model -> checked solid -> oriented and fitted to the printer -> sliced -> checked G-code."""
     output = Path(output)
     name = name or (source.name if isinstance(source, Path) else "upload")
-    info = detect_slicer(slicer, slicer_paths)
-    mesh, report, used_mode, mode_opts = _model_for_slicing(source, name, mode, options, max_megapixels, printer,
-                                                            progress)
-    prepared = prepare_for_printer(mesh, printer, mode=used_mode, options=mode_opts, intent=intent,
-                                   orientation=orientation, overrides=overrides, scale_to_fit=scale_to_fit,
-                                   tree_supports=SLICERS[slicer].has_tree_supports(info))
+    chosen_overrides = SliceOverrides.parse(overrides)
+    info = detect_slicer(slicer, slicer_settings)
+    backend = get_backend(info.name)
+    mesh, report, used_mode, mode_options = _model_for_slicing(source, name, mode, options, max_megapixels, printer,
+                                                               progress)
+    prepared = prepare_for_printer(mesh, printer, mode=used_mode, options=mode_options, intent=intent,
+                                   orientation=orientation, overrides=chosen_overrides, scale_to_fit=scale_to_fit,
+                                   tree_supports=backend.has_tree_supports(info))
     report.extend(prepared.report)
-    centred, settings, turn, chosen_intent = prepared.mesh, prepared.settings, prepared.orientation, prepared.intent
     progress(STAGE_SLICING)
     with tempfile.TemporaryDirectory(prefix="img2print-slice-") as folder:
         work = Path(folder)
         model = work / "model.stl"
-        write_stl(centred, model)
+        write_stl(prepared.mesh, model)
         sliced = work / "out.gcode"
-        figures = SLICERS[slicer].slice_model(info, model, sliced, printer, settings, work, progress=slicing_progress,
-                                              cancel=cancel, timeout_s=timeout_s)
+        figures = backend.slice(info, model, sliced, printer, prepared.settings, work, progress=slicing_progress,
+                                cancel=cancel, timeout_s=timeout_s)
         progress(STAGE_INSPECTING)
         facts = inspect(sliced, printer.centre)
-        verify(facts, printer, info.name)
+        verify(facts, printer, backend.label)
         facts.estimated_time_s = figures.get("estimated_time_s", facts.estimated_time_s)
         facts.filament_mm = figures.get("filament_mm", facts.filament_mm)
-        embed(sliced, centred)
+        embed(sliced, prepared.mesh)
         write_atomically(output, lambda target: shutil.move(str(sliced), target))
-    return SliceResult(output, info.name, info.version_text, printer.id, chosen_intent.id, settings, turn, facts,
-                       [round(float(v), 3) for v in centred.size()], report)
-
-
-def nozzle_report(mode: str | None, options: ModeOptions | None, settings: SliceSettings) -> Report:
-    """The thinnest wall a mode builds (a lithophane's thinnest part, a plate's base) against the nozzle's line."""
-    report = Report()
-    thinnest = getattr(options, "min_thickness", getattr(options, "base", None)) if options is not None else None
-    if thinnest is not None and thinnest < settings.line_width:
-        report.add(WARNING, "wall_below_nozzle",
-                   _("The thinnest part ({thin:.2f} mm) is thinner than the {line:.2f} mm line the nozzle prints.")
-                   .format(thin=thinnest, line=settings.line_width), thickness_mm=thinnest,
-                   line_width_mm=settings.line_width)
-    return report
+    return SliceResult(output, info.name, info.version_text, printer.id, prepared.intent.id, prepared.settings,
+                       prepared.orientation, facts, [round(float(v), 3) for v in prepared.mesh.size()], report)

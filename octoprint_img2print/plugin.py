@@ -3,15 +3,12 @@ settings, slicing) to the core library and the job queue; it holds no geometry i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import threading
-import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import flask
 import octoprint.plugin
@@ -19,20 +16,22 @@ from octoprint.access.permissions import Permissions
 from octoprint.filemanager.util import DiskFileWrapper
 from octoprint.slicing import SlicingCancelled, SlicingProfile
 
-from . import __plugin_version__, api, thumbnails
-from .errors import BadInput, Img2PrintError
-from .geometry.files import read_mesh
+from . import __plugin_version__, api
+from .errors import Img2PrintError
 from .i18n import N_
-from .imaging.load import load_picture
-from .imaging.svg import load_svg, looks_like_svg
-from .jobs import CANCELLED, DONE, JobQueue
-from .modes import MODES
-from .pipeline import detect_slicer, is_model_file
+from .imaging.load import DEFAULT_MAX_MEGAPIXELS
+from .job_request import SLICE, JobDefaults, Limits, build_request
+from .jobs import CANCELLED, DONE, FINISHED, Job, JobQueue
+from .modes import registry as modes
+from .pipeline import detect_slicer
 from .slicing.intents import get_intent, intent_ids
+from .slicing.slicers import default_backend
+from .slicing.slicers import registry as slicers
 
 SLICER_TYPE = "img2print"
-PHONE_PATH = "/plugin/img2print/phone"
 EVENTS = ("job_started", "job_done", "job_failed")
+SETTINGS_VERSION = 2
+PROFILE_KEYS = ("intent", "mode", "slicer", "printer", "orientation")
 
 
 class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownPlugin,
@@ -47,12 +46,16 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         self.announced: dict[str, str] = {}
         self.queue = JobQueue(Path(self.get_plugin_data_folder()), on_change=self._job_changed,
                               on_finished=self._job_output, settings=self._limits, may_run=self._may_run)
+        self.http = api.HttpApi(api.Services(
+            file_manager=self._file_manager, printer_profiles=self._printer_profile_manager, queue=self.queue,
+            data_folder=Path(self.get_plugin_data_folder()), job_defaults=self.job_defaults,
+            default_printer=lambda: self._settings.get(["default_printer"]) or "", slicer_status=self.slicer_status))
 
     def on_after_startup(self) -> None:
         """Let OctoPrint's login page lead back to the phone page; log that the plugin is ready."""
         allowed = self._settings.global_get(["server", "allowedLoginRedirectPaths"]) or []
-        if PHONE_PATH not in allowed:
-            self._settings.global_set(["server", "allowedLoginRedirectPaths"], [*allowed, PHONE_PATH])
+        if api.PHONE_PATH not in allowed:
+            self._settings.global_set(["server", "allowedLoginRedirectPaths"], [*allowed, api.PHONE_PATH])
             self._settings.save()
         self._seed_slicing_profiles()
         self._logger.info("img2print %s ready; slicers: %s", __plugin_version__, self.slicer_status())
@@ -77,11 +80,28 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
     # --- settings ---------------------------------------------------------------------------------------------
 
     def get_settings_defaults(self) -> dict[str, Any]:
-        """Settings: slicer and paths, limits, and whether heavy work may run while printing."""
-        return {"slicer": "prusaslicer", "prusaslicer_path": "", "cura_path": "", "cura_definitions": "",
-                "default_printer": "", "max_megapixels": 64, "max_job_seconds": 3600, "memory_mb": 1536,
-                "nice": 10, "work_while_printing": False,
-                "mode_defaults": {mode: {"width": None, "intent": ""} for mode in MODES}}
+        """Settings: slicer and each slicer's own settings, limits, per-mode defaults, work while printing."""
+        limits = Limits()
+        return {"slicer": default_backend().name, "default_printer": "", "max_megapixels": DEFAULT_MAX_MEGAPIXELS,
+                "max_job_seconds": limits.max_job_seconds, "memory_mb": limits.memory_mb, "nice": limits.nice,
+                "work_while_printing": False,
+                "slicers": {b.name: {s.key: "" for s in b.settings} for b in slicers().values()},
+                "mode_defaults": {mode: {"width": None, "intent": ""} for mode in modes()}}
+
+    def get_settings_version(self) -> int:
+        """Version 2 keeps each slicer's settings under ``slicers``."""
+        return SETTINGS_VERSION
+
+    def on_settings_migrate(self, target: int, current: int | None) -> None:
+        """From version 1 (stored without a version): each slicer's settings move under ``slicers``."""
+        if current is not None and current >= SETTINGS_VERSION:
+            return
+        for backend in slicers().values():
+            for old, key in backend.legacy_settings:
+                value = self._settings.get([old])
+                if value:
+                    self._settings.set(["slicers", backend.name, key], value)
+                self._settings.remove([old])
 
     def on_settings_save(self, data: dict[str, Any]) -> dict[str, Any]:
         """Only users with img2print's manage permission change its settings."""
@@ -89,36 +109,34 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
             flask.abort(403)
         return octoprint.plugin.SettingsPlugin.on_settings_save(self, data)
 
-    def _mode_defaults(self, mode: str | None) -> dict[str, Any]:
-        """The width and intent set in the settings for a mode (empty values: img2print's own defaults)."""
-        if not mode:
-            return {}
-        stored = self._settings.get(["mode_defaults", mode]) or {}
-        return {key: value for key, value in stored.items() if value not in (None, "")}
-
-    def _limits(self) -> dict[str, Any]:
-        return {"max_job_seconds": self._settings.get_int(["max_job_seconds"]),
-                "memory_mb": self._settings.get_int(["memory_mb"]), "nice": self._settings.get_int(["nice"])}
+    def _limits(self) -> Limits:
+        return Limits(nice=self._settings.get_int(["nice"]), memory_mb=self._settings.get_int(["memory_mb"]),
+                      max_job_seconds=self._settings.get_int(["max_job_seconds"]))
 
     def _may_run(self) -> bool:
         printing = self._printer.is_printing() if self._printer is not None else False
         return not printing or self._settings.get_boolean(["work_while_printing"])
 
-    def slicer_paths(self) -> dict[str, str]:
-        """Configured slicer paths (empty: found on PATH)."""
-        return {"prusaslicer": self._settings.get(["prusaslicer_path"]) or "",
-                "cura": self._settings.get(["cura_path"]) or "",
-                "cura_definitions": self._settings.get(["cura_definitions"]) or ""}
+    def job_defaults(self) -> JobDefaults:
+        """What the settings add to every job."""
+        return JobDefaults(slicer=self._settings.get(["slicer"]) or default_backend().name,
+                           slicer_settings=self._settings.get(["slicers"]) or {},
+                           max_megapixels=self._settings.get_float(["max_megapixels"]),
+                           timeout_s=self._settings.get_int(["max_job_seconds"]),
+                           mode_defaults=self._settings.get(["mode_defaults"]) or {})
 
-    def slicer_status(self) -> dict[str, Any]:
-        """Each slicer: found or not, its path and version, or how to install it."""
-        status = {}
-        for name in ("prusaslicer", "cura"):
+    def slicer_status(self) -> list[dict[str, Any]]:
+        """Each slicer: what a user may set for it, found or not, its path and version, or how to install it."""
+        configured = self._settings.get(["slicers"]) or {}
+        status = []
+        for backend in slicers().values():
+            entry = backend.describe(api.in_user_language)
             try:
-                info = detect_slicer(name, self.slicer_paths())
-                status[name] = {"installed": True, "path": info.path, "version": info.version_text}
+                info = detect_slicer(backend.name, configured.get(backend.name) or {})
+                entry.update(installed=True, path=info.path, version=info.version_text)
             except Img2PrintError as failure:
-                status[name] = {"installed": False, "message": api.in_user_language(failure.message)}
+                entry.update(installed=False, message=api.in_user_language(failure.message))
+            status.append(entry)
         return status
 
     # --- assets and templates ---------------------------------------------------------------------------------
@@ -136,7 +154,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         """Templates are autoescaped (mandatory from OctoPrint 1.13)."""
         return True
 
-    # --- HTTP API -------------------------------------------------------------------------------------------
+    # --- HTTP: the routes live in api.py ----------------------------------------------------------------------
 
     def is_api_protected(self) -> bool:
         """Only logged-in users and API keys reach the API."""
@@ -148,11 +166,11 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
 
     def on_api_command(self, command: str, data: dict[str, Any]) -> flask.Response:
         """Run a command."""
-        return api.command(self, command, data)
+        return self.http.command(command, data)
 
     def on_api_get(self, request: flask.Request) -> flask.Response:
         """Lists and job status."""
-        return api.listing(self)
+        return self.http.listing()
 
     def is_blueprint_protected(self) -> bool:
         """The routes check permissions themselves: the phone page sends visitors to the login page."""
@@ -162,168 +180,36 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         """Browser sessions must send OctoPrint's CSRF token to the upload route."""
         return True
 
-    @octoprint.plugin.BlueprintPlugin.route("/phone", methods=["GET"])
-    def phone(self):
-        """The phone page: take or choose a photo, pick a mode, see the preview, print (log in first)."""
-        if api.require() is not None:
-            here = flask.request.script_root + PHONE_PATH
-            return flask.redirect(f"{flask.request.script_root}/login/?redirect={quote(here)}")
-        return flask.render_template("img2print_phone.jinja2", version=__plugin_version__)
-
-    @octoprint.plugin.BlueprintPlugin.route("/thumbnail", methods=["GET"])
-    def thumbnail(self):
-        """A small picture for the file list: the picture itself, a drawing's outline, or a G-code's preview."""
-        denied = api.require(Permissions.FILES_LIST)
-        if denied:
-            return denied
-        path = flask.request.args.get("path", "")
-        if not self._file_manager.file_exists("local", path):
-            return api.error(404, "unknown_file", api.translate(N_("There is no such file in OctoPrint's file list.")))
-        disk = Path(self._file_manager.path_on_disk("local", path))
-        key = hashlib.sha1(f"{path}:{disk.stat().st_mtime}".encode()).hexdigest()
-        cache = Path(self.get_plugin_data_folder()) / "thumbnails" / f"{key}.png"
-        if not cache.exists():
-            picture = thumbnails.file_thumbnail(disk, Path(path).name)
-            if picture is None:
-                return api.error(404, "no_thumbnail", api.translate(N_("This file has no preview.")))
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            cache.write_bytes(picture)
-        response = flask.make_response(cache.read_bytes())
-        response.headers["Content-Type"] = "image/png"
-        response.headers["Cache-Control"] = "private, max-age=3600"
-        return response
-
-    @octoprint.plugin.BlueprintPlugin.route("/upload", methods=["POST"])
-    def upload(self) -> flask.Response:
-        """Upload a picture (or model) and queue what to do with it: preview, convert, slice or slice and print."""
-        action = flask.request.values.get("action", "convert")
-        if action not in ("preview", "convert", "slice", "print"):
-            return api.error(400, "bad_action", api.translate(N_("action must be preview, convert, slice or print.")))
-        needed = [Permissions.FILES_UPLOAD, Permissions.PLUGIN_IMG2PRINT_CONVERT]
-        if action in ("slice", "print"):
-            needed += [Permissions.PLUGIN_IMG2PRINT_SLICE, Permissions.SLICE]
-        if action == "print":
-            needed.append(Permissions.PRINT)
-        denied = api.require(*needed)
-        if denied:
-            return denied
-        data = {k: v for k, v in flask.request.values.to_dict().items() if not k.startswith("file.")}
-        for key in ("options", "overrides"):
-            try:
-                data[key] = json.loads(data.get(key) or "{}")
-            except ValueError:
-                data[key] = None
-            if not isinstance(data[key], dict):
-                return api.error(400, "bad_json", api.translate(N_("'{field}' must be a JSON object.")).format(
-                    field=key))
-        staged, name = self._received_upload()
-        if staged is None:
-            return api.error(400, "no_file", api.translate(N_("Send the picture as the form field 'file'.")))
-        try:
-            if not (api.is_picture(name) or is_model_file(name)):
-                return api.error(415, "unsupported_type", api.translate(
-                    N_("img2print takes PNG, JPEG, WebP, BMP, GIF, TIFF, HEIC and SVG pictures and STL or 3MF "
-                       "models.")))
-            self._vet_upload(staged, name)
-            path = self._file_manager.add_file("local", self._file_manager.sanitize_path("local", name),
-                                               DiskFileWrapper(name, str(staged), move=True), allow_overwrite=True)
-        except Img2PrintError as failure:
-            return api.from_exception(failure)
-        finally:
-            staged.unlink(missing_ok=True)
-        data["file"] = path
-        if action == "print":
-            data.update(print=True, select=True)
-        job = self.submit("slice" if action == "print" else action, self._file_manager.path_on_disk("local", path),
-                          path, data, api.language())
-        response = flask.jsonify({"file": path, **api.job_view(job)})
-        response.status_code = 202
-        return response
-
-    def _received_upload(self) -> tuple[Path | None, str]:
-        """The uploaded file on disk and its name; OctoPrint's upload handler already stored large bodies."""
-        values = flask.request.values
-        if values.get("file.path") and values.get("file.name"):
-            return Path(values["file.path"]), os.path.basename(values["file.name"])
-        upload = flask.request.files.get("file")
-        if upload is None or not upload.filename:
-            return None, ""
-        name = os.path.basename(upload.filename)
-        staged = Path(self.get_plugin_data_folder()) / "uploads" / f"{time.time_ns()}-{name}"
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        upload.save(str(staged))
-        return staged, name
-
-    def _vet_upload(self, staged: Path, name: str) -> None:
-        """Refuse broken, hostile or oversized uploads before they reach the file list."""
-        limit = float(self._settings.get_float(["max_megapixels"]))
-        if staged.stat().st_size == 0:
-            raise BadInput("empty_file", api.translate("{file}: the file is empty.").format(file=name), file=name)
-        head = staged.read_bytes()[:4096]
-        if is_model_file(name):
-            read_mesh(staged, name)
-        elif looks_like_svg(head, name):
-            load_svg(staged.read_bytes(), name, 0.1)
-        elif api.is_picture(name):
-            load_picture(staged, name, max_megapixels=limit, needed_size=(64, 64))
+    def get_blueprint(self) -> flask.Blueprint:
+        """The blueprint with api.py's routes (made once)."""
+        if not hasattr(self, "_blueprint"):
+            self._blueprint = flask.Blueprint(self._identifier, self._identifier, **self.get_blueprint_kwargs())
+            self.http.register(self._blueprint)
+        return self._blueprint
 
     def bodysize(self, current_max_body_sizes, *args, **kwargs):
         """Allow large photos on the upload route."""
-        return [("POST", "/upload", 100 * 1024 * 1024)]
+        return [("POST", "/upload", api.MAX_UPLOAD_BYTES)]
 
     # --- jobs ----------------------------------------------------------------------------------------------
 
-    def _slice_request(self, slicer: str | None) -> dict[str, Any]:
-        """What every slicing job takes from the settings: slicer, its paths, the time and picture limits."""
-        return {"slicer": slicer or self._settings.get(["slicer"]), "slicer_paths": self.slicer_paths(),
-                "timeout_s": self._settings.get_int(["max_job_seconds"]),
-                "max_megapixels": self._settings.get_float(["max_megapixels"])}
-
-    def submit(self, action: str, disk_path: str, path: str, data: dict[str, Any], language: str):
-        """Queue a job for a file of the file list."""
-        mode = data.get("mode") or None
-        defaults = self._mode_defaults(mode)
-        options = {k: v for k, v in (data.get("options") or {}).items() if v not in (None, "")}
-        if "width" in defaults and "width" not in options and "height" not in options:
-            options["width"] = float(defaults["width"])
-        request: dict[str, Any] = {"action": action, "source": disk_path, "name": Path(path).name, "mode": mode,
-                                   "options": options, "language": language,
-                                   "max_megapixels": self._settings.get_float(["max_megapixels"])}
-        stem = Path(path).stem
-        if action == "convert":
-            request["output_name"] = f"{stem}.stl"
-        if action in ("slice", "preview"):
-            request.update(printer_profile=self._printer_profile_manager.get_current_or_default(),
-                           intent=data.get("intent") or defaults.get("intent"))
-            if data.get("printer") or self._settings.get(["default_printer"]):
-                request["printer"] = data.get("printer") or self._settings.get(["default_printer"])
-                request.pop("printer_profile")
-        if action == "slice":
-            request.update(self._slice_request(data.get("slicer")), output_name=f"{stem}.gcode",
-                           overrides=data.get("overrides") or None, orientation=data.get("orientation") or None,
-                           scale_to_fit=bool(data.get("scale_to_fit")))
-        request["target"] = {"folder": str(Path(path).parent) if "/" in path else "",
-                             "select": bool(data.get("select")), "print": bool(data.get("print"))}
-        user = getattr(flask.g, "identity", None)
-        return self.queue.submit(action, path, request, user=getattr(user, "id", None))
-
-    def _job_changed(self, job) -> None:
+    def _job_changed(self, job: Job) -> None:
         self._plugin_manager.send_plugin_message(self._identifier, {"type": "job", "job": api.job_view(job)})
         event = {"running": "job_started", "done": "job_done", "failed": "job_failed"}.get(job.status)
         if event and self.announced.get(job.id) != job.status:
             self.announced[job.id] = job.status
             self._event_bus.fire(f"plugin_img2print_{event}", {"job": job.id, "action": job.action, "file": job.name,
                                                                "error": (job.error or {}).get("code")})
-        if job.status in (DONE, CANCELLED, "failed") and job.id in self.waiters:
+        if job.status in FINISHED and job.id in self.waiters:
             self.waiters[job.id].set()
 
-    def _job_output(self, job, produced: Path) -> None:
+    def _job_output(self, job: Job, produced: Path) -> None:
         """Put a job's model or G-code into OctoPrint's file list (or hand it to OctoPrint's slicing)."""
-        target = job.request.get("target", {})
-        if "machinecode_path" in target:
-            shutil.copyfile(produced, target["machinecode_path"])
+        target = job.request.target
+        if target.machinecode_path:
+            shutil.copyfile(produced, target.machinecode_path)
             return
-        name = self._file_manager.join_path("local", target.get("folder", ""), produced.name)
+        name = self._file_manager.join_path("local", target.folder, produced.name)
         result = job.result or {}
         analysis = None
         if produced.suffix == ".gcode":
@@ -331,16 +217,15 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
                         "filament": {"tool0": {"length": result.get("filament_mm")}}}
         path = self._file_manager.add_file("local", name, DiskFileWrapper(produced.name, str(produced), move=False),
                                            allow_overwrite=True, analysis=analysis)
-        job.request["stored_as"] = path
-        if produced.suffix == ".gcode" and (target.get("select") or target.get("print")):
+        if produced.suffix == ".gcode" and (target.select or target.print):
             self._printer.select_file(self._file_manager.path_on_disk("local", path), False,
-                                      printAfterSelect=target.get("print", False))
+                                      printAfterSelect=target.print)
 
     # --- OctoPrint's slicing system --------------------------------------------------------------------------
 
     def is_slicer_configured(self) -> bool:
         """Offered to OctoPrint's Slice dialog when PrusaSlicer or CuraEngine is installed."""
-        return any(s["installed"] for s in self.slicer_status().values())
+        return any(s["installed"] for s in self.slicer_status())
 
     def get_slicer_properties(self) -> dict[str, Any]:
         """img2print slices models and pictures to G-code."""
@@ -369,7 +254,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
             raise OSError(f"{path} exists")
         data = dict(profile.data or {})
         for key, value in (overrides or {}).items():
-            if key in ("intent", "mode", "slicer", "printer", "orientation"):
+            if key in PROFILE_KEYS:
                 data[key] = value
             else:
                 data.setdefault("options", {})[key] = value
@@ -379,16 +264,13 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
                  on_progress=None, on_progress_args=None, on_progress_kwargs=None):
         """Slice through the job queue (one job at a time, lowered priority) and wait for it."""
         profile = json.loads(Path(profile_path).read_text()) if profile_path else {}
-        name = Path(model_path).name
         machinecode_path = machinecode_path or str(Path(model_path).with_suffix(".gcode"))
-        request = {**self._slice_request(profile.get("slicer")), "action": "slice", "source": model_path,
-                   "name": name, "mode": profile.get("mode") or None, "options": profile.get("options") or {},
-                   "intent": profile.get("intent") or None, "printer_profile": dict(printer_profile),
-                   "output_name": "sliced.gcode", "language": "en", "target": {"machinecode_path": machinecode_path}}
+        request = build_request(SLICE, model_path, Path(model_path).name, profile, self.job_defaults(),
+                                printer_profile=dict(printer_profile), machinecode_path=machinecode_path)
         done = threading.Event()
-        job = self.queue.submit("slice", name, request)
+        job = self.queue.submit(request.name, request)
         self.waiters[job.id] = done
-        if job.status in (DONE, CANCELLED, "failed"):
+        if job.status in FINISHED:
             done.set()
         try:
             while not done.wait(0.5):
@@ -407,7 +289,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
     def cancel_slicing(self, machinecode_path: str) -> None:
         """OctoPrint's cancel for a slicing job it started."""
         for job in self.queue.listing():
-            if job.request.get("target", {}).get("machinecode_path") == machinecode_path:
+            if job.request.target.machinecode_path == machinecode_path:
                 self.queue.cancel(job.id)
 
 

@@ -91,7 +91,7 @@ def test_tab_runs_a_preview_without_console_errors(server, tmp_path):
         open_tab(driver)
         wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-printer option")) > 10)
         driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
-        width = driver.find_element(By.ID, "img2print-width")
+        width = driver.find_element(By.ID, "img2print-option-width")
         width.clear()
         width.send_keys("60")
         driver.find_element(By.ID, "img2print-preview").click()
@@ -133,8 +133,8 @@ def test_phone_page_fits_a_phone_previews_and_prints(server, tmp_path):
         for button in ("preview", "print"):
             assert driver.find_element(By.ID, button).size["height"] >= 44
         Select(driver.find_element(By.ID, "mode")).select_by_value("logo")
-        driver.find_element(By.ID, "width").clear()
-        driver.find_element(By.ID, "width").send_keys("15")
+        driver.find_element(By.ID, "option-width").clear()
+        driver.find_element(By.ID, "option-width").send_keys("15")
         driver.find_element(By.ID, "print").click()
         wait_for(lambda: driver.find_element(By.ID, "status").text == "Sliced; the print is starting.", 240)
         assert driver.find_element(By.ID, "error").text == ""
@@ -209,9 +209,11 @@ def test_settings_page_shows_the_slicers_without_console_errors(server, tmp_path
         log_in(driver, server)
         open_tab(driver)
         driver.execute_script("OctoPrint.coreui.viewmodels.settingsViewModel.show('settings_plugin_img2print')")
-        slicers = wait_for(lambda: [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".img2print-slicers li")
-                                    if e.text])
-        assert any(text.startswith("prusaslicer: 2.") for text in slicers), slicers
+        def slicers() -> list[str]:
+            return [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".img2print-slicers li")]
+
+        wait_for(lambda: any(text.startswith("PrusaSlicer: 2.") for text in slicers()))
+        assert any(text.startswith("CuraEngine: ") for text in slicers()), slicers()
         assert len(driver.find_elements(By.CSS_SELECTOR, ".img2print-defaults tbody tr")) == 6
         assert console_errors(driver) == []
     finally:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pictures import halves, photo_like, save
 
+from octoprint_img2print.job_request import JobRequest, Limits
 from octoprint_img2print.jobs import CANCELLED, DONE, FAILED, WAITING_FOR_PRINT, JobQueue
 
 
@@ -30,7 +31,7 @@ class Recorder:
 
 
 def make_queue(tmp_path, recorder, limits=None, may_run=lambda: True) -> JobQueue:
-    settings = {"nice": 10, "memory_mb": 2048, "max_job_seconds": 600, **(limits or {})}
+    settings = Limits(**{"nice": 10, "memory_mb": 2048, "max_job_seconds": 600, **(limits or {})})
     return JobQueue(tmp_path / "data", on_change=recorder.changed, on_finished=recorder.finished,
                     settings=lambda: settings, may_run=may_run)
 
@@ -43,9 +44,9 @@ def wait(queue: JobQueue, job_id: str, timeout: float = 120.0):
     return queue.get(job_id)
 
 
-def convert_request(source: Path, name: str, **options) -> dict:
-    return {"action": "convert", "source": str(source), "name": source.name, "mode": "relief",
-            "options": {"width": 40, **options}, "output_name": name}
+def convert_request(source: Path, name: str, mode: str = "relief", **options) -> JobRequest:
+    return JobRequest("convert", str(source), source.name, mode=mode, options={"width": 40, **options},
+                      output_name=name)
 
 
 def test_jobs_run_one_at_a_time_in_a_niced_memory_capped_worker(tmp_path):
@@ -53,8 +54,8 @@ def test_jobs_run_one_at_a_time_in_a_niced_memory_capped_worker(tmp_path):
     recorder = Recorder()
     queue = make_queue(tmp_path, recorder)
     try:
-        first = queue.submit("convert", "p.png", convert_request(picture, "a.stl"))
-        second = queue.submit("convert", "p.png", convert_request(picture, "b.stl"))
+        first = queue.submit("p.png", convert_request(picture, "a.stl"))
+        second = queue.submit("p.png", convert_request(picture, "b.stl"))
         done_first, done_second = wait(queue, first.id), wait(queue, second.id)
         assert done_first.status == done_second.status == DONE
         states = [change for change in recorder.changes if change[1] in ("running", "done")]
@@ -72,8 +73,8 @@ def test_memory_cap_stops_a_job_that_needs_more_and_says_so(tmp_path):
     recorder = Recorder()
     queue = make_queue(tmp_path, recorder, limits={"memory_mb": 400})
     try:
-        request = {**convert_request(picture, "big.stl", full_grid=True, width=300), "mode": "lithophane"}
-        job = queue.submit("convert", "big.png", request)
+        request = convert_request(picture, "big.stl", "lithophane", full_grid=True, width=300)
+        job = queue.submit("big.png", request)
         finished = wait(queue, job.id)
         assert finished.status == FAILED
         assert finished.error["code"] in ("out_of_memory", "worker_crashed")
@@ -90,7 +91,7 @@ def test_jobs_wait_while_printing_unless_allowed(tmp_path):
     recorder = Recorder()
     queue = make_queue(tmp_path, recorder, may_run=lambda: not printing.is_set())
     try:
-        job = queue.submit("convert", "p.png", convert_request(picture, "w.stl"))
+        job = queue.submit("p.png", convert_request(picture, "w.stl"))
         time.sleep(3)
         assert queue.get(job.id).status == "queued" and queue.get(job.id).note == WAITING_FOR_PRINT
         printing.clear()
@@ -104,7 +105,7 @@ def test_cancel_a_queued_job(tmp_path):
     recorder = Recorder()
     queue = make_queue(tmp_path, recorder, may_run=lambda: False)
     try:
-        job = queue.submit("convert", "p.png", convert_request(picture, "c.stl"))
+        job = queue.submit("p.png", convert_request(picture, "c.stl"))
         assert queue.cancel(job.id) and queue.get(job.id).status == CANCELLED
         assert not queue.cancel(job.id) and not queue.cancel("nonesuch")
     finally:
@@ -115,10 +116,10 @@ def test_a_restart_fails_interrupted_jobs_and_clears_their_work(tmp_path):
     data = tmp_path / "data"
     (data / "work" / "abc").mkdir(parents=True)
     (data / "work" / "abc" / "half.stl").write_bytes(b"solid half")
-    (data / "jobs.json").write_text(json.dumps([
-        {"id": "abc", "action": "convert", "name": "x.png", "request": {}, "status": "running"},
-        {"id": "def", "action": "convert", "name": "y.png", "request": {}, "status": "queued"},
-        {"id": "ghi", "action": "convert", "name": "z.png", "request": {}, "status": "done"}]))
+    stored = [{"id": job_id, "action": "convert", "name": f"{job_id}.png", "status": status,
+               "request": {"action": "convert", "source": f"/{job_id}.png", "name": f"{job_id}.png"}}
+              for job_id, status in (("abc", "running"), ("def", "queued"), ("ghi", "done"))]
+    (data / "jobs.json").write_text(json.dumps(stored))
     queue = make_queue(tmp_path, Recorder(), may_run=lambda: False)
     try:
         assert queue.get("abc").status == queue.get("def").status == FAILED

@@ -17,10 +17,10 @@ from octoprint_img2print.cli import main
 from octoprint_img2print.errors import BadInput, SlicerFailed
 from octoprint_img2print.geometry.mesh import Mesh
 from octoprint_img2print.printers.profile import from_octoprint, get_printer, load_profile, printer_ids
+from octoprint_img2print.rendering.gcode_thumbnail import thumbnail_block
 from octoprint_img2print.slicing.gcode import inspect, verify
 from octoprint_img2print.slicing.intents import get_intent, intent_from_dict, intent_ids
 from octoprint_img2print.slicing.plan import plan
-from octoprint_img2print.slicing.thumbnail import thumbnail_block
 
 REQUIRED = ["prusa_mk4", "prusa_mk3s", "prusa_mini", "creality_ender3_v2", "creality_ender3_s1", "creality_ender5",
             "creality_cr10", "anycubic_kobra_2", "anycubic_i3_mega", "voron_2_4_300", "artillery_sidewinder_x2",

@@ -21,7 +21,7 @@ from octoprint_img2print import pipeline
 from octoprint_img2print.cli import main
 from octoprint_img2print.errors import BadInput, Cancelled, SlicerFailed
 from octoprint_img2print.printers.profile import get_printer
-from octoprint_img2print.slicing import curaengine
+from octoprint_img2print.slicing.slicers import curaengine
 
 SLICERS = ["prusaslicer", "cura"]
 SUPPORT_TYPES = {"prusaslicer": "Support material", "cura": "SUPPORT"}
@@ -202,8 +202,9 @@ def test_open_and_empty_models_are_refused(capsys, tmp_path):
 
 def test_a_slicer_failure_is_exit_5_with_the_slicers_own_words(capsys, tmp_path, cube, monkeypatch):
     require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
+    contradiction = {"prusaslicer": {"fill_pattern": "gyroid", "fill_density": "100%"}}
     broken = get_printer("generic").__class__(**{**get_printer("generic").__dict__,
-                                                 "prusaslicer": {"fill_pattern": "gyroid", "fill_density": "100%"}})
+                                                 "slicer_overrides": contradiction})
     monkeypatch.setattr("octoprint_img2print.cli.get_printer", lambda _id: broken)
     code, answer = slice_cli(capsys, cube, tmp_path / "x.gcode", "--printer", "generic")
     assert code == 5 and answer["error"]["code"] == "slicer_failed"
@@ -295,5 +296,8 @@ def test_without_a_mode_a_photo_becomes_a_lithophane_sized_for_the_printer_and_a
     assert pipeline.slice_job(logo, tmp_path / "logo.gcode", printer=get_printer("generic")).intent == "logo"
     transparent = np.zeros((60, 90, 4), dtype=np.uint8)
     transparent[20:40, 20:70] = (200, 30, 30, 255)
-    assert pipeline.default_mode("t.png", save(transparent, tmp_path / "t.png")) == "logo"
-    assert pipeline.default_mode("drawing.svg") == "logo"
+    assert pipeline.read_input(save(transparent, tmp_path / "t.png"), "t.png", None, {})[0].id == "logo"
+    drawing = tmp_path / "drawing.svg"
+    drawing.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="20mm" height="10mm" viewBox="0 0 20 10">'
+                       '<rect width="20" height="10"/></svg>')
+    assert pipeline.read_input(drawing, "drawing.svg", None, {})[0].id == "logo"

@@ -11,9 +11,9 @@ from artwork import boxes, letters, shapes, svg, tiny_blurry
 from PIL import Image, ImageDraw
 from solids import assert_printable_solid, assert_size, prusa_info, surface_height
 
+from octoprint_img2print.building.artwork import ArtworkOptions, load_artwork
 from octoprint_img2print.cli import main
 from octoprint_img2print.geometry import outline
-from octoprint_img2print.modes.vector import VectorOptions, load_artwork
 
 
 def run(capsys, *args) -> tuple[int, dict]:
@@ -22,7 +22,7 @@ def run(capsys, *args) -> tuple[int, dict]:
 
 
 def artwork(path, **options):
-    return load_artwork(path, None, VectorOptions(**options), 64)
+    return load_artwork(path, None, ArtworkOptions(**options), 64)
 
 
 def codes(answer: dict) -> list[str]:

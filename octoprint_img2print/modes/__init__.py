@@ -1,35 +1,93 @@
-"""The modes: each a module with an Options dataclass and ``build(input, options) -> (Mesh, Report)``.
+"""The modes: one module each, which defines ``MODE``; this registry finds them and looks them up by id.
 
-Picture modes take a Picture (pixels); artwork modes take an Artwork (outlines from an SVG or a traced logo).
+Adding a mode is adding one module here: its options describe themselves, and the CLI, the API's listing, the
+pages, the pipeline and the worker all loop over the registry.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from types import ModuleType
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import Any
 
-from . import cookie_cutter, lithophane, logo, relief, stamp, topo
-from .options import ModeOptions
+from ..building.size import SizedOptions
+from ..discovery import declared_in
+from ..errors import BadInput
+from ..geometry.mesh import Mesh
+from ..i18n import _
+from ..options import Translate, describe
+from ..report import Report
 
-PICTURE, ARTWORK = "picture", "artwork"
+# what a mode reads: a picture's lightness, an elevation image's raw values, or artwork outlines
+PICTURE, ELEVATION, ARTWORK = "picture", "elevation", "artwork"
+# what an input is when nobody names a mode: a mode may declare itself the default for some of these
+PHOTO, FLAT_ART, DRAWING = "photo", "flat art", "drawing"
+
+
+def _nothing(_options: Any) -> None:
+    """A fact a mode does not have."""
 
 
 @dataclass(frozen=True)
 class Mode:
-    """A mode's name, options type, builder, what it reads, and whether it needs raw elevation values."""
+    """Everything about one mode. ``label`` and ``description`` are catalogue messages (N_)."""
 
-    name: str
-    options: type[ModeOptions]
-    module: ModuleType
-    reads: str = PICTURE
-    needs_values: bool = False
+    id: str
+    label: str
+    description: str
+    options: type[SizedOptions]
+    build: Callable[[Any, Any], tuple[Mesh, Report]]
+    reads: str
+    intent: str
+    position: int
+    default_width: float | None = None
+    default_for: tuple[str, ...] = ()
+    preview: Mapping[str, float] = field(default_factory=dict)
+    orientation: Callable[[Any], str | None] = _nothing
+    thinnest_wall: Callable[[Any], float | None] = _nothing
+    backlight: Callable[[Any], float | None] = _nothing
+
+    def options_from(self, values: Mapping[str, Any] | SizedOptions, widest: float | None = None) -> SizedOptions:
+        """Validated options from plain values; without a size, the mode's default width (at most ``widest``)."""
+        options = values if isinstance(values, SizedOptions) else self.options.from_dict(dict(values))
+        if options.width is None and options.height is None and self.default_width is not None:
+            options = replace(options, width=min(self.default_width, widest) if widest else self.default_width)
+        return self.options.parse(options)
+
+    def preview_options(self, options: SizedOptions) -> SizedOptions:
+        """The options coarsened for a quick preview (never finer than asked)."""
+        coarse = {name: max(value, getattr(options, name) or 0.0) for name, value in self.preview.items()}
+        return replace(options, **coarse)
+
+    def describe(self, translate: Translate) -> dict[str, Any]:
+        """Plain data for the API's listing, in the reader's language."""
+        return {"id": self.id, "label": translate(self.label), "description": translate(self.description),
+                "reads": self.reads, "intent": self.intent, "default_width": self.default_width,
+                "default_for": list(self.default_for), "options": describe(self.options, translate)}
 
 
-MODES = {
-    "lithophane": Mode("lithophane", lithophane.LithophaneOptions, lithophane),
-    "relief": Mode("relief", relief.ReliefOptions, relief),
-    "topo": Mode("topo", topo.TopoOptions, topo, needs_values=True),
-    "logo": Mode("logo", logo.LogoOptions, logo, reads=ARTWORK),
-    "cookie-cutter": Mode("cookie-cutter", cookie_cutter.CookieCutterOptions, cookie_cutter, reads=ARTWORK),
-    "stamp": Mode("stamp", stamp.StampOptions, stamp, reads=ARTWORK),
-}
+@cache
+def registry() -> dict[str, Mode]:
+    """Every mode, found by importing the modules of this package, in menu order."""
+    found = declared_in(__name__, __path__, "MODE", Mode)
+    return {mode.id: mode for mode in sorted(found, key=lambda m: (m.position, m.id))}
+
+
+def get_mode(mode_id: str) -> Mode:
+    """A mode by id, or a BadInput error listing the modes there are."""
+    modes = registry()
+    if mode_id not in modes:
+        raise BadInput("unknown_mode", _("Unknown mode '{mode}'; choose one of: {choices}.")
+                       .format(mode=mode_id, choices=", ".join(modes)), mode=mode_id)
+    return modes[mode_id]
+
+
+def mode_for(kind: str) -> Mode:
+    """The mode that declares itself the default for a kind of input (photo, flat art, drawing)."""
+    return next(mode for mode in registry().values() if kind in mode.default_for)
+
+
+def describe_modes(translate: Translate) -> list[dict[str, Any]]:
+    """Every mode with its options, for the API's listing."""
+    return [mode.describe(translate) for mode in registry().values()]

@@ -4,37 +4,47 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..building.artwork import PREVIEW, Artwork, ArtworkOptions
+from ..building.nozzle import printable_artwork
 from ..geometry import outline
 from ..geometry.mesh import Mesh
-from ..i18n import _
+from ..i18n import N_, _
+from ..options import bad_parameter, option
 from ..report import WARNING, Report
-from .nozzle import printable_artwork
-from .options import require_range
-from .vector import Artwork, VectorOptions
+from . import ARTWORK, Mode
 
 MERGE_GAP_MM = 2.0
 RIDGE_LINES = 2
 
 
 @dataclass
-class CookieCutterOptions(VectorOptions):
+class CookieCutterOptions(ArtworkOptions):
     """Cookie cutter options in millimetres; width and height are the cookie's."""
 
-    wall: float = 1.0
-    cutter_height: float = 15.0
-    flange_width: float = 4.0
-    flange_thickness: float = 2.0
-    imprint: bool = False
-    imprint_inset: float = 4.0
+    cutter_height: float = option(15.0, N_("Cutter height"), N_("cookie cutter height in mm"),
+                                  unit="mm", low=3.0, high=200.0, main=True)
+    wall: float = option(1.0, N_("Wall"), N_("cookie cutter wall in mm (never below two nozzle lines)"),
+                         unit="mm", low=0.1, high=20.0, main=True)
+    flange_width: float = option(4.0, N_("Flange width"), N_("width of the cookie cutter's flange in mm"),
+                                 unit="mm", low=0.0, high=50.0)
+    flange_thickness: float = option(2.0, N_("Flange thickness"),
+                                     N_("thickness of the cookie cutter's flange in mm"),
+                                     unit="mm", low=0.4, high=200.0)
+    imprint: bool = option(False, N_("Imprint"),
+                           N_("add ridges that imprint the artwork's inner lines into the dough"), main=True)
+    imprint_inset: float = option(4.0, N_("Imprint inset"),
+                                  N_("how much lower than the cutting edge the imprint ridges stop, in mm"),
+                                  unit="mm", low=0.0, high=200.0)
 
-    def validate(self) -> None:
-        """Refuse absurd values with an error that names the option."""
-        super().validate()
-        require_range("wall", self.wall, 0.1, 20.0)
-        require_range("cutter_height", self.cutter_height, 3.0, 200.0)
-        require_range("flange_width", self.flange_width, 0.0, 50.0)
-        require_range("flange_thickness", self.flange_thickness, 0.4, self.cutter_height)
-        require_range("imprint_inset", self.imprint_inset, 0.0, self.cutter_height - self.flange_thickness)
+    def check(self) -> None:
+        """The flange and the imprint fit under the cutting edge."""
+        super().check()
+        if self.flange_thickness > self.cutter_height:
+            raise bad_parameter("flange_thickness", _("must not exceed the cutter height ({height:g} mm).")
+                                .format(height=self.cutter_height))
+        if self.imprint_inset > self.cutter_height - self.flange_thickness:
+            raise bad_parameter("imprint_inset", _("must leave the ridges above the flange (at most {most:g} mm).")
+                                .format(most=self.cutter_height - self.flange_thickness))
 
 
 def cookie_outline(art: outline.Region) -> outline.Region:
@@ -66,3 +76,8 @@ def build(artwork: Artwork, options: CookieCutterOptions) -> tuple[Mesh, Report]
         flange = outline.offset(shape, wall + options.flange_width) - shape
         parts.append(outline.extrude(flange, 0.0, options.flange_thickness))
     return outline.solid(parts), report
+
+
+MODE = Mode("cookie-cutter", N_("Cookie cutter"), N_("A thin cutting wall along the artwork's outline, with a flange."),
+            CookieCutterOptions, build, reads=ARTWORK, intent="cookie-cutter", position=50,
+            preview=PREVIEW, thinnest_wall=lambda options: options.flange_thickness)

@@ -6,48 +6,54 @@ from dataclasses import dataclass
 
 import manifold3d
 
+from ..building.artwork import PREVIEW, Artwork, ArtworkOptions, rectangle
+from ..building.nozzle import printable_artwork
 from ..geometry import outline
 from ..geometry.mesh import Mesh
-from ..i18n import _
+from ..i18n import N_, _
+from ..options import Choice, bad_parameter, option
 from ..report import Report
-from .nozzle import printable_artwork
-from .options import bad_parameter, require_range
-from .vector import Artwork, VectorOptions, rectangle
+from . import ARTWORK, DRAWING, FLAT_ART, Mode
 
-PLATES = ("rectangle", "rounded", "outline", "none")
+RECTANGLE, ROUNDED, OUTLINE, NO_PLATE = "rectangle", "rounded", "outline", "none"
 HOLE_RIM_MM = 2.5
 
 
 @dataclass
-class LogoOptions(VectorOptions):
+class LogoOptions(ArtworkOptions):
     """Logo options in millimetres; width and height are the artwork's, the plate adds its margin."""
 
-    base: float = 2.0
-    relief_height: float = 3.0
-    plate: str = "rectangle"
-    margin: float = 3.0
-    corner_radius: float = 3.0
-    engraved: bool = False
-    engrave_depth: float = 1.0
-    hole: float | None = None
+    plate: str = option(RECTANGLE, N_("Plate"), N_("plate under a logo: rectangle, rounded, outline or none"),
+                        choices=(Choice(RECTANGLE, N_("Rectangle")), Choice(ROUNDED, N_("Rounded rectangle")),
+                                 Choice(OUTLINE, N_("Outline")), Choice(NO_PLATE, N_("None (artwork only)"))),
+                        main=True)
+    base: float = option(2.0, N_("Plate thickness"), N_("thickness of the plate in mm"),
+                         unit="mm", low=0.4, high=100.0, main=True)
+    relief_height: float = option(3.0, N_("Artwork height"), N_("height of the artwork above the plate in mm"),
+                                  unit="mm", low=0.0, high=200.0, low_open=True, main=True)
+    margin: float = option(3.0, N_("Margin"), N_("plate margin around the artwork in mm"),
+                           unit="mm", low=0.0, high=200.0)
+    corner_radius: float = option(3.0, N_("Corner radius"), N_("corner radius of a rounded plate in mm"),
+                                  unit="mm", low=0.0, high=1000.0)
+    engraved: bool = option(False, N_("Engraved"), N_("cut the artwork into the plate instead of raising it"),
+                            main=True)
+    engrave_depth: float = option(1.0, N_("Engraving depth"), N_("depth of an engraving in mm"),
+                                  unit="mm", low=0.1, high=100.0)
+    hole: float | None = option(None, N_("Hanging hole"),
+                                N_("diameter in mm of a hanging hole above the artwork"),
+                                unit="mm", low=1.0, high=50.0, main=True)
 
-    def validate(self) -> None:
-        """Refuse absurd values with an error that names the option."""
-        super().validate()
-        if self.plate not in PLATES:
-            raise bad_parameter("plate", _("choose one of: {choices}.").format(choices=", ".join(PLATES)))
-        require_range("base", self.base, 0.4, 100.0)
-        require_range("relief_height", self.relief_height, 0.0, 200.0, low_open=True)
-        require_range("margin", self.margin, 0.0, 200.0)
-        require_range("corner_radius", self.corner_radius, 0.0, max(0.0, self.margin) + 1000.0)
+    def check(self) -> None:
+        """Engraving and a hanging hole need a plate; an engraving leaves a floor under it."""
+        super().check()
         if self.engraved:
-            if self.plate == "none":
+            if self.plate == NO_PLATE:
                 raise bad_parameter("engraved", _("engraving needs a plate; choose --plate."))
-            require_range("engrave_depth", self.engrave_depth, 0.1, self.base - 0.4)
-        if self.hole is not None:
-            require_range("hole", self.hole, 1.0, 50.0)
-            if self.plate == "none":
-                raise bad_parameter("hole", _("a hanging hole needs a plate; choose --plate."))
+            if self.engrave_depth > self.base - 0.4:
+                raise bad_parameter("engrave_depth", _("must leave at least 0.4 mm of the {base:g} mm plate.")
+                                    .format(base=self.base))
+        if self.hole is not None and self.plate == NO_PLATE:
+            raise bad_parameter("hole", _("a hanging hole needs a plate; choose --plate."))
 
 
 def outline_plate(art: outline.Region, margin: float) -> outline.Region:
@@ -64,11 +70,11 @@ def outline_plate(art: outline.Region, margin: float) -> outline.Region:
 def plate_region(art: outline.Region, options: LogoOptions) -> outline.Region:
     """The plate's outline around the artwork, with a tab for the hanging hole when asked."""
     box = outline.bounds(art)
-    if options.plate == "outline":
+    if options.plate == OUTLINE:
         plate = outline_plate(art, options.margin)
     else:
         radius = min(options.corner_radius, options.margin + min(box[2] - box[0], box[3] - box[1]) / 2) \
-            if options.plate == "rounded" else 0.0
+            if options.plate == ROUNDED else 0.0
         plate = rectangle(box, options.margin, radius)
     if options.hole is not None:
         top = outline.bounds(plate)[3]
@@ -92,7 +98,7 @@ def hole_cutter(plate: outline.Region, options: LogoOptions, art: outline.Region
 def build(artwork: Artwork, options: LogoOptions) -> tuple[Mesh, Report]:
     """The logo solid lying on its plate, and the nozzle findings."""
     art, report = printable_artwork(artwork, options)
-    if options.plate == "none":
+    if options.plate == NO_PLATE:
         return outline.solid([outline.extrude(art, 0.0, options.relief_height)]), report
     plate = plate_region(art, options)
     plate_solid = outline.extrude(plate, 0.0, options.base)
@@ -102,3 +108,8 @@ def build(artwork: Artwork, options: LogoOptions) -> tuple[Mesh, Report]:
         return outline.solid([plate_solid], [groove, *cuts]), report
     raised = outline.extrude(art, options.base - 0.01, options.base + options.relief_height)
     return outline.solid([plate_solid, raised], cuts), report
+
+
+MODE = Mode("logo", N_("Logo plate"), N_("A logo or SVG raised on (or engraved into) a plate."),
+            LogoOptions, build, reads=ARTWORK, intent="logo", position=40, default_for=(FLAT_ART, DRAWING),
+            preview=PREVIEW, thinnest_wall=lambda options: options.base)

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 import manifold3d
 
+from ..building.artwork import PREVIEW, Artwork, ArtworkOptions, rectangle
+from ..building.nozzle import printable_artwork
 from ..geometry import outline
 from ..geometry.mesh import Mesh
-from ..i18n import _
+from ..i18n import N_, _
+from ..options import bad_parameter, option
 from ..report import Report
-from .nozzle import printable_artwork
-from .options import bad_parameter, require_range
-from .vector import Artwork, VectorOptions, rectangle
+from . import ARTWORK, Mode
 
 SOCKET_FLOOR_MM = 1.5
 PEG_CLEARANCE_MM = 0.3
@@ -20,28 +21,27 @@ PART_GAP_MM = 10.0
 
 
 @dataclass
-class StampOptions(VectorOptions):
+class StampOptions(ArtworkOptions):
     """Stamp options in millimetres; width and height are the stamp face's artwork."""
 
-    base: float = 5.0
-    relief_height: float = 2.0
-    margin: float = 3.0
-    handle: bool = False
-    handle_diameter: float = 20.0
-    handle_height: float = 25.0
+    base: float = option(5.0, N_("Block thickness"), N_("thickness of the stamp's block in mm"),
+                         unit="mm", low=1.0, high=100.0, main=True)
+    relief_height: float = option(2.0, N_("Artwork height"), N_("height of the mirrored artwork on the block in mm"),
+                                  unit="mm", low=0.2, high=50.0, main=True)
+    margin: float = option(3.0, N_("Margin"), N_("block margin around the artwork in mm"),
+                           unit="mm", low=0.0, high=200.0)
+    handle: bool = option(False, N_("Handle"), N_("add a stamp handle that plugs into the block"), main=True)
+    handle_diameter: float = option(20.0, N_("Handle diameter"), N_("stamp handle diameter in mm"),
+                                    unit="mm", low=8.0, high=100.0)
+    handle_height: float = option(25.0, N_("Handle height"), N_("stamp handle height in mm"),
+                                  unit="mm", low=10.0, high=200.0)
 
-    def validate(self) -> None:
-        """Refuse absurd values with an error that names the option."""
-        super().validate()
-        require_range("base", self.base, 1.0, 100.0)
-        require_range("relief_height", self.relief_height, 0.2, 50.0)
-        require_range("margin", self.margin, 0.0, 200.0)
-        if self.handle:
-            if self.base < SOCKET_FLOOR_MM + 2.0:
-                raise bad_parameter("base", _("a handle needs a block at least {minimum:g} mm thick.")
-                                    .format(minimum=SOCKET_FLOOR_MM + 2.0))
-            require_range("handle_diameter", self.handle_diameter, 8.0, 100.0)
-            require_range("handle_height", self.handle_height, 10.0, 200.0)
+    def check(self) -> None:
+        """A handle needs a block thick enough for its socket."""
+        super().check()
+        if self.handle and self.base < SOCKET_FLOOR_MM + 2.0:
+            raise bad_parameter("base", _("a handle needs a block at least {minimum:g} mm thick.")
+                                .format(minimum=SOCKET_FLOOR_MM + 2.0))
 
 
 def _handle(options: StampOptions, beside: float) -> tuple[manifold3d.Manifold, manifold3d.Manifold]:
@@ -71,3 +71,8 @@ def build(artwork: Artwork, options: StampOptions) -> tuple[Mesh, Report]:
     handle, socket = _handle(options, box[2] + PART_GAP_MM)
     centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 0.0)
     return outline.solid([outline.body(parts, [socket.translate(centre)]), handle]), report
+
+
+MODE = Mode("stamp", N_("Stamp"), N_("The artwork mirrored and raised on a block, with an optional handle."),
+            StampOptions, build, reads=ARTWORK, intent="stamp", position=60,
+            preview=PREVIEW, thinnest_wall=lambda options: options.base)

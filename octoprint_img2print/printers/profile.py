@@ -12,6 +12,7 @@ import yaml
 from ..data import profiles_dir
 from ..errors import BadInput
 from ..i18n import _
+from ..slicing.slicers import registry as slicer_registry
 
 RECTANGULAR, CIRCULAR = "rectangular", "circular"
 CORNER, CENTRE = "corner", "centre"
@@ -35,8 +36,7 @@ class PrinterProfile:
     gcode_flavor: str = "marlin2"
     start_gcode: str = ""
     end_gcode: str = ""
-    prusaslicer: dict[str, Any] = field(default_factory=dict)
-    cura: dict[str, Any] = field(default_factory=dict)
+    slicer_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -90,8 +90,9 @@ def profile_from_dict(data: Any, source: str) -> PrinterProfile:
     """Validate a printer profile read from YAML; errors name the file, the key and the problem."""
     if not isinstance(data, dict):
         raise _problem(source, "(top level)", _("must be a mapping of keys to values."))
+    slicers = set(slicer_registry())
     known = {"id", "name", "bed", "origin", "max_height", "nozzle", "filament_diameter", "heated_bed",
-             "gcode_flavor", "start_gcode", "end_gcode", "prusaslicer", "cura"}
+             "gcode_flavor", "start_gcode", "end_gcode"} | slicers
     for key in data:
         if key not in known:
             raise _problem(source, key, _("is not a printer profile key."))
@@ -106,7 +107,7 @@ def profile_from_dict(data: Any, source: str) -> PrinterProfile:
         width = depth = _number(bed, "diameter", source, 10, 2000)
     else:
         width, depth = _number(bed, "width", source, 10, 2000), _number(bed, "depth", source, 10, 2000)
-    for key in ("prusaslicer", "cura"):
+    for key in slicers:
         if not isinstance(data.get(key, {}), dict):
             raise _problem(source, key, _("must be a mapping of slicer keys to values."))
     for key in ("start_gcode", "end_gcode"):
@@ -122,7 +123,7 @@ def profile_from_dict(data: Any, source: str) -> PrinterProfile:
         filament_diameter=_number(data, "filament_diameter", source, 1.0, 3.5, 1.75),
         heated_bed=data.get("heated_bed", True), gcode_flavor=_choice(data, "gcode_flavor", source, FLAVORS, "marlin2"),
         start_gcode=data.get("start_gcode", ""), end_gcode=data.get("end_gcode", ""),
-        prusaslicer=dict(data.get("prusaslicer", {})), cura=dict(data.get("cura", {})))
+        slicer_overrides={key: dict(data[key]) for key in slicers if key in data})
 
 
 def load_profile(path: Path) -> PrinterProfile:

@@ -1,4 +1,5 @@
-"""Running a slicer's command line: find it, learn its version, run it with a timeout, progress and cancel."""
+"""A slicer backend's interface, and running a slicer's command line: find it, learn its version, run it with a
+timeout, progress and cancel."""
 
 from __future__ import annotations
 
@@ -8,12 +9,18 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Cancelled, SlicerFailed
 from ..i18n import _
+from ..options import Translate
+
+if TYPE_CHECKING:
+    from ..printers.profile import PrinterProfile
+    from .plan import SliceSettings
 
 Progress = Callable[[float], None]
 DEFAULT_TIMEOUT_S = 3600.0
@@ -26,11 +33,61 @@ class SlicerInfo:
     name: str
     path: str
     version: tuple[int, ...]
+    settings: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def version_text(self) -> str:
         """The version as text."""
         return ".".join(str(v) for v in self.version)
+
+
+@dataclass(frozen=True)
+class SlicerSetting:
+    """One thing a user may set for a backend (a path or a folder); label and help are catalogue messages."""
+
+    key: str
+    label: str
+    help: str
+
+
+class SlicerBackend:
+    """One slicer: how to find it, what a user may set for it, how it slices and exports a profile.
+
+    A backend module defines ``BACKEND``, an instance of a subclass; the registry finds it. ``legacy_settings``
+    pairs the plugin's settings of version 1 (top-level keys) with the backend's own setting keys.
+    """
+
+    name = ""
+    label = ""
+    position = 0
+    settings: tuple[SlicerSetting, ...] = ()
+    legacy_settings: tuple[tuple[str, str], ...] = ()
+    profile_suffix = ""
+
+    def detect(self, configured: Mapping[str, str]) -> SlicerInfo:
+        """The slicer on this machine (``configured`` holds the user's settings), or SlicerFailed."""
+        raise NotImplementedError
+
+    def has_tree_supports(self, info: SlicerInfo) -> bool:
+        """Whether this version builds tree supports."""
+        raise NotImplementedError
+
+    def slice(self, info: SlicerInfo, model: Path, output: Path, printer: PrinterProfile, settings: SliceSettings,
+              work: Path, *, progress: Progress | None = None, cancel: threading.Event | None = None,
+              timeout_s: float = DEFAULT_TIMEOUT_S) -> dict[str, float]:
+        """Slice ``model`` (centred on the origin, on z = 0) into ``output``; returns figures the G-code lacks."""
+        raise NotImplementedError
+
+    def export_profile(self, info: SlicerInfo, printer: PrinterProfile, settings: SliceSettings, path: Path,
+                       name: str) -> None:
+        """Write the plan as this slicer's own profile file."""
+        raise NotImplementedError
+
+    def describe(self, translate: Translate) -> dict[str, Any]:
+        """Plain data for the API's listing."""
+        return {"id": self.name, "label": self.label, "profile_suffix": self.profile_suffix,
+                "settings": [{"key": s.key, "label": translate(s.label), "help": translate(s.help)}
+                             for s in self.settings]}
 
 
 def find_executable(names: tuple[str, ...], configured: str | None = None) -> str | None:

@@ -10,15 +10,22 @@ import yaml
 
 from ..data import profiles_dir
 from ..errors import BadInput
-from ..i18n import _
+from ..i18n import N_, _
+from ..options import Choice
 
-PATTERNS = ("gyroid", "cubic", "grid", "rectilinear", "lines", "triangles", "concentric")
+PATTERN_CHOICES = (Choice("gyroid", N_("Gyroid")), Choice("cubic", N_("Cubic")), Choice("grid", N_("Grid")),
+                   Choice("rectilinear", N_("Rectilinear")), Choice("lines", N_("Lines")),
+                   Choice("triangles", N_("Triangles")), Choice("concentric", N_("Concentric")))
+SUPPORT_CHOICES = (Choice("auto", N_("Where overhangs need them")), Choice("none", N_("None")),
+                   Choice("always", N_("Always")))
+ADHESION_CHOICES = (Choice("none", N_("None")), Choice("skirt", N_("Skirt")), Choice("brim", N_("Brim")))
+ORIENTATION_CHOICES = (Choice("auto", N_("Least overhang")), Choice("flat", N_("Flat")),
+                       Choice("upright", N_("Upright")))
+PATTERNS = tuple(c.value for c in PATTERN_CHOICES)
 SOLID_PATTERNS = ("rectilinear", "lines", "concentric")
-SUPPORTS = ("auto", "none", "always")
-ADHESION = ("none", "skirt", "brim")
-ORIENTATIONS = ("auto", "flat", "upright")
-MODE_INTENTS = {"lithophane": "lithophane", "relief": "relief", "topo": "relief", "logo": "logo",
-                "cookie-cutter": "cookie-cutter", "stamp": "stamp"}
+SUPPORTS = tuple(c.value for c in SUPPORT_CHOICES)
+ADHESION = tuple(c.value for c in ADHESION_CHOICES)
+ORIENTATIONS = tuple(c.value for c in ORIENTATION_CHOICES)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from ..i18n import N_
+from ..options import Options, option
 from ..printers.profile import PrinterProfile
-from .intents import Intent
+from .intents import ADHESION_CHOICES, PATTERN_CHOICES, SUPPORT_CHOICES, Intent
 
 SUPPORT_ANGLE_DEG = 45.0
 SUPPORT_MIN_AREA_MM2 = 5.0
@@ -42,6 +44,33 @@ class SliceSettings:
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON answers."""
         return asdict(self)
+
+
+@dataclass
+class SliceOverrides(Options):
+    """Settings a user may set instead of the intent's; None keeps the intent's."""
+
+    layer_height: float | None = option(None, N_("Layer height"),
+                                        N_("layer height in mm (default: follows the nozzle and the intent)"),
+                                        unit="mm", low=0.02, high=2.0)
+    infill: float | None = option(None, N_("Infill"), N_("infill density in percent"), unit="%", low=0.0,
+                                  high=100.0)
+    infill_pattern: str | None = option(None, N_("Infill pattern"), N_("infill pattern"), choices=PATTERN_CHOICES)
+    walls: int | None = option(None, N_("Walls"), N_("number of walls (perimeters)"), low=1, high=30)
+    supports: str | None = option(None, N_("Supports"),
+                                  N_("supports: auto (where overhangs need them), none or always"),
+                                  choices=SUPPORT_CHOICES)
+    adhesion: str | None = option(None, N_("Adhesion"), N_("first-layer adhesion: none, skirt or brim"),
+                                  choices=ADHESION_CHOICES)
+    brim_width: float | None = option(None, N_("Brim width"), N_("brim width in mm"), unit="mm", low=0.0,
+                                      high=100.0)
+
+    def as_settings(self) -> dict[str, Any]:
+        """The overrides that are set, named as in SliceSettings (supports as the user's choice)."""
+        values = {k: v for k, v in asdict(self).items() if v is not None}
+        if "infill" in values:
+            values["infill_density"] = float(values.pop("infill"))
+        return values
 
 
 def layer_height_for(nozzle: float, ratio: float) -> float:

@@ -10,14 +10,10 @@ $(function () {
         self.printers = ko.observableArray([]);
         self.intents = ko.observableArray([]);
         self.slicerList = ko.observableArray([]);
-        self.mode = ko.observable("lithophane");
-        self.width = ko.observable(100);
+        self.mode = ko.observable();
         self.printer = ko.observable();
         self.intent = ko.observable();
-        self.shape = ko.observable("flat");
-        self.maxThickness = ko.observable(3.0);
-        self.plate = ko.observable("rectangle");
-        self.cutterHeight = ko.observable(15);
+        self.showAdvanced = ko.observable(false);
         self.file = ko.observable(null);
         self.uploaded = ko.observable(null);
         self.jobId = ko.observable(null);
@@ -29,10 +25,6 @@ $(function () {
         self.preview = ko.observable("");
         self.backlit = ko.observable("");
 
-        var MODE_LABELS = {
-            "lithophane": gettext("Lithophane"), "relief": gettext("Relief"), "topo": gettext("Topographic map"),
-            "logo": gettext("Logo plate"), "cookie-cutter": gettext("Cookie cutter"), "stamp": gettext("Stamp")
-        };
         var STAGES = {
             "loading": gettext("Loading the picture"), "building": gettext("Building the solid"),
             "checking": gettext("Checking the solid"), "writing": gettext("Writing the file"),
@@ -57,18 +49,42 @@ $(function () {
             });
         });
 
+        // one field per option of a mode, made from the mode's own description in the API's listing
+        function field(option) {
+            var start = option.default === null ? "" : option.default;
+            return {name: option.name, type: option.type, label: option.label + (option.unit ? " (" + option.unit + ")" : ""),
+                    help: option.help, main: option.main, choices: option.choices || [], min: option.min, max: option.max,
+                    initial: start, value: ko.observable(start), id: "img2print-option-" + option.name};
+        }
+        function fromListing(mode) {
+            var fields = mode.options.map(field);
+            fields.forEach(function (item) {
+                if (item.name === "width" && mode.default_width !== null) { item.initial = mode.default_width; item.value(mode.default_width); }
+            });
+            return {id: mode.id, label: mode.label, description: mode.description, defaultFor: mode.default_for, fields: fields,
+                    main: fields.filter(function (item) { return item.main; }),
+                    advanced: fields.filter(function (item) { return !item.main; })};
+        }
+        self.current = ko.pureComputed(function () {
+            var id = self.mode();
+            return ko.utils.arrayFirst(self.modes(), function (mode) { return mode.id === id; });
+        });
+
         self.load = function () {
             if (!self.canConvert()) return;
             OctoPrint.simpleApiGet("img2print").done(function (answer) {
-                self.modes(answer.modes.map(function (mode) { return {id: mode.id, label: MODE_LABELS[mode.id] || mode.id}; }));
+                self.modes(answer.modes.map(fromListing));
                 self.printers(answer.printers);
                 self.intents(answer.intents);
-                self.slicerList(Object.keys(answer.slicers).map(function (name) {
-                    var slicer = answer.slicers[name];
-                    return {name: name, installed: slicer.installed, version: slicer.version || "", path: slicer.path || "",
-                            message: slicer.message || ""};
-                }));
+                self.slicerList(answer.slicers);
             });
+        };
+
+        // a slicer's own setting (a path, a folder) in OctoPrint's settings
+        self.slicerSetting = function (slicer, key) {
+            var plugin = self.settings.settings && self.settings.settings.plugins && self.settings.settings.plugins.img2print;
+            var stored = plugin && plugin.slicers && plugin.slicers[slicer];
+            return stored && stored[key] ? stored[key] : ko.observable("");
         };
         self.onStartup = self.onUserLoggedIn = self.onUserPermissionsChanged = self.load;
 
@@ -80,22 +96,23 @@ $(function () {
             self.backlit("");
             self.findings([]);
             self.error("");
-            if (chosen && /\.svg$/i.test(chosen.name)) self.mode("logo");
+            if (chosen && /\.svg$/i.test(chosen.name)) {
+                var drawing = ko.utils.arrayFirst(self.modes(), function (mode) { return mode.defaultFor.indexOf("drawing") >= 0; });
+                if (drawing) self.mode(drawing.id);
+            }
         };
 
-        self.options = function () {
-            var options = {};
-            if (self.width()) options.width = parseFloat(self.width());
-            if (self.mode() === "lithophane") {
-                options.shape = self.shape();
-                if (self.maxThickness()) options.max_thickness = parseFloat(self.maxThickness());
-            } else if (self.mode() === "logo") {
-                options.plate = self.plate();
-            } else if (self.mode() === "cookie-cutter" && self.cutterHeight()) {
-                options.cutter_height = parseFloat(self.cutterHeight());
-            }
+        // the options that differ from the mode's defaults, as the API takes them
+        self.options = ko.pureComputed(function () {
+            var options = {}, mode = self.current();
+            if (!mode) return options;
+            mode.fields.forEach(function (item) {
+                var value = item.value();
+                if (value === "" || value === null || value === undefined || value === item.initial && item.name !== "width") return;
+                options[item.name] = item.type === "boolean" || item.type === "choice" ? value : parseFloat(value);
+            });
             return options;
-        };
+        });
 
         // the preview follows every change once the picture has been uploaded
         var pending = null;
@@ -117,8 +134,7 @@ $(function () {
                     });
             }, 700);
         };
-        [self.mode, self.width, self.shape, self.maxThickness, self.plate, self.cutterHeight, self.printer, self.intent]
-            .forEach(function (observable) { observable.subscribe(self.livePreview); });
+        [self.options, self.printer, self.intent].forEach(function (observable) { observable.subscribe(self.livePreview); });
 
         self.send = function (action) {
             var fields = {action: action, mode: self.mode(), options: JSON.stringify(self.options())};

@@ -4,30 +4,28 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..printers.profile import PrinterProfile
-from .backend import DEFAULT_TIMEOUT_S, Progress, SlicerInfo, find_executable, not_installed, run, version_of
-from .plan import SliceSettings, fill_gcode
+from ...i18n import N_
+from ...printers.profile import PrinterProfile
+from ..backend import (
+    DEFAULT_TIMEOUT_S,
+    Progress,
+    SlicerBackend,
+    SlicerInfo,
+    SlicerSetting,
+    find_executable,
+    not_installed,
+    run,
+    version_of,
+)
+from ..plan import SliceSettings, fill_gcode
 
-NAME = "prusaslicer"
 PATTERNS = {"gyroid": "gyroid", "cubic": "cubic", "grid": "grid", "rectilinear": "rectilinear", "lines": "line",
             "triangles": "triangles", "concentric": "concentric"}
 PROGRESS = re.compile(r"^(\d+) => ")
-
-
-def detect(configured: str | None = None) -> SlicerInfo:
-    """PrusaSlicer on this machine, with its version, or SlicerFailed saying how to install it."""
-    path = find_executable(("prusa-slicer", "PrusaSlicer", "prusaslicer"), configured)
-    if path is None:
-        raise not_installed("PrusaSlicer", "prusa-slicer")
-    return SlicerInfo(NAME, path, version_of([path, "--help"], r"PrusaSlicer-(\d+(?:\.\d+)+)"))
-
-
-def has_tree_supports(info: SlicerInfo) -> bool:
-    """Organic (tree) supports arrived in PrusaSlicer 2.6."""
-    return info.version >= (2, 6)
 
 
 def _flavor(printer: PrinterProfile, info: SlicerInfo) -> str:
@@ -61,7 +59,7 @@ def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -
         "start_gcode": fill_gcode(printer.start_gcode, settings), "end_gcode": fill_gcode(printer.end_gcode, settings),
         "use_relative_e_distances": 0, "complete_objects": 0,
     }
-    values.update(printer.prusaslicer)
+    values.update(printer.slicer_overrides.get(BACKEND.name, {}))
     if int(values.get("use_relative_e_distances", 0)):
         values.setdefault("layer_gcode", "G92 E0")
     return values
@@ -76,14 +74,44 @@ def write_ini(values: dict[str, Any], path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def slice_model(info: SlicerInfo, model: Path, output: Path, printer: PrinterProfile, settings: SliceSettings,
-                work: Path, *, progress: Progress | None = None, cancel: threading.Event | None = None,
-                timeout_s: float = DEFAULT_TIMEOUT_S) -> dict[str, float]:
-    """Slice ``model`` (already placed: centred on the origin, on z = 0) to ``output``; no extra figures needed."""
-    ini = work / "img2print-prusaslicer.ini"
-    write_ini(config(printer, settings, info), ini)
-    cx, cy = printer.centre
-    run([info.path, "--export-gcode", "--load", str(ini), "--center", f"{cx:.3f},{cy:.3f}", "--output", str(output),
-         str(model)], slicer="PrusaSlicer", timeout_s=timeout_s, cancel=cancel, progress=progress,
-        progress_pattern=PROGRESS)
-    return {}
+class PrusaSlicer(SlicerBackend):
+    """PrusaSlicer's command line with a config file written from the plan."""
+
+    name = "prusaslicer"
+    label = "PrusaSlicer"
+    position = 10
+    settings = (SlicerSetting("path", N_("PrusaSlicer path"), N_("found automatically")),)
+    legacy_settings = (("prusaslicer_path", "path"),)
+    profile_suffix = ".ini"
+
+    def detect(self, configured: Mapping[str, str]) -> SlicerInfo:
+        """PrusaSlicer on this machine, with its version, or SlicerFailed saying how to install it."""
+        path = find_executable(("prusa-slicer", "PrusaSlicer", "prusaslicer"), configured.get("path"))
+        if path is None:
+            raise not_installed(self.label, "prusa-slicer")
+        return SlicerInfo(self.name, path, version_of([path, "--help"], r"PrusaSlicer-(\d+(?:\.\d+)+)"),
+                          dict(configured))
+
+    def has_tree_supports(self, info: SlicerInfo) -> bool:
+        """Organic (tree) supports arrived in PrusaSlicer 2.6."""
+        return info.version >= (2, 6)
+
+    def slice(self, info: SlicerInfo, model: Path, output: Path, printer: PrinterProfile, settings: SliceSettings,
+              work: Path, *, progress: Progress | None = None, cancel: threading.Event | None = None,
+              timeout_s: float = DEFAULT_TIMEOUT_S) -> dict[str, float]:
+        """Slice ``model`` (already placed: centred on the origin, on z = 0); no extra figures needed."""
+        ini = work / "img2print-prusaslicer.ini"
+        write_ini(config(printer, settings, info), ini)
+        cx, cy = printer.centre
+        run([info.path, "--export-gcode", "--load", str(ini), "--center", f"{cx:.3f},{cy:.3f}", "--output",
+             str(output), str(model)], slicer=self.label, timeout_s=timeout_s, cancel=cancel, progress=progress,
+            progress_pattern=PROGRESS)
+        return {}
+
+    def export_profile(self, info: SlicerInfo, printer: PrinterProfile, settings: SliceSettings, path: Path,
+                       name: str) -> None:
+        """A PrusaSlicer config (File > Import Config, or ``prusa-slicer --load``)."""
+        write_ini(config(printer, settings, info), path)
+
+
+BACKEND = PrusaSlicer()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..geometry import outline
 from ..i18n import _
 from ..report import INFO, WARNING, Report
-from .vector import Artwork, VectorOptions
+from .artwork import Artwork, ArtworkOptions
 
 ISLAND_LINES = 3
 MAX_FINDINGS_PER_CODE = 25
@@ -93,7 +93,7 @@ def thicken(region: outline.Region, line_width: float) -> tuple[outline.Region, 
     return thickened, report
 
 
-def printable_artwork(artwork: Artwork, options: VectorOptions) -> tuple[outline.Region, Report]:
+def printable_artwork(artwork: Artwork, options: ArtworkOptions) -> tuple[outline.Region, Report]:
     """The artwork region after --fix-thin (if asked) and the nozzle findings that remain."""
     report = Report()
     region = artwork.region

@@ -10,16 +10,26 @@ import json
 import math
 import re
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import SlicerFailed
-from ..i18n import _
-from ..printers.profile import CENTRE, CIRCULAR, PrinterProfile
-from .backend import DEFAULT_TIMEOUT_S, Progress, SlicerInfo, find_executable, not_installed, run, version_of
-from .plan import SliceSettings, fill_gcode
+from ...errors import SlicerFailed
+from ...i18n import N_, _
+from ...printers.profile import CENTRE, CIRCULAR, PrinterProfile
+from ..backend import (
+    DEFAULT_TIMEOUT_S,
+    Progress,
+    SlicerBackend,
+    SlicerInfo,
+    SlicerSetting,
+    find_executable,
+    not_installed,
+    run,
+    version_of,
+)
+from ..plan import SliceSettings, fill_gcode
 
-NAME = "cura"
 DEFINITION_DIRS = (Path("/usr/share/cura/resources"), Path("/usr/local/share/cura/resources"))
 PATTERNS = {"gyroid": "gyroid", "cubic": "cubic", "grid": "grid", "rectilinear": "lines", "lines": "lines",
             "triangles": "triangles", "concentric": "concentric"}
@@ -36,24 +46,6 @@ def resources(configured: str | None = None) -> Path | None:
         if (base / "definitions" / "fdmprinter.def.json").is_file():
             return base
     return None
-
-
-def detect(configured: str | None = None, definitions: str | None = None) -> SlicerInfo:
-    """CuraEngine and Cura's printer definitions on this machine, or SlicerFailed saying how to install them."""
-    path = find_executable(("CuraEngine", "curaengine"), configured)
-    if path is None:
-        raise not_installed("CuraEngine", "cura-engine cura")
-    if resources(definitions) is None:
-        raise SlicerFailed("slicer_not_installed",
-                           _("CuraEngine is installed but Cura's printer definitions (fdmprinter.def.json) are not. "
-                             "Install them (sudo apt install cura) or give their folder in the settings."),
-                           slicer="CuraEngine")
-    return SlicerInfo(NAME, path, version_of([path, "help"], r"version (\d+(?:\.\d+)+)"))
-
-
-def has_tree_supports(info: SlicerInfo) -> bool:
-    """CuraEngine 4.7 and later build tree supports (support_structure = tree)."""
-    return info.version >= (4, 7)
 
 
 def infill_line_distance(line_width: float, density: float, pattern: str) -> float:
@@ -102,7 +94,7 @@ def settings_for(printer: PrinterProfile, settings: SliceSettings) -> dict[str, 
         "material_bed_temperature_layer_0": settings.bed_temperature if printer.heated_bed else 0,
         "center_object": False,
     }
-    values.update(printer.cura)
+    values.update(printer.slicer_overrides.get(BACKEND.name, {}))
     return values
 
 
@@ -142,24 +134,63 @@ def _fix_header(output: Path, header: list[str]) -> None:
     output.write_text("\n".join(text), encoding="utf-8")
 
 
-def slice_model(info: SlicerInfo, model: Path, output: Path, printer: PrinterProfile, settings: SliceSettings,
-                work: Path, *, progress: Progress | None = None, cancel: threading.Event | None = None,
-                timeout_s: float = DEFAULT_TIMEOUT_S, definitions: str | None = None) -> dict[str, float]:
-    """Slice ``model`` (centred on the origin, on z = 0) to ``output``; returns the real time and filament."""
-    base = resources(definitions)
-    command = [info.path, "slice", "-v", "-j", str(base / "definitions" / "fdmprinter.def.json")]
-    for key, value in settings_for(printer, settings).items():
-        command += ["-s", f"{key}={_text(value)}"]
-    command += ["-l", str(model), "-o", str(output)]
-    stage = iter(range(1, 100))
+class CuraEngine(SlicerBackend):
+    """CuraEngine's command line with every setting given on it, and Cura's printer definitions."""
 
-    def counted(_fraction: float) -> None:
-        if progress:
-            progress(min(0.95, next(stage, 95) / 12))
+    name = "cura"
+    label = "CuraEngine"
+    position = 20
+    settings = (SlicerSetting("path", N_("CuraEngine path"), N_("found automatically")),
+                SlicerSetting("definitions", N_("Cura definitions folder"), str(DEFINITION_DIRS[0])))
+    legacy_settings = (("cura_path", "path"), ("cura_definitions", "definitions"))
+    profile_suffix = ".def.json"
 
-    _out, err = run(command, slicer="CuraEngine", env={"CURA_ENGINE_SEARCH_PATH": search_path(base)},
-                    timeout_s=timeout_s, cancel=cancel, progress=counted,
-                    progress_pattern=re.compile(r"^Progress: \w[\w+ ]* accomplished in ([\d.]+)s"))
+    def detect(self, configured: Mapping[str, str]) -> SlicerInfo:
+        """CuraEngine and Cura's printer definitions on this machine, or SlicerFailed saying how to install them."""
+        path = find_executable(("CuraEngine", "curaengine"), configured.get("path"))
+        if path is None:
+            raise not_installed(self.label, "cura-engine cura")
+        found = resources(configured.get("definitions"))
+        if found is None:
+            raise SlicerFailed("slicer_not_installed",
+                               _("CuraEngine is installed but Cura's printer definitions (fdmprinter.def.json) are "
+                                 "not. Install them (sudo apt install cura) or give their folder in the settings."),
+                               slicer=self.label)
+        return SlicerInfo(self.name, path, version_of([path, "help"], r"version (\d+(?:\.\d+)+)"),
+                          {**configured, "definitions": str(found)})
+
+    def has_tree_supports(self, info: SlicerInfo) -> bool:
+        """CuraEngine 4.7 and later build tree supports (support_structure = tree)."""
+        return info.version >= (4, 7)
+
+    def slice(self, info: SlicerInfo, model: Path, output: Path, printer: PrinterProfile, settings: SliceSettings,
+              work: Path, *, progress: Progress | None = None, cancel: threading.Event | None = None,
+              timeout_s: float = DEFAULT_TIMEOUT_S) -> dict[str, float]:
+        """Slice ``model`` (centred on the origin, on z = 0); returns the real time and filament."""
+        base = Path(info.settings["definitions"])
+        command = [info.path, "slice", "-v", "-j", str(base / "definitions" / "fdmprinter.def.json")]
+        for key, value in settings_for(printer, settings).items():
+            command += ["-s", f"{key}={_text(value)}"]
+        command += ["-l", str(model), "-o", str(output)]
+        stage = iter(range(1, 100))
+
+        def counted(_fraction: float) -> None:
+            if progress:
+                progress(min(0.95, next(stage, 95) / 12))
+
+        _out, err = run(command, slicer=self.label, env={"CURA_ENGINE_SEARCH_PATH": search_path(base)},
+                        timeout_s=timeout_s, cancel=cancel, progress=counted,
+                        progress_pattern=re.compile(r"^Progress: \w[\w+ ]* accomplished in ([\d.]+)s"))
+        return _figures(output, err, settings)
+
+    def export_profile(self, info: SlicerInfo, printer: PrinterProfile, settings: SliceSettings, path: Path,
+                       name: str) -> None:
+        """A Cura definition file (.def.json) inheriting fdmprinter, for Cura or ``CuraEngine -j``."""
+        path.write_text(json.dumps(definition(printer, settings, name), indent=2) + "\n", encoding="utf-8")
+
+
+def _figures(output: Path, err: str, settings: SliceSettings) -> dict[str, float]:
+    """Refuse a run CuraEngine reported errors for; fix the G-code's header; the real time and filament."""
     errors = [line for line in err.splitlines() if line.startswith("[ERROR]")]
     if errors:
         raise SlicerFailed("slicer_failed", _("CuraEngine reported: {message}").format(message=" | ".join(errors[:3])),
@@ -178,6 +209,4 @@ def slice_model(info: SlicerInfo, model: Path, output: Path, printer: PrinterPro
     return figures
 
 
-def write_definition(printer: PrinterProfile, settings: SliceSettings, path: Path, name: str) -> None:
-    """Write a Cura definition file (.def.json)."""
-    path.write_text(json.dumps(definition(printer, settings, name), indent=2) + "\n", encoding="utf-8")
+BACKEND = CuraEngine()

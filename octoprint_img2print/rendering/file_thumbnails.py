@@ -9,9 +9,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
-from .errors import BadInput
-from .geometry import outline
-from .imaging.svg import load_svg
+from ..errors import BadInput
+from ..geometry import outline
+from ..imaging.svg import load_svg
 
 SIZE = (160, 120)
 GCODE_THUMBNAIL = re.compile(r"; thumbnail begin (\d+)x(\d+) \d+\n(.*?); thumbnail end", re.S)

@@ -8,32 +8,50 @@ import numpy as np
 
 from ..geometry.mesh import Mesh
 from ..geometry.solid import FLAT, heightfield_solid
-from ..i18n import _
+from ..i18n import N_, _
 from ..imaging import prepare
 from ..imaging.load import Picture
-from .options import MAX_SIZE_MM, SizedOptions, bad_parameter, require_range
+from ..options import bad_parameter, option, require_range
+from .size import MAX_SIZE_MM, SizedOptions
 
 MAX_GRID_CELLS = 30_000_000
-DEFAULT_WIDTH_MM = 100.0
+PREVIEW = {"pitch": 0.3}
 
 
 @dataclass
 class SurfaceOptions(SizedOptions):
     """Size, sampling and picture preparation, all in millimetres where they are lengths."""
 
-    pitch: float | None = None
-    max_error: float = 0.02
-    full_grid: bool = False
-    black_point: float = 0.0
-    white_point: float = 1.0
-    auto_levels: bool = False
-    contrast: float = 1.0
-    gamma: float = 1.0
-    smoothing: float | None = None
-    crop: bool = False
-    white_background: bool = False
-    frame_width: float = 0.0
-    frame_thickness: float | None = None
+    pitch: float | None = option(None, N_("Sampling pitch"),
+                                 N_("sampling pitch in mm (default: a quarter of the nozzle)"),
+                                 unit="mm", low=0.01, high=5.0)
+    max_error: float = option(0.02, N_("Largest surface error"),
+                              N_("largest vertical error of the adaptive surface in mm"),
+                              unit="mm", low=0.0, high=1.0, low_open=True)
+    full_grid: bool = option(False, N_("Full grid"),
+                             N_("mesh every grid point instead of an error-bounded surface (for comparison)"))
+    black_point: float = option(0.0, N_("Black point"), N_("lightness (0-1) that counts as black"),
+                                low=0.0, high=1.0)
+    white_point: float = option(1.0, N_("White point"), N_("lightness (0-1) that counts as white"),
+                                low=0.0, high=1.0)
+    auto_levels: bool = option(False, N_("Auto levels"),
+                               N_("stretch the picture's own darkest and lightest tones to black and white"))
+    contrast: float = option(1.0, N_("Contrast"), N_("contrast factor around mid-grey"),
+                             low=0.0, high=10.0, low_open=True)
+    gamma: float = option(1.0, N_("Gamma"), N_("gamma; above 1 lightens mid-tones"),
+                          low=0.0, high=10.0, low_open=True)
+    smoothing: float | None = option(None, N_("Smoothing"),
+                                     N_("smoothing radius (Gaussian sigma) in mm; default a quarter of the nozzle, "
+                                        "0 for none"), unit="mm", low=0.0, high=50.0)
+    crop: bool = option(False, N_("Crop to the subject"),
+                        N_("crop to the subject (drop transparent or white background margins)"))
+    white_background: bool = option(False, N_("White is background"),
+                                    N_("treat a solid white background as background, not as geometry"))
+    frame_width: float = option(0.0, N_("Frame width"), N_("frame width in mm (0: no frame)"),
+                                unit="mm", low=0.0, high=MAX_SIZE_MM / 2)
+    frame_thickness: float | None = option(None, N_("Frame thickness"),
+                                           N_("frame thickness in mm (default: the thickest part)"),
+                                           unit="mm", low=0.1, high=300.0)
 
     @property
     def smoothing_radius(self) -> float:
@@ -45,19 +63,11 @@ class SurfaceOptions(SizedOptions):
         """Grid spacing in mm: given, or a quarter of the nozzle (finer detail does not print)."""
         return self.pitch if self.pitch is not None else self.nozzle / 4
 
-    def validate(self) -> None:
-        """Refuse absurd values with an error that names the option."""
-        super().validate()
-        require_range("pitch", self.sampling_pitch, 0.01, 5.0)
-        require_range("max_error", self.max_error, 0.0, 1.0, low_open=True)
-        require_range("black_point", self.black_point, 0.0, 1.0)
-        require_range("white_point", self.white_point, 0.0, 1.0)
+    def check(self) -> None:
+        """The white point must lie above the black point."""
+        super().check()
         if self.white_point <= self.black_point:
             raise bad_parameter("white_point", _("must be above --black-point."))
-        require_range("contrast", self.contrast, 0.0, 10.0, low_open=True)
-        require_range("gamma", self.gamma, 0.0, 10.0, low_open=True)
-        require_range("smoothing", self.smoothing_radius, 0.0, 50.0)
-        require_range("frame_width", self.frame_width, 0.0, MAX_SIZE_MM / 2)
 
     def needed_pixels(self) -> tuple[int, int] | None:
         """Source pixels worth decoding (twice the grid; 1 where any will do), or None to decode everything.
@@ -66,8 +76,7 @@ class SurfaceOptions(SizedOptions):
         """
         if self.crop:
             return None
-        width = self.width if self.width is not None or self.height is not None else DEFAULT_WIDTH_MM
-        columns = int(2 * width / self.sampling_pitch) if width is not None else 1
+        columns = int(2 * self.width / self.sampling_pitch) if self.width is not None else 1
         rows = int(2 * self.height / self.sampling_pitch) if self.height is not None else 1
         return columns, rows
 
@@ -100,8 +109,9 @@ def _sheet_size(options: SurfaceOptions, aspect: float, side_frames: bool) -> tu
         return options.width, options.height, (options.height - frame_y) / (options.width - frame_x)
     if options.height is not None:
         return (options.height - frame_y) / aspect + frame_x, options.height, aspect
-    width = options.width if options.width is not None else DEFAULT_WIDTH_MM
-    return width, (width - frame_x) * aspect + frame_y, aspect
+    if options.width is None:
+        raise bad_parameter("width", _("give a width or a height."))
+    return options.width, (options.width - frame_x) * aspect + frame_y, aspect
 
 
 def _fill(picture: Picture, aspect: float) -> None:

@@ -9,8 +9,8 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from .geometry.mesh import Mesh
-from .slicing.thumbnail import render
+from ..geometry.mesh import Mesh
+from .shading import render
 
 PREVIEW_SIZE = (480, 360)
 BACKLIGHT = np.array([255.0, 236.0, 196.0])

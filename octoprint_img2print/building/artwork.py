@@ -1,4 +1,4 @@
-"""What the vector modes share: the artwork as a region in mm, from an SVG or a traced raster logo."""
+"""What the artwork modes share: the artwork as a region in mm, from an SVG or a traced raster logo."""
 
 from __future__ import annotations
 
@@ -9,42 +9,43 @@ import numpy as np
 
 from ..errors import BadInput
 from ..geometry import outline
-from ..i18n import _
+from ..i18n import N_, _
 from ..imaging import prepare
-from ..imaging.load import load_picture
+from ..imaging.load import Picture, load_picture
 from ..imaging.svg import load_svg, looks_like_svg
 from ..imaging.trace import ink_field, otsu_threshold, trace
-from .options import SizedOptions, bad_parameter, require_range
+from ..options import bad_parameter, option
+from .size import SizedOptions
 
-DEFAULT_WIDTH_MM = 80.0
+RASTER_WIDTH_MM = 80.0
 MAX_TRACE_GRID = 4000
+PREVIEW = {"tolerance": 0.1}
 
 
 @dataclass
-class VectorOptions(SizedOptions):
+class ArtworkOptions(SizedOptions):
     """Artwork size and tracing: lengths in mm, areas in mm², threshold as lightness 0..1."""
 
-    threshold: float | None = None
-    invert: bool = False
-    white_background: bool = False
-    despeckle: float = 0.5
-    fill_holes: float = 0.0
-    tolerance: float = 0.03
-    fix_thin: bool = False
+    threshold: float | None = option(None, N_("Threshold"),
+                                     N_("lightness (0-1) below which a pixel is artwork (default: automatic, Otsu)"),
+                                     low=0.0, high=1.0, low_open=True)
+    invert: bool = option(False, N_("Light artwork on dark"), N_("trace light artwork on a dark background"))
+    white_background: bool = option(False, N_("White is background"),
+                                    N_("treat a solid white background as background, not as artwork"))
+    despeckle: float = option(0.5, N_("Drop specks below"), N_("drop specks smaller than this many mm²"),
+                              unit="mm²", low=0.0, high=10_000.0)
+    fill_holes: float = option(0.0, N_("Fill holes below"), N_("fill holes smaller than this many mm²"),
+                               unit="mm²", low=0.0, high=10_000.0)
+    tolerance: float = option(0.03, N_("Outline accuracy"),
+                              N_("outline accuracy in mm: curves and simplification"),
+                              unit="mm", low=0.001, high=5.0)
+    fix_thin: bool = option(False, N_("Thicken thin parts"),
+                            N_("thicken strokes and islands the nozzle cannot print, and say what changed"))
 
     @property
     def line_width(self) -> float:
         """The narrowest line the nozzle lays down (slicers default to about 1.125 x the nozzle)."""
         return self.nozzle * 1.125
-
-    def validate(self) -> None:
-        """Refuse absurd values with an error that names the option."""
-        super().validate()
-        if self.threshold is not None:
-            require_range("threshold", self.threshold, 0.0, 1.0, low_open=True)
-        require_range("despeckle", self.despeckle, 0.0, 10_000.0)
-        require_range("fill_holes", self.fill_holes, 0.0, 10_000.0)
-        require_range("tolerance", self.tolerance, 0.001, 5.0)
 
 
 @dataclass
@@ -78,7 +79,7 @@ class Artwork:
         return Artwork(region, self.name, self.px_per_mm / scale, origin)
 
 
-def _fit_scale(natural: tuple[float, float], options: VectorOptions, default_width: float | None) -> float:
+def _fit_scale(natural: tuple[float, float], options: ArtworkOptions, default_width: float | None) -> float:
     """Uniform scale that gives the asked width or height (both: the largest that fits both)."""
     scales = []
     if options.width is not None:
@@ -90,13 +91,14 @@ def _fit_scale(natural: tuple[float, float], options: VectorOptions, default_wid
     return min(scales) if scales else 1.0
 
 
-def _from_svg(data: bytes, name: str, options: VectorOptions) -> Artwork:
+def _from_svg(data: bytes, name: str, options: ArtworkOptions) -> Artwork:
     region = load_svg(data, name, options.tolerance)
     return Artwork(region, name, 96 / 25.4, (0.0, 0.0))
 
 
-def _from_raster(source: bytes | Path, name: str, options: VectorOptions, max_megapixels: float) -> Artwork:
-    picture = load_picture(source, name, max_megapixels=max_megapixels)
+def _traced(picture: Picture, options: ArtworkOptions) -> Artwork:
+    """The picture's dark (or with ``invert`` light) parts as outlines, sized as asked or to the raster width."""
+    name = picture.name
     if options.white_background:
         prepare.mark_white_background(picture)
     field = ink_field(picture, options.invert)
@@ -112,33 +114,40 @@ def _from_raster(source: bytes | Path, name: str, options: VectorOptions, max_me
     picture.background = picture.background[top:bottom, left:right]
     rows, cols = picture.lightness.shape
     natural = (float(ink_cols.max() - ink_cols.min() + 1), float(ink_rows.max() - ink_rows.min() + 1))
-    mm_per_px = _fit_scale(natural, options, DEFAULT_WIDTH_MM)
+    mm_per_px = _fit_scale(natural, options, RASTER_WIDTH_MM)
     size_mm = max(cols, rows) * mm_per_px
     pitch = max(min(options.nozzle / 4, options.tolerance * 2), size_mm / MAX_TRACE_GRID)
     region = trace(picture, (cols - 1) * mm_per_px, (rows - 1) * mm_per_px, pitch, level, options.invert)
     return Artwork(region, name, 1 / mm_per_px, (float(left), float(top + rows - 1)))
 
 
-def load_artwork(source: bytes | Path, name: str | None, options: VectorOptions, max_megapixels: float) -> Artwork:
-    """The artwork of an SVG or raster logo, cleaned (specks, small holes, simplified) and sized as asked."""
-    name = name or (source.name if isinstance(source, Path) else "artwork")
-    if isinstance(source, Path) and not source.is_file():
-        raise BadInput("file_not_found", _("{file}: no such file.").format(file=source), file=name)
-    data = source if isinstance(source, bytes) else source.read_bytes()
-    if data and looks_like_svg(data, name):
-        artwork = _from_svg(data, name, options)
-    else:
-        artwork = _from_raster(source, name, options, max_megapixels)
+def _finished(artwork: Artwork, options: ArtworkOptions, default_width: float | None) -> Artwork:
+    """The artwork cleaned (specks, small holes, simplified) and sized as asked."""
     if artwork.region.is_empty():
-        raise BadInput("no_artwork", _("{file}: no artwork found.").format(file=name), file=name)
-    artwork = artwork.moved(_fit_scale(artwork.size, options, None if looks_like_svg(data, name) else
-                                       DEFAULT_WIDTH_MM))
+        raise BadInput("no_artwork", _("{file}: no artwork found.").format(file=artwork.name), file=artwork.name)
+    artwork = artwork.moved(_fit_scale(artwork.size, options, default_width))
     cleaned = outline.without_small_parts(artwork.region, options.despeckle, options.fill_holes)
     if cleaned.is_empty():
         raise bad_parameter("despeckle", _("every part of the artwork is smaller than {area:g} mm².")
                             .format(area=options.despeckle))
     artwork.region = cleaned.simplify(options.tolerance)
     return artwork.moved(_fit_scale(artwork.size, options, None))
+
+
+def traced_artwork(picture: Picture, options: ArtworkOptions) -> Artwork:
+    """The artwork of a raster logo already decoded: traced, cleaned and sized."""
+    return _finished(_traced(picture, options), options, RASTER_WIDTH_MM)
+
+
+def load_artwork(source: bytes | Path, name: str | None, options: ArtworkOptions, max_megapixels: float) -> Artwork:
+    """The artwork of an SVG (keeping its own size unless asked) or a raster logo, cleaned and sized."""
+    name = name or (source.name if isinstance(source, Path) else "artwork")
+    if isinstance(source, Path) and not source.is_file():
+        raise BadInput("file_not_found", _("{file}: no such file.").format(file=source), file=name)
+    data = source if isinstance(source, bytes) else source.read_bytes()
+    if data and looks_like_svg(data, name):
+        return _finished(_from_svg(data, name, options), options, None)
+    return traced_artwork(load_picture(data, name, max_megapixels=max_megapixels), options)
 
 
 def rectangle(box: tuple[float, float, float, float], margin: float, radius: float = 0.0) -> outline.Region:

@@ -1,20 +1,14 @@
-"""A preview picture of the model inside the G-code, in the form OctoPrint's thumbnail plugins read."""
+"""A solid drawn as a shaded picture, seen from the front right, above."""
 
 from __future__ import annotations
 
-import base64
-import io
 import math
-import os
-import shutil
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from ..geometry.mesh import Mesh
 
-SIZES = ((16, 16), (220, 124))
 MAX_SAMPLES = 1_500_000
 COLOUR = np.array([235.0, 125.0, 40.0])
 
@@ -62,30 +56,3 @@ def render(mesh: Mesh, width: int, height: int) -> Image.Image:
     image[pixel[nearest], :3] = np.clip(COLOUR * light[owner[nearest]][:, None], 0, 255)
     image[pixel[nearest], 3] = 255
     return Image.fromarray(image.reshape(height, width, 4), "RGBA")
-
-
-def thumbnail_block(mesh: Mesh) -> str:
-    """G-code comment lines with base64 PNG previews (PrusaSlicer's thumbnail format)."""
-    blocks = []
-    for width, height in SIZES:
-        buffer = io.BytesIO()
-        render(mesh, width, height).save(buffer, format="PNG", optimize=True)
-        encoded = base64.b64encode(buffer.getvalue()).decode()
-        lines = [f"; {encoded[i:i + 78]}" for i in range(0, len(encoded), 78)]
-        blocks.append("\n".join([";", f"; thumbnail begin {width}x{height} {len(encoded)}", *lines,
-                                 "; thumbnail end", ";"]))
-    return "\n".join(blocks) + "\n"
-
-
-def embed(gcode: Path, mesh: Mesh) -> None:
-    """Put the previews after the G-code's first line (where PrusaSlicer puts its own)."""
-    block = thumbnail_block(mesh)
-    staged = gcode.with_name(gcode.name + ".thumb")
-    try:
-        with open(gcode, "rb") as source, open(staged, "wb") as target:
-            target.write(source.readline())
-            target.write(block.encode())
-            shutil.copyfileobj(source, target, 1024 * 1024)
-        os.replace(staged, gcode)
-    finally:
-        staged.unlink(missing_ok=True)

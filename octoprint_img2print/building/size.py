@@ -1,0 +1,29 @@
+"""What every mode asks first: the size in mm (either or both) and the nozzle it is printed with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..i18n import N_
+from ..options import Options, option
+
+MAX_SIZE_MM = 1000.0
+DEFAULT_NOZZLE_MM = 0.4
+
+
+@dataclass
+class SizedOptions(Options):
+    """Width and height in mm (either keeps the aspect, both fill) and the nozzle diameter."""
+
+    width: float | None = option(None, N_("Width"), N_("width in mm (the height follows the picture unless given)"),
+                                 unit="mm", low=0.0, high=MAX_SIZE_MM, low_open=True, main=True)
+    height: float | None = option(None, N_("Height"),
+                                  N_("height in mm (the width follows the picture unless given)"),
+                                  unit="mm", low=0.0, high=MAX_SIZE_MM, low_open=True)
+    nozzle: float = option(DEFAULT_NOZZLE_MM, N_("Nozzle"),
+                           N_("nozzle diameter in mm; sets the default sampling pitch and the thin-feature checks"),
+                           unit="mm", low=0.05, high=3.0)
+
+    def needed_pixels(self) -> tuple[int, int] | None:
+        """Source pixels worth decoding (columns, rows), or None to decode everything."""
+        return None

@@ -1,0 +1,114 @@
+"""What a job asks for, as one typed request: built by one function for the plugin's API and OctoPrint's Slice
+dialog, stored with the job, and read by the worker. The defaults of a job's limits live here, once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .imaging.load import DEFAULT_MAX_MEGAPIXELS
+
+PREVIEW, CONVERT, SLICE, CHECK = "preview", "convert", "slice", "check"
+JOB_TIME_LIMIT_S = 3600
+MEMORY_CAP_MB = 1536
+WORKER_NICE = 10
+OUTPUT_SUFFIXES = {CONVERT: ".stl", SLICE: ".gcode"}
+
+
+@dataclass
+class Target:
+    """Where a job's file goes: a folder of OctoPrint's file list (then perhaps selected or printed), or the path
+    OctoPrint's own slicing asked for."""
+
+    folder: str = ""
+    select: bool = False
+    print: bool = False
+    machinecode_path: str | None = None
+
+
+@dataclass
+class Limits:
+    """How a job's worker is held back: CPU priority, memory cap and time limit."""
+
+    nice: int = WORKER_NICE
+    memory_mb: int = MEMORY_CAP_MB
+    max_job_seconds: float = JOB_TIME_LIMIT_S
+
+
+@dataclass
+class JobRequest:
+    """One job: what to do with which file, and everything the worker needs for it."""
+
+    action: str
+    source: str
+    name: str
+    mode: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    language: str = "en"
+    max_megapixels: float = DEFAULT_MAX_MEGAPIXELS
+    printer: str | None = None
+    printer_profile: dict[str, Any] | None = None
+    intent: str | None = None
+    slicer: str | None = None
+    slicer_settings: dict[str, str] = field(default_factory=dict)
+    overrides: dict[str, Any] = field(default_factory=dict)
+    orientation: str | None = None
+    scale_to_fit: bool = False
+    timeout_s: float = JOB_TIME_LIMIT_S
+    output_name: str | None = None
+    target: Target = field(default_factory=Target)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (JSON) for the worker and the job list on disk."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> JobRequest:
+        """The request from its plain data."""
+        return cls(**{**data, "target": Target(**data.get("target", {}))})
+
+
+@dataclass(frozen=True)
+class JobDefaults:
+    """What the plugin's settings add to a job: the slicer and its settings, limits and per-mode defaults."""
+
+    slicer: str
+    slicer_settings: Mapping[str, Mapping[str, str]]
+    max_megapixels: float = DEFAULT_MAX_MEGAPIXELS
+    timeout_s: float = JOB_TIME_LIMIT_S
+    mode_defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+def _given(value: Any) -> bool:
+    return value not in (None, "")
+
+
+def build_request(action: str, source: str, path: str, asked: Mapping[str, Any], defaults: JobDefaults, *,
+                  language: str = "en", printer_profile: Mapping[str, Any] | None = None,
+                  machinecode_path: str | None = None) -> JobRequest:
+    """The job for a file of OctoPrint's file list (``path``, on disk at ``source``) and what a user asked.
+
+    ``asked`` holds mode, options, printer, intent, slicer, overrides, orientation, scale_to_fit, select and print;
+    ``printer_profile`` is OctoPrint's printer, used unless ``asked`` names one of img2print's printers.
+    """
+    mode = asked.get("mode") or None
+    per_mode = {k: v for k, v in (defaults.mode_defaults.get(mode or "") or {}).items() if _given(v)}
+    options = {k: v for k, v in (asked.get("options") or {}).items() if _given(v)}
+    if "width" in per_mode and "width" not in options and "height" not in options:
+        options["width"] = float(per_mode["width"])
+    slicer = asked.get("slicer") or defaults.slicer
+    printer = asked.get("printer") or None
+    stem = Path(path).stem
+    return JobRequest(
+        action=action, source=source, name=Path(path).name, mode=mode, options=options, language=language,
+        max_megapixels=defaults.max_megapixels, printer=printer,
+        printer_profile=dict(printer_profile) if printer_profile is not None and printer is None else None,
+        intent=asked.get("intent") or per_mode.get("intent"), slicer=slicer,
+        slicer_settings=dict(defaults.slicer_settings.get(slicer, {})),
+        overrides=dict(asked.get("overrides") or {}), orientation=asked.get("orientation") or None,
+        scale_to_fit=bool(asked.get("scale_to_fit")), timeout_s=defaults.timeout_s,
+        output_name=f"{stem}{OUTPUT_SUFFIXES[action]}" if action in OUTPUT_SUFFIXES else None,
+        target=Target(folder=str(Path(path).parent) if "/" in path else "", select=bool(asked.get("select")),
+                      print=bool(asked.get("print")), machinecode_path=machinecode_path))

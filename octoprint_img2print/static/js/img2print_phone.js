@@ -1,0 +1,140 @@
+/* The phone page: take or choose a photo, pick what to make and its main options (from the API's listing),
+   see the preview, slice and print. Texts come translated from the page itself. */
+(function () {
+    var text = JSON.parse(document.getElementById("texts").textContent);
+    var api = "../../api/plugin/img2print", upload = "upload";
+    var modes = [], photo = null, job = null;
+
+    function $(id) { return document.getElementById(id); }
+    function csrf() {
+        var match = document.cookie.match(/csrf_token_P\d+=([^;]+)/) || document.cookie.match(/csrf_token=([^;]+)/);
+        return match ? decodeURIComponent(match[1]) : "";
+    }
+    function current() {
+        return modes.filter(function (mode) { return mode.id === $("mode").value; })[0];
+    }
+
+    // the main options of the chosen mode, each an input made from its description
+    function showOptions() {
+        var box = $("options"), mode = current();
+        box.innerHTML = "";
+        $("description").textContent = mode ? mode.description : "";
+        if (!mode) return;
+        mode.options.filter(function (option) { return option.main; }).forEach(function (option) {
+            var id = "option-" + option.name, input, label = document.createElement("label");
+            label.htmlFor = id;
+            label.textContent = option.label + (option.unit ? " (" + option.unit + ")" : "");
+            if (option.type === "choice") {
+                input = document.createElement("select");
+                option.choices.forEach(function (choice) {
+                    var item = document.createElement("option");
+                    item.value = choice.value;
+                    item.textContent = choice.label;
+                    input.appendChild(item);
+                });
+                input.value = option.default;
+            } else if (option.type === "boolean") {
+                input = document.createElement("input");
+                input.type = "checkbox";
+                input.checked = !!option.default;
+                label.className = "option-check";
+            } else {
+                input = document.createElement("input");
+                input.type = "number";
+                input.inputMode = "decimal";
+                input.step = "any";
+                var start = option.name === "width" && mode.default_width !== null ? mode.default_width : option.default;
+                input.value = start === null ? "" : start;
+            }
+            input.id = id;
+            input.dataset.option = option.name;
+            input.dataset.type = option.type;
+            if (option.type === "boolean") { label.insertBefore(input, label.firstChild); box.appendChild(label); }
+            else { box.appendChild(label); box.appendChild(input); }
+        });
+    }
+
+    function options() {
+        var chosen = {};
+        Array.prototype.forEach.call($("options").querySelectorAll("[data-option]"), function (input) {
+            var type = input.dataset.type;
+            if (type === "boolean") { if (input.checked) chosen[input.dataset.option] = true; }
+            else if (type === "choice") chosen[input.dataset.option] = input.value;
+            else if (input.value !== "") chosen[input.dataset.option] = parseFloat(input.value);
+        });
+        return chosen;
+    }
+
+    fetch(api, {credentials: "same-origin"}).then(function (answer) {
+        if (!answer.ok) { $("login").hidden = false; return; }
+        answer.json().then(function (listing) {
+            modes = listing.modes;
+            modes.forEach(function (mode) {
+                var item = document.createElement("option");
+                item.value = mode.id;
+                item.textContent = mode.label;
+                $("mode").appendChild(item);
+            });
+            showOptions();
+            $("app").hidden = false;
+        });
+    });
+    $("mode").addEventListener("change", showOptions);
+    $("photo").addEventListener("change", function (event) {
+        photo = event.target.files[0] || null;
+        $("picked").textContent = photo ? photo.name : "";
+        $("preview").disabled = $("print").disabled = !photo;
+        if (photo && /\.svg$/i.test(photo.name)) {
+            var drawing = modes.filter(function (mode) { return mode.default_for.indexOf("drawing") >= 0; })[0];
+            if (drawing) { $("mode").value = drawing.id; showOptions(); }
+        }
+    });
+
+    function send(action) {
+        var form = new FormData();
+        form.append("file", photo, photo.name);
+        form.append("action", action);
+        form.append("mode", $("mode").value);
+        form.append("options", JSON.stringify(options()));
+        $("status").textContent = text.uploading;
+        $("error").textContent = "";
+        $("preview").disabled = $("print").disabled = true;
+        fetch(upload, {method: "POST", body: form, credentials: "same-origin", headers: {"X-CSRF-Token": csrf()}})
+            .then(function (answer) { return answer.json().then(function (data) { return {ok: answer.ok, data: data}; }); })
+            .then(function (reply) {
+                if (!reply.ok) { fail(reply.data.error.message); return; }
+                job = reply.data.id;
+                poll(action);
+            });
+    }
+    function fail(message) {
+        $("status").textContent = "";
+        $("error").textContent = message || text.failed;
+        $("preview").disabled = $("print").disabled = !photo;
+    }
+    function poll(action) {
+        fetch(api + "?job=" + job, {credentials: "same-origin"}).then(function (answer) { return answer.json(); })
+            .then(function (state) {
+                if (state.status === "queued" || state.status === "running") {
+                    $("status").textContent = state.status === "queued" ? (state.note || text.waiting) : text.working;
+                    setTimeout(function () { poll(action); }, 700);
+                    return;
+                }
+                if (state.status !== "done") { fail(state.error && state.error.message); return; }
+                $("status").textContent = action === "print" ? text.printing : text.done;
+                $("preview").disabled = $("print").disabled = false;
+                var result = state.result || {};
+                $("findings").innerHTML = "";
+                (result.findings || []).forEach(function (finding) {
+                    var line = document.createElement("p");
+                    line.className = "finding";
+                    line.textContent = finding.message;
+                    $("findings").appendChild(line);
+                });
+                if (result.preview) { $("solid").src = result.preview; $("solid").hidden = false; }
+                if (result.backlit) { $("backlit").src = result.backlit; $("backlit").hidden = false; }
+            });
+    }
+    $("preview").addEventListener("click", function () { send("preview"); });
+    $("print").addEventListener("click", function () { send("print"); });
+})();
