@@ -36,20 +36,25 @@ from .jobs import Job, JobQueue
 from .modes import describe_modes
 from .options import describe
 from .pipeline import is_model_file
+from .print_go import BED_CLEAR_UNCONFIRMED, HOLDS, PrintGo, confirmed, hold
 from .printers.profile import get_printer, printer_ids
 from .rendering.file_thumbnails import file_thumbnail
 from .slicing.intents import ORIENTATION_CHOICES, get_intent, intent_ids
 from .slicing.plan import SliceOverrides
 
 PICTURE_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff", "heic", "heif", "svg")
-COMMANDS = {PREVIEW: ["file"], CONVERT: ["file"], SLICE: ["file"], CHECK: ["file"], "cancel": ["job"]}
 PRINT = "print"
+COMMANDS = {PREVIEW: ["file"], CONVERT: ["file"], SLICE: ["file"], CHECK: ["file"], PRINT: ["file"],
+            "cancel": ["job"]}
+GCODE_SUFFIXES = (".gcode", ".gco", ".g")
 UPLOAD_ACTIONS = (PREVIEW, CONVERT, SLICE, PRINT)
 PHONE_PATH = "/plugin/img2print/phone"
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 RECENT_JOBS = 20
 CONVERT_NEEDS = ("PLUGIN_IMG2PRINT_CONVERT",)
-# what each action needs beyond logging in, by OctoPrint's permission names
+# what each action needs beyond logging in, by OctoPrint's permission names ("print" as an upload's action is
+# slice and print; the command "print" prints a G-code of the file list)
+PRINT_FILE_NEEDS = ("PRINT",)
 NEEDS = {PREVIEW: CONVERT_NEEDS, CHECK: CONVERT_NEEDS, "cancel": CONVERT_NEEDS,
          CONVERT: ("PLUGIN_IMG2PRINT_CONVERT", "FILES_UPLOAD"), SLICE: ("PLUGIN_IMG2PRINT_SLICE", "SLICE"),
          PRINT: ("PLUGIN_IMG2PRINT_SLICE", "SLICE", "PRINT")}
@@ -113,7 +118,20 @@ def job_view(job: Job) -> dict[str, Any]:
     if data.get("error"):
         data["error"] = {**data["error"], "message": in_user_language(data["error"]["message"])}
     data["note"] = in_user_language(data["note"]) if data["note"] else ""
+    printing = (data.get("result") or {}).get("print")
+    if printing and printing.get("code"):
+        data["result"] = {**data["result"], "print": {**printing, "message": in_user_language(HOLDS[printing["code"]])}}
     return data
+
+
+def held(code: str, status: int = 409) -> flask.Response:
+    """The answer for a print that must not start, saying why."""
+    return error(status, code, in_user_language(HOLDS[code]))
+
+
+def asks_to_print(action: str, data: dict[str, Any]) -> bool:
+    """True when a request wants the print started."""
+    return action == PRINT or bool(data.get("print"))
 
 
 def is_picture(name: str) -> bool:
@@ -140,15 +158,19 @@ class Services:
     folder, and the plugin's settings as the values a job and the listing need."""
 
     file_manager: Any
+    printer: Any
     printer_profiles: Any
     queue: JobQueue
     data_folder: Path
     job_defaults: Callable[[], JobDefaults]
     default_printer: Callable[[], str]
     slicer_status: Callable[[], list[dict[str, Any]]]
+    prints_seen: Callable[[], int]
 
 
 def _command_needs(_api: HttpApi, name: str, data: dict[str, Any]) -> tuple[str, ...]:
+    if name == PRINT:
+        return PRINT_FILE_NEEDS
     return NEEDS[PRINT if name == SLICE and data.get("print") else name]
 
 
@@ -193,9 +215,13 @@ class HttpApi:
         """POST commands: preview, convert, slice, check (queued as jobs) and cancel."""
         if name == "cancel":
             return self._cancel(str(data["job"]))
+        if asks_to_print(name, data) and not confirmed(data.get("bed_clear")):
+            return held(BED_CLEAR_UNCONFIRMED, 400)
         path = str(data.get("file", ""))
         if not self.services.file_manager.file_exists("local", path):
             return error(404, "unknown_file", translate("There is no such file in OctoPrint's file list."), file=path)
+        if name == PRINT:
+            return self._print(path)
         try:
             job = self.submit(name, path, data)
         except Img2PrintError as failure:
@@ -212,12 +238,28 @@ class HttpApi:
             return error(404, "unknown_job", translate("There is no such job."))
         return error(409, "job_finished", translate("The job has finished already."), status=job.status)
 
+    def _print(self, path: str) -> flask.Response:
+        """Start printing a G-code of the file list now, if the printer is idle (the bed was confirmed clear)."""
+        if Path(path).suffix.lower() not in GCODE_SUFFIXES:
+            return error(400, "not_gcode", translate("Only G-code can be printed; slice the file first."))
+        printer, seen = self.services.printer, self.services.prints_seen()
+        reason = hold(PrintGo(True, seen, printer.is_printing() or printer.is_paused()), printer.is_ready(), seen)
+        if reason is not None:
+            return held(reason)
+        printer.select_file(self.services.file_manager.path_on_disk("local", path), False, printAfterSelect=True)
+        return flask.jsonify({"started": True, "file": path})
+
     def submit(self, action: str, path: str, data: dict[str, Any]) -> Job:
-        """Queue a job for a file of the file list, with img2print's printer or else OctoPrint's current one."""
-        files = self.services.file_manager
+        """Queue a job for a file of the file list, with img2print's printer or else OctoPrint's current one.
+
+        A print is asked with the person's go: the bed is clear, now, with the printer as it is now.
+        """
+        files, printer = self.services.file_manager, self.services.printer
         asked = {**data, "printer": data.get("printer") or self.services.default_printer()}
+        go = PrintGo(confirmed(data.get("bed_clear")), self.services.prints_seen(),
+                     printer.is_printing() or printer.is_paused()) if data.get("print") else None
         request = build_request(action, files.path_on_disk("local", path), path, asked, self.services.job_defaults(),
-                                language=language(),
+                                language=language(), go=go,
                                 printer_profile=self.services.printer_profiles.get_current_or_default())
         user = getattr(flask.g, "identity", None)
         return self.services.queue.submit(Path(path).name, request, user=getattr(user, "id", None))
@@ -259,6 +301,8 @@ class HttpApi:
         if action not in UPLOAD_ACTIONS:
             return error(400, "bad_action", translate("action must be preview, convert, slice or print."))
         data: dict[str, Any] = {k: v for k, v in flask.request.values.to_dict().items() if not k.startswith("file.")}
+        if asks_to_print(action, data) and not confirmed(data.get("bed_clear")):
+            return held(BED_CLEAR_UNCONFIRMED, 400)
         for key in ("options", "overrides"):
             try:
                 data[key] = json.loads(data.get(key) or "{}")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS
+from .print_go import PrintGo
 
 PREVIEW, CONVERT, SLICE, CHECK = "preview", "convert", "slice", "check"
 JOB_TIME_LIMIT_S = 3600
@@ -19,13 +20,14 @@ OUTPUT_SUFFIXES = {CONVERT: ".stl", SLICE: ".gcode"}
 
 @dataclass
 class Target:
-    """Where a job's file goes: a folder of OctoPrint's file list (then perhaps selected or printed), or the path
-    OctoPrint's own slicing asked for."""
+    """Where a job's file goes: a folder of OctoPrint's file list (then perhaps selected, or printed on a person's
+    go), or the path OctoPrint's own slicing asked for."""
 
     folder: str = ""
     select: bool = False
     print: bool = False
     machinecode_path: str | None = None
+    go: PrintGo | None = None
 
 
 @dataclass
@@ -67,7 +69,9 @@ class JobRequest:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> JobRequest:
         """The request from its plain data."""
-        return cls(**{**data, "target": Target(**data.get("target", {}))})
+        target = dict(data.get("target", {}))
+        go = target.pop("go", None)
+        return cls(**{**data, "target": Target(**target, go=PrintGo(**go) if go else None)})
 
 
 @dataclass(frozen=True)
@@ -87,11 +91,12 @@ def _given(value: Any) -> bool:
 
 def build_request(action: str, source: str, path: str, asked: Mapping[str, Any], defaults: JobDefaults, *,
                   language: str = "en", printer_profile: Mapping[str, Any] | None = None,
-                  machinecode_path: str | None = None) -> JobRequest:
+                  machinecode_path: str | None = None, go: PrintGo | None = None) -> JobRequest:
     """The job for a file of OctoPrint's file list (``path``, on disk at ``source``) and what a user asked.
 
     ``asked`` holds mode, options, printer, intent, slicer, overrides, orientation, scale_to_fit, select and print;
-    ``printer_profile`` is OctoPrint's printer, used unless ``asked`` names one of img2print's printers.
+    ``printer_profile`` is OctoPrint's printer, used unless ``asked`` names one of img2print's printers; ``go`` is
+    the person's go to print, asked for with ``print``.
     """
     mode = asked.get("mode") or None
     per_mode = {k: v for k, v in (defaults.mode_defaults.get(mode or "") or {}).items() if _given(v)}
@@ -111,4 +116,4 @@ def build_request(action: str, source: str, path: str, asked: Mapping[str, Any],
         scale_to_fit=bool(asked.get("scale_to_fit")), timeout_s=defaults.timeout_s,
         output_name=f"{stem}{OUTPUT_SUFFIXES[action]}" if action in OUTPUT_SUFFIXES else None,
         target=Target(folder=str(Path(path).parent) if "/" in path else "", select=bool(asked.get("select")),
-                      print=bool(asked.get("print")), machinecode_path=machinecode_path))
+                      print=bool(asked.get("print")), machinecode_path=machinecode_path, go=go))

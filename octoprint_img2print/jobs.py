@@ -43,6 +43,7 @@ class Job:
     stage: str = ""
     progress: float = 0.0
     created: float = field(default_factory=time.time)
+    started: float | None = None
     finished: float | None = None
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
@@ -50,9 +51,11 @@ class Job:
     note: str = ""
 
     def public(self) -> dict[str, Any]:
-        """What the API shows about a job (the request's internal paths left out)."""
+        """What the API shows about a job (the request's internal paths left out), with its seconds of work."""
         data = asdict(self)
         data.pop("request")
+        end = self.finished if self.finished is not None else time.time()
+        data["elapsed_s"] = round(end - self.started, 1) if self.started is not None else None
         return data
 
     @classmethod
@@ -175,7 +178,7 @@ class JobQueue:
                 waiting = [j for j in self.jobs.values() if j.status == QUEUED]
                 if waiting and self.may_run():
                     job = min(waiting, key=lambda j: j.created)
-                    job.status, job.note = RUNNING, ""
+                    job.status, job.note, job.started = RUNNING, "", time.time()
                     self._save()
                     return job
                 for job in waiting:
@@ -235,8 +238,7 @@ class JobQueue:
                 last = said
                 continue
             job.stage = said["stage"]
-            if said.get("fraction") is not None:
-                job.progress = float(said["fraction"])
+            job.progress = max(job.progress, float(said["fraction"]))
             self.on_change(job)
         process.wait()
         return killer, last, log_path.read_text(errors="replace")[-2000:]

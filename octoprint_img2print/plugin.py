@@ -13,10 +13,12 @@ from typing import Any
 import flask
 import octoprint.plugin
 from octoprint.access.permissions import Permissions
+from octoprint.events import Events
 from octoprint.filemanager.util import DiskFileWrapper
 from octoprint.slicing import SlicingCancelled, SlicingProfile
 
 from . import __plugin_version__, api
+from .dialog_profiles import AUTOMATIC, GENERATION, dialog_profiles
 from .errors import Img2PrintError
 from .i18n import N_
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS
@@ -24,17 +26,21 @@ from .job_request import SLICE, JobDefaults, Limits, build_request
 from .jobs import CANCELLED, DONE, FINISHED, Job, JobQueue
 from .modes import registry as modes
 from .pipeline import detect_slicer
-from .slicing.intents import get_intent, intent_ids
+from .print_go import hold
+from .report import ERROR
 from .slicing.slicers import default_backend
 from .slicing.slicers import registry as slicers
 
 SLICER_TYPE = "img2print"
 EVENTS = ("job_started", "job_done", "job_failed")
+BUSY_FOR_DIALOG = N_("The printer is printing. Slice from img2print's tab instead: it waits for the print and asks "
+                     "before printing.")
 SETTINGS_VERSION = 2
 PROFILE_KEYS = ("intent", "mode", "slicer", "printer", "orientation")
 
 
 class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownPlugin,
+                      octoprint.plugin.EventHandlerPlugin,
                       octoprint.plugin.SettingsPlugin, octoprint.plugin.AssetPlugin, octoprint.plugin.TemplatePlugin,
                       octoprint.plugin.SimpleApiPlugin, octoprint.plugin.BlueprintPlugin,
                       octoprint.plugin.SlicerPlugin):
@@ -44,12 +50,14 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         """Create the job queue (the worker thread waits for jobs)."""
         self.waiters: dict[str, threading.Event] = {}
         self.announced: dict[str, str] = {}
+        self.prints_started = 0
         self.queue = JobQueue(Path(self.get_plugin_data_folder()), on_change=self._job_changed,
                               on_finished=self._job_output, settings=self._limits, may_run=self._may_run)
         self.http = api.HttpApi(api.Services(
-            file_manager=self._file_manager, printer_profiles=self._printer_profile_manager, queue=self.queue,
-            data_folder=Path(self.get_plugin_data_folder()), job_defaults=self.job_defaults,
-            default_printer=lambda: self._settings.get(["default_printer"]) or "", slicer_status=self.slicer_status))
+            file_manager=self._file_manager, printer=self._printer, printer_profiles=self._printer_profile_manager,
+            queue=self.queue, data_folder=Path(self.get_plugin_data_folder()), job_defaults=self.job_defaults,
+            default_printer=lambda: self._settings.get(["default_printer"]) or "", slicer_status=self.slicer_status,
+            prints_seen=lambda: self.prints_started))
 
     def on_after_startup(self) -> None:
         """Let OctoPrint's login page lead back to the phone page; log that the plugin is ready."""
@@ -61,17 +69,28 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         self._logger.info("img2print %s ready; slicers: %s", __plugin_version__, self.slicer_status())
 
     def _seed_slicing_profiles(self) -> None:
-        """One slicing profile per intent for OctoPrint's Slice dialog (printer from OctoPrint, mode by file)."""
-        if SLICER_TYPE not in self._slicing_manager.registered_slicers:
+        """The Slice dialog's profiles, each named for what you get; the automatic one is the default.
+
+        Profiles an older img2print seeded (without this generation) are replaced or removed.
+        """
+        manager = self._slicing_manager
+        if SLICER_TYPE not in manager.registered_slicers:
             return
-        for intent_id in intent_ids():
-            if os.path.exists(self._slicing_manager.get_profile_path(SLICER_TYPE, intent_id)):
-                continue
-            intent = get_intent(intent_id)
-            profile = SlicingProfile(SLICER_TYPE, intent_id, {"intent": intent_id, "mode": "", "slicer": "",
-                                                              "options": {}, "name": f"img2print: {intent.name}"})
-            self._slicing_manager.save_profile(SLICER_TYPE, intent_id, profile, allow_overwrite=False,
-                                               display_name=f"img2print: {intent.name}")
+        wanted = dialog_profiles()
+        for key, profile in manager.all_profiles(SLICER_TYPE, require_configured=False).items():
+            seeded_before = str(profile.display_name or "").startswith("img2print")
+            if (profile.data or {}).get("generation") != GENERATION and seeded_before:
+                manager.delete_profile(SLICER_TYPE, key)
+        for profile in wanted:
+            if not os.path.exists(manager.get_profile_path(SLICER_TYPE, profile.key)):
+                manager.save_profile(SLICER_TYPE, profile.key, SlicingProfile(SLICER_TYPE, profile.key, profile.data),
+                                     allow_overwrite=False, display_name=profile.name)
+        manager.set_default_profile(SLICER_TYPE, AUTOMATIC)
+
+    def on_event(self, event: str, payload: dict[str, Any]) -> None:
+        """Count the prints that start: a go to print given before one of them no longer holds."""
+        if event == Events.PRINT_STARTED:
+            self.prints_started += 1
 
     def on_shutdown(self) -> None:
         """Stop the worker; what it was doing is marked interrupted at the next start."""
@@ -203,23 +222,41 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         if job.status in FINISHED and job.id in self.waiters:
             self.waiters[job.id].set()
 
+    def _free_name(self, folder: str, name: str) -> str:
+        """``name`` in ``folder`` of the file list, numbered (photo-2.gcode) when that name is taken already."""
+        stem, suffix = Path(name).stem, Path(name).suffix
+        candidate, number = name, 1
+        while self._file_manager.file_exists("local", self._file_manager.join_path("local", folder, candidate)):
+            number += 1
+            candidate = f"{stem}-{number}{suffix}"
+        return self._file_manager.join_path("local", folder, candidate)
+
     def _job_output(self, job: Job, produced: Path) -> None:
         """Put a job's model or G-code into OctoPrint's file list (or hand it to OctoPrint's slicing)."""
         target = job.request.target
         if target.machinecode_path:
             shutil.copyfile(produced, target.machinecode_path)
             return
-        name = self._file_manager.join_path("local", target.folder, produced.name)
+        name = self._free_name(target.folder, produced.name)
         result = job.result or {}
         analysis = None
         if produced.suffix == ".gcode":
             analysis = {"estimatedPrintTime": result.get("estimated_time_s"),
                         "filament": {"tool0": {"length": result.get("filament_mm")}}}
         path = self._file_manager.add_file("local", name, DiskFileWrapper(produced.name, str(produced), move=False),
-                                           allow_overwrite=True, analysis=analysis)
-        if produced.suffix == ".gcode" and (target.select or target.print):
-            self._printer.select_file(self._file_manager.path_on_disk("local", path), False,
-                                      printAfterSelect=target.print)
+                                           allow_overwrite=False, analysis=analysis)
+        result["file"] = path
+        if produced.suffix != ".gcode":
+            return
+        disk = self._file_manager.path_on_disk("local", path)
+        if target.print:
+            has_errors = any(f.get("level") == ERROR for f in result.get("findings", []))
+            reason = hold(target.go, self._printer.is_ready(), self.prints_started, has_errors)
+            result["print"] = {"started": reason is None, "code": reason, "file": path}
+            if reason is None or self._printer.is_ready():
+                self._printer.select_file(disk, False, printAfterSelect=reason is None)
+        elif target.select and self._printer.is_ready():
+            self._printer.select_file(disk, False)
 
     # --- OctoPrint's slicing system --------------------------------------------------------------------------
 
@@ -262,7 +299,13 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
 
     def do_slice(self, model_path, printer_profile, machinecode_path=None, profile_path=None, position=None,
                  on_progress=None, on_progress_args=None, on_progress_kwargs=None):
-        """Slice through the job queue (one job at a time, lowered priority) and wait for it."""
+        """Slice through the job queue (one job at a time, lowered priority) and wait for it.
+
+        Not during a print (unless heavy work may run then): OctoPrint starts "Start printing" by itself once this
+        returns, which must not happen on a bed the running print still occupies.
+        """
+        if not self._may_run():
+            return False, api.in_user_language(BUSY_FOR_DIALOG)
         profile = json.loads(Path(profile_path).read_text()) if profile_path else {}
         machinecode_path = machinecode_path or str(Path(model_path).with_suffix(".gcode"))
         request = build_request(SLICE, model_path, Path(model_path).name, profile, self.job_defaults(),

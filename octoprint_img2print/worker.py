@@ -21,6 +21,16 @@ from .job_request import CHECK, CONVERT, PREVIEW, SLICE, JobRequest, Limits
 from .printers.profile import PrinterProfile, from_octoprint, get_printer
 
 FALLBACK_PRINTER = "generic"
+# where each stage starts and ends in a job's progress, 0 to 1, by action (slicing fills its span as it goes)
+STAGE_SPANS = {
+    CONVERT: {pipeline.STAGE_LOADING: (0.0, 0.1), pipeline.STAGE_BUILDING: (0.1, 0.8),
+              pipeline.STAGE_CHECKING: (0.8, 0.9), pipeline.STAGE_WRITING: (0.9, 1.0)},
+    SLICE: {pipeline.STAGE_LOADING: (0.0, 0.03), pipeline.STAGE_BUILDING: (0.03, 0.2),
+            pipeline.STAGE_CHECKING: (0.2, 0.25), pipeline.STAGE_SLICING: (0.25, 0.95),
+            pipeline.STAGE_INSPECTING: (0.95, 1.0)},
+    PREVIEW: {pipeline.STAGE_LOADING: (0.0, 0.1), pipeline.STAGE_BUILDING: (0.1, 0.8),
+              pipeline.STAGE_CHECKING: (0.8, 1.0)},
+}
 
 
 def _say(kind: str, **data: Any) -> None:
@@ -43,29 +53,42 @@ def _printer(request: JobRequest) -> PrinterProfile:
     return get_printer(request.printer or FALLBACK_PRINTER)
 
 
-def _stage(key: str) -> None:
-    _say("progress", stage=key, fraction=None)
+class Progress:
+    """A job's stages as one rising fraction, 0 to 1."""
+
+    def __init__(self, action: str) -> None:
+        self.spans = STAGE_SPANS.get(action, {})
+
+    def stage(self, key: str) -> None:
+        """A stage begins."""
+        self.within(key, 0.0)
+
+    def within(self, key: str, fraction: float) -> None:
+        """``fraction`` of a stage is done."""
+        start, end = self.spans.get(key, (0.0, 0.0))
+        _say("progress", stage=key, fraction=round(start + (end - start) * min(1.0, fraction), 4))
 
 
 def run(request: JobRequest, output: Path | None) -> dict[str, Any]:
     """Do what the request asks: preview, convert, slice or check."""
     source = Path(request.source)
+    progress = Progress(request.action)
     if request.action == CHECK:
         return pipeline.check(source).as_dict()
     if request.action == PREVIEW:
         return pipeline.preview(source, _printer(request), name=request.name, mode=request.mode,
                                 options=request.options, intent=request.intent,
-                                max_megapixels=request.max_megapixels, progress=_stage)
+                                max_megapixels=request.max_megapixels, progress=progress.stage)
     if request.action == CONVERT:
         return pipeline.convert(source, output, name=request.name, mode=request.mode, options=request.options,
-                                max_megapixels=request.max_megapixels, progress=_stage).as_dict()
+                                max_megapixels=request.max_megapixels, progress=progress.stage).as_dict()
     if request.action == SLICE:
         return pipeline.slice_job(
             source, output, printer=_printer(request), slicer=request.slicer, slicer_settings=request.slicer_settings,
             intent=request.intent, name=request.name, mode=request.mode, options=request.options,
             overrides=request.overrides, orientation=request.orientation, scale_to_fit=request.scale_to_fit,
-            max_megapixels=request.max_megapixels, timeout_s=request.timeout_s, progress=_stage,
-            slicing_progress=lambda f: _say("progress", stage=pipeline.STAGE_SLICING, fraction=f)).as_dict()
+            max_megapixels=request.max_megapixels, timeout_s=request.timeout_s, progress=progress.stage,
+            slicing_progress=lambda f: progress.within(pipeline.STAGE_SLICING, f)).as_dict()
     raise ValueError(f"unknown action {request.action!r}")
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, require
 from octoprint_server import Server
-from pictures import photo_like, save
+from pictures import halves, photo_like, save
 
 OCTOPRINT = ROOT / ".venv" / "bin" / "octoprint"
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
@@ -76,6 +76,14 @@ def wait_for(condition, timeout: float = 120.0):
         time.sleep(0.3)
 
 
+def text_of(driver, element_id: str) -> str:
+    """The text of an element, or nothing while it is not on the page."""
+    from selenium.webdriver.common.by import By
+
+    found = driver.find_elements(By.ID, element_id)
+    return found[0].text if found else ""
+
+
 def console_errors(driver) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser")
             if entry["level"] == "SEVERE" and not any(text in entry["message"] for text in IGNORED_CONSOLE)]
@@ -103,12 +111,51 @@ def test_tab_runs_a_preview_without_console_errors(server, tmp_path):
 
         Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("logo")
         wait_for(lambda: driver.find_element(By.ID, "img2print-preview-image").get_attribute("src") != source)
-        wait_for(lambda: driver.find_element(By.ID, "img2print-status").text == "Done.")
+        wait_for(lambda: driver.find_element(By.ID, "img2print-convert").is_enabled())
         driver.find_element(By.ID, "img2print-convert").click()
         listing = ("var done = arguments[0]; OctoPrint.files.listForLocation('local', false)"
                    ".done(function (r) { done(r.files.map(function (f) { return f.name; })); });")
         wait_for(lambda: "photo.stl" in driver.execute_async_script(listing))
-        wait_for(lambda: driver.find_element(By.ID, "img2print-status").text == "Done.")
+        wait_for(lambda: text_of(driver, "img2print-result-file") == "photo.stl")
+        assert "triangles" in driver.find_element(By.ID, "img2print-result").text
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+
+
+def test_tab_shows_progress_and_cancels_then_prints_from_the_result_card(server, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    photo = save(photo_like(1600, 1200), tmp_path / "slow.jpg")
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")) >= 6)
+        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+        driver.find_element(By.ID, "img2print-slice").click()
+        wait_for(lambda: driver.find_element(By.ID, "img2print-status").text.endswith("%"))
+        wait_for(lambda: driver.find_element(By.ID, "img2print-elapsed").text.endswith(" s"))
+        driver.find_element(By.ID, "img2print-cancel").click()
+        wait_for(lambda: driver.find_element(By.ID, "img2print-error").text == "Cancelled.")
+        driver.find_element(By.ID, "img2print-file").send_keys(str(save(halves(), tmp_path / "badge.png")))
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("logo")
+        width = driver.find_element(By.ID, "img2print-option-width")
+        width.clear()
+        width.send_keys("15")
+        wait_for(lambda: driver.find_element(By.ID, "img2print-slice").is_enabled())
+        driver.find_element(By.ID, "img2print-slice").click()
+        wait_for(lambda: text_of(driver, "img2print-result-file") == "badge.gcode", 240)
+        facts = driver.find_element(By.ID, "img2print-result").text
+        assert "min" in facts and "m of filament" in facts and " mm" in facts
+        assert not driver.find_element(By.ID, "img2print-result-print").is_enabled()
+        driver.find_element(By.ID, "img2print-result-bed-clear").click()
+        driver.find_element(By.ID, "img2print-result-print").click()
+        wait_for(lambda: text_of(driver, "img2print-print-state") == "Printing.")
+        session = server.session()
+        wait_for(lambda: session.get("/api/job").json()["job"]["file"]["name"] == "badge.gcode")
+        session.post("/api/job", json={"command": "cancel"})
         assert console_errors(driver) == []
     finally:
         driver.quit()
@@ -135,8 +182,12 @@ def test_phone_page_fits_a_phone_previews_and_prints(server, tmp_path):
         Select(driver.find_element(By.ID, "mode")).select_by_value("logo")
         driver.find_element(By.ID, "option-width").clear()
         driver.find_element(By.ID, "option-width").send_keys("15")
+        assert not driver.find_element(By.ID, "print").is_enabled()
+        driver.find_element(By.ID, "bed-clear").click()
         driver.find_element(By.ID, "print").click()
-        wait_for(lambda: driver.find_element(By.ID, "status").text == "Sliced; the print is starting.", 240)
+        wait_for(lambda: text_of(driver, "print-state") == "Printing.", 240)
+        assert driver.find_element(By.ID, "result-file").text == "phone.gcode"
+        assert " m " in driver.find_element(By.ID, "result-facts").text
         assert driver.find_element(By.ID, "error").text == ""
         assert console_errors(driver) == []
     finally:
@@ -168,8 +219,7 @@ def test_german_browser_sees_german(server, tmp_path):
         open_tab(driver)
         assert driver.find_element(By.ID, "img2print-preview").text == "Vorschau"
         assert driver.find_element(By.ID, "img2print-convert").text == "Umwandeln"
-        options = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")]
-        assert "Lithophanie" in options
+        wait_for(lambda: "Lithophanie" in [o.text for o in driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")])
         driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")
         wait_for(lambda: driver.find_element(By.ID, "app").is_displayed())
         assert driver.find_element(By.ID, "preview").text == "Vorschau"
@@ -177,7 +227,7 @@ def test_german_browser_sees_german(server, tmp_path):
         driver.quit()
 
 
-def test_file_list_shows_thumbnails_for_pictures(server, tmp_path):
+def test_file_list_shows_thumbnails_and_asks_once_for_a_broken_one(server, tmp_path):
     import requests
     from selenium.webdriver.common.by import By
 
@@ -189,16 +239,25 @@ def test_file_list_shows_thumbnails_for_pictures(server, tmp_path):
         for cookie in driver.get_cookies():
             session.cookies.set(cookie["name"], cookie["value"])
         csrf = next(c["value"] for c in driver.get_cookies() if c["name"].startswith("csrf_token"))
-        answer = session.post(f"http://127.0.0.1:{server.port}/api/files/local",
-                              files={"file": ("listed.jpg", photo.read_bytes())}, headers={"X-CSRF-Token": csrf})
-        assert answer.status_code == 201, answer.text
-        thumbnail = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#files .entry img.img2print-thumbnail"))
+        for name, data in (("listed.jpg", photo.read_bytes()), ("broken.jpg", photo.read_bytes()[:600])):
+            answer = session.post(f"http://127.0.0.1:{server.port}/api/files/local", files={"file": (name, data)},
+                                  headers={"X-CSRF-Token": csrf})
+            assert answer.status_code == 201, answer.text
+        listed = "#files .entry img.img2print-thumbnail[src*='path=listed.jpg']"
+        thumbnail = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, listed))
         wait_for(lambda: driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0",
                                                thumbnail[0]))
         assert driver.execute_script("return arguments[0].naturalWidth", thumbnail[0]) == 160
-        assert console_errors(driver) == []
+        time.sleep(10)
+        asked = driver.execute_script("return performance.getEntriesByType('resource').filter(function (e) "
+                                      "{ return e.name.indexOf('path=broken.jpg') >= 0; }).length")
+        assert 1 <= asked <= 3
+        assert driver.find_elements(By.CSS_SELECTOR, "#files .entry .img2print-no-thumbnail")
+        errors = [e for e in console_errors(driver) if "path=broken.jpg" not in e]
+        assert errors == []
     finally:
         driver.quit()
+        server.session().http.delete(f"http://127.0.0.1:{server.port}/api/files/local/broken.jpg")
 
 
 def test_settings_page_shows_the_slicers_without_console_errors(server, tmp_path):

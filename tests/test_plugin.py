@@ -4,6 +4,7 @@ bad uploads, OctoPrint's own slicing, events, and a restart in the middle of a j
 from __future__ import annotations
 
 import io
+import re
 import time
 from pathlib import Path
 
@@ -133,7 +134,22 @@ def test_octoprints_own_slicing_api_uses_img2print(admin):
 def test_octoprints_slice_dialog_offers_img2print_profiles_and_slices_pictures(admin):
     slicers = admin.get("/api/slicing").json()
     assert slicers["img2print"]["configured"] is True
-    assert {"lithophane", "logo", "display"} <= set(slicers["img2print"]["profiles"])
+    profiles = slicers["img2print"]["profiles"]
+    assert {"auto", "lithophane", "logo", "model-display"} <= set(profiles)
+    assert [key for key, profile in profiles.items() if profile["default"]] == ["auto"]
+    assert profiles["lithophane"]["displayName"] == "img2print: Lithophane (Lithophane)"
+    assert profiles["model-display"]["displayName"].startswith("img2print: Model as it is")
+    admin.post("/api/files/local", files={"file": ("holiday.jpg", picture_bytes(photo_like(300, 200), "JPEG"))})
+    answer = admin.post("/api/files/local/holiday.jpg", json={"command": "slice", "slicer": "img2print",
+                                                               "gcode": "holiday.gcode"})
+    assert answer.status_code == 202, answer.text
+    deadline = time.monotonic() + 300
+    while "holiday.gcode" not in admin.files():
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    heights = [float(z) for z in re.findall(r"^G1 Z([\d.]+)", admin.get("/downloads/files/local/holiday.gcode").text,
+                                            re.M)]
+    assert max(heights) > 40, "a photo through the dialog's default profile is an upright lithophane"
     admin.post("/api/files/local", files={"file": ("window.png", picture_bytes(halves()))})
     answer = admin.post("/api/files/local/window.png", json={"command": "slice", "slicer": "img2print",
                                                               "profile": "lithophane", "gcode": "window.gcode",
@@ -149,7 +165,7 @@ def test_octoprints_slice_dialog_offers_img2print_profiles_and_slices_pictures(a
 
 def test_slice_and_print_runs_to_the_end_on_the_virtual_printer(admin):
     answer = admin.upload(picture_bytes(halves(60, 40)), "tiny.png", action="print", mode="logo",
-                          options='{"width": 12}', printer="generic")
+                          options='{"width": 12}', printer="generic", bed_clear="true")
     state = admin.wait(answer.json()["id"])
     assert state["status"] == "done", state
     deadline = time.monotonic() + 300

@@ -1,4 +1,4 @@
-"""Small pictures for OctoPrint's file list: pictures themselves, SVG outlines, and G-code previews."""
+"""Small pictures for OctoPrint's file list: pictures themselves, SVG outlines, models and G-code previews."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
 from ..errors import BadInput
 from ..geometry import outline
+from ..geometry.files import MODEL_EXTENSIONS, read_mesh
 from ..imaging.svg import load_svg
+from .shading import render
 
 SIZE = (160, 120)
 GCODE_THUMBNAIL = re.compile(r"; thumbnail begin (\d+)x(\d+) \d+\n(.*?); thumbnail end", re.S)
 GCODE_HEAD_BYTES = 512 * 1024
+MAX_MODEL_BYTES = 30 * 1024 * 1024
 
 
 def _png(image: Image.Image) -> bytes:
@@ -62,11 +65,23 @@ def _gcode(path: Path) -> bytes | None:
     return base64.b64decode("".join(line[2:] for line in data.splitlines()))
 
 
+def _model(path: Path, name: str) -> bytes | None:
+    """The shaded model, for models small enough to read while the file list waits."""
+    if path.stat().st_size > MAX_MODEL_BYTES:
+        return None
+    try:
+        return _png(render(read_mesh(path, name), *SIZE))
+    except BadInput:
+        return None
+
+
 def file_thumbnail(path: Path, name: str) -> bytes | None:
     """PNG bytes of a file's preview, or None when it has none."""
     suffix = Path(name).suffix.lower()
     if suffix in (".gcode", ".gco", ".g"):
         return _gcode(path)
+    if suffix in MODEL_EXTENSIONS:
+        return _model(path, name)
     if suffix == ".svg":
         return _drawing(path)
     return _picture(path)

@@ -16,20 +16,36 @@ $(function () {
         self.showAdvanced = ko.observable(false);
         self.file = ko.observable(null);
         self.uploaded = ko.observable(null);
+        self.job = ko.observable(null);
         self.jobId = ko.observable(null);
-        self.status = ko.observable("");
-        self.progress = ko.observable(0);
         self.busy = ko.observable(false);
         self.error = ko.observable("");
         self.findings = ko.observableArray([]);
         self.preview = ko.observable("");
         self.backlit = ko.observable("");
+        self.result = ko.observable(null);
+        self.bedClear = ko.observable(false);
+        self.elapsed = ko.observable(0);
 
         var STAGES = {
             "loading": gettext("Loading the picture"), "building": gettext("Building the solid"),
             "checking": gettext("Checking the solid"), "writing": gettext("Writing the file"),
             "slicing": gettext("Slicing"), "inspecting": gettext("Checking the G-code")
         };
+        var locale = typeof LOCALE === "string" && LOCALE ? LOCALE.replace("_", "-") : undefined;
+
+        function number(value, digits) {
+            return Number(value).toLocaleString(locale, {maximumFractionDigits: digits || 0});
+        }
+        function fill(text, values) {
+            return text.replace(/\{(\w+)\}/g, function (whole, name) { return values[name]; });
+        }
+        function duration(seconds) {
+            var minutes = Math.round((seconds || 0) / 60);
+            return minutes >= 60 ? fill(gettext("{hours} h {minutes} min"), {hours: number(Math.floor(minutes / 60)), minutes: minutes % 60})
+                : fill(gettext("{minutes} min"), {minutes: minutes});
+        }
+        self.number = number;
 
         self.has = function (name) {
             var permission = self.access.permissions[name];
@@ -40,12 +56,22 @@ $(function () {
         self.canPrint = ko.pureComputed(function () { return self.canSlice() && self.has("PRINT"); });
         self.ready = ko.pureComputed(function () { return self.file() !== null && !self.busy(); });
 
+        function stored() {
+            var plugins = self.settings.settings && self.settings.settings.plugins;
+            return plugins && plugins.img2print ? plugins.img2print : null;
+        }
+        // what the settings say a mode starts with: its width and intent
+        function modeDefault(id, key) {
+            var plugin = stored(), defaults = plugin && plugin.mode_defaults && plugin.mode_defaults[id];
+            var value = defaults && defaults[key] ? defaults[key]() : null;
+            return value === "" ? null : value;
+        }
+
         self.modeDefaults = ko.pureComputed(function () {
-            var stored = self.settings.settings && self.settings.settings.plugins && self.settings.settings.plugins.img2print
-                ? self.settings.settings.plugins.img2print.mode_defaults : null;
-            if (!stored) return [];
-            return self.modes().filter(function (mode) { return stored[mode.id]; }).map(function (mode) {
-                return {label: mode.label, width: stored[mode.id].width, intent: stored[mode.id].intent};
+            var plugin = stored(), defaults = plugin ? plugin.mode_defaults : null;
+            if (!defaults) return [];
+            return self.modes().filter(function (mode) { return defaults[mode.id]; }).map(function (mode) {
+                return {label: mode.label, width: defaults[mode.id].width, intent: defaults[mode.id].intent};
             });
         });
 
@@ -58,8 +84,9 @@ $(function () {
         }
         function fromListing(mode) {
             var fields = mode.options.map(field);
+            var width = modeDefault(mode.id, "width") || mode.default_width;
             fields.forEach(function (item) {
-                if (item.name === "width" && mode.default_width !== null) { item.initial = mode.default_width; item.value(mode.default_width); }
+                if (item.name === "width" && width !== null) { item.initial = width; item.value(width); }
             });
             return {id: mode.id, label: mode.label, description: mode.description, defaultFor: mode.default_for, fields: fields,
                     main: fields.filter(function (item) { return item.main; }),
@@ -69,6 +96,7 @@ $(function () {
             var id = self.mode();
             return ko.utils.arrayFirst(self.modes(), function (mode) { return mode.id === id; });
         });
+        self.mode.subscribe(function (id) { self.intent(modeDefault(id, "intent") || undefined); });
 
         self.load = function () {
             if (!self.canConvert()) return;
@@ -77,16 +105,17 @@ $(function () {
                 self.printers(answer.printers);
                 self.intents(answer.intents);
                 self.slicerList(answer.slicers);
+                var plugin = stored();
+                if (plugin && plugin.default_printer && plugin.default_printer()) self.printer(plugin.default_printer());
             });
         };
+        self.onStartup = self.onUserLoggedIn = self.onUserPermissionsChanged = self.load;
 
         // a slicer's own setting (a path, a folder) in OctoPrint's settings
         self.slicerSetting = function (slicer, key) {
-            var plugin = self.settings.settings && self.settings.settings.plugins && self.settings.settings.plugins.img2print;
-            var stored = plugin && plugin.slicers && plugin.slicers[slicer];
-            return stored && stored[key] ? stored[key] : ko.observable("");
+            var plugin = stored(), own = plugin && plugin.slicers && plugin.slicers[slicer];
+            return own && own[key] ? own[key] : ko.observable("");
         };
-        self.onStartup = self.onUserLoggedIn = self.onUserPermissionsChanged = self.load;
 
         self.pick = function (data, event) {
             var chosen = event.target.files && event.target.files[0];
@@ -95,6 +124,7 @@ $(function () {
             self.preview("");
             self.backlit("");
             self.findings([]);
+            self.result(null);
             self.error("");
             if (chosen && /\.svg$/i.test(chosen.name)) {
                 var drawing = ko.utils.arrayFirst(self.modes(), function (mode) { return mode.defaultFor.indexOf("drawing") >= 0; });
@@ -114,6 +144,10 @@ $(function () {
             return options;
         });
 
+        function failure(xhr, fallback) {
+            return (xhr.responseJSON && xhr.responseJSON.error && xhr.responseJSON.error.message) || fallback;
+        }
+
         // the preview follows every change once the picture has been uploaded
         var pending = null;
         self.livePreview = function () {
@@ -130,7 +164,7 @@ $(function () {
                     .done(function (job) { self.follow(job); })
                     .fail(function (xhr) {
                         self.busy(false);
-                        self.error((xhr.responseJSON && xhr.responseJSON.error && xhr.responseJSON.error.message) || gettext("The preview failed."));
+                        self.error(failure(xhr, gettext("The preview failed.")));
                     });
             }, 700);
         };
@@ -140,23 +174,40 @@ $(function () {
             var fields = {action: action, mode: self.mode(), options: JSON.stringify(self.options())};
             if (self.printer()) fields.printer = self.printer();
             if (self.intent()) fields.intent = self.intent();
+            if (action === "print") { fields.bed_clear = "true"; self.bedClear(false); }
             self.busy(true);
             self.error("");
-            self.progress(0);
-            self.status(gettext("Uploading…"));
+            self.result(null);
+            self.job({status: "queued", stage: "", progress: 0, note: gettext("Uploading…")});
             // OctoPrint.upload resolves with [json, statusText, request] and rejects with [request, statusText, error]
             OctoPrint.upload(OctoPrint.getBlueprintUrl("img2print") + "upload", self.file(), self.file().name, fields)
                 .done(function (answer) {
                     self.uploaded(answer[0].file);
                     self.follow(answer[0]);
                 })
-                .fail(function (failure) {
+                .fail(function (failed) {
                     var message = null;
-                    try { message = JSON.parse(failure[0].response).error.message; } catch (ignored) { message = null; }
+                    try { message = JSON.parse(failed[0].response).error.message; } catch (ignored) { message = null; }
                     self.busy(false);
-                    self.status("");
+                    self.job(null);
                     self.error(message || gettext("The upload failed."));
                 });
+        };
+
+        // print a finished G-code now: the bed was just confirmed clear
+        self.printResult = function () {
+            var result = self.result();
+            self.error("");
+            OctoPrint.simpleApiCommand("img2print", "print", {file: result.file, bed_clear: true})
+                .done(function () {
+                    self.bedClear(false);
+                    self.result($.extend({}, result, {print: {started: true, file: result.file}}));
+                })
+                .fail(function (xhr) { self.error(failure(xhr, gettext("The print did not start."))); });
+        };
+
+        self.cancel = function () {
+            if (self.jobId()) OctoPrint.simpleApiCommand("img2print", "cancel", {job: self.jobId()});
         };
 
         self.follow = function (job) {
@@ -164,24 +215,59 @@ $(function () {
             self.show(job);
         };
 
+        // the running job: stage, a rising percentage, seconds of work, and why it waits
+        self.running = ko.pureComputed(function () {
+            var job = self.job();
+            return job !== null && (job.status === "queued" || job.status === "running");
+        });
+        self.status = ko.pureComputed(function () {
+            var job = self.job();
+            if (!job) return "";
+            if (job.status === "queued") return job.note || gettext("Waiting for the jobs before it…");
+            if (job.status === "running") return (STAGES[job.stage] || gettext("Working…")) + " " + number((job.progress || 0) * 100) + " %";
+            return "";
+        });
+        var started = null;
+        window.setInterval(function () {
+            if (started !== null && self.running()) self.elapsed(Math.round((Date.now() - started) / 1000));
+        }, 1000);
+
         self.show = function (job) {
             if (job.id !== self.jobId()) return;
-            self.progress(job.progress || 0);
-            if (job.status === "queued") self.status(job.note || gettext("Waiting for the jobs before it…"));
-            else if (job.status === "running") self.status(STAGES[job.stage] || gettext("Working…"));
-            else if (job.status === "done") {
+            self.job(job);
+            if (job.status === "running" && job.elapsed_s !== null) started = Date.now() - job.elapsed_s * 1000;
+            if (job.status === "done") {
                 self.busy(false);
-                self.status(gettext("Done."));
                 var result = job.result || {};
                 self.findings(result.findings || []);
                 if (result.preview) self.preview(result.preview);
                 if (result.backlit) self.backlit(result.backlit);
-            } else {
+                if (result.file) self.result(result);
+            } else if (job.status === "failed" || job.status === "cancelled") {
                 self.busy(false);
-                self.status("");
                 self.error(job.status === "cancelled" ? gettext("Cancelled.") : (job.error && job.error.message) || gettext("The job failed."));
             }
         };
+
+        // what the result card says
+        self.resultFacts = ko.pureComputed(function () {
+            var result = self.result();
+            if (!result) return [];
+            var facts = [];
+            if (result.size_mm) facts.push(result.size_mm.map(function (v) { return number(v, 1); }).join(" × ") + " mm");
+            if (result.estimated_time_s) facts.push(duration(result.estimated_time_s));
+            if (result.filament_mm) facts.push(fill(gettext("{metres} m of filament"), {metres: number(result.filament_mm / 1000, 2)}));
+            if (result.triangles) facts.push(fill(gettext("{count} triangles"), {count: number(result.triangles)}));
+            return facts;
+        });
+        self.resultThumbnail = ko.pureComputed(function () {
+            var result = self.result();
+            return result && result.file ? OctoPrint.getBlueprintUrl("img2print") + "thumbnail?path=" + encodeURIComponent(result.file) : "";
+        });
+        self.isGcode = ko.pureComputed(function () {
+            var result = self.result();
+            return result !== null && /\.gcode$/i.test(result.file || "");
+        });
 
         self.onDataUpdaterPluginMessage = function (plugin, data) {
             if (plugin === "img2print" && data.type === "job") self.show(data.job);

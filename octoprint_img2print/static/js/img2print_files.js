@@ -1,12 +1,13 @@
 /* Thumbnails in OctoPrint's file list for pictures, drawings and G-code that carries a preview. */
 $(function () {
-    var PREVIEWABLE = /\.(png|jpe?g|webp|bmp|gif|tiff?|heic|heif|svg|gcode|gco|g)$/i;
+    var PREVIEWABLE = /\.(png|jpe?g|webp|bmp|gif|tiff?|heic|heif|svg|stl|3mf|gcode|gco|g)$/i;
 
     function Img2PrintFilesViewModel(parameters) {
         var self = this;
         self.files = parameters[0];
         self.loginState = parameters[1];
         self.access = parameters[2];
+        var failed = {};  // thumbnails that did not load, by address: asked for once, then a placeholder
 
         self.decorate = function () {
             var permission = self.access.permissions.FILES_LIST;
@@ -15,11 +16,20 @@ $(function () {
                 var entry = ko.dataFor(this);
                 if (!entry || entry.type === "folder" || !entry.path || !PREVIEWABLE.test(entry.name || "")) return;
                 if (entry.origin && entry.origin !== "local") return;
-                if ($(this).find("img.img2print-thumbnail").length) return;
+                if ($(this).find(".img2print-thumbnail").length) return;
+                var address = OctoPrint.getBlueprintUrl("img2print") + "thumbnail?path=" + encodeURIComponent(entry.path)
+                    + "&date=" + (entry.date || 0);
+                var placeholder = "<span class='img2print-thumbnail img2print-no-thumbnail' aria-hidden='true'></span>";
+                if (failed[address]) {
+                    $(this).find(".title").first().before($(placeholder));
+                    return;
+                }
                 var image = $("<img class='img2print-thumbnail' alt='' loading='lazy'>")
-                    .attr("src", OctoPrint.getBlueprintUrl("img2print") + "thumbnail?path=" + encodeURIComponent(entry.path)
-                          + "&date=" + (entry.date || 0))
-                    .on("error", function () { $(this).remove(); });
+                    .attr("src", address)
+                    .on("error", function () {
+                        failed[address] = true;
+                        $(this).replaceWith($(placeholder));
+                    });
                 $(this).find(".title").first().before(image);
             });
         };

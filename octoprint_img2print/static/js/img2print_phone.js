@@ -3,7 +3,7 @@
 (function () {
     var text = JSON.parse(document.getElementById("texts").textContent);
     var api = "../../api/plugin/img2print", upload = "upload";
-    var modes = [], photo = null, job = null;
+    var modes = [], photo = null, job = null;  // job: null when idle, "" while uploading, else its id
 
     function $(id) { return document.getElementById(id); }
     function csrf() {
@@ -83,12 +83,30 @@
     $("photo").addEventListener("change", function (event) {
         photo = event.target.files[0] || null;
         $("picked").textContent = photo ? photo.name : "";
-        $("preview").disabled = $("print").disabled = !photo;
+        enable();
         if (photo && /\.svg$/i.test(photo.name)) {
             var drawing = modes.filter(function (mode) { return mode.default_for.indexOf("drawing") >= 0; })[0];
             if (drawing) { $("mode").value = drawing.id; showOptions(); }
         }
     });
+
+    var locale = document.documentElement.dataset.locale.replace("_", "-");
+    function number(value, digits) { return Number(value).toLocaleString(locale, {maximumFractionDigits: digits || 0}); }
+    function fill(template, values) {
+        return template.replace(/\{(\w+)\}/g, function (whole, name) { return values[name]; });
+    }
+    function duration(seconds) {
+        var minutes = Math.round((seconds || 0) / 60);
+        return minutes >= 60 ? fill(text.hours, {hours: number(Math.floor(minutes / 60)), minutes: minutes % 60})
+            : fill(text.minutes, {minutes: minutes});
+    }
+    function enable() {
+        $("preview").disabled = !photo || job !== null;
+        $("print").disabled = !photo || job !== null || !$("bed-clear").checked;
+        $("result-print").disabled = !$("result-bed-clear").checked;
+    }
+    $("bed-clear").addEventListener("change", enable);
+    $("result-bed-clear").addEventListener("change", enable);
 
     function send(action) {
         var form = new FormData();
@@ -96,33 +114,59 @@
         form.append("action", action);
         form.append("mode", $("mode").value);
         form.append("options", JSON.stringify(options()));
+        if (action === "print") { form.append("bed_clear", "true"); $("bed-clear").checked = false; }
         $("status").textContent = text.uploading;
+        $("bar").value = 0;
+        $("progress").hidden = false;
         $("error").textContent = "";
-        $("preview").disabled = $("print").disabled = true;
+        $("result").hidden = true;
+        job = "";
+        enable();
         fetch(upload, {method: "POST", body: form, credentials: "same-origin", headers: {"X-CSRF-Token": csrf()}})
             .then(function (answer) { return answer.json().then(function (data) { return {ok: answer.ok, data: data}; }); })
             .then(function (reply) {
                 if (!reply.ok) { fail(reply.data.error.message); return; }
                 job = reply.data.id;
-                poll(action);
+                poll();
             });
     }
     function fail(message) {
-        $("status").textContent = "";
+        job = null;
+        $("progress").hidden = true;
         $("error").textContent = message || text.failed;
-        $("preview").disabled = $("print").disabled = !photo;
+        enable();
     }
-    function poll(action) {
+    function showResult(result) {
+        $("result-file").textContent = result.file;
+        $("result-thumbnail").src = "thumbnail?path=" + encodeURIComponent(result.file);
+        var facts = [];
+        if (result.size_mm) facts.push(result.size_mm.map(function (v) { return number(v, 1); }).join(" × ") + " mm");
+        if (result.estimated_time_s) facts.push(duration(result.estimated_time_s));
+        if (result.filament_mm) facts.push(fill(text.filament, {metres: number(result.filament_mm / 1000, 2)}));
+        $("result-facts").textContent = facts.join(" · ");
+        var printing = result.print || null, gcode = /\.gcode$/i.test(result.file);
+        $("print-state").textContent = printing ? (printing.started ? text.printing : printing.message) : "";
+        $("print-state").className = printing && !printing.started ? "error" : "";
+        $("result-print").hidden = $("result-bed-clear-label").hidden = !gcode || (printing !== null && printing.started);
+        $("result").hidden = false;
+        enable();
+    }
+    function poll() {
         fetch(api + "?job=" + job, {credentials: "same-origin"}).then(function (answer) { return answer.json(); })
             .then(function (state) {
                 if (state.status === "queued" || state.status === "running") {
-                    $("status").textContent = state.status === "queued" ? (state.note || text.waiting) : text.working;
-                    setTimeout(function () { poll(action); }, 700);
+                    var said = state.status === "queued" ? (state.note || text.waiting)
+                        : (text[state.stage] || text.working) + " " + number((state.progress || 0) * 100) + " %";
+                    if (state.elapsed_s !== null && state.status === "running") said += " · " + number(state.elapsed_s) + " s";
+                    $("status").textContent = said;
+                    $("bar").value = Math.round((state.progress || 0) * 100);
+                    setTimeout(poll, 700);
                     return;
                 }
+                if (state.status === "cancelled") { fail(text.cancelled); return; }
                 if (state.status !== "done") { fail(state.error && state.error.message); return; }
-                $("status").textContent = action === "print" ? text.printing : text.done;
-                $("preview").disabled = $("print").disabled = false;
+                job = null;
+                $("progress").hidden = true;
                 var result = state.result || {};
                 $("findings").innerHTML = "";
                 (result.findings || []).forEach(function (finding) {
@@ -133,8 +177,30 @@
                 });
                 if (result.preview) { $("solid").src = result.preview; $("solid").hidden = false; }
                 if (result.backlit) { $("backlit").src = result.backlit; $("backlit").hidden = false; }
+                if (result.file) showResult(result);
+                enable();
             });
     }
+    $("cancel").addEventListener("click", function () {
+        if (!job) return;
+        fetch(api, {method: "POST", credentials: "same-origin",
+                    headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()},
+                    body: JSON.stringify({command: "cancel", job: job})});
+    });
+    $("result-print").addEventListener("click", function () {
+        var file = $("result-file").textContent;
+        $("result-bed-clear").checked = false;
+        fetch(api, {method: "POST", credentials: "same-origin",
+                    headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()},
+                    body: JSON.stringify({command: "print", file: file, bed_clear: true})})
+            .then(function (answer) { return answer.json().then(function (data) { return {ok: answer.ok, data: data}; }); })
+            .then(function (reply) {
+                $("print-state").textContent = reply.ok ? text.printing : (reply.data.error.message || text.notStarted);
+                $("print-state").className = reply.ok ? "" : "error";
+                if (reply.ok) $("result-print").hidden = $("result-bed-clear-label").hidden = true;
+                enable();
+            });
+    });
     $("preview").addEventListener("click", function () { send("preview"); });
     $("print").addEventListener("click", function () { send("print"); });
 })();
