@@ -195,7 +195,8 @@ class HttpApi:
 
     @requires(CONVERT_NEEDS)
     def listing(self) -> flask.Response:
-        """GET: one job (``?job=ID``), or printers, intents, modes with their options, slicers, recent jobs."""
+        """GET: one job (``?job=ID``), or printers, intents, modes with their options, slicers, the settings'
+        defaults (printer, each mode's width and intent), recent jobs."""
         job_id = flask.request.args.get("job")
         if job_id:
             found = self.services.queue.get(job_id)
@@ -208,6 +209,8 @@ class HttpApi:
             "overrides": describe(SliceOverrides, in_user_language),
             "orientations": [{"value": c.value, "label": in_user_language(c.label)} for c in ORIENTATION_CHOICES],
             "slicers": self.services.slicer_status(),
+            "defaults": {"printer": self.services.default_printer(),
+                         "modes": self.services.job_defaults().mode_defaults},
             "jobs": [job_view(j) for j in self.services.queue.listing()[:RECENT_JOBS]]})
 
     @requires(_command_needs)

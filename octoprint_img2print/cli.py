@@ -24,7 +24,7 @@ from .imaging.load import DEFAULT_MAX_MEGAPIXELS
 from .modes import PHOTO, mode_for
 from .modes import registry as modes
 from .printers.profile import get_printer, printer_ids
-from .slicing.intents import ORIENTATIONS, get_intent, intent_ids
+from .slicing.intents import get_intent, intent_ids
 from .slicing.plan import SliceOverrides, plan
 from .slicing.slicers import default_backend, get_backend
 from .slicing.slicers import registry as slicers
@@ -147,8 +147,6 @@ def build_parser() -> argparse.ArgumentParser:
     slicing.add_argument("--intent", metavar="ID", help=_("what the object is for (default: by mode; 'display' for "
                                                            "models)"))
     slicing.add_argument("--mode", choices=mode_ids, default=None, help=_("what to make of a picture"))
-    slicing.add_argument("--orientation", choices=ORIENTATIONS, help=_("auto (least overhang), flat or upright"))
-    slicing.add_argument("--scale-to-fit", action="store_true", help=_("scale the model down if it does not fit"))
     slicing.add_argument("--timeout", type=float, default=3600.0, metavar="S", help=_("give up after this many "
                                                                                       "seconds"))
     _add_common(slicing)
@@ -226,8 +224,7 @@ def _slice(args: argparse.Namespace) -> int:
     with TerminalProgress(enabled=not args.json) as progress:
         result = pipeline.slice_job(args.input, args.output, printer=printer, slicer=args.slicer,
                                     intent=args.intent, name=args.input.name, mode=args.mode, options=options,
-                                    overrides=overrides, orientation=args.orientation,
-                                    scale_to_fit=args.scale_to_fit, max_megapixels=args.max_megapixels,
+                                    overrides=overrides, max_megapixels=args.max_megapixels,
                                     timeout_s=args.timeout, progress=progress)
     if args.json:
         print(json.dumps({"ok": True, **result.as_dict()}))

@@ -56,8 +56,6 @@ class JobRequest:
     slicer: str | None = None
     slicer_settings: dict[str, str] = field(default_factory=dict)
     overrides: dict[str, Any] = field(default_factory=dict)
-    orientation: str | None = None
-    scale_to_fit: bool = False
     timeout_s: float = JOB_TIME_LIMIT_S
     output_name: str | None = None
     target: Target = field(default_factory=Target)
@@ -89,6 +87,15 @@ def _given(value: Any) -> bool:
     return value not in (None, "")
 
 
+def placement(asked: Mapping[str, Any]) -> dict[str, Any]:
+    """The slicing overrides asked for, with orientation and scale to fit (which the API also takes on their own)."""
+    overrides = dict(asked.get("overrides") or {})
+    for key in ("orientation", "scale_to_fit"):
+        if _given(asked.get(key)):
+            overrides[key] = asked[key]
+    return overrides
+
+
 def build_request(action: str, source: str, path: str, asked: Mapping[str, Any], defaults: JobDefaults, *,
                   language: str = "en", printer_profile: Mapping[str, Any] | None = None,
                   machinecode_path: str | None = None, go: PrintGo | None = None) -> JobRequest:
@@ -112,8 +119,7 @@ def build_request(action: str, source: str, path: str, asked: Mapping[str, Any],
         printer_profile=dict(printer_profile) if printer_profile is not None and printer is None else None,
         intent=asked.get("intent") or per_mode.get("intent"), slicer=slicer,
         slicer_settings=dict(defaults.slicer_settings.get(slicer, {})),
-        overrides=dict(asked.get("overrides") or {}), orientation=asked.get("orientation") or None,
-        scale_to_fit=bool(asked.get("scale_to_fit")), timeout_s=defaults.timeout_s,
+        overrides=placement(asked), timeout_s=defaults.timeout_s,
         output_name=f"{stem}{OUTPUT_SUFFIXES[action]}" if action in OUTPUT_SUFFIXES else None,
         target=Target(folder=str(Path(path).parent) if "/" in path else "", select=bool(asked.get("select")),
                       print=bool(asked.get("print")), machinecode_path=machinecode_path, go=go))

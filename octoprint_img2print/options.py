@@ -4,7 +4,8 @@ choices and whether it is a main option; validation, the command line and the AP
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from functools import cache
 from typing import Any
@@ -14,6 +15,7 @@ from .i18n import _
 
 Translate = Callable[[str], str]
 NUMBER, INTEGER, BOOLEAN, CHOICE = "number", "integer", "boolean", "choice"
+FLAG = re.compile(r"--([a-z][a-z0-9-]*)")
 METADATA_KEY = "img2print"
 
 
@@ -180,3 +182,18 @@ class Options:
 def describe(options_type: type[Options], translate: Translate) -> list[dict[str, Any]]:
     """Every option of ``options_type`` as plain data for the API's listing."""
     return [spec.describe(translate) for spec in option_specs(options_type)]
+
+
+def in_page_words(message: str, option_types: Iterable[type[Options]], translate: Translate) -> str:
+    """A message with its command-line flags (--max-thickness) written as the options' labels, as a page shows
+    them (“Thickest part”)."""
+    labels: dict[str, str] = {}
+    for options_type in option_types:
+        for spec in option_specs(options_type):
+            labels.setdefault(spec.name, spec.info.label)
+
+    def label(flag: re.Match[str]) -> str:
+        name = flag.group(1).replace("-", "_")
+        return f"“{translate(labels[name])}”" if name in labels else flag.group(0)
+
+    return FLAG.sub(label, message)

@@ -6,6 +6,7 @@ Printing it: the solid (or a model file) -> orientation -> plan -> fit -> slice 
 
 from __future__ import annotations
 
+import math
 import shutil
 import tempfile
 import threading
@@ -23,7 +24,7 @@ from .geometry.checks import MeshSummary, summarize, verdict
 from .geometry.files import MODEL_EXTENSIONS, model_format, read_mesh, write_atomically, write_mesh
 from .geometry.mesh import Mesh
 from .geometry.stl import write_stl
-from .i18n import _
+from .i18n import N_, _
 from .imaging.classify import looks_like_logo
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS, Picture, load_picture
 from .imaging.svg import looks_like_svg
@@ -32,7 +33,7 @@ from .printers.fit import fit_to_printer
 from .printers.profile import PrinterProfile
 from .rendering.gcode_thumbnail import embed
 from .rendering.preview import backlit_picture, solid_picture
-from .report import ERROR, INFO, WARNING, Report
+from .report import ERROR, FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding_kind
 from .slicing.backend import DEFAULT_TIMEOUT_S, SlicerInfo
 from .slicing.gcode import GcodeFacts, inspect, verify
 from .slicing.intents import Intent, get_intent
@@ -49,6 +50,8 @@ STAGE_WRITING = "writing"
 STAGE_SLICING = "slicing"
 STAGE_INSPECTING = "inspecting"
 MODEL_INTENT = "display"
+THIN_WALL = finding_kind("wall_below_nozzle", N_("Parts thinner than the nozzle's line: {count}"),
+                         N_("Make them thick enough"))
 PRINTER_WIDTH_SHARE = 0.6
 
 
@@ -206,14 +209,17 @@ def _orientation(mesh: Mesh, mode: Mode | None, options: SizedOptions | None, in
 
 
 def nozzle_report(mode: Mode | None, options: SizedOptions | None, settings: SliceSettings) -> Report:
-    """The thinnest wall a mode builds (a lithophane's thinnest part, a plate's base) against the nozzle's line."""
+    """The thinnest wall a mode builds (a lithophane's thinnest part, a plate's base) against the nozzle's line,
+    with the fix: that option at the line's width."""
     report = Report()
-    thinnest = mode.thinnest_wall(options) if mode is not None else None
+    name = mode.thinnest_option if mode is not None else None
+    thinnest = getattr(options, name) if name else None
     if thinnest is not None and thinnest < settings.line_width:
-        report.add(WARNING, "wall_below_nozzle",
+        report.add(WARNING, THIN_WALL,
                    _("The thinnest part ({thin:.2f} mm) is thinner than the {line:.2f} mm line the nozzle prints.")
                    .format(thin=thinnest, line=settings.line_width), thickness_mm=thinnest,
-                   line_width_mm=settings.line_width)
+                   line_width_mm=settings.line_width,
+                   **{FIX_OPTION: name, FIX_VALUE: math.ceil(settings.line_width * 20) / 20})
     return report
 
 
@@ -230,14 +236,14 @@ class PreparedModel:
 
 def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: Mode | None = None,
                         options: SizedOptions | None = None, intent: str | None = None,
-                        orientation: str | None = None, overrides: SliceOverrides | None = None,
-                        scale_to_fit: bool = False, tree_supports: bool = False) -> PreparedModel:
+                        overrides: SliceOverrides | None = None, tree_supports: bool = False) -> PreparedModel:
     """Orientation, plan and fit: everything before slicing (DoesNotFit when it does not fit)."""
+    overrides = overrides or SliceOverrides()
     chosen_intent = get_intent(intent or (mode.intent if mode is not None else MODEL_INTENT))
-    turn = _orientation(mesh, mode, options, chosen_intent, orientation)
-    settings = plan(printer, chosen_intent, turn.overhang_mm2, tree_supports,
-                    overrides.as_settings() if overrides is not None else None)
-    placed, report = fit_to_printer(turned(mesh, turn.rotation), printer, adhesion_margin(settings), scale_to_fit)
+    turn = _orientation(mesh, mode, options, chosen_intent, overrides.orientation)
+    settings = plan(printer, chosen_intent, turn.overhang_mm2, tree_supports, overrides.as_settings())
+    placed, report = fit_to_printer(turned(mesh, turn.rotation), printer, adhesion_margin(settings),
+                                    overrides.scale_to_fit)
     report.extend(nozzle_report(mode, options, settings))
     if settings.supports:
         report.add(INFO, "supports_needed", _("{area:.0f} mm² overhang more than 45 degrees and will print on "
@@ -249,14 +255,27 @@ def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: Mode | Non
 
 
 def assess_for_printer(built: ConvertResult, printer: PrinterProfile, intent: str | None = None) -> Report:
-    """What a preview tells about printing: does it fit, does it need supports, is anything too thin."""
+    """What a preview tells about printing: does it fit (if not, the size that does), does it need supports, is
+    anything too thin."""
     try:
         return prepare_for_printer(built.mesh, printer, mode=built.mode, options=built.options,
                                    intent=intent).report
     except DoesNotFit as failure:
         report = Report()
-        report.add(ERROR, failure.code, failure.message, **failure.details)
+        fix = _size_that_fits(built, failure.details["largest_scale"])
+        report.add(ERROR, failure.code, failure.message, **failure.details, **fix)
         return report
+
+
+def _size_that_fits(built: ConvertResult, scale: float) -> dict[str, Any]:
+    """The fix for a solid too big for the printer: the width (or height) asked, made small enough that the solid,
+    with what the mode adds around it (a plate's margin, a frame), shrinks by ``scale``."""
+    name = "width" if built.options.width is not None else "height"
+    asked = getattr(built.options, name)
+    if asked is None:
+        return {}
+    added = max(0.0, float(built.mesh.size()[0 if name == "width" else 1]) - asked)
+    return {FIX_OPTION: name, FIX_VALUE: math.floor((scale * asked - (1 - scale) * added) * 10) / 10}
 
 
 def preview(source: bytes | Path, printer: PrinterProfile, *, name: str | None = None, mode: str | None = None,
@@ -329,8 +348,7 @@ def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, option
 def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, slicer: str | None = None,
               slicer_settings: Mapping[str, str] | None = None, intent: str | None = None, name: str | None = None,
               mode: str | None = None, options: Mapping[str, Any] | None = None,
-              overrides: Mapping[str, Any] | SliceOverrides | None = None, orientation: str | None = None,
-              scale_to_fit: bool = False,
+              overrides: Mapping[str, Any] | SliceOverrides | None = None,
               max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, timeout_s: float = DEFAULT_TIMEOUT_S,
               cancel: threading.Event | None = None, progress: Progress = _silent,
               slicing_progress: Callable[[float], None] | None = None) -> SliceResult:
@@ -343,8 +361,7 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
     mesh, report, used_mode, mode_options = _model_for_slicing(source, name, mode, options, max_megapixels, printer,
                                                                progress)
     prepared = prepare_for_printer(mesh, printer, mode=used_mode, options=mode_options, intent=intent,
-                                   orientation=orientation, overrides=chosen_overrides, scale_to_fit=scale_to_fit,
-                                   tree_supports=backend.has_tree_supports(info))
+                                   overrides=chosen_overrides, tree_supports=backend.has_tree_supports(info))
     report.extend(prepared.report)
     progress(STAGE_SLICING)
     with tempfile.TemporaryDirectory(prefix="img2print-slice-") as folder:

@@ -15,10 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from . import pipeline
+from .building.artwork import ArtworkOptions
 from .errors import Img2PrintError
 from .i18n import _
 from .job_request import CHECK, CONVERT, PREVIEW, SLICE, JobRequest, Limits
+from .modes import registry
+from .options import in_page_words
 from .printers.profile import PrinterProfile, from_octoprint, get_printer
+from .report import grouped
+from .slicing.plan import SliceOverrides
 
 FALLBACK_PRINTER = "generic"
 # where each stage starts and ends in a job's progress, 0 to 1, by action (slicing fills its span as it goes)
@@ -86,26 +91,44 @@ def run(request: JobRequest, output: Path | None) -> dict[str, Any]:
         return pipeline.slice_job(
             source, output, printer=_printer(request), slicer=request.slicer, slicer_settings=request.slicer_settings,
             intent=request.intent, name=request.name, mode=request.mode, options=request.options,
-            overrides=request.overrides, orientation=request.orientation, scale_to_fit=request.scale_to_fit,
+            overrides=request.overrides,
             max_megapixels=request.max_megapixels, timeout_s=request.timeout_s, progress=progress.stage,
             slicing_progress=lambda f: progress.within(pipeline.STAGE_SLICING, f)).as_dict()
     raise ValueError(f"unknown action {request.action!r}")
+
+
+def _option_types(request: JobRequest) -> list[type]:
+    """The options a job's messages may name: its mode's (or every mode's), tracing's and slicing's."""
+    chosen = [registry()[request.mode]] if request.mode in registry() else list(registry().values())
+    return [*(mode.options for mode in chosen), ArtworkOptions, SliceOverrides]
+
+
+def for_pages(result: dict[str, Any], request: JobRequest) -> dict[str, Any]:
+    """A result as pages show it: findings worded with the options' labels, and grouped with their fixes."""
+    findings = result.get("findings")
+    if findings is not None:
+        for finding in findings:
+            finding["message"] = in_page_words(finding["message"], _option_types(request), _)
+        result["groups"] = grouped(findings, _)
+    return result
 
 
 def main() -> int:
     """Read the message, obey the limits, run, and report."""
     message = json.loads(sys.stdin.read())
     limits = Limits(**message["limits"])
+    request = JobRequest.from_dict(message["request"])
     try:
         limit(limits)
         output = Path(message["output"]) if message.get("output") else None
-        result = run(JobRequest.from_dict(message["request"]), output)
+        result = for_pages(run(request, output), request)
         address_space = resource.getrlimit(resource.RLIMIT_AS)[0]
         result["worker"] = {"nice": os.nice(0), "memory_limit_mb": address_space // 2**20
                             if address_space > 0 else None}
         _say("result", result=result)
         return 0
     except Img2PrintError as error:
+        error.message = in_page_words(error.message, _option_types(request), _)
         _say("error", error=error.as_dict())
         return 1
     except MemoryError:

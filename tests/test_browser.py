@@ -161,6 +161,55 @@ def test_tab_shows_progress_and_cancels_then_prints_from_the_result_card(server,
         driver.quit()
 
 
+def test_findings_come_grouped_with_their_fix_and_a_model_that_does_not_fit_is_not_sliced(server, tmp_path):
+    from PIL import Image, ImageDraw
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    logo = Image.new("L", (400, 200), 255)
+    draw = ImageDraw.Draw(logo)
+    draw.rectangle((20, 20, 180, 180), fill=0)
+    for y in range(30, 170, 20):
+        draw.line((220, y, 380, y), fill=0, width=2)
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")) >= 6)
+        driver.find_element(By.ID, "img2print-file").send_keys(str(save(logo, tmp_path / "lines.png")))
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("logo")
+        width = driver.find_element(By.ID, "img2print-option-width")
+        width.clear()
+        width.send_keys("40")
+        driver.find_element(By.ID, "img2print-preview").click()
+
+        def groups() -> list[str]:
+            return driver.execute_script("return Array.from(document.querySelectorAll('#img2print-findings li'))"
+                                         ".map(function (e) { return e.innerText.trim(); })")
+
+        thin = wait_for(lambda: [g for g in groups() if g.startswith("Strokes narrower than the nozzle's line: ")])
+        assert int(thin[0].split(": ")[1].split()[0]) >= 5 and "Thicken thin parts" in thin[0]
+        assert not any("--" in g for g in groups())
+        fix = next(b for b in driver.find_elements(By.CSS_SELECTOR, "#img2print-findings .img2print-fix")
+                   if b.text == "Thicken thin parts")
+        fix.click()
+        wait_for(lambda: not any(g.startswith("Strokes narrower") for g in groups()))
+        assert driver.find_element(By.ID, "img2print-option-fix_thin").is_selected()
+        width.clear()
+        width.send_keys("900")
+        too_big = wait_for(lambda: [g for g in groups() if g.startswith("Too big for this printer.")])
+        assert "Make it fit" in too_big[0]
+        wait_for(lambda: not driver.find_element(By.ID, "img2print-slice").is_enabled())
+        next(b for b in driver.find_elements(By.CSS_SELECTOR, "#img2print-findings .img2print-fix")
+             if b.text == "Make it fit").click()
+        wait_for(lambda: not any(g.startswith("Too big") for g in groups()))
+        assert float(width.get_attribute("value")) < 250
+        wait_for(lambda: driver.find_element(By.ID, "img2print-slice").is_enabled())
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+
+
 def test_phone_page_fits_a_phone_previews_and_prints(server, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -182,8 +231,11 @@ def test_phone_page_fits_a_phone_previews_and_prints(server, tmp_path):
         Select(driver.find_element(By.ID, "mode")).select_by_value("logo")
         driver.find_element(By.ID, "option-width").clear()
         driver.find_element(By.ID, "option-width").send_keys("15")
-        assert not driver.find_element(By.ID, "print").is_enabled()
         driver.find_element(By.ID, "bed-clear").click()
+        assert not driver.find_element(By.ID, "print").is_enabled(), "the changed options need a preview first"
+        assert driver.find_element(By.ID, "preview-first").is_displayed()
+        driver.find_element(By.ID, "preview").click()
+        wait_for(lambda: driver.find_element(By.ID, "print").is_enabled())
         driver.find_element(By.ID, "print").click()
         wait_for(lambda: text_of(driver, "print-state") == "Printing.", 240)
         assert driver.find_element(By.ID, "result-file").text == "phone.gcode"
@@ -219,7 +271,8 @@ def test_german_browser_sees_german(server, tmp_path):
         open_tab(driver)
         assert driver.find_element(By.ID, "img2print-preview").text == "Vorschau"
         assert driver.find_element(By.ID, "img2print-convert").text == "Umwandeln"
-        wait_for(lambda: "Lithophanie" in [o.text for o in driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")])
+        wait_for(lambda: "Lithophanie" in [o.text for o in
+                                           driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")])
         driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")
         wait_for(lambda: driver.find_element(By.ID, "app").is_displayed())
         assert driver.find_element(By.ID, "preview").text == "Vorschau"

@@ -251,17 +251,16 @@ def test_check_command_reports_on_a_model(admin):
 
 def test_a_failed_job_says_why_in_the_users_language(admin, server):
     admin.post("/api/files/local", files={"file": ("flat.png", picture_bytes(halves()))})
-    answer = admin.post("/api/plugin/img2print", json={"command": "convert", "file": "flat.png",
-                                                        "options": {"min_thickness": 5}})
-    state = admin.wait(answer.json()["id"])
+    asked = {"command": "convert", "file": "flat.png", "mode": "lithophane", "options": {"min_thickness": 5}}
+    state = admin.wait(admin.post("/api/plugin/img2print", json=asked).json()["id"])
     assert state["status"] == "failed" and state["error"]["code"] == "bad_parameter"
-    assert "--min-thickness" in state["error"]["message"]
+    message = state["error"]["message"]
+    assert "“Thinnest part”" in message and "“Thickest part”" in message and "--" not in message
     assert event_seen(server, f"failed-{state['id']}")
     german = Session(server.port, server.login["user"], server.login["password"])
     german.http.headers["Accept-Language"] = "de"
-    state = german.wait(german.post("/api/plugin/img2print", json={
-        "command": "convert", "file": "flat.png", "options": {"min_thickness": 5}}).json()["id"])
-    assert "--min-thickness" in state["error"]["message"] and "nicht" in state["error"]["message"]
+    state = german.wait(german.post("/api/plugin/img2print", json=asked).json()["id"])
+    assert "“Dünnste Stelle”" in state["error"]["message"] and "nicht" in state["error"]["message"]
 
 
 def test_cancel_a_running_job(admin):

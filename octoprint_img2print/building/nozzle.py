@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from ..geometry import outline
-from ..i18n import _
-from ..report import INFO, WARNING, Report
+from ..i18n import N_, _
+from ..report import FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding_kind
 from .artwork import Artwork, ArtworkOptions
 
 ISLAND_LINES = 3
 MAX_FINDINGS_PER_CODE = 25
+THIN_STROKE = finding_kind("feature_below_nozzle", N_("Strokes narrower than the nozzle's line: {count}"),
+                           N_("Thicken thin parts"))
+NARROW_GAP = finding_kind("gap_below_nozzle", N_("Gaps narrower than the nozzle's line, which close up: {count}"))
+SMALL_ISLAND = finding_kind("island_below_nozzle", N_("Parts too small to print or to stick: {count}"),
+                            N_("Thicken thin parts"))
+THICKEN = {FIX_OPTION: "fix_thin", FIX_VALUE: True}
 
 
 def _significant(shape: outline.Region, line_width: float) -> list[outline.Piece]:
@@ -26,18 +32,20 @@ def narrow_gaps(region: outline.Region, line_width: float) -> outline.Region:
     return outline.offset(outline.offset(region, line_width / 2), -line_width / 2) - region
 
 
-def analyse(artwork: Artwork, region: outline.Region, line_width: float) -> Report:
-    """Findings (codes feature_below_nozzle, gap_below_nozzle, island_below_nozzle) with size and place."""
+def analyse(artwork: Artwork, region: outline.Region, line_width: float, fixable: bool = True) -> Report:
+    """Findings (thin strokes, narrow gaps, small islands) with size and place; thin strokes and small islands
+    carry their fix (thickening) while it is not on already."""
     report = Report()
+    fix = THICKEN if fixable else {}
     checks = (
-        ("feature_below_nozzle", thin_strokes(region, line_width),
+        (THIN_STROKE, thin_strokes(region, line_width), fix,
          _("A stroke about {width:.2f} mm wide at x {x:.1f}, y {y:.1f} mm (pixel {px}, {py}) is narrower than the "
            "{line:.2f} mm line the nozzle prints; use --fix-thin or thicken it.")),
-        ("gap_below_nozzle", narrow_gaps(region, line_width),
+        (NARROW_GAP, narrow_gaps(region, line_width), {},
          _("A gap about {width:.2f} mm wide at x {x:.1f}, y {y:.1f} mm (pixel {px}, {py}) is narrower than the "
            "{line:.2f} mm line the nozzle prints and will close up.")),
     )
-    for code, shape, message in checks:
+    for code, shape, remedy, message in checks:
         found = _significant(shape, line_width)
         for piece in found[:MAX_FINDINGS_PER_CODE]:
             x, y = piece.centre
@@ -45,18 +53,18 @@ def analyse(artwork: Artwork, region: outline.Region, line_width: float) -> Repo
             width = min(piece.typical_width, line_width)
             report.add(WARNING, code, message.format(width=width, x=x, y=y, px=px, py=py, line=line_width),
                        width_mm=round(width, 3), area_mm2=round(piece.area, 3), x_mm=round(x, 2), y_mm=round(y, 2),
-                       x_px=px, y_px=py, line_width_mm=round(line_width, 3))
+                       x_px=px, y_px=py, line_width_mm=round(line_width, 3), **remedy)
         _more(report, code, len(found))
     islands = [p for p in outline.pieces(region) if p.area < (ISLAND_LINES * line_width) ** 2]
     for piece in islands[:MAX_FINDINGS_PER_CODE]:
         x, y = piece.centre
         px, py = artwork.source_pixel(x, y)
-        report.add(WARNING, "island_below_nozzle",
+        report.add(WARNING, SMALL_ISLAND,
                    _("A separate part of {area:.2f} mm² at x {x:.1f}, y {y:.1f} mm (pixel {px}, {py}) is smaller "
                      "than a few nozzle lines and may not print or stick.")
                    .format(area=piece.area, x=x, y=y, px=px, py=py),
-                   area_mm2=round(piece.area, 3), x_mm=round(x, 2), y_mm=round(y, 2), x_px=px, y_px=py)
-    _more(report, "island_below_nozzle", len(islands))
+                   area_mm2=round(piece.area, 3), x_mm=round(x, 2), y_mm=round(y, 2), x_px=px, y_px=py, **fix)
+    _more(report, SMALL_ISLAND, len(islands))
     return report
 
 
@@ -100,5 +108,5 @@ def printable_artwork(artwork: Artwork, options: ArtworkOptions) -> tuple[outlin
     if options.fix_thin:
         region, changes = thicken(region, options.line_width)
         report.extend(changes)
-    report.extend(analyse(artwork, region, options.line_width))
+    report.extend(analyse(artwork, region, options.line_width, fixable=not options.fix_thin))
     return region, report

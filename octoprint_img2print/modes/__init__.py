@@ -31,7 +31,8 @@ def _nothing(_options: Any) -> None:
 
 @dataclass(frozen=True)
 class Mode:
-    """Everything about one mode. ``label`` and ``description`` are catalogue messages (N_)."""
+    """Everything about one mode. ``label`` and ``description`` are catalogue messages (N_); ``thinnest_option``
+    names the option that sets the thinnest wall the mode builds."""
 
     id: str
     label: str
@@ -45,7 +46,7 @@ class Mode:
     default_for: tuple[str, ...] = ()
     preview: Mapping[str, float] = field(default_factory=dict)
     orientation: Callable[[Any], str | None] = _nothing
-    thinnest_wall: Callable[[Any], float | None] = _nothing
+    thinnest_option: str | None = None
     backlight: Callable[[Any], float | None] = _nothing
 
     def options_from(self, values: Mapping[str, Any] | SizedOptions, widest: float | None = None) -> SizedOptions:

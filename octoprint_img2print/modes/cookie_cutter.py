@@ -80,4 +80,4 @@ def build(artwork: Artwork, options: CookieCutterOptions) -> tuple[Mesh, Report]
 
 MODE = Mode("cookie-cutter", N_("Cookie cutter"), N_("A thin cutting wall along the artwork's outline, with a flange."),
             CookieCutterOptions, build, reads=ARTWORK, intent="cookie-cutter", position=50,
-            preview=PREVIEW, thinnest_wall=lambda options: options.flange_thickness)
+            preview=PREVIEW, thinnest_option="flange_thickness")

@@ -106,4 +106,4 @@ MODE = Mode("lithophane", N_("Lithophane"),
             N_("A photo as a thin sheet: dark is thick, light is thin; lit from behind it shows the picture."),
             LithophaneOptions, build, reads=PICTURE, intent="lithophane", position=10, default_width=100.0,
             default_for=(PHOTO,), preview=PREVIEW, orientation=preferred_orientation,
-            thinnest_wall=lambda options: options.min_thickness, backlight=backlight)
+            thinnest_option="min_thickness", backlight=backlight)

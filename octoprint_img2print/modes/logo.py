@@ -112,4 +112,4 @@ def build(artwork: Artwork, options: LogoOptions) -> tuple[Mesh, Report]:
 
 MODE = Mode("logo", N_("Logo plate"), N_("A logo or SVG raised on (or engraved into) a plate."),
             LogoOptions, build, reads=ARTWORK, intent="logo", position=40, default_for=(FLAT_ART, DRAWING),
-            preview=PREVIEW, thinnest_wall=lambda options: options.base)
+            preview=PREVIEW, thinnest_option="base")

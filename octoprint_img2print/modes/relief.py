@@ -43,4 +43,4 @@ def build(picture: Picture, options: ReliefOptions) -> tuple[Mesh, Report]:
 
 MODE = Mode("relief", N_("Relief"), N_("A picture as a raised relief on a base: black is highest."),
             ReliefOptions, build, reads=PICTURE, intent="relief", position=20, default_width=100.0,
-            preview=PREVIEW, thinnest_wall=lambda options: options.base)
+            preview=PREVIEW, thinnest_option="base")

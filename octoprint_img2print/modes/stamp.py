@@ -75,4 +75,4 @@ def build(artwork: Artwork, options: StampOptions) -> tuple[Mesh, Report]:
 
 MODE = Mode("stamp", N_("Stamp"), N_("The artwork mirrored and raised on a block, with an optional handle."),
             StampOptions, build, reads=ARTWORK, intent="stamp", position=60,
-            preview=PREVIEW, thinnest_wall=lambda options: options.base)
+            preview=PREVIEW, thinnest_option="base")

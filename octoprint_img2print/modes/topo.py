@@ -63,4 +63,4 @@ def build(picture: Picture, options: TopoOptions) -> tuple[Mesh, Report]:
 MODE = Mode("topo", N_("Topographic map"),
             N_("An elevation image (16-bit PNG or TIFF) as a terrain model on a base."),
             TopoOptions, build, reads=ELEVATION, intent="relief", position=30, default_width=100.0,
-            preview=PREVIEW, thinnest_wall=lambda options: options.base)
+            preview=PREVIEW, thinnest_option="base")

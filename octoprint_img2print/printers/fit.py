@@ -8,10 +8,11 @@ import numpy as np
 
 from ..errors import DoesNotFit
 from ..geometry.mesh import Mesh
-from ..i18n import _
-from ..report import INFO, Report
+from ..i18n import N_, _
+from ..report import INFO, Report, finding_kind
 from .profile import CIRCULAR, PrinterProfile
 
+DOES_NOT_FIT = finding_kind("does_not_fit", N_("Too big for this printer."), N_("Make it fit"))
 QUARTER_TURN = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
 
 
@@ -56,10 +57,11 @@ def fit_to_printer(mesh: Mesh, printer: PrinterProfile, margin: float, scale_to_
     size = mesh.size()
     bed = _("round {diameter:g} mm").format(diameter=printer.width) if printer.bed_shape == CIRCULAR \
         else f"{printer.width:g} x {printer.depth:g} mm"
-    raise DoesNotFit("does_not_fit",
+    raise DoesNotFit(DOES_NOT_FIT,
                      _("The model is {x:.1f} x {y:.1f} x {z:.1f} mm; the {printer} prints on a {bed} bed up to "
                        "{height:g} mm high, and skirt or brim need {margin:g} mm around it. Make it smaller or use "
                        "--scale-to-fit.").format(x=size[0], y=size[1], z=size[2], printer=printer.name, bed=bed,
                                                  height=printer.max_height, margin=margin),
                      size_mm=[round(float(v), 2) for v in size], printer=printer.id,
-                     bed_mm=[printer.width, printer.depth, printer.max_height])
+                     bed_mm=[printer.width, printer.depth, printer.max_height],
+                     largest_scale=round(_largest_scale(mesh, printer, margin), 4))

@@ -8,7 +8,7 @@ from typing import Any
 from ..i18n import N_
 from ..options import Options, option
 from ..printers.profile import PrinterProfile
-from .intents import ADHESION_CHOICES, PATTERN_CHOICES, SUPPORT_CHOICES, Intent
+from .intents import ADHESION_CHOICES, ORIENTATION_CHOICES, PATTERN_CHOICES, SUPPORT_CHOICES, Intent
 
 SUPPORT_ANGLE_DEG = 45.0
 SUPPORT_MIN_AREA_MM2 = 5.0
@@ -48,7 +48,11 @@ class SliceSettings:
 
 @dataclass
 class SliceOverrides(Options):
-    """Settings a user may set instead of the intent's; None keeps the intent's."""
+    """Settings a user may set instead of the intent's (None keeps the intent's), and how the model is placed."""
+
+    orientation: str | None = option(None, N_("Orientation"), N_("auto (least overhang), flat or upright"),
+                                     choices=ORIENTATION_CHOICES)
+    scale_to_fit: bool = option(False, N_("Scale to fit"), N_("scale the model down if it does not fit"))
 
     layer_height: float | None = option(None, N_("Layer height"),
                                         N_("layer height in mm (default: follows the nozzle and the intent)"),
@@ -66,8 +70,10 @@ class SliceOverrides(Options):
                                       high=100.0)
 
     def as_settings(self) -> dict[str, Any]:
-        """The overrides that are set, named as in SliceSettings (supports as the user's choice)."""
-        values = {k: v for k, v in asdict(self).items() if v is not None}
+        """The overrides of the intent's settings that are set, named as in SliceSettings (supports as the user's
+        choice)."""
+        placement = ("orientation", "scale_to_fit")
+        values = {k: v for k, v in asdict(self).items() if v is not None and k not in placement}
         if "infill" in values:
             values["infill_density"] = float(values.pop("infill"))
         return values

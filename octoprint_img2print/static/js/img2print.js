@@ -20,7 +20,9 @@ $(function () {
         self.jobId = ko.observable(null);
         self.busy = ko.observable(false);
         self.error = ko.observable("");
-        self.findings = ko.observableArray([]);
+        self.groups = ko.observableArray([]);
+        self.previewed = ko.observable(null);
+        self.defaults = {printer: "", modes: {}};
         self.preview = ko.observable("");
         self.backlit = ko.observable("");
         self.result = ko.observable(null);
@@ -60,11 +62,10 @@ $(function () {
             var plugins = self.settings.settings && self.settings.settings.plugins;
             return plugins && plugins.img2print ? plugins.img2print : null;
         }
-        // what the settings say a mode starts with: its width and intent
+        // what the settings say a mode starts with: its width and intent (from the API's listing)
         function modeDefault(id, key) {
-            var plugin = stored(), defaults = plugin && plugin.mode_defaults && plugin.mode_defaults[id];
-            var value = defaults && defaults[key] ? defaults[key]() : null;
-            return value === "" ? null : value;
+            var value = (self.defaults.modes[id] || {})[key];
+            return value === "" || value === undefined ? null : value;
         }
 
         self.modeDefaults = ko.pureComputed(function () {
@@ -101,12 +102,13 @@ $(function () {
         self.load = function () {
             if (!self.canConvert()) return;
             OctoPrint.simpleApiGet("img2print").done(function (answer) {
+                self.defaults = answer.defaults;
                 self.modes(answer.modes.map(fromListing));
                 self.printers(answer.printers);
                 self.intents(answer.intents);
                 self.slicerList(answer.slicers);
-                var plugin = stored();
-                if (plugin && plugin.default_printer && plugin.default_printer()) self.printer(plugin.default_printer());
+                if (answer.defaults.printer) self.printer(answer.defaults.printer);
+                self.intent(modeDefault(self.mode(), "intent") || undefined);
             });
         };
         self.onStartup = self.onUserLoggedIn = self.onUserPermissionsChanged = self.load;
@@ -123,7 +125,8 @@ $(function () {
             self.uploaded(null);
             self.preview("");
             self.backlit("");
-            self.findings([]);
+            self.groups([]);
+            self.previewed(null);
             self.result(null);
             self.error("");
             if (chosen && /\.svg$/i.test(chosen.name)) {
@@ -144,18 +147,40 @@ $(function () {
             return options;
         });
 
+        // what a preview was made of: the file, the mode, its options, the printer and the intent
+        self.asked = ko.pureComputed(function () {
+            return JSON.stringify([self.uploaded(), self.mode(), self.options(), self.printer() || "", self.intent() || ""]);
+        });
+        // the preview shows the solid as it is asked for now, and nothing in it blocks slicing (it fits)
+        self.previewIsCurrent = ko.pureComputed(function () { return self.previewed() === self.asked(); });
+        self.blocked = ko.pureComputed(function () {
+            return self.previewIsCurrent() && self.groups().some(function (group) { return group.level === "error"; });
+        });
+        self.canSend = ko.pureComputed(function () { return self.ready() && self.canSlice() && !self.blocked(); });
+        self.canSendPrint = ko.pureComputed(function () {
+            return self.canSend() && self.canPrint() && self.bedClear() && self.previewIsCurrent();
+        });
+
+        // a finding's fix: set the option it names, and the preview follows
+        self.applyFix = function (group) {
+            var mode = self.current(), item = mode && ko.utils.arrayFirst(mode.fields, function (f) { return f.name === group.fix.option; });
+            if (item) item.value(group.fix.value);
+        };
+
         function failure(xhr, fallback) {
             return (xhr.responseJSON && xhr.responseJSON.error && xhr.responseJSON.error.message) || fallback;
         }
 
         // the preview follows every change once the picture has been uploaded
-        var pending = null;
+        var pending = null, changedWhileBusy = false;
         self.livePreview = function () {
-            if (!self.uploaded() || self.busy()) return;
+            if (!self.uploaded()) return;
+            if (self.busy()) { changedWhileBusy = true; return; }
             if (pending) window.clearTimeout(pending);
             pending = window.setTimeout(function () {
                 pending = null;
                 var request = {file: self.uploaded(), mode: self.mode(), options: self.options()};
+                self.previewing = self.asked();
                 if (self.printer()) request.printer = self.printer();
                 if (self.intent()) request.intent = self.intent();
                 self.busy(true);
@@ -183,6 +208,7 @@ $(function () {
             OctoPrint.upload(OctoPrint.getBlueprintUrl("img2print") + "upload", self.file(), self.file().name, fields)
                 .done(function (answer) {
                     self.uploaded(answer[0].file);
+                    if (action === "preview") self.previewing = self.asked();
                     self.follow(answer[0]);
                 })
                 .fail(function (failed) {
@@ -239,12 +265,14 @@ $(function () {
             if (job.status === "done") {
                 self.busy(false);
                 var result = job.result || {};
-                self.findings(result.findings || []);
-                if (result.preview) self.preview(result.preview);
+                self.groups(result.groups || []);
+                if (result.preview) { self.preview(result.preview); self.previewed(self.previewing); }
+                if (changedWhileBusy) { changedWhileBusy = false; self.livePreview(); }
                 if (result.backlit) self.backlit(result.backlit);
                 if (result.file) self.result(result);
             } else if (job.status === "failed" || job.status === "cancelled") {
                 self.busy(false);
+                changedWhileBusy = false;
                 self.error(job.status === "cancelled" ? gettext("Cancelled.") : (job.error && job.error.message) || gettext("The job failed."));
             }
         };

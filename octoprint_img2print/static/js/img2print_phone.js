@@ -4,6 +4,8 @@
     var text = JSON.parse(document.getElementById("texts").textContent);
     var api = "../../api/plugin/img2print", upload = "upload";
     var modes = [], photo = null, job = null;  // job: null when idle, "" while uploading, else its id
+    var defaults = {modes: {}}, extra = {};  // the settings' defaults; options set by a fix the form does not show
+    var previewing = null, previewed = null, blocked = false;  // what the last preview was made of, and its verdict
 
     function $(id) { return document.getElementById(id); }
     function csrf() {
@@ -43,7 +45,9 @@
                 input.type = "number";
                 input.inputMode = "decimal";
                 input.step = "any";
-                var start = option.name === "width" && mode.default_width !== null ? mode.default_width : option.default;
+                var own = (defaults.modes[mode.id] || {}).width;
+                var start = option.name === "width" ? (own || mode.default_width) : option.default;
+                if (start === undefined) start = null;
                 input.value = start === null ? "" : start;
             }
             input.id = id;
@@ -55,7 +59,7 @@
     }
 
     function options() {
-        var chosen = {};
+        var chosen = Object.assign({}, extra);
         Array.prototype.forEach.call($("options").querySelectorAll("[data-option]"), function (input) {
             var type = input.dataset.type;
             if (type === "boolean") { if (input.checked) chosen[input.dataset.option] = true; }
@@ -69,6 +73,7 @@
         if (!answer.ok) { $("login").hidden = false; return; }
         answer.json().then(function (listing) {
             modes = listing.modes;
+            defaults = listing.defaults;
             modes.forEach(function (mode) {
                 var item = document.createElement("option");
                 item.value = mode.id;
@@ -79,7 +84,9 @@
             $("app").hidden = false;
         });
     });
-    $("mode").addEventListener("change", showOptions);
+    $("mode").addEventListener("change", function () { extra = {}; showOptions(); enable(); });
+    $("options").addEventListener("input", enable);
+    $("options").addEventListener("change", enable);
     $("photo").addEventListener("change", function (event) {
         photo = event.target.files[0] || null;
         $("picked").textContent = photo ? photo.name : "";
@@ -100,19 +107,26 @@
         return minutes >= 60 ? fill(text.hours, {hours: number(Math.floor(minutes / 60)), minutes: minutes % 60})
             : fill(text.minutes, {minutes: minutes});
     }
+    // what a preview is made of: the photo, the mode and its options
+    function asked() { return JSON.stringify([photo && photo.name, $("mode").value, options()]); }
     function enable() {
+        var current = previewed !== null && previewed === asked();
         $("preview").disabled = !photo || job !== null;
-        $("print").disabled = !photo || job !== null || !$("bed-clear").checked;
+        $("print").disabled = !photo || job !== null || !$("bed-clear").checked || !current || blocked;
+        $("preview-first").hidden = !photo || current;
         $("result-print").disabled = !$("result-bed-clear").checked;
     }
     $("bed-clear").addEventListener("change", enable);
     $("result-bed-clear").addEventListener("change", enable);
 
     function send(action) {
+        if (action === "preview") previewing = asked();
         var form = new FormData();
         form.append("file", photo, photo.name);
         form.append("action", action);
         form.append("mode", $("mode").value);
+        var intent = (defaults.modes[$("mode").value] || {}).intent;
+        if (intent) form.append("intent", intent);
         form.append("options", JSON.stringify(options()));
         if (action === "print") { form.append("bed_clear", "true"); $("bed-clear").checked = false; }
         $("status").textContent = text.uploading;
@@ -164,23 +178,47 @@
                     return;
                 }
                 if (state.status === "cancelled") { fail(text.cancelled); return; }
+                if (state.status !== "done") previewing = null;
                 if (state.status !== "done") { fail(state.error && state.error.message); return; }
                 job = null;
                 $("progress").hidden = true;
                 var result = state.result || {};
-                $("findings").innerHTML = "";
-                (result.findings || []).forEach(function (finding) {
-                    var line = document.createElement("p");
-                    line.className = "finding";
-                    line.textContent = finding.message;
-                    $("findings").appendChild(line);
-                });
-                if (result.preview) { $("solid").src = result.preview; $("solid").hidden = false; }
+                showGroups(result.groups || []);
+                if (result.preview) {
+                    $("solid").src = result.preview;
+                    $("solid").hidden = false;
+                    previewed = previewing;
+                    blocked = (result.groups || []).some(function (group) { return group.level === "error"; });
+                }
                 if (result.backlit) { $("backlit").src = result.backlit; $("backlit").hidden = false; }
                 if (result.file) showResult(result);
                 enable();
             });
     }
+    // the findings by kind, each with its fix where there is one: the fix sets the option and previews again
+    function showGroups(groups) {
+        $("findings").innerHTML = "";
+        groups.forEach(function (group) {
+            var line = document.createElement("p");
+            line.className = "finding " + group.level;
+            line.textContent = group.summary;
+            if (group.fix) {
+                var button = document.createElement("button");
+                button.className = "fix";
+                button.textContent = group.fix.label;
+                button.addEventListener("click", function () {
+                    var input = document.querySelector("[data-option='" + group.fix.option + "']");
+                    if (input && input.type === "checkbox") input.checked = !!group.fix.value;
+                    else if (input) input.value = group.fix.value;
+                    else extra[group.fix.option] = group.fix.value;
+                    send("preview");
+                });
+                line.appendChild(button);
+            }
+            $("findings").appendChild(line);
+        });
+    }
+
     $("cancel").addEventListener("click", function () {
         if (!job) return;
         fetch(api, {method: "POST", credentials: "same-origin",
