@@ -76,6 +76,20 @@ def wait_for(condition, timeout: float = 120.0):
         time.sleep(0.3)
 
 
+def idle(session) -> None:
+    """The virtual printer not printing (a test before may have started a print)."""
+    if session.get("/api/job").json()["state"] != "Operational":
+        session.post("/api/job", json={"command": "cancel"})
+    wait_for(lambda: session.get("/api/job").json()["state"] == "Operational")
+
+
+def set_relief_default(server: Server) -> None:
+    """The settings' default width and intent for reliefs, which the pages start with."""
+    answer = server.session().post("/api/settings", json={"plugins": {"img2print": {
+        "mode_defaults": {"relief": {"width": 33, "intent": "display"}}}}})
+    assert answer.status_code == 200, answer.text
+
+
 def text_of(driver, element_id: str) -> str:
     """The text of an element, or nothing while it is not on the page."""
     from selenium.webdriver.common.by import By
@@ -128,11 +142,16 @@ def test_tab_shows_progress_and_cancels_then_prints_from_the_result_card(server,
     from selenium.webdriver.support.ui import Select
 
     photo = save(photo_like(1600, 1200), tmp_path / "slow.jpg")
+    set_relief_default(server)
     driver = browser(tmp_path)
     try:
         log_in(driver, server)
         open_tab(driver)
         wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")) >= 6)
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("relief")
+        assert driver.find_element(By.ID, "img2print-option-width").get_attribute("value") == "33"
+        assert Select(driver.find_element(By.ID, "img2print-intent")).first_selected_option.text == "Display piece"
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lithophane")
         driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
         driver.find_element(By.ID, "img2print-slice").click()
         wait_for(lambda: driver.find_element(By.ID, "img2print-status").text.endswith("%"))
@@ -190,6 +209,10 @@ def test_findings_come_grouped_with_their_fix_and_a_model_that_does_not_fit_is_n
         thin = wait_for(lambda: [g for g in groups() if g.startswith("Strokes narrower than the nozzle's line: ")])
         assert int(thin[0].split(": ")[1].split()[0]) >= 5 and "Thicken thin parts" in thin[0]
         assert not any("--" in g for g in groups())
+        marks = driver.execute_script("return Array.from(document.querySelectorAll('.img2print-mark'))"
+                                      ".map(function (m) { return parseFloat(m.style.left); })")
+        assert len(marks) >= 5 and all(50 < left < 100 for left in marks), marks
+        assert driver.find_element(By.ID, "img2print-picture").is_displayed()
         fix = next(b for b in driver.find_elements(By.CSS_SELECTOR, "#img2print-findings .img2print-fix")
                    if b.text == "Thicken thin parts")
         fix.click()
@@ -215,14 +238,30 @@ def test_phone_page_fits_a_phone_previews_and_prints(server, tmp_path):
     from selenium.webdriver.support.ui import Select
 
     photo = save(photo_like(320, 240), tmp_path / "phone.jpg")
+    big = save(photo_like(1600, 1200), tmp_path / "big.jpg")
+    set_relief_default(server)
     driver = browser(tmp_path, size=PHONE)
     try:
         log_in(driver, server)
         driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")
         wait_for(lambda: driver.find_element(By.ID, "app").is_displayed())
-        driver.find_element(By.ID, "photo").send_keys(str(photo))
+        Select(driver.find_element(By.ID, "mode")).select_by_value("relief")
+        assert driver.find_element(By.ID, "option-width").get_attribute("value") == "33"
+        Select(driver.find_element(By.ID, "mode")).select_by_value("lithophane")
+        driver.find_element(By.ID, "photo").send_keys(str(big))
         driver.find_element(By.ID, "preview").click()
         wait_for(lambda: driver.find_element(By.ID, "solid").is_displayed())
+        driver.find_element(By.ID, "bed-clear").click()
+        wait_for(lambda: driver.find_element(By.ID, "print").is_enabled())
+        driver.find_element(By.ID, "print").click()
+        wait_for(lambda: driver.find_element(By.ID, "status").text.endswith(" s"))
+        assert "%" in driver.find_element(By.ID, "status").text
+        driver.find_element(By.ID, "cancel").click()
+        wait_for(lambda: driver.find_element(By.ID, "error").text == "Cancelled.")
+        driver.find_element(By.ID, "photo").send_keys(str(photo))
+        earlier = driver.find_element(By.ID, "solid").get_attribute("src")
+        driver.find_element(By.ID, "preview").click()
+        wait_for(lambda: driver.find_element(By.ID, "solid").get_attribute("src") != earlier)
         assert driver.find_element(By.ID, "solid").get_attribute("src").startswith("data:image/png;base64,")
         viewport = driver.execute_script("return document.documentElement.clientWidth")
         assert driver.execute_script("return document.documentElement.scrollWidth") <= viewport
@@ -234,6 +273,7 @@ def test_phone_page_fits_a_phone_previews_and_prints(server, tmp_path):
         driver.find_element(By.ID, "bed-clear").click()
         assert not driver.find_element(By.ID, "print").is_enabled(), "the changed options need a preview first"
         assert driver.find_element(By.ID, "preview-first").is_displayed()
+        wait_for(lambda: driver.find_element(By.ID, "preview").is_enabled())
         driver.find_element(By.ID, "preview").click()
         wait_for(lambda: driver.find_element(By.ID, "print").is_enabled())
         driver.find_element(By.ID, "print").click()
@@ -242,6 +282,31 @@ def test_phone_page_fits_a_phone_previews_and_prints(server, tmp_path):
         assert " m " in driver.find_element(By.ID, "result-facts").text
         assert driver.find_element(By.ID, "error").text == ""
         assert console_errors(driver) == []
+    finally:
+        driver.quit()
+        idle(server.session())
+
+
+def test_octoprints_slice_dialog_shows_rising_progress_from_the_start(server, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    admin = server.session()
+    idle(admin)
+    admin.post("/api/files/local", files={"file": ("dialog.jpg", save(photo_like(1200, 900),
+                                                                       tmp_path / "dialog.jpg").read_bytes())})
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        wait_for(lambda: driver.execute_script("return typeof OctoPrint !== 'undefined' && !!OctoPrint.socket"))
+        driver.execute_script("window.seen = []; OctoPrint.socket.onMessage('slicingProgress', function (message) "
+                              "{ window.seen.push(message.data.progress); });"
+                              "OctoPrint.files.slice('local', 'dialog.jpg', "
+                              "{slicer: 'img2print', gcode: 'dialog.gcode'});")
+        wait_for(lambda: "dialog.gcode" in admin.files(), 300)
+        seen = driver.execute_script("return window.seen")
+        assert len(seen) >= 2 and seen == sorted(seen), seen
+        assert 0 < seen[0] < 50 and seen[-1] >= 90, seen
+        assert driver.find_elements(By.ID, "gcode_upload_progress")
     finally:
         driver.quit()
 

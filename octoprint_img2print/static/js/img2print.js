@@ -21,6 +21,8 @@ $(function () {
         self.busy = ko.observable(false);
         self.error = ko.observable("");
         self.groups = ko.observableArray([]);
+        self.pictureUrl = ko.observable("");
+        self.pictureSize = ko.observable(null);
         self.previewed = ko.observable(null);
         self.defaults = {printer: "", modes: {}};
         self.preview = ko.observable("");
@@ -122,6 +124,9 @@ $(function () {
         self.pick = function (data, event) {
             var chosen = event.target.files && event.target.files[0];
             self.file(chosen || null);
+            if (self.pictureUrl()) URL.revokeObjectURL(self.pictureUrl());
+            self.pictureSize(null);
+            self.pictureUrl(chosen && !/\.(stl|3mf)$/i.test(chosen.name) ? URL.createObjectURL(chosen) : "");
             self.uploaded(null);
             self.preview("");
             self.backlit("");
@@ -159,6 +164,21 @@ $(function () {
         self.canSend = ko.pureComputed(function () { return self.ready() && self.canSlice() && !self.blocked(); });
         self.canSendPrint = ko.pureComputed(function () {
             return self.canSend() && self.canPrint() && self.bedClear() && self.previewIsCurrent();
+        });
+
+        // where the findings are, as marks on the picture (their places are in the picture's own pixels)
+        self.pictureLoaded = function (data, event) {
+            self.pictureSize([event.target.naturalWidth, event.target.naturalHeight]);
+        };
+        self.marks = ko.pureComputed(function () {
+            var size = self.pictureSize(), marks = [];
+            if (!size || !size[0]) return marks;
+            self.groups().forEach(function (group) {
+                (group.places || []).forEach(function (place) {
+                    marks.push({level: group.level, left: (100 * place[0] / size[0]) + "%", top: (100 * place[1] / size[1]) + "%"});
+                });
+            });
+            return marks;
         });
 
         // a finding's fix: set the option it names, and the preview follows

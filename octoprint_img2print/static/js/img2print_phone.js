@@ -90,6 +90,9 @@
     $("photo").addEventListener("change", function (event) {
         photo = event.target.files[0] || null;
         $("picked").textContent = photo ? photo.name : "";
+        if ($("picture").src) URL.revokeObjectURL($("picture").src);
+        $("picture").src = photo ? URL.createObjectURL(photo) : "";
+        showMarks([]);
         enable();
         if (photo && /\.svg$/i.test(photo.name)) {
             var drawing = modes.filter(function (mode) { return mode.default_for.indexOf("drawing") >= 0; })[0];
@@ -196,7 +199,24 @@
             });
     }
     // the findings by kind, each with its fix where there is one: the fix sets the option and previews again
+    function showMarks(groups) {
+        var box = $("marked"), picture = $("picture");
+        Array.prototype.forEach.call(box.querySelectorAll(".mark"), function (mark) { mark.remove(); });
+        var places = [];
+        groups.forEach(function (group) {
+            (group.places || []).forEach(function (place) { places.push([group.level, place]); });
+        });
+        box.hidden = places.length === 0 || !picture.naturalWidth;
+        places.forEach(function (item) {
+            var mark = document.createElement("span");
+            mark.className = "mark " + item[0];
+            mark.style.left = (100 * item[1][0] / picture.naturalWidth) + "%";
+            mark.style.top = (100 * item[1][1] / picture.naturalHeight) + "%";
+            box.appendChild(mark);
+        });
+    }
     function showGroups(groups) {
+        showMarks(groups);
         $("findings").innerHTML = "";
         groups.forEach(function (group) {
             var line = document.createElement("p");
