@@ -129,6 +129,11 @@ def held(code: str, status: int = 409) -> flask.Response:
     return error(status, code, in_user_language(HOLDS[code]))
 
 
+def occupied(printer: Any) -> bool:
+    """True while OctoPrint's printer has a print on its bed: printing, pausing, paused or cancelling."""
+    return printer.is_printing() or printer.is_pausing() or printer.is_paused() or printer.is_cancelling()
+
+
 def asks_to_print(action: str, data: dict[str, Any]) -> bool:
     """True when a request wants the print started."""
     return action == PRINT or bool(data.get("print"))
@@ -246,7 +251,7 @@ class HttpApi:
         if Path(path).suffix.lower() not in GCODE_SUFFIXES:
             return error(400, "not_gcode", translate("Only G-code can be printed; slice the file first."))
         printer, seen = self.services.printer, self.services.prints_seen()
-        reason = hold(PrintGo(True, seen, printer.is_printing() or printer.is_paused()), printer.is_ready(), seen)
+        reason = hold(PrintGo(True, seen, occupied(printer)), printer.is_ready(), seen)
         if reason is not None:
             return held(reason)
         printer.select_file(self.services.file_manager.path_on_disk("local", path), False, printAfterSelect=True)
@@ -259,8 +264,8 @@ class HttpApi:
         """
         files, printer = self.services.file_manager, self.services.printer
         asked = {**data, "printer": data.get("printer") or self.services.default_printer()}
-        go = PrintGo(confirmed(data.get("bed_clear")), self.services.prints_seen(),
-                     printer.is_printing() or printer.is_paused()) if data.get("print") else None
+        go = PrintGo(confirmed(data.get("bed_clear")), self.services.prints_seen(), occupied(printer)) \
+            if data.get("print") else None
         request = build_request(action, files.path_on_disk("local", path), path, asked, self.services.job_defaults(),
                                 language=language(), go=go,
                                 printer_profile=self.services.printer_profiles.get_current_or_default())

@@ -1,5 +1,6 @@
 """The profiles img2print offers in OctoPrint's Slice dialog, each named for what you get: the automatic one
-(the default: the file decides), one per mode with its intent, and models as they are for the other intents."""
+(the default: the file decides), one per mode (with the mode's own intent), and models as they are for the
+intents no mode has."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from .modes import FLAT_ART, PHOTO, mode_for
 from .modes import registry as modes
 from .slicing.intents import get_intent, intent_ids
 
-GENERATION = 2
+GENERATION = 3
 AUTOMATIC = "auto"
 MODEL_PREFIX = "model-"
 
@@ -35,7 +36,7 @@ def dialog_profiles() -> list[DialogProfile]:
         photo=_(mode_for(PHOTO).label), logo=_(mode_for(FLAT_ART).label))
     profiles = [DialogProfile(AUTOMATIC, automatic, _data(automatic, "", ""))]
     for mode in modes().values():
-        name = _("img2print: {mode} ({intent})").format(mode=_(mode.label), intent=get_intent(mode.intent).name)
+        name = _("img2print: {mode}").format(mode=_(mode.label))
         profiles.append(DialogProfile(mode.id, name, _data(name, mode.id, mode.intent)))
     taken = {mode.intent for mode in modes().values()}
     for intent_id in intent_ids():

@@ -62,6 +62,12 @@ class Session:
     def files(self) -> list[str]:
         return [f["path"] for f in self.get("/api/files/local?recursive=true").json()["files"]]
 
+    def wait_for_file(self, path: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while path not in self.files():
+            assert time.monotonic() < deadline, f"{path} did not appear in the file list"
+            time.sleep(0.5)
+
 
 class Server:
     """OctoPrint serving a temporary base folder on a free port; stopped on exit."""

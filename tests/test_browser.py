@@ -302,7 +302,7 @@ def test_octoprints_slice_dialog_shows_rising_progress_from_the_start(server, tm
                               "{ window.seen.push(message.data.progress); });"
                               "OctoPrint.files.slice('local', 'dialog.jpg', "
                               "{slicer: 'img2print', gcode: 'dialog.gcode'});")
-        wait_for(lambda: "dialog.gcode" in admin.files(), 300)
+        admin.wait_for_file("dialog.gcode", 300)
         seen = driver.execute_script("return window.seen")
         assert len(seen) >= 2 and seen == sorted(seen), seen
         assert 0 < seen[0] < 50 and seen[-1] >= 90, seen

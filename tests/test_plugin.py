@@ -124,10 +124,7 @@ def test_octoprints_own_slicing_api_uses_img2print(admin):
     answer = admin.post("/api/files/local/block.stl", json={"command": "slice", "slicer": "img2print",
                                                              "gcode": "block.gcode"})
     assert answer.status_code == 202, answer.text
-    deadline = time.monotonic() + 120
-    while "block.gcode" not in admin.files():
-        assert time.monotonic() < deadline
-        time.sleep(0.5)
+    admin.wait_for_file("block.gcode", 120)
     assert ";LAYER" in admin.get("/downloads/files/local/block.gcode").text
 
 
@@ -137,16 +134,14 @@ def test_octoprints_slice_dialog_offers_img2print_profiles_and_slices_pictures(a
     profiles = slicers["img2print"]["profiles"]
     assert {"auto", "lithophane", "logo", "model-display"} <= set(profiles)
     assert [key for key, profile in profiles.items() if profile["default"]] == ["auto"]
-    assert profiles["lithophane"]["displayName"] == "img2print: Lithophane (Lithophane)"
+    assert profiles["lithophane"]["displayName"] == "img2print: Lithophane"
+    assert profiles["cookie-cutter"]["displayName"] == "img2print: Cookie cutter"
     assert profiles["model-display"]["displayName"].startswith("img2print: Model as it is")
     admin.post("/api/files/local", files={"file": ("holiday.jpg", picture_bytes(photo_like(300, 200), "JPEG"))})
     answer = admin.post("/api/files/local/holiday.jpg", json={"command": "slice", "slicer": "img2print",
                                                                "gcode": "holiday.gcode"})
     assert answer.status_code == 202, answer.text
-    deadline = time.monotonic() + 300
-    while "holiday.gcode" not in admin.files():
-        assert time.monotonic() < deadline
-        time.sleep(0.5)
+    admin.wait_for_file("holiday.gcode", 300)
     heights = [float(z) for z in re.findall(r"^G1 Z([\d.]+)", admin.get("/downloads/files/local/holiday.gcode").text,
                                             re.M)]
     assert max(heights) > 40, "a photo through the dialog's default profile is an upright lithophane"
@@ -155,10 +150,7 @@ def test_octoprints_slice_dialog_offers_img2print_profiles_and_slices_pictures(a
                                                               "profile": "lithophane", "gcode": "window.gcode",
                                                               "profile.width": 40})
     assert answer.status_code == 202, answer.text
-    deadline = time.monotonic() + 180
-    while "window.gcode" not in admin.files():
-        assert time.monotonic() < deadline
-        time.sleep(0.5)
+    admin.wait_for_file("window.gcode", 180)
     text = admin.get("/downloads/files/local/window.gcode").text
     assert "; thumbnail begin" in text and ";LAYER" in text
 
