@@ -123,6 +123,7 @@ def test_tab_runs_a_preview_without_console_errors(server, tmp_path):
         assert driver.find_element(By.ID, "img2print-error").text == ""
         from selenium.webdriver.support.ui import Select
 
+        uploaded = server.session().get("/api/files/local/photo.jpg").json()["date"]
         Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("logo")
         wait_for(lambda: driver.find_element(By.ID, "img2print-preview-image").get_attribute("src") != source)
         wait_for(lambda: driver.find_element(By.ID, "img2print-convert").is_enabled())
@@ -132,6 +133,7 @@ def test_tab_runs_a_preview_without_console_errors(server, tmp_path):
         wait_for(lambda: "photo.stl" in driver.execute_async_script(listing))
         wait_for(lambda: text_of(driver, "img2print-result-file") == "photo.stl")
         assert "triangles" in driver.find_element(By.ID, "img2print-result").text
+        assert server.session().get("/api/files/local/photo.jpg").json()["date"] == uploaded, "uploaded once"
         assert console_errors(driver) == []
     finally:
         driver.quit()

@@ -215,14 +215,30 @@ $(function () {
         };
         [self.options, self.printer, self.intent].forEach(function (observable) { observable.subscribe(self.livePreview); });
 
+        // the first action uploads the picture; later ones work on the file already in OctoPrint's list
         self.send = function (action) {
-            var fields = {action: action, mode: self.mode(), options: JSON.stringify(self.options())};
-            if (self.printer()) fields.printer = self.printer();
-            if (self.intent()) fields.intent = self.intent();
-            if (action === "print") { fields.bed_clear = "true"; self.bedClear(false); }
+            var asked = {mode: self.mode(), options: self.options()};
+            if (self.printer()) asked.printer = self.printer();
+            if (self.intent()) asked.intent = self.intent();
+            if (action === "print") { asked.bed_clear = true; asked.print = true; asked.select = true; self.bedClear(false); }
             self.busy(true);
             self.error("");
             self.result(null);
+            if (action === "preview") self.previewing = self.uploaded() ? self.asked() : null;
+            if (self.uploaded()) {
+                self.job({status: "queued", stage: "", progress: 0, note: ""});
+                OctoPrint.simpleApiCommand("img2print", action === "print" ? "slice" : action, $.extend({file: self.uploaded()}, asked))
+                    .done(function (job) { self.follow(job); })
+                    .fail(function (xhr) {
+                        self.busy(false);
+                        self.job(null);
+                        self.error(failure(xhr, gettext("The job failed.")));
+                    });
+                return;
+            }
+            var fields = $.extend({}, asked, {action: action, options: JSON.stringify(asked.options)});
+            delete fields.print;
+            delete fields.select;
             self.job({status: "queued", stage: "", progress: 0, note: gettext("Uploading…")});
             // OctoPrint.upload resolves with [json, statusText, request] and rejects with [request, statusText, error]
             OctoPrint.upload(OctoPrint.getBlueprintUrl("img2print") + "upload", self.file(), self.file().name, fields)
