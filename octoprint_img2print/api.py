@@ -39,6 +39,7 @@ from .pipeline import is_model_file
 from .print_go import BED_CLEAR_UNCONFIRMED, HOLDS, PrintGo, confirmed, hold
 from .printers.profile import get_printer, printer_ids
 from .rendering.file_thumbnails import file_thumbnail
+from .slicing.gcode import GCODE_EXTENSIONS
 from .slicing.intents import ORIENTATION_CHOICES, get_intent, intent_ids
 from .slicing.plan import SliceOverrides
 
@@ -46,7 +47,6 @@ PICTURE_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff",
 PRINT = "print"
 COMMANDS = {PREVIEW: ["file"], CONVERT: ["file"], SLICE: ["file"], CHECK: ["file"], PRINT: ["file"],
             "cancel": ["job"]}
-GCODE_SUFFIXES = (".gcode", ".gco", ".g")
 UPLOAD_ACTIONS = (PREVIEW, CONVERT, SLICE, PRINT)
 PHONE_PATH = "/plugin/img2print/phone"
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
@@ -248,7 +248,7 @@ class HttpApi:
 
     def _print(self, path: str) -> flask.Response:
         """Start printing a G-code of the file list now, if the printer is idle (the bed was confirmed clear)."""
-        if Path(path).suffix.lower() not in GCODE_SUFFIXES:
+        if Path(path).suffix.lower() not in GCODE_EXTENSIONS:
             return error(400, "not_gcode", translate("Only G-code can be printed; slice the file first."))
         printer, seen = self.services.printer, self.services.prints_seen()
         reason = hold(PrintGo(True, seen, occupied(printer)), printer.is_ready(), seen)

@@ -71,8 +71,7 @@ class Mode:
 @cache
 def registry() -> dict[str, Mode]:
     """Every mode, found by importing the modules of this package, in menu order."""
-    found = declared_in(__name__, __path__, "MODE", Mode)
-    return {mode.id: mode for mode in sorted(found, key=lambda m: (m.position, m.id))}
+    return declared_in(__name__, __path__, "MODE", Mode, key=lambda mode: mode.id)
 
 
 def get_mode(mode_id: str) -> Mode:

@@ -13,6 +13,7 @@ from ..errors import BadInput
 from ..geometry import outline
 from ..geometry.files import MODEL_EXTENSIONS, read_mesh
 from ..imaging.svg import load_svg
+from ..slicing.gcode import GCODE_EXTENSIONS
 from .shading import render
 
 SIZE = (160, 120)
@@ -78,7 +79,7 @@ def _model(path: Path, name: str) -> bytes | None:
 def file_thumbnail(path: Path, name: str) -> bytes | None:
     """PNG bytes of a file's preview, or None when it has none."""
     suffix = Path(name).suffix.lower()
-    if suffix in (".gcode", ".gco", ".g"):
+    if suffix in GCODE_EXTENSIONS:
         return _gcode(path)
     if suffix in MODEL_EXTENSIONS:
         return _model(path, name)

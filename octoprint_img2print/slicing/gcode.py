@@ -22,6 +22,8 @@ WORD = re.compile(r"([XYZEF])(-?\d*\.?\d+)")
 DURATION = re.compile(r"(\d+)([dhms])")
 UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
+GCODE_EXTENSIONS = (".gcode", ".gco", ".g")
+
 
 @dataclass
 class GcodeFacts:

@@ -16,8 +16,7 @@ from ..backend import SlicerBackend
 @cache
 def registry() -> dict[str, SlicerBackend]:
     """Every backend, found by importing the modules of this package, the preferred one first."""
-    found = declared_in(__name__, __path__, "BACKEND", SlicerBackend)
-    return {backend.name: backend for backend in sorted(found, key=lambda b: (b.position, b.name))}
+    return declared_in(__name__, __path__, "BACKEND", SlicerBackend, key=lambda backend: backend.name)
 
 
 def get_backend(name: str) -> SlicerBackend:
