@@ -9,6 +9,7 @@ upload; FILES_LIST for thumbnails.
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import json
@@ -27,23 +28,19 @@ from octoprint.access.permissions import Permissions
 from octoprint.filemanager.util import DiskFileWrapper
 
 from . import __plugin_version__, i18n
-from .errors import BadInput, Img2PrintError
-from .geometry.files import read_mesh
-from .imaging.load import load_picture
-from .imaging.svg import load_svg, looks_like_svg
-from .job_request import CHECK, CONVERT, PREVIEW, SLICE, JobDefaults, build_request
+from .errors import Img2PrintError
+from .isolated import is_picture, run_isolated
+from .job_request import CHECK, CONVERT, PREVIEW, SLICE, JobDefaults, Limits, build_request
 from .jobs import Job, JobQueue
 from .modes import describe_modes
 from .options import describe
 from .pipeline import is_model_file
 from .print_go import BED_CLEAR_UNCONFIRMED, HOLDS, PrintGo, confirmed, hold
 from .printers.profile import get_printer, printer_ids
-from .rendering.file_thumbnails import file_thumbnail
 from .slicing.gcode import GCODE_EXTENSIONS
 from .slicing.intents import ORIENTATION_CHOICES, get_intent, intent_ids
 from .slicing.plan import SliceOverrides
 
-PICTURE_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff", "heic", "heif", "svg")
 PRINT = "print"
 COMMANDS = {PREVIEW: ["file"], CONVERT: ["file"], SLICE: ["file"], CHECK: ["file"], PRINT: ["file"],
             "cancel": ["job"]}
@@ -139,24 +136,6 @@ def asks_to_print(action: str, data: dict[str, Any]) -> bool:
     return action == PRINT or bool(data.get("print"))
 
 
-def is_picture(name: str) -> bool:
-    """True for the picture and drawing types img2print converts."""
-    return Path(name).suffix.lower().lstrip(".") in PICTURE_EXTENSIONS
-
-
-def vet_upload(staged: Path, name: str, max_megapixels: float) -> None:
-    """Refuse broken, hostile or oversized uploads before they reach the file list."""
-    if staged.stat().st_size == 0:
-        raise BadInput("empty_file", translate("{file}: the file is empty.").format(file=name), file=name)
-    head = staged.read_bytes()[:4096]
-    if is_model_file(name):
-        read_mesh(staged, name)
-    elif looks_like_svg(head, name):
-        load_svg(staged.read_bytes(), name, 0.1)
-    elif is_picture(name):
-        load_picture(staged, name, max_megapixels=max_megapixels, needed_size=(64, 64))
-
-
 @dataclass
 class Services:
     """What the routes use: OctoPrint's file manager and printer profiles, the job queue, the plugin's data
@@ -171,6 +150,7 @@ class Services:
     default_printer: Callable[[], str]
     slicer_status: Callable[[], list[dict[str, Any]]]
     prints_seen: Callable[[], int]
+    limits: Callable[[], Limits]
 
 
 def _command_needs(_api: HttpApi, name: str, data: dict[str, Any]) -> tuple[str, ...]:
@@ -292,11 +272,14 @@ class HttpApi:
         key = hashlib.sha1(f"{path}:{disk.stat().st_mtime}".encode()).hexdigest()
         cache = self.services.data_folder / "thumbnails" / f"{key}.png"
         if not cache.exists():
-            picture = file_thumbnail(disk, Path(path).name)
+            try:
+                picture = run_isolated("thumbnail", disk, Path(path).name, self.services.limits(), language())
+            except Img2PrintError:
+                picture = None
             if picture is None:
                 return error(404, "no_thumbnail", translate("This file has no preview."))
             cache.parent.mkdir(parents=True, exist_ok=True)
-            cache.write_bytes(picture)
+            cache.write_bytes(base64.b64decode(picture))
         response = flask.make_response(cache.read_bytes())
         response.headers["Content-Type"] = "image/png"
         response.headers["Cache-Control"] = "private, max-age=3600"
@@ -326,7 +309,8 @@ class HttpApi:
             if not (is_picture(name) or is_model_file(name)):
                 return error(415, "unsupported_type", translate(
                     "img2print takes PNG, JPEG, WebP, BMP, GIF, TIFF, HEIC and SVG pictures and STL or 3MF models."))
-            vet_upload(staged, name, self.services.job_defaults().max_megapixels)
+            run_isolated("vet", staged, name, self.services.limits(), language(),
+                         max_megapixels=self.services.job_defaults().max_megapixels)
             path = files.add_file("local", files.sanitize_path("local", name),
                                   DiskFileWrapper(name, str(staged), move=True), allow_overwrite=True)
             if action == PRINT:

@@ -3,6 +3,8 @@ dialog, stored with the job, and read by the worker. The defaults of a job's lim
 
 from __future__ import annotations
 
+import os
+import resource
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -37,6 +39,14 @@ class Limits:
     nice: int = WORKER_NICE
     memory_mb: int = MEMORY_CAP_MB
     max_job_seconds: float = JOB_TIME_LIMIT_S
+
+    def apply(self) -> None:
+        """Lower this process's priority and cap its address space."""
+        if self.nice:
+            os.nice(self.nice)
+        if self.memory_mb:
+            cap = self.memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
 @dataclass

@@ -57,7 +57,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
             file_manager=self._file_manager, printer=self._printer, printer_profiles=self._printer_profile_manager,
             queue=self.queue, data_folder=Path(self.get_plugin_data_folder()), job_defaults=self.job_defaults,
             default_printer=lambda: self._settings.get(["default_printer"]) or "", slicer_status=self.slicer_status,
-            prints_seen=lambda: self.prints_started))
+            prints_seen=lambda: self.prints_started, limits=self._limits))
 
     def on_after_startup(self) -> None:
         """Let OctoPrint's login page lead back to the phone page; log that the plugin is ready."""

@@ -43,15 +43,6 @@ def _say(kind: str, **data: Any) -> None:
     sys.stdout.flush()
 
 
-def limit(limits: Limits) -> None:
-    """Lower this process's priority and cap its address space."""
-    if limits.nice:
-        os.nice(limits.nice)
-    if limits.memory_mb:
-        cap = limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-
-
 def _printer(request: JobRequest) -> PrinterProfile:
     if request.printer_profile:
         return from_octoprint(request.printer_profile)
@@ -119,7 +110,7 @@ def main() -> int:
     limits = Limits(**message["limits"])
     request = JobRequest.from_dict(message["request"])
     try:
-        limit(limits)
+        limits.apply()
         output = Path(message["output"]) if message.get("output") else None
         result = for_pages(run(request, output), request)
         address_space = resource.getrlimit(resource.RLIMIT_AS)[0]

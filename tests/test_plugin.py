@@ -186,6 +186,19 @@ def test_bad_uploads_get_clear_4xx_and_leave_nothing(admin, name, data, status, 
     assert name not in admin.files()
 
 
+def test_an_upload_is_read_in_a_memory_capped_child_and_octoprint_stays_up(admin):
+    flat = io.BytesIO()
+    Image.new("RGB", (7000, 6000), (120, 80, 40)).save(flat, format="PNG")
+    assert admin.post("/api/settings", json={"plugins": {"img2print": {"memory_mb": 300}}}).status_code == 200
+    try:
+        answer = admin.upload(flat.getvalue(), "flat42mp.png", action="convert")
+        assert answer.status_code == 400 and answer.json()["error"]["code"] == "out_of_memory", answer.text
+        assert "flat42mp.png" in answer.json()["error"]["message"] and "flat42mp.png" not in admin.files()
+        assert admin.get("/api/printer").status_code in (200, 409)
+    finally:
+        admin.post("/api/settings", json={"plugins": {"img2print": {"memory_mb": 1536}}})
+
+
 def test_bad_options_are_refused_before_anything_is_stored(admin):
     answer = admin.upload(picture_bytes(halves()), "options.png", action="convert", options="{not json")
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "bad_json"
