@@ -123,8 +123,9 @@ class JobQueue:
     # --- the public side ------------------------------------------------------------------------------------
 
     def submit(self, name: str, request: JobRequest, user: str | None = None) -> Job:
-        """Queue a job; it runs when the jobs before it are done."""
-        job = Job(uuid.uuid4().hex[:12], request.action, name, request, user=user)
+        """Queue a job; it runs when the jobs before it are done (and says at once when a print holds it)."""
+        job = Job(uuid.uuid4().hex[:12], request.action, name, request, user=user,
+                  note="" if self.may_run() else WAITING_FOR_PRINT)
         with self.lock:
             self.jobs[job.id] = job
             self._save()
