@@ -25,9 +25,15 @@ MAX_ELEMENTS = 100_000
 MAX_SEGMENTS = 2_000_000
 MAX_SIZE_MM = 5000.0
 MM_PER_PX = 25.4 / 96.0
+MAX_REACH_PX = 1e9  # about 260 km; the geometry kernel refuses coordinates not far beyond
 LINE_CAPS = {"butt": "flat", "round": "round", "square": "square"}
 LINE_JOINS = {"miter": "mitre", "round": "round", "bevel": "bevel"}
+IDENTITY = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+class _TooFar(Exception):
+    """A transformed shape reaches further out than the geometry kernel can hold."""
 
 
 def looks_like_svg(data: bytes, name: str) -> bool:
@@ -75,20 +81,20 @@ def _vet(data: bytes, name: str) -> None:
                               .format(file=name, attribute=key, value=root.get(key)), name)
 
 
-def _flatten(segment: svg.PathSegment, tolerance_px: float) -> np.ndarray:
+def _flatten(segment: svg.PathSegment, tolerance: float) -> np.ndarray:
     """Points along a curved segment, doubled until the chords stay within the tolerance."""
     count = 4
     while True:
         points = segment.npoint(np.linspace(0.0, 1.0, count + 1))
         middle = segment.npoint(np.linspace(0.0, 1.0, 2 * count + 1)[1::2])
         chords = (points[:-1] + points[1:]) / 2
-        if count >= 4096 or np.abs(middle - chords).max() <= tolerance_px:
+        if count >= 4096 or np.abs(middle - chords).max() <= tolerance:
             return points[1:]
         count *= 2
 
 
-def _subpaths(path: svg.Path, tolerance_px: float, budget: list[int]) -> list[np.ndarray]:
-    """Every subpath of a path as a polyline in px."""
+def _subpaths(path: svg.Path, tolerance: float, budget: list[int]) -> list[np.ndarray]:
+    """Every subpath of a path as a polyline, in the path's own (untransformed) units."""
     lines = []
     for subpath in path.as_subpaths():
         points: list[np.ndarray] = []
@@ -99,7 +105,7 @@ def _subpaths(path: svg.Path, tolerance_px: float, budget: list[int]) -> list[np
                 if segment.end is not None:
                     points.append(np.array([[segment.end.x, segment.end.y]]))
             else:
-                points.append(_flatten(segment, tolerance_px))
+                points.append(_flatten(segment, tolerance))
             budget[0] += len(points[-1]) if points else 0
         if budget[0] > MAX_SEGMENTS:
             raise OverflowError
@@ -108,27 +114,66 @@ def _subpaths(path: svg.Path, tolerance_px: float, budget: list[int]) -> list[np
     return lines
 
 
-def _element_region(shape: svg.Shape, tolerance_px: float, budget: list[int]) -> outline.Region:
-    """The area an element paints: its fill (by its fill rule) and its stroke."""
-    lines = _subpaths(svg.Path(shape), tolerance_px, budget)
+def _affine(shape: svg.Shape) -> np.ndarray:
+    """The element's whole transform (its own, its groups' and the viewBox's) as a 3 x 2 matrix for row points;
+    _TooFar for one that overflowed."""
+    m = shape.transform
+    affine = np.array([[m.a, m.b], [m.c, m.d], [m.e, m.f]], dtype=np.float64)
+    if not np.all(np.isfinite(affine)):
+        raise _TooFar
+    return affine
+
+
+def _apply(affine: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Points (n, 2) through an affine 3 x 2 matrix; _TooFar when any lands out of reach (or is not a number)."""
+    moved = points @ affine[:2] + affine[2]
+    if not np.all(np.abs(moved) < MAX_REACH_PX):
+        raise _TooFar
+    return moved
+
+
+def _paints(color: svg.Color | None) -> bool:
+    """True for a fill or stroke that puts down any ink."""
+    return color is not None and color.value is not None and color.alpha > 0
+
+
+def _stroke_region(shape: svg.Shape, lines: list[np.ndarray], affine: np.ndarray) -> outline.Region:
+    """The stroke's area in px: drawn in the element's own units, then transformed with it (so it skews and
+    stretches like the shape), unless the stroke is non-scaling."""
+    width = float(shape.stroke_width)
+    if "non-scaling-stroke" in str(shape.values.get("vector-effect", "")):
+        lines, width, affine = [_apply(affine, line) for line in lines], float(shape.implicit_stroke_width), IDENTITY
+    cap = LINE_CAPS.get(str(shape.values.get("stroke-linecap", "butt")).strip(), "flat")
+    join = LINE_JOINS.get(str(shape.values.get("stroke-linejoin", "miter")).strip(), "mitre")
+    limit = float(shape.values.get("stroke-miterlimit", 4) or 4)
     parts = []
-    fill = shape.fill
-    if fill is not None and fill.value is not None and fill.alpha > 0 and not isinstance(shape, svg.SimpleLine):
+    for line in lines:
+        if len(line) >= 2:
+            ribbon = LineString(line).buffer(width / 2, quad_segs=8, cap_style=cap, join_style=join, mitre_limit=limit)
+            parts.append(outline.region([_apply(affine, np.asarray(ring.coords))
+                                         for polygon in getattr(ribbon, "geoms", [ribbon])
+                                         for ring in [polygon.exterior, *polygon.interiors]], outline.EVENODD))
+    return outline.union(parts)
+
+
+def _element_region(shape: svg.Shape, tolerance_px: float, budget: list[int]) -> outline.Region:
+    """The area an element paints in px: its fill (by its fill rule) and its stroke, with its whole transform.
+
+    The outline is flattened in the element's own units (svg.Path keeps them untransformed), finer by the
+    transform's largest stretch, and then mapped through the transform.
+    """
+    affine = _affine(shape)
+    stretch = float(np.linalg.norm(affine[:2], 2))
+    if stretch == 0.0:
+        return outline.Region()
+    lines = _subpaths(svg.Path(shape), tolerance_px / stretch, budget)
+    parts = []
+    if _paints(shape.fill) and not isinstance(shape, svg.SimpleLine):
         rule = outline.EVENODD if str(shape.values.get("fill-rule", "nonzero")).strip() == "evenodd" \
             else outline.NONZERO
-        parts.append(outline.region([line for line in lines if len(line) >= 3], rule))
-    stroke, width = shape.stroke, float(shape.stroke_width or 0.0)
-    if stroke is not None and stroke.value is not None and stroke.alpha > 0 and width > 0:
-        cap = LINE_CAPS.get(str(shape.values.get("stroke-linecap", "butt")).strip(), "flat")
-        join = LINE_JOINS.get(str(shape.values.get("stroke-linejoin", "miter")).strip(), "mitre")
-        limit = float(shape.values.get("stroke-miterlimit", 4) or 4)
-        for line in lines:
-            if len(line) >= 2:
-                ribbon = LineString(line).buffer(width / 2, quad_segs=8, cap_style=cap, join_style=join,
-                                                 mitre_limit=limit)
-                polygons = getattr(ribbon, "geoms", [ribbon])
-                parts.append(outline.region([np.asarray(ring.coords) for p in polygons
-                                             for ring in [p.exterior, *p.interiors]], outline.EVENODD))
+        parts.append(outline.region([_apply(affine, line) for line in lines if len(line) >= 3], rule))
+    if _paints(shape.stroke) and float(shape.stroke_width or 0.0) > 0:
+        parts.append(_stroke_region(shape, lines, affine))
     return outline.union(parts)
 
 
@@ -136,7 +181,7 @@ def load_svg(data: bytes, name: str, tolerance_mm: float) -> outline.Region:
     """The painted area of an SVG in mm, y up: a point at user units (x, y) lands at (x, -y) x 25.4/96."""
     _vet(data, name)
     try:
-        document = svg.SVG.parse(io.BytesIO(data), reify=True, ppi=96.0)
+        document = svg.SVG.parse(io.BytesIO(data), reify=False, ppi=96.0)
         tolerance_px = tolerance_mm / MM_PER_PX
         budget = [0]
         regions = [_element_region(e, tolerance_px, budget) for e in document.elements()
@@ -145,6 +190,10 @@ def load_svg(data: bytes, name: str, tolerance_mm: float) -> outline.Region:
     except OverflowError as error:
         raise _refuse("svg_too_complex", _("{file}: the SVG has more than {limit:,} path points.")
                       .format(file=name, limit=MAX_SEGMENTS), name) from error
+    except _TooFar as error:
+        raise _refuse("svg_absurd_size", _("{file}: a shape is transformed to lie more than {limit:,.0f} km out; "
+                                           "nothing printable is that large.")
+                      .format(file=name, limit=MAX_REACH_PX * MM_PER_PX / 1e6), name) from error
     except (ValueError, TypeError, AttributeError, IndexError, ZeroDivisionError) as error:
         raise _refuse("svg_damaged", _("{file}: the SVG could not be read ({reason}).")
                       .format(file=name, reason=error), name) from error
