@@ -13,6 +13,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..errors import BadInput
 from ..i18n import _
+from .geotiff import GeoTags, read_geotags
 
 pillow_heif.register_heif_opener()
 ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -27,13 +28,15 @@ SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 
 @dataclass
 class Picture:
-    """An image in memory: sRGB-encoded lightness 0..1, a background mask, and raw values for elevation maps."""
+    """An image in memory: sRGB-encoded lightness 0..1, a background mask, raw values for elevation maps, and a
+    GeoTIFF's own tags (pixel size, no-data)."""
 
     name: str
     lightness: np.ndarray
     background: np.ndarray
     values: np.ndarray | None
     source_size: tuple[int, int]
+    geo: GeoTags | None = None
 
 
 def _srgb_to_linear_table() -> np.ndarray:
@@ -105,19 +108,32 @@ def _check_pixels(image: Image.Image, name: str, max_megapixels: float) -> None:
                        .format(file=name, width=width, height=height), file=name)
 
 
-def _arrays(image: Image.Image, keep_values: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Lightness, background mask and (if asked) raw single-channel values of a decoded image."""
+def _no_data(values: np.ndarray, nodata: float | None) -> np.ndarray:
+    """Mark NaN and the file's no-data value, and give those pixels the lowest real value (in place)."""
+    missing = np.isnan(values)
+    if nodata is not None:
+        missing |= values == np.float32(nodata)
+    if missing.any():
+        values[missing] = 0.0 if missing.all() else values[~missing].min()
+    return missing
+
+
+def _arrays(image: Image.Image, keep_values: bool,
+            nodata: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Lightness, background mask and (if asked) raw single-channel values of a decoded image; no-data pixels
+    of a 16-bit or float image are background."""
     mode = image.mode
     has_alpha = "A" in image.getbands() or "transparency" in image.info
     if mode in SIXTEEN_BIT_MODES or mode == "F":
-        values = np.asarray(image, dtype=np.float32)
+        values = np.array(image, dtype=np.float32)
+        background = _no_data(values, nodata)
         full_scale = 65535.0 if mode.startswith("I;16") or values.max() > 255 else 255.0
         if mode == "F":
             span = float(values.max() - values.min()) or 1.0
             lightness = (values - values.min()) / span
         else:
             lightness = np.clip(values / full_scale, 0.0, 1.0)
-        return lightness.astype(np.float32), np.zeros(values.shape, dtype=bool), values if keep_values else None
+        return lightness.astype(np.float32), background, values if keep_values else None
     if mode in ("1", "L", "LA") or (mode in ("P", "PA") and _palette_is_grey(image)):
         grey = image.convert("LA" if has_alpha else "L")
         array = np.asarray(grey)
@@ -152,12 +168,13 @@ def load_picture(source: bytes | Path, name: str | None = None, *, max_megapixel
     """Decode ``source`` (bytes or a path) into a Picture, honouring EXIF orientation; GIFs give their first frame.
 
     ``needed_size`` (columns, rows, as displayed) lets large JPEGs decode at a reduced scale that still has at
-    least that many pixels.
+    least that many pixels. A TIFF's GeoTIFF tags are read too: its no-data pixels (and NaN) become background.
     """
     name = name or (source.name if isinstance(source, Path) else "image")
     image = _open(source, name)
     _check_pixels(image, name, max_megapixels)
     source_size = image.size
+    geo = read_geotags(source) if image.format == "TIFF" else None
     try:
         if needed_size and image.format == "JPEG":
             turned = image.getexif().get(EXIF_ORIENTATION, 1) in TURNING_ORIENTATIONS
@@ -165,9 +182,9 @@ def load_picture(source: bytes | Path, name: str | None = None, *, max_megapixel
         image = ImageOps.exif_transpose(image)
         image.load()
         image = _reduced(image, needed_size)
-        lightness, background, values = _arrays(image, keep_values)
+        lightness, background, values = _arrays(image, keep_values, geo.nodata if geo else None)
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise BadInput("image_damaged",
                        _("{file}: the image is damaged or truncated and cannot be read ({reason}). "
                          "Export or download it again.").format(file=name, reason=error), file=name) from error
-    return Picture(name, lightness, background, values, source_size)
+    return Picture(name, lightness, background, values, source_size, geo)
