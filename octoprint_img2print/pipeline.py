@@ -21,7 +21,7 @@ from .building.size import SizedOptions
 from .errors import BadInput, DoesNotFit, Img2PrintError
 from .geometry import outline
 from .geometry.checks import MeshSummary, summarize, verdict
-from .geometry.files import MODEL_EXTENSIONS, model_format, read_mesh, write_atomically, write_mesh
+from .geometry.files import READ_MODEL_EXTENSIONS, model_format, read_mesh, write_atomically, write_mesh
 from .geometry.mesh import Mesh
 from .geometry.stl import write_stl
 from .i18n import N_, _
@@ -63,7 +63,7 @@ def _silent(_stage: str) -> None:
 
 def is_model_file(name: str) -> bool:
     """True for names of model files (sliced as they are), False for pictures and drawings."""
-    return Path(name).suffix.lower() in MODEL_EXTENSIONS
+    return Path(name).suffix.lower() in READ_MODEL_EXTENSIONS
 
 
 def _read(mode: Mode, source: bytes | Path, name: str, options: SizedOptions,

@@ -337,14 +337,17 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
 
 
 def extension_tree(*args, **kwargs) -> dict[str, Any]:
-    """Pictures, SVGs and 3MF as model files, so OctoPrint accepts their upload and offers to slice them."""
+    """Pictures, SVGs and every model format img2print reads, so OctoPrint accepts and offers to slice them."""
     from octoprint.filemanager import ContentTypeMapping
 
     return {"model": {"img2print_picture": ContentTypeMapping(["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif",
                                                                "tiff", "heic", "heif"], "image/*"),
                       "img2print_svg": ContentTypeMapping(["svg"], "image/svg+xml"),
                       "3mf": ContentTypeMapping(["3mf"], "model/3mf"),
-                      "stl": ContentTypeMapping(["stl"], "application/sla")}}
+                      "stl": ContentTypeMapping(["stl"], "application/sla"),
+                      "obj": ContentTypeMapping(["obj"], "model/obj"),
+                      "glb": ContentTypeMapping(["glb"], "model/gltf-binary"),
+                      "gltf": ContentTypeMapping(["gltf"], "model/gltf+json")}}
 
 
 def permissions(*args, **kwargs) -> list[dict[str, Any]]:

@@ -10,21 +10,42 @@ from pathlib import Path
 
 from ..errors import BadInput
 from ..i18n import _
+from .gltf import read_glb, read_gltf
 from .mesh import Mesh
+from .obj import read_obj
 from .stl import read_stl, write_stl
 from .threemf import read_3mf, write_3mf
 
-MODEL_EXTENSIONS = (".stl", ".3mf")
+READERS: dict[str, Callable[[Path, str], Mesh]] = {
+    "stl": lambda path, _name: read_stl(path),
+    "3mf": lambda path, _name: read_3mf(path),
+    "obj": read_obj,
+    "glb": read_glb,
+    "gltf": read_gltf,
+}
+READ_MODEL_EXTENSIONS = tuple(f".{fmt}" for fmt in READERS)
+WRITTEN_MODEL_EXTENSIONS = (".stl", ".3mf")
+
+
+def _format(path: Path, extensions: tuple[str, ...], message: str) -> str:
+    """The format named by the file's extension if it is one of ``extensions``, else a BadInput with ``message``."""
+    suffix = path.suffix.lower()
+    if suffix not in extensions:
+        raise BadInput("unknown_model_format", message.format(file=path.name, formats=", ".join(extensions)),
+                       file=str(path))
+    return suffix[1:]
 
 
 def model_format(path: Path) -> str:
-    """'stl' or '3mf' from the file name, or a BadInput error naming the file."""
-    suffix = path.suffix.lower()
-    if suffix not in MODEL_EXTENSIONS:
-        raise BadInput("unknown_model_format",
-                       _("{file}: img2print writes and reads .stl and .3mf files; use one of these extensions.")
-                       .format(file=path.name), file=str(path))
-    return suffix[1:]
+    """The format img2print writes for this file name ('stl' or '3mf'), or a BadInput error naming the file."""
+    return _format(path, WRITTEN_MODEL_EXTENSIONS,
+                   _("{file}: img2print writes these model files: {formats}. Use one of these extensions."))
+
+
+def read_format(path: Path) -> str:
+    """The format img2print reads for this file name ('stl', '3mf', 'obj', 'glb' or 'gltf'), or a BadInput."""
+    return _format(path, READ_MODEL_EXTENSIONS,
+                   _("{file}: img2print reads these model files: {formats}. Export the model in one of these formats."))
 
 
 def write_atomically(path: Path, write: Callable[[Path], None]) -> int:
@@ -55,16 +76,16 @@ def write_mesh(mesh: Mesh, path: Path, ascii: bool = False) -> int:
 
 
 def read_mesh(path: Path, name: str | None = None) -> Mesh:
-    """Read an STL or 3MF file (format from ``name``, else the path), every failure a BadInput naming the file."""
+    """Read a model file (format from ``name``, else the path), every failure a BadInput naming the file."""
     path = Path(path)
     name = name or path.name
-    fmt = model_format(Path(name))
+    fmt = read_format(Path(name))
     if not path.is_file():
         raise BadInput("file_not_found", _("{file}: no such file.").format(file=path), file=str(path))
     if path.stat().st_size == 0:
         raise BadInput("empty_file", _("{file}: the file is empty.").format(file=name), file=name)
     try:
-        return read_3mf(path) if fmt == "3mf" else read_stl(path)
+        return READERS[fmt](path, name)
     except (ValueError, KeyError, TypeError, AssertionError, OSError, SyntaxError, zipfile.BadZipFile) as error:
         raise BadInput("unreadable_model",
                        _("{file}: this is not a readable {format} file ({reason}). Export the model again.")

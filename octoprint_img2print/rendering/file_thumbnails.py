@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
 from ..errors import BadInput
 from ..geometry import outline
-from ..geometry.files import MODEL_EXTENSIONS, read_mesh
+from ..geometry.files import READ_MODEL_EXTENSIONS, read_mesh
 from ..imaging.svg import load_svg
 from ..slicing.gcode import GCODE_EXTENSIONS
 from .shading import render
@@ -81,7 +81,7 @@ def file_thumbnail(path: Path, name: str) -> bytes | None:
     suffix = Path(name).suffix.lower()
     if suffix in GCODE_EXTENSIONS:
         return _gcode(path)
-    if suffix in MODEL_EXTENSIONS:
+    if suffix in READ_MODEL_EXTENSIONS:
         return _model(path, name)
     if suffix == ".svg":
         return _drawing(path)
