@@ -2,7 +2,8 @@
 routes under /plugin/img2print. OctoPrint's services are handed in; every route states its permissions.
 
 Every answer is JSON (the phone page and thumbnails aside); errors carry a stable ``code`` and a message in the
-asking user's language. Permissions: PLUGIN_IMG2PRINT_CONVERT for previews, conversions, checks and the lists;
+asking user's language. Permissions: PLUGIN_IMG2PRINT_CONVERT for previews, conversions, checks and the lists (and
+with FILES_UPLOAD for repairs, whose model lands in the file list);
 PLUGIN_IMG2PRINT_SLICE (with OctoPrint's SLICE) for slicing; OctoPrint's PRINT to start printing; FILES_UPLOAD to
 upload; FILES_LIST for thumbnails.
 """
@@ -30,7 +31,7 @@ from octoprint.filemanager.util import DiskFileWrapper
 from . import __plugin_version__, i18n
 from .errors import Img2PrintError
 from .isolated import is_picture, run_isolated
-from .job_request import CHECK, CONVERT, PREVIEW, SLICE, JobDefaults, Limits, build_request
+from .job_request import CHECK, CONVERT, PREVIEW, REPAIR, SLICE, JobDefaults, Limits, build_request
 from .jobs import Job, JobQueue
 from .modes import describe_modes
 from .options import describe
@@ -42,8 +43,8 @@ from .slicing.intents import ORIENTATION_CHOICES, get_intent, intent_ids
 from .slicing.plan import SliceOverrides
 
 PRINT = "print"
-COMMANDS = {PREVIEW: ["file"], CONVERT: ["file"], SLICE: ["file"], CHECK: ["file"], PRINT: ["file"],
-            "cancel": ["job"]}
+COMMANDS = {PREVIEW: ["file"], CONVERT: ["file"], SLICE: ["file"], CHECK: ["file"], REPAIR: ["file"],
+            PRINT: ["file"], "cancel": ["job"]}
 UPLOAD_ACTIONS = (PREVIEW, CONVERT, SLICE, PRINT)
 PHONE_PATH = "/plugin/img2print/phone"
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
@@ -53,7 +54,8 @@ CONVERT_NEEDS = ("PLUGIN_IMG2PRINT_CONVERT",)
 # slice and print; the command "print" prints a G-code of the file list)
 PRINT_FILE_NEEDS = ("PRINT",)
 NEEDS = {PREVIEW: CONVERT_NEEDS, CHECK: CONVERT_NEEDS, "cancel": CONVERT_NEEDS,
-         CONVERT: ("PLUGIN_IMG2PRINT_CONVERT", "FILES_UPLOAD"), SLICE: ("PLUGIN_IMG2PRINT_SLICE", "SLICE"),
+         CONVERT: ("PLUGIN_IMG2PRINT_CONVERT", "FILES_UPLOAD"), REPAIR: ("PLUGIN_IMG2PRINT_CONVERT", "FILES_UPLOAD"),
+         SLICE: ("PLUGIN_IMG2PRINT_SLICE", "SLICE"),
          PRINT: ("PLUGIN_IMG2PRINT_SLICE", "SLICE", "PRINT")}
 
 
@@ -200,7 +202,7 @@ class HttpApi:
 
     @requires(_command_needs)
     def command(self, name: str, data: dict[str, Any]) -> flask.Response:
-        """POST commands: preview, convert, slice, check (queued as jobs) and cancel."""
+        """POST commands: preview, convert, slice, check, repair (queued as jobs), print and cancel."""
         if name == "cancel":
             return self._cancel(str(data["job"]))
         if asks_to_print(name, data) and not confirmed(data.get("bed_clear")):
@@ -210,6 +212,9 @@ class HttpApi:
             return error(404, "unknown_file", translate("There is no such file in OctoPrint's file list."), file=path)
         if name == PRINT:
             return self._print(path)
+        if name in (CHECK, REPAIR) and not is_model_file(path):
+            return error(400, "not_a_model", translate("Only models (STL, 3MF, OBJ, GLB, glTF) can be checked and "
+                                                       "repaired."), file=path)
         try:
             job = self.submit(name, path, data)
         except Img2PrintError as failure:
@@ -308,7 +313,8 @@ class HttpApi:
         try:
             if not (is_picture(name) or is_model_file(name)):
                 return error(415, "unsupported_type", translate(
-                    "img2print takes PNG, JPEG, WebP, BMP, GIF, TIFF, HEIC and SVG pictures and STL or 3MF models."))
+                    "img2print takes PNG, JPEG, WebP, BMP, GIF, TIFF, HEIC and SVG pictures and STL, 3MF, OBJ, GLB or "
+                    "glTF models."))
             run_isolated("vet", staged, name, self.services.limits(), language(),
                          max_megapixels=self.services.job_defaults().max_megapixels)
             path = files.add_file("local", files.sanitize_path("local", name),

@@ -1,4 +1,4 @@
-"""The ``img2print`` command: convert, trace, slice, profiles and check.
+"""The ``img2print`` command: convert, trace, slice, profiles, check and repair.
 
 Exit codes: 0 done, 2 usage error (including impossible option values), 3 bad input or unprintable model,
 4 does not fit the printer, 5 the slicer failed or its G-code would not print, 130 cancelled.
@@ -18,17 +18,20 @@ from . import cli_arguments, pipeline
 from .building.artwork import ArtworkOptions
 from .errors import Img2PrintError
 from .geometry import checks
+from .geometry.checks import MIN_PART_MM
 from .geometry.files import write_atomically
 from .i18n import N_, _
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS
 from .modes import PHOTO, mode_for
 from .modes import registry as modes
+from .options import require_range
 from .printers.profile import get_printer, printer_ids
 from .slicing.intents import get_intent, intent_ids
 from .slicing.plan import SliceOverrides, plan
 from .slicing.slicers import default_backend, get_backend
 from .slicing.slicers import registry as slicers
 
+MAX_MIN_PART_MM = 1000.0
 EXIT_DONE, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_DOES_NOT_FIT, EXIT_SLICER_FAILED, EXIT_CANCELLED = 0, 2, 3, 4, 5, 130
 PROGRESS_DELAY_S = 1.0
 USAGE_ERRORS = ("bad_parameter", "unknown_mode", "unknown_model_format", "unknown_vector_format", "unknown_printer",
@@ -39,6 +42,7 @@ STAGE_NAMES = {
     pipeline.STAGE_LOADING: N_("Loading the picture"),
     pipeline.STAGE_BUILDING: N_("Building the solid"),
     pipeline.STAGE_CHECKING: N_("Checking the solid"),
+    pipeline.STAGE_REPAIRING: N_("Repairing the model"),
     pipeline.STAGE_WRITING: N_("Writing the file"),
     pipeline.STAGE_SLICING: N_("Slicing"),
     pipeline.STAGE_INSPECTING: N_("Checking the G-code"),
@@ -140,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
                                   description=_("Turn a picture (converted like 'convert') or an STL/3MF model into "
                                                 "checked G-code for a printer."),
                                   epilog=_modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    slicing.add_argument("input", type=Path, metavar="INPUT", help=_("picture, SVG, STL or 3MF file"))
+    slicing.add_argument("input", type=Path, metavar="INPUT",
+                         help=_("picture, SVG or model file (STL, 3MF, OBJ, GLB, glTF)"))
     slicing.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.gcode", help=_("G-code to write"))
     slicing.add_argument("--printer", required=True, metavar="ID", help=_("printer profile id (see 'profiles list')"))
     slicing.add_argument("--slicer", choices=list(slicers()), default=None, help=_slicer_help())
@@ -149,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     slicing.add_argument("--mode", choices=mode_ids, default=None, help=_("what to make of a picture"))
     slicing.add_argument("--timeout", type=float, default=3600.0, metavar="S", help=_("give up after this many "
                                                                                       "seconds"))
+    slicing.add_argument("--no-repair", dest="repair", action="store_false",
+                         help=_("refuse a broken model instead of repairing it before slicing"))
     _add_common(slicing)
     cli_arguments.add_arguments(slicing, _override_options(), OVERRIDE_PREFIX)
     cli_arguments.add_arguments(slicing, _mode_options())
@@ -167,10 +174,23 @@ def build_parser() -> argparse.ArgumentParser:
                         help=", ".join(f"{b.name} ({b.profile_suffix})" for b in slicers().values()))
     export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help=_("file to write"))
     _add_common(export, megapixels=False)
-    check = commands.add_parser("check", help=_("check whether an STL or 3MF model is a printable solid"),
-                                description=_("Check any STL or 3MF model: closed, manifold, wound outwards."))
-    check.add_argument("model", type=Path, metavar="MODEL", help=_("STL or 3MF file"))
+    check = commands.add_parser("check", help=_("check whether a model is a printable solid"),
+                                description=_("Check a model (STL, 3MF, OBJ, glTF): closed, manifold, wound outwards, "
+                                              "no self-intersections or overlapping parts."))
+    check.add_argument("model", type=Path, metavar="MODEL", help=_("STL, 3MF, OBJ, GLB or glTF file"))
     _add_common(check, megapixels=False)
+    mending = commands.add_parser("repair", help=_("make a broken model printable"),
+                                  description=_("Repair a model (STL, 3MF, OBJ, glTF): merge duplicate corners, drop "
+                                                "bad triangles, fix winding and inside-out parts, close holes, remove "
+                                                "self-intersections and specks, unite overlapping parts. The file is "
+                                                "written only if the result passes 'check'."))
+    mending.add_argument("model", type=Path, metavar="MODEL", help=_("STL, 3MF, OBJ, GLB or glTF file"))
+    mending.add_argument("-o", "--output", type=Path, required=True, metavar="OUTPUT",
+                         help=_("repaired model to write; .stl or .3mf"))
+    mending.add_argument("--min-part", type=float, default=MIN_PART_MM, metavar="MM",
+                         help=_("remove separate parts smaller than this in every direction (default {size:g} mm)")
+                         .format(size=MIN_PART_MM))
+    _add_common(mending, megapixels=False)
     return parser
 
 
@@ -225,7 +245,7 @@ def _slice(args: argparse.Namespace) -> int:
         result = pipeline.slice_job(args.input, args.output, printer=printer, slicer=args.slicer,
                                     intent=args.intent, name=args.input.name, mode=args.mode, options=options,
                                     overrides=overrides, max_megapixels=args.max_megapixels,
-                                    timeout_s=args.timeout, progress=progress)
+                                    timeout_s=args.timeout, progress=progress, repair=args.repair)
     if args.json:
         print(json.dumps({"ok": True, **result.as_dict()}))
     else:
@@ -278,18 +298,43 @@ def _profiles(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     summary = pipeline.check(args.model)
     if args.json:
-        print(json.dumps({"ok": summary.closed, "verdict": checks.verdict(summary), **summary.as_dict()}))
+        print(json.dumps({"ok": summary.closed, "verdict": checks.verdict(summary),
+                          "repairable": checks.repairable(summary), **summary.as_dict()}))
     else:
         print(checks.verdict(summary))
         _print_summary(summary)
+        if checks.needs_repair(summary) and checks.repairable(summary):
+            print(_("To repair it: img2print repair {file} -o {fixed}").format(
+                file=args.model, fixed=args.model.with_name(f"{args.model.stem}-repaired.stl")))
     return EXIT_DONE if summary.closed else EXIT_BAD_INPUT
+
+
+def _repair(args: argparse.Namespace) -> int:
+    require_range("--min-part", args.min_part, 0.0, MAX_MIN_PART_MM)
+    with TerminalProgress(enabled=not args.json) as progress:
+        result = pipeline.repair(args.model, args.output, min_part_mm=args.min_part, progress=progress)
+    if args.json:
+        print(json.dumps({"ok": True, **result.as_dict()}))
+        return EXIT_DONE
+    if result.done.findings:
+        print(_("Found:"))
+        _print_findings([f for f in result.before.report.as_list() if f["level"] != "info"])
+        print(_("Done:"))
+        _print_findings(result.done.as_list())
+    else:
+        print(_("Nothing to repair."))
+    print(_("Wrote {file} ({size:.1f} MB).").format(file=result.output, size=result.file_bytes / 1e6))
+    print(checks.verdict(result.after))
+    _print_summary(result.after)
+    return EXIT_DONE
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        commands = {"convert": _convert, "trace": _trace, "slice": _slice, "profiles": _profiles, "check": _check}
+        commands = {"convert": _convert, "trace": _trace, "slice": _slice, "profiles": _profiles, "check": _check,
+                    "repair": _repair}
         return commands[args.command](args)
     except Img2PrintError as error:
         code = EXIT_USAGE if error.code in USAGE_ERRORS else EXIT_BY_KIND.get(error.kind, EXIT_BAD_INPUT)

@@ -13,11 +13,12 @@ from typing import Any
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS
 from .print_go import PrintGo
 
-PREVIEW, CONVERT, SLICE, CHECK = "preview", "convert", "slice", "check"
+PREVIEW, CONVERT, SLICE, CHECK, REPAIR = "preview", "convert", "slice", "check", "repair"
 JOB_TIME_LIMIT_S = 3600
 MEMORY_CAP_MB = 1536
 WORKER_NICE = 10
 OUTPUT_SUFFIXES = {CONVERT: ".stl", SLICE: ".gcode"}
+REPAIRED_SUFFIX = "-repaired"
 
 
 @dataclass
@@ -106,6 +107,15 @@ def placement(asked: Mapping[str, Any]) -> dict[str, Any]:
     return overrides
 
 
+def output_name(action: str, path: str) -> str | None:
+    """The name of the file a job adds to the file list: a model for convert, G-code for slice, and for repair
+    the model's name with "-repaired" (3MF stays 3MF, every other format becomes STL)."""
+    stem = Path(path).stem
+    if action == REPAIR:
+        return f"{stem}{REPAIRED_SUFFIX}{'.3mf' if Path(path).suffix.lower() == '.3mf' else '.stl'}"
+    return f"{stem}{OUTPUT_SUFFIXES[action]}" if action in OUTPUT_SUFFIXES else None
+
+
 def build_request(action: str, source: str, path: str, asked: Mapping[str, Any], defaults: JobDefaults, *,
                   language: str = "en", printer_profile: Mapping[str, Any] | None = None,
                   machinecode_path: str | None = None, go: PrintGo | None = None) -> JobRequest:
@@ -122,7 +132,6 @@ def build_request(action: str, source: str, path: str, asked: Mapping[str, Any],
         options["width"] = float(per_mode["width"])
     slicer = asked.get("slicer") or defaults.slicer
     printer = asked.get("printer") or None
-    stem = Path(path).stem
     return JobRequest(
         action=action, source=source, name=Path(path).name, mode=mode, options=options, language=language,
         max_megapixels=defaults.max_megapixels, printer=printer,
@@ -130,6 +139,6 @@ def build_request(action: str, source: str, path: str, asked: Mapping[str, Any],
         intent=asked.get("intent") or per_mode.get("intent"), slicer=slicer,
         slicer_settings=dict(defaults.slicer_settings.get(slicer, {})),
         overrides=placement(asked), timeout_s=defaults.timeout_s,
-        output_name=f"{stem}{OUTPUT_SUFFIXES[action]}" if action in OUTPUT_SUFFIXES else None,
+        output_name=output_name(action, path),
         target=Target(folder=str(Path(path).parent) if "/" in path else "", select=bool(asked.get("select")),
                       print=bool(asked.get("print")), machinecode_path=machinecode_path, go=go))

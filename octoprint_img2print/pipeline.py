@@ -20,9 +20,11 @@ from .building.artwork import Artwork, ArtworkOptions, load_artwork, traced_artw
 from .building.size import SizedOptions
 from .errors import BadInput, DoesNotFit, Img2PrintError
 from .geometry import outline
-from .geometry.checks import MeshSummary, summarize, verdict
+from .geometry.checks import MIN_PART_MM, MeshSummary, needs_repair, summarize, verdict
 from .geometry.files import READ_MODEL_EXTENSIONS, model_format, read_mesh, write_atomically, write_mesh
 from .geometry.mesh import Mesh
+from .geometry.repair import RepairResult
+from .geometry.repair import repair as repair_mesh
 from .geometry.stl import write_stl
 from .i18n import N_, _
 from .imaging.classify import looks_like_logo
@@ -46,6 +48,7 @@ Progress = Callable[[str], None]
 STAGE_LOADING = "loading"
 STAGE_BUILDING = "building"
 STAGE_CHECKING = "checking"
+STAGE_REPAIRING = "repairing"
 STAGE_WRITING = "writing"
 STAGE_SLICING = "slicing"
 STAGE_INSPECTING = "inspecting"
@@ -173,9 +176,29 @@ def convert(source: bytes | Path, output: Path, *, ascii: bool = False, progress
     return result
 
 
-def check(path: Path) -> MeshSummary:
-    """Read any STL or 3MF file and report whether it is a printable solid."""
-    return summarize(read_mesh(Path(path)))
+def check(path: Path, name: str | None = None) -> MeshSummary:
+    """Read a model file and report thoroughly whether it is a printable solid."""
+    return summarize(read_mesh(Path(path), name), thorough=True)
+
+
+def repair(path: Path, output: Path, *, name: str | None = None, min_part_mm: float = MIN_PART_MM,
+           progress: Progress = _silent) -> RepairResult:
+    """Read a model file, repair it, and write the result only if it passes the thorough check."""
+    output = Path(output)
+    model_format(output)
+    name = name or Path(path).name
+    progress(STAGE_LOADING)
+    mesh = read_mesh(Path(path), name)
+    progress(STAGE_REPAIRING)
+    result = repair_mesh(mesh, min_part_mm)
+    if not result.fixed:
+        raise BadInput("not_repairable", _("{file}: repair could not make it printable. {verdict} Mend it in a 3D "
+                                           "editor (for example Blender or MeshLab), or export it again.")
+                       .format(file=name, verdict=verdict(result.after)), file=name, **result.as_dict())
+    progress(STAGE_WRITING)
+    result.file_bytes = write_mesh(result.mesh, output)
+    result.output = output
+    return result
 
 
 def trace(source: bytes | Path, output: Path, *, name: str | None = None,
@@ -326,20 +349,40 @@ def detect_slicer(name: str | None = None, configured: Mapping[str, str] | None 
     return backend.detect(configured or {})
 
 
+def _printable_model(mesh: Mesh, name: str, repair: bool, progress: Progress) -> tuple[Mesh, Report]:
+    """A model as it is when it passes the thorough check, else repaired (if allowed and possible), with a report
+    of what repair did; a BadInput when it cannot be printed."""
+    summary = summarize(mesh, thorough=True)
+    if not needs_repair(summary):
+        return mesh, Report()
+    if not repair:
+        if summary.closed:
+            return mesh, summary.report
+        raise BadInput("model_not_printable", _("{file}: {verdict}").format(file=name, verdict=verdict(summary)),
+                       file=name, findings=summary.report.as_list())
+    progress(STAGE_REPAIRING)
+    result = repair_mesh(mesh, before=summary)
+    if not result.fixed:
+        raise BadInput("model_not_printable", _("{file}: repair could not make it printable. {verdict}")
+                       .format(file=name, verdict=verdict(result.after)), file=name, **result.as_dict())
+    report = Report()
+    report.add(INFO, "model_repaired", _("{file} was repaired before slicing.").format(file=name))
+    report.extend(result.done)
+    return result.mesh, report
+
+
 def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, options: Mapping[str, Any] | None,
-                       max_megapixels: float, printer: PrinterProfile,
+                       max_megapixels: float, printer: PrinterProfile, repair: bool,
                        progress: Progress) -> tuple[Mesh, Report, Mode | None, SizedOptions | None]:
-    """The solid to slice: a model file as it is (if it is printable), or a picture converted by its mode."""
+    """The solid to slice: a model file (repaired if it must be and ``repair`` allows), or a picture converted by
+    its mode."""
     if is_model_file(name):
         if isinstance(source, bytes):
             raise BadInput("model_bytes", _("{file}: give model files as a path.").format(file=name), file=name)
         progress(STAGE_LOADING)
-        mesh = read_mesh(Path(source))
-        summary = summarize(mesh)
-        if not summary.closed:
-            raise BadInput("model_not_printable", _("{file}: {verdict}").format(file=name, verdict=verdict(summary)),
-                           file=name, findings=summary.report.as_list())
-        return mesh, Report(), None, None
+        mesh = read_mesh(Path(source), name)
+        progress(STAGE_CHECKING)
+        return (*_printable_model(mesh, name, repair, progress), None, None)
     built = build_solid(source, name=name, mode=mode, options=options, max_megapixels=max_megapixels,
                         widest=round(printer.width * PRINTER_WIDTH_SHARE), progress=progress)
     return built.mesh, built.report, built.mode, built.options
@@ -350,7 +393,7 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
               mode: str | None = None, options: Mapping[str, Any] | None = None,
               overrides: Mapping[str, Any] | SliceOverrides | None = None,
               max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, timeout_s: float = DEFAULT_TIMEOUT_S,
-              cancel: threading.Event | None = None, progress: Progress = _silent,
+              cancel: threading.Event | None = None, progress: Progress = _silent, repair: bool = True,
               slicing_progress: Callable[[float], None] | None = None) -> SliceResult:
     """Picture or model -> checked solid -> oriented and fitted to the printer -> sliced -> checked G-code."""
     output = Path(output)
@@ -359,7 +402,7 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
     info = detect_slicer(slicer, slicer_settings)
     backend = get_backend(info.name)
     mesh, report, used_mode, mode_options = _model_for_slicing(source, name, mode, options, max_megapixels, printer,
-                                                               progress)
+                                                               repair, progress)
     prepared = prepare_for_printer(mesh, printer, mode=used_mode, options=mode_options, intent=intent,
                                    overrides=chosen_overrides, tree_supports=backend.has_tree_supports(info))
     report.extend(prepared.report)

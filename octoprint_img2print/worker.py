@@ -17,8 +17,9 @@ from typing import Any
 from . import pipeline
 from .building.artwork import ArtworkOptions
 from .errors import Img2PrintError
+from .geometry.checks import repairable, verdict
 from .i18n import _
-from .job_request import CHECK, CONVERT, PREVIEW, SLICE, JobRequest, Limits
+from .job_request import CHECK, CONVERT, PREVIEW, REPAIR, SLICE, JobRequest, Limits
 from .modes import registry
 from .options import in_page_words
 from .printers.profile import PrinterProfile, from_octoprint, get_printer
@@ -35,6 +36,8 @@ STAGE_SPANS = {
             pipeline.STAGE_INSPECTING: (0.95, 1.0)},
     PREVIEW: {pipeline.STAGE_LOADING: (0.0, 0.1), pipeline.STAGE_BUILDING: (0.1, 0.8),
               pipeline.STAGE_CHECKING: (0.8, 1.0)},
+    REPAIR: {pipeline.STAGE_LOADING: (0.0, 0.1), pipeline.STAGE_REPAIRING: (0.1, 0.9),
+             pipeline.STAGE_WRITING: (0.9, 1.0)},
 }
 
 
@@ -66,11 +69,16 @@ class Progress:
 
 
 def run(request: JobRequest, output: Path | None) -> dict[str, Any]:
-    """Do what the request asks: preview, convert, slice or check."""
+    """Do what the request asks: preview, convert, slice, check or repair."""
     source = Path(request.source)
     progress = Progress(request.action)
     if request.action == CHECK:
-        return pipeline.check(source).as_dict()
+        summary = pipeline.check(source, request.name)
+        return {**summary.as_dict(), "verdict": verdict(summary), "repairable": repairable(summary)}
+    if request.action == REPAIR:
+        repaired = pipeline.repair(source, output, name=request.name, progress=progress.stage)
+        return {**repaired.as_dict(), "size_mm": repaired.after.size_mm, "triangles": repaired.after.triangles,
+                "findings": repaired.done.as_list()}
     if request.action == PREVIEW:
         return pipeline.preview(source, _printer(request), name=request.name, mode=request.mode,
                                 options=request.options, intent=request.intent,

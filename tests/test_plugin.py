@@ -254,6 +254,28 @@ def test_check_command_reports_on_a_model(admin):
     assert state["status"] == "done" and state["result"]["closed"] is True
 
 
+def test_check_and_repair_a_broken_model_of_the_file_list(admin, server, tmp_path):
+    box = trimesh.creation.box(extents=(20, 20, 20))
+    box.apply_translation((10, 10, 10))
+    trimesh.Trimesh(box.vertices, box.faces[2:], process=False).export(str(tmp_path / "holed.stl"))
+    admin.post("/api/files/local", files={"file": ("holed.stl", (tmp_path / "holed.stl").read_bytes())})
+
+    def job(command: str) -> dict:
+        answer = admin.post("/api/plugin/img2print", json={"command": command, "file": "holed.stl"})
+        return admin.wait(answer.json()["id"])
+
+    state = job("check")
+    assert state["result"]["closed"] is False and state["result"]["repairable"] is True
+    state = job("repair")
+    assert state["status"] == "done" and state["result"]["fixed"] is True, state
+    assert state["result"]["file"] == "holed-repaired.stl" and "holed-repaired.stl" in admin.files()
+    assert [g["code"] for g in state["result"]["groups"]] == ["closed_holes"]
+    repaired = trimesh.load(io.BytesIO(admin.get("/downloads/files/local/holed-repaired.stl").content), file_type="stl")
+    assert repaired.is_watertight and repaired.volume == pytest.approx(8000)
+    maker = Session(server.port, "maker", "maker-pw")
+    assert maker.post("/api/plugin/img2print", json={"command": "repair", "file": "relief.png"}).status_code == 400
+
+
 def test_a_failed_job_says_why_in_the_users_language(admin, server):
     admin.post("/api/files/local", files={"file": ("flat.png", picture_bytes(halves()))})
     asked = {"command": "convert", "file": "flat.png", "mode": "lithophane", "options": {"min_thickness": 5}}

@@ -189,11 +189,18 @@ def test_scale_to_fit_on_request_and_round_bed(capsys, tmp_path, slicer):
     assert np.hypot(*first_layer.T).max() <= 90.0
 
 
-def test_open_and_empty_models_are_refused(capsys, tmp_path):
+def test_open_models_are_repaired_unless_refused_and_empty_ones_are_refused(capsys, tmp_path):
     box = trimesh.creation.box(extents=(20, 20, 20))
     box.faces = box.faces[2:]
-    code, answer = slice_cli(capsys, export(box, tmp_path / "open.stl"), tmp_path / "o.gcode", "--printer", "generic")
+    open_box = export(box, tmp_path / "open.stl")
+    code, answer = slice_cli(capsys, open_box, tmp_path / "o.gcode", "--printer", "generic", "--no-repair")
     assert code == 3 and answer["error"]["code"] == "model_not_printable" and "open.stl" in answer["error"]["message"]
+    assert not list(tmp_path.glob("*.gcode"))
+    code, answer = slice_cli(capsys, open_box, tmp_path / "o.gcode", "--printer", "generic")
+    codes = [f["code"] for f in answer["findings"]]
+    assert code == 0 and "model_repaired" in codes and "closed_holes" in codes
+    assert answer["size_mm"] == [20.0, 20.0, 20.0]
+    (tmp_path / "o.gcode").unlink()
     (tmp_path / "empty.stl").write_bytes(b"")
     code, answer = slice_cli(capsys, tmp_path / "empty.stl", tmp_path / "e.gcode", "--printer", "generic")
     assert code == 3 and answer["error"]["code"] == "empty_file"

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from ..i18n import _, ngettext
-from ..report import ERROR, INFO, Report
+from ..report import ERROR, INFO, WARNING, Report
+from . import meshfix, topology
 from .mesh import Mesh
 
 DEGENERATE_AREA_MM2 = 1e-10
@@ -29,6 +28,8 @@ class MeshSummary:
     inconsistent_edges: int
     degenerate_faces: int
     report: Report = field(default_factory=Report)
+    self_intersections: int | None = None
+    overlapping_shells: int | None = None
 
     @property
     def closed(self) -> bool:
@@ -48,46 +49,130 @@ class MeshSummary:
             "non_manifold_edges": self.non_manifold_edges,
             "inconsistent_edges": self.inconsistent_edges,
             "degenerate_faces": self.degenerate_faces,
+            "self_intersections": self.self_intersections,
+            "overlapping_shells": self.overlapping_shells,
             "findings": self.report.as_list(),
         }
 
 
-def _edge_counts(faces: np.ndarray, vertex_count: int) -> tuple[int, int, int]:
-    """Open, non-manifold and inconsistently wound edges of ``faces``."""
-    directed = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]).astype(np.int64)
-    low, high = directed.min(axis=1), directed.max(axis=1)
-    _keys, undirected_counts = np.unique(low * vertex_count + high, return_counts=True)
-    open_edges = int((undirected_counts == 1).sum())
-    non_manifold = int((undirected_counts > 2).sum())
-    _directed, directed_counts = np.unique(directed[:, 0] * vertex_count + directed[:, 1], return_counts=True)
-    inconsistent = int((directed_counts > 1).sum())
-    return open_edges, non_manifold, inconsistent
+REPAIRABLE = ("non_finite_vertices", "open_edges", "non_manifold_edges", "inconsistent_winding", "degenerate_faces",
+              "inside_out", "self_intersections", "overlapping_shells", "specks")
+MAX_PLACES = 5
+MIN_PART_MM = 1.0
 
 
-def _shell_count(faces: np.ndarray, vertex_count: int) -> int:
-    """Number of connected pieces of the surface."""
-    if len(faces) == 0:
-        return 0
-    rows = np.concatenate([faces[:, 0], faces[:, 1]])
-    cols = np.concatenate([faces[:, 1], faces[:, 2]])
-    graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(vertex_count, vertex_count))
-    _count, labels = connected_components(graph, directed=False)
-    return len(np.unique(labels[np.unique(faces)]))
+def specks(extents: list[float] | np.ndarray, min_part_mm: float = MIN_PART_MM) -> np.ndarray:
+    """Which parts, by their largest extent, are specks: smaller than ``min_part_mm`` in every direction and not
+    the largest part."""
+    extents = np.asarray(extents, dtype=float)
+    speck = extents < min_part_mm
+    if len(extents):
+        speck[int(np.argmax(extents))] = False
+    return speck
 
 
-def summarize(mesh: Mesh) -> MeshSummary:
-    """Measure ``mesh`` and report every defect that would stop it from printing."""
+def _place(points: np.ndarray) -> list[float]:
+    """The middle of a group of points, rounded for people."""
+    low, high = points.min(axis=0), points.max(axis=0)
+    return [round(float(v), 1) for v in (low + high) / 2.0]
+
+
+def _places_text(places: list[list[float]]) -> str:
+    return "; ".join(f"x {x:g}, y {y:g}, z {z:g}" for x, y, z in places)
+
+
+def _overlapping_boxes(boxes: np.ndarray) -> np.ndarray:
+    """For each part, whether its bounding box meets another part's."""
+    low, high = boxes[:, 0], boxes[:, 1]
+    meets = np.all((low[:, None] <= high[None]) & (low[None] <= high[:, None]), axis=2)
+    np.fill_diagonal(meets, False)
+    return meets.any(axis=1)
+
+
+def nested_parts(mesh: Mesh, labels: np.ndarray, volumes: np.ndarray) -> np.ndarray:
+    """For each closed part, the smallest part it lies inside, or -1."""
+    boxes = topology.part_boxes(mesh, labels, len(volumes))
+    size = np.abs(volumes)
+    samples = mesh.vertices[mesh.faces[np.unique(labels, return_index=True)[1], 0]].astype(np.float64)
+    around = np.full(len(volumes), -1)
+    for outer in np.argsort(size):
+        candidates = np.flatnonzero((around < 0) & (size < size[outer])
+                                    & np.all(boxes[:, 0] >= boxes[outer, 0], axis=1)
+                                    & np.all(boxes[:, 1] <= boxes[outer, 1], axis=1))
+        if len(candidates):
+            winding = topology.winding_numbers(samples[candidates], mesh.triangles[labels == outer])
+            around[candidates[np.abs(winding) > 0.5]] = outer
+    return around
+
+
+@dataclass
+class Crossings:
+    """Triangles that cut through others: within one part, and between parts."""
+
+    within: np.ndarray
+    between: np.ndarray
+
+
+def crossings(mesh: Mesh, labels: np.ndarray, count: int) -> Crossings:
+    """Which faces cut through a face of their own part, and which through another part (MeshFix, out of
+    process). Parts whose bounding boxes meet no other part's are asked about once, with the whole mesh."""
+    boxes = topology.part_boxes(mesh, labels, count)
+    crowded = np.flatnonzero(_overlapping_boxes(boxes)) if count > 1 else np.zeros(0, dtype=int)
+    alone = [Mesh(mesh.vertices, mesh.faces[labels == k]) for k in crowded]
+    masks = meshfix.intersecting([mesh, *alone])
+    anywhere, within = masks[0], masks[0].copy()
+    for k, own in zip(crowded, masks[1:]):
+        within[labels == k] = own
+    return Crossings(within, anywhere & ~within)
+
+
+def _thorough(mesh: Mesh, labels: np.ndarray, count: int, volumes: np.ndarray, report: Report) -> tuple[int, int]:
+    """Self-intersections and overlapping parts, reported with where they are; their counts."""
+    crossed = crossings(mesh, labels, count)
+    within = int(crossed.within.sum())
+    if within:
+        places = [_place(mesh.triangles[crossed.within & (labels == k)].reshape(-1, 3))
+                  for k in np.unique(labels[crossed.within])[:MAX_PLACES]]
+        report.add(ERROR, "self_intersections",
+                   ngettext("{count} triangle cuts through its own part (self-intersection), around {places} mm.",
+                            "{count} triangles cut through their own part (self-intersection), around {places} mm.",
+                            within).format(count=within, places=_places_text(places)), count=within, where_mm=places)
+    overlapping = set(np.unique(labels[crossed.between]).tolist())
+    if count > 1:
+        around = nested_parts(mesh, labels, volumes)
+        overlapping |= {k for k in range(count) if around[k] >= 0 and volumes[k] > 0}
+    if overlapping:
+        places = [_place(mesh.triangles[labels == k].reshape(-1, 3)) for k in sorted(overlapping)[:MAX_PLACES]]
+        report.add(WARNING, "overlapping_shells",
+                   _("{count} parts overlap or lie inside another part, around {places} mm; repair unites them "
+                     "into one solid.").format(count=len(overlapping), places=_places_text(places)),
+                   count=len(overlapping), where_mm=places)
+    return within, len(overlapping)
+
+
+def summarize(mesh: Mesh, thorough: bool = False) -> MeshSummary:
+    """Measure ``mesh`` and report every defect that would stop it from printing; ``thorough`` also looks for
+    self-intersections and overlapping parts (slower: MeshFix in a child process)."""
     faces, count = mesh.faces, len(mesh.vertices)
     report = Report()
     if len(faces) == 0:
         report.add(ERROR, "empty_mesh", _("The model has no triangles."))
         return MeshSummary([0.0, 0.0, 0.0], 0, count, 0.0, 0, 0, 0, 0, 0, report)
-    open_edges, non_manifold, inconsistent = _edge_counts(faces, count)
+    bad_corners = int((~np.isfinite(mesh.vertices)).any(axis=1).sum())
+    if bad_corners:
+        report.add(ERROR, "non_finite_vertices",
+                   ngettext("{count} corner has no valid coordinates (NaN or infinite).",
+                            "{count} corners have no valid coordinates (NaN or infinite).", bad_corners)
+                   .format(count=bad_corners), count=bad_corners)
+        return MeshSummary([0.0, 0.0, 0.0], len(faces), count, 0.0, 0, 0, 0, 0, 0, report)
+    table = topology.edges(faces, count)
+    open_edges, non_manifold, inconsistent = table.open, table.non_manifold, table.inconsistent()
     areas = np.linalg.norm(mesh.face_normals(), axis=1) / 2.0
     repeated = (faces[:, 0] == faces[:, 1]) | (faces[:, 1] == faces[:, 2]) | (faces[:, 2] == faces[:, 0])
     degenerate = int(((areas <= DEGENERATE_AREA_MM2) | repeated).sum())
     volume = mesh.volume()
-    shells = _shell_count(faces, count)
+    labels = topology.shells(mesh, table)
+    shells = int(labels.max()) + 1
     counted = (
         ("open_edges", open_edges, ngettext("The surface is not closed: {count} edge belongs to only one triangle.",
                                             "The surface is not closed: {count} edges belong to only one triangle.",
@@ -110,13 +195,41 @@ def summarize(mesh: Mesh) -> MeshSummary:
     if shells > 1:
         report.add(INFO, "multiple_shells", _("The model has {count} separate parts.").format(count=shells),
                    count=shells)
+        boxes = topology.part_boxes(mesh, labels, shells)
+        small = int(specks((boxes[:, 1] - boxes[:, 0]).max(axis=1)).sum())
+        if small:
+            report.add(WARNING, "specks", ngettext(
+                "{count} part is smaller than {size:g} mm in every direction (a speck a slicer drops or misprints); "
+                "repair removes it.", "{count} parts are smaller than {size:g} mm in every direction (specks a "
+                "slicer drops or misprints); repair removes them.", small).format(count=small, size=MIN_PART_MM),
+                count=small)
+    crossing = None
+    if thorough and not report.has_errors:
+        crossing = _thorough(mesh, labels, shells, topology.signed_volumes(mesh, labels, shells), report)
     return MeshSummary([float(v) for v in mesh.size()], len(faces), count, volume, shells, open_edges, non_manifold,
-                       inconsistent, degenerate, report)
+                       inconsistent, degenerate, report, *(crossing or (None, None)))
 
 
 def verdict(summary: MeshSummary) -> str:
     """One plain sentence that answers 'will this print?'."""
     if summary.closed:
         return _("OK: a closed solid, ready to slice.")
-    return _("NOT PRINTABLE: {problems}.").format(
-        problems="; ".join(f.message.rstrip(".") for f in summary.report.findings if f.level == ERROR))
+    problems = "; ".join(f.message.rstrip(".") for f in summary.report.findings if f.level == ERROR)
+    if repairable(summary):
+        return _("NOT PRINTABLE: {problems}. Repair can make it printable.").format(problems=problems)
+    return _("NOT PRINTABLE: {problems}.").format(problems=problems)
+
+
+def _problems(summary: MeshSummary) -> set[str]:
+    return {f.code for f in summary.report.findings if f.level in (ERROR, WARNING)}
+
+
+def repairable(summary: MeshSummary) -> bool:
+    """True when every problem found is one that repair fixes."""
+    problems = _problems(summary)
+    return bool(problems) and problems <= set(REPAIRABLE)
+
+
+def needs_repair(summary: MeshSummary) -> bool:
+    """True when repair would change something: a defect, overlapping parts or specks."""
+    return bool(_problems(summary) & set(REPAIRABLE))

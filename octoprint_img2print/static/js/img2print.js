@@ -33,7 +33,8 @@ $(function () {
 
         var STAGES = {
             "loading": gettext("Loading the picture"), "building": gettext("Building the solid"),
-            "checking": gettext("Checking the solid"), "writing": gettext("Writing the file"),
+            "checking": gettext("Checking the solid"), "repairing": gettext("Repairing the model"),
+            "writing": gettext("Writing the file"),
             "slicing": gettext("Slicing"), "inspecting": gettext("Checking the G-code")
         };
         var locale = typeof LOCALE === "string" && LOCALE ? LOCALE.replace("_", "-") : undefined;
@@ -126,7 +127,7 @@ $(function () {
             self.file(chosen || null);
             if (self.pictureUrl()) URL.revokeObjectURL(self.pictureUrl());
             self.pictureSize(null);
-            self.pictureUrl(chosen && !/\.(stl|3mf)$/i.test(chosen.name) ? URL.createObjectURL(chosen) : "");
+            self.pictureUrl(chosen && !/\.(stl|3mf|obj|glb|gltf)$/i.test(chosen.name) ? URL.createObjectURL(chosen) : "");
             self.uploaded(null);
             self.preview("");
             self.backlit("");
@@ -328,6 +329,32 @@ $(function () {
             var result = self.result();
             return result && result.file ? OctoPrint.getBlueprintUrl("img2print") + "thumbnail?path=" + encodeURIComponent(result.file) : "";
         });
+        // what a repair found wrong with the model (what it did are the findings)
+        self.found = ko.pureComputed(function () {
+            var result = self.result(), before = result && result.before;
+            if (!before) return [];
+            return before.findings.filter(function (item) { return item.level !== "info"; })
+                .map(function (item) { return item.message; });
+        });
+
+        // "Check and repair" on a model in OctoPrint's file list: the job runs here, in the tab
+        self.repairFile = function (entry) {
+            $("#tab_plugin_img2print_link a").tab("show");
+            self.error("");
+            self.result(null);
+            self.groups([]);
+            self.busy(true);
+            self.job({status: "queued", stage: "", progress: 0, note: ""});
+            OctoPrint.simpleApiCommand("img2print", "repair", {file: entry.path})
+                .done(function (job) { self.follow(job); })
+                .fail(function (xhr) {
+                    self.busy(false);
+                    self.job(null);
+                    self.error(failure(xhr, gettext("The job failed.")));
+                });
+        };
+        window.Img2Print = {repairFile: self.repairFile};
+
         self.isGcode = ko.pureComputed(function () {
             var result = self.result();
             return result !== null && /\.gcode$/i.test(result.file || "");
@@ -336,6 +363,19 @@ $(function () {
         self.onDataUpdaterPluginMessage = function (plugin, data) {
             if (plugin === "img2print" && data.type === "job") self.show(data.job);
         };
+    }
+
+    // a "Check and repair" button on every model in OctoPrint's file list (its template is read when the list is drawn)
+    var modelTemplate = $("#files_template_model");
+    if (modelTemplate.length) {
+        var button = '<div class="btn btn-mini img2print-files-repair" data-bind="visible: window.Img2Print && '
+            + '$root.loginState.hasAllPermissionsKo($root.access.permissions.PLUGIN_IMG2PRINT_CONVERT, '
+            + '$root.access.permissions.FILES_UPLOAD) && /\\.(stl|3mf|obj|glb|gltf)$/i.test(name), '
+            + 'click: function() { window.Img2Print.repairFile($data); }" role="link" title="'
+            + _.escape(gettext("Check and repair")) + '" aria-label="' + _.escape(gettext("Check and repair"))
+            + '"><i class="fas fa-wrench"></i></div>';
+        modelTemplate.html(modelTemplate.html().replace('<div class="btn-group action-buttons">',
+            '<div class="btn-group action-buttons">' + button));
     }
 
     OCTOPRINT_VIEWMODELS.push({

@@ -1,6 +1,6 @@
 /* Thumbnails in OctoPrint's file list for pictures, drawings and G-code that carries a preview. */
 $(function () {
-    var PREVIEWABLE = /\.(png|jpe?g|webp|bmp|gif|tiff?|heic|heif|svg|stl|3mf|gcode|gco|g)$/i;
+    var PREVIEWABLE = /\.(png|jpe?g|webp|bmp|gif|tiff?|heic|heif|svg|stl|3mf|obj|glb|gltf|gcode|gco|g)$/i;
 
     function Img2PrintFilesViewModel(parameters) {
         var self = this;

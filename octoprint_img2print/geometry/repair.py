@@ -1,0 +1,267 @@
+"""Make a broken model printable: merge corners, drop bad triangles, fix winding and inside-out parts, drop
+specks, close holes and remove self-intersections (MeshFix, out of process), and unite overlapping parts
+(manifold3d). Parts that are separate on purpose stay separate; cavities stay cavities. The result counts as
+repaired only when the thorough check passes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..i18n import _, ngettext
+from ..report import INFO, Report
+from . import meshfix, topology
+from .checks import MIN_PART_MM, MeshSummary, crossings, needs_repair, nested_parts, specks, summarize, verdict
+from .mesh import Mesh, concatenate
+
+MERGE_TOLERANCE_MM = 1e-4
+TOUCH_GAP_MM = 1e-3  # how far apart parts that touched are moved, so that a file's reader does not join them again
+MAX_MERGE_STEPS = 2.0**50  # beyond this many tolerance steps across the model, only identical corners merge
+
+
+@dataclass
+class RepairResult:
+    """What was wrong, what was done, and the checked result."""
+
+    mesh: Mesh
+    before: MeshSummary
+    done: Report
+    after: MeshSummary
+    output: Path | None = None
+    file_bytes: int | None = None
+
+    @property
+    def fixed(self) -> bool:
+        """True only when the result is a closed solid without overlapping parts or self-intersections."""
+        return self.after.closed and not self.after.overlapping_shells
+
+    def as_dict(self) -> dict:
+        """The answer as plain data for JSON output."""
+        data = {"fixed": self.fixed, "verdict": verdict(self.after), "before": self.before.as_dict(),
+                "done": self.done.as_list(), "after": self.after.as_dict()}
+        if self.output is not None:
+            data.update(output=str(self.output), file_bytes=self.file_bytes)
+        return data
+
+
+def _said(done: Report, code: str, count: int, singular: str, plural: str, **numbers: float) -> None:
+    """Note what was done, worded for ``count`` (the catalogue extracts the two wordings from every call)."""
+    if count:
+        done.add(INFO, code, ngettext(singular, plural, count).format(count=count, **numbers), count=count)
+
+
+def _compacted(vertices: np.ndarray, faces: np.ndarray) -> Mesh:
+    """The mesh with only the corners its faces use."""
+    used, inverse = np.unique(faces.reshape(-1), return_inverse=True)
+    return Mesh(vertices[used], inverse.reshape(-1, 3))
+
+
+def _finite(mesh: Mesh, done: Report) -> Mesh:
+    good = np.isfinite(mesh.vertices).all(axis=1)[mesh.faces].all(axis=1)
+    _said(done, "dropped_non_finite", int((~good).sum()),
+          "Dropped {count} triangle with invalid (NaN or infinite) corners.",
+          "Dropped {count} triangles with invalid (NaN or infinite) corners.")
+    return _compacted(mesh.vertices, mesh.faces[good]) if not good.all() else mesh
+
+
+def _merged(mesh: Mesh, done: Report, tolerance: float) -> Mesh:
+    """Corners closer than ``tolerance`` become one."""
+    if len(mesh.vertices) == 0:
+        return mesh
+    extent = float(np.abs(mesh.vertices).max())
+    step = tolerance if extent / tolerance < MAX_MERGE_STEPS else 0.0
+    keys = np.round(mesh.vertices / step).astype(np.int64) if step else mesh.vertices
+    _keys, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    _said(done, "merged_vertices", len(mesh.vertices) - len(first),
+          "Merged {count} duplicate corner.", "Merged {count} duplicate corners.")
+    return Mesh(mesh.vertices[first], inverse.reshape(-1)[mesh.faces])
+
+
+def _without_bad_faces(mesh: Mesh, done: Report) -> Mesh:
+    """Drop triangles with a repeated corner, keep one of each set of duplicates, and drop pairs of duplicates
+    facing opposite ways (a wall of no thickness)."""
+    faces = mesh.faces
+    repeated = (faces[:, 0] == faces[:, 1]) | (faces[:, 1] == faces[:, 2]) | (faces[:, 2] == faces[:, 0])
+    _said(done, "dropped_degenerate", int(repeated.sum()),
+          "Dropped {count} triangle without area.", "Dropped {count} triangles without area.")
+    faces = faces[~repeated]
+    order = np.argsort(faces, axis=1)
+    even = np.isin((order * [9, 3, 1]).sum(axis=1), [0 * 9 + 1 * 3 + 2, 1 * 9 + 2 * 3 + 0, 2 * 9 + 0 * 3 + 1])
+    keys = np.ascontiguousarray(np.sort(faces, axis=1).astype(np.int64)).view(np.dtype((np.void, 24))).ravel()
+    _unique, first, group = np.unique(keys, return_index=True, return_inverse=True)
+    balance = np.bincount(group, weights=np.where(even, 1.0, -1.0))
+    keep = np.zeros(len(faces), dtype=bool)
+    survivors = first[balance != 0]
+    keep[survivors] = True
+    faces = faces[keep]
+    turn = (balance[group[keep]] > 0) != even[keep]
+    faces[turn] = faces[turn][:, ::-1]
+    _said(done, "dropped_duplicates", len(keep) - int(keep.sum()),
+          "Dropped {count} duplicate triangle.", "Dropped {count} duplicate triangles.")
+    return Mesh(mesh.vertices, faces)
+
+
+def _wound_alike(mesh: Mesh, done: Report) -> tuple[Mesh, np.ndarray, np.ndarray]:
+    """Turn triangles over so that neighbours agree (each part keeping the way most of its triangles face);
+    the mesh, its part labels and which faces could not agree."""
+    table = topology.edges(mesh.faces, len(mesh.vertices))
+    _said(done, "split_edges", table.non_manifold,
+          "Separated the parts along {count} edge shared by more than two triangles.",
+          "Separated the parts along {count} edges shared by more than two triangles.")
+    flips, twisted = topology.consistent_flips(len(mesh.faces), table)
+    labels = topology.shells(mesh, table, manifold_only=True)
+    count = int(labels.max()) + 1 if len(labels) else 0
+    majority = np.bincount(labels, weights=flips, minlength=count) > np.bincount(labels, minlength=count) / 2
+    flips ^= majority[labels]
+    faces = mesh.faces.copy()
+    faces[flips] = faces[flips][:, ::-1]
+    _said(done, "fixed_winding", int(flips.sum()), "Turned {count} triangle to face the same way as its "
+                                                       "neighbours.",
+          "Turned {count} triangles to face the same way as their neighbours.")
+    return Mesh(mesh.vertices, faces), labels, twisted
+
+
+def _broken(part: Mesh, twisted: bool) -> bool:
+    """True when a part has holes or edges shared by more than two triangles, or cannot be wound."""
+    table = topology.edges(part.faces, len(part.vertices))
+    return twisted or table.open > 0 or table.non_manifold > 0
+
+
+def _parts(mesh: Mesh, labels: np.ndarray, count: int) -> list[Mesh]:
+    return [_compacted(mesh.vertices, mesh.faces[labels == k]) for k in range(count)]
+
+
+def _specks(parts: list[Mesh], done: Report, min_part_mm: float) -> np.ndarray:
+    """Which parts are smaller than ``min_part_mm`` in every direction (never the largest part)."""
+    speck = specks([part.size().max() for part in parts], min_part_mm)
+    _said(done, "dropped_specks", int(speck.sum()), "Removed {count} speck smaller than {size:g} mm.",
+          "Removed {count} specks smaller than {size:g} mm.", size=min_part_mm)
+    return speck
+
+
+def _fixed_by_meshfix(holed: list[Mesh], tangled: list[Mesh], done: Report) -> list[Mesh]:
+    """Each part with its holes closed and its self-intersections removed; the part as it was where MeshFix
+    fails (the final check then says what is left)."""
+    parts = holed + tangled
+    if not parts:
+        return parts
+    try:
+        results = meshfix.repaired(parts)
+    except meshfix.MeshFixFailed as failure:
+        done.add(INFO, "meshfix_failed", _("Could not close holes or remove self-intersections: MeshFix failed "
+                                           "({reason}).").format(reason=failure))
+        return parts
+    worked = np.array([len(result.faces) > 0 for result in results])
+    _said(done, "closed_holes", int(worked[:len(holed)].sum()), "Closed the holes of {count} part.",
+          "Closed the holes of {count} parts.")
+    _said(done, "removed_self_intersections", int(worked[len(holed):].sum()),
+          "Removed the self-intersections of {count} part.", "Removed the self-intersections of {count} parts.")
+    _said(done, "meshfix_gave_up", int((~worked).sum()), "MeshFix could not repair {count} part; it is left as it was.",
+          "MeshFix could not repair {count} parts; they are left as they were.")
+    return [result.outward() if ok else part for part, result, ok in zip(parts, results, worked)]
+
+
+def _united(parts: list[Mesh], done: Report) -> Mesh:
+    """One mesh of all parts: where parts overlap or lie inside one another, their union (cavities, parts wound
+    inwards inside another, are cut out), level by level of nesting."""
+    from .booleans import from_manifold, to_manifold
+
+    whole = concatenate(parts)
+    labels = np.repeat(np.arange(len(parts)), [len(part.faces) for part in parts])
+    volumes = np.array([part.volume() for part in parts])
+    around = nested_parts(whole, labels, volumes)
+    overlapping = set(np.unique(labels[crossings(whole, labels, len(parts)).between]).tolist())
+    overlapping |= {k for k in range(len(parts)) if around[k] >= 0 and volumes[k] > 0}
+    if not overlapping:
+        return whole
+    depth = np.zeros(len(parts), dtype=int)
+    for k in range(len(parts)):
+        outer = around[k]
+        while outer >= 0:
+            depth[k] += 1
+            outer = around[outer]
+    result = None
+    for level in range(int(depth.max()) + 1):
+        for k in np.flatnonzero(depth == level):
+            solid = to_manifold(parts[k].outward())
+            result = solid if result is None else (result + solid if volumes[k] > 0 else result - solid)
+    _said(done, "united_parts", len(overlapping), "United {count} overlapping part into one solid.",
+          "United {count} overlapping parts into one solid.")
+    return from_manifold(result)
+
+
+def _inside_out_turned(parts: list[Mesh], done: Report) -> list[Mesh]:
+    """Closed parts wound inwards that lie inside no other part are inside out: turn them."""
+    if not parts:
+        return parts
+    whole = concatenate(parts)
+    labels = np.repeat(np.arange(len(parts)), [len(part.faces) for part in parts])
+    volumes = np.array([part.volume() for part in parts])
+    around = nested_parts(whole, labels, volumes)
+    inside_out = (volumes < 0) & (around < 0)
+    _said(done, "turned_inside_out", int(inside_out.sum()), "Turned {count} inside-out part the right way.",
+          "Turned {count} inside-out parts the right way.")
+    return [part.flipped() if turn else part for part, turn in zip(parts, inside_out)]
+
+
+def _kept_apart(mesh: Mesh, done: Report) -> Mesh:
+    """Where separate parts touch (along an edge or at a corner), move each part's touching corners a hair
+    inwards: written to STL and read again, touching parts would join into edges of more than two triangles."""
+    labels = topology.shells(mesh, manifold_only=True)
+    owner = np.full(len(mesh.vertices), -1)
+    owner[mesh.faces] = labels[:, None]
+    _positions, place = np.unique(mesh.vertices, axis=0, return_inverse=True)
+    place = place.reshape(-1)
+    first_owner = np.full(place.max() + 1, -1)
+    first_owner[place] = owner
+    touching = np.zeros(len(first_owner), dtype=bool)
+    np.logical_or.at(touching, place, owner != first_owner[place])
+    moved = touching[place] & (owner >= 0)
+    if not moved.any():
+        return mesh
+    normals = np.zeros((len(mesh.vertices), 3))
+    for corner in range(3):
+        np.add.at(normals, mesh.faces[:, corner], mesh.face_normals())
+    lengths = np.linalg.norm(normals[moved], axis=1, keepdims=True)
+    vertices = mesh.vertices.astype(np.float64)
+    vertices[moved] -= TOUCH_GAP_MM * normals[moved] / np.maximum(lengths, 1e-30)
+    _said(done, "kept_apart", int(moved.sum()),
+          "Moved {count} corner where separate parts touched {gap:g} mm inwards, so each part stays closed.",
+          "Moved {count} corners where separate parts touched {gap:g} mm inwards, so each part stays closed.",
+          gap=TOUCH_GAP_MM)
+    return Mesh(vertices, mesh.faces)
+
+
+def repair(mesh: Mesh, min_part_mm: float = MIN_PART_MM, tolerance_mm: float = MERGE_TOLERANCE_MM,
+           before: MeshSummary | None = None) -> RepairResult:
+    """Check ``mesh`` thoroughly (unless ``before`` is that check), repair what is wrong, and check the result."""
+    before = before or summarize(mesh, thorough=True)
+    done = Report()
+    if not needs_repair(before):
+        return RepairResult(mesh, before, done, before)
+    work = _without_bad_faces(_merged(_finite(mesh, done), done, tolerance_mm), done)
+    work, labels, twisted = _wound_alike(work, done)
+    count = int(labels.max()) + 1 if len(labels) else 0
+    if count == 0:
+        return RepairResult(work, before, done, summarize(work, thorough=True))
+    parts = _parts(work, labels, count)
+    twisted_parts = np.bincount(labels[twisted], minlength=count) > 0
+    broken = np.array([_broken(part, bool(turn)) for part, turn in zip(parts, twisted_parts)])
+    kept = ~_specks(parts, done, min_part_mm)
+    closed = _inside_out_turned([parts[k] for k in np.flatnonzero(kept & ~broken)], done)
+    tangled = _self_crossing(closed)
+    fixed = _fixed_by_meshfix([parts[k] for k in np.flatnonzero(kept & broken)], [closed[k] for k in tangled], done)
+    keep = [part for k, part in enumerate(closed) if k not in tangled] + fixed
+    result = _kept_apart(_united(keep, done), done) if len(keep) > 1 else keep[0]
+    return RepairResult(result, before, done, summarize(result, thorough=True))
+
+
+def _self_crossing(parts: list[Mesh]) -> set[int]:
+    """Indices of the closed parts whose triangles cut through their own part."""
+    if not parts:
+        return set()
+    masks = meshfix.intersecting(parts)
+    return {k for k, mask in enumerate(masks) if mask.any()}
+

@@ -1,0 +1,189 @@
+"""`img2print repair` makes the broken models people bring printable, and `check` finds what slips past a plain
+edge count: self-intersections, overlapping parts, specks. Every result is judged by trimesh, not by img2print."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import trimesh
+from solids import load
+
+from octoprint_img2print.cli import main
+from octoprint_img2print.geometry import meshfix
+from octoprint_img2print.geometry.mesh import Mesh
+
+
+def box(size: float = 20.0, at: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> trimesh.Trimesh:
+    solid = trimesh.creation.box(extents=(size, size, size))
+    solid.apply_translation(np.add(at, size / 2))
+    return solid
+
+
+def raw(vertices: np.ndarray, faces: np.ndarray) -> trimesh.Trimesh:
+    return trimesh.Trimesh(vertices, faces, process=False)
+
+
+def joined(*parts: trimesh.Trimesh) -> trimesh.Trimesh:
+    return raw(np.concatenate([p.vertices for p in parts]),
+               np.concatenate([p.faces + sum(len(q.vertices) for q in parts[:k]) for k, p in enumerate(parts)]))
+
+
+def spiked_sphere() -> trimesh.Trimesh:
+    """A sphere whose top corner is pulled down through its bottom: one part that cuts through itself."""
+    sphere = trimesh.creation.icosphere(subdivisions=3, radius=10.0)
+    vertices = sphere.vertices.copy()
+    vertices[np.argmax(vertices[:, 2])] = [0.0, 0.0, -14.0]
+    return raw(vertices, sphere.faces)
+
+
+def broken(kind: str) -> tuple[trimesh.Trimesh, float, int]:
+    """A broken model, the volume its repair must have, and how many parts it must keep."""
+    cube = box()
+    if kind == "open box":
+        return raw(cube.vertices, cube.faces[2:]), 8000.0, 1
+    if kind == "flipped faces":
+        faces = cube.faces.copy()
+        faces[[1, 4, 7]] = faces[[1, 4, 7], ::-1]
+        return raw(cube.vertices, faces), 8000.0, 1
+    if kind == "inside out":
+        return raw(cube.vertices, cube.faces[:, ::-1]), 8000.0, 1
+    if kind == "duplicate faces":
+        return raw(cube.vertices, np.concatenate([cube.faces, cube.faces[:4]])), 8000.0, 1
+    if kind == "two overlapping shells":
+        return joined(cube, box(at=(10, 10, 10))), 2 * 8000.0 - 1000.0, 1
+    if kind == "inner shell":
+        return joined(cube, box(8.0, at=(6, 6, 6))), 8000.0, 1
+    if kind == "self-intersecting":
+        sphere = trimesh.creation.icosphere(subdivisions=3, radius=10.0)
+        return spiked_sphere(), sphere.volume, 1
+    if kind == "non-manifold shared edge":
+        pair = joined(cube, box(at=(20, 20, 0)))
+        pair.merge_vertices()
+        return pair, 16000.0, 2
+    sphere = trimesh.creation.icosphere(subdivisions=4, radius=15.0)
+    keep = np.ones(len(sphere.faces), dtype=bool)
+    keep[::23] = False  # many small holes
+    return raw(sphere.vertices, sphere.faces[keep]), sphere.volume, 1
+
+
+KINDS = ["open box", "flipped faces", "inside out", "duplicate faces", "two overlapping shells", "inner shell",
+         "self-intersecting", "non-manifold shared edge", "many small holes"]
+
+
+def run(capsys, *arguments: str) -> tuple[int, dict]:
+    code = main([*arguments, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_broken_model_comes_out_closed_with_the_volume_it_should_have(capsys, tmp_path, kind):
+    mesh, volume, parts = broken(kind)
+    source = tmp_path / "broken.stl"
+    mesh.export(str(source))
+    code, answer = run(capsys, "check", str(source))
+    assert answer["repairable"] and (code == 3 or answer["findings"][-1]["level"] == "warning")
+    code, answer = run(capsys, "repair", str(source), "-o", str(tmp_path / "fixed.stl"))
+    assert code == 0 and answer["fixed"] and answer["done"], answer
+    result = load(tmp_path / "fixed.stl")
+    assert result.is_watertight and result.is_winding_consistent
+    assert result.volume == pytest.approx(volume, rel=0.02)
+    assert len(result.split(only_watertight=False)) == parts
+    code, answer = run(capsys, "check", str(tmp_path / "fixed.stl"))
+    assert code == 0 and answer["self_intersections"] == 0 and answer["overlapping_shells"] == 0
+
+
+def test_check_says_where_a_model_cuts_through_itself(capsys, tmp_path):
+    spiked_sphere().export(str(tmp_path / "spike.stl"))
+    code, answer = run(capsys, "check", str(tmp_path / "spike.stl"))
+    finding = next(f for f in answer["findings"] if f["code"] == "self_intersections")
+    assert code == 3 and answer["self_intersections"] == finding["numbers"]["count"] > 0
+    x, y, z = finding["numbers"]["where_mm"][0]
+    assert abs(x) < 3 and abs(y) < 3 and -15 < z < 0  # the spike runs down the middle
+    assert "Repair can make it printable" in answer["verdict"]
+
+
+def test_check_counts_overlapping_parts_and_locates_them(capsys, tmp_path):
+    joined(box(), box(at=(10, 10, 10)), box(at=(100, 0, 0))).export(str(tmp_path / "three.stl"))
+    code, answer = run(capsys, "check", str(tmp_path / "three.stl"))
+    finding = next(f for f in answer["findings"] if f["code"] == "overlapping_shells")
+    assert code == 0 and finding["level"] == "warning" and answer["overlapping_shells"] == 2
+    places = finding["numbers"]["where_mm"]
+    assert len(places) == 2 and all(p[0] < 40 for p in places)  # not the separate box at x = 100
+
+
+def test_parts_apart_on_purpose_and_cavities_stay(capsys, tmp_path):
+    hollow = box(8.0, at=(6, 6, 6))
+    hollow.invert()
+    model = joined(raw(box().vertices, box().faces[:, ::-1]), box(at=(40, 0, 0)), hollow)  # one part inside out
+    model.export(str(tmp_path / "parts.stl"))
+    code, answer = run(capsys, "repair", str(tmp_path / "parts.stl"), "-o", str(tmp_path / "fixed.stl"))
+    assert code == 0 and [d["code"] for d in answer["done"]] == ["turned_inside_out"]
+    result = load(tmp_path / "fixed.stl")
+    assert result.volume == pytest.approx(2 * 8000 - 512)
+    assert len(result.split(only_watertight=False)) == 3
+
+
+def test_specks_are_dropped_and_reported(capsys, tmp_path):
+    joined(box(), box(0.3, at=(50, 50, 0)), box(0.5, at=(-10, 0, 0))).export(str(tmp_path / "specks.stl"))
+    code, answer = run(capsys, "check", str(tmp_path / "specks.stl"))
+    assert "specks" in [f["code"] for f in answer["findings"]]
+    code, answer = run(capsys, "repair", str(tmp_path / "specks.stl"), "-o", str(tmp_path / "fixed.3mf"))
+    speck = next(d for d in answer["done"] if d["code"] == "dropped_specks")
+    assert code == 0 and speck["numbers"]["count"] == 2
+    assert load(tmp_path / "fixed.3mf").volume == pytest.approx(8000)
+    code, answer = run(capsys, "repair", str(tmp_path / "specks.stl"), "-o", str(tmp_path / "kept.stl"),
+                       "--min-part", "0.2")
+    assert code == 0 and len(load(tmp_path / "kept.stl").split(only_watertight=False)) == 3
+
+
+def test_a_model_repair_cannot_save_writes_nothing_and_says_why(capsys, tmp_path):
+    sheet = raw(np.array([[0, 0, 0], [10, 0, 0], [0, 10, 0], [10, 10, 0]], float), np.array([[0, 1, 2], [1, 3, 2]]))
+    sheet.export(str(tmp_path / "sheet.stl"))
+    code, answer = run(capsys, "repair", str(tmp_path / "sheet.stl"), "-o", str(tmp_path / "fixed.stl"))
+    assert code == 3 and answer["error"]["code"] == "not_repairable"
+    assert answer["error"]["details"]["fixed"] is False and "sheet.stl" in answer["error"]["message"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sheet.stl"]
+
+
+def test_a_good_model_is_written_as_it_is(capsys, tmp_path):
+    box().export(str(tmp_path / "cube.stl"))
+    assert main(["repair", str(tmp_path / "cube.stl"), "-o", str(tmp_path / "same.stl")]) == 0
+    assert "Nothing to repair." in capsys.readouterr().out
+    assert load(tmp_path / "same.stl").volume == pytest.approx(8000)
+
+
+def test_meshfix_out_of_time_is_a_clear_failure_and_leaves_no_process(tmp_path):
+    sphere = trimesh.creation.icosphere(subdivisions=6)
+    with pytest.raises(meshfix.MeshFixFailed, match="longer than"):
+        meshfix.repaired([Mesh(sphere.vertices, sphere.faces[1:])], timeout_s=0.05)
+    children = subprocess.run(["pgrep", "-f", "octoprint_img2print.geometry.meshfix", "-P", str(os.getpid())],
+                              capture_output=True, text=True)
+    assert children.stdout.strip() == ""
+
+
+def test_meshfix_dies_with_the_process_that_started_it(tmp_path):
+    """A job's worker killed mid-repair (a cancel) takes its MeshFix child with it."""
+    script = ("import numpy as np, trimesh; from octoprint_img2print.geometry import meshfix; "
+              "from octoprint_img2print.geometry.mesh import Mesh; s = trimesh.creation.icosphere(subdivisions=7); "
+              "meshfix.repaired([Mesh(s.vertices, s.faces[1:])])")
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        for _attempt in range(100):
+            found = subprocess.run(["pgrep", "-P", str(parent.pid)], capture_output=True, text=True).stdout.split()
+            if found:
+                break
+            subprocess.run(["sleep", "0.1"])
+        assert found, "MeshFix never started"
+    finally:
+        parent.kill()
+        parent.wait()
+    for _attempt in range(50):
+        if subprocess.run(["kill", "-0", found[0]], capture_output=True).returncode != 0:
+            return
+        subprocess.run(["sleep", "0.1"])
+    pytest.fail("the MeshFix child outlived its parent")
