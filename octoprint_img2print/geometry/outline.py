@@ -69,9 +69,15 @@ def bounds(shape: Region) -> tuple[float, float, float, float]:
     return float(box[0]), float(box[1]), float(box[2]), float(box[3])
 
 
+def clean(shape: Region) -> Region:
+    """The region without contour points within a micron of the line through their neighbours."""
+    return shape.simplify(CLEAN_MM)
+
+
 def extrude(shape: Region, bottom: float, top: float) -> manifold3d.Manifold:
-    """A prism of the region between two heights (contour points closer than a micron are merged first)."""
-    return manifold3d.Manifold.extrude(shape.simplify(CLEAN_MM), top - bottom).translate((0.0, 0.0, bottom))
+    """A prism of the cleaned region between two heights (give parts that share an outline the same cleaned
+    region: cleaned part by part, their copies of it can differ)."""
+    return manifold3d.Manifold.extrude(clean(shape), top - bottom).translate((0.0, 0.0, bottom))
 
 
 def body(parts: list[manifold3d.Manifold], cut: list[manifold3d.Manifold] | None = None) -> manifold3d.Manifold:
@@ -86,9 +92,11 @@ def solid(parts: list[manifold3d.Manifold], cut: list[manifold3d.Manifold] | Non
     """Union of the parts minus the cuts, as one mesh on the bed with one closed shell per separate piece.
 
     Edges shorter than a micron, which booleans and offsets leave behind, are collapsed so that no face
-    loses its area when the vertices become 32-bit floats.
+    loses its area when the vertices become 32-bit floats. The union first forgets which part each face came
+    from: manifold3d keeps the seams between faces of different parts, collapsing a short edge on one only
+    when it lies in line with the seam, so a seam could keep a nanometre-long edge.
     """
-    return from_manifold(body(parts, cut).simplify(CLEAN_MM)).on_bed()
+    return from_manifold(body(parts, cut).as_original().simplify(CLEAN_MM)).on_bed()
 
 
 @dataclass(frozen=True)

@@ -48,34 +48,51 @@ class CookieCutterOptions(ArtworkOptions):
 
 
 def cookie_outline(art: outline.Region) -> outline.Region:
-    """The cookie's shape: the artwork with nearby parts merged and every hole filled."""
+    """The cookie's shape: the artwork with nearby parts merged and every hole filled, cleaned once.
+
+    The wall, the flange and the imprint's floor all share this outline, so it is cleaned here once: cleaned part
+    by part (the wall's hole runs the other way round) they kept different points of it, met as copies a fraction
+    of a micron apart, and left zero-area triangles.
+    """
     merged = outline.offset(outline.offset(art, MERGE_GAP_MM / 2), -MERGE_GAP_MM / 2)
-    return outline.filled(outline.union([merged, art]))
+    return outline.clean(outline.filled(outline.union([merged, art])))
 
 
-def build(artwork: Artwork, options: CookieCutterOptions) -> tuple[Mesh, Report]:
-    """The cutter, flange down on the bed and the cutting edge up, and its findings."""
-    art, report = printable_artwork(artwork, options)
-    shape = cookie_outline(art)
+def wall_thickness(options: CookieCutterOptions, report: Report) -> float:
+    """The wall asked for, thickened to two nozzle lines (and reported) when thinner."""
     wall = max(options.wall, 2 * options.line_width)
     if wall > options.wall:
         report.add(WARNING, "wall_thickened",
                    _("The wall of {asked:.2f} mm is thinner than two {line:.2f} mm nozzle lines; it was made "
                      "{wall:.2f} mm.").format(asked=options.wall, line=options.line_width, wall=wall),
                    asked_mm=options.wall, wall_mm=round(wall, 3))
-    outer = outline.offset(shape, wall)
-    parts = [outline.extrude(outer - shape, 0.0, options.cutter_height)]
-    if options.imprint:
-        ridge = max(RIDGE_LINES * options.line_width, 0.8)
-        inside = outline.offset(shape, -1.5 * wall)
-        ridges = (outline.offset(art, ridge / 2) - outline.offset(art, -ridge / 2)) ^ inside
-        parts.append(outline.extrude(shape, 0.0, options.flange_thickness))
-        if not ridges.is_empty():
-            parts.append(outline.extrude(ridges, 0.0, options.cutter_height - options.imprint_inset))
-    if options.flange_width > 0:
-        flange = outline.offset(shape, wall + options.flange_width) - shape
-        parts.append(outline.extrude(flange, 0.0, options.flange_thickness))
-    return outline.solid(parts), report
+    return wall
+
+
+def base(shape: outline.Region, wall: float, options: CookieCutterOptions) -> outline.Region:
+    """What lies flat on the bed at flange thickness, as one region: the flange and the imprint's floor."""
+    flat = [outline.offset(shape, wall + options.flange_width) - shape] if options.flange_width > 0 else []
+    return outline.union([*flat, shape] if options.imprint else flat)
+
+
+def ridges(art: outline.Region, shape: outline.Region, wall: float, options: CookieCutterOptions) -> outline.Region:
+    """The imprint's ridges along the artwork's lines, clear of the wall (empty without an imprint)."""
+    if not options.imprint:
+        return outline.Region()
+    ridge = max(RIDGE_LINES * options.line_width, 0.8)
+    inside = outline.offset(shape, -1.5 * wall)
+    return (outline.offset(art, ridge / 2) - outline.offset(art, -ridge / 2)) ^ inside
+
+
+def build(artwork: Artwork, options: CookieCutterOptions) -> tuple[Mesh, Report]:
+    """The cutter, flange down on the bed and the cutting edge up, and its findings."""
+    art, report = printable_artwork(artwork, options)
+    shape = cookie_outline(art)
+    wall = wall_thickness(options, report)
+    layers = ((outline.offset(shape, wall) - shape, options.cutter_height),
+              (base(shape, wall, options), options.flange_thickness),
+              (ridges(art, shape, wall, options), options.cutter_height - options.imprint_inset))
+    return outline.solid([outline.extrude(region, 0.0, top) for region, top in layers if not region.is_empty()]), report
 
 
 MODE = Mode("cookie-cutter", N_("Cookie cutter"), N_("A thin cutting wall along the artwork's outline, with a flange."),
