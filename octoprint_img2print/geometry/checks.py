@@ -8,7 +8,8 @@ import numpy as np
 
 from ..i18n import _, ngettext
 from ..report import ERROR, INFO, WARNING, Report
-from . import meshfix, topology
+from . import topology
+from .intersections import crossing
 from .mesh import Mesh
 
 DEGENERATE_AREA_MM2 = 1e-10
@@ -81,14 +82,6 @@ def _places_text(places: list[list[float]]) -> str:
     return "; ".join(f"x {x:g}, y {y:g}, z {z:g}" for x, y, z in places)
 
 
-def _overlapping_boxes(boxes: np.ndarray) -> np.ndarray:
-    """For each part, whether its bounding box meets another part's."""
-    low, high = boxes[:, 0], boxes[:, 1]
-    meets = np.all((low[:, None] <= high[None]) & (low[None] <= high[:, None]), axis=2)
-    np.fill_diagonal(meets, False)
-    return meets.any(axis=1)
-
-
 def nested_parts(mesh: Mesh, labels: np.ndarray, volumes: np.ndarray) -> np.ndarray:
     """For each closed part, the smallest part it lies inside, or -1."""
     boxes = topology.part_boxes(mesh, labels, len(volumes))
@@ -105,30 +98,9 @@ def nested_parts(mesh: Mesh, labels: np.ndarray, volumes: np.ndarray) -> np.ndar
     return around
 
 
-@dataclass
-class Crossings:
-    """Triangles that cut through others: within one part, and between parts."""
-
-    within: np.ndarray
-    between: np.ndarray
-
-
-def crossings(mesh: Mesh, labels: np.ndarray, count: int) -> Crossings:
-    """Which faces cut through a face of their own part, and which through another part (MeshFix, out of
-    process). Parts whose bounding boxes meet no other part's are asked about once, with the whole mesh."""
-    boxes = topology.part_boxes(mesh, labels, count)
-    crowded = np.flatnonzero(_overlapping_boxes(boxes)) if count > 1 else np.zeros(0, dtype=int)
-    alone = [Mesh(mesh.vertices, mesh.faces[labels == k]) for k in crowded]
-    masks = meshfix.intersecting([mesh, *alone])
-    anywhere, within = masks[0], masks[0].copy()
-    for k, own in zip(crowded, masks[1:]):
-        within[labels == k] = own
-    return Crossings(within, anywhere & ~within)
-
-
 def _thorough(mesh: Mesh, labels: np.ndarray, count: int, volumes: np.ndarray, report: Report) -> tuple[int, int]:
     """Self-intersections and overlapping parts, reported with where they are; their counts."""
-    crossed = crossings(mesh, labels, count)
+    crossed = crossing(mesh, labels)
     within = int(crossed.within.sum())
     if within:
         places = [_place(mesh.triangles[crossed.within & (labels == k)].reshape(-1, 3))

@@ -1,8 +1,8 @@
-"""MeshFix (through pymeshfix) in a held-back child process: it fills holes, removes self-intersections and
-finds intersecting triangles, but it can crash, hang or eat memory on a bad mesh, so it never runs in ours.
+"""MeshFix (through pymeshfix) in a held-back child process: it fills holes and removes self-intersections, but
+it can crash, hang or eat memory on a bad mesh, so it never runs in ours.
 
-Run as ``python -m octoprint_img2print.geometry.meshfix TASK IN.npz OUT.npz MEMORY_MB``: the meshes go in as
-``vertices_<k>``/``faces_<k>`` and the answers come back under the same numbering.
+Run as ``python -m octoprint_img2print.geometry.meshfix IN.npz OUT.npz MEMORY_MB``: the meshes go in as
+``vertices_<k>``/``faces_<k>`` and come back repaired under the same numbering.
 """
 
 from __future__ import annotations
@@ -15,17 +15,16 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from ..i18n import _
 from .mesh import Mesh
 
 MESHFIX_TIMEOUT_S = 600.0
 MESHFIX_MEMORY_MB = 4096
 CLEAN_ITERATIONS, CLEAN_INNER_LOOPS = 10, 3
 PR_SET_PDEATHSIG = 1
-REPAIR, INTERSECTIONS = "repair", "intersections"
 
 
 class MeshFixFailed(Exception):
@@ -41,36 +40,24 @@ def available() -> bool:
     return True
 
 
-def _run(task: str, meshes: list[Mesh], timeout_s: float, memory_mb: int) -> dict[str, np.ndarray]:
+def repaired(meshes: list[Mesh], timeout_s: float = MESHFIX_TIMEOUT_S,
+             memory_mb: int = MESHFIX_MEMORY_MB) -> list[Mesh]:
+    """Each mesh with its holes filled and its self-intersections and degenerate triangles removed."""
     if not available():
-        raise MeshFixFailed("pymeshfix is not installed (it needs Python 3.10 or later)")
+        raise MeshFixFailed(_("pymeshfix is not installed; it needs Python 3.10 or later"))
     with tempfile.TemporaryDirectory(prefix="img2print-meshfix-") as folder:
         given, answer = Path(folder) / "in.npz", Path(folder) / "out.npz"
         np.savez(given, **{f"vertices_{k}": m.vertices for k, m in enumerate(meshes)},
                  **{f"faces_{k}": m.faces for k, m in enumerate(meshes)})
         try:
-            run = subprocess.run([sys.executable, "-m", __name__, task, str(given), str(answer), str(memory_mb)],
+            run = subprocess.run([sys.executable, "-m", __name__, str(given), str(answer), str(memory_mb)],
                                  capture_output=True, timeout=timeout_s)
         except subprocess.TimeoutExpired as expired:
-            raise MeshFixFailed(f"it took longer than {timeout_s:.0f} s") from expired
+            raise MeshFixFailed(_("it took longer than {seconds:.0f} s").format(seconds=timeout_s)) from expired
         if run.returncode != 0 or not answer.is_file():
-            raise MeshFixFailed("it stopped with an error or ran out of memory")
+            raise MeshFixFailed(_("it stopped with an error or ran out of memory"))
         with np.load(answer) as data:
-            return dict(data)
-
-
-def repaired(meshes: list[Mesh], timeout_s: float = MESHFIX_TIMEOUT_S,
-             memory_mb: int = MESHFIX_MEMORY_MB) -> list[Mesh]:
-    """Each mesh with its holes filled and its self-intersections and degenerate triangles removed."""
-    data = _run(REPAIR, meshes, timeout_s, memory_mb)
-    return [Mesh(data[f"vertices_{k}"], data[f"faces_{k}"]) for k in range(len(meshes))]
-
-
-def intersecting(meshes: list[Mesh], timeout_s: float = MESHFIX_TIMEOUT_S,
-                 memory_mb: int = MESHFIX_MEMORY_MB) -> list[np.ndarray]:
-    """For each mesh, a mask of the faces that cut through other faces of the same mesh."""
-    data = _run(INTERSECTIONS, meshes, timeout_s, memory_mb)
-    return [data[f"faces_{k}"].astype(bool) for k in range(len(meshes))]
+            return [Mesh(data[f"vertices_{k}"], data[f"faces_{k}"]) for k in range(len(meshes))]
 
 
 # --- the child --------------------------------------------------------------------------------------------------
@@ -85,46 +72,20 @@ def _die_with_parent() -> None:
         sys.exit(1)
 
 
-def _loaded(vertices: np.ndarray, faces: np.ndarray) -> Any:
+def _repair(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from pymeshfix import PyTMesh
 
     tmesh = PyTMesh()
     tmesh.set_quiet(True)
     tmesh.load_array(vertices.astype(np.float64), faces.astype(np.int32))
-    return tmesh
-
-
-def _repair(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    tmesh = _loaded(vertices, faces)
     tmesh.fill_small_boundaries(0, True)
     tmesh.clean(CLEAN_ITERATIONS, CLEAN_INNER_LOOPS)
     return tmesh.return_arrays()
 
 
-def _face_keys(faces: np.ndarray) -> np.ndarray:
-    """One comparable key per face, the same whichever corner the face starts at."""
-    ordered = np.sort(faces.astype(np.int64), axis=1)
-    return np.ascontiguousarray(ordered).view(np.dtype((np.void, 24))).reshape(-1)
-
-
-def _intersections(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    """A mask of the input faces MeshFix selects as properly intersecting (touching along an edge or at a corner
-    is not an intersection).
-
-    pymeshfix answers with an (n, 3) array whose first n flat entries are the indices of the selected triangles in
-    MeshFix's own triangle order (which reverses the input's), so they are matched back by their corners."""
-    if len(faces) == 0:
-        return np.zeros(0, dtype=bool)
-    tmesh = _loaded(vertices, faces)
-    selected = tmesh.select_intersecting_triangles(justproper=True)
-    indices = selected.reshape(-1)[: len(selected)]
-    _points, own_faces = tmesh.return_arrays()
-    return np.isin(_face_keys(faces), _face_keys(own_faces[indices]))
-
-
 def main(argv: list[str]) -> int:
-    """Do one task on every mesh in the input file and save the answers."""
-    task, given, answer, memory_mb = argv
+    """Repair every mesh in the input file and save the results."""
+    given, answer, memory_mb = argv
     _die_with_parent()
     cap = int(memory_mb) * 1024 * 1024
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -135,11 +96,7 @@ def main(argv: list[str]) -> int:
     out: dict[str, np.ndarray] = {}
     with np.load(given) as data:
         for k in range(len(data.files) // 2):
-            vertices, faces = data[f"vertices_{k}"], data[f"faces_{k}"]
-            if task == REPAIR:
-                out[f"vertices_{k}"], out[f"faces_{k}"] = _repair(vertices, faces)
-            else:
-                out[f"faces_{k}"] = _intersections(vertices, faces)
+            out[f"vertices_{k}"], out[f"faces_{k}"] = _repair(data[f"vertices_{k}"], data[f"faces_{k}"])
     partial = Path(answer + ".part")
     with partial.open("wb") as handle:
         np.savez(handle, **out)

@@ -13,7 +13,8 @@ import numpy as np
 from ..i18n import _, ngettext
 from ..report import INFO, Report
 from . import meshfix, topology
-from .checks import MIN_PART_MM, MeshSummary, crossings, needs_repair, nested_parts, specks, summarize, verdict
+from .checks import MIN_PART_MM, MeshSummary, needs_repair, nested_parts, specks, summarize, verdict
+from .intersections import crossing
 from .mesh import Mesh, concatenate
 
 MERGE_TOLERANCE_MM = 1e-4
@@ -172,7 +173,7 @@ def _united(parts: list[Mesh], done: Report) -> Mesh:
     labels = np.repeat(np.arange(len(parts)), [len(part.faces) for part in parts])
     volumes = np.array([part.volume() for part in parts])
     around = nested_parts(whole, labels, volumes)
-    overlapping = set(np.unique(labels[crossings(whole, labels, len(parts)).between]).tolist())
+    overlapping = set(np.unique(labels[crossing(whole, labels).between]).tolist())
     overlapping |= {k for k in range(len(parts)) if around[k] >= 0 and volumes[k] > 0}
     if not overlapping:
         return whole
@@ -262,6 +263,6 @@ def _self_crossing(parts: list[Mesh]) -> set[int]:
     """Indices of the closed parts whose triangles cut through their own part."""
     if not parts:
         return set()
-    masks = meshfix.intersecting(parts)
-    return {k for k, mask in enumerate(masks) if mask.any()}
+    labels = np.repeat(np.arange(len(parts)), [len(part.faces) for part in parts])
+    return set(np.unique(labels[crossing(concatenate(parts), labels).within]).tolist())
 
