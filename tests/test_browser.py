@@ -380,6 +380,37 @@ def test_file_list_shows_thumbnails_and_asks_once_for_a_broken_one(server, tmp_p
         server.session().http.delete(f"http://127.0.0.1:{server.port}/api/files/local/broken.jpg")
 
 
+def test_check_and_repair_from_the_file_list_shows_what_was_wrong_and_done(server, tmp_path):
+    import trimesh
+    from selenium.webdriver.common.by import By
+
+    box = trimesh.creation.box(extents=(20, 20, 20))
+    holed = trimesh.Trimesh(box.vertices, box.faces[2:], process=False)
+    admin = server.session()
+    answer = admin.post("/api/files/local", files={"file": ("holed-box.stl", holed.export(file_type="stl"))})
+    assert answer.status_code == 201, answer.text
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        button = wait_for(lambda: driver.execute_script(
+            "return Array.from(document.querySelectorAll('#files .entry')).filter(function (e) {"
+            "  var title = e.querySelector('.title'); return title && title.textContent.trim() === 'holed-box.stl';"
+            "}).map(function (e) { return e.querySelector('.img2print-files-repair'); })"
+            ".filter(function (b) { return b && b.offsetParent !== null; })"))
+        assert button[0].get_attribute("title") == "Check and repair"
+        driver.execute_script("arguments[0].click()", button[0])
+        wait_for(lambda: text_of(driver, "img2print-result-file") == "holed-box-repaired.stl")
+        assert text_of(driver, "img2print-result-verdict").startswith("OK")
+        assert "only one triangle" in text_of(driver, "img2print-result-found")
+        assert "Closed the holes of 1 part" in text_of(driver, "img2print-findings")
+        assert driver.find_element(By.ID, "img2print").is_displayed()
+        driver.save_screenshot("/tmp/shots/repaired.png")
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+    assert "holed-box-repaired.stl" in admin.files()
+
+
 def test_settings_page_shows_the_slicers_without_console_errors(server, tmp_path):
     from selenium.webdriver.common.by import By
 

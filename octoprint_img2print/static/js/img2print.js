@@ -1,5 +1,21 @@
 /* img2print's tab and settings: pick a picture, choose what to make, preview, convert, slice, print. */
 $(function () {
+    // a "Check and repair" button on every model in OctoPrint's file list (its template is read when the list is
+    // drawn, after the view models are made; gettext exists from then on)
+    function addRepairButton() {
+        var modelTemplate = $("#files_template_model");
+        if (modelTemplate.length && modelTemplate.html().indexOf("img2print-files-repair") < 0) {
+            var button = '<div class="btn btn-mini img2print-files-repair" data-bind="visible: window.Img2Print && '
+                + '$root.loginState.hasAllPermissionsKo($root.access.permissions.PLUGIN_IMG2PRINT_CONVERT, '
+                + '$root.access.permissions.FILES_UPLOAD) && /\\.(stl|3mf|obj|glb|gltf)$/i.test(name), '
+                + 'click: function() { window.Img2Print.repairFile($data); }" role="link" title="'
+                + _.escape(gettext("Check and repair")) + '" aria-label="' + _.escape(gettext("Check and repair"))
+                + '"><i class="fas fa-wrench"></i></div>';
+            modelTemplate.html(modelTemplate.html().replace('<div class="btn-group action-buttons">',
+                '<div class="btn-group action-buttons">' + button));
+        }
+    }
+
     function Img2PrintViewModel(parameters) {
         var self = this;
         self.loginState = parameters[0];
@@ -307,10 +323,12 @@ $(function () {
                 if (changedWhileBusy) { changedWhileBusy = false; self.livePreview(); }
                 if (result.backlit) self.backlit(result.backlit);
                 if (result.file) self.result(result);
+                if (job.action === "repair") document.getElementById("img2print-result").scrollIntoView({block: "nearest"});
             } else if (job.status === "failed" || job.status === "cancelled") {
                 self.busy(false);
                 changedWhileBusy = false;
                 self.error(job.status === "cancelled" ? gettext("Cancelled.") : (job.error && job.error.message) || gettext("The job failed."));
+                if (job.action === "repair") document.getElementById("img2print-error").scrollIntoView({block: "nearest"});
             }
         };
 
@@ -354,6 +372,7 @@ $(function () {
                 });
         };
         window.Img2Print = {repairFile: self.repairFile};
+        addRepairButton();
 
         self.isGcode = ko.pureComputed(function () {
             var result = self.result();
@@ -363,19 +382,6 @@ $(function () {
         self.onDataUpdaterPluginMessage = function (plugin, data) {
             if (plugin === "img2print" && data.type === "job") self.show(data.job);
         };
-    }
-
-    // a "Check and repair" button on every model in OctoPrint's file list (its template is read when the list is drawn)
-    var modelTemplate = $("#files_template_model");
-    if (modelTemplate.length) {
-        var button = '<div class="btn btn-mini img2print-files-repair" data-bind="visible: window.Img2Print && '
-            + '$root.loginState.hasAllPermissionsKo($root.access.permissions.PLUGIN_IMG2PRINT_CONVERT, '
-            + '$root.access.permissions.FILES_UPLOAD) && /\\.(stl|3mf|obj|glb|gltf)$/i.test(name), '
-            + 'click: function() { window.Img2Print.repairFile($data); }" role="link" title="'
-            + _.escape(gettext("Check and repair")) + '" aria-label="' + _.escape(gettext("Check and repair"))
-            + '"><i class="fas fa-wrench"></i></div>';
-        modelTemplate.html(modelTemplate.html().replace('<div class="btn-group action-buttons">',
-            '<div class="btn-group action-buttons">' + button));
     }
 
     OCTOPRINT_VIEWMODELS.push({
