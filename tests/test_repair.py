@@ -187,3 +187,15 @@ def test_meshfix_dies_with_the_process_that_started_it(tmp_path):
             return
         subprocess.run(["sleep", "0.1"])
     pytest.fail("the MeshFix child outlived its parent")
+
+
+@pytest.mark.parametrize(("mode", "width"), [("relief", 40), ("lithophane", 60), ("logo", 50)])
+def test_img2prints_own_solids_pass_the_thorough_check(capsys, tmp_path, mode, width):
+    """A sharp step in a picture gives steep triangles side by side; they touch, they do not cut."""
+    from pictures import halves, save
+
+    picture = save(halves(), tmp_path / "step.png")
+    assert main(["convert", str(picture), "-o", str(tmp_path / "step.stl"), "--mode", mode, "--width", str(width)]) == 0
+    capsys.readouterr()
+    code, answer = run(capsys, "check", str(tmp_path / "step.stl"))
+    assert code == 0 and answer["self_intersections"] == 0 and answer["overlapping_shells"] == 0
