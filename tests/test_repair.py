@@ -61,6 +61,12 @@ def broken(kind: str) -> tuple[trimesh.Trimesh, float, int]:
     if kind == "self-intersecting":
         sphere = trimesh.creation.icosphere(subdivisions=3, radius=10.0)
         return spiked_sphere(), sphere.volume, 1
+    if kind in ("triangle without area", "crack closed by a flat triangle"):
+        corners = np.array([[0, 0, 0], [10, 0, 0], [0, 10, 0], [0, 0, 10], [5, 0, 0]], float)
+        faces = ([[0, 2, 4], [4, 2, 1], [0, 4, 3], [4, 1, 3], [1, 2, 3], [0, 3, 2], [0, 4, 1]]
+                 if kind == "triangle without area" else [[0, 2, 1], [0, 4, 3], [4, 1, 3], [1, 2, 3], [0, 3, 2],
+                                                          [0, 1, 4]])
+        return raw(corners, np.array(faces)), 1000.0 / 6.0, 1
     if kind == "non-manifold shared edge":
         pair = joined(cube, box(at=(20, 20, 0)))
         pair.merge_vertices()
@@ -72,7 +78,8 @@ def broken(kind: str) -> tuple[trimesh.Trimesh, float, int]:
 
 
 KINDS = ["open box", "flipped faces", "inside out", "duplicate faces", "two overlapping shells", "inner shell",
-         "self-intersecting", "non-manifold shared edge", "many small holes"]
+         "self-intersecting", "non-manifold shared edge", "triangle without area", "crack closed by a flat triangle",
+         "many small holes"]
 
 
 def run(capsys, *arguments: str) -> tuple[int, dict]:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..i18n import _, ngettext
 from ..report import INFO, Report
-from . import meshfix, topology
+from . import checks, meshfix, topology
 from .checks import MIN_PART_MM, MeshSummary, needs_repair, nested_parts, specks, summarize, verdict
 from .intersections import crossing
 from .mesh import Mesh, concatenate
@@ -81,13 +81,14 @@ def _merged(mesh: Mesh, done: Report, tolerance: float) -> Mesh:
 
 
 def _without_bad_faces(mesh: Mesh, done: Report) -> Mesh:
-    """Drop triangles with a repeated corner, keep one of each set of duplicates, and drop pairs of duplicates
-    facing opposite ways (a wall of no thickness)."""
+    """Drop triangles without area (the holes they leave are closed later), keep one of each set of
+    duplicates, and drop pairs of duplicates facing opposite ways (a wall of no thickness)."""
     faces = mesh.faces
     repeated = (faces[:, 0] == faces[:, 1]) | (faces[:, 1] == faces[:, 2]) | (faces[:, 2] == faces[:, 0])
-    _said(done, "dropped_degenerate", int(repeated.sum()),
+    flat = repeated | (np.linalg.norm(mesh.face_normals(), axis=1) / 2.0 <= checks.DEGENERATE_AREA_MM2)
+    _said(done, "dropped_degenerate", int(flat.sum()),
           "Dropped {count} triangle without area.", "Dropped {count} triangles without area.")
-    faces = faces[~repeated]
+    faces = faces[~flat]
     order = np.argsort(faces, axis=1)
     even = np.isin((order * [9, 3, 1]).sum(axis=1), [0 * 9 + 1 * 3 + 2, 1 * 9 + 2 * 3 + 0, 2 * 9 + 0 * 3 + 1])
     keys = np.ascontiguousarray(np.sort(faces, axis=1).astype(np.int64)).view(np.dtype((np.void, 24))).ravel()
