@@ -402,7 +402,7 @@ def test_check_and_repair_from_the_file_list_shows_what_was_wrong_and_done(serve
         wait_for(lambda: text_of(driver, "img2print-result-file") == "holed-box-repaired.stl")
         assert text_of(driver, "img2print-result-verdict").startswith("OK")
         assert "only one triangle" in text_of(driver, "img2print-result-found")
-        assert "Closed the holes of 1 part" in text_of(driver, "img2print-findings")
+        assert "Closed 1 hole" in text_of(driver, "img2print-findings")
         assert driver.find_element(By.ID, "img2print").is_displayed()
         driver.save_screenshot("/tmp/shots/repaired.png")
         assert console_errors(driver) == []

@@ -67,6 +67,10 @@ def broken(kind: str) -> tuple[trimesh.Trimesh, float, int]:
                  if kind == "triangle without area" else [[0, 2, 1], [0, 4, 3], [4, 1, 3], [1, 2, 3], [0, 3, 2],
                                                           [0, 1, 4]])
         return raw(corners, np.array(faces)), 1000.0 / 6.0, 1
+    if kind == "open end of a tube":
+        tube = trimesh.creation.cylinder(radius=10.0, height=20.0, sections=64)
+        top = tube.triangles_center[:, 2] > 9.99
+        return raw(tube.vertices, tube.faces[~top]), tube.volume, 1
     if kind == "non-manifold shared edge":
         pair = joined(cube, box(at=(20, 20, 0)))
         pair.merge_vertices()
@@ -79,7 +83,7 @@ def broken(kind: str) -> tuple[trimesh.Trimesh, float, int]:
 
 KINDS = ["open box", "flipped faces", "inside out", "duplicate faces", "two overlapping shells", "inner shell",
          "self-intersecting", "non-manifold shared edge", "triangle without area", "crack closed by a flat triangle",
-         "many small holes"]
+         "open end of a tube", "many small holes"]
 
 
 def run(capsys, *arguments: str) -> tuple[int, dict]:

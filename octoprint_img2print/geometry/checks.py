@@ -79,7 +79,7 @@ def _place(points: np.ndarray) -> list[float]:
 
 
 def _places_text(places: list[list[float]]) -> str:
-    return "; ".join(f"x {x:g}, y {y:g}, z {z:g}" for x, y, z in places)
+    return ", ".join(f"({x:g}, {y:g}, {z:g})" for x, y, z in places)
 
 
 def nested_parts(mesh: Mesh, labels: np.ndarray, volumes: np.ndarray) -> np.ndarray:
@@ -106,8 +106,9 @@ def _thorough(mesh: Mesh, labels: np.ndarray, count: int, volumes: np.ndarray, r
         places = [_place(mesh.triangles[crossed.within & (labels == k)].reshape(-1, 3))
                   for k in np.unique(labels[crossed.within])[:MAX_PLACES]]
         report.add(ERROR, "self_intersections",
-                   ngettext("{count} triangle cuts through its own part (self-intersection), around {places} mm.",
-                            "{count} triangles cut through their own part (self-intersection), around {places} mm.",
+                   ngettext("{count} triangle cuts through its own part (self-intersection), around (x, y, z) = "
+                            "{places} mm.", "{count} triangles cut through their own part (self-intersection), "
+                            "around (x, y, z) = {places} mm.",
                             within).format(count=within, places=_places_text(places)), count=within, where_mm=places)
     overlapping = set(np.unique(labels[crossed.between]).tolist())
     if count > 1:
@@ -115,10 +116,12 @@ def _thorough(mesh: Mesh, labels: np.ndarray, count: int, volumes: np.ndarray, r
         overlapping |= {k for k in range(count) if around[k] >= 0 and volumes[k] > 0}
     if overlapping:
         places = [_place(mesh.triangles[labels == k].reshape(-1, 3)) for k in sorted(overlapping)[:MAX_PLACES]]
-        report.add(WARNING, "overlapping_shells",
-                   _("{count} parts overlap or lie inside another part, around {places} mm; repair unites them "
-                     "into one solid.").format(count=len(overlapping), places=_places_text(places)),
-                   count=len(overlapping), where_mm=places)
+        report.add(WARNING, "overlapping_shells", ngettext(
+            "{count} part overlaps or lies inside another part, around (x, y, z) = {places} mm; repair unites them "
+            "into one solid.", "{count} parts overlap or lie inside another part, around (x, y, z) = {places} mm; "
+            "repair unites them into one solid.", len(overlapping)).format(count=len(overlapping),
+                                                                          places=_places_text(places)),
+            count=len(overlapping), where_mm=places)
     return within, len(overlapping)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..i18n import _, ngettext
 from ..report import INFO, Report
-from . import checks, meshfix, topology
+from . import checks, holes, meshfix, topology
 from .checks import MIN_PART_MM, MeshSummary, needs_repair, nested_parts, specks, summarize, verdict
 from .intersections import crossing
 from .mesh import Mesh, concatenate
@@ -143,6 +143,20 @@ def _specks(parts: list[Mesh], done: Report, min_part_mm: float) -> np.ndarray:
     return speck
 
 
+def _fanned(parts: list[Mesh], done: Report) -> tuple[list[Mesh], list[Mesh]]:
+    """The parts whose holes numpy could close (a fan in each), and those left for MeshFix."""
+    closed, left, holes_closed = [], [], 0
+    for part in parts:
+        attempt = holes.filled(part)
+        if attempt is None or _broken(attempt[0], False):
+            left.append(part)
+            continue
+        closed.append(attempt[0])
+        holes_closed += attempt[1]
+    _said(done, "closed_holes", holes_closed, "Closed {count} hole.", "Closed {count} holes.")
+    return closed, left
+
+
 def _fixed_by_meshfix(holed: list[Mesh], tangled: list[Mesh], done: Report) -> list[Mesh]:
     """Each part with its holes closed and its self-intersections removed; the part as it was where MeshFix
     fails (the final check then says what is left)."""
@@ -156,7 +170,7 @@ def _fixed_by_meshfix(holed: list[Mesh], tangled: list[Mesh], done: Report) -> l
                                            "({reason}).").format(reason=failure))
         return parts
     worked = np.array([len(result.faces) > 0 for result in results])
-    _said(done, "closed_holes", int(worked[:len(holed)].sum()), "Closed the holes of {count} part.",
+    _said(done, "meshfix_closed_holes", int(worked[:len(holed)].sum()), "Closed the holes of {count} part.",
           "Closed the holes of {count} parts.")
     _said(done, "removed_self_intersections", int(worked[len(holed):].sum()),
           "Removed the self-intersections of {count} part.", "Removed the self-intersections of {count} parts.")
@@ -165,16 +179,23 @@ def _fixed_by_meshfix(holed: list[Mesh], tangled: list[Mesh], done: Report) -> l
     return [result.outward() if ok else part for part, result, ok in zip(parts, results, worked)]
 
 
-def _united(parts: list[Mesh], done: Report) -> Mesh:
+def _labelled(parts: list[Mesh]) -> tuple[Mesh, np.ndarray]:
+    """All parts as one mesh, and the part each face comes from."""
+    return concatenate(parts), np.repeat(np.arange(len(parts)), [len(part.faces) for part in parts])
+
+
+def _united(parts: list[Mesh], done: Report, cutting: set[int] | None = None) -> Mesh:
     """One mesh of all parts: where parts overlap or lie inside one another, their union (cavities, parts wound
-    inwards inside another, are cut out), level by level of nesting."""
+    inwards inside another, are cut out), level by level of nesting. ``cutting``: the parts known to cut through
+    another, when that is known already."""
     from .booleans import from_manifold, to_manifold
 
-    whole = concatenate(parts)
-    labels = np.repeat(np.arange(len(parts)), [len(part.faces) for part in parts])
+    whole, labels = _labelled(parts)
     volumes = np.array([part.volume() for part in parts])
     around = nested_parts(whole, labels, volumes)
-    overlapping = set(np.unique(labels[crossing(whole, labels).between]).tolist())
+    if cutting is None:
+        cutting = set(np.unique(labels[crossing(whole, labels).between]).tolist())
+    overlapping = set(cutting)
     overlapping |= {k for k in range(len(parts)) if around[k] >= 0 and volumes[k] > 0}
     if not overlapping:
         return whole
@@ -198,8 +219,7 @@ def _inside_out_turned(parts: list[Mesh], done: Report) -> list[Mesh]:
     """Closed parts wound inwards that lie inside no other part are inside out: turn them."""
     if not parts:
         return parts
-    whole = concatenate(parts)
-    labels = np.repeat(np.arange(len(parts)), [len(part.faces) for part in parts])
+    whole, labels = _labelled(parts)
     volumes = np.array([part.volume() for part in parts])
     around = nested_parts(whole, labels, volumes)
     inside_out = (volumes < 0) & (around < 0)
@@ -230,8 +250,8 @@ def _kept_apart(mesh: Mesh, done: Report) -> Mesh:
     vertices = mesh.vertices.astype(np.float64)
     vertices[moved] -= TOUCH_GAP_MM * normals[moved] / np.maximum(lengths, 1e-30)
     _said(done, "kept_apart", int(moved.sum()),
-          "Moved {count} corner where separate parts touched {gap:g} mm inwards, so each part stays closed.",
-          "Moved {count} corners where separate parts touched {gap:g} mm inwards, so each part stays closed.",
+          "Moved {count} corner {gap:g} mm inwards where separate parts touched, so each part stays closed.",
+          "Moved {count} corners {gap:g} mm inwards where separate parts touched, so each part stays closed.",
           gap=TOUCH_GAP_MM)
     return Mesh(vertices, mesh.faces)
 
@@ -252,18 +272,15 @@ def repair(mesh: Mesh, min_part_mm: float = MIN_PART_MM, tolerance_mm: float = M
     twisted_parts = np.bincount(labels[twisted], minlength=count) > 0
     broken = np.array([_broken(part, bool(turn)) for part, turn in zip(parts, twisted_parts)])
     kept = ~_specks(parts, done, min_part_mm)
-    closed = _inside_out_turned([parts[k] for k in np.flatnonzero(kept & ~broken)], done)
-    tangled = _self_crossing(closed)
-    fixed = _fixed_by_meshfix([parts[k] for k in np.flatnonzero(kept & broken)], [closed[k] for k in tangled], done)
+    fanned, left = _fanned([parts[k] for k in np.flatnonzero(kept & broken & ~twisted_parts)], done)
+    left += [parts[k] for k in np.flatnonzero(kept & broken & twisted_parts)]
+    closed = _inside_out_turned([parts[k] for k in np.flatnonzero(kept & ~broken)] + fanned, done)
+    whole, part_of = _labelled(closed)
+    crossed = crossing(whole, part_of) if closed else None
+    tangled = set(np.unique(part_of[crossed.within]).tolist()) if closed else set()
+    fixed = _fixed_by_meshfix(left, [closed[k] for k in sorted(tangled)], done)
     keep = [part for k, part in enumerate(closed) if k not in tangled] + fixed
-    result = _kept_apart(_united(keep, done), done) if len(keep) > 1 else keep[0]
+    cutting = set(np.unique(part_of[crossed.between]).tolist()) if closed and not fixed else None
+    result = _kept_apart(_united(keep, done, cutting), done) if len(keep) > 1 else keep[0]
     return RepairResult(result, before, done, summarize(result, thorough=True))
-
-
-def _self_crossing(parts: list[Mesh]) -> set[int]:
-    """Indices of the closed parts whose triangles cut through their own part."""
-    if not parts:
-        return set()
-    labels = np.repeat(np.arange(len(parts)), [len(part.faces) for part in parts])
-    return set(np.unique(labels[crossing(concatenate(parts), labels).within]).tolist())
 
