@@ -67,6 +67,11 @@ def broken(kind: str) -> tuple[trimesh.Trimesh, float, int]:
                  if kind == "triangle without area" else [[0, 2, 1], [0, 4, 3], [4, 1, 3], [1, 2, 3], [0, 3, 2],
                                                           [0, 1, 4]])
         return raw(corners, np.array(faces)), 1000.0 / 6.0, 1
+    if kind == "holes touching at corners":
+        sphere = trimesh.creation.icosphere(subdivisions=5, radius=20.0)
+        keep = np.ones(len(sphere.faces), dtype=bool)
+        keep[np.random.default_rng(3).choice(len(sphere.faces), 400, replace=False)] = False
+        return raw(sphere.vertices, sphere.faces[keep]), sphere.volume, 1
     if kind == "open end of a tube":
         tube = trimesh.creation.cylinder(radius=10.0, height=20.0, sections=64)
         top = tube.triangles_center[:, 2] > 9.99
@@ -83,7 +88,7 @@ def broken(kind: str) -> tuple[trimesh.Trimesh, float, int]:
 
 KINDS = ["open box", "flipped faces", "inside out", "duplicate faces", "two overlapping shells", "inner shell",
          "self-intersecting", "non-manifold shared edge", "triangle without area", "crack closed by a flat triangle",
-         "open end of a tube", "many small holes"]
+         "open end of a tube", "holes touching at corners", "many small holes"]
 
 
 def run(capsys, *arguments: str) -> tuple[int, dict]:
@@ -106,6 +111,17 @@ def test_a_broken_model_comes_out_closed_with_the_volume_it_should_have(capsys, 
     assert len(result.split(only_watertight=False)) == parts
     code, answer = run(capsys, "check", str(tmp_path / "fixed.stl"))
     assert code == 0 and answer["self_intersections"] == 0 and answer["overlapping_shells"] == 0
+
+
+def test_small_holes_are_closed_without_meshfix(capsys, tmp_path, monkeypatch):
+    """Scattered holes, some touching at a corner, are closed by img2print itself: MeshFix is not needed."""
+    monkeypatch.setattr(meshfix, "repaired", lambda *_a, **_k: pytest.fail("MeshFix was called"))
+    mesh, volume, _parts = broken("holes touching at corners")
+    mesh.export(str(tmp_path / "holes.stl"))
+    code, answer = run(capsys, "repair", str(tmp_path / "holes.stl"), "-o", str(tmp_path / "fixed.stl"))
+    assert code == 0 and [d["code"] for d in answer["done"]] == ["closed_holes"]
+    assert answer["done"][0]["numbers"]["count"] > 300
+    assert load(tmp_path / "fixed.stl").volume == pytest.approx(volume, rel=1e-6)
 
 
 def test_check_says_where_a_model_cuts_through_itself(capsys, tmp_path):
