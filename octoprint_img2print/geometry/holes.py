@@ -89,12 +89,16 @@ def rims(mesh: Mesh) -> list[list[int]] | None:
     return loops
 
 
-def _joined(mesh: Mesh, corners: set[int]) -> set[tuple[int, int]]:
-    """The edges of the mesh between two of ``corners``."""
+def _joined(mesh: Mesh, corners: set[int]) -> dict[int, set[int]]:
+    """For each of ``corners``, the others of them it shares an edge of the mesh with."""
     chosen = np.zeros(len(mesh.vertices), dtype=bool)
     chosen[list(corners)] = True
     pairs = np.concatenate([mesh.faces[:, [0, 1]], mesh.faces[:, [1, 2]], mesh.faces[:, [2, 0]]])
-    return set(map(tuple, pairs[chosen[pairs].all(axis=1)].tolist()))
+    neighbours: dict[int, set[int]] = {}
+    for a, b in pairs[chosen[pairs].all(axis=1)].tolist():
+        neighbours.setdefault(a, set()).add(b)
+        neighbours.setdefault(b, set()).add(a)
+    return neighbours
 
 
 def filled(mesh: Mesh) -> tuple[Mesh, int] | None:
@@ -112,7 +116,7 @@ def filled(mesh: Mesh) -> tuple[Mesh, int] | None:
         following = np.roll(corners, -1)
         if len(loop) <= SMALL_RIM:
             place = {corner: k for k, corner in enumerate(loop)}
-            taken = {(place[a], place[b]) for a, b in joined if a in place and b in place}
+            taken = {(place[a], place[b]) for a in loop for b in joined.get(a, ()) if b in place}
             triangles = least_area(mesh.vertices[corners].astype(np.float64), taken)
             if triangles is not None:
                 faces.append(corners[np.array(triangles)])
