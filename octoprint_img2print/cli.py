@@ -1,7 +1,8 @@
-"""The ``img2print`` command: convert, trace, slice, profiles, check and repair.
+"""The ``img2print`` command: convert, trace, slice, profiles, check, repair and generate.
 
 Exit codes: 0 done, 2 usage error (including impossible option values), 3 bad input or unprintable model,
-4 does not fit the printer, 5 the slicer failed or its G-code would not print, 130 cancelled.
+4 does not fit the printer, 5 the slicer failed or its G-code would not print, 6 an online service (Tripo) failed,
+130 cancelled.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from . import cli_arguments, pipeline
 from .building.artwork import ArtworkOptions
 from .errors import Img2PrintError
+from .generating import tripo
 from .geometry import checks
 from .geometry.checks import MIN_PART_MM
 from .geometry.files import write_atomically
@@ -32,17 +35,23 @@ from .slicing.slicers import default_backend, get_backend
 from .slicing.slicers import registry as slicers
 
 MAX_MIN_PART_MM = 1000.0
+MAX_TIMEOUT_S = 86400.0
 EXIT_DONE, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_DOES_NOT_FIT, EXIT_SLICER_FAILED, EXIT_CANCELLED = 0, 2, 3, 4, 5, 130
 PROGRESS_DELAY_S = 1.0
 USAGE_ERRORS = ("bad_parameter", "unknown_mode", "unknown_model_format", "unknown_vector_format", "unknown_printer",
                 "unknown_intent", "unknown_slicer")
 EXIT_BY_KIND = {"does_not_fit": EXIT_DOES_NOT_FIT, "slicer_failed": EXIT_SLICER_FAILED, "cancelled": EXIT_CANCELLED}
+EXIT_SERVICE_FAILED = 6
+# errors of an online service (Tripo): exit 6; a wrong or missing key is bad input (3)
+SERVICE_ERRORS = ("tripo_no_credits", "tripo_busy", "tripo_failed", "tripo_unreachable", "tripo_task_failed",
+                  "tripo_timeout")
 OVERRIDE_PREFIX = "slice_"
 STAGE_NAMES = {
     pipeline.STAGE_LOADING: N_("Loading the picture"),
     pipeline.STAGE_BUILDING: N_("Building the solid"),
     pipeline.STAGE_CHECKING: N_("Checking the solid"),
     pipeline.STAGE_REPAIRING: N_("Repairing the model"),
+    pipeline.STAGE_GENERATING: N_("Tripo is making the model"),
     pipeline.STAGE_WRITING: N_("Writing the file"),
     pipeline.STAGE_SLICING: N_("Slicing"),
     pipeline.STAGE_INSPECTING: N_("Checking the G-code"),
@@ -191,6 +200,21 @@ def build_parser() -> argparse.ArgumentParser:
                          help=_("remove separate parts smaller than this in every direction (default {size:g} mm)")
                          .format(size=MIN_PART_MM))
     _add_common(mending, megapixels=False)
+    making = commands.add_parser("generate", help=_("make a full 3D model of an object from one photo (Tripo AI, "
+                                                    "online)"),
+                                 description=_("Send one photo of an object to Tripo AI's image-to-model service (a "
+                                               "third-party service; needs the internet and TRIPO_API_KEY), then "
+                                               "repair its model, stand it on its base and size it."))
+    making.add_argument("photo", type=Path, metavar="PHOTO", help=_("photo of one object"))
+    making.add_argument("-o", "--output", type=Path, required=True, metavar="OUTPUT",
+                        help=_("model file to write; .stl or .3mf"))
+    making.add_argument("--height", type=float, required=True, metavar="MM", help=_("height of the model in mm"))
+    making.add_argument("--yes", action="store_true", help=_("spend the credits without asking"))
+    making.add_argument("--timeout", type=float, default=tripo.GENERATION_TIMEOUT_S, metavar="S",
+                        help=_("give up waiting for Tripo after this many seconds"))
+    making.add_argument("--tripo-url", metavar="URL", default=None,
+                        help=_("Tripo's API address (default: TRIPO_BASE_URL or Tripo's own)"))
+    _add_common(making)
     return parser
 
 
@@ -329,15 +353,48 @@ def _repair(args: argparse.Namespace) -> int:
     return EXIT_DONE
 
 
+def _confirmed(args: argparse.Namespace) -> Callable[[tripo.Quote], bool]:
+    """Asks on the terminal before credits are spent (or not, with --yes); refuses to guess without a terminal."""
+    def ask(price: tripo.Quote) -> bool:
+        if args.yes:
+            return True
+        if not sys.stdin.isatty():
+            raise Img2PrintError("bad_parameter", _("Generating spends Tripo credits: add --yes to confirm."))
+        print(_(tripo.THIRD_PARTY), file=sys.stderr)
+        answer = input(_("It costs about {cost:g} credits; your Tripo account holds {balance:g}. Go on? [y/N] ")
+                       .format(cost=price.cost, balance=price.balance))
+        given = answer.strip().lower()
+        return bool(given) and (_("yes").startswith(given) or "yes".startswith(given))
+    return ask
+
+
+def _generate(args: argparse.Namespace) -> int:
+    require_range("--timeout", args.timeout, 0.0, MAX_TIMEOUT_S, low_open=True)
+    with TerminalProgress(enabled=not args.json) as progress:
+        result = pipeline.generate(args.photo, args.output, height_mm=args.height,
+                                   access=tripo.TripoAccess.from_environment(args.tripo_url), confirm=_confirmed(args),
+                                   max_megapixels=args.max_megapixels, timeout_s=args.timeout, progress=progress)
+    if args.json:
+        print(json.dumps({"ok": True, **result.as_dict()}))
+        return EXIT_DONE
+    size = " x ".join(f"{v:.1f}" for v in result.summary.size_mm)
+    print(_("Wrote {file}: {size} mm, {count} triangles, from Tripo task {task}.")
+          .format(file=result.output, size=size, count=result.summary.triangles, task=result.made.task_id))
+    _print_findings(result.repair.done.as_list())
+    print(checks.verdict(result.summary))
+    return EXIT_DONE
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
         commands = {"convert": _convert, "trace": _trace, "slice": _slice, "profiles": _profiles, "check": _check,
-                    "repair": _repair}
+                    "repair": _repair, "generate": _generate}
         return commands[args.command](args)
     except Img2PrintError as error:
-        code = EXIT_USAGE if error.code in USAGE_ERRORS else EXIT_BY_KIND.get(error.kind, EXIT_BAD_INPUT)
+        code = EXIT_USAGE if error.code in USAGE_ERRORS else EXIT_SERVICE_FAILED if error.code in SERVICE_ERRORS \
+            else EXIT_BY_KIND.get(error.kind, EXIT_BAD_INPUT)
         if args.json:
             print(json.dumps({"ok": False, "error": error.as_dict()}))
         else:

@@ -18,11 +18,13 @@ from typing import Any
 from .building import nozzle
 from .building.artwork import Artwork, ArtworkOptions, load_artwork, traced_artwork
 from .building.size import SizedOptions
-from .errors import BadInput, DoesNotFit, Img2PrintError
+from .errors import BadInput, Cancelled, DoesNotFit, Img2PrintError
+from .generating import tripo
 from .geometry import outline
 from .geometry.checks import MIN_PART_MM, MeshSummary, needs_repair, summarize, verdict
 from .geometry.files import READ_MODEL_EXTENSIONS, model_format, read_mesh, write_atomically, write_mesh
 from .geometry.mesh import Mesh
+from .geometry.placing import scaled_to_height, standing
 from .geometry.repair import RepairResult
 from .geometry.repair import repair as repair_mesh
 from .geometry.stl import write_stl
@@ -31,6 +33,7 @@ from .imaging.classify import looks_like_logo
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS, Picture, load_picture
 from .imaging.svg import looks_like_svg
 from .modes import ARTWORK, DRAWING, ELEVATION, FLAT_ART, PHOTO, Mode, get_mode, mode_for
+from .options import require_range
 from .printers.fit import fit_to_printer
 from .printers.profile import PrinterProfile
 from .rendering.gcode_thumbnail import embed
@@ -49,6 +52,7 @@ STAGE_LOADING = "loading"
 STAGE_BUILDING = "building"
 STAGE_CHECKING = "checking"
 STAGE_REPAIRING = "repairing"
+STAGE_GENERATING = "generating"
 STAGE_WRITING = "writing"
 STAGE_SLICING = "slicing"
 STAGE_INSPECTING = "inspecting"
@@ -56,6 +60,10 @@ MODEL_INTENT = "display"
 THIN_WALL = finding_kind("wall_below_nozzle", N_("Parts thinner than the nozzle's line: {count}"),
                          N_("Make them thick enough"))
 PRINTER_WIDTH_SHARE = 0.6
+MIN_GENERATED_MM, MAX_GENERATED_MM = 5.0, 1000.0
+SPECK_SHARE = 0.01  # a separate piece of a generated model smaller than this share of it (or 1 mm printed) is a speck
+# where uploading, generating and downloading start and end within the generating stage, 0 to 1
+GENERATING_SPANS = {tripo.UPLOADING: (0.0, 0.05), tripo.GENERATING: (0.05, 0.95), tripo.DOWNLOADING: (0.95, 1.0)}
 
 
 def _silent(_stage: str) -> None:
@@ -199,6 +207,71 @@ def repair(path: Path, output: Path, *, name: str | None = None, min_part_mm: fl
     result.file_bytes = write_mesh(result.mesh, output)
     result.output = output
     return result
+
+
+@dataclass
+class GenerateResult:
+    """A model made from a photo by a service, repaired, stood on the bed, sized, checked and written."""
+
+    output: Path
+    file_bytes: int
+    summary: MeshSummary
+    repair: RepairResult
+    quote: tripo.Quote
+    made: tripo.Generated
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON answers."""
+        return {"output": str(self.output), "file_bytes": self.file_bytes, **self.summary.as_dict(),
+                "repaired": self.repair.done.as_list(), "task": self.made.task_id,
+                "credits": {**self.quote.as_dict(), "used": self.made.credits_used}}
+
+
+def generate(photo: Path, output: Path, *, height_mm: float, access: tripo.TripoAccess,
+             confirm: Callable[[tripo.Quote], bool], name: str | None = None,
+             max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, timeout_s: float = tripo.GENERATION_TIMEOUT_S,
+             progress: Progress = _silent,
+             generating_progress: Callable[[float], None] | None = None) -> GenerateResult:
+    """A photo -> Tripo's model (after ``confirm`` accepts the cost) -> repaired, on its base or largest flat face,
+    ``height_mm`` tall, checked -> written atomically to ``output``."""
+    output, photo = Path(output), Path(photo)
+    model_format(output)
+    require_range("--height", height_mm, MIN_GENERATED_MM, MAX_GENERATED_MM)
+    name = name or photo.name
+    progress(STAGE_LOADING)
+    load_picture(photo, name, max_megapixels=max_megapixels, needed_size=(64, 64))
+    price = tripo.quote(access)
+    if price.balance < price.cost:
+        raise Img2PrintError("tripo_no_credits", _("A model costs about {cost:g} Tripo credits and your account "
+                                                   "holds {balance:g}; buy more at {page}.")
+                             .format(cost=price.cost, balance=price.balance, page=tripo.KEYS_PAGE))
+    if not confirm(price):
+        raise Cancelled("not_confirmed", _("Nothing was sent to Tripo: the cost was not confirmed."))
+    progress(STAGE_GENERATING)
+
+    def said(stage: str, fraction: float) -> None:
+        start, end = GENERATING_SPANS[stage]
+        if generating_progress is not None:
+            generating_progress(start + (end - start) * fraction)
+
+    with tempfile.TemporaryDirectory(prefix="img2print-generate-") as folder:
+        made = tripo.generate(photo, Path(folder), access, progress=said, timeout_s=timeout_s)
+        mesh = read_mesh(made.path)
+    progress(STAGE_REPAIRING)
+    scale = height_mm / max(float(mesh.size()[2]), 1e-9)  # generated models stand upright
+    repaired = repair_mesh(mesh, min_part_mm=max(MIN_PART_MM / scale, float(mesh.size().max()) * SPECK_SHARE))
+    if not repaired.fixed:
+        raise BadInput("model_not_printable", _("Tripo's model could not be made printable. {verdict}")
+                       .format(verdict=verdict(repaired.after)), task=made.task_id)
+    placed = scaled_to_height(standing(repaired.mesh), height_mm)
+    progress(STAGE_CHECKING)
+    summary = summarize(placed, thorough=True)
+    if not summary.closed:
+        raise BadInput("model_not_printable", _("Tripo's model could not be made printable. {verdict}")
+                       .format(verdict=verdict(summary)), task=made.task_id)
+    progress(STAGE_WRITING)
+    size = write_mesh(placed, output)
+    return GenerateResult(output, size, summary, repaired, price, made)
 
 
 def trace(source: bytes | Path, output: Path, *, name: str | None = None,

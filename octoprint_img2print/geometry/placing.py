@@ -1,0 +1,53 @@
+"""Putting a model that came from elsewhere on the bed: on its base or its largest flat face, at the height asked."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .mesh import Mesh
+
+FLAT_DIGITS = 3  # normals equal to this many decimals lie in one flat face of the hull
+BASE_SHARE = 0.5  # the model's own base wins when it is at least this share of the largest flat face
+DOWN = np.array([0.0, 0.0, -1.0])
+
+
+def _flat_faces(mesh: Mesh) -> tuple[np.ndarray, np.ndarray]:
+    """The flat faces of the model's convex hull: their outward normals and areas, largest first."""
+    from scipy.spatial import ConvexHull
+
+    hull = ConvexHull(mesh.vertices.astype(np.float64))
+    corners = hull.points[hull.simplices]
+    normals = hull.equations[:, :3]
+    areas = np.linalg.norm(np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]), axis=1) / 2
+    keys, group = np.unique(np.round(normals, FLAT_DIGITS), axis=0, return_inverse=True)
+    totals = np.bincount(group.reshape(-1), weights=areas)
+    order = np.argsort(totals)[::-1]
+    directions = keys[order] / np.linalg.norm(keys[order], axis=1, keepdims=True)
+    return directions, totals[order]
+
+
+def _turning(normal: np.ndarray) -> np.ndarray:
+    """The rotation that turns ``normal`` to point straight down (Rodrigues' formula)."""
+    axis = np.cross(normal, DOWN)
+    sine, cosine = np.linalg.norm(axis), float(np.dot(normal, DOWN))
+    if sine < 1e-12:
+        return np.eye(3) if cosine > 0 else np.diag([1.0, -1.0, -1.0])
+    k = axis / sine
+    cross = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    return np.eye(3) + sine * cross + (1 - cosine) * cross @ cross
+
+
+def standing(mesh: Mesh) -> Mesh:
+    """The model on its own base (the flat face of its hull that points down) when that base is a fair share of
+    its largest flat face, else on that largest flat face; moved onto the bed."""
+    directions, areas = _flat_faces(mesh)
+    base = int(np.argmax(directions @ DOWN))
+    chosen = base if areas[base] >= BASE_SHARE * areas[0] else 0
+    turned = mesh.vertices.astype(np.float64) @ _turning(directions[chosen]).T
+    return Mesh(turned, mesh.faces).on_bed()
+
+
+def scaled_to_height(mesh: Mesh, height_mm: float) -> Mesh:
+    """The model scaled evenly so that it stands ``height_mm`` tall."""
+    scale = height_mm / float(mesh.size()[2])
+    return Mesh(mesh.vertices.astype(np.float64) * scale, mesh.faces).on_bed()
