@@ -30,11 +30,12 @@ from octoprint.filemanager.util import DiskFileWrapper
 
 from . import __plugin_version__, i18n
 from .errors import Img2PrintError
+from .generating import tripo
 from .isolated import is_picture, run_isolated
-from .job_request import CHECK, CONVERT, PREVIEW, REPAIR, SLICE, JobDefaults, Limits, build_request
+from .job_request import CHECK, CONVERT, GENERATE, PREVIEW, REPAIR, SLICE, JobDefaults, Limits, build_request
 from .jobs import Job, JobQueue
 from .modes import describe_modes
-from .options import describe
+from .options import bad_parameter, describe
 from .pipeline import is_model_file
 from .print_go import BED_CLEAR_UNCONFIRMED, HOLDS, PrintGo, confirmed, hold
 from .printers.profile import get_printer, printer_ids
@@ -43,9 +44,10 @@ from .slicing.intents import ORIENTATION_CHOICES, get_intent, intent_ids
 from .slicing.plan import SliceOverrides
 
 PRINT = "print"
+QUOTE = "quote"
 COMMANDS = {PREVIEW: ["file"], CONVERT: ["file"], SLICE: ["file"], CHECK: ["file"], REPAIR: ["file"],
-            PRINT: ["file"], "cancel": ["job"]}
-UPLOAD_ACTIONS = (PREVIEW, CONVERT, SLICE, PRINT)
+            GENERATE: ["file", "height"], QUOTE: [], PRINT: ["file"], "cancel": ["job"]}
+UPLOAD_ACTIONS = (PREVIEW, CONVERT, SLICE, PRINT, GENERATE)
 PHONE_PATH = "/plugin/img2print/phone"
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 RECENT_JOBS = 20
@@ -53,7 +55,8 @@ CONVERT_NEEDS = ("PLUGIN_IMG2PRINT_CONVERT",)
 # what each action needs beyond logging in, by OctoPrint's permission names ("print" as an upload's action is
 # slice and print; the command "print" prints a G-code of the file list)
 PRINT_FILE_NEEDS = ("PRINT",)
-NEEDS = {PREVIEW: CONVERT_NEEDS, CHECK: CONVERT_NEEDS, "cancel": CONVERT_NEEDS,
+NEEDS = {PREVIEW: CONVERT_NEEDS, CHECK: CONVERT_NEEDS, QUOTE: CONVERT_NEEDS, "cancel": CONVERT_NEEDS,
+         GENERATE: ("PLUGIN_IMG2PRINT_CONVERT", "FILES_UPLOAD"),
          CONVERT: ("PLUGIN_IMG2PRINT_CONVERT", "FILES_UPLOAD"), REPAIR: ("PLUGIN_IMG2PRINT_CONVERT", "FILES_UPLOAD"),
          SLICE: ("PLUGIN_IMG2PRINT_SLICE", "SLICE"),
          PRINT: ("PLUGIN_IMG2PRINT_SLICE", "SLICE", "PRINT")}
@@ -133,6 +136,14 @@ def occupied(printer: Any) -> bool:
     return printer.is_printing() or printer.is_pausing() or printer.is_paused() or printer.is_cancelling()
 
 
+def _number(value: Any, name: str) -> float:
+    """A number from JSON or a form, or a bad_parameter error naming the field."""
+    try:
+        return float(value)
+    except (TypeError, ValueError) as failure:
+        raise bad_parameter(name, translate("It must be a number.")) from failure
+
+
 def asks_to_print(action: str, data: dict[str, Any]) -> bool:
     """True when a request wants the print started."""
     return action == PRINT or bool(data.get("print"))
@@ -153,6 +164,7 @@ class Services:
     slicer_status: Callable[[], list[dict[str, Any]]]
     prints_seen: Callable[[], int]
     limits: Callable[[], Limits]
+    tripo_access: Callable[[], tripo.TripoAccess]
 
 
 def _command_needs(_api: HttpApi, name: str, data: dict[str, Any]) -> tuple[str, ...]:
@@ -196,15 +208,22 @@ class HttpApi:
             "overrides": describe(SliceOverrides, in_user_language),
             "orientations": [{"value": c.value, "label": in_user_language(c.label)} for c in ORIENTATION_CHOICES],
             "slicers": self.services.slicer_status(),
+            "tripo": {"configured": bool(self.services.tripo_access().api_key),
+                      "third_party": in_user_language(tripo.THIRD_PARTY)},
             "defaults": {"printer": self.services.default_printer(),
                          "modes": self.services.job_defaults().mode_defaults},
             "jobs": [job_view(j) for j in self.services.queue.listing()[:RECENT_JOBS]]})
 
     @requires(_command_needs)
     def command(self, name: str, data: dict[str, Any]) -> flask.Response:
-        """POST commands: preview, convert, slice, check, repair (queued as jobs), print and cancel."""
+        """POST commands: preview, convert, slice, check, repair, generate (queued as jobs), quote, print and
+        cancel."""
         if name == "cancel":
             return self._cancel(str(data["job"]))
+        if name == QUOTE:
+            return self._quote()
+        if name == GENERATE and not confirmed(data.get("confirm_credits")):
+            return error(400, "credits_unconfirmed", translate("Confirm the Tripo credits this spends first."))
         if asks_to_print(name, data) and not confirmed(data.get("bed_clear")):
             return held(BED_CLEAR_UNCONFIRMED, 400)
         path = str(data.get("file", ""))
@@ -222,6 +241,14 @@ class HttpApi:
         response = flask.jsonify(job_view(job))
         response.status_code = 202
         return response
+
+    def _quote(self) -> flask.Response:
+        """What a model from Tripo costs and what the account holds, and that the photo leaves this machine."""
+        try:
+            price = tripo.quote(self.services.tripo_access(), timeout_s=tripo.QUOTE_TIMEOUT_S)
+        except Img2PrintError as failure:
+            return from_exception(failure)
+        return flask.jsonify({**price.as_dict(), "third_party": in_user_language(tripo.THIRD_PARTY)})
 
     def _cancel(self, job_id: str) -> flask.Response:
         if self.services.queue.cancel(job_id):
@@ -249,6 +276,8 @@ class HttpApi:
         """
         files, printer = self.services.file_manager, self.services.printer
         asked = {**data, "printer": data.get("printer") or self.services.default_printer()}
+        if action == GENERATE:
+            asked["options"] = {"height": _number(data.get("height"), "height")}
         go = PrintGo(confirmed(data.get("bed_clear")), self.services.prints_seen(), occupied(printer)) \
             if data.get("print") else None
         request = build_request(action, files.path_on_disk("local", path), path, asked, self.services.job_defaults(),
@@ -295,10 +324,12 @@ class HttpApi:
         """Upload a picture (or model) and queue what to do with it: preview, convert, slice or slice and print."""
         action = flask.request.values.get("action", CONVERT)
         if action not in UPLOAD_ACTIONS:
-            return error(400, "bad_action", translate("action must be preview, convert, slice or print."))
+            return error(400, "bad_action", translate("action must be preview, convert, slice, print or generate."))
         data: dict[str, Any] = {k: v for k, v in flask.request.values.to_dict().items() if not k.startswith("file.")}
         if asks_to_print(action, data) and not confirmed(data.get("bed_clear")):
             return held(BED_CLEAR_UNCONFIRMED, 400)
+        if action == GENERATE and not confirmed(data.get("confirm_credits")):
+            return error(400, "credits_unconfirmed", translate("Confirm the Tripo credits this spends first."))
         for key in ("options", "overrides"):
             try:
                 data[key] = json.loads(data.get(key) or "{}")

@@ -13,12 +13,12 @@ from typing import Any
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS
 from .print_go import PrintGo
 
-PREVIEW, CONVERT, SLICE, CHECK, REPAIR = "preview", "convert", "slice", "check", "repair"
+PREVIEW, CONVERT, SLICE, CHECK, REPAIR, GENERATE = "preview", "convert", "slice", "check", "repair", "generate"
 JOB_TIME_LIMIT_S = 3600
 MEMORY_CAP_MB = 1536
 WORKER_NICE = 10
 OUTPUT_SUFFIXES = {CONVERT: ".stl", SLICE: ".gcode"}
-REPAIRED_SUFFIX = "-repaired"
+REPAIRED_SUFFIX, GENERATED_SUFFIX = "-repaired", "-3d"
 
 
 @dataclass
@@ -108,9 +108,11 @@ def placement(asked: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def output_name(action: str, path: str) -> str | None:
-    """The name of the file a job adds to the file list: a model for convert, G-code for slice, and for repair
-    the model's name with "-repaired" (3MF stays 3MF, every other format becomes STL)."""
+    """The name of the file a job adds to the file list: a model for convert, G-code for slice, for repair the
+    model's name with "-repaired" (3MF stays 3MF, every other format becomes STL), for generate "-3d.stl"."""
     stem = Path(path).stem
+    if action == GENERATE:
+        return f"{stem}{GENERATED_SUFFIX}.stl"
     if action == REPAIR:
         return f"{stem}{REPAIRED_SUFFIX}{'.3mf' if Path(path).suffix.lower() == '.3mf' else '.stl'}"
     return f"{stem}{OUTPUT_SUFFIXES[action]}" if action in OUTPUT_SUFFIXES else None

@@ -77,11 +77,13 @@ class JobQueue:
 
     def __init__(self, folder: Path, *, on_change: Listener, on_finished: Callable[[Job, Path], None],
                  settings: Callable[[], Limits], may_run: Callable[[], bool],
+                 environment: Callable[[JobRequest], dict[str, str]] = lambda _request: {},
                  python: str = sys.executable) -> None:
         self.folder = Path(folder)
         self.work = self.folder / "work"
         self.on_change, self.on_finished = on_change, on_finished
         self.settings, self.may_run, self.python = settings, may_run, python
+        self.environment = environment  # what a job's worker gets besides its request (secrets, never stored)
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Condition()
         self.process: subprocess.Popen | None = None
@@ -222,7 +224,8 @@ class JobQueue:
     def _work(self, job: Job, message: dict[str, Any], folder: Path,
               limits: Limits) -> tuple[threading.Timer, dict[str, Any], str]:
         """Start the worker, pass on its progress, and return its last message and the end of its log."""
-        environment = {**os.environ, "LANGUAGE": job.request.language or os.environ.get("LANGUAGE", "")}
+        environment = {**os.environ, "LANGUAGE": job.request.language or os.environ.get("LANGUAGE", ""),
+                       **self.environment(job.request)}
         log_path = folder / "worker.log"
         with open(log_path, "w") as log, self.lock:
             self.process = subprocess.Popen([self.python, "-m", "octoprint_img2print.worker"], stdin=subprocess.PIPE,

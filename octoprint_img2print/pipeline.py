@@ -236,7 +236,7 @@ def generate(photo: Path, output: Path, *, height_mm: float, access: tripo.Tripo
     ``height_mm`` tall, checked -> written atomically to ``output``."""
     output, photo = Path(output), Path(photo)
     model_format(output)
-    require_range("--height", height_mm, MIN_GENERATED_MM, MAX_GENERATED_MM)
+    require_range("height", height_mm, MIN_GENERATED_MM, MAX_GENERATED_MM)
     name = name or photo.name
     progress(STAGE_LOADING)
     load_picture(photo, name, max_megapixels=max_megapixels, needed_size=(64, 64))

@@ -20,9 +20,10 @@ from octoprint.slicing import SlicingCancelled, SlicingProfile
 from . import __plugin_version__, api
 from .dialog_profiles import AUTOMATIC, GENERATION, dialog_profiles
 from .errors import Img2PrintError
+from .generating import tripo
 from .i18n import N_
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS
-from .job_request import SLICE, JobDefaults, Limits, build_request
+from .job_request import GENERATE, SLICE, JobDefaults, JobRequest, Limits, build_request
 from .jobs import CANCELLED, DONE, FINISHED, Job, JobQueue
 from .modes import registry as modes
 from .pipeline import detect_slicer
@@ -36,6 +37,7 @@ EVENTS = ("job_started", "job_done", "job_failed")
 BUSY_FOR_DIALOG = N_("The printer is printing. Slice from img2print's tab instead: it waits for the print and asks "
                      "before printing.")
 SETTINGS_VERSION = 2
+TRIPO_KEY = ("tripo", "api_key")
 PROFILE_KEYS = ("intent", "mode", "slicer", "printer", "orientation")
 
 
@@ -52,12 +54,13 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         self.announced: dict[str, str] = {}
         self.prints_started = 0
         self.queue = JobQueue(Path(self.get_plugin_data_folder()), on_change=self._job_changed,
-                              on_finished=self._job_output, settings=self._limits, may_run=self._may_run)
+                              on_finished=self._job_output, settings=self._limits, may_run=self._may_run,
+                              environment=self._job_environment)
         self.http = api.HttpApi(api.Services(
             file_manager=self._file_manager, printer=self._printer, printer_profiles=self._printer_profile_manager,
             queue=self.queue, data_folder=Path(self.get_plugin_data_folder()), job_defaults=self.job_defaults,
             default_printer=lambda: self._settings.get(["default_printer"]) or "", slicer_status=self.slicer_status,
-            prints_seen=lambda: self.prints_started, limits=self._limits))
+            prints_seen=lambda: self.prints_started, limits=self._limits, tripo_access=self.tripo_access))
 
     def on_after_startup(self) -> None:
         """Let OctoPrint's login page lead back to the phone page; log that the plugin is ready."""
@@ -105,7 +108,13 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
                 "max_job_seconds": limits.max_job_seconds, "memory_mb": limits.memory_mb, "nice": limits.nice,
                 "work_while_printing": False,
                 "slicers": {b.name: {s.key: "" for s in b.settings} for b in slicers().values()},
-                "mode_defaults": {mode: {"width": None, "intent": ""} for mode in modes()}}
+                "mode_defaults": {mode: {"width": None, "intent": ""} for mode in modes()},
+                "tripo": {"api_key": "", "base_url": tripo.DEFAULT_BASE_URL,
+                          "credits_per_model": tripo.CREDITS_PER_MODEL}}
+
+    def get_settings_restricted_paths(self) -> dict[str, list[list[str]]]:
+        """Tripo's API key is never sent to a browser, not even an admin's."""
+        return {"never": [list(TRIPO_KEY)]}
 
     def get_settings_version(self) -> int:
         """Version 2 keeps each slicer's settings under ``slicers``."""
@@ -123,10 +132,29 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
                 self._settings.remove([old])
 
     def on_settings_save(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Only users with img2print's manage permission change its settings."""
+        """Only users with img2print's manage permission change its settings. Tripo's key (which pages never see)
+        changes only when a new one is typed, and goes when ``forget_key`` is sent."""
         if not Permissions.PLUGIN_IMG2PRINT_MANAGE.can():
             flask.abort(403)
+        asked = data.get("tripo")
+        if isinstance(asked, dict):
+            asked = dict(asked)
+            if asked.pop("forget_key", False):
+                asked["api_key"] = ""
+            elif not asked.get("api_key"):
+                asked.pop("api_key", None)
+            data = {**data, "tripo": asked}
         return octoprint.plugin.SettingsPlugin.on_settings_save(self, data)
+
+    def tripo_access(self) -> tripo.TripoAccess:
+        """Tripo's address, key and price from the settings."""
+        return tripo.TripoAccess(self._settings.get(list(TRIPO_KEY)) or "",
+                                 self._settings.get(["tripo", "base_url"]) or tripo.DEFAULT_BASE_URL,
+                                 self._settings.get_float(["tripo", "credits_per_model"]) or tripo.CREDITS_PER_MODEL)
+
+    def _job_environment(self, request: JobRequest) -> dict[str, str]:
+        """Tripo's key reaches a generate job's worker in its environment, never in the stored request."""
+        return self.tripo_access().environment() if request.action == GENERATE else {}
 
     def _limits(self) -> Limits:
         return Limits(nice=self._settings.get_int(["nice"]), memory_mb=self._settings.get_int(["memory_mb"]),

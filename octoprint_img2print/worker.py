@@ -17,9 +17,10 @@ from typing import Any
 from . import pipeline
 from .building.artwork import ArtworkOptions
 from .errors import Img2PrintError
+from .generating import tripo
 from .geometry.checks import repairable, verdict
 from .i18n import _
-from .job_request import CHECK, CONVERT, PREVIEW, REPAIR, SLICE, JobRequest, Limits
+from .job_request import CHECK, CONVERT, GENERATE, PREVIEW, REPAIR, SLICE, JobRequest, Limits
 from .modes import registry
 from .options import in_page_words
 from .printers.profile import PrinterProfile, from_octoprint, get_printer
@@ -38,6 +39,9 @@ STAGE_SPANS = {
               pipeline.STAGE_CHECKING: (0.8, 1.0)},
     REPAIR: {pipeline.STAGE_LOADING: (0.0, 0.1), pipeline.STAGE_REPAIRING: (0.1, 0.9),
              pipeline.STAGE_WRITING: (0.9, 1.0)},
+    GENERATE: {pipeline.STAGE_LOADING: (0.0, 0.02), pipeline.STAGE_GENERATING: (0.02, 0.85),
+               pipeline.STAGE_REPAIRING: (0.85, 0.95), pipeline.STAGE_CHECKING: (0.95, 0.98),
+               pipeline.STAGE_WRITING: (0.98, 1.0)},
 }
 
 
@@ -69,12 +73,19 @@ class Progress:
 
 
 def run(request: JobRequest, output: Path | None) -> dict[str, Any]:
-    """Do what the request asks: preview, convert, slice, check or repair."""
+    """Do what the request asks: preview, convert, slice, check, repair or generate (the person confirmed the
+    cost on the page before the job was queued)."""
     source = Path(request.source)
     progress = Progress(request.action)
     if request.action == CHECK:
         summary = pipeline.check(source, request.name)
         return {**summary.as_dict(), "verdict": verdict(summary), "repairable": repairable(summary)}
+    if request.action == GENERATE:
+        made = pipeline.generate(source, output, height_mm=float(request.options["height"]),
+                                 access=tripo.TripoAccess.from_environment(), confirm=lambda _price: True,
+                                 name=request.name, max_megapixels=request.max_megapixels, progress=progress.stage,
+                                 generating_progress=lambda f: progress.within(pipeline.STAGE_GENERATING, f))
+        return {**made.as_dict(), "findings": made.repair.done.as_list()}
     if request.action == REPAIR:
         repaired = pipeline.repair(source, output, name=request.name, progress=progress.stage)
         return {**repaired.as_dict(), "size_mm": repaired.after.size_mm, "triangles": repaired.after.triangles,

@@ -276,6 +276,57 @@ def test_check_and_repair_a_broken_model_of_the_file_list(admin, server, tmp_pat
     assert maker.post("/api/plugin/img2print", json={"command": "repair", "file": "relief.png"}).status_code == 400
 
 
+def test_generate_with_tripo_keeps_the_key_from_every_page_and_asks_before_spending(admin, server):
+    """Tripo's cloud cannot be reached from here: OctoPrint talks to the STAND-IN from tripo_standin.py."""
+    from tripo_standin import TripoStandIn
+
+    plugin = "/api/plugin/img2print"
+    admin.post("/api/files/local", files={"file": ("pawn.jpg", picture_bytes(photo_like(320, 240), "JPEG"))})
+    with TripoStandIn() as standin:
+        saved = admin.post("/api/settings", json={"plugins": {"img2print": {"tripo": {
+            "api_key": "tsk_plugin_secret", "base_url": standin.url}}}})
+        assert saved.status_code == 200, saved.text
+        assert "tsk_plugin_secret" not in admin.get("/api/settings").text
+        assert admin.get(plugin).json()["tripo"]["configured"] is True
+        price = admin.post(plugin, json={"command": "quote"}).json()
+        assert price["cost"] == 20 and price["balance"] == 600 and "third-party" in price["third_party"]
+        asked = {"command": "generate", "file": "pawn.jpg", "height": 50}
+        refused = admin.post(plugin, json=asked)
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == "credits_unconfirmed"
+        assert not standin.created_tasks
+        state = admin.wait(admin.post(plugin, json={**asked, "confirm_credits": True}).json()["id"])
+        assert state["status"] == "done", state
+        assert state["result"]["file"] == "pawn-3d.stl" and state["result"]["size_mm"][2] == pytest.approx(50)
+        assert "pawn-3d.stl" in admin.files()
+        resaved = {"plugins": {"img2print": {"tripo": {"api_key": None, "credits_per_model": 25}}}}
+        admin.post("/api/settings", json=resaved)
+        assert admin.post(plugin, json={"command": "quote"}).json()["cost"] == 25  # the key survived the save
+    stored = (server.basedir / "data" / "img2print" / "jobs.json").read_text()
+    assert "tsk_plugin_secret" not in stored and "tsk_plugin_secret" not in server.log
+
+
+def test_a_cancelled_generation_stops_polling_and_leaves_nothing(admin, server):
+    from tripo_standin import TripoStandIn
+
+    plugin = "/api/plugin/img2print"
+    listed = set(admin.files())
+    with TripoStandIn(behaviour="never_finishes") as standin:
+        admin.post("/api/settings", json={"plugins": {"img2print": {"tripo": {"base_url": standin.url}}}})
+        job = admin.post(plugin, json={"command": "generate", "file": "pawn.jpg", "height": 40,
+                                       "confirm_credits": True}).json()["id"]
+        admin.wait_for_stage(job, "generating")
+        deadline = time.monotonic() + 30
+        while not any(path.startswith("/v3/tasks/") for _method, path in standin.requests):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert admin.post(plugin, json={"command": "cancel", "job": job}).json()["cancelled"] is True
+        assert admin.wait(job)["status"] == "cancelled"
+        polls = len(standin.requests)
+        time.sleep(5)
+        assert len(standin.requests) == polls  # no worker left polling
+    assert set(admin.files()) == listed and not list((server.basedir / "data" / "img2print" / "work").iterdir())
+
+
 def test_a_failed_job_says_why_in_the_users_language(admin, server):
     admin.post("/api/files/local", files={"file": ("flat.png", picture_bytes(halves()))})
     asked = {"command": "convert", "file": "flat.png", "mode": "lithophane", "options": {"min_thickness": 5}}
