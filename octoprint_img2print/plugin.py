@@ -110,7 +110,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
                 "slicers": {b.name: {s.key: "" for s in b.settings} for b in slicers().values()},
                 "mode_defaults": {mode: {"width": None, "intent": ""} for mode in modes()},
                 "tripo": {"api_key": "", "base_url": tripo.DEFAULT_BASE_URL,
-                          "credits_per_model": tripo.CREDITS_PER_MODEL}}
+                          "credits_per_model": tripo.CREDITS_PER_MODEL, "forget_key": False}}
 
     def get_settings_restricted_paths(self) -> dict[str, list[list[str]]]:
         """Tripo's API key is never sent to a browser, not even an admin's."""

@@ -411,6 +411,39 @@ def test_check_and_repair_from_the_file_list_shows_what_was_wrong_and_done(serve
     assert "holed-box-repaired.stl" in admin.files()
 
 
+def test_tab_makes_a_full_3d_model_with_tripo_after_showing_the_cost(server, tmp_path):
+    """Tripo's cloud cannot be reached from here: OctoPrint talks to the STAND-IN from tripo_standin.py."""
+    from selenium.webdriver.common.by import By
+    from tripo_standin import TripoStandIn
+
+    photo = save(photo_like(320, 240), tmp_path / "figure.jpg")
+    with TripoStandIn() as standin:
+        saved = server.session().post("/api/settings", json={"plugins": {"img2print": {"tripo": {
+            "api_key": "tsk_browser_secret", "base_url": standin.url}}}})
+        assert saved.status_code == 200
+        driver = browser(tmp_path, language="de")
+        try:
+            log_in(driver, server)
+            open_tab(driver)
+            assert "tsk_browser_secret" not in driver.page_source
+            driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+            wait_for(lambda: driver.find_element(By.ID, "img2print-tripo-ask").is_displayed())
+            assert "Drittanbieter" in text_of(driver, "img2print-tripo")
+            driver.find_element(By.ID, "img2print-tripo-height").clear()
+            driver.find_element(By.ID, "img2print-tripo-height").send_keys("45")
+            driver.find_element(By.ID, "img2print-tripo-ask").click()
+            wait_for(lambda: "600" in text_of(driver, "img2print-tripo-quote"))
+            assert "20" in text_of(driver, "img2print-tripo-quote") and not standin.created_tasks
+            driver.find_element(By.ID, "img2print-tripo-go").click()
+            wait_for(lambda: text_of(driver, "img2print-result-file") == "figure-3d.stl", timeout=180)
+            assert "45 mm" in text_of(driver, "img2print-result")
+            driver.save_screenshot("/tmp/shots/tripo_de.png")
+            assert console_errors(driver) == []
+        finally:
+            driver.quit()
+    assert len(standin.created_tasks) == 1
+
+
 def test_settings_page_shows_the_slicers_without_console_errors(server, tmp_path):
     from selenium.webdriver.common.by import By
 

@@ -46,10 +46,14 @@ $(function () {
         self.result = ko.observable(null);
         self.bedClear = ko.observable(false);
         self.elapsed = ko.observable(0);
+        self.tripo = ko.observable({configured: false, third_party: ""});
+        self.tripoHeight = ko.observable(60);
+        self.tripoQuote = ko.observable(null);
 
         var STAGES = {
             "loading": gettext("Loading the picture"), "building": gettext("Building the solid"),
             "checking": gettext("Checking the solid"), "repairing": gettext("Repairing the model"),
+            "generating": gettext("Tripo is making the model"),
             "writing": gettext("Writing the file"),
             "slicing": gettext("Slicing"), "inspecting": gettext("Checking the G-code")
         };
@@ -126,6 +130,7 @@ $(function () {
                 self.printers(answer.printers);
                 self.intents(answer.intents);
                 self.slicerList(answer.slicers);
+                self.tripo(answer.tripo);
                 if (answer.defaults.printer) self.printer(answer.defaults.printer);
                 self.intent(modeDefault(self.mode(), "intent") || undefined);
             });
@@ -141,6 +146,7 @@ $(function () {
         self.pick = function (data, event) {
             var chosen = event.target.files && event.target.files[0];
             self.file(chosen || null);
+            self.tripoQuote(null);
             if (self.pictureUrl()) URL.revokeObjectURL(self.pictureUrl());
             self.pictureSize(null);
             self.pictureUrl(chosen && !/\.(stl|3mf|obj|glb|gltf)$/i.test(chosen.name) ? URL.createObjectURL(chosen) : "");
@@ -232,11 +238,33 @@ $(function () {
         };
         [self.options, self.printer, self.intent].forEach(function (observable) { observable.subscribe(self.livePreview); });
 
+        // a photo (not a drawing or a model) can go to Tripo for a full 3D model
+        self.isPhoto = ko.pureComputed(function () {
+            var file = self.file();
+            return file !== null && !/\.(svg|stl|3mf|obj|glb|gltf)$/i.test(file.name);
+        });
+        // what a model from Tripo costs, asked before anything is sent
+        self.askTripo = function () {
+            self.error("");
+            OctoPrint.simpleApiCommand("img2print", "quote", {})
+                .done(function (answer) { self.tripoQuote(answer); })
+                .fail(function (xhr) { self.error(failure(xhr, gettext("Tripo could not be asked."))); });
+        };
+        self.tripoQuoteText = ko.pureComputed(function () {
+            var price = self.tripoQuote();
+            return price ? fill(gettext("It costs about {cost} credits; your Tripo account holds {balance}."),
+                                {cost: number(price.cost, 1), balance: number(price.balance, 1)}) : "";
+        });
+
         // the first action uploads the picture; later ones work on the file already in OctoPrint's list
         self.send = function (action) {
             var asked = {mode: self.mode(), options: self.options()};
             if (self.printer()) asked.printer = self.printer();
             if (self.intent()) asked.intent = self.intent();
+            if (action === "generate") {
+                asked = {height: parseFloat(self.tripoHeight()), confirm_credits: true};
+                self.tripoQuote(null);
+            }
             if (action === "print") { asked.bed_clear = true; asked.print = true; asked.select = true; self.bedClear(false); }
             self.busy(true);
             self.error("");
@@ -253,7 +281,7 @@ $(function () {
                     });
                 return;
             }
-            var fields = $.extend({}, asked, {action: action, options: JSON.stringify(asked.options)});
+            var fields = $.extend({}, asked, {action: action, options: JSON.stringify(asked.options || {})});
             delete fields.print;
             delete fields.select;
             self.job({status: "queued", stage: "", progress: 0, note: gettext("Uploading…")});
