@@ -141,7 +141,7 @@ def _number(value: Any, name: str) -> float:
     try:
         return float(value)
     except (TypeError, ValueError) as failure:
-        raise bad_parameter(name, translate("It must be a number.")) from failure
+        raise bad_parameter(name, translate("must be a number.")) from failure
 
 
 def asks_to_print(action: str, data: dict[str, Any]) -> bool:
@@ -321,7 +321,8 @@ class HttpApi:
 
     @requires(_upload_needs)
     def upload(self) -> flask.Response:
-        """Upload a picture (or model) and queue what to do with it: preview, convert, slice or slice and print."""
+        """Upload a picture (or model) and queue what to do with it: preview, convert, slice, slice and print, or
+        generate (Tripo)."""
         action = flask.request.values.get("action", CONVERT)
         if action not in UPLOAD_ACTIONS:
             return error(400, "bad_action", translate("action must be preview, convert, slice, print or generate."))

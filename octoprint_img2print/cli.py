@@ -12,6 +12,7 @@ import json
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -353,6 +354,11 @@ def _repair(args: argparse.Namespace) -> int:
     return EXIT_DONE
 
 
+def _plain(text: str) -> str:
+    """``text`` without accents, so that "si" answers like "sí"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def _confirmed(args: argparse.Namespace) -> Callable[[tripo.Quote], bool]:
     """Asks on the terminal before credits are spent (or not, with --yes); refuses to guess without a terminal."""
     def ask(price: tripo.Quote) -> bool:
@@ -363,8 +369,8 @@ def _confirmed(args: argparse.Namespace) -> Callable[[tripo.Quote], bool]:
         print(_(tripo.THIRD_PARTY), file=sys.stderr)
         answer = input(_("It costs about {cost:g} credits; your Tripo account holds {balance:g}. Go on? [y/N] ")
                        .format(cost=price.cost, balance=price.balance))
-        given = answer.strip().lower()
-        return bool(given) and (_("yes").startswith(given) or "yes".startswith(given))
+        given = _plain(answer.strip().lower())
+        return bool(given) and (_plain(_("yes")).startswith(given) or "yes".startswith(given))
     return ask
 
 

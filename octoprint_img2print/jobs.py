@@ -224,8 +224,9 @@ class JobQueue:
     def _work(self, job: Job, message: dict[str, Any], folder: Path,
               limits: Limits) -> tuple[threading.Timer, dict[str, Any], str]:
         """Start the worker, pass on its progress, and return its last message and the end of its log."""
+        # temporary files of the job (slicer, MeshFix, downloads) go in its work folder, removed even after a kill
         environment = {**os.environ, "LANGUAGE": job.request.language or os.environ.get("LANGUAGE", ""),
-                       **self.environment(job.request)}
+                       "TMPDIR": str(folder), **self.environment(job.request)}
         log_path = folder / "worker.log"
         with open(log_path, "w") as log, self.lock:
             self.process = subprocess.Popen([self.python, "-m", "octoprint_img2print.worker"], stdin=subprocess.PIPE,

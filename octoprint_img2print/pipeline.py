@@ -258,8 +258,8 @@ def generate(photo: Path, output: Path, *, height_mm: float, access: tripo.Tripo
         made = tripo.generate(photo, Path(folder), access, progress=said, timeout_s=timeout_s)
         mesh = read_mesh(made.path)
     progress(STAGE_REPAIRING)
-    scale = height_mm / max(float(mesh.size()[2]), 1e-9)  # generated models stand upright
-    repaired = repair_mesh(mesh, min_part_mm=max(MIN_PART_MM / scale, float(mesh.size().max()) * SPECK_SHARE))
+    sized = scaled_to_height(mesh, height_mm)  # about the size asked (generated models stand upright), so that
+    repaired = repair_mesh(sized, min_part_mm=max(MIN_PART_MM, float(sized.size().max()) * SPECK_SHARE))  # mm print
     if not repaired.fixed:
         raise BadInput("model_not_printable", _("Tripo's model could not be made printable. {verdict}")
                        .format(verdict=verdict(repaired.after)), task=made.task_id)

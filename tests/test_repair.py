@@ -198,7 +198,7 @@ def test_meshfix_dies_with_the_process_that_started_it(tmp_path):
     script = ("import numpy as np, trimesh; from octoprint_img2print.geometry import meshfix; "
               "from octoprint_img2print.geometry.mesh import Mesh; s = trimesh.creation.icosphere(subdivisions=7); "
               "meshfix.repaired([Mesh(s.vertices, s.faces[1:])])")
-    parent = subprocess.Popen([sys.executable, "-c", script])
+    parent = subprocess.Popen([sys.executable, "-c", script], env={**os.environ, "TMPDIR": str(tmp_path)})
     try:
         for _attempt in range(100):
             found = subprocess.run(["pgrep", "-P", str(parent.pid)], capture_output=True, text=True).stdout.split()
