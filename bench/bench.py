@@ -18,6 +18,9 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
+ONE_CORE = ["taskset", "-c", "0"]
+# libraries a lithophane never needs: vector outlines, SVG, booleans, scipy
+NOT_FOR_LITHOPHANES = ("shapely", "svgelements", "manifold3d", "contourpy", "scipy", "tifffile", "tripo3d")
 
 
 def photo_12mp(path: Path, seed: int = 7) -> Path:
@@ -39,10 +42,76 @@ def photo_12mp(path: Path, seed: int = 7) -> Path:
     return path
 
 
-def run_case(args: list[str]) -> dict:
-    """Run one img2print command in a child process; return its JSON answer, wall time and peak memory."""
+def photo_12mp_detailed(path: Path, seed: int = 3) -> Path:
+    """A 4000 x 3000 JPEG as hard as real detailed photos: a star field of point sources over high-frequency
+    texture at several scales (gravel, foliage, hair) and sensor noise."""
+    rng = np.random.default_rng(seed)
+    height, width = 3000, 4000
+    image = np.zeros((height, width), np.float32)
+    for cells, strength in ((8, 40.0), (40, 30.0), (200, 25.0), (1000, 20.0)):
+        coarse = rng.random((height // (width // cells) + 2, cells + 2)).astype(np.float32)
+        image += strength * np.asarray(Image.fromarray(coarse).resize((width, height), Image.Resampling.BICUBIC))
+    stars = rng.integers(0, [height, width], size=(20000, 2))
+    brightness = rng.uniform(60, 200, len(stars))
+    image[stars[:, 0], stars[:, 1]] += brightness
+    image[np.clip(stars[:, 0] + 1, 0, height - 1), stars[:, 1]] += brightness / 2
+    image[stars[:, 0], np.clip(stars[:, 1] + 1, 0, width - 1)] += brightness / 2
+    image += rng.normal(0, 8.0, image.shape).astype(np.float32)
+    rgb = np.clip(np.stack([image, image * 0.95 + 5, image * 0.9 + 10], axis=-1), 0, 255).astype(np.uint8)
+    Image.fromarray(rgb).save(path, quality=90)
+    return path
+
+
+def _timed(command: list[str]) -> dict:
+    """Wall time and peak memory of a command."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "octoprint_img2print.cli", *args, "--json"],
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
+    output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise SystemExit(f"failed ({status}): {' '.join(command)}")
+    return {"wall_s": round(time.perf_counter() - started, 3), "peak_mb": round(usage.ru_maxrss / 1024, 1),
+            "output": output.decode()}
+
+
+def _imported_for_a_lithophane(photo: Path, work: Path) -> list[str]:
+    """The libraries a lithophane conversion imports that it never needs."""
+    script = ("import sys; from octoprint_img2print import cli; "
+              f"cli.main(['convert', {str(photo)!r}, '-o', {str(work / 'imports.stl')!r}, '--width', '100']); "
+              f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({NOT_FOR_LITHOPHANES!r})))")
+    return json.loads(_timed([sys.executable, "-c", script])["output"].splitlines()[-1].replace("'", '"'))
+
+
+def speed(work: Path) -> dict:
+    """Issue 13's figures side by side, each also on one core: smooth and detailed 12 MP photos to a 100 mm
+    lithophane, the JPEG decode alone (the floor), `img2print --help`, and what a lithophane imports."""
+    smooth = make_input("photo_12mp", work / "smooth.jpg")
+    detailed = make_input("photo_12mp_detailed", work / "detailed.jpg")
+    decode = [sys.executable, "-c", "import sys; from PIL import Image; Image.open(sys.argv[1]).load()", str(detailed)]
+    helping = [sys.executable, "-m", "octoprint_img2print.cli", "--help"]
+    figures: dict = {}
+    for pinned in (False, True):
+        prefix = ONE_CORE * pinned
+        label = "one_core" if pinned else "all_cores"
+        runs = {"smooth_12mp": run_case(["convert", str(smooth), "--width", "100", "-o", str(work / "s.stl")],
+                                        pinned),
+                "detailed_12mp": run_case(["convert", str(detailed), "--width", "100", "-o", str(work / "d.stl")],
+                                          pinned),
+                "jpeg_decode": {k: v for k, v in _timed([*prefix, *decode]).items() if k != "output"},
+                "help": {k: v for k, v in _timed([*prefix, *helping]).items() if k != "output"}}
+        runs["detailed_over_decode"] = round(runs["detailed_12mp"]["wall_s"] / runs["jpeg_decode"]["wall_s"], 1)
+        figures[label] = runs
+    figures["unneeded_imports_for_a_lithophane"] = _imported_for_a_lithophane(smooth, work)
+    figures["goals"] = ("detailed 12 MP: <= 1.5 s, <= 300 MB, <= 6x the decode; --help <= 0.3 s; a lithophane "
+                        "imports none of " + ", ".join(NOT_FOR_LITHOPHANES))
+    return figures
+
+
+def run_case(args: list[str], pinned: bool = False) -> dict:
+    """Run one img2print command in a child process (``pinned``: on one core, as a Raspberry Pi stand-in);
+    return its JSON answer, wall time and peak memory."""
+    started = time.perf_counter()
+    process = subprocess.Popen([*ONE_CORE * pinned, sys.executable, "-m", "octoprint_img2print.cli", *args, "--json"],
                                stdout=subprocess.PIPE, cwd=ROOT)
     # peak memory: the largest of img2print and the slicer it waits for (Linux keeps the maximum)
     output = process.stdout.read()
@@ -436,7 +505,7 @@ def repair_1m(work: Path) -> dict:
 
 CASES = {"lithophane-12mp": lithophane_12mp, "lithophane-12mp-png": lithophane_12mp_png,
          "vector-logos": vector_logos, "lithophane-gcode": lithophane_to_gcode,
-         "plugin": plugin_upload_to_gcode, "repair-1m": repair_1m}
+         "plugin": plugin_upload_to_gcode, "repair-1m": repair_1m, "speed": speed}
 
 
 def main() -> None:
