@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-import manifold3d
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .mesh import Mesh
 
+if TYPE_CHECKING:
+    import manifold3d
+
+
+def manifold() -> Any:
+    """manifold3d, imported on first use: pictures made into heightfields never need it."""
+    import manifold3d
+
+    return manifold3d
+
 
 def to_manifold(mesh: Mesh) -> manifold3d.Manifold:
     """A manifold3d solid from a closed Mesh."""
-    return manifold3d.Manifold(manifold3d.Mesh(vert_properties=mesh.vertices.astype(np.float32),
+    return manifold().Manifold(manifold().Mesh(vert_properties=mesh.vertices.astype(np.float32),
                                                tri_verts=mesh.faces.astype(np.uint32)))
 
 
@@ -23,9 +34,9 @@ def from_manifold(solid: manifold3d.Manifold) -> Mesh:
 def box(low: tuple[float, float, float], high: tuple[float, float, float]) -> manifold3d.Manifold:
     """An axis-aligned box between two corners."""
     size = np.subtract(high, low)
-    return manifold3d.Manifold.cube(tuple(float(v) for v in size)).translate(tuple(float(v) for v in low))
+    return manifold().Manifold.cube(tuple(float(v) for v in size)).translate(tuple(float(v) for v in low))
 
 
 def union(*solids: manifold3d.Manifold) -> Mesh:
     """One closed shell per touching group of solids."""
-    return from_manifold(manifold3d.Manifold.batch_boolean(list(solids), manifold3d.OpType.Add))
+    return from_manifold(manifold().Manifold.batch_boolean(list(solids), manifold().OpType.Add))

@@ -8,7 +8,6 @@ columns can be made to share their points, so there is no T-junction anywhere.
 from __future__ import annotations
 
 import numpy as np
-from pydelatin import Delatin
 
 
 def full_grid(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
@@ -28,6 +27,8 @@ def adaptive(heights: np.ndarray, max_error: float) -> tuple[np.ndarray, np.ndar
 
     Delatin counts its y upwards from the last row; grid rows count downwards from the first.
     """
+    from pydelatin import Delatin  # heightfields only
+
     tin = Delatin(np.ascontiguousarray(heights, dtype=np.float32), max_error=max_error)
     points = np.rint(tin.vertices[:, :2]).astype(np.int64)
     points[:, 1] = heights.shape[0] - 1 - points[:, 1]

@@ -1,33 +1,53 @@
-"""Flat regions (filled outlines with holes) in millimetres, on manifold3d's CrossSection (Clipper2)."""
+"""Flat regions (filled outlines with holes) in millimetres, on manifold3d's CrossSection (Clipper2), which is
+imported when a region is first made."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import manifold3d
 import numpy as np
 
-from .booleans import from_manifold
+from .booleans import from_manifold, manifold
 from .mesh import Mesh
 
-Region = manifold3d.CrossSection
-NONZERO, EVENODD = manifold3d.FillRule.NonZero, manifold3d.FillRule.EvenOdd
-ROUND = manifold3d.JoinType.Round
+if TYPE_CHECKING:
+    import manifold3d
+
+    Region = manifold3d.CrossSection
+
 CLEAN_MM = 1e-3
+FILL_RULES = {"nonzero": "NonZero", "evenodd": "EvenOdd"}
+NONZERO, EVENODD = "nonzero", "evenodd"
 
 
-def region(rings: list[np.ndarray], fill_rule: manifold3d.FillRule = EVENODD) -> Region:
-    """A region from closed rings (each an (n, 2) array) under a fill rule."""
+def _region_type() -> Any:
+    return manifold().CrossSection
+
+
+def region(rings: list[np.ndarray], fill_rule: str = EVENODD) -> Region:
+    """A region from closed rings (each an (n, 2) array) under a fill rule (NONZERO or EVENODD)."""
     usable = [np.ascontiguousarray(r, dtype=np.float64) for r in rings if len(r) >= 3]
-    return Region(usable, fill_rule) if usable else Region()
+    rule = getattr(manifold().FillRule, FILL_RULES[fill_rule])
+    return _region_type()(usable, rule) if usable else _region_type()()
+
+
+def empty() -> Region:
+    """The region that covers nothing."""
+    return _region_type()()
+
+
+def circle(radius: float, segments: int = 48) -> Region:
+    """A disc of ``radius`` around the origin, as a polygon of ``segments`` sides."""
+    return _region_type().circle(radius, segments)
 
 
 def union(regions: list[Region]) -> Region:
     """Everything covered by any of the regions."""
     regions = [r for r in regions if not r.is_empty()]
     if not regions:
-        return Region()
-    return Region.batch_boolean(regions, manifold3d.OpType.Add) if len(regions) > 1 else regions[0]
+        return _region_type()()
+    return _region_type().batch_boolean(regions, manifold().OpType.Add) if len(regions) > 1 else regions[0]
 
 
 def rings(shape: Region) -> list[np.ndarray]:
@@ -60,7 +80,7 @@ def without_small_parts(shape: Region, min_part_mm2: float, min_hole_mm2: float)
 
 def offset(shape: Region, distance: float) -> Region:
     """Grow (positive) or shrink (negative) the region by ``distance`` with round corners."""
-    return shape.offset(distance, ROUND, 2.0, 24) if distance else shape
+    return shape.offset(distance, manifold().JoinType.Round, 2.0, 24) if distance else shape
 
 
 def bounds(shape: Region) -> tuple[float, float, float, float]:
@@ -77,12 +97,12 @@ def clean(shape: Region) -> Region:
 def extrude(shape: Region, bottom: float, top: float) -> manifold3d.Manifold:
     """A prism of the cleaned region between two heights (give parts that share an outline the same cleaned
     region: cleaned part by part, their copies of it can differ)."""
-    return manifold3d.Manifold.extrude(clean(shape), top - bottom).translate((0.0, 0.0, bottom))
+    return manifold().Manifold.extrude(clean(shape), top - bottom).translate((0.0, 0.0, bottom))
 
 
 def body(parts: list[manifold3d.Manifold], cut: list[manifold3d.Manifold] | None = None) -> manifold3d.Manifold:
     """Union of the parts minus the cuts."""
-    whole = manifold3d.Manifold.batch_boolean(parts, manifold3d.OpType.Add) if len(parts) > 1 else parts[0]
+    whole = manifold().Manifold.batch_boolean(parts, manifold().OpType.Add) if len(parts) > 1 else parts[0]
     for tool in cut or []:
         whole = whole - tool
     return whole

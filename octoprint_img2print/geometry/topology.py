@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from .mesh import Mesh
 
@@ -69,9 +67,20 @@ def edges(faces: np.ndarray, vertex_count: int) -> Edges:
 
 
 def _components(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """Connected-component label of each of ``count`` nodes joined by the given pairs."""
-    graph = coo_matrix((np.ones(len(first), dtype=np.int8), (first, second)), shape=(count, count))
-    return connected_components(graph, directed=False)[1]
+    """Connected-component label (0, 1, ...) of each of ``count`` nodes joined by the given pairs: the roots of
+    the pairs' ends hooked onto the lower one, and the trees flattened, until no pair joins two trees."""
+    parent = np.arange(count)
+    first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
+    while True:
+        low, high = parent[first], parent[second]
+        apart = low != high
+        if not apart.any():
+            break
+        np.minimum.at(parent, np.maximum(low[apart], high[apart]), np.minimum(low[apart], high[apart]))
+        while not np.array_equal(flat := parent[parent], parent):
+            parent = flat
+        first, second = first[apart], second[apart]
+    return np.unique(parent, return_inverse=True)[1].reshape(-1)
 
 
 def shells(mesh: Mesh, table: Edges | None = None, manifold_only: bool = False) -> np.ndarray:

@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pillow_heif
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..errors import BadInput
 from ..i18n import _
 from .geotiff import GeoTags, read_geotags
 
-pillow_heif.register_heif_opener()
 ImageFile.LOAD_TRUNCATED_IMAGES = False
+ISO_MEDIA_BRAND = slice(4, 8)  # HEIC and other ISO media files say "ftyp" here
 
 DEFAULT_MAX_MEGAPIXELS = 64.0
 ALPHA_BACKGROUND = 0.5
@@ -67,6 +66,14 @@ def luminance(rgb: np.ndarray) -> np.ndarray:
     return linear_to_srgb(y)
 
 
+def _heif_when_needed(head: bytes) -> None:
+    """Teach Pillow HEIC (pillow-heif) when a file is one; other pictures never import it."""
+    if head[ISO_MEDIA_BRAND] == b"ftyp":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+
+
 def _open(source: bytes | Path, name: str) -> Image.Image:
     """Open the image header, or raise a BadInput error that names the file."""
     if isinstance(source, Path):
@@ -79,6 +86,8 @@ def _open(source: bytes | Path, name: str) -> Image.Image:
         if not source:
             raise BadInput("empty_file", _("{file}: the file is empty.").format(file=name), file=name)
         stream = io.BytesIO(source)
+    with open(stream, "rb") if isinstance(stream, Path) else io.BytesIO(source[:16]) as head:
+        _heif_when_needed(head.read(16))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
+from .blur import gaussian
 from .load import Picture
 
 WHITE_LEVEL = 0.94
@@ -13,6 +13,8 @@ WHITE_LEVEL = 0.94
 
 def mark_white_background(picture: Picture) -> None:
     """Count near-white regions that touch the border as background (a logo or product shot on white)."""
+    from scipy import ndimage
+
     labels, _count = ndimage.label(picture.lightness >= WHITE_LEVEL)
     border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     border = border[border > 0]
@@ -65,4 +67,4 @@ def smooth(array: np.ndarray, sigma_mm: float, pitch_mm: float) -> np.ndarray:
     """Gaussian smoothing with a radius given in millimetres."""
     if sigma_mm <= 0:
         return array
-    return ndimage.gaussian_filter(array, sigma=sigma_mm / pitch_mm, mode="nearest").astype(np.float32)
+    return gaussian(array, sigma_mm / pitch_mm)

@@ -9,16 +9,18 @@ from __future__ import annotations
 import io
 import math
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
-import svgelements as svg
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeTree
-from shapely.geometry import LineString
 
 from ..errors import BadInput
 from ..geometry import outline
 from ..i18n import _
+
+if TYPE_CHECKING:
+    import svgelements as svg
 
 MAX_SVG_BYTES = 20 * 1024 * 1024
 MAX_ELEMENTS = 100_000
@@ -95,6 +97,8 @@ def _flatten(segment: svg.PathSegment, tolerance: float) -> np.ndarray:
 
 def _subpaths(path: svg.Path, tolerance: float, budget: list[int]) -> list[np.ndarray]:
     """Every subpath of a path as a polyline, in the path's own (untransformed) units."""
+    import svgelements as svg
+
     lines = []
     for subpath in path.as_subpaths():
         points: list[np.ndarray] = []
@@ -140,6 +144,8 @@ def _paints(color: svg.Color | None) -> bool:
 def _stroke_region(shape: svg.Shape, lines: list[np.ndarray], affine: np.ndarray) -> outline.Region:
     """The stroke's area in px: drawn in the element's own units, then transformed with it (so it skews and
     stretches like the shape), unless the stroke is non-scaling."""
+    from shapely.geometry import LineString  # strokes only
+
     width = float(shape.stroke_width)
     if "non-scaling-stroke" in str(shape.values.get("vector-effect", "")):
         lines, width, affine = [_apply(affine, line) for line in lines], float(shape.implicit_stroke_width), IDENTITY
@@ -162,10 +168,12 @@ def _element_region(shape: svg.Shape, tolerance_px: float, budget: list[int]) ->
     The outline is flattened in the element's own units (svg.Path keeps them untransformed), finer by the
     transform's largest stretch, and then mapped through the transform.
     """
+    import svgelements as svg
+
     affine = _affine(shape)
     stretch = float(np.linalg.norm(affine[:2], 2))
     if stretch == 0.0:
-        return outline.Region()
+        return outline.empty()
     lines = _subpaths(svg.Path(shape), tolerance_px / stretch, budget)
     parts = []
     if _paints(shape.fill) and not isinstance(shape, svg.SimpleLine):
@@ -179,6 +187,8 @@ def _element_region(shape: svg.Shape, tolerance_px: float, budget: list[int]) ->
 
 def load_svg(data: bytes, name: str, tolerance_mm: float) -> outline.Region:
     """The painted area of an SVG in mm, y up: a point at user units (x, y) lands at (x, -y) x 25.4/96."""
+    import svgelements as svg  # drawings only
+
     _vet(data, name)
     try:
         document = svg.SVG.parse(io.BytesIO(data), reify=False, ppi=96.0)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from contourpy import FillType, contour_generator
-from scipy import ndimage
 
 from ..geometry import outline
+from .blur import gaussian
 from .load import Picture
 from .prepare import resample
 
@@ -46,12 +45,14 @@ def trace(picture: Picture, width_mm: float, height_mm: float, pitch_mm: float,
     The field is resampled to the fine grid and smoothed by a fraction of a source pixel, so that a small
     picture's pixel steps become a smooth curve; contours are then found with sub-pixel accuracy.
     """
+    from contourpy import FillType, contour_generator  # only logos are traced
+
     field = ink_field(picture, invert)
     level = threshold if threshold is not None else otsu_threshold(field[~picture.background])
     cols, rows = max(2, round(width_mm / pitch_mm) + 1), max(2, round(height_mm / pitch_mm) + 1)
     upsampling = max(cols / field.shape[1], rows / field.shape[0])
     sigma = max(FIELD_SMOOTHING_PX, SOURCE_SMOOTHING_PX * upsampling)
-    fine = ndimage.gaussian_filter(resample(field, cols, rows), sigma, mode="nearest")
+    fine = gaussian(resample(field, cols, rows), sigma)
     padded = np.pad(fine, 1, constant_values=1.0)
     generator = contour_generator(z=padded, fill_type=FillType.OuterOffset)
     points, offsets = generator.filled(float(padded.min()) - 1.0, level)

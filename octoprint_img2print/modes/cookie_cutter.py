@@ -78,7 +78,7 @@ def base(shape: outline.Region, wall: float, options: CookieCutterOptions) -> ou
 def ridges(art: outline.Region, shape: outline.Region, wall: float, options: CookieCutterOptions) -> outline.Region:
     """The imprint's ridges along the artwork's lines, clear of the wall (empty without an imprint)."""
     if not options.imprint:
-        return outline.Region()
+        return outline.empty()
     ridge = max(RIDGE_LINES * options.line_width, 0.8)
     inside = outline.offset(shape, -1.5 * wall)
     return (outline.offset(art, ridge / 2) - outline.offset(art, -ridge / 2)) ^ inside

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import manifold3d
+from typing import TYPE_CHECKING
 
 from ..building.artwork import PREVIEW, Artwork, ArtworkOptions, rectangle
 from ..building.nozzle import printable_artwork
@@ -14,6 +13,9 @@ from ..i18n import N_, _
 from ..options import Choice, bad_parameter, option
 from ..report import Report
 from . import ARTWORK, DRAWING, FLAT_ART, Mode
+
+if TYPE_CHECKING:
+    import manifold3d
 
 RECTANGLE, ROUNDED, OUTLINE, NO_PLATE = "rectangle", "rounded", "outline", "none"
 HOLE_RIM_MM = 2.5
@@ -79,7 +81,7 @@ def plate_region(art: outline.Region, options: LogoOptions) -> outline.Region:
     if options.hole is not None:
         top = outline.bounds(plate)[3]
         centre = ((box[0] + box[2]) / 2, top + options.hole / 2)
-        tab = manifold3d.CrossSection.circle(options.hole / 2 + HOLE_RIM_MM, 48).translate(centre)
+        tab = outline.circle(options.hole / 2 + HOLE_RIM_MM).translate(centre)
         plate = outline.union([plate, tab, rectangle((centre[0], top - HOLE_RIM_MM, centre[0], centre[1]),
                                                      options.hole / 2 + HOLE_RIM_MM)])
     return plate
@@ -91,7 +93,7 @@ def hole_cutter(plate: outline.Region, options: LogoOptions, art: outline.Region
         return []
     box = outline.bounds(art)
     top = outline.bounds(plate)[3] - options.hole / 2 - HOLE_RIM_MM
-    circle = manifold3d.CrossSection.circle(options.hole / 2, 48).translate(((box[0] + box[2]) / 2, top))
+    circle = outline.circle(options.hole / 2).translate(((box[0] + box[2]) / 2, top))
     return [outline.extrude(circle, -1.0, options.base + options.relief_height + 1.0)]
 
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import manifold3d
+from typing import TYPE_CHECKING
 
 from ..building.artwork import PREVIEW, Artwork, ArtworkOptions, rectangle
 from ..building.nozzle import printable_artwork
@@ -14,6 +13,9 @@ from ..i18n import N_, _
 from ..options import bad_parameter, option
 from ..report import Report
 from . import ARTWORK, Mode
+
+if TYPE_CHECKING:
+    import manifold3d
 
 SOCKET_FLOOR_MM = 1.5
 PEG_CLEARANCE_MM = 0.3
@@ -48,7 +50,7 @@ def _handle(options: StampOptions, beside: float) -> tuple[manifold3d.Manifold, 
     """The knob with its peg (standing on the knob), and the socket cut into the block's back."""
     peg_radius = options.handle_diameter / 4
     socket_depth = options.base - SOCKET_FLOOR_MM
-    circle = manifold3d.CrossSection.circle
+    circle = outline.circle
     knob = outline.extrude(circle(options.handle_diameter / 2, 64), 0.0, options.handle_height)
     peg = outline.extrude(circle(peg_radius - PEG_CLEARANCE_MM, 48), options.handle_height - 0.01,
                           options.handle_height + socket_depth - 0.5)

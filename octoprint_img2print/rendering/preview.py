@@ -7,7 +7,6 @@ import io
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 from ..geometry.mesh import Mesh
 from .shading import render
@@ -44,6 +43,8 @@ def backlit_picture(mesh: Mesh, transmittance: float, size: tuple[int, int] = PR
     np.maximum.at(thickness, (rows, cols), samples[:, 2])
     missing = thickness == 0
     if missing.any() and (~missing).any():
+        from scipy import ndimage  # only gaps in the picture need it
+
         nearest = ndimage.distance_transform_edt(missing, return_distances=False, return_indices=True)
         thickness = thickness[tuple(nearest)]
     light = transmittance ** (thickness - thickness.min())

@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import ConvexHull, QhullError
 
 from ..geometry.mesh import Mesh
 from ..i18n import _
@@ -68,6 +67,8 @@ def _rotation_to_floor(direction: np.ndarray) -> np.ndarray:
 
 def _candidate_directions(mesh: Mesh) -> list[np.ndarray]:
     """As built first (it wins ties), the other axes, then the normals of the convex hull's largest sides."""
+    from scipy.spatial import ConvexHull, QhullError  # slicing only
+
     directions = [np.array(v, dtype=float) for v in ((0, 0, -1), (0, 0, 1), (1, 0, 0), (-1, 0, 0), (0, 1, 0),
                                                      (0, -1, 0))]
     try:
