@@ -5,6 +5,7 @@ Usage: .venv/bin/python bench/bench.py [CASE ...]   (cases: see CASES; default a
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -241,6 +242,29 @@ def _latencies(session, url: str, stop, seconds: list[float]) -> None:
         time.sleep(0.1)
 
 
+def _job_starts(session, base: str, jobs: int = 5) -> dict:
+    """Seconds from a job's 202 answer until it reports its first stage, for a few small previews in a row."""
+    picture = io.BytesIO()
+    Image.fromarray(np.tile(np.arange(200, dtype=np.uint8), (150, 1))).save(picture, format="PNG")
+    session.post(f"{base}/api/files/local", files={"file": ("small.png", picture.getvalue())}, timeout=30)
+    seconds = []
+    for _ in range(jobs):
+        job = session.post(f"{base}/api/plugin/img2print", json={"command": "preview", "file": "small.png"},
+                           timeout=30)
+        answered = time.perf_counter()
+        job_id = job.json()["id"]
+        while True:
+            state = session.get(f"{base}/api/plugin/img2print?job={job_id}", timeout=30).json()
+            if state["stage"] or state["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.005)
+        seconds.append(time.perf_counter() - answered)
+        while state["status"] in ("queued", "running"):
+            state = session.get(f"{base}/api/plugin/img2print?job={job_id}", timeout=30).json()
+    ordered = sorted(seconds)
+    return {"median_s": round(ordered[len(ordered) // 2], 3), "max_s": round(ordered[-1], 3)}
+
+
 def plugin_upload_to_gcode(work: Path) -> dict:
     """Through a real OctoPrint: upload a 12 MP photo, slice it, until the G-code is in the file list;
     and OctoPrint's API latency while idle and while that job runs."""
@@ -293,7 +317,9 @@ def plugin_upload_to_gcode(work: Path) -> dict:
                     "samples": len(ordered)}
 
         return {"upload_to_gcode_in_file_list_s": round(elapsed, 2), "api_latency_idle": summary(idle),
-                "api_latency_while_slicing": summary(busy)}
+                "api_latency_while_slicing": summary(busy),
+                "job_start_s": _job_starts(session, f"http://127.0.0.1:{port}"),
+                "goals": "a job's start (queued to its first stage) <= 0.2 s"}
     finally:
         server.terminate()
         server.wait(timeout=60)

@@ -7,10 +7,9 @@ queued or running then are marked failed, and their half-finished work files are
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -19,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import worker
 from .errors import Img2PrintError
 from .i18n import N_
 from .job_request import JobRequest, Limits
@@ -28,6 +28,9 @@ FINISHED = (DONE, FAILED, CANCELLED)
 KEEP_FINISHED = 100
 INTERRUPTED = N_("OctoPrint restarted while this job was waiting or running; start it again.")
 CRASHED = N_("The job stopped unexpectedly (too much memory, or over the time limit).")
+WARM = multiprocessing.get_context("forkserver")
+# what the warm process imports once, so that a job forked from it starts at once
+WARM.set_forkserver_preload(["octoprint_img2print.worker", "pydelatin", "scipy.spatial"])
 WAITING_FOR_PRINT = N_("Waiting until the print has finished (heavy work while printing is switched off).")
 
 
@@ -72,26 +75,38 @@ def _failure(code: str, message: str, **details: Any) -> dict[str, Any]:
 Listener = Callable[[Job], None]
 
 
+def _nothing() -> None:
+    """A job that does nothing: forking it starts the warm process."""
+
+
+def warm_up() -> None:
+    """Start the warm process now (its imports take seconds), not when the first job comes."""
+    process = WARM.Process(target=_nothing, name="img2print-warm-up")
+    process.start()
+    process.join()
+
+
 class JobQueue:
-    """One job at a time, each in ``python -m octoprint_img2print.worker``."""
+    """One job at a time, each in a child forked from a warm process that has img2print imported (Python's
+    forkserver, started when the queue is made): a job starts in milliseconds, not after seconds of imports."""
 
     def __init__(self, folder: Path, *, on_change: Listener, on_finished: Callable[[Job, Path], None],
                  settings: Callable[[], Limits], may_run: Callable[[], bool],
-                 environment: Callable[[JobRequest], dict[str, str]] = lambda _request: {},
-                 python: str = sys.executable) -> None:
+                 environment: Callable[[JobRequest], dict[str, str]] = lambda _request: {}) -> None:
         self.folder = Path(folder)
         self.work = self.folder / "work"
         self.on_change, self.on_finished = on_change, on_finished
-        self.settings, self.may_run, self.python = settings, may_run, python
+        self.settings, self.may_run = settings, may_run
         self.environment = environment  # what a job's worker gets besides its request (secrets, never stored)
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Condition()
-        self.process: subprocess.Popen | None = None
+        self.process: multiprocessing.process.BaseProcess | None = None
         self.cancelled: set[str] = set()
         self.running = True
         self._recover()
         self.thread = threading.Thread(target=self._loop, name="img2print-jobs", daemon=True)
         self.thread.start()
+        threading.Thread(target=warm_up, name="img2print-warm-up", daemon=True).start()
 
     # --- persistence ---------------------------------------------------------------------------------------
 
@@ -223,30 +238,36 @@ class JobQueue:
 
     def _work(self, job: Job, message: dict[str, Any], folder: Path,
               limits: Limits) -> tuple[threading.Timer, dict[str, Any], str]:
-        """Start the worker, pass on its progress, and return its last message and the end of its log."""
-        # temporary files of the job (slicer, MeshFix, downloads) go in its work folder, removed even after a kill
-        environment = {**os.environ, "LANGUAGE": job.request.language or os.environ.get("LANGUAGE", ""),
-                       "TMPDIR": str(folder), **self.environment(job.request)}
+        """Fork the job from the warm process, pass on its progress, and return its last message and the end of
+        its log."""
         log_path = folder / "worker.log"
-        with open(log_path, "w") as log, self.lock:
-            self.process = subprocess.Popen([self.python, "-m", "octoprint_img2print.worker"], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, stderr=log, text=True, env=environment)
+        # temporary files of the job (slicer, MeshFix, downloads) go in its work folder, removed even after a kill
+        environment = {"LANGUAGE": job.request.language or os.environ.get("LANGUAGE", ""), "TMPDIR": str(folder),
+                       **self.environment(job.request)}
+        receiving, sending = WARM.Pipe(duplex=False)
+        with self.lock:
+            self.process = WARM.Process(target=worker.warm, args=(sending, message, environment, str(log_path)),
+                                        name=f"img2print-job-{job.id}")
+            self.process.start()
+        sending.close()
         process = self.process
         killer = threading.Timer(float(limits.max_job_seconds), process.kill)
         killer.start()
-        process.stdin.write(json.dumps(message))
-        process.stdin.close()
         last: dict[str, Any] = {}
-        for line in process.stdout:
-            said = json.loads(line)
+        while True:
+            try:
+                said = json.loads(receiving.recv())
+            except (EOFError, OSError):
+                break
             if said["type"] != "progress":
                 last = said
                 continue
             job.stage = said["stage"]
             job.progress = max(job.progress, float(said["fraction"]))
             self.on_change(job)
-        process.wait()
-        return killer, last, log_path.read_text(errors="replace")[-2000:]
+        process.join()
+        receiving.close()
+        return killer, last, log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
 
     def _outcome(self, job: Job, output: Path | None, last: dict[str, Any],
                  log: str) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:

@@ -1,8 +1,9 @@
-"""One heavy job in its own process: lowered CPU priority, a memory cap, progress as JSON lines on stdout.
+"""One heavy job in its own process: lowered CPU priority, a memory cap, progress as JSON lines.
 
-Run as ``python -m octoprint_img2print.worker`` with one JSON message on stdin: the job's request, its limits and
-where to write its file. A crash or a blown memory cap here ends this process only, never OctoPrint. The last
-line on stdout is the result or the error.
+The job queue forks each job from a warm process that has img2print imported already (``warm``); the lines
+travel back through a pipe. The message holds the job's request, its limits and where to write its file. A
+crash or a blown memory cap here ends this process only, never OctoPrint. The last line is the result or the
+error.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import json
 import os
 import resource
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import pipeline
+from . import i18n, pipeline
 from .building.artwork import ArtworkOptions
 from .errors import Img2PrintError
 from .generating import tripo
@@ -24,6 +25,7 @@ from .job_request import CHECK, CONVERT, GENERATE, PREVIEW, REPAIR, SLICE, JobRe
 from .modes import registry
 from .options import in_page_words
 from .printers.profile import PrinterProfile, from_octoprint, get_printer
+from .processes import die_with_parent
 from .report import grouped
 from .slicing.plan import SliceOverrides
 
@@ -45,9 +47,11 @@ STAGE_SPANS = {
 }
 
 
+_send: Callable[[str], None] = print  # where the lines go: the warm child's pipe
+
+
 def _say(kind: str, **data: Any) -> None:
-    sys.stdout.write(json.dumps({"type": kind, **data}) + "\n")
-    sys.stdout.flush()
+    _send(json.dumps({"type": kind, **data}))
 
 
 def _printer(request: JobRequest) -> PrinterProfile:
@@ -123,9 +127,23 @@ def for_pages(result: dict[str, Any], request: JobRequest) -> dict[str, Any]:
     return result
 
 
-def main() -> int:
-    """Read the message, obey the limits, run, and report."""
-    message = json.loads(sys.stdin.read())
+def warm(connection: Any, message: dict[str, Any], environment: dict[str, str], log_path: str) -> None:
+    """Run one job in a child forked from the warm process: its environment (language, temporary folder, a
+    service's key), its log as stderr, its lines through ``connection``; it ends when the queue's process ends."""
+    global _send
+    die_with_parent()
+    os.environ.update(environment)
+    i18n.translations.cache_clear()
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(log, 2)
+    _send = connection.send
+    code = serve(message)
+    connection.close()
+    os._exit(code)
+
+
+def serve(message: dict[str, Any]) -> int:
+    """Obey the limits, run, and report."""
     limits = Limits(**message["limits"])
     request = JobRequest.from_dict(message["request"])
     try:
@@ -146,6 +164,3 @@ def main() -> int:
                                                               "img2print's settings.")).as_dict())
         return 1
 
-
-if __name__ == "__main__":
-    sys.exit(main())

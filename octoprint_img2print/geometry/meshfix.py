@@ -7,10 +7,7 @@ Run as ``python -m octoprint_img2print.geometry.meshfix IN.npz OUT.npz MEMORY_MB
 
 from __future__ import annotations
 
-import ctypes
-import os
 import resource
-import signal
 import subprocess
 import sys
 import tempfile
@@ -19,12 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from ..i18n import _
+from ..processes import die_with_parent
 from .mesh import Mesh
 
 MESHFIX_TIMEOUT_S = 600.0
 MESHFIX_MEMORY_MB = 4096
 CLEAN_ITERATIONS, CLEAN_INNER_LOOPS = 10, 3
-PR_SET_PDEATHSIG = 1
 
 
 class MeshFixFailed(Exception):
@@ -62,16 +59,6 @@ def repaired(meshes: list[Mesh], timeout_s: float = MESHFIX_TIMEOUT_S,
 
 # --- the child --------------------------------------------------------------------------------------------------
 
-def _die_with_parent() -> None:
-    """Ask the kernel to end this child when the process that started it dies."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() == 1:
-        sys.exit(1)
-
-
 def _repair(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from pymeshfix import PyTMesh
 
@@ -86,7 +73,7 @@ def _repair(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.nda
 def main(argv: list[str]) -> int:
     """Repair every mesh in the input file and save the results."""
     given, answer, memory_mb = argv
-    _die_with_parent()
+    die_with_parent()
     cap = int(memory_mb) * 1024 * 1024
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
