@@ -185,10 +185,11 @@ def load_picture(source: bytes | Path, name: str | None = None, *, max_megapixel
     source_size = image.size
     geo = read_geotags(source) if image.format == "TIFF" else None
     try:
+        orientation = image.getexif().get(EXIF_ORIENTATION, 1)
         if needed_size and image.format == "JPEG":
-            turned = image.getexif().get(EXIF_ORIENTATION, 1) in TURNING_ORIENTATIONS
-            image.draft(image.mode, needed_size[::-1] if turned else needed_size)
-        image = ImageOps.exif_transpose(image)
+            image.draft(image.mode, needed_size[::-1] if orientation in TURNING_ORIENTATIONS else needed_size)
+        if orientation != 1:  # turning copies the whole picture: only when the camera says so
+            image = ImageOps.exif_transpose(image)
         image.load()
         image = _reduced(image, needed_size)
         lightness, background, values = _arrays(image, keep_values, geo.nodata if geo else None)
