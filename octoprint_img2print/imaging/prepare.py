@@ -43,7 +43,9 @@ def resample(array: np.ndarray, cols: int, rows: int) -> np.ndarray:
 
 
 def resample_mask(mask: np.ndarray, cols: int, rows: int) -> np.ndarray:
-    """Resize a boolean mask, keeping cells that are mostly set."""
+    """Resize a boolean mask, keeping cells that are mostly set (an empty mask, a photo's, stays empty)."""
+    if not mask.any():
+        return np.zeros((rows, cols), dtype=bool)
     return resample(mask.astype(np.float32), cols, rows) >= 0.5
 
 
