@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import SlicerFailed
 from ..i18n import _
 from ..printers.profile import CIRCULAR, PrinterProfile
@@ -69,11 +71,13 @@ def _comment(facts: GcodeFacts, comment: str) -> bool:
 
 
 def inspect(path: Path, centre: tuple[float, float] = (0.0, 0.0)) -> GcodeFacts:
-    """Walk the G-code once and gather its facts (``centre``: the bed's, for the distance of extrusions)."""
+    """Walk the G-code once and gather its facts (``centre``: the bed's, for the distance of extrusions); the
+    ends of every extrusion are collected and measured at once at the end."""
     facts = GcodeFacts()
     position = {"X": 0.0, "Y": 0.0, "Z": 0.0, "E": 0.0}
     absolute, absolute_e, printing = True, True, False
-    last_layer_z = None
+    ends: list[tuple[float, float]] = []
+    heights: list[float] = []
     with open(path, encoding="utf-8", errors="replace") as gcode:
         for raw in gcode:
             line, _sep, comment = raw.partition(";")
@@ -87,29 +91,21 @@ def inspect(path: Path, centre: tuple[float, float] = (0.0, 0.0)) -> GcodeFacts:
             if head in ("G0", "G1"):
                 words = dict(WORD.findall(command))
                 start = (position["X"], position["Y"])
-                extruding = False
                 for axis in ("X", "Y", "Z"):
                     if axis in words:
                         value = float(words[axis])
                         position[axis] = value if absolute else position[axis] + value
-                if "E" in words:
-                    value = float(words["E"])
-                    delta = value - position["E"] if absolute_e else value
-                    position["E"] = value if absolute_e else position["E"] + value
-                    extruding = delta > 1e-6 and ("X" in words or "Y" in words)
-                    if delta > 0:
-                        facts.extruded_mm += delta
-                if extruding and printing:
-                    facts.extrusions += 1
-                    z = position["Z"]
-                    for x, y in (start, (position["X"], position["Y"])):
-                        facts.min_xy = [min(facts.min_xy[0], x), min(facts.min_xy[1], y)]
-                        facts.max_xy = [max(facts.max_xy[0], x), max(facts.max_xy[1], y)]
-                        facts.max_radius = max(facts.max_radius, math.hypot(x - centre[0], y - centre[1]))
-                    facts.max_z = max(facts.max_z, z)
-                    if z != last_layer_z:
-                        facts.layer_heights.add(round(z, 3))
-                        last_layer_z = z
+                if "E" not in words:
+                    continue
+                value = float(words["E"])
+                delta = value - position["E"] if absolute_e else value
+                position["E"] = value if absolute_e else position["E"] + value
+                if delta > 0:
+                    facts.extruded_mm += delta
+                if printing and delta > 1e-6 and ("X" in words or "Y" in words):
+                    ends.append(start)
+                    ends.append((position["X"], position["Y"]))
+                    heights.append(position["Z"])
             elif head == "G90":
                 absolute = True
             elif head == "G91":
@@ -122,7 +118,22 @@ def inspect(path: Path, centre: tuple[float, float] = (0.0, 0.0)) -> GcodeFacts:
                 for axis, value in WORD.findall(command):
                     if axis in position:
                         position[axis] = float(value)
+    _measure(facts, ends, heights, centre)
     return facts
+
+
+def _measure(facts: GcodeFacts, ends: list[tuple[float, float]], heights: list[float],
+             centre: tuple[float, float]) -> None:
+    """Extent, distance from the centre, height and layer heights of the extrusions, on whole arrays."""
+    facts.extrusions = len(heights)
+    if not heights:
+        return
+    points, zs = np.asarray(ends, dtype=np.float64), np.asarray(heights, dtype=np.float64)
+    facts.min_xy = [float(v) for v in points.min(axis=0)]
+    facts.max_xy = [float(v) for v in points.max(axis=0)]
+    facts.max_radius = float(np.hypot(points[:, 0] - centre[0], points[:, 1] - centre[1]).max())
+    facts.max_z = max(0.0, float(zs.max()))
+    facts.layer_heights = {float(v) for v in np.round(np.unique(zs), 3)}
 
 
 def verify(facts: GcodeFacts, printer: PrinterProfile, source: str) -> None:
