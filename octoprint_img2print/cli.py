@@ -37,6 +37,7 @@ from .slicing.slicers import registry as slicers
 
 MAX_MIN_PART_MM = 1000.0
 MAX_TIMEOUT_S = 86400.0
+MAX_MEGAPIXELS = 1000.0
 EXIT_DONE, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_DOES_NOT_FIT, EXIT_SLICER_FAILED, EXIT_CANCELLED = 0, 2, 3, 4, 5, 130
 PROGRESS_DELAY_S = 1.0
 USAGE_ERRORS = ("bad_parameter", "unknown_mode", "unknown_model_format", "unknown_vector_format", "unknown_printer",
@@ -233,6 +234,14 @@ def _print_summary(summary: checks.MeshSummary) -> None:
     _print_findings(summary.report.as_list())
 
 
+def _limits_given(args: argparse.Namespace) -> None:
+    """The command's own numbers: finite and in range, before any work."""
+    if getattr(args, "max_megapixels", None) is not None:
+        require_range("max_megapixels", args.max_megapixels, 0.0, MAX_MEGAPIXELS, low_open=True)
+    if getattr(args, "timeout", None) is not None:
+        require_range("timeout", args.timeout, 0.0, MAX_TIMEOUT_S, low_open=True)
+
+
 def _convert(args: argparse.Namespace) -> int:
     values = cli_arguments.given(args, _mode_options())
     started = time.monotonic()
@@ -335,7 +344,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _repair(args: argparse.Namespace) -> int:
-    require_range("--min-part", args.min_part, 0.0, MAX_MIN_PART_MM)
+    require_range("min_part", args.min_part, 0.0, MAX_MIN_PART_MM)
     with TerminalProgress(enabled=not args.json) as progress:
         result = pipeline.repair(args.model, args.output, min_part_mm=args.min_part, progress=progress)
     if args.json:
@@ -375,7 +384,6 @@ def _confirmed(args: argparse.Namespace) -> Callable[[tripo.Quote], bool]:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    require_range("--timeout", args.timeout, 0.0, MAX_TIMEOUT_S, low_open=True)
     with TerminalProgress(enabled=not args.json) as progress:
         result = pipeline.generate(args.photo, args.output, height_mm=args.height,
                                    access=tripo.TripoAccess.from_environment(args.tripo_url), confirm=_confirmed(args),
@@ -395,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
+        _limits_given(args)
         commands = {"convert": _convert, "trace": _trace, "slice": _slice, "profiles": _profiles, "check": _check,
                     "repair": _repair, "generate": _generate}
         return commands[args.command](args)

@@ -123,3 +123,41 @@ def test_output_folder_that_does_not_exist(capsys, tmp_path, photo):
     status, answer = run(capsys, "convert", photo, "-o", tmp_path / "missing" / "out.stl")
     assert status == 3 and answer["error"]["code"] == "cannot_write"
     assert "missing" in answer["error"]["message"]
+
+
+@pytest.mark.parametrize(("option", "value"), [("--height", "1e-9"), ("--width", "0.5"), ("--max-megapixels", "nan"),
+                                               ("--max-megapixels", "-1")])
+def test_sizes_and_limits_that_make_no_sense_are_usage_errors(capsys, tmp_path, photo, option, value):
+    code, answer = run(capsys, "convert", str(photo), "-o", str(tmp_path / "out.stl"), option, value)
+    assert code == 2 and answer["error"]["code"] == "bad_parameter" and option in answer["error"]["message"]
+    assert not (tmp_path / "out.stl").exists()
+
+
+def test_a_slice_timeout_that_is_not_a_number_is_a_usage_error(capsys, tmp_path, photo):
+    code, answer = run(capsys, "slice", str(photo), "-o", str(tmp_path / "out.gcode"), "--printer", "generic",
+                       "--timeout", "nan")
+    assert code == 2 and "--timeout" in answer["error"]["message"]
+
+
+def test_folders_devices_and_pipes_are_never_replaced(capsys, tmp_path, photo):
+    import os
+
+    (tmp_path / "folder.stl").mkdir()
+    os.mkfifo(tmp_path / "pipe.stl")
+    for target in (tmp_path / "folder.stl", tmp_path / "pipe.stl"):
+        code, answer = run(capsys, "convert", str(photo), "-o", str(target))
+        assert code == 3 and answer["error"]["code"] == "cannot_write" and target.name in answer["error"]["message"]
+    assert (tmp_path / "folder.stl").is_dir() and (tmp_path / "pipe.stl").is_fifo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.stl", "photo.jpg", "pipe.stl"]
+
+
+def test_a_full_disk_is_a_clear_error_and_leaves_no_partial_file(capsys, tmp_path, photo, monkeypatch):
+    import errno
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("octoprint_img2print.geometry.files.write_stl", full)
+    code, answer = run(capsys, "convert", str(photo), "-o", str(tmp_path / "out.stl"))
+    assert code == 3 and answer["error"]["code"] == "cannot_write" and "No space left" in answer["error"]["message"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["photo.jpg"]

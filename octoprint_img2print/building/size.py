@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..i18n import N_
 from ..options import Options, option
 
-MAX_SIZE_MM = 1000.0
+MIN_SIZE_MM, MAX_SIZE_MM = 1.0, 1000.0  # nothing narrower than a few nozzle lines prints as a picture
 DEFAULT_NOZZLE_MM = 0.4
 
 
@@ -16,10 +16,10 @@ class SizedOptions(Options):
     """Width and height in mm (either keeps the aspect, both fill) and the nozzle diameter."""
 
     width: float | None = option(None, N_("Width"), N_("width in mm (the height follows the picture unless given)"),
-                                 unit="mm", low=0.0, high=MAX_SIZE_MM, low_open=True, main=True)
+                                 unit="mm", low=MIN_SIZE_MM, high=MAX_SIZE_MM, main=True)
     height: float | None = option(None, N_("Height"),
                                   N_("height in mm (the width follows the picture unless given)"),
-                                  unit="mm", low=0.0, high=MAX_SIZE_MM, low_open=True)
+                                  unit="mm", low=MIN_SIZE_MM, high=MAX_SIZE_MM)
     nozzle: float = option(DEFAULT_NOZZLE_MM, N_("Nozzle"),
                            N_("nozzle diameter in mm; sets the default sampling pitch and the thin-feature checks"),
                            unit="mm", low=0.05, high=3.0)

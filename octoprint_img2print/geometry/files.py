@@ -51,6 +51,10 @@ def read_format(path: Path) -> str:
 def write_atomically(path: Path, write: Callable[[Path], None]) -> int:
     """Let ``write`` fill a temporary file beside ``path``, then move it into place; return the size in bytes."""
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise BadInput("cannot_write", _("{file}: this is a folder or a special file (a device or a pipe), not a "
+                                         "file img2print may replace; give a file name.").format(file=path),
+                       file=str(path))
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
     except OSError as error:
@@ -61,6 +65,11 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> int:
     try:
         write(Path(temporary))
         os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise BadInput("cannot_write", _("{file}: could not be written ({reason}). Free some space or choose a "
+                                         "folder you may write to.").format(file=path, reason=error.strerror),
+                       file=str(path)) from error
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
