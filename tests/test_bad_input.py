@@ -161,3 +161,32 @@ def test_a_full_disk_is_a_clear_error_and_leaves_no_partial_file(capsys, tmp_pat
     code, answer = run(capsys, "convert", str(photo), "-o", str(tmp_path / "out.stl"))
     assert code == 3 and answer["error"]["code"] == "cannot_write" and "No space left" in answer["error"]["message"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["photo.jpg"]
+
+
+USE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{}</svg>'
+HOSTILE_SVGS = {
+    "svg_use_loop": USE_SVG.format('<use id="a" xlink:href="#a"/><rect width="10" height="10"/>'),
+    "svg_too_complex": USE_SVG.format('<rect id="l0" width="1" height="1"/>' + "".join(
+        f'<g id="l{i}">' + f'<use xlink:href="#l{i - 1}"/>' * 10 + "</g>" for i in range(1, 10))),
+    "svg_too_deep": USE_SVG.format("<g>" * 10000 + '<rect width="10" height="10"/>' + "</g>" * 10000),
+}
+
+
+@pytest.mark.parametrize("code", sorted(HOSTILE_SVGS))
+@pytest.mark.parametrize("command", ["convert", "trace"])
+def test_use_loops_fan_outs_and_deep_nesting_are_refused_before_any_geometry(capsys, tmp_path, code, command):
+    """A <use> that draws itself once ran into Python's recursion limit; a <use> fan-out ran for minutes."""
+    drawing = tmp_path / "hostile.svg"
+    drawing.write_text(HOSTILE_SVGS[code])
+    output = tmp_path / ("out.svg" if command == "trace" else "out.stl")
+    status, answer = run(capsys, command, drawing, "-o", output, *(["--mode", "logo"] if command == "convert" else []))
+    assert status == 3 and answer["error"]["code"] == code and "hostile.svg" in answer["error"]["message"]
+    assert not output.exists()
+
+
+def test_a_drawing_that_uses_its_shapes_again_still_converts(capsys, tmp_path):
+    drawing = tmp_path / "reused.svg"
+    drawing.write_text(USE_SVG.format('<rect id="r" width="10" height="10"/><use xlink:href="#r" x="20"/>'
+                                      '<use xlink:href="#r" y="20"/>'))
+    status, answer = run(capsys, "convert", drawing, "-o", tmp_path / "out.stl", "--mode", "logo", "--width", "30")
+    assert status == 0 and answer["closed"] is True

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from defusedxml import DefusedXmlException
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     import svgelements as svg
 
 MAX_SVG_BYTES = 20 * 1024 * 1024
-MAX_ELEMENTS = 100_000
+MAX_ELEMENTS = 100_000  # also counted with every <use> drawn out
+MAX_DEPTH = 200  # elements inside elements
 MAX_SEGMENTS = 2_000_000
 MAX_SIZE_MM = 5000.0
 MM_PER_PX = 25.4 / 96.0
@@ -76,11 +77,54 @@ def _vet(data: bytes, name: str) -> None:
                               _("{file}: the SVG refers to another file or an embedded bitmap ({reference}), which "
                                 "img2print does not follow. Keep only vector shapes in it.")
                               .format(file=name, reference=value[:60]), name)
+    _vet_structure(root, name)
     for key in ("width", "height", "viewBox"):
         for number in NUMBER.findall(root.get(key, "")):
             if not math.isfinite(float(number)) or abs(float(number)) > 1e7:
                 raise _refuse("svg_absurd_size", _("{file}: the SVG's {attribute} is absurd ({value}).")
                               .format(file=name, attribute=key, value=root.get(key)), name)
+
+
+def _reference(element: Any, ids: dict[str, Any]) -> Any | None:
+    """The element a <use> draws, or None."""
+    if element.tag.rsplit("}", 1)[-1] != "use":
+        return None
+    target = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "href"), "")
+    return ids.get(target[1:]) if target.startswith("#") else None
+
+
+def _vet_structure(root: Any, name: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, <use> elements that draw themselves (a loop), and more than
+    MAX_ELEMENTS elements once every <use> is drawn out (a billion laughs made of <use>); without recursion."""
+    ids = {element.get("id"): element for element in root.iter() if element.get("id")}
+    size: dict[int, int] = {}
+    visiting: set[int] = set()
+    stack: list[tuple[Any, int, bool]] = [(root, 1, False)]
+    while stack:
+        element, depth, finished = stack.pop()
+        reference = _reference(element, ids)
+        if finished:
+            visiting.discard(id(element))
+            size[id(element)] = 1 + sum(size[id(child)] for child in element) + (
+                size[id(reference)] if reference is not None else 0)
+            if size[id(element)] > MAX_ELEMENTS:
+                raise _refuse("svg_too_complex", _("{file}: the SVG has more than {limit:,} elements once its <use> "
+                                                   "copies are drawn out.").format(file=name, limit=MAX_ELEMENTS),
+                              name)
+            continue
+        if id(element) in size:
+            continue
+        if depth > MAX_DEPTH:
+            raise _refuse("svg_too_deep", _("{file}: the SVG nests elements more than {limit} deep; flatten its "
+                                            "groups (Inkscape: Ungroup).").format(file=name, limit=MAX_DEPTH), name)
+        visiting.add(id(element))
+        stack.append((element, depth, True))
+        stack.extend((child, depth + 1, False) for child in element)
+        if reference is not None:
+            if id(reference) in visiting:
+                raise _refuse("svg_use_loop", _("{file}: a <use> in the SVG draws itself (a loop of references); "
+                                                "save the drawing again without it.").format(file=name), name)
+            stack.append((reference, depth + 1, False))
 
 
 def _flatten(segment: svg.PathSegment, tolerance: float) -> np.ndarray:
