@@ -167,15 +167,20 @@ class Services:
     tripo_access: Callable[[], tripo.TripoAccess]
 
 
+def _selecting(data: Any) -> tuple[str, ...]:
+    """Selecting the result (without printing it) needs OctoPrint's own permission to select files."""
+    return ("FILES_SELECT",) if confirmed(data.get("select")) and not confirmed(data.get("print")) else ()
+
+
 def _command_needs(_api: HttpApi, name: str, data: dict[str, Any]) -> tuple[str, ...]:
     if name == PRINT:
         return PRINT_FILE_NEEDS
-    return NEEDS[PRINT if name == SLICE and data.get("print") else name]
+    return (*NEEDS[PRINT if name == SLICE and data.get("print") else name], *_selecting(data))
 
 
 def _upload_needs(_api: HttpApi) -> tuple[str, ...]:
     action = flask.request.values.get("action", CONVERT)
-    return ("FILES_UPLOAD", *NEEDS.get(action, CONVERT_NEEDS))
+    return ("FILES_UPLOAD", *NEEDS.get(action, CONVERT_NEEDS), *_selecting(flask.request.values))
 
 
 class HttpApi:
@@ -227,7 +232,7 @@ class HttpApi:
         if asks_to_print(name, data) and not confirmed(data.get("bed_clear")):
             return held(BED_CLEAR_UNCONFIRMED, 400)
         path = str(data.get("file", ""))
-        if not self.services.file_manager.file_exists("local", path):
+        if not self._listed(path):
             return error(404, "unknown_file", translate("There is no such file in OctoPrint's file list."), file=path)
         if name == PRINT:
             return self._print(path)
@@ -241,6 +246,13 @@ class HttpApi:
         response = flask.jsonify(job_view(job))
         response.status_code = 202
         return response
+
+    def _listed(self, path: str) -> bool:
+        """True for a file of OctoPrint's file list; a path that leads out of it (``../config.yaml``) is none."""
+        try:
+            return bool(self.services.file_manager.file_exists("local", path))
+        except ValueError:
+            return False
 
     def _quote(self) -> flask.Response:
         """What a model from Tripo costs and what the account holds, and that the photo leaves this machine."""
@@ -300,7 +312,7 @@ class HttpApi:
         """A small picture for the file list: the picture itself, a drawing's outline, or a G-code's preview."""
         files = self.services.file_manager
         path = flask.request.args.get("path", "")
-        if not files.file_exists("local", path):
+        if not self._listed(path):
             return error(404, "unknown_file", translate("There is no such file in OctoPrint's file list."))
         disk = Path(files.path_on_disk("local", path))
         key = hashlib.sha1(f"{path}:{disk.stat().st_mtime}".encode()).hexdigest()

@@ -327,6 +327,31 @@ def test_a_cancelled_generation_stops_polling_and_leaves_nothing(admin, server):
     assert set(admin.files()) == listed and not list((server.basedir / "data" / "img2print" / "work").iterdir())
 
 
+def test_paths_out_of_the_file_list_are_unknown_files_not_server_errors(admin):
+    for path in ("../config.yaml", "../../etc/passwd", "/etc/passwd"):
+        answer = admin.post("/api/plugin/img2print", json={"command": "check", "file": path})
+        assert answer.status_code == 404 and answer.json()["error"]["code"] == "unknown_file", path
+        assert "root:" not in answer.text
+        assert admin.get("/plugin/img2print/thumbnail", params={"path": path}).status_code == 404
+
+
+def test_selecting_a_result_needs_octoprints_own_select_permission(admin, server):
+    needed = ["PLUGIN_IMG2PRINT_CONVERT", "PLUGIN_IMG2PRINT_SLICE", "SLICE", "FILES_UPLOAD", "FILES_LIST"]
+    made = admin.post("/api/access/groups", json={"key": "slicers", "name": "Slicers", "permissions": needed,
+                                                   "subgroups": [], "default": False})
+    assert made.status_code == 200, made.text
+    made = admin.post("/api/access/users", json={"name": "slicer", "password": "slicer-pw", "groups": ["slicers"],
+                                                  "permissions": [], "active": True, "admin": False})
+    assert made.status_code == 200, made.text
+    slicer = Session(server.port, "slicer", "slicer-pw")
+    asked = {"command": "slice", "file": "relief.png", "mode": "relief", "options": {"width": 30}}
+    refused = slicer.post("/api/plugin/img2print", json={**asked, "select": True})
+    assert refused.status_code == 403
+    allowed = slicer.post("/api/plugin/img2print", json=asked)
+    assert allowed.status_code == 202
+    assert admin.wait(allowed.json()["id"])["status"] == "done"
+
+
 def test_a_failed_job_says_why_in_the_users_language(admin, server):
     admin.post("/api/files/local", files={"file": ("flat.png", picture_bytes(halves()))})
     asked = {"command": "convert", "file": "flat.png", "mode": "lithophane", "options": {"min_thickness": 5}}
