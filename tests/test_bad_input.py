@@ -190,3 +190,31 @@ def test_a_drawing_that_uses_its_shapes_again_still_converts(capsys, tmp_path):
                                       '<use xlink:href="#r" y="20"/>'))
     status, answer = run(capsys, "convert", drawing, "-o", tmp_path / "out.stl", "--mode", "logo", "--width", "30")
     assert status == 0 and answer["closed"] is True
+
+
+@pytest.mark.parametrize("mode", ["lithophane", "topo"])
+def test_float_tiffs_with_infinities_become_closed_solids_with_them_at_the_base(capsys, tmp_path, mode):
+    import numpy as np
+    import tifffile
+    import trimesh
+
+    values = np.random.default_rng(0).random((60, 80)).astype(np.float32) * 100
+    values[10:20, 10:20], values[30:35, 40:50], values[0, 0] = np.inf, -np.inf, np.nan
+    tifffile.imwrite(tmp_path / "heights.tif", values)
+    code, answer = run(capsys, "convert", tmp_path / "heights.tif", "-o", tmp_path / "out.stl", "--mode", mode,
+                       "--width", "40")
+    assert code == 0 and answer["closed"] is True
+    solid = trimesh.load(tmp_path / "out.stl")
+    assert np.isfinite(solid.vertices).all() and solid.is_watertight
+
+
+def test_a_model_with_corners_that_are_not_numbers_is_not_printable(capsys, tmp_path):
+    import numpy as np
+    import trimesh
+
+    box = trimesh.creation.box(extents=(10, 10, 10))
+    corners = box.vertices.copy()
+    corners[0] = [np.nan, 0.0, 0.0]
+    trimesh.Trimesh(corners, box.faces, process=False).export(str(tmp_path / "nan.stl"))
+    code, answer = run(capsys, "check", tmp_path / "nan.stl")
+    assert code == 3 and answer["findings"][0]["code"] == "non_finite_vertices" and answer["repairable"] is True

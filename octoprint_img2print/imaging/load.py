@@ -118,8 +118,8 @@ def _check_pixels(image: Image.Image, name: str, max_megapixels: float) -> None:
 
 
 def _no_data(values: np.ndarray, nodata: float | None) -> np.ndarray:
-    """Mark NaN and the file's no-data value, and give those pixels the lowest real value (in place)."""
-    missing = np.isnan(values)
+    """Mark NaN, infinities and the file's no-data value, and give those pixels the lowest real value (in place)."""
+    missing = ~np.isfinite(values)
     if nodata is not None:
         missing |= values == np.float32(nodata)
     if missing.any():
