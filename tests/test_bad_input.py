@@ -218,3 +218,39 @@ def test_a_model_with_corners_that_are_not_numbers_is_not_printable(capsys, tmp_
     trimesh.Trimesh(corners, box.faces, process=False).export(str(tmp_path / "nan.stl"))
     code, answer = run(capsys, "check", tmp_path / "nan.stl")
     assert code == 3 and answer["findings"][0]["code"] == "non_finite_vertices" and answer["repairable"] is True
+
+
+def _package(path, model: str, compression: int = 8) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression) as package:
+        package.writestr("3D/3dmodel.model", model)
+
+
+def _fan_out_3mf(path) -> None:
+    """A triangle used by an object of ten components, used by one of ten, ... fifteen times: 1e15 triangles."""
+    objects = ['<object id="1"><mesh><vertices><vertex x="0" y="0" z="0"/><vertex x="1" y="0" z="0"/>'
+               '<vertex x="0" y="1" z="0"/></vertices><triangles><triangle v1="0" v2="1" v3="2"/></triangles>'
+               '</mesh></object>']
+    for level in range(2, 17):
+        objects.append(f'<object id="{level}"><components>'
+                       + f'<component objectid="{level - 1}"/>' * 10 + "</components></object>")
+    _package(path, '<model unit="millimeter" xmlns="http://schemas.microsoft.com/3dmanufacturing/core/2015/02">'
+                   f'<resources>{"".join(objects)}</resources><build><item objectid="16"/></build></model>')
+
+
+def test_3mf_bombs_fan_outs_and_strange_packing_are_refused_at_once(capsys, tmp_path):
+    import zipfile
+
+    _fan_out_3mf(tmp_path / "fan.3mf")
+    code, answer = run(capsys, "check", tmp_path / "fan.3mf")
+    assert code == 3 and answer["error"]["code"] == "too_many_triangles"
+    _package(tmp_path / "bomb.3mf", "<model>" + " " * (50 * 2**20) + "</model>", zipfile.ZIP_DEFLATED)
+    code, answer = run(capsys, "check", tmp_path / "bomb.3mf")
+    assert code == 3 and answer["error"]["code"] == "model_zip_bomb"
+    _package(tmp_path / "odd.3mf", "<model/>", zipfile.ZIP_STORED)
+    data = bytearray((tmp_path / "odd.3mf").read_bytes())  # compression method 99: one zipfile does not know
+    data[8:10] = data[data.rindex(b"PK\x01\x02") + 10:data.rindex(b"PK\x01\x02") + 12] = (99).to_bytes(2, "little")
+    (tmp_path / "odd.3mf").write_bytes(bytes(data))
+    code, answer = run(capsys, "check", tmp_path / "odd.3mf")
+    assert code == 3 and answer["error"]["code"] == "unreadable_model" and "\n" not in answer["error"]["message"]

@@ -18,7 +18,7 @@ from .threemf import read_3mf, write_3mf
 
 READERS: dict[str, Callable[[Path, str], Mesh]] = {
     "stl": lambda path, _name: read_stl(path),
-    "3mf": lambda path, _name: read_3mf(path),
+    "3mf": read_3mf,
     "obj": read_obj,
     "glb": read_glb,
     "gltf": read_gltf,
@@ -95,7 +95,8 @@ def read_mesh(path: Path, name: str | None = None) -> Mesh:
         raise BadInput("empty_file", _("{file}: the file is empty.").format(file=name), file=name)
     try:
         return READERS[fmt](path, name)
-    except (ValueError, KeyError, TypeError, AssertionError, OSError, SyntaxError, zipfile.BadZipFile) as error:
+    except (ValueError, KeyError, TypeError, AssertionError, OSError, SyntaxError, zipfile.BadZipFile,
+            NotImplementedError, RuntimeError) as error:  # zipfile: unknown compression, encryption
         raise BadInput("unreadable_model",
                        _("{file}: this is not a readable {format} file ({reason}). Export the model again.")
                        .format(file=name, format=fmt.upper(), reason=error), file=name) from error

@@ -5,15 +5,21 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from defusedxml import ElementTree
 
+from ..errors import BadInput
+from ..i18n import _
 from .mesh import Mesh, concatenate
+from .obj import check_triangle_count
 
 CORE_NS = "http://schemas.microsoft.com/3dmanufacturing/core/2015/02"
 MODEL_PART = "3D/3dmodel.model"
-MAX_UNPACKED_BYTES = 2 * 1024**3
+MAX_UNPACKED_BYTES = 512 * 1024**2  # the model part as declared; reading stops there even when it lies
+MAX_PACKING_RATIO = 200  # mesh XML packs about 5-10 times; far more is a zip bomb
+MAX_COMPONENT_DEPTH = 16
 
 CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
@@ -75,20 +81,58 @@ def _model_part(package: zipfile.ZipFile) -> str:
     return MODEL_PART
 
 
-def read_3mf(path: Path) -> Mesh:
-    """Read every build item of a 3MF package into one mesh in millimetres."""
+def _model_text(package: zipfile.ZipFile, name: str) -> bytes:
+    """The model part, refused when it declares more than MAX_UNPACKED_BYTES or packs like a zip bomb; never
+    more than it declared is read (zipfile stops there), so a lying size cannot make it larger."""
+    info = package.getinfo(_model_part(package))
+    if info.file_size > MAX_UNPACKED_BYTES:
+        raise BadInput("model_too_large", _("{file}: the 3MF's model unpacks to more than {limit} MB; simplify the "
+                                            "model and export it again.").format(file=name,
+                                                                                  limit=MAX_UNPACKED_BYTES // 2**20),
+                       file=name)
+    if info.file_size > MAX_PACKING_RATIO * max(info.compress_size, 1) and info.file_size > 2**20:
+        raise BadInput("model_zip_bomb", _("{file}: the 3MF packs far tighter than a model can (a zip bomb); "
+                                           "it is refused.").format(file=name), file=name)
+    return package.read(info)
+
+
+def _triangle_counts(objects: dict[str, Any], ns: dict[str, str]) -> dict[str, int]:
+    """How many triangles each object makes with all its components drawn out (counted, not built)."""
+    counts: dict[str, int] = {}
+
+    def count(object_id: str, depth: int) -> int:
+        if depth > MAX_COMPONENT_DEPTH:
+            raise ValueError("components nest too deeply")
+        if object_id not in counts:
+            obj = objects[object_id]
+            mesh_node = obj.find("m:mesh", ns)
+            counts[object_id] = (len(mesh_node.findall("m:triangles/m:triangle", ns)) if mesh_node is not None
+                                 else sum(count(c.get("objectid"), depth + 1)
+                                          for c in obj.iterfind("m:components/m:component", ns)))
+        return counts[object_id]
+
+    for object_id in objects:
+        count(object_id, 0)
+    return counts
+
+
+def read_3mf(path: Path, name: str | None = None) -> Mesh:
+    """Read every build item of a 3MF package into one mesh in millimetres; packages that unpack or fan out
+    (components used over and over) past img2print's limits are refused before anything is built."""
+    name = name or path.name
     with zipfile.ZipFile(path) as package:
-        if sum(info.file_size for info in package.infolist()) > MAX_UNPACKED_BYTES:
-            raise ValueError("the package unpacks to more than 2 GB")
-        root = ElementTree.fromstring(package.read(_model_part(package)))
+        root = ElementTree.fromstring(_model_text(package, name))
     ns = {"m": CORE_NS}
     scale = {"micron": 0.001, "millimeter": 1.0, "centimeter": 10.0, "inch": 25.4, "foot": 304.8, "meter": 1000.0}
     unit = scale.get(root.get("unit", "millimeter"), 1.0)
     objects = {obj.get("id"): obj for obj in root.iterfind("m:resources/m:object", ns)}
 
+    counts = _triangle_counts(objects, ns)
+    check_triangle_count(sum(counts[item.get("objectid")] for item in root.iterfind("m:build/m:item", ns)), name)
+
     def build(object_id: str, depth: int = 0) -> Mesh:
         obj = objects[object_id]
-        if depth > 16:
+        if depth > MAX_COMPONENT_DEPTH:
             raise ValueError("components nest too deeply")
         mesh_node = obj.find("m:mesh", ns)
         if mesh_node is not None:
