@@ -20,7 +20,8 @@ from .errors import BadInput, Img2PrintError
 from .geometry.files import read_mesh
 from .i18n import N_, _
 from .imaging.load import load_picture
-from .imaging.svg import load_svg, looks_like_svg
+from .imaging.svg import MAX_SVG_BYTES, load_svg, looks_like_svg
+from .inputs import read_bounded
 from .job_request import Limits
 from .pipeline import is_model_file
 from .rendering.file_thumbnails import file_thumbnail
@@ -40,11 +41,12 @@ def vet(path: Path, name: str, max_megapixels: float) -> None:
     """Refuse broken, hostile or oversized uploads before they reach the file list."""
     if path.stat().st_size == 0:
         raise BadInput("empty_file", _("{file}: the file is empty.").format(file=name), file=name)
-    head = path.read_bytes()[:4096]
+    with open(path, "rb") as opened:
+        head = opened.read(4096)
     if is_model_file(name):
         read_mesh(path, name)
     elif looks_like_svg(head, name):
-        load_svg(path.read_bytes(), name, 0.1)
+        load_svg(read_bounded(path, MAX_SVG_BYTES, name), name, 0.1)
     elif is_picture(name):
         load_picture(path, name, max_megapixels=max_megapixels, needed_size=(64, 64))
 

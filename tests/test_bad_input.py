@@ -254,3 +254,15 @@ def test_3mf_bombs_fan_outs_and_strange_packing_are_refused_at_once(capsys, tmp_
     (tmp_path / "odd.3mf").write_bytes(bytes(data))
     code, answer = run(capsys, "check", tmp_path / "odd.3mf")
     assert code == 3 and answer["error"]["code"] == "unreadable_model" and "\n" not in answer["error"]["message"]
+
+
+@pytest.mark.parametrize(("name", "mode"), [("huge.png", "lithophane"), ("huge.png", "logo"), ("huge.stl", None)])
+def test_huge_files_are_measured_and_refused_before_they_are_read(capsys, tmp_path, name, mode):
+    """A sparse file of 2 GB costs no disk here; reading it whole would cost 2 GB of memory."""
+    huge = tmp_path / name
+    with open(huge, "wb") as handle:
+        handle.write(b"\x89PNG\r\n\x1a\n" if name.endswith(".png") else b"solid x\n")
+        handle.truncate(2 * 1024**3)
+    arguments = ["check", huge] if mode is None else ["convert", huge, "-o", tmp_path / "out.stl", "--mode", mode]
+    code, answer = run(capsys, *arguments)
+    assert code == 3 and answer["error"]["code"] == "file_too_large" and name in answer["error"]["message"]

@@ -14,6 +14,7 @@ from ..imaging import prepare
 from ..imaging.load import Picture, load_picture
 from ..imaging.svg import load_svg, looks_like_svg
 from ..imaging.trace import ink_field, otsu_threshold, trace
+from ..inputs import MAX_PICTURE_BYTES, read_bounded
 from ..options import bad_parameter, option
 from .size import SizedOptions
 
@@ -144,7 +145,7 @@ def load_artwork(source: bytes | Path, name: str | None, options: ArtworkOptions
     name = name or (source.name if isinstance(source, Path) else "artwork")
     if isinstance(source, Path) and not source.is_file():
         raise BadInput("file_not_found", _("{file}: no such file.").format(file=source), file=name)
-    data = source if isinstance(source, bytes) else source.read_bytes()
+    data = source if isinstance(source, bytes) else read_bounded(source, MAX_PICTURE_BYTES, name)
     if data and looks_like_svg(data, name):
         return _finished(_from_svg(data, name, options), options, None)
     return traced_artwork(load_picture(data, name, max_megapixels=max_megapixels), options)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import BadInput
 from ..i18n import _
+from ..inputs import MAX_MODEL_BYTES, require_size
 from .gltf import read_glb, read_gltf
 from .mesh import Mesh
 from .obj import read_obj
@@ -93,6 +94,7 @@ def read_mesh(path: Path, name: str | None = None) -> Mesh:
         raise BadInput("file_not_found", _("{file}: no such file.").format(file=path), file=str(path))
     if path.stat().st_size == 0:
         raise BadInput("empty_file", _("{file}: the file is empty.").format(file=name), file=name)
+    require_size(path, MAX_MODEL_BYTES, name)
     try:
         return READERS[fmt](path, name)
     except (ValueError, KeyError, TypeError, AssertionError, OSError, SyntaxError, zipfile.BadZipFile,

@@ -12,6 +12,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..errors import BadInput
 from ..i18n import _
+from ..inputs import MAX_PICTURE_BYTES, require_size
 from .geotiff import GeoTags, read_geotags
 
 ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -81,6 +82,7 @@ def _open(source: bytes | Path, name: str) -> Image.Image:
             raise BadInput("file_not_found", _("{file}: no such file.").format(file=source), file=name)
         if source.stat().st_size == 0:
             raise BadInput("empty_file", _("{file}: the file is empty.").format(file=name), file=name)
+        require_size(source, MAX_PICTURE_BYTES, name)
         stream = source
     else:
         if not source:

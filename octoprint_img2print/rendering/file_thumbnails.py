@@ -12,7 +12,8 @@ from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 from ..errors import BadInput
 from ..geometry import outline
 from ..geometry.files import READ_MODEL_EXTENSIONS, read_mesh
-from ..imaging.svg import load_svg
+from ..imaging.svg import MAX_SVG_BYTES, load_svg
+from ..inputs import read_bounded
 from ..slicing.gcode import GCODE_EXTENSIONS
 from .shading import render
 
@@ -42,7 +43,7 @@ def _picture(path: Path) -> bytes | None:
 
 def _drawing(path: Path) -> bytes | None:
     try:
-        region = load_svg(path.read_bytes(), path.name, 0.2)
+        region = load_svg(read_bounded(path, MAX_SVG_BYTES, path.name), path.name, 0.2)
     except BadInput:
         return None
     x0, y0, x1, y1 = outline.bounds(region)
