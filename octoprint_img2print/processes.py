@@ -10,11 +10,16 @@ import sys
 PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent() -> None:
-    """Ask the kernel (Linux) to end this process when its parent dies; end now if that already happened."""
+def end_with_parent() -> None:
+    """Ask the kernel (Linux) to end this process when its parent dies (safe between fork and exec)."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
         return
+
+
+def die_with_parent() -> None:
+    """Ask the kernel (Linux) to end this process when its parent dies; end now if that already happened."""
+    end_with_parent()
     if os.getppid() == 1:
         sys.exit(1)

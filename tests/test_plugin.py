@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import time
 from pathlib import Path
 
@@ -366,15 +367,30 @@ def test_a_failed_job_says_why_in_the_users_language(admin, server):
     assert "“Dünnste Stelle”" in state["error"]["message"] and "nicht" in state["error"]["message"]
 
 
-def test_cancel_a_running_job(admin):
+def test_cancel_a_running_job(admin, server):
     admin.post("/api/files/local", files={"file": ("big.png", picture_bytes(photo_like(1600, 1200)))})
     answer = admin.post("/api/plugin/img2print", json={"command": "slice", "file": "big.png", "printer": "generic",
                                                         "mode": "lithophane", "options": {"width": 180}})
     job = answer.json()["id"]
     admin.wait_for_stage(job, "slicing")
+    deadline = time.monotonic() + 60
+    while not _slicers_running(server):
+        assert time.monotonic() < deadline, "the slicer never started"
+        time.sleep(0.1)
     assert admin.post("/api/plugin/img2print", json={"command": "cancel", "job": job}).status_code == 200
     state = admin.wait(job)
     assert state["status"] == "cancelled" and "big.gcode" not in admin.files()
+    deadline = time.monotonic() + 10
+    while _slicers_running(server):  # the slicer dies with the job's worker
+        assert time.monotonic() < deadline, "the slicer outlived the cancelled job"
+        time.sleep(0.2)
+    assert not list((server.basedir / "data" / "img2print" / "work").iterdir())
+
+
+def _slicers_running(server: Server) -> list[str]:
+    """Slicer processes started for this server's jobs (their files lie in its work folder)."""
+    found = subprocess.run(["pgrep", "-af", "prusa-slicer|CuraEngine"], capture_output=True, text=True).stdout
+    return [line for line in found.splitlines() if str(server.basedir) in line]
 
 
 def test_restart_leaves_no_job_running_and_no_half_written_file(tmp_path):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Cancelled, SlicerFailed
 from ..i18n import _
 from ..options import Translate
+from ..processes import end_with_parent
 
 if TYPE_CHECKING:
     from ..printers.profile import PrinterProfile
@@ -125,7 +126,7 @@ def run(command: list[str], *, slicer: str, env: dict[str, str] | None = None, t
         progress_pattern: re.Pattern[str] | None = None, progress_scale: float = 100.0) -> tuple[str, str]:
     """Run a slicer; kill it on cancel or timeout; turn a failure into SlicerFailed with its own message."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, **(env or {})}, errors="replace")
+                               env={**os.environ, **(env or {})}, errors="replace", preexec_fn=end_with_parent)
     lines: dict[str, list[str]] = {"out": [], "err": []}
     reached = [0.0]
 
@@ -144,17 +145,18 @@ def run(command: list[str], *, slicer: str, env: dict[str, str] | None = None, t
     for reader in readers:
         reader.start()
     deadline = time.monotonic() + timeout_s
-    while process.poll() is None:
-        if cancel is not None and cancel.is_set():
+    try:
+        while process.poll() is None:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("cancelled", _("Slicing was cancelled."))
+            if time.monotonic() > deadline:
+                raise SlicerFailed("slicer_timeout", _("{slicer} did not finish within {minutes:.0f} minutes.")
+                                   .format(slicer=slicer, minutes=timeout_s / 60), slicer=slicer)
+            time.sleep(0.05)
+    finally:  # a cancel, a timeout or Ctrl-C: the slicer stops with us
+        if process.poll() is None:
             process.kill()
             process.wait()
-            raise Cancelled("cancelled", _("Slicing was cancelled."))
-        if time.monotonic() > deadline:
-            process.kill()
-            process.wait()
-            raise SlicerFailed("slicer_timeout", _("{slicer} did not finish within {minutes:.0f} minutes.")
-                               .format(slicer=slicer, minutes=timeout_s / 60), slicer=slicer)
-        time.sleep(0.05)
     for reader in readers:
         reader.join(timeout=10)
     out, err = "".join(lines["out"]), "".join(lines["err"])
