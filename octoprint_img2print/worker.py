@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,7 @@ def warm(connection: Any, message: dict[str, Any], environment: dict[str, str], 
     global _send
     die_with_parent()
     os.environ.update(environment)
+    tempfile.tempdir = None  # the warm process may have settled on its own temporary folder already
     i18n.translations.cache_clear()
     log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log, 2)
