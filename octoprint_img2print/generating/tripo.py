@@ -6,7 +6,6 @@ Tripo's API cannot cancel a task: a cancelled job stops polling, and the task fi
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import Callable
@@ -114,6 +113,8 @@ def _failure(error: Exception, access: TripoAccess) -> Img2PrintError:
 
 def _run(access: TripoAccess, work: Callable[[Any], Any]) -> Any:
     """Run the SDK coroutine ``work(client)``, every failure an img2print error."""
+    import asyncio  # only this online path needs an event loop
+
     from tripo3d.exceptions import TripoError
 
     async def session() -> Any:
@@ -132,6 +133,8 @@ def _run(access: TripoAccess, work: Callable[[Any], Any]) -> Any:
 def quote(access: TripoAccess, timeout_s: float = REQUEST_TIMEOUT_S) -> Quote:
     """The cost of one model and the account's balance (asked from Tripo)."""
     async def balance(client: Any) -> Quote:
+        import asyncio
+
         held = await asyncio.wait_for(client.get_balance(), timeout_s)
         return Quote(access.credits_per_model, held.balance)
 
@@ -144,6 +147,8 @@ def generate(photo: Path, folder: Path, access: TripoAccess, *, progress: Callab
     ``folder``. Cancelling (Ctrl-C, or a job's cancel ending its process) stops the waiting; Tripo's API cannot
     cancel the task itself."""
     async def make(client: Any) -> Generated:
+        import asyncio
+
         progress(UPLOADING, 0.0)
         task_id = await asyncio.wait_for(
             client.image_to_model(str(photo), model_version=MODEL_VERSION, texture=False, pbr=False),
@@ -161,6 +166,8 @@ def generate(photo: Path, folder: Path, access: TripoAccess, *, progress: Callab
 
 async def _finished(client: Any, task_id: str, progress: Callable[[str, float], None], timeout_s: float) -> Any:
     """Poll the task until it ends, more slowly as it runs."""
+    import asyncio
+
     from tripo3d.models import TaskStatus
 
     started, pause = time.monotonic(), FIRST_POLL_S
