@@ -404,7 +404,7 @@ def test_check_and_repair_from_the_file_list_shows_what_was_wrong_and_done(serve
         assert "only one triangle" in text_of(driver, "img2print-result-found")
         assert "Closed 1 hole" in text_of(driver, "img2print-findings")
         assert driver.find_element(By.ID, "img2print").is_displayed()
-        driver.save_screenshot("/tmp/shots/repaired.png")
+        driver.save_screenshot(str(tmp_path / "repaired.png"))
         assert console_errors(driver) == []
     finally:
         driver.quit()
@@ -437,11 +437,40 @@ def test_tab_makes_a_full_3d_model_with_tripo_after_showing_the_cost(server, tmp
             driver.find_element(By.ID, "img2print-tripo-go").click()
             wait_for(lambda: text_of(driver, "img2print-result-file") == "figure-3d.stl", timeout=180)
             assert "45 mm" in text_of(driver, "img2print-result")
-            driver.save_screenshot("/tmp/shots/tripo_de.png")
+            driver.save_screenshot(str(tmp_path / "tripo_de.png"))
             assert console_errors(driver) == []
         finally:
             driver.quit()
     assert len(standin.created_tasks) == 1
+
+
+def test_make_a_print_from_the_file_list_opens_the_tab_with_that_picture_and_uploads_nothing(server, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    admin = server.session()
+    photo = save(photo_like(320, 240), tmp_path / "p.jpg")
+    answer = admin.post("/api/files/local", files={"file": ("listed-photo.jpg", photo.read_bytes())})
+    assert answer.status_code == 201, answer.text
+    listed = sorted(admin.files())
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        button = wait_for(lambda: driver.execute_script(
+            "return Array.from(document.querySelectorAll('#files .entry')).filter(function (e) {"
+            "  var title = e.querySelector('.title'); return title && title.textContent.trim() === 'listed-photo.jpg';"
+            "}).map(function (e) { return e.querySelector('.img2print-files-make'); })"
+            ".filter(function (b) { return b && b.offsetParent !== null; })"))
+        assert button[0].get_attribute("title") == "Make a print"
+        driver.execute_script("arguments[0].click()", button[0])
+        wait_for(lambda: driver.find_element(By.ID, "img2print").is_displayed())
+        assert text_of(driver, "img2print-listed").endswith("listed-photo.jpg")
+        wait_for(lambda: driver.find_element(By.ID, "img2print-preview-image").get_attribute("src").startswith("data:"))
+        assert driver.find_element(By.ID, "img2print-picture").get_attribute("src").endswith("listed-photo.jpg")
+        driver.save_screenshot(str(tmp_path / "made.png"))
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+    assert sorted(admin.files()) == listed  # nothing was uploaded again
 
 
 def test_settings_page_shows_the_slicers_without_console_errors(server, tmp_path):

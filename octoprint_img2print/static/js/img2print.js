@@ -1,19 +1,23 @@
 /* img2print's tab and settings: pick a picture, choose what to make, preview, convert, slice, print. */
 $(function () {
-    // a "Check and repair" button on every model in OctoPrint's file list (its template is read when the list is
-    // drawn, after the view models are made; gettext exists from then on)
-    function addRepairButton() {
+    // buttons on OctoPrint's file list: "Make a print" on pictures and drawings, "Check and repair" on models (the
+    // list's template is read when the list is drawn, after the view models are made; gettext exists from then on)
+    function fileListButton(css, files, action, title, icon) {
+        return '<div class="btn btn-mini ' + css + '" data-bind="visible: window.Img2Print && '
+            + '$root.loginState.hasAllPermissionsKo($root.access.permissions.PLUGIN_IMG2PRINT_CONVERT, '
+            + '$root.access.permissions.FILES_UPLOAD) && /\\.(' + files + ')$/i.test(name), '
+            + 'click: function() { window.Img2Print.' + action + '($data); }" role="link" title="'
+            + _.escape(title) + '" aria-label="' + _.escape(title) + '"><i class="fas ' + icon + '"></i></div>';
+    }
+    function addFileListButtons() {
         var modelTemplate = $("#files_template_model");
-        if (modelTemplate.length && modelTemplate.html().indexOf("img2print-files-repair") < 0) {
-            var button = '<div class="btn btn-mini img2print-files-repair" data-bind="visible: window.Img2Print && '
-                + '$root.loginState.hasAllPermissionsKo($root.access.permissions.PLUGIN_IMG2PRINT_CONVERT, '
-                + '$root.access.permissions.FILES_UPLOAD) && /\\.(stl|3mf|obj|glb|gltf)$/i.test(name), '
-                + 'click: function() { window.Img2Print.repairFile($data); }" role="link" title="'
-                + _.escape(gettext("Check and repair")) + '" aria-label="' + _.escape(gettext("Check and repair"))
-                + '"><i class="fas fa-wrench"></i></div>';
-            modelTemplate.html(modelTemplate.html().replace('<div class="btn-group action-buttons">',
-                '<div class="btn-group action-buttons">' + button));
-        }
+        if (!modelTemplate.length || modelTemplate.html().indexOf("img2print-files-repair") >= 0) return;
+        var buttons = fileListButton("img2print-files-make", "png|jpe?g|webp|bmp|gif|tiff?|heic|heif|svg", "useListed",
+                                     gettext("Make a print"), "fa-image")
+            + fileListButton("img2print-files-repair", "stl|3mf|obj|glb|gltf", "repairFile",
+                             gettext("Check and repair"), "fa-wrench");
+        modelTemplate.html(modelTemplate.html().replace('<div class="btn-group action-buttons">',
+            '<div class="btn-group action-buttons">' + buttons));
     }
 
     function Img2PrintViewModel(parameters) {
@@ -143,25 +147,37 @@ $(function () {
             return own && own[key] ? own[key] : ko.observable("");
         };
 
-        self.pick = function (data, event) {
-            var chosen = event.target.files && event.target.files[0];
-            self.file(chosen || null);
+        // a picture or model to work on: picked on this device (uploaded with the first action), or one of
+        // OctoPrint's file list (``listed``: its path there; nothing is uploaded again)
+        function choose(file, url, listed) {
+            self.file(file);
             self.tripoQuote(null);
-            if (self.pictureUrl()) URL.revokeObjectURL(self.pictureUrl());
+            if (self.pictureUrl().indexOf("blob:") === 0) URL.revokeObjectURL(self.pictureUrl());
             self.pictureSize(null);
-            self.pictureUrl(chosen && !/\.(stl|3mf|obj|glb|gltf)$/i.test(chosen.name) ? URL.createObjectURL(chosen) : "");
-            self.uploaded(null);
+            self.pictureUrl(url);
+            self.uploaded(listed);
             self.preview("");
             self.backlit("");
             self.groups([]);
             self.previewed(null);
             self.result(null);
             self.error("");
-            if (chosen && /\.svg$/i.test(chosen.name)) {
+            if (file && /\.svg$/i.test(file.name)) {
                 var drawing = ko.utils.arrayFirst(self.modes(), function (mode) { return mode.defaultFor.indexOf("drawing") >= 0; });
                 if (drawing) self.mode(drawing.id);
             }
+        }
+        self.pick = function (data, event) {
+            var chosen = event.target.files && event.target.files[0];
+            choose(chosen || null, chosen && !/\.(stl|3mf|obj|glb|gltf)$/i.test(chosen.name) ? URL.createObjectURL(chosen) : "", null);
         };
+        // "Make a print" on a picture in OctoPrint's file list: the tab opens with it and previews it
+        self.useListed = function (entry) {
+            $("#tab_plugin_img2print_link a").tab("show");
+            choose({name: entry.name}, entry.refs && entry.refs.download ? entry.refs.download : "", entry.path);
+            self.livePreview();
+        };
+        self.listedName = ko.pureComputed(function () { return self.uploaded() && self.file() ? self.file().name : ""; });
 
         // the options that differ from the mode's defaults, as the API takes them
         self.options = ko.pureComputed(function () {
@@ -399,8 +415,8 @@ $(function () {
                     self.error(failure(xhr, gettext("The job failed.")));
                 });
         };
-        window.Img2Print = {repairFile: self.repairFile};
-        addRepairButton();
+        window.Img2Print = {repairFile: self.repairFile, useListed: self.useListed};
+        addFileListButtons();
 
         self.isGcode = ko.pureComputed(function () {
             var result = self.result();
