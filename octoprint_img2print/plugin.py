@@ -38,6 +38,7 @@ BUSY_FOR_DIALOG = N_("The printer is printing. Slice from img2print's tab instea
                      "before printing.")
 SETTINGS_VERSION = 2
 TRIPO_KEY = ("tripo", "api_key")
+TAB_ORDER, TAB_KEY = ["appearance", "components", "order", "tab"], "plugin_img2print"
 PROFILE_KEYS = ("intent", "mode", "slicer", "printer", "orientation")
 
 
@@ -63,12 +64,26 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
             prints_seen=lambda: self.prints_started, limits=self._limits, tripo_access=self.tripo_access))
 
     def on_after_startup(self) -> None:
-        """Let OctoPrint's login page lead back to the phone page; log that the plugin is ready."""
+        """Let OctoPrint's login page lead back to the phone page; place the tab once; log that the plugin is
+        ready."""
         allowed = self._settings.global_get(["server", "allowedLoginRedirectPaths"]) or []
         if api.PHONE_PATH not in allowed:
             self._settings.global_set(["server", "allowedLoginRedirectPaths"], [*allowed, api.PHONE_PATH])
             self._settings.save()
+        self._place_tab()
         self._seed_slicing_profiles()
+
+    def _place_tab(self) -> None:
+        """Put the tab right after OctoPrint's Control tab, once: appended after every other tab, it landed in the
+        tab bar's overflow menu at common widths. Where a person moves it later, it stays."""
+        if self._settings.get_boolean(["tab_placed"]):
+            return
+        order = list(self._settings.global_get(TAB_ORDER) or [])
+        if TAB_KEY not in order:
+            order.insert(order.index("control") + 1 if "control" in order else 0, TAB_KEY)
+            self._settings.global_set(TAB_ORDER, order)
+        self._settings.set_boolean(["tab_placed"], True)
+        self._settings.save()
         self._logger.info("img2print %s ready; slicers: %s", __plugin_version__, self.slicer_status())
 
     def _seed_slicing_profiles(self) -> None:
@@ -106,7 +121,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         limits = Limits()
         return {"slicer": default_backend().name, "default_printer": "", "max_megapixels": DEFAULT_MAX_MEGAPIXELS,
                 "max_job_seconds": limits.max_job_seconds, "memory_mb": limits.memory_mb, "nice": limits.nice,
-                "work_while_printing": False,
+                "work_while_printing": False, "tab_placed": False,
                 "slicers": {b.name: {s.key: "" for s in b.settings} for b in slicers().values()},
                 "mode_defaults": {mode: {"width": None, "intent": ""} for mode in modes()},
                 "tripo": {"api_key": "", "base_url": tripo.DEFAULT_BASE_URL,

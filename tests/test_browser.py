@@ -473,6 +473,24 @@ def test_make_a_print_from_the_file_list_opens_the_tab_with_that_picture_and_upl
     assert sorted(admin.files()) == listed  # nothing was uploaded again
 
 
+def test_the_tab_stays_in_the_tab_bar_at_1366_pixels(server, tmp_path):
+    driver = browser(tmp_path, size=(1366, 900))
+    try:
+        log_in(driver, server)
+        wait_for(lambda: driver.execute_script(
+            "var loading = document.getElementById('page-container-loading');"
+            "return !loading || loading.offsetParent === null"))
+        wait_for(lambda: driver.execute_script(  # OctoPrint lays the tab bar out once the page has settled
+            "var link = document.querySelector('#tab_plugin_img2print_link');"
+            "return link.offsetParent !== null && !link.closest('.tabdrop') && link.getBoundingClientRect().top < 150"),
+            timeout=20)
+        order = driver.execute_script("return Array.from(document.querySelectorAll('#tabs > li[id]'))"
+                                      ".map(function (item) { return item.id; })")
+        assert order.index("tab_plugin_img2print_link") == order.index("control_link") + 1
+    finally:
+        driver.quit()
+
+
 def test_settings_page_shows_the_slicers_without_console_errors(server, tmp_path):
     from selenium.webdriver.common.by import By
 
