@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import io
 import json
 import os
 import time
@@ -49,6 +50,7 @@ COMMANDS = {PREVIEW: ["file"], CONVERT: ["file"], SLICE: ["file"], CHECK: ["file
             GENERATE: ["file", "height"], QUOTE: [], PRINT: ["file"], "cancel": ["job"]}
 UPLOAD_ACTIONS = (PREVIEW, CONVERT, SLICE, PRINT, GENERATE)
 PHONE_PATH = "/plugin/img2print/phone"
+MAX_ADDRESS_CHARS = 500
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 RECENT_JOBS = 20
 CONVERT_NEEDS = ("PLUGIN_IMG2PRINT_CONVERT",)
@@ -193,6 +195,7 @@ class HttpApi:
         """Add the routes under /plugin/img2print."""
         blueprint.add_url_rule("/phone", "phone", self.phone, methods=["GET"])
         blueprint.add_url_rule("/thumbnail", "thumbnail", self.thumbnail, methods=["GET"])
+        blueprint.add_url_rule("/phone-code.svg", "phone_code", self.phone_code, methods=["GET"])
         blueprint.add_url_rule("/upload", "upload", self.upload, methods=["POST"])
 
     # --- /api/plugin/img2print ------------------------------------------------------------------------------
@@ -306,6 +309,21 @@ class HttpApi:
             here = flask.request.script_root + PHONE_PATH
             return flask.redirect(f"{flask.request.script_root}/login/?redirect={quote(here)}")
         return flask.render_template("img2print_phone.jinja2", version=__plugin_version__)
+
+    @requires(CONVERT_NEEDS)
+    def phone_code(self) -> flask.Response:
+        """A QR code (SVG) of the phone page's address as the asking browser reaches OctoPrint (``?url=``)."""
+        import segno  # only the tab asks for it
+
+        address = flask.request.args.get("url", "")
+        if not address.startswith(("http://", "https://")) or len(address) > MAX_ADDRESS_CHARS:
+            return error(400, "bad_address", translate("Give the phone page's address as http(s)://…"))
+        picture = io.BytesIO()
+        segno.make(address, error="m").save(picture, kind="svg", scale=4, border=2, dark="#000000", light="#ffffff")
+        response = flask.make_response(picture.getvalue())
+        response.headers["Content-Type"] = "image/svg+xml"
+        response.headers["Cache-Control"] = "private, max-age=86400"
+        return response
 
     @requires(("FILES_LIST",))
     def thumbnail(self) -> flask.Response:

@@ -3,6 +3,7 @@ run a preview from a picked photo, fit a phone's screen, and speak German to a G
 
 from __future__ import annotations
 
+import io
 import shutil
 import time
 from pathlib import Path
@@ -489,6 +490,29 @@ def test_the_tab_stays_in_the_tab_bar_at_1366_pixels(server, tmp_path):
         assert order.index("tab_plugin_img2print_link") == order.index("control_link") + 1
     finally:
         driver.quit()
+
+
+def test_the_tab_leads_to_the_phone_page_with_a_link_and_its_qr_code(server, tmp_path):
+    import segno
+    from selenium.webdriver.common.by import By
+
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        link = driver.find_element(By.ID, "img2print-phone-link")
+        address = f"http://127.0.0.1:{server.port}/plugin/img2print/phone"
+        assert link.get_attribute("href") == address and link.text == address
+        code = driver.find_element(By.ID, "img2print-phone-code")
+        wait_for(lambda: driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", code))
+        served = server.session().get("/plugin/img2print/phone-code.svg", params={"url": address}).content
+        expected = io.BytesIO()
+        segno.make(address, error="m").save(expected, kind="svg", scale=4, border=2, dark="#000000", light="#ffffff")
+        assert served == expected.getvalue()  # the code holds exactly the phone page's address
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+    assert server.session().get("/plugin/img2print/phone-code.svg", params={"url": "file:///etc"}).status_code == 400
 
 
 def test_settings_page_shows_the_slicers_without_console_errors(server, tmp_path):

@@ -254,6 +254,10 @@ $(function () {
         };
         [self.options, self.printer, self.intent].forEach(function (observable) { observable.subscribe(self.livePreview); });
 
+        // the phone page, as this browser reaches OctoPrint, and its QR code
+        self.phoneAddress = window.location.origin + (typeof BASEURL === "string" ? BASEURL : "/") + "plugin/img2print/phone";
+        self.phoneCode = OctoPrint.getBlueprintUrl("img2print") + "phone-code.svg?url=" + encodeURIComponent(self.phoneAddress);
+
         // a photo (not a drawing or a model) can go to Tripo for a full 3D model
         self.isPhoto = ko.pureComputed(function () {
             var file = self.file();
