@@ -226,3 +226,12 @@ def test_img2prints_own_solids_pass_the_thorough_check(capsys, tmp_path, mode, w
     capsys.readouterr()
     code, answer = run(capsys, "check", str(tmp_path / "step.stl"))
     assert code == 0 and answer["self_intersections"] == 0 and answer["overlapping_shells"] == 0
+
+
+def test_parts_far_apart_are_checked_quickly_and_correctly(capsys, tmp_path):
+    """Cells are numbered in 64 bits: two crossing boxes and a huge box 1e30 mm away must not overflow them."""
+    far = box(1e29, at=(1e30, 0, 0))
+    joined(box(), box(at=(10, 10, 10)), far).export(str(tmp_path / "far.stl"))
+    code, answer = run(capsys, "check", str(tmp_path / "far.stl"))
+    finding = next(f for f in answer["findings"] if f["code"] == "overlapping_shells")
+    assert code == 0 and answer["overlapping_shells"] == 2 and finding["numbers"]["count"] == 2

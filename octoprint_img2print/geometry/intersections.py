@@ -14,6 +14,7 @@ import numpy as np
 from .mesh import Mesh
 
 MAX_GRID_ENTRIES = 20_000_000  # triangle-in-cell entries before the grid is made coarser
+MAX_CELLS_PER_AXIS = 2**20  # so that cell numbers stay whole 64-bit numbers however far apart parts lie
 PAIR_CHUNK = 1_000_000  # candidate pairs tested at once
 SIDE_EPSILON = 1e-9  # relative: a corner this close to the other's plane lies on it
 
@@ -45,8 +46,11 @@ class Grid:
 
 def _cell_entries(low: np.ndarray, high: np.ndarray) -> tuple[Grid, np.ndarray, np.ndarray]:
     """The grid, and (cell key, triangle) for every cell each triangle's bounding box covers; the cells grow until
-    the entries fit."""
-    grid = Grid(low.min(axis=0), float(np.percentile((high - low).max(axis=1), 90)) or 1.0, np.zeros(3, np.int64))
+    the entries fit (and are never so many along an axis that their numbers overflow)."""
+    origin = low.min(axis=0)
+    reach = float((high.max(axis=0) - origin).max())
+    size = max(float(np.percentile((high - low).max(axis=1), 90)), reach / MAX_CELLS_PER_AXIS) or 1.0
+    grid = Grid(origin, size, np.zeros(3, np.int64))
     while True:
         first = grid.cell(low)
         spans = grid.cell(high) - first + 1
