@@ -99,6 +99,16 @@ def text_of(driver, element_id: str) -> str:
     return found[0].text if found else ""
 
 
+def file_list_buttons(driver, name: str, css: str) -> list:
+    """The visible buttons of class ``css`` on the entry ``name`` of OctoPrint's file list."""
+    return driver.execute_script(
+        "var name = arguments[0], css = arguments[1];"
+        "return Array.from(document.querySelectorAll('#files .entry')).filter(function (e) {"
+        "  var title = e.querySelector('.title'); return title && title.textContent.trim() === name;"
+        "}).map(function (e) { return e.querySelector('.' + css); })"
+        ".filter(function (b) { return b && b.offsetParent !== null; })", name, css)
+
+
 def console_errors(driver) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser")
             if entry["level"] == "SEVERE" and not any(text in entry["message"] for text in IGNORED_CONSOLE)]
@@ -393,11 +403,7 @@ def test_check_and_repair_from_the_file_list_shows_what_was_wrong_and_done(serve
     driver = browser(tmp_path)
     try:
         log_in(driver, server)
-        button = wait_for(lambda: driver.execute_script(
-            "return Array.from(document.querySelectorAll('#files .entry')).filter(function (e) {"
-            "  var title = e.querySelector('.title'); return title && title.textContent.trim() === 'holed-box.stl';"
-            "}).map(function (e) { return e.querySelector('.img2print-files-repair'); })"
-            ".filter(function (b) { return b && b.offsetParent !== null; })"))
+        button = wait_for(lambda: file_list_buttons(driver, "holed-box.stl", "img2print-files-repair"))
         assert button[0].get_attribute("title") == "Check and repair"
         driver.execute_script("arguments[0].click()", button[0])
         wait_for(lambda: text_of(driver, "img2print-result-file") == "holed-box-repaired.stl")
@@ -456,11 +462,7 @@ def test_make_a_print_from_the_file_list_opens_the_tab_with_that_picture_and_upl
     driver = browser(tmp_path)
     try:
         log_in(driver, server)
-        button = wait_for(lambda: driver.execute_script(
-            "return Array.from(document.querySelectorAll('#files .entry')).filter(function (e) {"
-            "  var title = e.querySelector('.title'); return title && title.textContent.trim() === 'listed-photo.jpg';"
-            "}).map(function (e) { return e.querySelector('.img2print-files-make'); })"
-            ".filter(function (b) { return b && b.offsetParent !== null; })"))
+        button = wait_for(lambda: file_list_buttons(driver, "listed-photo.jpg", "img2print-files-make"))
         assert button[0].get_attribute("title") == "Make a print"
         driver.execute_script("arguments[0].click()", button[0])
         wait_for(lambda: driver.find_element(By.ID, "img2print").is_displayed())

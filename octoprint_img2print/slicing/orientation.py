@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..geometry.mesh import Mesh
+from ..geometry.placing import flat_sides, rotation_to_floor
 from ..i18n import _
 
 ON_BED_MM = 0.05
@@ -52,36 +53,12 @@ def overhang_and_base(mesh: Mesh, angle_deg: float = 45.0) -> tuple[float, float
     return float(areas[facing_down & ~lowest].sum()), float(areas[lowest & (normals[:, 2] < -0.999)].sum())
 
 
-def _rotation_to_floor(direction: np.ndarray) -> np.ndarray:
-    """A rotation that points ``direction`` straight down."""
-    d = direction / np.linalg.norm(direction)
-    target = np.array([0.0, 0.0, -1.0])
-    axis = np.cross(d, target)
-    s, c = np.linalg.norm(axis), float(np.dot(d, target))
-    if s < 1e-9:
-        return np.eye(3) if c > 0 else np.diag([1.0, -1.0, -1.0])
-    k = axis / s
-    cross = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
-    return np.eye(3) + s * cross + (1 - c) * cross @ cross
-
-
 def _candidate_directions(mesh: Mesh) -> list[np.ndarray]:
     """As built first (it wins ties), the other axes, then the normals of the convex hull's largest sides."""
-    from scipy.spatial import ConvexHull, QhullError  # slicing only
-
     directions = [np.array(v, dtype=float) for v in ((0, 0, -1), (0, 0, 1), (1, 0, 0), (-1, 0, 0), (0, 1, 0),
                                                      (0, -1, 0))]
-    try:
-        hull = ConvexHull(mesh.vertices.astype(np.float64))
-    except (QhullError, ValueError):
-        return directions
-    normals = np.round(hull.equations[:, :3], 3)
-    unique, inverse = np.unique(normals, axis=0, return_inverse=True)
-    corners = hull.points[hull.simplices]
-    areas = np.linalg.norm(np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]), axis=1) / 2
-    totals = np.bincount(inverse.reshape(-1), weights=areas)
-    for index in np.argsort(-totals)[:CANDIDATES_FROM_HULL]:
-        directions.append(unique[index])
+    normals, _areas = flat_sides(mesh)
+    directions.extend(normals[:CANDIDATES_FROM_HULL])
     return directions
 
 
@@ -89,7 +66,7 @@ def best_orientation(mesh: Mesh, angle_deg: float = 45.0) -> Orientation:
     """The turn that leaves the least overhang to support, then the largest footing, then the lowest height."""
     scored = []
     for direction in _candidate_directions(mesh):
-        rotation = _rotation_to_floor(direction)
+        rotation = rotation_to_floor(direction)
         candidate = turned(mesh, rotation)
         overhang, base = overhang_and_base(candidate, angle_deg)
         scored.append((round(overhang, 0), -round(base, 0), float(candidate.size()[2]), rotation, overhang, base))
