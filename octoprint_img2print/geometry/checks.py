@@ -98,6 +98,12 @@ def nested_parts(mesh: Mesh, labels: np.ndarray, volumes: np.ndarray) -> np.ndar
     return around
 
 
+def overlapping(cutting: set[int], around: np.ndarray, volumes: np.ndarray) -> set[int]:
+    """The parts to unite: those cutting through another part, and solid parts lying inside another (a redundant
+    inner body); a cavity (wound inwards) inside a part is meant."""
+    return cutting | {k for k in range(len(volumes)) if around[k] >= 0 and volumes[k] > 0}
+
+
 def _thorough(mesh: Mesh, labels: np.ndarray, count: int, volumes: np.ndarray, report: Report) -> tuple[int, int]:
     """Self-intersections and overlapping parts, reported with where they are; their counts."""
     crossed = crossing(mesh, labels)
@@ -110,24 +116,22 @@ def _thorough(mesh: Mesh, labels: np.ndarray, count: int, volumes: np.ndarray, r
                             "{places} mm.", "{count} triangles cut through their own part (self-intersection), "
                             "around (x, y, z) = {places} mm.",
                             within).format(count=within, places=_places_text(places)), count=within, where_mm=places)
-    overlapping = set(np.unique(labels[crossed.between]).tolist())
-    if count > 1:
-        around = nested_parts(mesh, labels, volumes)
-        overlapping |= {k for k in range(count) if around[k] >= 0 and volumes[k] > 0}
-    if overlapping:
-        places = [_place(mesh.triangles[labels == k].reshape(-1, 3)) for k in sorted(overlapping)[:MAX_PLACES]]
+    around = nested_parts(mesh, labels, volumes) if count > 1 else np.full(count, -1)
+    uniting = overlapping(set(np.unique(labels[crossed.between]).tolist()), around, volumes)
+    if uniting:
+        places = [_place(mesh.triangles[labels == k].reshape(-1, 3)) for k in sorted(uniting)[:MAX_PLACES]]
         report.add(WARNING, "overlapping_shells", ngettext(
             "{count} part overlaps or lies inside another part, around (x, y, z) = {places} mm; repair unites them "
             "into one solid.", "{count} parts overlap or lie inside another part, around (x, y, z) = {places} mm; "
-            "repair unites them into one solid.", len(overlapping)).format(count=len(overlapping),
-                                                                          places=_places_text(places)),
-            count=len(overlapping), where_mm=places)
-    return within, len(overlapping)
+            "repair unites them into one solid.", len(uniting)).format(count=len(uniting),
+                                                                      places=_places_text(places)),
+            count=len(uniting), where_mm=places)
+    return within, len(uniting)
 
 
 def summarize(mesh: Mesh, thorough: bool = False) -> MeshSummary:
     """Measure ``mesh`` and report every defect that would stop it from printing; ``thorough`` also looks for
-    self-intersections and overlapping parts (slower: MeshFix in a child process)."""
+    self-intersections and overlapping parts (slower)."""
     faces, count = mesh.faces, len(mesh.vertices)
     report = Report()
     if len(faces) == 0:

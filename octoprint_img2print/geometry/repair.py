@@ -1,7 +1,7 @@
 """Make a broken model printable: merge corners, drop bad triangles, fix winding and inside-out parts, drop
-specks, close holes and remove self-intersections (MeshFix, out of process), and unite overlapping parts
-(manifold3d). Parts that are separate on purpose stay separate; cavities stay cavities. The result counts as
-repaired only when the thorough check passes."""
+specks, close holes (small ones here, tangled ones with MeshFix out of process), remove self-intersections
+(MeshFix) and unite overlapping parts (manifold3d). Parts that are separate on purpose stay separate; cavities
+stay cavities. The result counts as repaired only when the thorough check passes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 from ..i18n import _, ngettext
 from ..report import INFO, Report
 from . import checks, holes, meshfix, topology
-from .checks import MIN_PART_MM, MeshSummary, needs_repair, nested_parts, specks, summarize, verdict
+from .checks import MIN_PART_MM, MeshSummary, needs_repair, nested_parts, overlapping, specks, summarize, verdict
 from .intersections import crossing
 from .mesh import Mesh, concatenate
 
@@ -195,9 +195,8 @@ def _united(parts: list[Mesh], done: Report, cutting: set[int] | None = None) ->
     around = nested_parts(whole, labels, volumes)
     if cutting is None:
         cutting = set(np.unique(labels[crossing(whole, labels).between]).tolist())
-    overlapping = set(cutting)
-    overlapping |= {k for k in range(len(parts)) if around[k] >= 0 and volumes[k] > 0}
-    if not overlapping:
+    uniting = overlapping(cutting, around, volumes)
+    if not uniting:
         return whole
     depth = np.zeros(len(parts), dtype=int)
     for k in range(len(parts)):
@@ -210,7 +209,7 @@ def _united(parts: list[Mesh], done: Report, cutting: set[int] | None = None) ->
         for k in np.flatnonzero(depth == level):
             solid = to_manifold(parts[k].outward())
             result = solid if result is None else (result + solid if volumes[k] > 0 else result - solid)
-    _said(done, "united_parts", len(overlapping), "United {count} overlapping part into one solid.",
+    _said(done, "united_parts", len(uniting), "United {count} overlapping part into one solid.",
           "United {count} overlapping parts into one solid.")
     return from_manifold(result)
 
