@@ -20,6 +20,7 @@ MODEL_PART = "3D/3dmodel.model"
 MAX_UNPACKED_BYTES = 512 * 1024**2  # the model part as declared; reading stops there even when it lies
 MAX_PACKING_RATIO = 200  # mesh XML packs about 5-10 times; far more is a zip bomb
 MAX_COMPONENT_DEPTH = 16
+PACKAGE_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
 
 CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
@@ -54,10 +55,11 @@ def write_3mf(mesh: Mesh, path: Path, name: str = "img2print") -> None:
         f"<triangles>\n{triangles}</triangles></mesh></object>\n</resources>\n"
         '<build><item objectid="1"/></build>\n</model>\n'
     )
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=5) as package:
-        package.writestr("[Content_Types].xml", CONTENT_TYPES)
-        package.writestr("_rels/.rels", RELATIONSHIPS)
-        package.writestr(MODEL_PART, model)
+    with zipfile.ZipFile(path, "w") as package:
+        for part, text in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", RELATIONSHIPS), (MODEL_PART, model)):
+            # a fixed date, so that the same mesh always gives the same bytes
+            package.writestr(zipfile.ZipInfo(part, date_time=PACKAGE_DATE), text, compress_type=zipfile.ZIP_DEFLATED,
+                             compresslevel=5)
 
 
 def _transform(text: str | None) -> np.ndarray:
