@@ -21,11 +21,12 @@ from typing import Any
 from . import worker
 from .errors import Img2PrintError
 from .i18n import N_
-from .job_request import JobRequest, Limits
+from .job_request import PREVIEW, JobRequest, Limits
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
 KEEP_FINISHED = 100
+KEEP_VIEWS = 10  # the 3D views of the latest previews, for the pages
 INTERRUPTED = N_("OctoPrint restarted while this job was waiting or running; start it again.")
 CRASHED = N_("The job stopped unexpectedly (too much memory, or over the time limit).")
 WARM = multiprocessing.get_context("forkserver")
@@ -95,6 +96,7 @@ class JobQueue:
                  environment: Callable[[JobRequest], dict[str, str]] = lambda _request: {}) -> None:
         self.folder = Path(folder)
         self.work = self.folder / "work"
+        self.views = self.folder / "views"
         self.on_change, self.on_finished = on_change, on_finished
         self.settings, self.may_run = settings, may_run
         self.environment = environment  # what a job's worker gets besides its request (secrets, never stored)
@@ -112,8 +114,9 @@ class JobQueue:
 
     def _recover(self) -> None:
         """Load the job list; what a restart interrupted is failed, and its work files removed."""
-        shutil.rmtree(self.work, ignore_errors=True)
-        self.work.mkdir(parents=True, exist_ok=True)
+        for kept in (self.work, self.views):
+            shutil.rmtree(kept, ignore_errors=True)
+            kept.mkdir(parents=True, exist_ok=True)
         try:
             stored = json.loads((self.folder / "jobs.json").read_text())
         except (OSError, ValueError):
@@ -153,6 +156,16 @@ class JobQueue:
     def get(self, job_id: str) -> Job | None:
         """A job by id."""
         return self.jobs.get(job_id)
+
+    def view(self, job_id: str) -> Path | None:
+        """The 3D view file a finished preview job wrote (its solid on the bed), if it is still kept."""
+        job = self.jobs.get(job_id)
+        found = self.views / f"{job.id}.bin" if job is not None and job.status == DONE else None
+        return found if found is not None and found.is_file() else None
+
+    def _forget_old_views(self) -> None:
+        for old in sorted(self.views.glob("*.bin"), key=lambda p: p.stat().st_mtime)[:-KEEP_VIEWS]:
+            old.unlink(missing_ok=True)
 
     def listing(self) -> list[Job]:
         """All kept jobs, newest first."""
@@ -221,7 +234,8 @@ class JobQueue:
         folder.mkdir(parents=True, exist_ok=True)
         output = folder / job.request.output_name if job.request.output_name else None
         message = {"request": job.request.as_dict(), "limits": asdict(limits),
-                   "output": str(output) if output else None}
+                   "output": str(output) if output else None,
+                   "view": str(self.views / f"{job.id}.bin") if job.action == PREVIEW else None}
         killer: threading.Timer | None = None
         try:
             killer, last, log = self._work(job, message, folder, limits)
@@ -234,6 +248,7 @@ class JobQueue:
             with self.lock:
                 self.process = None
             shutil.rmtree(folder, ignore_errors=True)
+            self._forget_old_views()
         self._finish(job, *outcome)
 
     def _work(self, job: Job, message: dict[str, Any], folder: Path,

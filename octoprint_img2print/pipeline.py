@@ -38,6 +38,7 @@ from .printers.fit import fit_to_printer
 from .printers.profile import PrinterProfile
 from .rendering.gcode_thumbnail import embed
 from .rendering.preview import backlit_picture, solid_picture
+from .rendering.view_mesh import vertex_light, write_view
 from .report import ERROR, FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding_kind
 from .slicing.backend import DEFAULT_TIMEOUT_S, SlicerInfo
 from .slicing.gcode import GcodeFacts, inspect, verify
@@ -345,22 +346,28 @@ def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: Mode | Non
         report.add(INFO, "supports_needed", _("{area:.0f} mm² overhang more than 45 degrees and will print on "
                                               "supports.").format(area=turn.overhang_mm2),
                    overhang_mm2=round(turn.overhang_mm2, 1))
-    low, high = placed.bounds()
-    centred = placed.translated([-(low[0] + high[0]) / 2, -(low[1] + high[1]) / 2, -low[2]])
-    return PreparedModel(centred, chosen_intent, turn, settings, report)
+    return PreparedModel(_centred(placed), chosen_intent, turn, settings, report)
 
 
-def assess_for_printer(built: ConvertResult, printer: PrinterProfile, intent: str | None = None) -> Report:
+def _centred(mesh: Mesh) -> Mesh:
+    """The mesh centred on the origin, standing on z = 0 (as the slicer puts it on the bed's centre)."""
+    low, high = mesh.bounds()
+    return mesh.translated([-(low[0] + high[0]) / 2, -(low[1] + high[1]) / 2, -low[2]])
+
+
+def assess_for_printer(built: ConvertResult, printer: PrinterProfile,
+                       intent: str | None = None) -> tuple[Report, Mesh]:
     """What a preview tells about printing: does it fit (if not, the size that does), does it need supports, is
-    anything too thin."""
+    anything too thin; and the solid as it will stand on the bed, centred (turned as chosen even if too big)."""
     try:
-        return prepare_for_printer(built.mesh, printer, mode=built.mode, options=built.options,
-                                   intent=intent).report
+        prepared = prepare_for_printer(built.mesh, printer, mode=built.mode, options=built.options, intent=intent)
+        return prepared.report, prepared.mesh
     except DoesNotFit as failure:
         report = Report()
         fix = _size_that_fits(built, failure.details["largest_scale"])
         report.add(ERROR, failure.code, failure.message, **failure.details, **fix)
-        return report
+        turn = _orientation(built.mesh, built.mode, built.options, get_intent(intent or built.mode.intent), None)
+        return report, _centred(turned(built.mesh, turn.rotation))
 
 
 def _size_that_fits(built: ConvertResult, scale: float) -> dict[str, Any]:
@@ -376,15 +383,22 @@ def _size_that_fits(built: ConvertResult, scale: float) -> dict[str, Any]:
 
 def preview(source: bytes | Path, printer: PrinterProfile, *, name: str | None = None, mode: str | None = None,
             options: Mapping[str, Any] | None = None, intent: str | None = None,
-            max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, progress: Progress = _silent) -> dict[str, Any]:
-    """A quick solid as pictures (shaded, and lit from behind where the mode has that view) with its findings."""
+            max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, progress: Progress = _silent,
+            view: Path | None = None) -> dict[str, Any]:
+    """A quick solid as pictures (shaded, and lit from behind where the mode has that view) with its findings;
+    with ``view``, also the solid as it stands on the printer's bed written there for the pages' 3D view."""
     built = build_solid(source, name=name, mode=mode, options=options, max_megapixels=max_megapixels,
                         widest=round(printer.width * PRINTER_WIDTH_SHARE), quick=True, progress=progress)
     answer = {**built.as_dict(), "preview": solid_picture(built.mesh)}
-    answer["findings"] = answer["findings"] + assess_for_printer(built, printer, intent).as_list()
+    report, placed = assess_for_printer(built, printer, intent)
+    answer["findings"] = answer["findings"] + report.as_list()
     transmittance = built.mode.backlight(built.options)
     if transmittance is not None:
         answer["backlit"] = backlit_picture(built.mesh, transmittance)
+    if view is not None:
+        light = vertex_light(built.mesh, transmittance) if transmittance is not None else None
+        answer["view"] = {**write_view(view, placed, light), "size_mm": [round(float(v), 2) for v in placed.size()],
+                          "printer": printer.as_dict()}
     return answer
 
 

@@ -77,9 +77,9 @@ class Progress:
         _say("progress", stage=key, fraction=round(start + (end - start) * min(1.0, fraction), 4))
 
 
-def run(request: JobRequest, output: Path | None) -> dict[str, Any]:
-    """Do what the request asks: preview, convert, slice, check, repair or generate (the person confirmed the
-    cost on the page before the job was queued)."""
+def run(request: JobRequest, output: Path | None, view: Path | None = None) -> dict[str, Any]:
+    """Do what the request asks: preview (its 3D view written to ``view``), convert, slice, check, repair or
+    generate (the person confirmed the cost on the page before the job was queued)."""
     source = Path(request.source)
     progress = Progress(request.action)
     if request.action == CHECK:
@@ -98,7 +98,7 @@ def run(request: JobRequest, output: Path | None) -> dict[str, Any]:
     if request.action == PREVIEW:
         return pipeline.preview(source, _printer(request), name=request.name, mode=request.mode,
                                 options=request.options, intent=request.intent,
-                                max_megapixels=request.max_megapixels, progress=progress.stage)
+                                max_megapixels=request.max_megapixels, progress=progress.stage, view=view)
     if request.action == CONVERT:
         return pipeline.convert(source, output, name=request.name, mode=request.mode, options=request.options,
                                 max_megapixels=request.max_megapixels, progress=progress.stage).as_dict()
@@ -151,7 +151,8 @@ def serve(message: dict[str, Any]) -> int:
     try:
         limits.apply()
         output = Path(message["output"]) if message.get("output") else None
-        result = for_pages(run(request, output), request)
+        view = Path(message["view"]) if message.get("view") else None
+        result = for_pages(run(request, output, view), request)
         address_space = resource.getrlimit(resource.RLIMIT_AS)[0]
         result["worker"] = {"nice": os.nice(0), "memory_limit_mb": address_space // 2**20
                             if address_space > 0 else None}

@@ -22,6 +22,11 @@ def data_url(image: Image.Image) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def transmitted(thickness: np.ndarray, transmittance: float) -> np.ndarray:
+    """The share of light that passes ``thickness`` mm of a material passing ``transmittance`` of it per mm."""
+    return transmittance ** thickness
+
+
 def solid_picture(mesh: Mesh, size: tuple[int, int] = PREVIEW_SIZE) -> str:
     """The shaded solid seen from the front right, above."""
     return data_url(render(mesh, *size))
@@ -47,5 +52,5 @@ def backlit_picture(mesh: Mesh, transmittance: float, size: tuple[int, int] = PR
 
         nearest = ndimage.distance_transform_edt(missing, return_distances=False, return_indices=True)
         thickness = thickness[tuple(nearest)]
-    light = transmittance ** (thickness - thickness.min())
+    light = transmitted(thickness - thickness.min(), transmittance)
     return data_url(Image.fromarray((light[..., None] * BACKLIGHT).astype(np.uint8)))
