@@ -20,6 +20,7 @@ from typing import Any
 from . import cli_arguments, pipeline
 from .building.artwork import ArtworkOptions
 from .errors import Img2PrintError
+from .farm.cli_farm import add_farm_parser, run_farm
 from .generating import tripo
 from .geometry import checks
 from .geometry.checks import MIN_PART_MM
@@ -217,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     making.add_argument("--tripo-url", metavar="URL", default=None,
                         help=_("Tripo's API address (default: TRIPO_BASE_URL or Tripo's own)"))
     _add_common(making)
+    add_farm_parser(commands)
     return parser
 
 
@@ -405,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _limits_given(args)
         commands = {"convert": _convert, "trace": _trace, "slice": _slice, "profiles": _profiles, "check": _check,
-                    "repair": _repair, "generate": _generate}
+                    "repair": _repair, "generate": _generate, "farm": run_farm}
         return commands[args.command](args)
     except Img2PrintError as error:
         code = EXIT_USAGE if error.code in USAGE_ERRORS else EXIT_SERVICE_FAILED if error.code in SERVICE_ERRORS \

@@ -3,7 +3,11 @@ is ready: the printer is connected and idle, it was idle when they said so, and 
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .i18n import N_
 
@@ -16,6 +20,7 @@ HOLDS = {
                         "press Print."),
     "printer_not_ready": N_("Not started: the printer is not connected or not ready. Connect it, then press Print."),
     "findings_block_printing": N_("Not started: the checks found errors; fix them first."),
+    "bed_busy": N_("The printer is printing: its bed is not clear. Confirm it once the print is off the bed."),
 }
 
 
@@ -47,3 +52,54 @@ def hold(go: PrintGo | None, printer_ready: bool, prints_seen: int, has_errors: 
 def confirmed(value: object) -> bool:
     """True for a yes as JSON or a form sends it."""
     return value is True or str(value).lower() in ("true", "1", "yes", "on")
+
+
+class BedConfirmation:
+    """The host's own record that a person found the bed clear, kept until a print starts or ends.
+
+    ``start`` consumes it atomically: of two senders, only the first starts a print on one confirmation.
+    """
+
+    def __init__(self, on_change: Callable[[dict[str, Any]], None] | None = None) -> None:
+        self._lock = threading.Lock()
+        self._confirmed_at: float | None = None
+        self._by: str | None = None
+        self._on_change = on_change
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            self._on_change(self.as_dict())
+
+    def confirm(self, by: str | None, printer_busy: bool) -> bool:
+        """Record the confirmation (False, nothing recorded, while a print occupies the bed)."""
+        with self._lock:
+            if printer_busy:
+                return False
+            self._confirmed_at, self._by = time.time(), by
+        self._changed()
+        return True
+
+    def clear(self) -> None:
+        """The bed holds (or may hold) a print now."""
+        with self._lock:
+            was_clear, self._confirmed_at, self._by = self._confirmed_at is not None, None, None
+        if was_clear:
+            self._changed()
+
+    def start(self, begin: Callable[[], str | None]) -> str | None:
+        """Consume the confirmation and ``begin`` the print (which answers a HOLDS code when it may not start);
+        the confirmation stays when the print did not start. Returns the code, or None once started."""
+        with self._lock:
+            if self._confirmed_at is None:
+                return BED_CLEAR_UNCONFIRMED
+            reason = begin()
+            if reason is None:
+                self._confirmed_at, self._by = None, None
+        if reason is None:
+            self._changed()
+        return reason
+
+    def as_dict(self) -> dict[str, Any]:
+        """``clear``, ``confirmed_at`` (seconds since 1970) and ``by`` (the user), for JSON answers."""
+        with self._lock:
+            return {"clear": self._confirmed_at is not None, "confirmed_at": self._confirmed_at, "by": self._by}

@@ -1,0 +1,354 @@
+"""Jobs to a farm's printers: each printer's state and profile, which idle printers a job fits (one G-code per
+distinct printer profile, through ``pipeline.slice_job``), uploads a few at a time without repeating what a host
+holds already, and starts only where the bed is confirmed clear, one after another."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __plugin_version__, pipeline
+from ..errors import BadInput, DoesNotFit, Img2PrintError, SlicerFailed
+from ..i18n import N_, _
+from ..print_go import HOLDS
+from ..printers.profile import PrinterProfile, from_octoprint
+from .client import DEFAULT_RETRY, HostFailed, OctoPrintClient, Retry
+from .farmfile import Host
+
+Progress = Callable[..., None]  # progress(event, **facts): surveyed, slicing, sliced, uploading, retry, ...
+NOT_STARTED = {
+    "no_plugin": N_("this host has no img2print to confirm that its bed is clear; check the bed, then send again "
+                   "with --bed-clear"),
+    "bed_unconfirmed": N_("the bed is not confirmed clear on this host (press \"Bed is clear\" in img2print's tab)"),
+}
+HASH_CHARS = 10
+
+
+def _quiet(_event: str, **_facts: Any) -> None:
+    """No progress shown."""
+
+
+@dataclass
+class HostStatus:
+    """What one host told: reachable, its printer's state, profile and job, and img2print's bed confirmation."""
+
+    host: Host
+    reachable: bool = False
+    error: str | None = None
+    version: str | None = None
+    state: str | None = None
+    ready: bool = False
+    profile: PrinterProfile | None = None
+    profile_error: str | None = None
+    job: dict[str, Any] | None = None
+    img2print: bool = False
+    bed: dict[str, Any] | None = None
+    files: set[str] = field(default_factory=set)
+
+    @property
+    def bed_clear(self) -> bool:
+        """True when the host's img2print holds a confirmation that the bed is clear."""
+        return bool(self.bed and self.bed.get("clear"))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON answers."""
+        return {"host": self.host.name, "url": self.host.url, "group": self.host.group, "tags": list(self.host.tags),
+                "reachable": self.reachable, "error": self.error, "octoprint": self.version, "state": self.state,
+                "ready": self.ready, "profile": self.profile.as_dict() if self.profile else None,
+                "profile_error": self.profile_error, "job": self.job, "img2print": self.img2print, "bed": self.bed}
+
+
+def _current_profile(client: OctoPrintClient, profile_id: str | None) -> dict[str, Any]:
+    """The printer profile the host prints with: the connection's, else OctoPrint's default."""
+    profiles = client.printer_profiles()
+    chosen = profiles.get(profile_id or "") or next((p for p in profiles.values() if p.get("default")), None)
+    if chosen is None:
+        raise BadInput("no_printer_profile", _("{host} has no printer profile.").format(host=client.name))
+    return chosen
+
+
+def _job(client: OctoPrintClient) -> dict[str, Any] | None:
+    """The host's current job: file and progress (percent done, seconds left), or None."""
+    data = client.job()
+    name = ((data.get("job") or {}).get("file") or {}).get("name")
+    if not name:
+        return None
+    progress = data.get("progress") or {}
+    completion = progress.get("completion")
+    return {"file": name, "progress": round(completion, 1) if completion is not None else None,
+            "time_left_s": progress.get("printTimeLeft")}
+
+
+def host_status(client: OctoPrintClient, host: Host, with_files: bool = False) -> HostStatus:
+    """Ask one host everything the farm needs; an unreachable host is a status with its error, not a failure."""
+    status = HostStatus(host)
+    try:
+        status.version = client.version().get("server")
+        connection = client.connection()
+        printer = client.printer_state()
+        status.state = printer["text"] if printer else connection.get("state")
+        status.ready = bool(printer and printer["flags"].get("ready"))
+        status.job = _job(client)
+        plugin = client.img2print()
+        status.img2print, status.bed = plugin is not None, (plugin or {}).get("bed")
+        if with_files:
+            status.files = set(client.files())
+        try:
+            status.profile = from_octoprint(_current_profile(client, connection.get("printerProfile")))
+        except BadInput as failure:
+            status.profile_error = failure.message
+    except HostFailed as failure:
+        status.error = failure.message
+        return status
+    status.reachable = True
+    return status
+
+
+def survey(clients: Sequence[OctoPrintClient], hosts: Sequence[Host], with_files: bool = False,
+           parallel: int = 8) -> list[HostStatus]:
+    """Every host's status, asked of all hosts at once."""
+    with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(hosts)))) as pool:
+        return list(pool.map(lambda pair: host_status(*pair, with_files=with_files), zip(clients, hosts)))
+
+
+# --- send -----------------------------------------------------------------------------------------------------
+
+@dataclass
+class SendOptions:
+    """What to make of each job and how to send it."""
+
+    mode: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    overrides: dict[str, Any] = field(default_factory=dict)
+    intent: str | None = None
+    slicer: str | None = None
+    max_megapixels: float = pipeline.DEFAULT_MAX_MEGAPIXELS
+    timeout_s: float = 3600.0
+    copies: int = 1
+    start: bool = False
+    bed_clear: bool = False
+    stagger_s: float = 0.0
+    parallel: int = 4
+
+    def recipe(self) -> dict[str, Any]:
+        """Everything that shapes the G-code, for its content hash."""
+        return {"mode": self.mode, "options": self.options, "overrides": self.overrides, "intent": self.intent,
+                "slicer": self.slicer, "img2print": __plugin_version__}
+
+
+@dataclass
+class Placement:
+    """One copy of a job on one printer: its G-code there, uploaded or found, and started or why not."""
+
+    job: str
+    host: str
+    file: str
+    profile: str
+    uploaded: bool = False
+    already_there: bool = False
+    retries: int = 0
+    started: bool = False
+    not_started: dict[str, str] | None = None
+    error: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON answers."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class JobOutcome:
+    """Where one job went: its copies placed, the G-codes made (one per printer profile), what did not work."""
+
+    job: str
+    copies: int
+    placements: list[Placement] = field(default_factory=list)
+    slices: list[dict[str, Any]] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # printer profile -> why it cannot print this job
+    error: dict[str, Any] | None = None
+
+    @property
+    def missing(self) -> int:
+        """Copies that found no printer."""
+        return 0 if self.error else self.copies - len(self.placements)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON answers."""
+        return {"job": self.job, "copies": self.copies, "placed": len(self.placements), "missing": self.missing,
+                "slices": self.slices, "refused": self.refused, "error": self.error,
+                "placements": [p.as_dict() for p in self.placements]}
+
+
+@dataclass
+class SendReport:
+    """A send's answer: each host's status before it, and each job's outcome."""
+
+    hosts: list[HostStatus]
+    jobs: list[JobOutcome]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON answers."""
+        return {"hosts": [h.as_dict() for h in self.hosts], "jobs": [j.as_dict() for j in self.jobs]}
+
+
+def profile_key(profile: PrinterProfile) -> str:
+    """What makes two printers print the same G-code: their profile without its id and name."""
+    shape = {k: v for k, v in profile.as_dict().items() if k not in ("id", "name")}
+    return json.dumps(shape, sort_keys=True)
+
+
+def gcode_name(job: Path, options: SendOptions, key: str) -> str:
+    """``<job>-<hash>.gcode``: the hash of the job's bytes, the recipe and the printer profile, so a host that holds
+    this name holds this G-code."""
+    digest = hashlib.sha256()
+    with open(job, "rb") as content:
+        for block in iter(lambda: content.read(1 << 20), b""):
+            digest.update(block)
+    digest.update(json.dumps([options.recipe(), key], sort_keys=True, default=str).encode())
+    return f"{job.stem}-{digest.hexdigest()[:HASH_CHARS]}.gcode"
+
+
+def _may_start(status: HostStatus, options: SendOptions) -> bool:
+    return status.bed_clear if status.img2print else options.bed_clear
+
+
+class _Slicer:
+    """One G-code per (job, printer profile), made when first needed; why a profile cannot print it, remembered."""
+
+    def __init__(self, job: Path, options: SendOptions, work: Path, progress: Progress) -> None:
+        self.job, self.options, self.work, self.progress = job, options, work, progress
+        self.made: dict[str, Path] = {}
+        self.refused: dict[str, str] = {}
+
+    def gcode(self, key: str, profile: PrinterProfile, name: str) -> Path | None:
+        """The G-code for this profile, or None when the job does not fit it or its slicer failed."""
+        if key in self.refused:
+            return None
+        if key not in self.made:
+            self.progress("slicing", job=self.job.name, profile=profile.name)
+            options = self.options
+            try:
+                pipeline.slice_job(self.job, self.work / name, printer=profile, slicer=options.slicer,
+                                   intent=options.intent, name=self.job.name, mode=options.mode,
+                                   options=options.options, overrides=options.overrides,
+                                   max_megapixels=options.max_megapixels, timeout_s=options.timeout_s)
+            except (DoesNotFit, SlicerFailed) as failure:
+                self.refused[key] = failure.message
+                return None
+            self.made[key] = self.work / name
+            self.progress("sliced", job=self.job.name, profile=profile.name, file=name)
+        return self.made[key]
+
+
+def _place(job: Path, options: SendOptions, free: list[HostStatus], work: Path,
+           progress: Progress) -> tuple[JobOutcome, dict[str, Path]]:
+    """Choose the job's printers (those whose bed may be started first), slicing once per printer profile; a
+    host that holds the G-code already needs no slicing for it."""
+    if not job.is_file():
+        raise BadInput("file_not_found", _("{file}: no such file.").format(file=job), file=str(job))
+    outcome = JobOutcome(job.name, options.copies)
+    slicer, sources = _Slicer(job, options, work, progress), {}
+    ordered = sorted(free, key=lambda s: not (options.start and _may_start(s, options)))
+    for status in ordered:
+        if len(outcome.placements) == options.copies:
+            break
+        key = profile_key(status.profile)
+        name = gcode_name(job, options, key)
+        if name not in status.files:
+            made = slicer.gcode(key, status.profile, name)
+            if made is None:
+                outcome.refused[status.profile.name] = slicer.refused[key]
+                continue
+            sources[name] = made
+        outcome.placements.append(Placement(job.name, status.host.name, name, status.profile.name))
+        free.remove(status)
+    seen: dict[str, dict[str, Any]] = {}
+    for placement in outcome.placements:
+        entry = seen.setdefault(placement.file, {"profile": placement.profile, "file": placement.file,
+                                                 "sliced": placement.file in sources, "hosts": []})
+        entry["hosts"].append(placement.host)
+    outcome.slices = list(seen.values())
+    return outcome, sources
+
+
+def _upload(client: OctoPrintClient, status: HostStatus, placement: Placement, source: Path | None,
+            progress: Progress) -> None:
+    """Put the G-code on the host unless it holds it already (by its hashed name)."""
+    before = client.retries
+    try:
+        if placement.file in status.files or source is None:
+            placement.already_there = True
+            return
+        progress("uploading", host=placement.host, file=placement.file)
+        placement.file = client.upload(source, placement.file)
+        placement.uploaded = True
+        progress("uploaded", host=placement.host, file=placement.file)
+    except HostFailed as failure:
+        placement.error = failure.as_dict()
+    finally:
+        placement.retries = client.retries - before
+
+
+def _start(client: OctoPrintClient, status: HostStatus, placement: Placement, options: SendOptions) -> bool:
+    """Start the print where the bed is confirmed clear; True when it started."""
+    if status.img2print and not status.bed_clear:
+        placement.not_started = {"code": "bed_unconfirmed", "message": _(NOT_STARTED["bed_unconfirmed"])}
+        return False
+    if not status.img2print and not options.bed_clear:
+        placement.not_started = {"code": "no_plugin", "message": _(NOT_STARTED["no_plugin"])}
+        return False
+    try:
+        if status.img2print:
+            client.print_on_confirmation(placement.file)
+        else:
+            client.select_and_print(placement.file)
+    except HostFailed as failure:
+        code = failure.details.get("code") or failure.code
+        message = _(HOLDS[code]) if code in HOLDS else failure.message
+        placement.not_started = {"code": code, "message": message}
+        return False
+    placement.started = True
+    return True
+
+
+def send(hosts: Sequence[Host], jobs: Sequence[Path], options: SendOptions, *, timeout_s: float = 10.0,
+         retry: Retry = DEFAULT_RETRY, progress: Progress = _quiet) -> SendReport:
+    """Send every job to the farm's idle printers that fit it; start them where allowed, ``stagger_s`` apart."""
+    clients = [OctoPrintClient(h.name, h.url, h.api_key, timeout_s=timeout_s, retry=retry,
+                               on_retry=lambda host, attempt, problem: progress("retry", host=host, attempt=attempt,
+                                                                                problem=problem)) for h in hosts]
+    by_name = dict(zip((h.name for h in hosts), clients))
+    statuses = survey(clients, hosts, with_files=True)
+    progress("surveyed", hosts=len(statuses), ready=sum(s.ready for s in statuses))
+    status_of = {s.host.name: s for s in statuses}
+    free = [s for s in statuses if s.reachable and s.ready and s.profile is not None]
+    outcomes: list[JobOutcome] = []
+    with tempfile.TemporaryDirectory(prefix="img2print-farm-") as folder:
+        sources: dict[str, Path] = {}
+        for job in jobs:
+            try:
+                outcome, made = _place(job, options, free, Path(folder), progress)
+            except Img2PrintError as failure:
+                outcome, made = JobOutcome(job.name, options.copies, error=failure.as_dict()), {}
+            outcomes.append(outcome)
+            sources.update(made)
+        placements = [p for o in outcomes for p in o.placements]
+        with ThreadPoolExecutor(max_workers=max(1, options.parallel)) as pool:
+            list(pool.map(lambda p: _upload(by_name[p.host], status_of[p.host], p, sources.get(p.file), progress),
+                          placements))
+    if options.start:
+        started = 0
+        for placement in (p for p in placements if p.error is None):
+            if started and options.stagger_s > 0:
+                time.sleep(options.stagger_s)
+            if _start(by_name[placement.host], status_of[placement.host], placement, options):
+                started += 1
+                progress("started", host=placement.host, file=placement.file)
+    return SendReport(statuses, outcomes)
