@@ -20,6 +20,7 @@ from typing import Any
 from . import cli_arguments, pipeline
 from .building.artwork import ArtworkOptions
 from .errors import Img2PrintError
+from .farm.cli_batch import add_batch_parser, run_batch
 from .farm.cli_farm import add_farm_parser, run_farm
 from .generating import tripo
 from .geometry import checks
@@ -62,10 +63,12 @@ STAGE_NAMES = {
 
 
 class TerminalProgress:
-    """Shows the current stage and elapsed time on stderr once work has taken longer than a second."""
+    """Shows the current stage (or what ``line`` says) and elapsed time on stderr once work has taken longer than
+    a second."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, line: Callable[[float], str] | None = None) -> None:
         self.enabled = enabled and sys.stderr.isatty()
+        self.line = line or self._stage_line
         self.stage = ""
         self.started = time.monotonic()
         self.done = threading.Event()
@@ -87,11 +90,15 @@ class TerminalProgress:
     def __call__(self, stage: str) -> None:
         self.stage = stage
 
+    def _stage_line(self, elapsed: float) -> str:
+        return f"{_(STAGE_NAMES[self.stage])}… {elapsed:.1f} s" if self.stage else ""
+
     def _run(self) -> None:
         while not self.done.wait(0.2):
             elapsed = time.monotonic() - self.started
-            if elapsed >= PROGRESS_DELAY_S and self.stage:
-                sys.stderr.write(f"\r{_(STAGE_NAMES[self.stage])}… {elapsed:.1f} s   ")
+            text = self.line(elapsed)
+            if elapsed >= PROGRESS_DELAY_S and text:
+                sys.stderr.write(f"\r{text}   ")
                 sys.stderr.flush()
                 self.shown = True
 
@@ -218,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     making.add_argument("--tripo-url", metavar="URL", default=None,
                         help=_("Tripo's API address (default: TRIPO_BASE_URL or Tripo's own)"))
     _add_common(making)
+    add_batch_parser(commands)
     add_farm_parser(commands)
     return parser
 
@@ -401,17 +409,22 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_DONE
 
 
+def exit_code(code: str, kind: str) -> int:
+    """The exit code for an error of this code and kind."""
+    return EXIT_USAGE if code in USAGE_ERRORS else EXIT_SERVICE_FAILED if code in SERVICE_ERRORS \
+        else EXIT_BY_KIND.get(kind, EXIT_BAD_INPUT)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
         _limits_given(args)
         commands = {"convert": _convert, "trace": _trace, "slice": _slice, "profiles": _profiles, "check": _check,
-                    "repair": _repair, "generate": _generate, "farm": run_farm}
+                    "repair": _repair, "generate": _generate, "farm": run_farm, "batch": run_batch}
         return commands[args.command](args)
     except Img2PrintError as error:
-        code = EXIT_USAGE if error.code in USAGE_ERRORS else EXIT_SERVICE_FAILED if error.code in SERVICE_ERRORS \
-            else EXIT_BY_KIND.get(error.kind, EXIT_BAD_INPUT)
+        code = exit_code(error.code, error.kind)
         if args.json:
             print(json.dumps({"ok": False, "error": error.as_dict()}))
         else:

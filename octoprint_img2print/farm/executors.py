@@ -1,0 +1,89 @@
+"""Where a batch's jobs run: a process pool on this machine, or an existing Dask cluster. Both are a
+``concurrent.futures.Executor``, so the batch hands out jobs and reads results the same way."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from ..errors import BadInput
+from ..i18n import _
+from ..processes import end_with_parent
+
+CONNECT_TIMEOUT_S = 10
+
+
+class Workers:
+    """Workers that run jobs: ``slots`` jobs at a time; ``generation`` grows each time they are started again."""
+
+    slots: int = 1
+    generation: int = 0
+    executor: Executor
+
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future:
+        """Run ``function(*args)`` on a worker."""
+        return self.executor.submit(function, *args)
+
+    def recover(self, error: BaseException, generation: int) -> None:
+        """After a job's worker died with ``error``: start the workers again if that broke them."""
+
+    def close(self) -> None:
+        """Stop the workers; jobs not started are dropped (the ledger still has them)."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class LocalWorkers(Workers):
+    """A pool of processes on this machine, one job each at a time; they end when the batch ends, even killed."""
+
+    def __init__(self, workers: int | None) -> None:
+        self.slots = workers or os.cpu_count() or 1
+        self.executor = self._started()
+
+    def _started(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.slots, initializer=end_with_parent)
+
+    def recover(self, error: BaseException, generation: int) -> None:
+        """A killed worker process breaks the whole pool: start a new one (once per breakage)."""
+        if isinstance(error, BrokenProcessPool) and generation == self.generation:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = self._started()
+            self.generation += 1
+
+
+class ClusterWorkers(Workers):
+    """An existing Dask distributed cluster; its scheduler runs a job again elsewhere when a worker dies."""
+
+    def __init__(self, address: str) -> None:
+        try:
+            from distributed import Client
+        except ImportError as error:
+            raise BadInput("dask_missing", _("--cluster needs Dask distributed; install it with 'pip install "
+                                             "distributed'.")) from error
+        try:
+            self.client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as error:
+            raise BadInput("cluster_unreachable", _("{address}: no Dask scheduler answers there ({reason}). Start "
+                                                    "one ('dask scheduler') or check the address.")
+                           .format(address=address, reason=error or type(error).__name__),
+                           address=address) from error
+        self.slots = max(1, sum(self.client.nthreads().values()))
+        self.executor = self.client.get_executor(pure=False)
+
+    def close(self) -> None:
+        """Drop the jobs not finished and leave the cluster."""
+        self.executor.shutdown(wait=False)
+        self.client.close()
+
+
+def open_workers(workers: int | None, cluster: str | None) -> Workers:
+    """The cluster at ``cluster`` when given (Dask is imported only then), else ``workers`` local processes."""
+    return ClusterWorkers(cluster) if cluster else LocalWorkers(workers)
