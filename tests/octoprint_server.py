@@ -73,14 +73,16 @@ class Server:
     """OctoPrint serving a temporary base folder on a free port; stopped on exit."""
 
     def __init__(self, octoprint: Path, basedir: Path, extra_config: str = "",
-                 users: tuple[tuple[str, str, str], ...] = ()) -> None:
+                 users: tuple[tuple[str, str, str], ...] = (), wizard_seen: bool = True) -> None:
         self.octoprint, self.basedir, self.port = str(octoprint), basedir, free_port()
-        self.extra_config, self.users = extra_config, users
+        self.extra_config, self.users, self.wizard_seen = extra_config, users, wizard_seen
         self.process: subprocess.Popen | None = None
         self.login: dict[str, str] = {}
 
     def __enter__(self) -> Server:
         self.login = instance.prepare(self.octoprint, self.basedir)
+        if self.wizard_seen:
+            self.mark_wizard_seen()
         if self.extra_config:
             with open(self.basedir / "config.yaml", "a") as config:
                 config.write(self.extra_config)
@@ -111,6 +113,17 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
             self.process = None
+
+    def mark_wizard_seen(self) -> None:
+        """img2print's first-run wizard as seen by the admin: its dialog would cover the pages a test uses."""
+        import yaml
+
+        from octoprint_img2print.plugin import WIZARD_VERSION
+
+        path = self.basedir / "config.yaml"
+        config = yaml.safe_load(path.read_text()) or {}
+        config.setdefault("server", {}).setdefault("seenWizards", {})["img2print"] = WIZARD_VERSION
+        path.write_text(yaml.safe_dump(config))
 
     def add_user(self, name: str, password: str, group: str) -> None:
         """Create a user in a group (before the server starts)."""

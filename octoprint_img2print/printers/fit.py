@@ -56,7 +56,7 @@ def fit_to_printer(mesh: Mesh, printer: PrinterProfile, margin: float, scale_to_
         return scaled, report
     size = mesh.size()
     bed = _("round {diameter:g} mm").format(diameter=printer.width) if printer.bed_shape == CIRCULAR \
-        else f"{printer.width:g} x {printer.depth:g} mm"
+        else _("{width:g} x {depth:g} mm").format(width=printer.width, depth=printer.depth)
     raise DoesNotFit(DOES_NOT_FIT,
                      _("The model is {x:.1f} x {y:.1f} x {z:.1f} mm; the {printer} prints on a {bed} bed up to "
                        "{height:g} mm high, and skirt or brim need {margin:g} mm around it. Make it smaller or use "

@@ -1,5 +1,6 @@
-/* The phone page: take or choose a photo, pick what to make and its main options (from the API's listing),
-   see the preview, slice and print. Texts come translated from the page itself. */
+/* The phone page: take or choose a photo, pick what to make and its options (from the API's listing: the main
+   ones shown, the rest under "More"), see the preview, slice and print. Texts come translated from the page
+   itself. */
 (function () {
     var text = JSON.parse(document.getElementById("texts").textContent);
     var api = "../../api/plugin/img2print", upload = "upload";
@@ -16,55 +17,104 @@
         return modes.filter(function (mode) { return mode.id === $("mode").value; })[0];
     }
 
-    // the main options of the chosen mode, each an input made from its description
-    function showOptions() {
-        var box = $("options"), mode = current();
-        box.innerHTML = "";
-        $("description").textContent = mode ? mode.description : "";
-        if (!mode) return;
-        mode.options.filter(function (option) { return option.main; }).forEach(function (option) {
-            var id = "option-" + option.name, input, label = document.createElement("label");
-            label.htmlFor = id;
-            label.textContent = option.label + (option.unit ? " (" + option.unit + ")" : "");
-            if (option.type === "choice") {
-                input = document.createElement("select");
-                option.choices.forEach(function (choice) {
-                    var item = document.createElement("option");
-                    item.value = choice.value;
-                    item.textContent = choice.label;
-                    input.appendChild(item);
-                });
-                input.value = option.default;
-            } else if (option.type === "boolean") {
-                input = document.createElement("input");
-                input.type = "checkbox";
-                input.checked = !!option.default;
-                label.className = "option-check";
-            } else {
-                input = document.createElement("input");
-                input.type = "number";
-                input.inputMode = "decimal";
-                input.step = "any";
-                var own = (defaults.modes[mode.id] || {}).width;
-                var start = option.name === "width" ? (own || mode.default_width) : option.default;
-                if (start === undefined) start = null;
-                input.value = start === null ? "" : start;
-            }
-            input.id = id;
-            input.dataset.option = option.name;
-            input.dataset.type = option.type;
-            if (option.type === "boolean") { label.insertBefore(input, label.firstChild); box.appendChild(label); }
-            else { box.appendChild(label); box.appendChild(input); }
-        });
+    // the fields are made as in the tab (img2print_fields.js), with this page's catalogue; numbers as the reader
+    // writes them
+    var Fields = window.Img2PrintFields, fields = {};
+    var catalogue = JSON.parse(document.getElementById("catalogue").textContent);
+    var locale = document.documentElement.dataset.locale.replace("_", "-");
+    function gettext(message) { return catalogue[message] || message; }
+
+    // one option as a labelled input with its range and help, and a line for what is wrong with its value
+    function fieldElement(field) {
+        var box = document.createElement("div"), id = "option-" + field.name, input, label = document.createElement("label");
+        box.className = "field";
+        label.htmlFor = id;
+        label.textContent = field.label;
+        if (field.type === "choice") {
+            input = document.createElement("select");
+            if (field.initial === null || field.initial === "") input.appendChild(document.createElement("option"));
+            field.choices.forEach(function (choice) {
+                var item = document.createElement("option");
+                item.value = choice.value;
+                item.textContent = choice.label;
+                input.appendChild(item);
+            });
+            input.value = field.initial === null ? "" : field.initial;
+        } else if (field.type === "boolean") {
+            input = document.createElement("input");
+            input.type = "checkbox";
+            input.checked = !!field.initial;
+            label.className = "option-check";
+            label.insertBefore(input, label.firstChild);
+        } else {
+            input = document.createElement("input");
+            input.type = "text";
+            input.inputMode = "decimal";
+            input.autocomplete = "off";
+            input.value = field.initial;
+        }
+        input.id = id;
+        input.dataset.option = field.name;
+        var help = document.createElement("p"), problem = document.createElement("p");
+        help.className = "help";
+        help.id = id + "-help";
+        help.textContent = (field.range ? field.range + ". " : "") + field.help;
+        problem.className = "problem error";
+        problem.id = id + "-problem";
+        problem.hidden = true;
+        input.setAttribute("aria-describedby", help.id);
+        box.appendChild(label);
+        if (field.type !== "boolean") box.appendChild(input);
+        box.appendChild(problem);
+        box.appendChild(help);
+        return box;
     }
 
+    // every option of the chosen mode: the main ones shown, the rest under "More"
+    function showOptions() {
+        var main = $("options"), more = $("more-options"), mode = current();
+        main.innerHTML = "";
+        more.innerHTML = "";
+        fields = {};
+        $("description").textContent = mode ? mode.description : "";
+        if (!mode) return;
+        var own = (defaults.modes[mode.id] || {}).width;
+        mode.options.forEach(function (option) {
+            var start = option.name === "width" ? (own || mode.default_width) : option.default;
+            var field = Fields.describe(option, start === undefined ? null : start, locale, gettext);
+            fields[field.name] = field;
+            (option.main ? main : more).appendChild(fieldElement(field));
+        });
+        $("more").hidden = more.children.length === 0;
+    }
+
+    // the value's problem shown at its field; true when every field can be used
+    function checkFields() {
+        var fine = true;
+        Object.keys(fields).forEach(function (name) {
+            var input = $("option-" + name), said = $("option-" + name + "-problem");
+            var problem = input ? Fields.problem(fields[name].option, input.value, locale, gettext) : "";
+            said.textContent = problem;
+            said.hidden = !problem;
+            if (input) input.setAttribute("aria-invalid", problem ? "true" : "false");
+            if (problem) fine = false;
+        });
+        return fine;
+    }
+
+    // the options that differ from the mode's defaults (the width always), as the API takes them
     function options() {
         var chosen = Object.assign({}, extra);
-        Array.prototype.forEach.call($("options").querySelectorAll("[data-option]"), function (input) {
-            var type = input.dataset.type;
-            if (type === "boolean") { if (input.checked) chosen[input.dataset.option] = true; }
-            else if (type === "choice") chosen[input.dataset.option] = input.value;
-            else if (input.value !== "") chosen[input.dataset.option] = parseFloat(input.value);
+        Object.keys(fields).forEach(function (name) {
+            var field = fields[name], input = $("option-" + name);
+            if (!input) return;
+            if (field.type === "boolean") {
+                if (input.checked !== !!field.initial) chosen[name] = input.checked;
+                return;
+            }
+            if (input.value === "" || input.value === field.initial && name !== "width") return;
+            if (Fields.problem(field.option, input.value, locale, gettext)) return;
+            chosen[name] = Fields.valueOf(field, input.value, locale);
         });
         return chosen;
     }
@@ -85,8 +135,10 @@
         });
     });
     $("mode").addEventListener("change", function () { extra = {}; showOptions(); enable(); });
-    $("options").addEventListener("input", enable);
-    $("options").addEventListener("change", enable);
+    ["options", "more-options"].forEach(function (box) {
+        $(box).addEventListener("input", enable);
+        $(box).addEventListener("change", enable);
+    });
     $("photo").addEventListener("change", function (event) {
         photo = event.target.files[0] || null;
         $("picked").textContent = photo ? photo.name : "";
@@ -100,7 +152,6 @@
         }
     });
 
-    var locale = document.documentElement.dataset.locale.replace("_", "-");
     function number(value, digits) { return Number(value).toLocaleString(locale, {maximumFractionDigits: digits || 0}); }
     function fill(template, values) {
         return template.replace(/\{(\w+)\}/g, function (whole, name) { return values[name]; });
@@ -113,9 +164,9 @@
     // what a preview is made of: the photo, the mode and its options
     function asked() { return JSON.stringify([photo && photo.name, $("mode").value, options()]); }
     function enable() {
-        var current = previewed !== null && previewed === asked();
-        $("preview").disabled = !photo || job !== null;
-        $("print").disabled = !photo || job !== null || !$("bed-clear").checked || !current || blocked;
+        var current = previewed !== null && previewed === asked(), usable = checkFields();
+        $("preview").disabled = !photo || job !== null || !usable;
+        $("print").disabled = !photo || job !== null || !$("bed-clear").checked || !current || blocked || !usable;
         $("preview-first").hidden = !photo || current;
         $("result-print").disabled = !$("result-bed-clear").checked;
     }
@@ -229,7 +280,7 @@
                 button.addEventListener("click", function () {
                     var input = document.querySelector("[data-option='" + group.fix.option + "']");
                     if (input && input.type === "checkbox") input.checked = !!group.fix.value;
-                    else if (input) input.value = group.fix.value;
+                    else if (input) input.value = fields[group.fix.option].number ? Fields.formatNumber(group.fix.value, locale) : group.fix.value;
                     else extra[group.fix.option] = group.fix.value;
                     send("preview");
                 });
