@@ -1,105 +1,120 @@
-"""Lithophane: dark pixels thick, light pixels thin; flat, arc or closed cylinder, optional frame and stand."""
+"""Lithophane: dark pixels thick, light pixels thin; flat, arc, closed cylinder, heart or framed with a hook tab;
+a flat sheet stands upright on a foot unless told otherwise."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..building.surface import PREVIEW, SurfaceOptions, framed_solid, sample
+from ..building.outlined import OUTLINE_FRAME_MM, HoleOptions, cut_sheet, grip_height, heart, hole_tab
+from ..building.surface import PREVIEW, framed_solid, sample
+from ..building.tones import LINEAR, TRANSMISSION, thickness
+from ..geometry import outline
 from ..geometry.booleans import box, to_manifold, union
 from ..geometry.mesh import Mesh
 from ..geometry.solid import ARC, CYLINDER, FLAT
 from ..i18n import N_, _
-from ..imaging.load import SRGB_TO_LINEAR, Picture
+from ..imaging.load import Picture
 from ..options import Choice, bad_parameter, option
 from ..report import Report
 from . import PHOTO, PICTURE, Mode
 
-LINEAR, TRANSMISSION = "linear", "transmission"
+__all__ = ["LINEAR", "TRANSMISSION", "LithophaneOptions", "thickness"]
+
+HEART, HOOK = "heart", "hook"
+SHEETS = (FLAT, HEART, HOOK)  # lying sheets, which stand on a foot, on their edge, or lie flat
+FOOT, EDGE, LYING = "foot", "edge", "flat"
 STAND_SINK_MM = 1.0
+FOOT_GRIP_SHARE = 0.35  # a heart sinks into its foot until it is this share of its width wide
 
 
 @dataclass
-class LithophaneOptions(SurfaceOptions):
+class LithophaneOptions(HoleOptions):
     """Lithophane options; lengths in millimetres, transmittance per millimetre of plastic."""
 
-    shape: str = option(FLAT, N_("Shape"), N_("sheet shape: flat, arc or cylinder (a closed lamp shade)"),
+    shape: str = option(FLAT, N_("Shape"), N_("sheet shape: flat, arc, cylinder (a closed lamp shade), heart, or "
+                                              "framed with a hook tab"),
                         choices=(Choice(FLAT, N_("Flat")), Choice(ARC, N_("Arc")),
-                                 Choice(CYLINDER, N_("Cylinder (lamp shade)"))), main=True)
-    min_thickness: float = option(0.8, N_("Thinnest part"), N_("thinnest part of a lithophane in mm"),
-                                  unit="mm", low=0.1, high=50.0, main=True)
-    max_thickness: float = option(3.0, N_("Thickest part"), N_("thickest part of a lithophane in mm"),
-                                  unit="mm", low=0.1, high=50.0, main=True)
-    negative: bool = option(False, N_("Negative"), N_("light pixels thick, dark pixels thin"))
+                                 Choice(CYLINDER, N_("Cylinder (lamp shade)")), Choice(HEART, N_("Heart")),
+                                 Choice(HOOK, N_("Framed, with a hook tab"))), main=True)
     curve_angle: float = option(120.0, N_("Arc angle"), N_("angle of an arc in degrees"),
                                 unit="°", low=1.0, high=359.0)
-    tone: str = option(LINEAR, N_("Tone mapping"), N_("tone mapping: linear or transmission (Beer-Lambert)"),
-                       choices=(Choice(LINEAR, N_("Linear")), Choice(TRANSMISSION, N_("Light transmission"))))
-    transmittance: float = option(0.5, N_("Transmittance"),
-                                  N_("light let through per mm of plastic, for transmission tones"),
-                                  low=0.01, high=0.99)
-    stand: bool = option(False, N_("Stand"), N_("add a foot and stand the lithophane upright"), main=True)
+    stand: str = option(FOOT, N_("Stand"), N_("how a flat, heart or hook-tab sheet is printed: upright on a foot, "
+                                              "upright on its bare edge, or lying flat (arcs and cylinders stand on "
+                                              "their own edge)"),
+                        choices=(Choice(FOOT, N_("Upright on a foot")), Choice(EDGE, N_("Upright on its edge")),
+                                 Choice(LYING, N_("Lying flat"))), main=True)
     stand_depth: float = option(16.0, N_("Foot depth"), N_("depth of the foot in mm"),
                                 unit="mm", low=0.1, high=200.0)
     stand_height: float = option(5.0, N_("Foot height"), N_("height of the foot in mm"),
                                  unit="mm", low=2 * STAND_SINK_MM, high=50.0)
 
+    @property
+    def on_foot(self) -> bool:
+        """True when the sheet is built standing on its foot."""
+        return self.stand == FOOT and self.shape in SHEETS
+
     def check(self) -> None:
-        """The thinnest part below the thickest; a stand only under a flat sheet, deeper than the sheet."""
+        """A foot deeper than the sheet."""
         super().check()
-        if self.min_thickness >= self.max_thickness:
-            raise bad_parameter("min_thickness", _("{low:g} mm is not thinner than --max-thickness {high:g} mm.")
-                                .format(low=self.min_thickness, high=self.max_thickness))
-        if self.stand:
-            if self.shape != FLAT:
-                raise bad_parameter("stand", _("a stand is for flat lithophanes; arcs and cylinders stand alone."))
-            if self.stand_depth < self.max_thickness:
-                raise bad_parameter("stand_depth", _("the foot must be at least as deep as the thickest part "
-                                                     "({thick:g} mm).").format(thick=self.max_thickness))
+        if self.on_foot and self.stand_depth < self.max_thickness:
+            raise bad_parameter("stand_depth", _("the foot must be at least as deep as the thickest part "
+                                                 "({thick:g} mm).").format(thick=self.max_thickness))
 
 
-def thickness(lightness: np.ndarray, options: LithophaneOptions) -> np.ndarray:
-    """Thickness in mm for each lightness (0 black .. 1 white), linear or by light transmission."""
-    light = 1.0 - lightness if options.negative else lightness
-    low, high = options.min_thickness, options.max_thickness
-    if options.tone == LINEAR:
-        return high - light * (high - low)
-    linear_light = np.interp(light, np.arange(256) / 255.0, SRGB_TO_LINEAR)
-    darkest = options.transmittance ** (high - low)
-    relative = darkest + linear_light * (1.0 - darkest)
-    return low + np.log(relative) / np.log(options.transmittance)
-
-
-def _with_stand(plate: Mesh, options: LithophaneOptions) -> Mesh:
-    """Stand the plate upright on a foot block that runs along its lower edge."""
+def _with_stand(plate: Mesh, options: LithophaneOptions, sink: float) -> Mesh:
+    """Stand the plate upright, ``sink`` mm of its lower edge in a foot block that runs along it."""
     x, y, z = plate.vertices[:, 0], plate.vertices[:, 1], plate.vertices[:, 2]
-    lift = options.stand_height - STAND_SINK_MM
-    upright = Mesh(np.stack([x, -z, y + lift], axis=1), plate.faces)
+    foot_height = max(options.stand_height, sink + STAND_SINK_MM)
+    upright = Mesh(np.stack([x, -z, y + foot_height - sink], axis=1), plate.faces)
     width, depth = float(x.max()), options.stand_depth
     middle = -float(z.max()) / 2
-    foot = box((0.0, middle - depth / 2, 0.0), (width, middle + depth / 2, options.stand_height))
+    foot = box((0.0, middle - depth / 2, 0.0), (width, middle + depth / 2, foot_height))
     return union(to_manifold(upright), foot).on_bed()
 
 
+def _cut(plate: Mesh, options: LithophaneOptions, width: float, height: float) -> tuple[Mesh, float]:
+    """A heart or a hook-tab frame from the lying plate, and how deep its lower edge sinks into a foot."""
+    if options.shape == HEART:
+        shape = heart(width, height)
+        frame = options.frame_width or OUTLINE_FRAME_MM
+        return cut_sheet(plate, shape, frame, options.rim_thickness), grip_height(shape, FOOT_GRIP_SHARE)
+    sheet = outline.region([np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=float)],
+                           outline.NONZERO)
+    options.check_tab(width)
+    tab, hole, _centre = hole_tab(sheet, options)
+    return cut_sheet(plate, sheet, 0.0, options.rim_thickness, tab, hole), STAND_SINK_MM
+
+
 def build(picture: Picture, options: LithophaneOptions) -> tuple[Mesh, Report]:
-    """The lithophane solid, lying flat (or standing on its foot, or upright when bent)."""
-    grid = sample(picture, options, side_frames=options.shape != CYLINDER)
+    """The lithophane solid: lying flat, standing on its foot or edge, or upright when bent."""
+    cut = options.shape in (HEART, HOOK)
+    if options.shape == HOOK and not options.frame_width:
+        options = replace(options, frame_width=OUTLINE_FRAME_MM)
+    sampled = replace(options, frame_width=0.0) if options.shape == HEART else options
+    grid = sample(picture, sampled, side_frames=options.shape != CYLINDER)
     heights = thickness(grid.lightness, options)
     heights[grid.background] = options.min_thickness
-    frame = options.frame_thickness if options.frame_thickness is not None else options.max_thickness
-    solid = framed_solid(heights, grid, options, frame, options.shape, options.curve_angle)
-    return (_with_stand(solid, options) if options.stand else solid), Report()
+    bend = options.shape if options.shape in (ARC, CYLINDER) else FLAT
+    solid = framed_solid(heights, grid, options, options.rim_thickness, bend, options.curve_angle)
+    sink = STAND_SINK_MM
+    if cut:
+        solid, sink = _cut(solid, options, grid.width, grid.height)
+    return (_with_stand(solid, options, sink) if options.on_foot else solid), Report()
 
 
 def preferred_orientation(options: LithophaneOptions) -> str | None:
-    """Arcs, cylinders and lithophanes on a stand are built upright already; a flat sheet follows its intent."""
-    return "flat" if options.stand or options.shape != FLAT else None
+    """Bent sheets and sheets on a foot are built standing; one on its edge stands up; one lying flat stays so."""
+    if options.shape in SHEETS and options.stand == EDGE:
+        return "upright"
+    return "flat"
 
 
 def backlight(options: LithophaneOptions) -> float | None:
-    """A flat sheet without a foot is shown lit from behind, with its transmittance."""
-    return options.transmittance if options.shape == FLAT and not options.stand else None
+    """A sheet built lying (flat, heart, hook tab, not on a foot) is shown lit from behind, with its
+    transmittance."""
+    return options.transmittance if options.shape in SHEETS and not options.on_foot else None
 
 
 MODE = Mode("lithophane", N_("Lithophane"),

@@ -1,0 +1,54 @@
+"""What every picture-to-thickness form shares: the thickness range and how tones map onto it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..i18n import N_, _
+from ..imaging.load import SRGB_TO_LINEAR
+from ..options import Choice, bad_parameter, option
+from .surface import SurfaceOptions
+
+LINEAR, TRANSMISSION = "linear", "transmission"
+
+
+@dataclass
+class ToneOptions(SurfaceOptions):
+    """The thinnest and thickest part in millimetres and the tone mapping between them."""
+
+    min_thickness: float = option(0.8, N_("Thinnest part"), N_("thinnest part of a lithophane in mm"),
+                                  unit="mm", low=0.1, high=50.0, main=True)
+    max_thickness: float = option(3.0, N_("Thickest part"), N_("thickest part of a lithophane in mm"),
+                                  unit="mm", low=0.1, high=50.0, main=True)
+    negative: bool = option(False, N_("Negative"), N_("light pixels thick, dark pixels thin"))
+    tone: str = option(LINEAR, N_("Tone mapping"), N_("tone mapping: linear or transmission (Beer-Lambert)"),
+                       choices=(Choice(LINEAR, N_("Linear")), Choice(TRANSMISSION, N_("Light transmission"))))
+    transmittance: float = option(0.5, N_("Transmittance"),
+                                  N_("light let through per mm of plastic, for transmission tones"),
+                                  low=0.01, high=0.99)
+
+    def check(self) -> None:
+        """The thinnest part below the thickest."""
+        super().check()
+        if self.min_thickness >= self.max_thickness:
+            raise bad_parameter("min_thickness", _("{low:g} mm is not thinner than --max-thickness {high:g} mm.")
+                                .format(low=self.min_thickness, high=self.max_thickness))
+
+    @property
+    def rim_thickness(self) -> float:
+        """Thickness of the frame or rim: given, or the thickest part."""
+        return self.frame_thickness if self.frame_thickness is not None else self.max_thickness
+
+
+def thickness(lightness: np.ndarray, options: ToneOptions) -> np.ndarray:
+    """Thickness in mm for each lightness (0 black .. 1 white), linear or by light transmission."""
+    light = 1.0 - lightness if options.negative else lightness
+    low, high = options.min_thickness, options.max_thickness
+    if options.tone == LINEAR:
+        return high - light * (high - low)
+    linear_light = np.interp(light, np.arange(256) / 255.0, SRGB_TO_LINEAR)
+    darkest = options.transmittance ** (high - low)
+    relative = darkest + linear_light * (1.0 - darkest)
+    return low + np.log(relative) / np.log(options.transmittance)
