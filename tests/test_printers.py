@@ -18,6 +18,7 @@ from octoprint_img2print.errors import BadInput, SlicerFailed
 from octoprint_img2print.geometry.mesh import Mesh
 from octoprint_img2print.printers.profile import from_octoprint, get_printer, load_profile, printer_ids
 from octoprint_img2print.rendering.gcode_thumbnail import thumbnail_block
+from octoprint_img2print.slicing import gcode
 from octoprint_img2print.slicing.gcode import inspect, verify
 from octoprint_img2print.slicing.intents import get_intent, intent_from_dict, intent_ids
 from octoprint_img2print.slicing.plan import plan
@@ -142,3 +143,23 @@ def test_thumbnails_are_pngs_in_the_prusaslicer_comment_format():
         image = Image.open(io.BytesIO(base64.b64decode(encoded)))
         assert image.size == (int(width), int(height))
         assert image.getchannel("A").getextrema()[1] == 255
+
+
+MIXED_MODES = ("G90\nM82\nG92 E0\nG91\nG1 Z5 E-1 ; lift and retract, relative\nG90\n;LAYER_CHANGE\n"
+               "G1 X10 Y10 Z0.2\nG1 X20 Y10 E1\nG91\nG1 X5 Y5 E1\nG90\nG92 E0\nG1 X1 Y1 E0.5 ; move\nG1 Z10\n"
+               ";LAYER:3\nG1 X3 E1.5\nM83\nG1 X4 E.5\nG1 X5 E-.5\nG1 Y7 E.2\nG10 X500 E9\nG1X400\n")
+
+
+@pytest.mark.parametrize("stretch", [8 << 20, 40, 7])
+def test_gcode_is_followed_through_relative_moves_resets_and_stretches(tmp_path, stretch, monkeypatch):
+    """Absolute and relative moves (G90/G91), extrusion modes (M82/M83) and G92 resets give the positions a
+    printer would reach, however the file is cut into stretches; G10 and words without a space are no moves."""
+    path = tmp_path / "mixed.gcode"
+    path.write_text(MIXED_MODES)
+    monkeypatch.setattr(gcode, "STRETCH_BYTES", stretch)
+    facts = inspect(path)
+    assert facts.layers == 2 and facts.extrusions == 5
+    # (10,10)-(20,10); the relative +5,+5 move to (25,15) extrudes nothing (E stays 1); (25,15)-(1,1) after a reset
+    assert facts.bounds == [[1, 1], [25, 15]]
+    assert facts.layer_heights == {0.2, 10.0} and facts.max_z == 10.0
+    assert facts.extruded_mm == pytest.approx(2 + 0.5 + 1.0 + 0.5 + 0.2)  # from E-1 to E1 is 2 mm

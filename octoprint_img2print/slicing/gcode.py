@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -20,7 +23,21 @@ from ..printers.profile import CIRCULAR, PrinterProfile
 
 BED_TOLERANCE_MM = 0.5
 HEIGHT_TOLERANCE_MM = 0.05
-WORD = re.compile(r"([XYZEF])(-?\d*\.?\d+)")
+LAYER_COMMENT = re.compile(rb";(?:LAYER_CHANGE|LAYER:-?\d+\r?$)", re.M)
+TYPE_COMMENT = re.compile(rb";TYPE:([^\n]*)")
+PRUSA_TIME = re.compile(rb"; estimated printing time \(normal mode\)[^=\n]*=([^\n]*)")
+PRUSA_FILAMENT = re.compile(rb"; filament used \[mm\][^=\n]*=\s*([\d.]+)")
+CURA_TIME = re.compile(rb";TIME:(\d+(?:\.\d*)?)")
+CURA_FILAMENT = re.compile(rb";Filament used: *([\d.]+)m\s*$", re.M)
+BLANKS = np.frombuffer(b" \t\r\n", np.uint8)
+IS_BLANK = np.isin(np.arange(256), BLANKS)
+IS_NUMBER_BYTE = np.isin(np.arange(256), np.frombuffer(b"0123456789.-", np.uint8))
+AXIS_COLUMN = np.full(256, -1)
+AXIS_COLUMN[np.frombuffer(b"XYZE", np.uint8)] = np.arange(4)
+STRETCH_BYTES = 8 << 20
+BLANK = np.uint8(ord(" "))
+DOT = np.uint8(ord("."))
+POWERS_OF_TEN = 10.0 ** np.arange(23)
 DURATION = re.compile(r"(\d+)([dhms])")
 UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
@@ -53,82 +70,190 @@ def _duration(text: str) -> float:
     return float(sum(int(n) * UNITS[u] for n, u in DURATION.findall(text)))
 
 
-def _comment(facts: GcodeFacts, comment: str) -> bool:
-    """Take what a comment says; True when it starts a new layer."""
-    if comment.startswith("LAYER_CHANGE") or re.match(r"LAYER:-?\d+$", comment):
-        return True
-    if comment.startswith("TYPE:"):
-        facts.types.add(comment[5:].strip())
-    elif comment.startswith(" estimated printing time (normal mode)"):
-        facts.estimated_time_s = _duration(comment.split("=", 1)[1])
-    elif comment.startswith(" filament used [mm]"):
-        facts.filament_mm = float(comment.split("=", 1)[1])
-    elif comment.startswith("TIME:") and facts.estimated_time_s is None:
-        facts.estimated_time_s = float(comment[5:])
-    elif comment.startswith("Filament used:") and facts.filament_mm is None and comment.rstrip().endswith("m"):
-        facts.filament_mm = float(comment.split(":", 1)[1].strip()[:-1]) * 1000
-    return False
+def _last(pattern: re.Pattern[bytes], data: bytes) -> bytes | None:
+    found = pattern.findall(data)
+    return found[-1] if found else None
+
+
+def _take_comments(facts: GcodeFacts, data: bytes) -> None:
+    """What the slicer's comments in ``data`` say: feature types, estimated time and filament (PrusaSlicer's
+    always, Cura's when nothing was said yet)."""
+    facts.types |= {kind.strip().decode("utf-8", "replace") for kind in set(TYPE_COMMENT.findall(data))}
+    prusa_time, prusa_filament = _last(PRUSA_TIME, data), _last(PRUSA_FILAMENT, data)
+    cura_time, cura_filament = CURA_TIME.search(data), CURA_FILAMENT.search(data)
+    if prusa_time is not None:
+        facts.estimated_time_s = _duration(prusa_time.decode("ascii", "replace"))
+    elif cura_time and facts.estimated_time_s is None:
+        facts.estimated_time_s = float(cura_time.group(1))
+    if prusa_filament is not None:
+        facts.filament_mm = float(prusa_filament)
+    elif cura_filament and facts.filament_mm is None:
+        facts.filament_mm = float(cura_filament.group(1)) * 1000
+
+
+@dataclass
+class _Machine:
+    """Where the machine is and how it reads coordinates, carried from one stretch of G-code to the next."""
+
+    x: float = 0.0
+    y: float = 0.0
+    z: float = 0.0
+    e: float = 0.0
+    absolute: bool = True
+    absolute_e: bool = True
+    printing: bool = False
+
+
+def _stretches(file: BinaryIO, size: int) -> Iterator[bytes]:
+    """The G-code in stretches of whole lines of about ``size`` bytes each (bounded memory for any file)."""
+    rest = b""
+    while block := file.read(size):
+        block = rest + block
+        cut = block.rfind(b"\n") + 1
+        if cut == 0:
+            rest = block
+            continue
+        rest = block[cut:]
+        yield block[:cut]
+    if rest:
+        yield rest
+
+
+def _line_heads(text: np.ndarray, starts: np.ndarray, code_ends: np.ndarray) -> dict[bytes, np.ndarray]:
+    """Which lines are G0/G1 moves, G90, G91, G92, M82 and M83 (the command at the line's start)."""
+    padded = np.concatenate([text, np.full(4, ord(" "), np.uint8)])
+    letter, first, second, third = (padded[starts + k] for k in range(4))
+    code_length = code_ends - starts
+
+    def command(head: bytes) -> np.ndarray:
+        ends_there = np.isin(padded[starts + len(head)], BLANKS) | (code_length == len(head))
+        same = letter == head[0]
+        for at, column in enumerate((first, second, third)[:len(head) - 1], start=1):
+            same &= column == head[at]
+        return same & ends_there
+
+    return {head: command(head) for head in (b"G0", b"G1", b"G90", b"G91", b"G92", b"M82", b"M83")}
+
+
+def _axis_values(text: np.ndarray, starts: np.ndarray, code_ends: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The X, Y, Z and E numbers of the ``wanted`` lines, one column each, NaN where a line does not give one.
+
+    The numbers' digits are gathered without their decimal point, each followed by a blank, read as integers
+    by numpy's own parser at once and divided by the power of ten of their decimals (exactly what reading them
+    as decimals gives)."""
+    values = np.full((len(starts), 4), np.nan)
+    numeric = IS_NUMBER_BYTE[text]
+    begins = np.flatnonzero(numeric[1:] & ~numeric[:-1]) + 1
+    begins = begins[begins >= 2]
+    line = np.searchsorted(starts, begins, "right") - 1
+    column = AXIS_COLUMN[text[begins - 1]]
+    inside = (column >= 0) & (begins < code_ends[line]) & wanted[line] & IS_BLANK[text[begins - 2]]
+    begins, line, column = begins[inside], line[inside], column[inside]
+    stops = np.flatnonzero(~numeric)
+    ends = stops[np.minimum(np.searchsorted(stops, begins), max(len(stops) - 1, 0))] if len(stops) else begins
+    ends = np.where(ends > begins, ends, len(text))
+    dots = np.flatnonzero(text == DOT)
+    first_dot = dots[np.minimum(np.searchsorted(dots, begins), max(len(dots) - 1, 0))] if len(dots) else ends
+    decimals = np.where((first_dot >= begins) & (first_dot < ends), ends - first_dot - 1, 0)
+    lengths = ends - begins + 1  # the number and the byte after it, made a blank
+    last = np.cumsum(lengths) - 1
+    gathered = text[np.minimum(np.repeat(begins - (last + 1 - lengths), lengths) + np.arange(int(lengths.sum())),
+                               len(text) - 1)]
+    gathered[last] = BLANK
+    with warnings.catch_warnings():  # numpy warns, and stops, where a number cannot be read
+        warnings.simplefilter("ignore", DeprecationWarning)
+        digits = np.fromstring(gathered[gathered != DOT].tobytes(), dtype=np.int64, sep=" ")
+    if len(digits) != len(begins):
+        raise SlicerFailed("unreadable_gcode", _("The G-code has a coordinate img2print cannot read; the slicer's "
+                                                 "output is damaged. Slice again."))
+    numbers = digits / POWERS_OF_TEN[np.minimum(decimals, len(POWERS_OF_TEN) - 1)]
+    values[line, column] = numbers
+    return values
+
+
+def _positions(given: np.ndarray, sets: np.ndarray, start: float) -> np.ndarray:
+    """Position after each line of one axis: lines in ``sets`` set it to their value, other lines with a value
+    move by it, the rest keep it; ``start`` is where the stretch begins."""
+    values = np.where(np.isnan(given), 0.0, given)
+    resetting = sets & ~np.isnan(given)
+    moved = np.cumsum(np.where(resetting, 0.0, values))
+    last = np.maximum.accumulate(np.where(resetting, np.arange(len(given)), -1))
+    origin = np.where(last >= 0, values[np.maximum(last, 0)] - moved[np.maximum(last, 0)], start)
+    return origin + moved
+
+
+def _latest(switch_on: np.ndarray, switch_off: np.ndarray, before: bool) -> np.ndarray:
+    """A mode after each line, switched on and off by some lines, ``before`` at the start."""
+    said = np.where(switch_on, 1, np.where(switch_off, 0, -1))
+    last = np.maximum.accumulate(np.where(said >= 0, np.arange(len(said)), -1))
+    return np.where(last >= 0, said[np.maximum(last, 0)] == 1, before)
+
+
+def _read_stretch(data: bytes, machine: _Machine, ends: list[np.ndarray], heights: list[np.ndarray],
+                  facts: GcodeFacts) -> None:
+    """Follow one stretch of whole lines of G-code on whole arrays: positions, modes, layers, the extrusions'
+    ends and what the comments say."""
+    _take_comments(facts, data)
+    text = np.frombuffer(data, np.uint8)
+    breaks = np.flatnonzero(text == ord("\n"))
+    starts = np.concatenate([[0], breaks + 1])
+    line_ends = np.concatenate([breaks, [len(text)]])
+    if starts[-1] == len(text):
+        starts, line_ends = starts[:-1], line_ends[:-1]
+    semicolons = np.flatnonzero(text == ord(";"))
+    first = semicolons[np.minimum(np.searchsorted(semicolons, starts), max(len(semicolons) - 1, 0))] \
+        if len(semicolons) else line_ends
+    comment_at = np.where((first >= starts) & (first < line_ends), first, line_ends)
+    heads = _line_heads(text, starts, comment_at)
+    moves = heads[b"G0"] | heads[b"G1"]
+    values = _axis_values(text, starts, comment_at, moves | heads[b"G92"])
+    found = np.asarray([match.start() for match in LAYER_COMMENT.finditer(data)], dtype=np.int64)
+    found_lines = np.searchsorted(starts, found, "right") - 1
+    layer_lines = found_lines[comment_at[found_lines] == found]  # a layer comment, not text inside another
+    facts.layers += len(layer_lines)
+    printing = machine.printing | (np.cumsum(np.bincount(layer_lines, minlength=len(starts))) > 0)
+    absolute = _latest(heads[b"G90"], heads[b"G91"], machine.absolute)
+    absolute_e = _latest(heads[b"M82"], heads[b"M83"], machine.absolute_e)
+    x, y, z, e = (_positions(np.where(moves | heads[b"G92"], values[:, k], np.nan),
+                             heads[b"G92"] | (moves & (absolute_e if k == 3 else absolute)), start)
+                  for k, start in enumerate((machine.x, machine.y, machine.z, machine.e)))
+    before_e = np.concatenate([[machine.e], e[:-1]])
+    pushed = np.where(moves & ~np.isnan(values[:, 3]), e - before_e, 0.0)
+    facts.extruded_mm += float(pushed[pushed > 0].sum())
+    extruding = printing & (pushed > 1e-6) & (~np.isnan(values[:, 0]) | ~np.isnan(values[:, 1]))
+    rows = np.flatnonzero(extruding)
+    before_x = np.concatenate([[machine.x], x[:-1]])
+    before_y = np.concatenate([[machine.y], y[:-1]])
+    ends.append(np.stack([before_x[rows], before_y[rows], x[rows], y[rows]], axis=1).reshape(-1, 2))
+    heights.append(z[rows])
+    machine.x, machine.y, machine.z, machine.e = float(x[-1]), float(y[-1]), float(z[-1]), float(e[-1])
+    machine.absolute, machine.absolute_e, machine.printing = bool(absolute[-1]), bool(absolute_e[-1]), \
+        bool(printing[-1])
 
 
 def inspect(path: Path, centre: tuple[float, float] = (0.0, 0.0)) -> GcodeFacts:
-    """Walk the G-code once and gather its facts (``centre``: the bed's, for the distance of extrusions); the
-    ends of every extrusion are collected and measured at once at the end."""
+    """Read the G-code and gather its facts (``centre``: the bed's, for the distance of extrusions).
+
+    Lines are followed on whole arrays, a few megabytes at a time: each move's X, Y, Z and E, absolute or
+    relative (G90/G91, M82/M83, G92), and the ends of every extrusion once the first layer began; the ends are
+    measured at once at the end."""
     facts = GcodeFacts()
-    position = {"X": 0.0, "Y": 0.0, "Z": 0.0, "E": 0.0}
-    absolute, absolute_e, printing = True, True, False
-    ends: list[tuple[float, float]] = []
-    heights: list[float] = []
-    with open(path, encoding="utf-8", errors="replace") as gcode:
-        for raw in gcode:
-            line, _sep, comment = raw.partition(";")
-            if comment and _comment(facts, comment.rstrip("\n")):
-                facts.layers += 1
-                printing = True
-            command = line.strip()
-            if not command:
-                continue
-            head = command.split(None, 1)[0]
-            if head in ("G0", "G1"):
-                words = dict(WORD.findall(command))
-                start = (position["X"], position["Y"])
-                for axis in ("X", "Y", "Z"):
-                    if axis in words:
-                        value = float(words[axis])
-                        position[axis] = value if absolute else position[axis] + value
-                if "E" not in words:
-                    continue
-                value = float(words["E"])
-                delta = value - position["E"] if absolute_e else value
-                position["E"] = value if absolute_e else position["E"] + value
-                if delta > 0:
-                    facts.extruded_mm += delta
-                if printing and delta > 1e-6 and ("X" in words or "Y" in words):
-                    ends.append(start)
-                    ends.append((position["X"], position["Y"]))
-                    heights.append(position["Z"])
-            elif head == "G90":
-                absolute = True
-            elif head == "G91":
-                absolute = False
-            elif head == "M82":
-                absolute_e = True
-            elif head == "M83":
-                absolute_e = False
-            elif head == "G92":
-                for axis, value in WORD.findall(command):
-                    if axis in position:
-                        position[axis] = float(value)
-    _measure(facts, ends, heights, centre)
+    machine = _Machine()
+    ends: list[np.ndarray] = []
+    heights: list[np.ndarray] = []
+    with open(path, "rb") as file:
+        for data in _stretches(file, STRETCH_BYTES):
+            _read_stretch(data, machine, ends, heights, facts)
+    _measure(facts, np.concatenate(ends) if ends else np.zeros((0, 2)),
+             np.concatenate(heights) if heights else np.zeros(0), centre)
     return facts
 
 
-def _measure(facts: GcodeFacts, ends: list[tuple[float, float]], heights: list[float],
-             centre: tuple[float, float]) -> None:
+def _measure(facts: GcodeFacts, points: np.ndarray, zs: np.ndarray, centre: tuple[float, float]) -> None:
     """Extent, distance from the centre, height and layer heights of the extrusions, on whole arrays."""
-    facts.extrusions = len(heights)
-    if not heights:
+    facts.extrusions = len(zs)
+    if not len(zs):
         return
-    points, zs = np.asarray(ends, dtype=np.float64), np.asarray(heights, dtype=np.float64)
     facts.min_xy = [float(v) for v in points.min(axis=0)]
     facts.max_xy = [float(v) for v in points.max(axis=0)]
     facts.max_radius = float(np.hypot(points[:, 0] - centre[0], points[:, 1] - centre[1]).max())
