@@ -111,7 +111,7 @@ def test_cylinder_is_a_closed_ring_with_the_seam_welded(capsys, tmp_path, photo,
 
 
 def test_stand_makes_one_upright_part_on_a_foot(capsys, tmp_path, photo, prusa_slicer):
-    convert(capsys, photo, tmp_path / "stand.stl", "--width", "80", "--stand", "--stand-depth", "14",
+    convert(capsys, photo, tmp_path / "stand.stl", "--width", "80", "--stand", "foot", "--stand-depth", "14",
             "--stand-height", "4")
     mesh = assert_printable_solid(tmp_path / "stand.stl")
     assert_size(mesh, {0: 80.0, 1: 14.0, 2: 60.0 + 4 - 1})

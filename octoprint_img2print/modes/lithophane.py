@@ -1,5 +1,5 @@
 """Lithophane: dark pixels thick, light pixels thin; flat, arc, closed cylinder, heart or framed with a hook tab;
-a flat sheet stands upright on a foot unless told otherwise."""
+a sheet stands upright on its edge, on a foot, or lies flat."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class LithophaneOptions(HoleOptions):
                                  Choice(HOOK, N_("Framed, with a hook tab"))), main=True)
     curve_angle: float = option(120.0, N_("Arc angle"), N_("angle of an arc in degrees"),
                                 unit="°", low=1.0, high=359.0)
-    stand: str = option(FOOT, N_("Stand"), N_("how a flat, heart or hook-tab sheet is printed: upright on a foot, "
+    stand: str = option(EDGE, N_("Stand"), N_("how a flat, heart or hook-tab sheet is printed: upright on a foot, "
                                               "upright on its bare edge, or lying flat (arcs and cylinders stand on "
                                               "their own edge)"),
                         choices=(Choice(FOOT, N_("Upright on a foot")), Choice(EDGE, N_("Upright on its edge")),
@@ -105,10 +105,9 @@ def build(picture: Picture, options: LithophaneOptions) -> tuple[Mesh, Report]:
 
 
 def preferred_orientation(options: LithophaneOptions) -> str | None:
-    """Bent sheets and sheets on a foot are built standing; one on its edge stands up; one lying flat stays so."""
-    if options.shape in SHEETS and options.stand == EDGE:
-        return "upright"
-    return "flat"
+    """Bent sheets and sheets on a foot are built standing and one lying flat stays so; a sheet on its edge
+    follows its intent (upright for lithophanes)."""
+    return None if options.shape in SHEETS and options.stand == EDGE else "flat"
 
 
 def backlight(options: LithophaneOptions) -> float | None:
