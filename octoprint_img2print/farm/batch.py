@@ -28,6 +28,7 @@ from ..printers.profile import get_printer
 from .executors import Workers
 from .ledger import DONE, FAILED, Ledger, Output, file_sha256
 from .manifest import JobRequest
+from .reproducible import one_cpu_fixed_layout
 
 NAME_HASH_CHARS = 12
 MAX_WORKER_DEATHS = 2  # a job whose worker died this often more is failed (it may be what kills them)
@@ -133,7 +134,7 @@ def make(work: Work, source: bytes) -> dict[str, Any]:
     job's error as plain data (never raised: one bad picture fails only its own job)."""
     settings = work.settings
     try:
-        with tempfile.TemporaryDirectory(prefix="img2print-batch-") as folder:
+        with one_cpu_fixed_layout(), tempfile.TemporaryDirectory(prefix="img2print-batch-") as folder:
             converted = pipeline.convert(source, Path(folder) / work.model_file, name=work.name, mode=work.mode,
                                          options=work.options, max_megapixels=settings.max_megapixels)
             sliced = [pipeline.slice_job(source, Path(folder) / name, printer=get_printer(printer),

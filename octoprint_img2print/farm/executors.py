@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -12,6 +13,7 @@ from typing import Any
 from ..errors import BadInput
 from ..i18n import _
 from ..processes import end_with_parent
+from .reproducible import take_slot
 
 CONNECT_TIMEOUT_S = 10
 
@@ -41,15 +43,24 @@ class Workers:
         self.close()
 
 
+def _worker_started(counter: Any) -> None:
+    """In a new pool process: end with the batch, and take the next place (each its own CPU for its slicer)."""
+    end_with_parent()
+    with counter.get_lock():
+        take_slot(counter.value)
+        counter.value += 1
+
+
 class LocalWorkers(Workers):
     """A pool of processes on this machine, one job each at a time; they end when the batch ends, even killed."""
 
     def __init__(self, workers: int | None) -> None:
         self.slots = workers or os.cpu_count() or 1
+        self.counter = multiprocessing.Value("i", 0)
         self.executor = self._started()
 
     def _started(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.slots, initializer=end_with_parent)
+        return ProcessPoolExecutor(max_workers=self.slots, initializer=_worker_started, initargs=(self.counter,))
 
     def recover(self, error: BaseException, generation: int) -> None:
         """A killed worker process breaks the whole pool: start a new one (once per breakage)."""
