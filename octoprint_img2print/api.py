@@ -38,7 +38,7 @@ from .jobs import Job, JobQueue
 from .modes import describe_modes
 from .options import bad_parameter, describe
 from .pipeline import is_model_file
-from .print_go import BED_CLEAR_UNCONFIRMED, HOLDS, PrintGo, confirmed, hold
+from .print_go import BED_CLEAR_UNCONFIRMED, HOLDS, BedConfirmation, PrintGo, confirmed, hold
 from .printers.profile import get_printer, printer_ids
 from .slicing.gcode import GCODE_EXTENSIONS
 from .slicing.intents import ORIENTATION_CHOICES, get_intent, intent_ids
@@ -46,8 +46,10 @@ from .slicing.plan import SliceOverrides
 
 PRINT = "print"
 QUOTE = "quote"
+BED_CLEAR = "bed_clear"
+USE_BED_CONFIRMATION = "use_bed_confirmation"  # a print command's field: start on the host's stored confirmation
 COMMANDS = {PREVIEW: ["file"], CONVERT: ["file"], SLICE: ["file"], CHECK: ["file"], REPAIR: ["file"],
-            GENERATE: ["file", "height"], QUOTE: [], PRINT: ["file"], "cancel": ["job"]}
+            GENERATE: ["file", "height"], QUOTE: [], PRINT: ["file"], BED_CLEAR: [], "cancel": ["job"]}
 UPLOAD_ACTIONS = (PREVIEW, CONVERT, SLICE, PRINT, GENERATE)
 PHONE_PATH = "/plugin/img2print/phone"
 MAX_ADDRESS_CHARS = 500
@@ -167,6 +169,7 @@ class Services:
     prints_seen: Callable[[], int]
     limits: Callable[[], Limits]
     tripo_access: Callable[[], tripo.TripoAccess]
+    bed: BedConfirmation
 
 
 def _selecting(data: Any) -> tuple[str, ...]:
@@ -175,7 +178,7 @@ def _selecting(data: Any) -> tuple[str, ...]:
 
 
 def _command_needs(_api: HttpApi, name: str, data: dict[str, Any]) -> tuple[str, ...]:
-    if name == PRINT:
+    if name in (PRINT, BED_CLEAR):
         return PRINT_FILE_NEEDS
     return (*NEEDS[PRINT if name == SLICE and data.get("print") else name], *_selecting(data))
 
@@ -218,6 +221,7 @@ class HttpApi:
             "slicers": self.services.slicer_status(),
             "tripo": {"configured": bool(self.services.tripo_access().api_key),
                       "third_party": in_user_language(tripo.THIRD_PARTY)},
+            "bed": self.services.bed.as_dict(),
             "defaults": {"printer": self.services.default_printer(),
                          "modes": self.services.job_defaults().mode_defaults},
             "jobs": [job_view(j) for j in self.services.queue.listing()[:RECENT_JOBS]]})
@@ -230,15 +234,18 @@ class HttpApi:
             return self._cancel(str(data["job"]))
         if name == QUOTE:
             return self._quote()
+        if name == BED_CLEAR:
+            return self._bed_clear()
         if name == GENERATE and not confirmed(data.get("confirm_credits")):
             return error(400, "credits_unconfirmed", translate("Confirm the Tripo credits this spends first."))
-        if asks_to_print(name, data) and not confirmed(data.get("bed_clear")):
+        stored = name == PRINT and confirmed(data.get(USE_BED_CONFIRMATION))
+        if asks_to_print(name, data) and not stored and not confirmed(data.get("bed_clear")):
             return held(BED_CLEAR_UNCONFIRMED, 400)
         path = str(data.get("file", ""))
         if not self._listed(path):
             return error(404, "unknown_file", translate("There is no such file in OctoPrint's file list."), file=path)
         if name == PRINT:
-            return self._print(path)
+            return self._print(path, stored)
         if name in (CHECK, REPAIR) and not is_model_file(path):
             return error(400, "not_a_model", translate("Only models (STL, 3MF, OBJ, GLB, glTF) can be checked and "
                                                        "repaired."), file=path)
@@ -273,15 +280,31 @@ class HttpApi:
             return error(404, "unknown_job", translate("There is no such job."))
         return error(409, "job_finished", translate("The job has finished already."), status=job.status)
 
-    def _print(self, path: str) -> flask.Response:
-        """Start printing a G-code of the file list now, if the printer is idle (the bed was confirmed clear)."""
+    def _bed_clear(self) -> flask.Response:
+        """Record on this host that a person found the bed clear (409 while a print occupies it)."""
+        user = getattr(flask.g, "identity", None)
+        if not self.services.bed.confirm(getattr(user, "id", None), occupied(self.services.printer)):
+            return held("bed_busy")
+        return flask.jsonify({"bed": self.services.bed.as_dict()})
+
+    def _print(self, path: str, stored: bool = False) -> flask.Response:
+        """Start printing a G-code of the file list now, if the printer is idle: the bed was confirmed clear with
+        this request, or (``stored``) earlier on this host, and that confirmation is used up by the start."""
         if Path(path).suffix.lower() not in GCODE_EXTENSIONS:
             return error(400, "not_gcode", translate("Only G-code can be printed; slice the file first."))
-        printer, seen = self.services.printer, self.services.prints_seen()
-        reason = hold(PrintGo(True, seen, occupied(printer)), printer.is_ready(), seen)
+        printer = self.services.printer
+
+        def begin() -> str | None:
+            seen = self.services.prints_seen()
+            reason = hold(PrintGo(True, seen, occupied(printer)), printer.is_ready(), seen)
+            if reason is None:
+                printer.select_file(self.services.file_manager.path_on_disk("local", path), False,
+                                    printAfterSelect=True)
+            return reason
+
+        reason = self.services.bed.start(begin) if stored else begin()
         if reason is not None:
             return held(reason)
-        printer.select_file(self.services.file_manager.path_on_disk("local", path), False, printAfterSelect=True)
         return flask.jsonify({"started": True, "file": path})
 
     def submit(self, action: str, path: str, data: dict[str, Any]) -> Job:

@@ -27,7 +27,7 @@ from .job_request import GENERATE, SLICE, JobDefaults, JobRequest, Limits, build
 from .jobs import CANCELLED, DONE, FINISHED, Job, JobQueue
 from .modes import registry as modes
 from .pipeline import detect_slicer
-from .print_go import hold
+from .print_go import BedConfirmation, hold
 from .report import ERROR
 from .slicing.slicers import default_backend
 from .slicing.slicers import registry as slicers
@@ -40,6 +40,8 @@ SETTINGS_VERSION = 2
 TRIPO_KEY = ("tripo", "api_key")
 TAB_ORDER, TAB_KEY = ["appearance", "components", "order", "tab"], "plugin_img2print"
 PROFILE_KEYS = ("intent", "mode", "slicer", "printer", "orientation")
+# a print that starts or ends leaves the bed holding something: the confirmation that it is clear no longer holds
+BED_OCCUPIED_BY = (Events.PRINT_STARTED, Events.PRINT_DONE, Events.PRINT_FAILED, Events.PRINT_CANCELLED)
 
 
 class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownPlugin,
@@ -54,6 +56,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         self.waiters: dict[str, threading.Event] = {}
         self.announced: dict[str, str] = {}
         self.prints_started = 0
+        self.bed = BedConfirmation(on_change=self._bed_changed)
         self.queue = JobQueue(Path(self.get_plugin_data_folder()), on_change=self._job_changed,
                               on_finished=self._job_output, settings=self._limits, may_run=self._may_run,
                               environment=self._job_environment)
@@ -61,7 +64,8 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
             file_manager=self._file_manager, printer=self._printer, printer_profiles=self._printer_profile_manager,
             queue=self.queue, data_folder=Path(self.get_plugin_data_folder()), job_defaults=self.job_defaults,
             default_printer=lambda: self._settings.get(["default_printer"]) or "", slicer_status=self.slicer_status,
-            prints_seen=lambda: self.prints_started, limits=self._limits, tripo_access=self.tripo_access))
+            prints_seen=lambda: self.prints_started, limits=self._limits, tripo_access=self.tripo_access,
+            bed=self.bed))
 
     def on_after_startup(self) -> None:
         """Let OctoPrint's login page lead back to the phone page; place the tab once; log that the plugin is
@@ -106,9 +110,16 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         manager.set_default_profile(SLICER_TYPE, AUTOMATIC)
 
     def on_event(self, event: str, payload: dict[str, Any]) -> None:
-        """Count the prints that start: a go to print given before one of them no longer holds."""
+        """Count the prints that start: a go to print given before one of them no longer holds; and a print that
+        starts or ends takes back the confirmation that the bed is clear."""
         if event == Events.PRINT_STARTED:
             self.prints_started += 1
+        if event in BED_OCCUPIED_BY:
+            self.bed.clear()
+
+    def _bed_changed(self, state: dict[str, Any]) -> None:
+        """The tab shows whether the bed is confirmed clear."""
+        self._plugin_manager.send_plugin_message(self._identifier, {"type": "bed", "bed": state})
 
     def on_shutdown(self) -> None:
         """Stop the worker; what it was doing is marked interrupted at the next start."""
