@@ -1,0 +1,227 @@
+"""A print farm of three real OctoPrint servers (virtual printers): `img2print farm status` and `farm send` put a
+job only on the idle printers it fits, slice it once per printer profile, start it only where the bed is
+confirmed clear, do not upload twice, and report a host that drops mid-send; the plugin's "Bed is clear"."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import trimesh
+import yaml
+from conftest import ROOT, require
+from gcode_reading import read
+from octoprint_server import Server, Session, instance
+from pictures import halves, save
+
+from octoprint_img2print.cli import main
+from octoprint_img2print.farm.client import Retry
+from octoprint_img2print.farm.dispatch import SendOptions, send
+from octoprint_img2print.farm.farmfile import load_farm
+
+OCTOPRINT = ROOT / ".venv" / "bin" / "octoprint"
+LONG_PRINT = "G28\nG90\n" + "G4 S1\n" * 3000
+WIDE = {"id": "wide", "name": "Wide 250x210", "volume": {"width": 250, "depth": 210, "height": 200}}
+BEDS = {"left": (200, 200), "right": (250, 210), "busy": (200, 200)}  # OctoPrint's default profile: 200 x 200
+LOGO = ["--mode", "logo", "--width", "16"]
+pytestmark = pytest.mark.octoprint
+
+
+def without_img2print(octoprint: Path, basedir: Path) -> None:
+    """An OctoPrint that does not load img2print (prepared before it starts)."""
+    instance.prepare(str(octoprint), basedir)
+    config = yaml.safe_load((basedir / "config.yaml").read_text())
+    config["plugins"]["_disabled"] = ["img2print"]
+    (basedir / "config.yaml").write_text(yaml.safe_dump(config))
+
+
+def api_key(server: Server) -> str:
+    return server.session().post("/api/access/users/admin/apikey").json()["apikey"]
+
+
+def state(session: Session) -> str:
+    return session.get("/api/job").json()["state"]
+
+
+def wait_state(session: Session, wanted: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while state(session) != wanted:
+        assert time.monotonic() < deadline, state(session)
+        time.sleep(0.3)
+
+
+def start_long_print(session: Session) -> None:
+    session.post("/api/files/local", files={"file": ("long.gcode", LONG_PRINT.encode())})
+    session.post("/api/files/local/long.gcode", json={"command": "select", "print": True})
+    wait_state(session, "Printing")
+
+
+def cancel(session: Session) -> None:
+    session.post("/api/job", json={"command": "cancel"})
+    wait_state(session, "Operational", 180)
+
+
+@pytest.fixture(scope="module")
+def farm(tmp_path_factory):
+    """Three servers started together: left (200 x 200, img2print), right (250 x 210, no img2print), busy
+    (200 x 200, img2print, printing); and the farm file for them."""
+    require(OCTOPRINT.exists(), "OctoPrint in .venv")
+    folder = tmp_path_factory.mktemp("farm")
+    without_img2print(OCTOPRINT, folder / "right")
+    servers = {name: Server(OCTOPRINT, folder / name, users=(("viewer", "seeing", "readonly"),) if name == "left"
+                            else ()) for name in BEDS}
+    with contextlib.ExitStack() as stack:
+        for server in servers.values():
+            stack.callback(server.stop)
+        with ThreadPoolExecutor(3) as pool:
+            list(pool.map(lambda s: s.__enter__(), servers.values()))
+        sessions = {name: server.session() for name, server in servers.items()}
+        for name in BEDS:
+            wait_state(sessions[name], "Operational")
+        right = sessions["right"]
+        assert right.post("/api/printerprofiles", json={"profile": WIDE}).status_code == 200
+        right.post("/api/connection", json={"command": "disconnect"})
+        wait_state(right, "Offline")
+        right.post("/api/connection", json={"command": "connect", "port": "VIRTUAL", "baudrate": 115200,
+                                            "printerProfile": "wide"})
+        wait_state(right, "Operational")
+        start_long_print(sessions["busy"])
+        keys = {name: api_key(server) for name, server in servers.items()}
+        hosts = {name: {"url": f"http://127.0.0.1:{server.port}", "api_key_env": f"FARM_{name.upper()}_KEY",
+                        "group": "shop"} for name, server in servers.items()}
+        farm_file = folder / "farm.yaml"
+        farm_file.write_text(yaml.safe_dump({"hosts": hosts}))
+        with pytest.MonkeyPatch.context() as environment:
+            for name, key in keys.items():
+                environment.setenv(f"FARM_{name.upper()}_KEY", key)
+            yield {"file": farm_file, "servers": servers, "sessions": sessions, "folder": folder}
+
+
+def run(*argv: str) -> tuple[int, dict]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(list(argv))
+    return code, json.loads(out.getvalue())
+
+
+def bed(session: Session) -> dict:
+    return session.get("/api/plugin/img2print").json()["bed"]
+
+
+def logo_png(folder: Path) -> Path:
+    return save(halves(80, 40), folder / "badge.png")
+
+
+def fits_bed(session: Session, name: str, width: float, depth: float, folder: Path) -> None:
+    """The G-code on the host prints inside its bed, around the bed's centre."""
+    local = folder / f"{session.base.rsplit(':', 1)[1]}-{name}"
+    local.write_bytes(session.get(f"/downloads/files/local/{name}").content)
+    xs, ys = zip(*read(local).first_layer_xy)
+    assert min(xs) >= 0 and max(xs) <= width and min(ys) >= 0 and max(ys) <= depth
+    assert abs((min(xs) + max(xs)) / 2 - width / 2) < 5 and abs((min(ys) + max(ys)) / 2 - depth / 2) < 5
+
+
+def test_bed_clear_needs_print_permission_is_refused_while_printing_and_is_cleared_by_a_start(farm):
+    left, busy = farm["sessions"]["left"], farm["sessions"]["busy"]
+    viewer = Session(farm["servers"]["left"].port, "viewer", "seeing")
+    assert viewer.post("/api/plugin/img2print", json={"command": "bed_clear"}).status_code == 403
+    assert bed(left)["clear"] is False
+    refused = busy.post("/api/plugin/img2print", json={"command": "bed_clear"})
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "bed_busy"
+    assert bed(busy)["clear"] is False
+    answer = left.post("/api/plugin/img2print", json={"command": "bed_clear"})
+    assert answer.status_code == 200 and answer.json()["bed"]["clear"] is True
+    assert bed(left)["by"] == "admin" and bed(left)["confirmed_at"] > time.time() - 60
+    start_long_print(left)  # OctoPrint's own start, not img2print's: the confirmation is gone all the same
+    assert bed(left)["clear"] is False
+    cancel(left)
+    assert bed(left)["clear"] is False
+    no_confirmation = left.post("/api/plugin/img2print", json={"command": "print", "file": "long.gcode",
+                                                               "use_bed_confirmation": True})
+    assert no_confirmation.status_code == 409 and no_confirmation.json()["error"]["code"] == "bed_clear_unconfirmed"
+    assert state(left) == "Operational"
+
+
+def test_farm_status_shows_each_host_state_profile_job_and_bed(farm):
+    farm["sessions"]["left"].post("/api/plugin/img2print", json={"command": "bed_clear"})
+    code, answer = run("farm", "status", str(farm["file"]), "--json")
+    assert code == 0 and answer["ok"] is True
+    hosts = {h["host"]: h for h in answer["hosts"]}
+    for name, (width, depth) in BEDS.items():
+        assert hosts[name]["reachable"] is True
+        assert (hosts[name]["profile"]["bed"]["width"], hosts[name]["profile"]["bed"]["depth"]) == (width, depth)
+    assert hosts["left"]["state"] == "Operational" and hosts["left"]["ready"] is True and hosts["left"]["job"] is None
+    assert hosts["left"]["img2print"] is True and hosts["left"]["bed"]["clear"] is True
+    assert hosts["right"]["img2print"] is False and hosts["right"]["bed"] is None
+    assert hosts["busy"]["state"] == "Printing" and hosts["busy"]["ready"] is False
+    assert hosts["busy"]["job"]["file"] == "long.gcode" and 0 <= hosts["busy"]["job"]["progress"] < 100
+
+
+def test_send_goes_to_idle_printers_once_per_profile_and_starts_only_where_the_bed_is_confirmed(farm):
+    sessions, folder = farm["sessions"], farm["folder"]
+    code, answer = run("farm", "send", str(farm["file"]), str(logo_png(folder)), "--copies", "3", "--start",
+                       "--json", *LOGO)
+    job = answer["jobs"][0]
+    assert code == 7 and job["placed"] == 2 and job["missing"] == 1, answer
+    where = {p["host"]: p for p in job["placements"]}
+    assert set(where) == {"left", "right"}
+    assert len(job["slices"]) == 2 and where["left"]["file"] != where["right"]["file"]
+    assert all(s["sliced"] for s in job["slices"]) and all(p["uploaded"] for p in where.values())
+    for name in ("left", "right"):
+        fits_bed(sessions[name], where[name]["file"], *BEDS[name], folder)
+    assert where["left"]["started"] is True
+    assert where["right"]["started"] is False and where["right"]["not_started"]["code"] == "no_plugin"
+    wait_state(sessions["left"], "Printing")
+    assert sessions["left"].get("/api/job").json()["job"]["file"]["name"] == where["left"]["file"]
+    assert bed(sessions["left"])["clear"] is False
+    assert state(sessions["right"]) == "Operational"
+    assert sessions["busy"].get("/api/job").json()["job"]["file"]["name"] == "long.gcode"
+    assert where["left"]["file"] not in sessions["busy"].files()
+
+
+def test_a_second_send_uploads_nothing_and_bed_clear_starts_the_host_without_img2print(farm):
+    sessions, folder = farm["sessions"], farm["folder"]
+    right = sessions["right"]
+    listed = {f["path"]: f["date"] for f in right.get("/api/files/local?recursive=true").json()["files"]}
+    code, answer = run("farm", "send", str(farm["file"]), str(logo_png(folder)), "--copies", "3", "--start",
+                       "--bed-clear", "--json", *LOGO)
+    assert code == 7  # one printer prints something else
+    placements = answer["jobs"][0]["placements"]
+    assert [p["host"] for p in placements] == ["right"], answer
+    assert placements[0]["already_there"] is True and placements[0]["uploaded"] is False
+    assert answer["jobs"][0]["slices"][0]["sliced"] is False
+    assert placements[0]["started"] is True
+    assert {f["path"]: f["date"] for f in right.get("/api/files/local?recursive=true").json()["files"]} == listed
+    wait_state(right, "Printing")
+    assert right.get("/api/job").json()["job"]["file"]["name"] == placements[0]["file"]
+    cancel(right)
+    cancel(sessions["left"])
+
+
+def test_a_host_stopped_mid_send_is_retried_and_reported_while_the_others_complete(farm):
+    sessions, folder = farm["sessions"], farm["folder"]
+    wide = folder / "wide.stl"
+    trimesh.creation.box(extents=(225, 20, 2)).apply_translation((0, 0, 1)).export(wide)
+    stopped = []
+
+    def stop_left(event: str, **facts) -> None:
+        if event == "sliced" and not stopped and facts["job"] == "badge.png":
+            farm["servers"]["left"].stop()
+            stopped.append(True)
+
+    hosts = load_farm(farm["file"]).select("shop")
+    report = send(hosts, [wide, logo_png(folder)], SendOptions(mode="logo", options={"width": 18}, copies=2),
+                  retry=Retry(attempts=3, backoff_s=0.2), progress=stop_left)
+    wide_job, logo_job = report.jobs
+    assert [p.host for p in wide_job.placements] == ["right"] and wide_job.placements[0].uploaded
+    assert len(wide_job.refused) == 1 and "225" in next(iter(wide_job.refused.values()))
+    assert [p.host for p in logo_job.placements] == ["left"] and stopped
+    failed = logo_job.placements[0]
+    assert failed.uploaded is False and failed.retries == 2
+    assert failed.error["code"] == "host_unreachable" and "after 3 attempts" in failed.error["message"]
+    assert wide_job.placements[0].file in sessions["right"].files()
