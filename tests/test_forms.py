@@ -21,10 +21,10 @@ from octoprint_img2print.cli import main
 LINE = 0.02  # mm: how close a measured thickness lies to the asked one (a linear tone, away from the edges)
 
 
-def convert(capsys, source, output, *options: str) -> trimesh.Trimesh:
+def convert(capsys, source, output, *options: str, findings: tuple[str, ...] = ()) -> trimesh.Trimesh:
     assert main(["convert", str(source), "-o", str(output), "--json", *options]) == 0
     answer = json.loads(capsys.readouterr().out)
-    assert answer["closed"] is True and answer["findings"] == []
+    assert answer["closed"] is True and [f["code"] for f in answer["findings"]] == list(findings)
     return assert_printable_solid(output)
 
 
@@ -133,7 +133,7 @@ def test_a_ring_wider_than_the_fob_is_refused(capsys, tmp_path, split):
 
 def test_dome_is_a_half_sphere_on_its_rim_with_the_tones_along_the_normal(capsys, tmp_path, split):
     mesh = convert(capsys, split, tmp_path / "dome.stl", "--mode", "dome", "--width", "60", "--pitch", "0.6",
-                   "--min-thickness", "1", "--max-thickness", "3")
+                   "--min-thickness", "1", "--max-thickness", "3", findings=("dome_needs_supports",))
     assert_size(mesh, {0: 60.0, 1: 60.0}, tolerance=0.002)
     assert mesh.extents[2] == pytest.approx(30.0, abs=3.0 - 1.0)
     assert_stands(mesh, margin=10.0)

@@ -16,11 +16,12 @@ from ..geometry.mesh import Mesh
 from ..i18n import N_, _
 from ..imaging.load import Picture
 from ..options import bad_parameter
-from ..report import Report
+from ..report import INFO, Report
 from . import PICTURE, Mode
 
 MESH_PITCH_MM = 0.3  # the shell's points at most this far apart unless a pitch is given: finer does not print
 MIN_RADIUS_MM = 5.0
+OVERHANG_FROM_POLE_DEG = 45.0  # above this band around the top the shell leans out more than 45 degrees
 
 
 @dataclass
@@ -68,7 +69,12 @@ def build(picture: Picture, options: DomeOptions) -> tuple[Mesh, Report]:
         inside = map_coordinates(heights, [row, column], order=1, mode="nearest")
         return np.where(polar > picture_angle, options.rim_thickness, inside)
 
-    return dome_shell(radius, pitch, thickness_at), Report()
+    report = Report()
+    report.add(INFO, "dome_needs_supports",
+               _("The top of the dome, {width:.0f} mm across, leans out more than 45 degrees: slice it with supports "
+                 "(--supports auto).").format(width=2 * radius * math.sin(math.radians(OVERHANG_FROM_POLE_DEG))),
+               overhang_width_mm=round(2 * radius * math.sin(math.radians(OVERHANG_FROM_POLE_DEG)), 1))
+    return dome_shell(radius, pitch, thickness_at), report
 
 
 def stands_on_rim(_options: DomeOptions) -> str:

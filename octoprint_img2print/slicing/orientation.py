@@ -13,6 +13,7 @@ from ..i18n import _
 
 ON_BED_MM = 0.05
 CANDIDATES_FROM_HULL = 24
+TOPPLES_ABOVE = 10.0  # a model standing on an edge taller than this many times the edge's depth may topple
 
 UPRIGHT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
 
@@ -81,7 +82,20 @@ def best_orientation(mesh: Mesh, angle_deg: float = 45.0) -> Orientation:
 def fixed_orientation(mesh: Mesh, name: str, angle_deg: float = 45.0) -> Orientation:
     """A mode's own orientation: 'flat' (as built) or 'upright' (standing on the picture's lower edge)."""
     rotation = UPRIGHT if name == "upright" else np.eye(3)
-    overhang, base = overhang_and_base(turned(mesh, rotation), angle_deg)
-    reason = _("Standing upright on its lower edge, as lithophanes print best.") if name == "upright" \
-        else _("Lying as built, on its flat base.")
-    return Orientation(name, rotation, overhang, base, reason)
+    placed = turned(mesh, rotation)
+    overhang, base = overhang_and_base(placed, angle_deg)
+    return Orientation(name, rotation, overhang, base, _standing_reason(placed, name, base))
+
+
+def _standing_reason(placed: Mesh, name: str, base_mm2: float) -> str:
+    """How the model stands, in words: upright on an edge (and whether it may topple), or as built: standing (taller
+    than wide, or on less than half its footprint: a foot, a rim) or lying."""
+    (wide, deep, tall) = (float(v) for v in placed.size())
+    edge = min(wide, deep)
+    if name == "upright" and tall > TOPPLES_ABOVE * edge:
+        return _("Standing upright on its {edge:.1f} mm lower edge, as lithophanes print best; {tall:.0f} mm tall, it "
+                 "may topple: a foot holds it (--stand foot).").format(edge=edge, tall=tall)
+    if name == "upright":
+        return _("Standing upright on its lower edge, as lithophanes print best.")
+    standing = tall > edge or base_mm2 < 0.5 * wide * deep
+    return _("Standing as built, on its foot or rim.") if standing else _("Lying as built, on its flat base.")
