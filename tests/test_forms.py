@@ -14,7 +14,7 @@ import trimesh
 from gcode_reading import read
 from pictures import halves, photo_like, save
 from shapely.geometry import MultiPoint, Point
-from solids import assert_printable_solid, assert_size, surface_height
+from solids import assert_printable_solid, assert_size, prusa_info, surface_height
 
 from octoprint_img2print.cli import main
 
@@ -81,11 +81,13 @@ def test_heart_is_cut_to_its_outline_with_a_frame_and_keeps_the_tones(capsys, tm
     assert_stands(mesh)
 
 
-def test_heart_on_a_foot_stands(capsys, tmp_path, split):
+def test_heart_on_a_foot_stands_and_prusaslicer_finds_it_one_manifold_part(capsys, tmp_path, split, prusa_slicer):
     mesh = convert(capsys, split, tmp_path / "heart-foot.stl", "--shape", "heart", "--width", "60", "--pitch", "0.5",
                    "--stand", "foot")
     assert_size(mesh, {0: 60.0, 1: 16.0})
     assert_stands(mesh)
+    info = prusa_info(prusa_slicer, tmp_path / "heart-foot.stl")
+    assert info["manifold"] == "yes" and info["number_of_parts"] == "1"
 
 
 def test_flat_lithophane_on_a_foot_stands_where_on_its_edge_it_would_topple(capsys, tmp_path, split):
@@ -131,7 +133,7 @@ def test_a_ring_wider_than_the_fob_is_refused(capsys, tmp_path, split):
 
 # --- curved: dome and lamp ------------------------------------------------------------------------------------
 
-def test_dome_is_a_half_sphere_on_its_rim_with_the_tones_along_the_normal(capsys, tmp_path, split):
+def test_dome_is_a_half_sphere_on_its_rim_with_the_tones_along_the_normal(capsys, tmp_path, split, prusa_slicer):
     mesh = convert(capsys, split, tmp_path / "dome.stl", "--mode", "dome", "--width", "60", "--pitch", "0.6",
                    "--min-thickness", "1", "--max-thickness", "3", findings=("dome_needs_supports",))
     assert_size(mesh, {0: 60.0, 1: 60.0}, tolerance=0.002)
@@ -144,6 +146,7 @@ def test_dome_is_a_half_sphere_on_its_rim_with_the_tones_along_the_normal(capsys
     assert (dark, light) == pytest.approx((3.0, 1.0), abs=0.03)
     assert hits(mesh, [*centre[:2], 1.0], [0, 0, -1]).size == 0  # open at the base
     assert hits(mesh, centre, [1, 0, 0.02])[0] == pytest.approx(27.0, abs=0.05)  # the rim band at 3 mm
+    assert prusa_info(prusa_slicer, tmp_path / "dome.stl")["manifold"] == "yes"
 
 
 @pytest.mark.parametrize("holder", ["base", "hanger"])
