@@ -44,7 +44,7 @@ from .slicing.backend import DEFAULT_TIMEOUT_S, SlicerInfo
 from .slicing.gcode import GcodeFacts, inspect, verify
 from .slicing.intents import Intent, get_intent
 from .slicing.orientation import Orientation, best_orientation, fixed_orientation, turned
-from .slicing.plan import SliceOverrides, SliceSettings, adhesion_margin, plan
+from .slicing.plan import SliceOverrides, SliceSettings, adhesion_margin, placed_settings, plan
 from .slicing.slicers import default_backend, get_backend
 
 Progress = Callable[[str], None]
@@ -346,7 +346,14 @@ def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: Mode | Non
         report.add(INFO, "supports_needed", _("{area:.0f} mm² overhang more than 45 degrees and will print on "
                                               "supports.").format(area=turn.overhang_mm2),
                    overhang_mm2=round(turn.overhang_mm2, 1))
-    return PreparedModel(_centred(placed), chosen_intent, turn, settings, report)
+    centred = _centred(placed)
+    starts = mode.artwork_starts(options) if mode is not None and overrides.color_change else None
+    settings = placed_settings(settings, mesh, centred, turn.rotation,
+                               mode.seam_point(options) if mode is not None else None, starts)
+    if overrides.color_change and settings.color_change_z is None:
+        report.add(WARNING, "no_color_change", _("A colour change needs a logo or stamp lying flat, whose artwork "
+                                                 "starts above its plate; this print stays one colour."))
+    return PreparedModel(centred, chosen_intent, turn, settings, report)
 
 
 def _centred(mesh: Mesh) -> Mesh:

@@ -32,7 +32,9 @@ def _nothing(_options: Any) -> None:
 @dataclass(frozen=True)
 class Mode:
     """Everything about one mode. ``label`` and ``description`` are catalogue messages (N_); ``thinnest_option``
-    names the option that sets the thinnest wall the mode builds."""
+    names the option that sets the thinnest wall the mode builds; ``artwork_starts`` gives the height (mm, in the
+    solid as built) where a second colour's artwork begins, ``seam_point`` a point of the solid as built where
+    layers' seams belong (a weld), each None when the solid has none."""
 
     id: str
     label: str
@@ -48,6 +50,8 @@ class Mode:
     orientation: Callable[[Any], str | None] = _nothing
     thinnest_option: str | None = None
     backlight: Callable[[Any], float | None] = _nothing
+    artwork_starts: Callable[[Any], float | None] = _nothing
+    seam_point: Callable[[Any], tuple[float, float, float] | None] = _nothing
 
     def options_from(self, values: Mapping[str, Any] | SizedOptions, widest: float | None = None) -> SizedOptions:
         """Validated options from plain values; without a size, the mode's default width (at most ``widest``)."""

@@ -112,6 +112,11 @@ def build(artwork: Artwork, options: LogoOptions) -> tuple[Mesh, Report]:
     return outline.solid([plate_solid, raised], cuts), report
 
 
+def artwork_starts(options: LogoOptions) -> float | None:
+    """The top of the plate, where raised artwork begins (None without a plate or for an engraving)."""
+    return None if options.plate == NO_PLATE or options.engraved else options.base
+
+
 MODE = Mode("logo", N_("Logo plate"), N_("A logo or SVG raised on (or engraved into) a plate."),
             LogoOptions, build, reads=ARTWORK, intent="logo", position=40, default_for=(FLAT_ART, DRAWING),
-            preview=PREVIEW, thinnest_option="base")
+            preview=PREVIEW, thinnest_option="base", artwork_starts=artwork_starts)

@@ -75,6 +75,11 @@ def build(artwork: Artwork, options: StampOptions) -> tuple[Mesh, Report]:
     return outline.solid([outline.body(parts, [socket.translate(centre)]), handle]), report
 
 
+def artwork_starts(options: StampOptions) -> float:
+    """The top of the block, where the mirrored artwork begins."""
+    return options.base
+
+
 MODE = Mode("stamp", N_("Stamp"), N_("The artwork mirrored and raised on a block, with an optional handle."),
             StampOptions, build, reads=ARTWORK, intent="stamp", position=60,
-            preview=PREVIEW, thinnest_option="base")
+            preview=PREVIEW, thinnest_option="base", artwork_starts=artwork_starts)

@@ -37,6 +37,10 @@ class PrinterProfile:
     start_gcode: str = ""
     end_gcode: str = ""
     slicer_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    retract_length: float | None = None
+    retract_speed: float | None = None
+    color_change_gcode: str = "M600"
+    vendor_profiles: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -92,7 +96,8 @@ def profile_from_dict(data: Any, source: str) -> PrinterProfile:
         raise _problem(source, "(top level)", _("must be a mapping of keys to values."))
     slicers = set(slicer_registry())
     known = {"id", "name", "bed", "origin", "max_height", "nozzle", "filament_diameter", "heated_bed",
-             "gcode_flavor", "start_gcode", "end_gcode"} | slicers
+             "gcode_flavor", "start_gcode", "end_gcode", "retract_length", "retract_speed", "color_change_gcode",
+             "vendor_profiles"} | slicers
     for key in data:
         if key not in known:
             raise _problem(source, key, _("is not a printer profile key."))
@@ -110,9 +115,14 @@ def profile_from_dict(data: Any, source: str) -> PrinterProfile:
     for key in slicers:
         if not isinstance(data.get(key, {}), dict):
             raise _problem(source, key, _("must be a mapping of slicer keys to values."))
-    for key in ("start_gcode", "end_gcode"):
+    for key in ("start_gcode", "end_gcode", "color_change_gcode"):
         if not isinstance(data.get(key, ""), str):
             raise _problem(source, key, _("must be text."))
+    vendor = data.get("vendor_profiles", {})
+    if not isinstance(vendor, dict) or any(key not in slicers or not isinstance(ids, list)
+                                           or not all(isinstance(i, str) for i in ids) for key, ids in vendor.items()):
+        raise _problem(source, "vendor_profiles", _("must map a slicer ({choices}) to a list of its profile names.")
+                       .format(choices=", ".join(sorted(slicers))))
     if not isinstance(data.get("heated_bed", True), bool):
         raise _problem(source, "heated_bed", _("must be true or false."))
     return PrinterProfile(
@@ -123,7 +133,11 @@ def profile_from_dict(data: Any, source: str) -> PrinterProfile:
         filament_diameter=_number(data, "filament_diameter", source, 1.0, 3.5, 1.75),
         heated_bed=data.get("heated_bed", True), gcode_flavor=_choice(data, "gcode_flavor", source, FLAVORS, "marlin2"),
         start_gcode=data.get("start_gcode", ""), end_gcode=data.get("end_gcode", ""),
-        slicer_overrides={key: dict(data[key]) for key in slicers if key in data})
+        slicer_overrides={key: dict(data[key]) for key in slicers if key in data},
+        retract_length=_number(data, "retract_length", source, 0.0, 20.0) if "retract_length" in data else None,
+        retract_speed=_number(data, "retract_speed", source, 0.0, 200.0) if "retract_speed" in data else None,
+        color_change_gcode=data.get("color_change_gcode", "M600").strip() or "M600",
+        vendor_profiles={key: tuple(ids) for key, ids in vendor.items()})
 
 
 def load_profile(path: Path) -> PrinterProfile:

@@ -44,6 +44,7 @@ class Intent:
     adhesion: str
     orientation: str
     brim_width: float = 5.0
+    outer_wall_speed: float | None = None
 
 
 def _check(condition: bool, source: str, key: str, problem: str) -> None:
@@ -66,6 +67,10 @@ def intent_from_dict(data: Any, source: str) -> Intent:
     for key, choices in (("infill_pattern", PATTERNS), ("supports", SUPPORTS), ("adhesion", ADHESION),
                          ("orientation", ORIENTATIONS)):
         _check(data.get(key) in choices, source, key, _("must be one of {choices}.").format(choices=", ".join(choices)))
+    if "outer_wall_speed" in data:
+        speed = data["outer_wall_speed"]
+        _check(isinstance(speed, number) and not isinstance(speed, bool) and 5 <= speed <= 300, source,
+               "outer_wall_speed", _("must be a speed from 5 to 300 mm/s."))
     if data["infill_density"] >= 100:
         _check(data["infill_pattern"] in SOLID_PATTERNS, source, "infill_pattern",
                _("must be a pattern that can print solid ({choices}) at 100 % infill.")

@@ -5,10 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+import numpy as np
+
+from ..geometry.mesh import Mesh
 from ..i18n import N_
 from ..options import Options, option
 from ..printers.profile import PrinterProfile
+from .color_change import placed_height
 from .intents import ADHESION_CHOICES, ORIENTATION_CHOICES, PATTERN_CHOICES, SUPPORT_CHOICES, Intent
+from .seams import Seam, nearest_vertex, seam_for
 
 SUPPORT_ANGLE_DEG = 45.0
 SUPPORT_MIN_AREA_MM2 = 5.0
@@ -19,7 +24,9 @@ LINE_WIDTH_RATIO = 1.125
 
 @dataclass(frozen=True)
 class SliceSettings:
-    """Everything a backend renders into its own keys. Lengths in mm, density in percent."""
+    """Everything a backend renders into its own keys. Lengths in mm, density in percent, speeds in mm/s.
+    ``outer_wall_speed`` None keeps the printer's; ``seam`` None leaves seams to the slicer; ``color_change_z``: the
+    height above which the first layer starts with the printer's colour-change command."""
 
     nozzle: float
     filament_diameter: float
@@ -40,6 +47,9 @@ class SliceSettings:
     first_layer_nozzle_temperature: int = FIRST_LAYER_NOZZLE_TEMPERATURE
     bed_temperature: int = BED_TEMPERATURE
     filament_density: float = PLA_DENSITY
+    outer_wall_speed: float | None = None
+    seam: Seam | None = None
+    color_change_z: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON answers."""
@@ -68,11 +78,14 @@ class SliceOverrides(Options):
                                   choices=ADHESION_CHOICES)
     brim_width: float | None = option(None, N_("Brim width"), N_("brim width in mm"), unit="mm", low=0.0,
                                       high=100.0)
+    color_change: bool = option(False, N_("Colour change"),
+                                N_("pause for a filament change (M600) where a logo's or stamp's artwork starts, "
+                                   "for two colours"))
 
     def as_settings(self) -> dict[str, Any]:
         """The overrides of the intent's settings that are set, named as in SliceSettings (supports as the user's
         choice)."""
-        placement = ("orientation", "scale_to_fit")
+        placement = ("orientation", "scale_to_fit", "color_change")
         values = {k: v for k, v in asdict(self).items() if v is not None and k not in placement}
         if "infill" in values:
             values["infill_density"] = float(values.pop("infill"))
@@ -101,7 +114,8 @@ def plan(printer: PrinterProfile, intent: Intent, overhang_area_mm2: float, tree
         line_width=round(printer.nozzle * LINE_WIDTH_RATIO, 3), walls=intent.walls, top_layers=intent.top_layers,
         bottom_layers=intent.bottom_layers, infill_density=float(intent.infill_density),
         infill_pattern=intent.infill_pattern, supports=supports, support_angle=SUPPORT_ANGLE_DEG,
-        tree_supports=tree_available, adhesion=intent.adhesion, brim_width=intent.brim_width)
+        tree_supports=tree_available, adhesion=intent.adhesion, brim_width=intent.brim_width,
+        outer_wall_speed=intent.outer_wall_speed)
     if "layer_height" in overrides and "first_layer_height" not in overrides:
         overrides["first_layer_height"] = max(overrides["layer_height"], settings.first_layer_height)
     return replace(settings, **overrides)
@@ -118,3 +132,13 @@ def fill_gcode(text: str, settings: SliceSettings) -> str:
     """A printer's start or end G-code with its {nozzle_temperature} and {bed_temperature} filled in."""
     return text.replace("{nozzle_temperature}", str(settings.first_layer_nozzle_temperature)) \
         .replace("{bed_temperature}", str(settings.bed_temperature))
+
+
+def placed_settings(settings: SliceSettings, built: Mesh, placed: Mesh, rotation: np.ndarray,
+                    seam_point: tuple[float, float, float] | None, artwork_starts: float | None) -> SliceSettings:
+    """The plan with the facts of the solid as placed on the bed: where seams go (at the mode's ``seam_point`` of
+    the solid as built, else a standing sheet's end) and the colour-change height."""
+    vertex = nearest_vertex(built, seam_point) if seam_point is not None else None
+    return replace(settings, seam=seam_for(placed, vertex),
+                   color_change_z=placed_height(artwork_starts, rotation, float(built.size()[2]),
+                                                float(placed.size()[2])))

@@ -17,6 +17,8 @@ from typing import Any
 from ...errors import SlicerFailed
 from ...i18n import N_, _
 from ...printers.profile import CENTRE, CIRCULAR, PrinterProfile
+from ...printers.vendor import cura_definition, cura_facts, expand_tokens
+from .. import color_change
 from ..backend import (
     DEFAULT_TIMEOUT_S,
     Progress,
@@ -38,6 +40,8 @@ LINE_DISTANCE_FACTOR = {"grid": 2, "triangles": 3, "trihexagon": 3, "cubic": 3, 
 FLAVORS = {"marlin2": "RepRap (Marlin/Sprinter)", "marlin": "RepRap (Marlin/Sprinter)",
            "klipper": "RepRap (Marlin/Sprinter)", "reprapfirmware": "RepRap (RepRap)"}
 SKIRT_GAP_MM = 3.0
+SEAM_REACH_MM = 50.0
+GENERIC_DEFINITION = "fdmprinter"
 
 
 def resources(configured: str | None = None) -> Path | None:
@@ -55,8 +59,26 @@ def infill_line_distance(line_width: float, density: float, pattern: str) -> flo
     return line_width * 100.0 / density * LINE_DISTANCE_FACTOR.get(pattern, 1)
 
 
-def settings_for(printer: PrinterProfile, settings: SliceSettings) -> dict[str, Any]:
-    """Every CuraEngine key the plan decides, derived keys included."""
+def printer_definition(printer: PrinterProfile, base: Path | None) -> str | None:
+    """The printer's own Cura definition id when this Cura installation has it."""
+    return cura_definition(base, printer.vendor_profiles.get(BACKEND.name, ())) if base is not None else None
+
+
+def _seam(printer: PrinterProfile, settings: SliceSettings) -> dict[str, Any]:
+    """Outer walls start at the vertex nearest a point beyond the seam's side (CuraEngine's user-specified seam)."""
+    seam = settings.seam
+    if seam is None:
+        return {}
+    cx, cy = printer.centre
+    return {"z_seam_type": "back", "z_seam_relative": False, "z_seam_corner": "z_seam_corner_none",
+            "z_seam_x": round(cx + seam.x + seam.dx * SEAM_REACH_MM, 3),
+            "z_seam_y": round(cy + seam.y + seam.dy * SEAM_REACH_MM, 3)}
+
+
+def settings_for(printer: PrinterProfile, settings: SliceSettings, base: Path | None = None) -> dict[str, Any]:
+    """Every CuraEngine key the plan decides, derived keys included, and the machine facts of the printer's own
+    Cura definition (in ``base``, Cura's resources) where there is one, else the profile's start and end G-code
+    and retraction."""
     pattern = PATTERNS[settings.infill_pattern]
     width = settings.line_width
     brim_lines = math.ceil(settings.brim_width / width) if settings.adhesion == "brim" else 0
@@ -94,6 +116,21 @@ def settings_for(printer: PrinterProfile, settings: SliceSettings) -> dict[str, 
         "material_bed_temperature_layer_0": settings.bed_temperature if printer.heated_bed else 0,
         "center_object": False,
     }
+    values.update(_seam(printer, settings))
+    if settings.outer_wall_speed is not None:
+        values["speed_wall_0"] = settings.outer_wall_speed
+    own = printer_definition(printer, base)
+    if own is None:
+        retraction = {"retraction_amount": printer.retract_length, "retraction_speed": printer.retract_speed,
+                      "retraction_retract_speed": printer.retract_speed,
+                      "retraction_prime_speed": printer.retract_speed}
+        values.update({key: value for key, value in retraction.items() if value is not None})
+    else:
+        for key in ("machine_start_gcode", "machine_end_gcode"):
+            del values[key]
+        values.update(cura_facts(base, own, values))
+        for key in ("machine_start_gcode", "machine_end_gcode"):
+            values[key] = expand_tokens(values.get(key, ""), values)
     values.update(printer.slicer_overrides.get(BACKEND.name, {}))
     return values
 
@@ -104,12 +141,16 @@ def _text(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def definition(printer: PrinterProfile, settings: SliceSettings, name: str) -> dict[str, Any]:
-    """A Cura printer definition (inherits fdmprinter) whose defaults are this plan, for Cura and CuraEngine."""
-    return {"version": 2, "name": name, "inherits": "fdmprinter",
-            "metadata": {"visible": True, "author": "img2print", "manufacturer": "img2print",
-                         "machine_extruder_trains": {"0": "fdmextruder"}},
-            "overrides": {key: {"default_value": value} for key, value in settings_for(printer, settings).items()}}
+def definition(printer: PrinterProfile, settings: SliceSettings, name: str, base: Path | None) -> dict[str, Any]:
+    """A Cura printer definition whose defaults are this plan, for Cura and CuraEngine; it inherits the printer's
+    own Cura definition where Cura has one, else fdmprinter."""
+    own = printer_definition(printer, base)
+    metadata: dict[str, Any] = {"visible": True, "author": "img2print", "manufacturer": "img2print"}
+    if own is None:
+        metadata["machine_extruder_trains"] = {"0": "fdmextruder"}
+    return {"version": 2, "name": name, "inherits": own or GENERIC_DEFINITION, "metadata": metadata,
+            "overrides": {key: {"default_value": value}
+                          for key, value in settings_for(printer, settings, base).items()}}
 
 
 def search_path(info_resources: Path) -> str:
@@ -168,8 +209,9 @@ class CuraEngine(SlicerBackend):
               timeout_s: float = DEFAULT_TIMEOUT_S) -> dict[str, float]:
         """Slice ``model`` (centred on the origin, on z = 0); returns the real time and filament."""
         base = Path(info.settings["definitions"])
-        command = [info.path, "slice", "-v", "-j", str(base / "definitions" / "fdmprinter.def.json")]
-        for key, value in settings_for(printer, settings).items():
+        own = printer_definition(printer, base) or GENERIC_DEFINITION
+        command = [info.path, "slice", "-v", "-j", str(base / "definitions" / f"{own}.def.json")]
+        for key, value in settings_for(printer, settings, base).items():
             command += ["-s", f"{key}={_text(value)}"]
         command += ["-l", str(model), "-o", str(output)]
         stage = iter(range(1, 100))
@@ -181,12 +223,18 @@ class CuraEngine(SlicerBackend):
         _out, err = run(command, slicer=self.label, env={"CURA_ENGINE_SEARCH_PATH": search_path(base)},
                         timeout_s=timeout_s, cancel=cancel, progress=counted,
                         progress_pattern=re.compile(r"^Progress: \w[\w+ ]* accomplished in ([\d.]+)s"))
-        return _figures(output, err, settings)
+        figures = _figures(output, err, settings)
+        if settings.color_change_z is not None:
+            color_change.insert(output, settings.color_change_z, printer.color_change_gcode)
+        return figures
 
     def export_profile(self, info: SlicerInfo, printer: PrinterProfile, settings: SliceSettings, path: Path,
                        name: str) -> None:
-        """A Cura definition file (.def.json) inheriting fdmprinter, for Cura or ``CuraEngine -j``."""
-        path.write_text(json.dumps(definition(printer, settings, name), indent=2) + "\n", encoding="utf-8")
+        """A Cura definition file (.def.json) inheriting the printer's own definition (or fdmprinter), for Cura or
+        ``CuraEngine -j`` with Cura's definitions on its search path."""
+        definitions = info.settings.get("definitions")
+        path.write_text(json.dumps(definition(printer, settings, name, Path(definitions) if definitions else None),
+                                   indent=2) + "\n", encoding="utf-8")
 
 
 def _figures(output: Path, err: str, settings: SliceSettings) -> dict[str, float]:

@@ -10,6 +10,8 @@ from typing import Any
 
 from ...i18n import N_
 from ...printers.profile import PrinterProfile
+from ...printers.vendor import first_prusaslicer_facts
+from .. import color_change
 from ..backend import (
     DEFAULT_TIMEOUT_S,
     Progress,
@@ -22,10 +24,12 @@ from ..backend import (
     version_of,
 )
 from ..plan import SliceSettings, fill_gcode
+from ..seam_painting import painted_model
 
 PATTERNS = {"gyroid": "gyroid", "cubic": "cubic", "grid": "grid", "rectilinear": "rectilinear", "lines": "line",
             "triangles": "triangles", "concentric": "concentric"}
 PROGRESS = re.compile(r"^(\d+) => ")
+PLACEHOLDER = re.compile(r"[\[{]")
 
 
 def _flavor(printer: PrinterProfile, info: SlicerInfo) -> str:
@@ -34,8 +38,23 @@ def _flavor(printer: PrinterProfile, info: SlicerInfo) -> str:
     return printer.gcode_flavor
 
 
+def vendor_facts(printer: PrinterProfile) -> dict[str, str]:
+    """The printer's own facts from its PrusaSlicer vendor bundle; without one, the retraction the profile gives."""
+    facts = first_prusaslicer_facts(printer.vendor_profiles.get(BACKEND.name, ()))
+    if facts is not None:
+        return facts
+    fallback = {"retract_length": printer.retract_length, "retract_speed": printer.retract_speed}
+    return {key: f"{value:g}" for key, value in fallback.items() if value is not None}
+
+
+def color_change_command(printer: PrinterProfile) -> str:
+    """The vendor bundle's colour-change G-code when it needs no PrusaSlicer placeholders, else the profile's."""
+    own = vendor_facts(printer).get("color_change_gcode", "").strip()
+    return own if own and not PLACEHOLDER.search(own) else printer.color_change_gcode
+
+
 def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -> dict[str, Any]:
-    """Every PrusaSlicer key the plan decides."""
+    """Every PrusaSlicer key the plan decides, with the printer's own facts from its vendor bundle."""
     bed = ",".join(f"{x:.3f}x{y:.3f}" for x, y in printer.bed_outline())
     adhesion = settings.adhesion
     values: dict[str, Any] = {
@@ -59,6 +78,11 @@ def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -
         "start_gcode": fill_gcode(printer.start_gcode, settings), "end_gcode": fill_gcode(printer.end_gcode, settings),
         "use_relative_e_distances": 0, "complete_objects": 0,
     }
+    values.update(vendor_facts(printer))
+    if settings.outer_wall_speed is not None:
+        values["external_perimeter_speed"] = f"{settings.outer_wall_speed:g}"
+    if settings.seam is not None:  # the model's painted seam side decides; aligned keeps seams in one line there
+        values["seam_position"] = "aligned"
     values.update(printer.slicer_overrides.get(BACKEND.name, {}))
     if int(values.get("use_relative_e_distances", 0)):
         values.setdefault("layer_gcode", "G92 E0")
@@ -99,13 +123,18 @@ class PrusaSlicer(SlicerBackend):
     def slice(self, info: SlicerInfo, model: Path, output: Path, printer: PrinterProfile, settings: SliceSettings,
               work: Path, *, progress: Progress | None = None, cancel: threading.Event | None = None,
               timeout_s: float = DEFAULT_TIMEOUT_S) -> dict[str, float]:
-        """Slice ``model`` (already placed: centred on the origin, on z = 0); no extra figures needed."""
+        """Slice ``model`` (already placed: centred on the origin, on z = 0), its seam side painted when the plan
+        places seams; no extra figures needed."""
         ini = work / "img2print-prusaslicer.ini"
         write_ini(config(printer, settings, info), ini)
         cx, cy = printer.centre
+        if settings.seam is not None:
+            model = painted_model(model, settings.seam, work / "img2print-seam.3mf")
         run([info.path, "--export-gcode", "--load", str(ini), "--center", f"{cx:.3f},{cy:.3f}", "--output",
              str(output), str(model)], slicer=self.label, timeout_s=timeout_s, cancel=cancel, progress=progress,
             progress_pattern=PROGRESS)
+        if settings.color_change_z is not None:
+            color_change.insert(output, settings.color_change_z, color_change_command(printer))
         return {}
 
     def export_profile(self, info: SlicerInfo, printer: PrinterProfile, settings: SliceSettings, path: Path,

@@ -1,0 +1,245 @@
+"""Slicing as experienced people set it up (issue 12): seams off a lithophane's picture, the printer's own facts
+from its makers' PrusaSlicer bundle and Cura definition, a lithophane intent with walls and slow outer walls, and a
+colour change where a logo's artwork starts. Everything is read back from the real slicers' G-code."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import require
+from pictures import photo_like, save
+
+from octoprint_img2print import pipeline
+from octoprint_img2print.cli import main
+from octoprint_img2print.geometry.stl import write_stl
+from octoprint_img2print.printers.profile import get_printer
+from octoprint_img2print.printers.vendor import prusaslicer_facts
+from octoprint_img2print.slicing.plan import SliceOverrides
+from octoprint_img2print.slicing.slicers import curaengine, get_backend
+
+OUTER_WALL = {"prusaslicer": "External perimeter", "cura": "WALL-OUTER"}
+PRINTER = {"prusaslicer": "prusa_mk4", "cura": "creality_ender3_v2"}
+WORD = re.compile(r"([XYZEF])(-?\d*\.?\d+)")
+EDGE_MM = 1.0
+LAYER_MARK = re.compile(r"^;(LAYER_CHANGE|LAYER:-?\d+)\s*$")
+
+
+@pytest.fixture(params=["prusaslicer", "cura"])
+def slicer(request):
+    if request.param == "prusaslicer":
+        require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
+    else:
+        require(shutil.which("CuraEngine") is not None and curaengine.resources() is not None,
+                "CuraEngine with Cura's definitions (apt packages cura-engine and cura)")
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory) -> Path:
+    return save(photo_like(60, 45), tmp_path_factory.mktemp("pictures") / "photo.png")
+
+
+@pytest.fixture(scope="module")
+def logo(tmp_path_factory) -> Path:
+    grey = np.full((60, 60), 255, dtype=np.uint8)
+    grey[15:45, 10:50] = 0
+    return save(grey, tmp_path_factory.mktemp("pictures") / "logo.png")
+
+
+def slice_cli(capsys, source: Path, output: Path, *options) -> dict:
+    code = main(["slice", str(source), "-o", str(output), "--json", *map(str, options)])
+    answer = json.loads(capsys.readouterr().out)
+    assert code == 0, answer
+    return answer
+
+
+def moves(text: str):
+    """Every G0/G1 with the position before and after it, whether it extrudes, its feedrate, and the feature type
+    and layer it belongs to."""
+    x = y = z = 0.0
+    feed, kind, layer, relative = 0.0, "", -1, False
+    e = 0.0
+    for raw in text.splitlines():
+        code, _sep, comment = raw.partition(";")
+        if comment.startswith("TYPE:"):
+            kind = comment[5:].strip()
+        if LAYER_MARK.match(raw):
+            layer += 1
+        code = code.strip()
+        if code.startswith("M83"):
+            relative = True
+        elif code.startswith("M82"):
+            relative = False
+        elif code.startswith("G92"):
+            e = float(dict(WORD.findall(code)).get("E", e))
+        elif code.startswith(("G0 ", "G1 ")):
+            words = dict(WORD.findall(code))
+            start = (x, y)
+            x, y, z = float(words.get("X", x)), float(words.get("Y", y)), float(words.get("Z", z))
+            feed = float(words.get("F", feed))
+            extrudes = False
+            if "E" in words:
+                value = float(words["E"])
+                extrudes = (value if relative else value - e) > 0 and ("X" in words or "Y" in words)
+                e = e + value if relative else value
+            yield start, (x, y), z, extrudes, feed, kind, layer
+
+
+def outer_wall_starts(text: str, slicer: str) -> list[tuple[int, tuple[float, float]]]:
+    """The first point of every outer-wall loop, with its layer."""
+    starts, inside = [], False
+    for start, _end, _z, extrudes, _feed, kind, layer in moves(text):
+        wall = kind == OUTER_WALL[slicer] and layer >= 0
+        if wall and extrudes and not inside:
+            starts.append((layer, start))
+        inside = wall and extrudes
+    return starts
+
+
+def share_on_face(text: str, slicer: str) -> float:
+    """The share of outer-wall starts on a standing sheet's face: farther than EDGE_MM from both ends of that
+    layer's outer wall along its long axis (the face's plane runs along that axis)."""
+    points: dict[int, list[tuple[float, float]]] = {}
+    for start, end, _z, extrudes, _feed, kind, layer in moves(text):
+        if extrudes and kind == OUTER_WALL[slicer]:
+            points.setdefault(layer, []).extend([start, end])
+    starts = outer_wall_starts(text, slicer)
+    on_face = 0
+    for layer, point in starts:
+        xy = np.asarray(points[layer])
+        centre = (xy.min(axis=0) + xy.max(axis=0)) / 2
+        _values, axes = np.linalg.eigh((xy - centre).T @ (xy - centre))
+        along = (xy - centre) @ axes[:, -1]
+        at = (np.asarray(point) - centre) @ axes[:, -1]
+        on_face += bool(along.min() + EDGE_MM < at < along.max() - EDGE_MM)
+    return on_face / len(starts)
+
+
+def test_upright_lithophane_seams_stay_off_the_picture(capsys, tmp_path, photo, slicer):
+    answer = slice_cli(capsys, photo, tmp_path / "litho.gcode", "--printer", PRINTER[slicer], "--slicer", slicer,
+                       "--mode", "lithophane", "--width", "40")
+    assert answer["settings"]["seam"] is not None
+    text = (tmp_path / "litho.gcode").read_text()
+    assert len(outer_wall_starts(text, slicer)) > 100
+    assert share_on_face(text, slicer) <= 0.10
+
+
+def test_the_seam_measure_sees_seams_on_the_picture_when_slicers_choose(tmp_path, photo, slicer):
+    """The measure above can fail: left to the slicer's own seam placement, most starts land on the face."""
+    printer = get_printer(PRINTER[slicer])
+    built = pipeline.build_solid(photo, mode="lithophane", options={"width": 40})  # standing on its foot
+    prepared = pipeline.prepare_for_printer(built.mesh, printer, mode=built.mode, options=built.options,
+                                            overrides=SliceOverrides())
+    assert prepared.settings.seam is not None
+    info = pipeline.detect_slicer(slicer)
+    model = tmp_path / "litho.stl"
+    write_stl(prepared.mesh, model)
+    get_backend(slicer).slice(info, model, tmp_path / "litho.gcode", printer, replace(prepared.settings, seam=None),
+                              tmp_path)
+    assert share_on_face((tmp_path / "litho.gcode").read_text(), slicer) > 0.3
+
+
+def test_mk4_gets_its_bed_levelling_and_own_retraction(capsys, tmp_path, photo):
+    require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
+    slice_cli(capsys, photo, tmp_path / "mk4.gcode", "--printer", "prusa_mk4", "--slicer", "prusaslicer",
+              "--mode", "lithophane", "--width", "30", "--orientation", "flat")
+    text = (tmp_path / "mk4.gcode").read_text()
+    head = text[:text.index(";LAYER_CHANGE")]
+    assert re.search(r"^G29\b", head, re.M)
+    mk4 = get_printer("prusa_mk4")
+    assert f"; retract_length = {mk4.retract_length:g}" in text and mk4.retract_length < 2
+    retractions = [float(m) for m in re.findall(r"^G1 E-(\d*\.?\d+) F", text, re.M)]
+    assert len(retractions) > 10 and float(np.median(retractions)) == pytest.approx(mk4.retract_length, abs=0.01)
+
+
+def test_vendor_bundle_facts_reach_prusaslicer(capsys, tmp_path, photo):
+    require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
+    ender = get_printer("creality_ender3_v2")
+    facts = prusaslicer_facts(ender.vendor_profiles["prusaslicer"][0])
+    require(facts is not None, "PrusaSlicer's Creality vendor bundle")
+    slice_cli(capsys, photo, tmp_path / "ender.gcode", "--printer", "creality_ender3_v2", "--slicer", "prusaslicer",
+              "--mode", "lithophane", "--width", "30", "--orientation", "flat")
+    text = (tmp_path / "ender.gcode").read_text()
+    assert f"; retract_length = {facts['retract_length']}" in text
+    assert "; printer_model = ENDER3V2" in text
+    assert "prime the nozzle" in text[:text.index(";LAYER_CHANGE")]
+
+
+def _definition_start_gcode(definition: str) -> str:
+    base = curaengine.resources()
+    data = json.loads((base / "definitions" / f"{definition}.def.json").read_text())
+    return data["overrides"]["machine_start_gcode"]["default_value"]
+
+
+def test_cura_runs_and_exports_with_the_printers_own_definition(capsys, tmp_path, photo):
+    require(shutil.which("CuraEngine") is not None and curaengine.resources() is not None, "CuraEngine")
+    start = _definition_start_gcode("creality_base").splitlines()
+    slice_cli(capsys, photo, tmp_path / "ender.gcode", "--printer", "creality_ender3_v2", "--slicer", "cura",
+              "--mode", "lithophane", "--width", "30", "--orientation", "flat")
+    text = (tmp_path / "ender.gcode").read_text()
+    assert ";Move to start position" in text and start[0] in text
+    assert "{machine_depth}" not in text
+    assert main(["profiles", "export", "creality_ender3_v2", "--intent", "lithophane", "--slicer", "cura", "-o",
+                 str(tmp_path / "ender.def.json")]) == 0
+    capsys.readouterr()
+    exported = json.loads((tmp_path / "ender.def.json").read_text())
+    assert exported["inherits"] == "creality_base"
+    assert exported["overrides"]["speed_print"]["default_value"] == 50.0
+    base = curaengine.resources()
+    env = {**os.environ, "CURA_ENGINE_SEARCH_PATH": f"{tmp_path}:{base / 'definitions'}:{base / 'extruders'}"}
+    run = subprocess.run(["CuraEngine", "slice", "-j", str(tmp_path / "ender.def.json"), "-l",
+                          str(_cube(tmp_path)), "-o", str(tmp_path / "cube.gcode")], capture_output=True, text=True,
+                         env=env)
+    assert run.returncode == 0 and "[ERROR]" not in run.stderr, run.stderr[-500:]
+    assert start[0] in (tmp_path / "cube.gcode").read_text()
+
+
+def _cube(tmp_path: Path) -> Path:
+    import trimesh
+    path = tmp_path / "cube.stl"
+    trimesh.creation.box(extents=(20, 20, 5)).export(str(path))
+    return path
+
+
+def test_lithophane_intent_solid_walls_and_slow_outer_wall(capsys, tmp_path, photo, slicer):
+    answer = slice_cli(capsys, photo, tmp_path / "litho.gcode", "--printer", PRINTER[slicer], "--slicer", slicer,
+                       "--mode", "lithophane", "--width", "40")
+    speed = answer["settings"]["outer_wall_speed"]
+    assert answer["settings"]["walls"] >= 8 and speed <= 25
+    text = (tmp_path / "litho.gcode").read_text()
+    sparse = {"prusaslicer": "Internal infill", "cura": "FILL"}[slicer]
+    kinds = [kind for _s, _e, _z, extrudes, _f, kind, layer in moves(text) if extrudes and layer >= 0]
+    assert kinds.count(sparse) <= 0.02 * len(kinds)
+    feeds = [feed for _s, _e, _z, extrudes, feed, kind, layer in moves(text)
+             if extrudes and kind == OUTER_WALL[slicer] and layer > 1]
+    assert feeds and max(feeds) <= speed * 60 + 1
+
+
+def test_color_change_at_the_first_artwork_layer(capsys, tmp_path, logo, slicer):
+    answer = slice_cli(capsys, logo, tmp_path / "logo.gcode", "--printer", PRINTER[slicer], "--slicer", slicer,
+                       "--mode", "logo", "--width", "30", "--base", "2", "--color-change")
+    assert answer["settings"]["color_change_z"] == pytest.approx(2.0)
+    text = (tmp_path / "logo.gcode").read_text()
+    lines = text.splitlines()
+    at = [i for i, line in enumerate(lines) if line.split(";")[0].strip() == "M600"]
+    assert len(at) == 1
+    extrusions = [(z, layer) for _s, _e, z, extrudes, _f, _kind, layer in moves(text) if extrudes]
+    before = sum(1 for *_rest, extrudes, _f, _kind, _layer in moves("\n".join(lines[:at[0]])) if extrudes)
+    below = [z for z, layer in extrusions[:before] if layer >= 0]
+    assert max(below) <= 2.0 + 1e-3 < extrusions[before][0] <= 2.0 + 0.4
+
+
+def test_color_change_without_artwork_is_reported_and_left_out(capsys, tmp_path, photo):
+    require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
+    answer = slice_cli(capsys, photo, tmp_path / "litho.gcode", "--printer", "prusa_mk4", "--mode", "lithophane",
+                       "--width", "30", "--orientation", "flat", "--color-change")
+    assert any(f["code"] == "no_color_change" for f in answer["findings"])
+    assert not re.search(r"^M600", (tmp_path / "litho.gcode").read_text(), re.M)
