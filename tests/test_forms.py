@@ -196,3 +196,10 @@ def test_night_light_slices_with_prusaslicer_on_the_bed(capsys, tmp_path, prusa_
     (x0, y0), (x1, y1) = answer["gcode_bounds_mm"]
     assert 0 <= x0 < x1 <= 250 and 0 <= y0 < y1 <= 210
     assert max(read(output).layer_zs) == pytest.approx(40.0, abs=0.3)
+
+
+def test_a_dome_too_fine_for_its_size_is_refused_before_it_is_built(capsys, tmp_path, split):
+    code = main(["convert", str(split), "-o", str(tmp_path / "huge.stl"), "--mode", "dome", "--width", "1000"])
+    error = capsys.readouterr().err.strip()
+    assert code != 0 and "--pitch" in error and len(error.splitlines()) == 1
+    assert not (tmp_path / "huge.stl").exists()

@@ -21,6 +21,7 @@ from . import PICTURE, Mode
 
 MESH_PITCH_MM = 0.3  # the shell's points at most this far apart unless a pitch is given: finer does not print
 MIN_RADIUS_MM = 5.0
+MAX_SHELL_POINTS = 2_000_000  # points on each side of the shell: 8 M triangles, about 400 MB of binary STL
 OVERHANG_FROM_POLE_DEG = 45.0  # above this band around the top the shell leans out more than 45 degrees
 
 
@@ -54,6 +55,12 @@ def build(picture: Picture, options: DomeOptions) -> tuple[Mesh, Report]:
     if picture_angle <= 0.1:
         raise bad_parameter("frame_width", _("the frame leaves no room for the picture."), value=options.frame_width)
     pitch = options.pitch if options.pitch is not None else max(options.sampling_pitch, MESH_PITCH_MM)
+    points = round(2 * math.pi * radius**2 / pitch**2)
+    if points > MAX_SHELL_POINTS:
+        raise bad_parameter("pitch", _("{pitch:g} mm over a {width:g} mm dome needs about {points:,} points, more than "
+                                       "{limit:,}; use a coarser pitch or a smaller dome.")
+                            .format(pitch=pitch, width=2 * options.outer_radius, points=points,
+                                    limit=MAX_SHELL_POINTS))
     across = 2 * picture_angle * radius
     grid = sample(picture, replace(options, width=across, height=across, frame_width=0.0, pitch=pitch))
     heights = thickness(grid.lightness, options)
