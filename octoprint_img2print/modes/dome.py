@@ -57,10 +57,11 @@ def build(picture: Picture, options: DomeOptions) -> tuple[Mesh, Report]:
     pitch = options.pitch if options.pitch is not None else max(options.sampling_pitch, MESH_PITCH_MM)
     points = round(2 * math.pi * radius**2 / pitch**2)
     if points > MAX_SHELL_POINTS:
+        fits = math.ceil(math.sqrt(2 * math.pi / MAX_SHELL_POINTS) * radius * 100) / 100
         raise bad_parameter("pitch", _("{pitch:g} mm over a {width:g} mm dome needs about {points:,} points, more than "
-                                       "{limit:,}; use a coarser pitch or a smaller dome.")
+                                       "{limit:,}; use a pitch of {fits:g} mm or more, or a smaller dome.")
                             .format(pitch=pitch, width=2 * options.outer_radius, points=points,
-                                    limit=MAX_SHELL_POINTS))
+                                    limit=MAX_SHELL_POINTS, fits=fits))
     across = 2 * picture_angle * radius
     grid = sample(picture, replace(options, width=across, height=across, frame_width=0.0, pitch=pitch))
     heights = thickness(grid.lightness, options)
