@@ -203,3 +203,15 @@ def test_a_dome_too_fine_for_its_size_is_refused_before_it_is_built(capsys, tmp_
     error = capsys.readouterr().err.strip()
     assert code != 0 and "--pitch" in error and len(error.splitlines()) == 1
     assert not (tmp_path / "huge.stl").exists()
+
+
+def test_the_orientation_says_when_an_upright_sheet_may_topple_and_how_a_footed_one_stands(split):
+    from octoprint_img2print.pipeline import build_solid
+    from octoprint_img2print.slicing.orientation import fixed_orientation
+
+    bare = build_solid(split, mode="lithophane", options={"width": 60, "pitch": 0.5})
+    footed = build_solid(split, mode="lithophane", options={"width": 60, "pitch": 0.5, "stand": "foot"})
+    assert bare.mode.orientation(bare.options) is None  # the intent stands it upright
+    assert "--stand foot" in fixed_orientation(bare.mesh, "upright").reason
+    assert footed.mode.orientation(footed.options) == "flat"
+    assert fixed_orientation(footed.mesh, "flat").reason.startswith("Standing as built")
