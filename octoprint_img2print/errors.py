@@ -11,6 +11,7 @@ class Img2PrintError(Exception):
     kind = "error"
 
     def __init__(self, code: str, message: str, **details: Any) -> None:
+        message = " ".join(message.split()) if "\n" in message else message  # one line, whatever a library said
         super().__init__(message)
         self.code = code
         self.message = message

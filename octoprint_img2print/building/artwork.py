@@ -12,7 +12,7 @@ from ..geometry import outline
 from ..i18n import N_, _
 from ..imaging import prepare
 from ..imaging.load import Picture, load_picture
-from ..imaging.svg import load_svg, looks_like_svg
+from ..imaging.svg import MAX_SVG_BYTES, load_svg, looks_like_svg
 from ..imaging.trace import ink_field, otsu_threshold, trace
 from ..inputs import MAX_PICTURE_BYTES, read_bounded
 from ..options import bad_parameter, option
@@ -143,9 +143,8 @@ def traced_artwork(picture: Picture, options: ArtworkOptions) -> Artwork:
 def load_artwork(source: bytes | Path, name: str | None, options: ArtworkOptions, max_megapixels: float) -> Artwork:
     """The artwork of an SVG (keeping its own size unless asked) or a raster logo, cleaned and sized."""
     name = name or (source.name if isinstance(source, Path) else "artwork")
-    if isinstance(source, Path) and not source.is_file():
-        raise BadInput("file_not_found", _("{file}: no such file.").format(file=source), file=name)
-    data = source if isinstance(source, bytes) else read_bounded(source, MAX_PICTURE_BYTES, name)
+    limit = MAX_SVG_BYTES if name.lower().endswith((".svg", ".svgz")) else MAX_PICTURE_BYTES
+    data = source if isinstance(source, bytes) else read_bounded(source, limit, name)
     if data and looks_like_svg(data, name):
         return _finished(_from_svg(data, name, options), options, None)
     return traced_artwork(load_picture(data, name, max_megapixels=max_megapixels), options)

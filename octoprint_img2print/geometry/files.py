@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import BadInput
 from ..i18n import _
-from ..inputs import MAX_MODEL_BYTES, require_size
+from ..inputs import MAX_MODEL_BYTES, require_file, require_size
 from .gltf import read_glb, read_gltf
 from .mesh import Mesh
 from .obj import read_obj
@@ -90,8 +90,7 @@ def read_mesh(path: Path, name: str | None = None) -> Mesh:
     path = Path(path)
     name = name or path.name
     fmt = read_format(Path(name))
-    if not path.is_file():
-        raise BadInput("file_not_found", _("{file}: no such file.").format(file=path), file=str(path))
+    require_file(path, name)
     if path.stat().st_size == 0:
         raise BadInput("empty_file", _("{file}: the file is empty.").format(file=name), file=name)
     require_size(path, MAX_MODEL_BYTES, name)

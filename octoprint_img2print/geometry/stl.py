@@ -1,5 +1,5 @@
-"""STL files: binary written straight from the arrays, ASCII when asked; read (binary or ASCII) through
-numpy-stl."""
+"""STL files: binary written straight from the arrays, ASCII when asked; binary read straight into arrays,
+ASCII through numpy-stl."""
 
 from __future__ import annotations
 
@@ -42,13 +42,33 @@ def write_stl(mesh: Mesh, path: Path, ascii: bool = False) -> None:
         records.tofile(handle)
 
 
+def _binary_corners(path: Path) -> np.ndarray | None:
+    """The corners of a binary STL, its triangles counted from the file's size (a header's count may lie, and
+    some exporters write 0); None for an ASCII STL. A file that ends inside a triangle is truncated."""
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        head = handle.read(EMPTY_BINARY_STL_BYTES)
+    declared = int.from_bytes(head[80:], "little") if len(head) == EMPTY_BINARY_STL_BYTES else -1
+    if head[:5].lower() == b"solid" and size != EMPTY_BINARY_STL_BYTES + declared * RECORD.itemsize:
+        return None
+    if size < EMPTY_BINARY_STL_BYTES:
+        raise ValueError(f"it holds {size} bytes, fewer than a binary STL's {EMPTY_BINARY_STL_BYTES}-byte header")
+    records, rest = divmod(size - EMPTY_BINARY_STL_BYTES, RECORD.itemsize)
+    if rest:
+        raise ValueError(f"it is truncated: it ends inside triangle {records + 1}")
+    return np.fromfile(path, RECORD, count=records, offset=EMPTY_BINARY_STL_BYTES)["corners"].reshape(-1, 3)
+
+
 def read_stl(path: Path) -> Mesh:
     """Read a binary or ASCII STL file and merge corners at identical positions."""
-    from stl import mesh as stl_mesh  # reading models only
+    corners = _binary_corners(path)
+    if corners is None:
+        from stl import mesh as stl_mesh  # ASCII models only
 
-    solid = stl_mesh.Mesh.from_file(str(path), calculate_normals=False)
-    if len(solid.vectors) == 0 and (path.stat().st_size > EMPTY_BINARY_STL_BYTES or b"facet" in path.read_bytes()):
-        raise ValueError("no triangles could be read from it")
-    corners = np.asarray(solid.vectors, dtype=np.float32).reshape(-1, 3)
+        solid = stl_mesh.Mesh.from_file(str(path), calculate_normals=False)
+        if len(solid.vectors) == 0:
+            raise ValueError("no triangles could be read from it")
+        corners = solid.vectors.reshape(-1, 3)
+    corners = np.ascontiguousarray(corners, dtype=np.float32)
     faces = np.arange(len(corners), dtype=np.int32).reshape(-1, 3)
     return welded(Mesh(corners, faces))

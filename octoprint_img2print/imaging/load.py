@@ -12,7 +12,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..errors import BadInput
 from ..i18n import _
-from ..inputs import MAX_PICTURE_BYTES, require_size
+from ..inputs import MAX_PICTURE_BYTES, require_file, require_size
 from .geotiff import GeoTags, read_geotags
 
 ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -78,8 +78,7 @@ def _heif_when_needed(head: bytes) -> None:
 def _open(source: bytes | Path, name: str) -> Image.Image:
     """Open the image header, or raise a BadInput error that names the file."""
     if isinstance(source, Path):
-        if not source.is_file():
-            raise BadInput("file_not_found", _("{file}: no such file.").format(file=source), file=name)
+        require_file(source, name)
         if source.stat().st_size == 0:
             raise BadInput("empty_file", _("{file}: the file is empty.").format(file=name), file=name)
         require_size(source, MAX_PICTURE_BYTES, name)
@@ -195,6 +194,10 @@ def load_picture(source: bytes | Path, name: str | None = None, *, max_megapixel
         image.load()
         image = _reduced(image, needed_size)
         lightness, background, values = _arrays(image, keep_values, geo.nodata if geo else None)
+        if background.all() and (image.mode in SIXTEEN_BIT_MODES or image.mode == "F"):
+            raise BadInput("image_no_data", _("{file}: every pixel of the image is no-data (NaN, infinite or the "
+                                              "file's no-data value); there is nothing to make a solid of.")
+                           .format(file=name), file=name)
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise BadInput("image_damaged",
                        _("{file}: the image is damaged or truncated and cannot be read ({reason}). "

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     import svgelements as svg
 
 MAX_SVG_BYTES = 20 * 1024 * 1024
-MAX_ELEMENTS = 100_000  # also counted with every <use> drawn out
+MAX_ELEMENTS = 20_000  # also counted with every <use> drawn out; 20,000 small paths take about 6 s here
+MAX_PATH_COMMANDS = 100_000  # path commands and polygon points in the whole drawing; 100,000 take about 3 s
 MAX_DEPTH = 200  # elements inside elements
 MAX_SEGMENTS = 2_000_000
 MAX_SIZE_MM = 5000.0
@@ -33,6 +34,7 @@ LINE_CAPS = {"butt": "flat", "round": "round", "square": "square"}
 LINE_JOINS = {"miter": "mitre", "round": "round", "bevel": "bevel"}
 IDENTITY = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+COMMAND = re.compile(r"[MLHVCSQTAZmlhvcsqtaz]")
 
 
 class _TooFar(Exception):
@@ -62,7 +64,14 @@ def _vet(data: bytes, name: str) -> None:
                       .format(file=name, reason=error), name) from error
     if not root.tag.endswith("svg"):
         raise _refuse("svg_damaged", _("{file}: the document is not an SVG drawing.").format(file=name), name)
+    commands = 0
     for count, element in enumerate(root.iter(), start=1):
+        commands += len(COMMAND.findall(element.get("d", ""))) + len(NUMBER.findall(element.get("points", ""))) // 2
+        if commands > MAX_PATH_COMMANDS:
+            raise _refuse("svg_too_complex", _("{file}: the SVG's paths have more than {limit:,} commands; simplify "
+                                               "it (Inkscape: Path > Simplify).").format(file=name,
+                                                                                         limit=MAX_PATH_COMMANDS),
+                          name)
         if count > MAX_ELEMENTS:
             raise _refuse("svg_too_complex", _("{file}: the SVG has more than {limit:,} elements.")
                           .format(file=name, limit=MAX_ELEMENTS), name)
@@ -174,7 +183,8 @@ def _affine(shape: svg.Shape) -> np.ndarray:
 
 def _apply(affine: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Points (n, 2) through an affine 3 x 2 matrix; _TooFar when any lands out of reach (or is not a number)."""
-    moved = points @ affine[:2] + affine[2]
+    with np.errstate(over="ignore", invalid="ignore"):
+        moved = points @ affine[:2] + affine[2]
     if not np.all(np.abs(moved) < MAX_REACH_PX):
         raise _TooFar
     return moved
