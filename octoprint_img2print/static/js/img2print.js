@@ -135,6 +135,7 @@ $(function () {
                 self.intents(answer.intents);
                 self.slicerList(answer.slicers);
                 self.tripo(answer.tripo);
+                if (answer.bed) self.bed(answer.bed);
                 if (answer.defaults.printer) self.printer(answer.defaults.printer);
                 self.intent(modeDefault(self.mode(), "intent") || undefined);
             });
@@ -427,7 +428,32 @@ $(function () {
             return result !== null && /\.gcode$/i.test(result.file || "");
         });
 
+        // "Bed is clear": this host's own record that a person found the bed clear (a print farm starts on it);
+        // offered while the printer is idle and the bed not confirmed, taken back by the host when a print starts
+        // or ends
+        self.bed = ko.observable({clear: false});
+        self.printerIdle = ko.observable(false);
+        self.fromCurrentData = function (data) {
+            self.printerIdle(!!(data.state && data.state.flags && data.state.flags.ready));
+        };
+        self.canConfirmBed = ko.pureComputed(function () { return self.canConvert() && self.has("PRINT"); });
+        self.offerBedClear = ko.pureComputed(function () {
+            return self.canConfirmBed() && self.printerIdle() && !self.bed().clear;
+        });
+        self.bedConfirmedText = ko.pureComputed(function () {
+            var bed = self.bed();
+            if (!bed.clear) return "";
+            return fill(gettext("Bed confirmed clear at {time} by {user}."),
+                        {time: new Date(bed.confirmed_at * 1000).toLocaleTimeString(), user: bed.by || "-"});
+        });
+        self.confirmBedClear = function () {
+            OctoPrint.simpleApiCommand("img2print", "bed_clear", {})
+                .done(function (answer) { self.bed(answer.bed); })
+                .fail(function (xhr) { self.error(failure(xhr, gettext("The bed could not be confirmed clear."))); });
+        };
+
         self.onDataUpdaterPluginMessage = function (plugin, data) {
+            if (plugin === "img2print" && data.type === "bed") self.bed(data.bed);
             if (plugin === "img2print" && data.type === "job") self.show(data.job);
         };
     }
