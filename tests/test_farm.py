@@ -18,6 +18,7 @@ from conftest import ROOT, require
 from gcode_reading import read
 from octoprint_server import Server, Session, instance
 from pictures import halves, save
+from test_browser import browser, console_errors, log_in, open_tab, wait_for
 
 from octoprint_img2print.cli import main
 from octoprint_img2print.farm.client import Retry
@@ -147,6 +148,34 @@ def test_bed_clear_needs_print_permission_is_refused_while_printing_and_is_clear
     assert state(left) == "Operational"
 
 
+def test_the_tab_offers_bed_is_clear_on_an_idle_printer_and_shows_the_confirmation(farm, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    left = farm["sessions"]["left"]
+    assert bed(left)["clear"] is False and state(left) == "Operational"
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, farm["servers"]["left"])
+        open_tab(driver)
+        button = wait_for(lambda: [b for b in driver.find_elements(By.ID, "img2print-bed-clear-button")
+                                   if b.is_displayed()])[0]
+        assert not driver.find_element(By.ID, "img2print-bed-confirmed").is_displayed()
+        button.click()
+        wait_for(lambda: driver.find_element(By.ID, "img2print-bed-confirmed").is_displayed())
+        assert "Bed confirmed clear" in driver.find_element(By.ID, "img2print-bed-confirmed").text
+        assert not button.is_displayed()
+        assert bed(left)["clear"] is True and bed(left)["by"] == "admin"
+        left.post("/api/files/local", files={"file": ("short.gcode", b"G28\nG4 S3\n")})
+        left.post("/api/files/local/short.gcode", json={"command": "select", "print": True})
+        wait_for(lambda: not driver.find_element(By.ID, "img2print-bed-confirmed").is_displayed(), 60)
+        wait_state(left, "Operational")
+        wait_for(lambda: driver.find_element(By.ID, "img2print-bed-clear-button").is_displayed(), 60)
+        # G-code without a preview picture answers 404 to the file list's thumbnail request: not an error here
+        assert [e for e in console_errors(driver) if "/plugin/img2print/thumbnail" not in e] == []
+    finally:
+        driver.quit()
+
+
 def test_farm_status_shows_each_host_state_profile_job_and_bed(farm):
     farm["sessions"]["left"].post("/api/plugin/img2print", json={"command": "bed_clear"})
     code, answer = run("farm", "status", str(farm["file"]), "--json")
@@ -155,7 +184,8 @@ def test_farm_status_shows_each_host_state_profile_job_and_bed(farm):
     for name, (width, depth) in BEDS.items():
         assert hosts[name]["reachable"] is True
         assert (hosts[name]["profile"]["bed"]["width"], hosts[name]["profile"]["bed"]["depth"]) == (width, depth)
-    assert hosts["left"]["state"] == "Operational" and hosts["left"]["ready"] is True and hosts["left"]["job"] is None
+    assert hosts["left"]["state"] == "Operational" and hosts["left"]["ready"] is True
+    assert hosts["left"]["job"]["file"] == "short.gcode" and hosts["left"]["job"]["progress"] == 100  # done before
     assert hosts["left"]["img2print"] is True and hosts["left"]["bed"]["clear"] is True
     assert hosts["right"]["img2print"] is False and hosts["right"]["bed"] is None
     assert hosts["busy"]["state"] == "Printing" and hosts["busy"]["ready"] is False
