@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import gettext
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -12,6 +15,7 @@ from typing import Any
 CATALOGUE_DIR = Path(__file__).parent / "translations"
 DOMAIN = "messages"
 ENGLISH = "en"
+_speaking: ContextVar[tuple[str, ...] | None] = ContextVar("img2print_language", default=None)
 
 
 @lru_cache(maxsize=16)
@@ -92,14 +96,25 @@ def messages(language: str) -> dict[str, str]:
     return {k: v for k, v in getattr(catalogue, "_catalog", {}).items() if isinstance(k, str) and k}
 
 
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Messages made inside (``_``, ``ngettext``) are in ``language``, whatever the process locale: for a server
+    answering people in their own languages."""
+    token = _speaking.set((language, ENGLISH))
+    try:
+        yield
+    finally:
+        _speaking.reset(token)
+
+
 def _(message: str) -> Message:
-    """Translate ``message`` into the language of the process locale."""
-    return in_language(translations(), message)
+    """Translate ``message`` into the language being spoken (see ``speaking``), else the process locale's."""
+    return in_language(translations(_speaking.get()), message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> Message:
     """Translate a message whose wording depends on ``count``."""
-    catalogue = translations()
+    catalogue = translations(_speaking.get())
     translated = catalogue.ngettext(singular, plural, count)
     found = translated not in (singular, plural) or (singular, 0) in getattr(catalogue, "_catalog", {})
     return Message(translated, catalogue_language(catalogue) if found else ENGLISH)
