@@ -1,9 +1,9 @@
-"""Every HTTP route of img2print: the API under /api/plugin/img2print, and the upload, phone page and thumbnail
-routes under /plugin/img2print. OctoPrint's services are handed in; every route states its permissions.
+"""Every HTTP route of img2print: the API under /api/plugin/img2print, and the upload, phone page, thumbnail and
+3D view routes under /plugin/img2print. OctoPrint's services are handed in; every route states its permissions.
 
-Every answer is JSON (the phone page and thumbnails aside); errors carry a stable ``code`` and a message in the
-asking user's language. Permissions: PLUGIN_IMG2PRINT_CONVERT for previews, conversions, checks and the lists (and
-with FILES_UPLOAD for repairs, whose model lands in the file list);
+Every answer is JSON (the phone page, thumbnails and 3D views aside); errors carry a stable ``code`` and a message
+in the asking user's language. Permissions: PLUGIN_IMG2PRINT_CONVERT for previews (and their 3D views),
+conversions, checks and the lists (and with FILES_UPLOAD for repairs, whose model lands in the file list);
 PLUGIN_IMG2PRINT_SLICE (with OctoPrint's SLICE) for slicing; OctoPrint's PRINT to start printing; FILES_UPLOAD to
 upload; FILES_LIST for thumbnails.
 """
@@ -198,6 +198,7 @@ class HttpApi:
         """Add the routes under /plugin/img2print."""
         blueprint.add_url_rule("/phone", "phone", self.phone, methods=["GET"])
         blueprint.add_url_rule("/thumbnail", "thumbnail", self.thumbnail, methods=["GET"])
+        blueprint.add_url_rule("/view", "view", self.view, methods=["GET"])
         blueprint.add_url_rule("/phone-code.svg", "phone_code", self.phone_code, methods=["GET"])
         blueprint.add_url_rule("/upload", "upload", self.upload, methods=["POST"])
 
@@ -369,6 +370,18 @@ class HttpApi:
             cache.write_bytes(base64.b64decode(picture))
         response = flask.make_response(cache.read_bytes())
         response.headers["Content-Type"] = "image/png"
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        return response
+
+    @requires(CONVERT_NEEDS)
+    def view(self) -> flask.Response:
+        """The solid of a finished preview job (``?job=ID``) as it stands on the bed, for the 3D view: the binary
+        of rendering/view_mesh.py. Only the queue's own file of that job is ever read."""
+        found = self.services.queue.view(flask.request.args.get("job", ""))
+        if found is None:
+            return error(404, "no_view", translate("This preview is no longer kept; preview again."))
+        response = flask.make_response(found.read_bytes())
+        response.headers["Content-Type"] = "application/octet-stream"
         response.headers["Cache-Control"] = "private, max-age=3600"
         return response
 

@@ -38,7 +38,7 @@ from .printers.fit import fit_to_printer
 from .printers.profile import PrinterProfile
 from .rendering.gcode_thumbnail import embed
 from .rendering.preview import backlit_picture, solid_picture
-from .rendering.view_mesh import vertex_light, write_view
+from .rendering.view_mesh import lit_from_behind, write_view
 from .report import ERROR, FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding_kind
 from .slicing.backend import DEFAULT_TIMEOUT_S, SlicerInfo
 from .slicing.gcode import GcodeFacts, inspect, verify
@@ -403,9 +403,9 @@ def preview(source: bytes | Path, printer: PrinterProfile, *, name: str | None =
     if transmittance is not None:
         answer["backlit"] = backlit_picture(built.mesh, transmittance)
     if view is not None:
-        light = vertex_light(built.mesh, transmittance) if transmittance is not None else None
-        answer["view"] = {**write_view(view, placed, light), "size_mm": [round(float(v), 2) for v in placed.size()],
-                          "printer": printer.as_dict()}
+        lit = lit_from_behind(built.mesh, transmittance) if transmittance is not None else None
+        answer["view"] = {**write_view(view, placed, lit), "printer": printer.as_dict(),
+                          "size_mm": [round(float(v), 2) for v in built.mesh.size()]}  # as the model file has it
     return answer
 
 

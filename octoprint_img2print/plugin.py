@@ -216,7 +216,8 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
 
     def get_assets(self) -> dict[str, list[str]]:
         """The tab's view model and style."""
-        return {"js": ["js/img2print.js", "js/img2print_files.js"], "css": ["css/img2print.css"]}
+        return {"js": ["js/img2print_view3d.js", "js/img2print.js", "js/img2print_files.js"],
+                "css": ["css/img2print.css", "css/img2print_view3d.css"]}
 
     def get_template_configs(self) -> list[dict[str, Any]]:
         """A tab and a settings page."""

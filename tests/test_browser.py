@@ -29,7 +29,7 @@ def server(tmp_path_factory):
 
 
 def browser(tmp_path: Path, language: str = "en", size: tuple[int, int] = (1280, 1000)):
-    """Headless Debian Chromium through its own chromedriver (nothing is downloaded)."""
+    """Headless Debian Chromium through its own chromedriver (nothing is downloaded); WebGL by SwiftShader."""
     require(CHROMIUM is not None and CHROMEDRIVER is not None, "chromium and chromium-driver (apt)")
     from selenium import webdriver
 
@@ -37,7 +37,8 @@ def browser(tmp_path: Path, language: str = "en", size: tuple[int, int] = (1280,
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", f"--lang={language}", f"--window-size={size[0]},{size[1]}",
+                     "--no-first-run", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+                     f"--lang={language}", f"--window-size={size[0]},{size[1]}",
                      f"--user-data-dir={tmp_path / 'profile'}"):
         options.add_argument(argument)
     options.add_experimental_option("prefs", {"intl.accept_languages": language})

@@ -1,13 +1,15 @@
 """The solid for the pages' 3D view: a compact binary of its vertices and faces (decimated for display above a
-bound, never for the file), with the light a lithophane passes at each vertex.
+bound, never for the file), with the light a lithophane passes at each vertex of its picture's surface.
 
-The file holds, little-endian: three uint32 (vertices, faces, 1 if light follows), float32 x, y, z per vertex,
-uint32 a, b, c per face, then (if any) one uint8 of light (0 dark to 255 full) per vertex.
+The file holds, little-endian: four uint32 (vertices, faces, 1 if light follows, how many of the faces, listed
+first, are the picture's surface), float32 x, y, z per vertex, uint32 a, b, c per face, then (if any) one uint8
+of light (0 dark to 255 full) per vertex.
 """
 
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,53 +18,65 @@ from ..geometry.mesh import Mesh
 from .preview import transmitted
 
 MAX_VIEW_TRIANGLES = 200_000
-HEADER = struct.Struct("<3I")
+HEADER = struct.Struct("<4I")
 
 
-def vertex_light(mesh: Mesh, transmittance: float) -> np.ndarray:
-    """The share of light (0 to 1) a flat lithophane lying on its back (z = 0) passes at each vertex: the front
-    surface's thinnest part passes all of it."""
-    front = np.unique(mesh.faces[mesh.face_normals()[:, 2] > 0])
-    thinnest = float(mesh.vertices[front, 2].min()) if len(front) else 0.0
-    return np.clip(transmitted(mesh.vertices[:, 2].astype(np.float64) - thinnest, transmittance), 0.0, 1.0)
+@dataclass(frozen=True)
+class Backlight:
+    """How a flat lithophane looks with a light behind it: the share of light (0 to 1) that passes at each vertex of
+    its picture's surface, and which faces are that surface."""
+
+    light: np.ndarray
+    surface: np.ndarray
 
 
-def decimated(mesh: Mesh, light: np.ndarray | None,
-              max_triangles: int = MAX_VIEW_TRIANGLES) -> tuple[Mesh, np.ndarray | None]:
-    """The mesh with at most about ``max_triangles`` faces for display: vertices merged on a grid (each cell's
-    mean), faces that collapse dropped. Small meshes come back as they are."""
+def lit_from_behind(mesh: Mesh, transmittance: float) -> Backlight:
+    """A flat lithophane lying on its back (z = 0), its picture on top: the top's thinnest part passes all light."""
+    surface = mesh.face_normals()[:, 2] > 0
+    top = np.unique(mesh.faces[surface])
+    thinnest = float(mesh.vertices[top, 2].min()) if len(top) else 0.0
+    light = np.clip(transmitted(mesh.vertices[:, 2].astype(np.float64) - thinnest, transmittance), 0.0, 1.0)
+    return Backlight(light, surface)
+
+
+def decimated(mesh: Mesh, max_triangles: int = MAX_VIEW_TRIANGLES) -> tuple[Mesh, np.ndarray, np.ndarray]:
+    """The mesh with at most ``max_triangles`` faces for display (vertices merged on a grid, each cell's mean; faces
+    that collapse dropped), which old vertex became which new one, and which faces were kept (in their order)."""
     if len(mesh.faces) <= max_triangles:
-        return mesh, light
+        return mesh, np.arange(len(mesh.vertices)), np.ones(len(mesh.faces), dtype=bool)
     low, high = mesh.bounds()
     extent = np.maximum(high - low, 1e-6).astype(np.float64)
-    cells = mesh.vertices.shape[0] * max_triangles / len(mesh.faces) / 2  # about half as many vertices as faces
+    cells = len(mesh.vertices) * max_triangles / len(mesh.faces)
     while True:
         step = (float(np.prod(extent)) / max(cells, 1.0)) ** (1 / 3)
         index = np.floor((mesh.vertices - low) / step).astype(np.int64)
-        _keys, cluster, counts = np.unique(index, axis=0, return_inverse=True, return_counts=True)
+        _cells, cluster, counts = np.unique(index, axis=0, return_inverse=True, return_counts=True)
         cluster = cluster.ravel()
         faces = cluster[mesh.faces]
-        keep = (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 0] != faces[:, 2])
-        if keep.sum() <= max_triangles:
+        kept = (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 0] != faces[:, 2])
+        if kept.sum() <= max_triangles:
             break
         cells *= 0.7
     merged = np.zeros((len(counts), 3))
     np.add.at(merged, cluster, mesh.vertices)
-    merged /= counts[:, None]
-    shades = None
-    if light is not None:
-        shades = np.zeros(len(counts))
-        np.add.at(shades, cluster, light)
-        shades /= counts
-    return Mesh(merged.astype(np.float32), faces[keep].astype(np.int32)), shades
+    return Mesh((merged / counts[:, None]).astype(np.float32), faces[kept].astype(np.int32)), cluster, kept
 
 
-def write_view(path: Path, mesh: Mesh, light: np.ndarray | None = None) -> dict[str, int | bool]:
+def _cluster_mean(values: np.ndarray, cluster: np.ndarray) -> np.ndarray:
+    sums = np.zeros(int(cluster.max()) + 1)
+    np.add.at(sums, cluster, values)
+    return sums / np.bincount(cluster)
+
+
+def write_view(path: Path, mesh: Mesh, lit: Backlight | None = None) -> dict[str, int | bool]:
     """Write the view's file (decimated if needed) and say how many triangles it shows of how many."""
-    shown, shades = decimated(mesh, light)
-    parts = [HEADER.pack(len(shown.vertices), len(shown.faces), int(shades is not None)),
+    surface = lit.surface if lit is not None else np.zeros(len(mesh.faces), dtype=bool)
+    order = np.argsort(~surface, kind="stable")  # the picture's surface first
+    shown, cluster, kept = decimated(Mesh(mesh.vertices, mesh.faces[order]))
+    parts = [HEADER.pack(len(shown.vertices), len(shown.faces), int(lit is not None),
+                         int(kept[:int(surface.sum())].sum())),
              shown.vertices.astype("<f4").tobytes(), shown.faces.astype("<u4").tobytes()]
-    if shades is not None:
-        parts.append(np.round(shades * 255).astype(np.uint8).tobytes())
+    if lit is not None:
+        parts.append(np.round(_cluster_mean(lit.light, cluster) * 255).astype(np.uint8).tobytes())
     Path(path).write_bytes(b"".join(parts))
-    return {"triangles": len(shown.faces), "solid_triangles": len(mesh.faces), "decimated": shown is not mesh}
+    return {"triangles": len(shown.faces), "solid_triangles": len(mesh.faces), "decimated": bool(not kept.all())}

@@ -159,6 +159,7 @@ $(function () {
             self.uploaded(listed);
             self.preview("");
             self.backlit("");
+            if (view3d) view3d.hide();
             self.groups([]);
             self.previewed(null);
             self.result(null);
@@ -231,14 +232,21 @@ $(function () {
             return (xhr.responseJSON && xhr.responseJSON.error && xhr.responseJSON.error.message) || fallback;
         }
 
-        // the preview follows every change once the picture has been uploaded
+        // the preview follows every change once the picture has been uploaded; a running preview is replaced by the
+        // newer one, not queued behind it (other jobs finish first)
         var pending = null, changedWhileBusy = false;
+        function previewRunning() {
+            var job = self.job();
+            return self.busy() && job !== null && job.action === "preview";
+        }
         self.livePreview = function () {
             if (!self.uploaded()) return;
-            if (self.busy()) { changedWhileBusy = true; return; }
+            if (self.busy() && !previewRunning()) { changedWhileBusy = true; return; }
             if (pending) window.clearTimeout(pending);
             pending = window.setTimeout(function () {
                 pending = null;
+                if (previewRunning()) { self.cancel(); self.jobId(null); }
+                else if (self.busy()) { changedWhileBusy = true; return; }
                 var request = {file: self.uploaded(), mode: self.mode(), options: self.options()};
                 self.previewing = self.asked();
                 if (self.printer()) request.printer = self.printer();
@@ -251,13 +259,26 @@ $(function () {
                         self.busy(false);
                         self.error(failure(xhr, gettext("The preview failed.")));
                     });
-            }, 700);
+            }, 600);
         };
         [self.options, self.printer, self.intent].forEach(function (observable) { observable.subscribe(self.livePreview); });
 
         // the phone page, as this browser reaches OctoPrint, and its QR code
         self.phoneAddress = window.location.origin + (typeof BASEURL === "string" ? BASEURL : "/") + "plugin/img2print/phone";
         self.phoneCode = OctoPrint.getBlueprintUrl("img2print") + "phone-code.svg?url=" + encodeURIComponent(self.phoneAddress);
+
+        // the live 3D view of the latest preview (img2print_view3d.js; three.js comes with the first one), or the
+        // pictures of the solid where this browser has no WebGL
+        self.hasView3d = window.Img2PrintView3D.supported();
+        var view3d = null;
+        self.showView3d = function (jobId, view) {
+            if (!self.hasView3d) return;
+            view3d = view3d || window.Img2PrintView3D.create(document.getElementById("img2print-view3d"), {
+                vendor: new URL(OctoPrint.getBlueprintUrl("img2print") + "static/vendor/", window.location.href).href,
+                locale: locale, gettext: gettext});
+            view3d.show(view, OctoPrint.getBlueprintUrl("img2print") + "view?job=" + encodeURIComponent(jobId))
+                .catch(function () { self.error(gettext("The 3D view could not be shown.")); });
+        };
 
         // a photo (not a drawing or a model) can go to Tripo for a full 3D model
         self.isPhoto = ko.pureComputed(function () {
@@ -371,6 +392,7 @@ $(function () {
                 if (result.preview) { self.preview(result.preview); self.previewed(self.previewing); }
                 if (changedWhileBusy) { changedWhileBusy = false; self.livePreview(); }
                 if (result.backlit) self.backlit(result.backlit);
+                if (result.view) self.showView3d(job.id, result.view);
                 if (result.file) self.result(result);
                 if (job.action === "repair") document.getElementById("img2print-result").scrollIntoView({block: "nearest"});
             } else if (job.status === "failed" || job.status === "cancelled") {

@@ -240,14 +240,24 @@
                 showGroups(result.groups || []);
                 if (result.preview) {
                     $("solid").src = result.preview;
-                    $("solid").hidden = false;
+                    $("solid").hidden = hasView3d;
+                    $("no-webgl").hidden = hasView3d;
                     previewed = previewing;
                     blocked = (result.groups || []).some(function (group) { return group.level === "error"; });
                 }
-                if (result.backlit) { $("backlit").src = result.backlit; $("backlit").hidden = false; }
+                if (result.backlit) { $("backlit").src = result.backlit; $("backlit").hidden = hasView3d; }
+                if (result.view) showView3d(state.id, result.view);
                 if (result.file) showResult(result);
                 enable();
             });
+    }
+    // the live 3D view of the latest preview (img2print_view3d.js), or the pictures where there is no WebGL
+    var hasView3d = window.Img2PrintView3D.supported(), view3d = null;
+    function showView3d(id, view) {
+        view3d = view3d || window.Img2PrintView3D.create($("view3d"), {
+            vendor: new URL("static/vendor/", window.location.href).href, locale: locale, gettext: gettext});
+        view3d.show(view, "view?job=" + encodeURIComponent(id))
+            .catch(function () { $("error").textContent = gettext("The 3D view could not be shown."); });
     }
     // the findings by kind, each with its fix where there is one: the fix sets the option and previews again
     function showMarks(groups) {

@@ -1,0 +1,288 @@
+/* img2print's live 3D view: the solid of a preview as it stands on the printer's bed, turned and zoomed with the
+   pointer, its size in millimetres, and for a flat lithophane the view lit from behind. Used by the tab and the
+   phone page; three.js (static/vendor) is loaded only when a view is made. */
+(function () {
+    "use strict";
+
+    var three = null;  // the promise of three.js, loaded once
+    var BACKLIGHT = [1.0, 236 / 255, 196 / 255];
+    var COLOURS = {solid: 0xe08a2c, bed: 0xe9ecef, grid: 0xc9ced4, edge: 0x6c757d, background: 0xf8f9fa,
+                   dark: 0x1b1d21, darkBed: 0x33373d, darkGrid: 0x4a4f57};
+    var GRID_MM = 10;
+
+    // true where this browser can draw WebGL (else the pages show the pictures of the solid instead)
+    function supported() {
+        try {
+            var canvas = document.createElement("canvas");
+            return !!(window.WebGLRenderingContext && (canvas.getContext("webgl2") || canvas.getContext("webgl")));
+        } catch (ignored) {
+            return false;
+        }
+    }
+
+    // the view's binary (rendering/view_mesh.py): counts, float32 vertices, uint32 faces (the picture's surface
+    // first), uint8 light per vertex
+    function parse(buffer) {
+        var head = new Uint32Array(buffer, 0, 4), vertices = head[0], faces = head[1], offset = 16;
+        var positions = new Float32Array(buffer, offset, vertices * 3);
+        offset += vertices * 12;
+        var index = new Uint32Array(buffer, offset, faces * 3);
+        offset += faces * 12;
+        return {positions: positions, index: index, light: head[2] ? new Uint8Array(buffer, offset, vertices) : null,
+                surface: head[3]};
+    }
+
+    function View(container, settings) {
+        var self = this, gettext = settings.gettext || window.gettext;
+        var format = new Intl.NumberFormat(settings.locale || undefined, {maximumFractionDigits: 1});
+        function fill(text, values) {
+            return text.replace(/\{(\w+)\}/g, function (whole, name) { return values[name]; });
+        }
+        function element(tag, className, parent) {
+            var made = document.createElement(tag);
+            made.className = className;
+            parent.appendChild(made);
+            return made;
+        }
+
+        var root = element("div", "img2print-view3d", container);
+        var stage = element("div", "img2print-view3d-stage", root);
+        var facts = element("div", "img2print-view3d-facts", root);
+        var size = element("strong", "img2print-view3d-size", facts);
+        var bedText = element("span", "img2print-view3d-bed", facts);
+        var toggle = element("label", "img2print-view3d-backlit", facts);
+        var backlitBox = element("input", "", toggle);
+        backlitBox.type = "checkbox";
+        toggle.appendChild(document.createTextNode(" " + gettext("Lit from behind")));
+        var hint = element("span", "img2print-view3d-hint", facts);
+        hint.textContent = gettext("Drag to turn, scroll or pinch to zoom.");
+        toggle.hidden = true;
+        root.hidden = true;
+        self.root = root;
+
+        var THREE = null, renderer = null, scene = null, camera = null, bed = null, solid = null, shown = null;
+        var orbit = {theta: -Math.PI / 3, phi: 1.05, radius: 200, target: [0, 0, 0]};
+        var loading = 0;  // the latest asked view: an older answer arriving later is dropped
+
+        function render() {
+            if (!renderer || !solid) return;
+            var r = orbit.radius, t = orbit.target;
+            camera.position.set(t[0] + r * Math.sin(orbit.phi) * Math.cos(orbit.theta),
+                                t[1] + r * Math.sin(orbit.phi) * Math.sin(orbit.theta),
+                                t[2] + r * Math.cos(orbit.phi));
+            camera.lookAt(t[0], t[1], t[2]);
+            renderer.render(scene, camera);
+        }
+        function resize() {
+            var width = stage.clientWidth;
+            if (!renderer || !width) return;
+            var height = Math.round(Math.min(width * 0.75, 520));
+            renderer.setSize(width, height, false);
+            camera.aspect = width / height;
+            camera.updateProjectionMatrix();
+            render();
+        }
+
+        // turning (drag with one pointer) and zooming (wheel, or two pointers pinching)
+        function controls(canvas) {
+            var pointers = {}, spread = null;
+            function distance() {
+                var points = Object.keys(pointers).map(function (key) { return pointers[key]; });
+                return points.length === 2 ? Math.hypot(points[0].x - points[1].x, points[0].y - points[1].y) : null;
+            }
+            function zoom(factor) {
+                orbit.radius = Math.min(Math.max(orbit.radius * factor, orbit.nearest), orbit.farthest);
+                render();
+            }
+            canvas.addEventListener("pointerdown", function (event) {
+                canvas.setPointerCapture(event.pointerId);
+                pointers[event.pointerId] = {x: event.clientX, y: event.clientY};
+                spread = distance();
+            });
+            canvas.addEventListener("pointermove", function (event) {
+                var last = pointers[event.pointerId];
+                if (!last) return;
+                if (Object.keys(pointers).length === 1) {
+                    orbit.theta -= (event.clientX - last.x) * 0.01;
+                    orbit.phi = Math.min(Math.max(orbit.phi - (event.clientY - last.y) * 0.01, 0.02), Math.PI - 0.02);
+                    render();
+                }
+                pointers[event.pointerId] = {x: event.clientX, y: event.clientY};
+                var now = distance();
+                if (now && spread) zoom(spread / now);
+                spread = now;
+            });
+            function release(event) { delete pointers[event.pointerId]; spread = distance(); }
+            canvas.addEventListener("pointerup", release);
+            canvas.addEventListener("pointercancel", release);
+            canvas.addEventListener("wheel", function (event) {
+                event.preventDefault();
+                zoom(Math.exp(event.deltaY * 0.001));
+            }, {passive: false});
+        }
+
+        function start() {
+            if (!three) three = import(settings.vendor + "three.module.min.js");
+            return three.then(function (module) {
+                if (THREE) return;
+                THREE = module;
+                renderer = new THREE.WebGLRenderer({antialias: true, preserveDrawingBuffer: true});
+                renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+                stage.appendChild(renderer.domElement);
+                scene = new THREE.Scene();
+                camera = new THREE.PerspectiveCamera(35, 4 / 3, 1, 10000);
+                camera.up.set(0, 0, 1);
+                scene.add(new THREE.HemisphereLight(0xffffff, 0x8d8d8d, 2.2));
+                var sun = new THREE.DirectionalLight(0xffffff, 2.0);
+                sun.position.set(-1, -2, 3);
+                scene.add(sun);
+                controls(renderer.domElement);
+                if (window.ResizeObserver) new ResizeObserver(resize).observe(stage);
+            });
+        }
+
+        // the bed from the printer profile: its plate, a 10 mm grid on rectangular beds, and its edge
+        function makeBed(printer) {
+            var group = new THREE.Group(), round = printer.bed.shape === "circular";
+            var width = round ? printer.bed.diameter : printer.bed.width, depth = round ? width : printer.bed.depth;
+            var plate = round ? new THREE.CircleGeometry(width / 2, 96) : new THREE.PlaneGeometry(width, depth);
+            var surface = new THREE.Mesh(plate, new THREE.MeshBasicMaterial({color: COLOURS.bed}));
+            surface.position.z = -0.05;
+            group.add(surface);
+            var edge = [], grid = [], lines = new THREE.LineBasicMaterial({color: COLOURS.grid}), i;
+            if (round) {
+                for (i = 0; i <= 96; i++) {
+                    var angle = 2 * Math.PI * i / 96;
+                    edge.push(new THREE.Vector3(width / 2 * Math.cos(angle), width / 2 * Math.sin(angle), 0));
+                }
+            } else {
+                edge = [[-1, -1], [1, -1], [1, 1], [-1, 1], [-1, -1]].map(function (corner) {
+                    return new THREE.Vector3(corner[0] * width / 2, corner[1] * depth / 2, 0);
+                });
+                for (i = -Math.floor(width / 2 / GRID_MM); i * GRID_MM < width / 2; i++) {
+                    grid.push(new THREE.Vector3(i * GRID_MM, -depth / 2, 0), new THREE.Vector3(i * GRID_MM, depth / 2, 0));
+                }
+                for (i = -Math.floor(depth / 2 / GRID_MM); i * GRID_MM < depth / 2; i++) {
+                    grid.push(new THREE.Vector3(-width / 2, i * GRID_MM, 0), new THREE.Vector3(width / 2, i * GRID_MM, 0));
+                }
+                group.add(new THREE.LineSegments(new THREE.BufferGeometry().setFromPoints(grid), lines));
+            }
+            group.add(new THREE.Line(new THREE.BufferGeometry().setFromPoints(edge),
+                                     new THREE.LineBasicMaterial({color: COLOURS.edge})));
+            return {group: group, radius: Math.hypot(width, depth) / 2, plate: surface.material, grid: lines};
+        }
+
+        // the solid shaded; or lit from behind: only the picture's surface, seen from either side, in the colour
+        // of the light that passes there
+        function material() {
+            if (backlitBox.checked && shown.light) {
+                return [new THREE.MeshBasicMaterial({vertexColors: true, side: THREE.DoubleSide}),
+                        new THREE.MeshBasicMaterial({visible: false})];
+            }
+            return new THREE.MeshStandardMaterial({color: COLOURS.solid, roughness: 0.75, flatShading: true});
+        }
+        function dispose(used) { [].concat(used).forEach(function (item) { item.dispose(); }); }
+        function paint() {
+            if (!solid) return;
+            dispose(solid.material);
+            solid.material = material();
+            var dark = backlitBox.checked && shown.light;
+            scene.background = new THREE.Color(dark ? COLOURS.dark : COLOURS.background);
+            bed.plate.color.setHex(dark ? COLOURS.darkBed : COLOURS.bed);
+            bed.grid.color.setHex(dark ? COLOURS.darkGrid : COLOURS.grid);
+            render();
+        }
+        backlitBox.addEventListener("change", paint);
+
+        function place(data, view) {
+            var geometry = new THREE.BufferGeometry();
+            geometry.setAttribute("position", new THREE.BufferAttribute(data.positions, 3));
+            geometry.setIndex(new THREE.BufferAttribute(data.index, 1));
+            if (data.light) {
+                var colours = new Float32Array(data.light.length * 3);
+                for (var i = 0; i < data.light.length; i++) {
+                    for (var c = 0; c < 3; c++) colours[i * 3 + c] = data.light[i] / 255 * BACKLIGHT[c];
+                }
+                geometry.setAttribute("color", new THREE.BufferAttribute(colours, 3));
+                geometry.addGroup(0, data.surface * 3, 0);
+                geometry.addGroup(data.surface * 3, data.index.length - data.surface * 3, 1);
+            }
+            geometry.computeBoundingBox();
+            var first = solid === null;
+            if (solid) { scene.remove(solid); solid.geometry.dispose(); dispose(solid.material); }
+            if (bed) scene.remove(bed.group);
+            shown = data;
+            solid = new THREE.Mesh(geometry, material());
+            bed = makeBed(view.printer);
+            scene.add(bed.group);
+            scene.add(solid);
+            var box = geometry.boundingBox, extent = [box.max.x - box.min.x, box.max.y - box.min.y, box.max.z - box.min.z];
+            root.dataset.bounds = JSON.stringify([box.min.x, box.min.y, box.min.z, box.max.x, box.max.y, box.max.z]);
+            var reach = Math.hypot(extent[0], extent[1], extent[2]) / 2;
+            orbit.nearest = Math.max(reach * 0.3, 2);
+            orbit.farthest = Math.max(reach, bed.radius) * 6;
+            orbit.target = [0, 0, extent[2] / 2];
+            if (first) {
+                orbit.radius = Math.max(reach * 3.2, bed.radius * 0.9);
+                facePicture(data);
+            }
+            orbit.radius = Math.min(Math.max(orbit.radius, orbit.nearest), orbit.farthest);
+            paint();
+        }
+
+        // a first look at a lithophane from its picture's side, a little from the right and above
+        function facePicture(data) {
+            var p = data.positions, f = data.index, sum = [0, 0, 0], i;
+            for (i = 0; i < data.surface * 3; i += 3) {
+                var a = f[i] * 3, b = f[i + 1] * 3, c = f[i + 2] * 3;
+                var u = [p[b] - p[a], p[b + 1] - p[a + 1], p[b + 2] - p[a + 2]];
+                var v = [p[c] - p[a], p[c + 1] - p[a + 1], p[c + 2] - p[a + 2]];
+                sum[0] += u[1] * v[2] - u[2] * v[1];
+                sum[1] += u[2] * v[0] - u[0] * v[2];
+                sum[2] += u[0] * v[1] - u[1] * v[0];
+            }
+            if (Math.hypot(sum[0], sum[1]) > Math.abs(sum[2])) {
+                orbit.theta = Math.atan2(sum[1], sum[0]) - 0.45;
+                orbit.phi = 1.2;
+            }
+        }
+
+        function describe(view) {
+            var mm = view.size_mm.map(function (value) { return format.format(value); });
+            size.textContent = fill(gettext("{x} × {y} × {z} mm"), {x: mm[0], y: mm[1], z: mm[2]});
+            var said = fill(gettext("Printer: {printer}"), {printer: view.printer.name});
+            if (view.decimated) {
+                said += " · " + fill(gettext("shown with {shown} of its {total} triangles"),
+                                     {shown: format.format(view.triangles), total: format.format(view.solid_triangles)});
+            }
+            bedText.textContent = said;
+        }
+
+        // show a finished preview: ``view`` is the job's result.view, ``address`` where its binary is read
+        self.show = function (view, address) {
+            var asked = ++loading;
+            return start().then(function () {
+                return fetch(address, {credentials: "same-origin"});
+            }).then(function (answer) {
+                if (!answer.ok) throw new Error(answer.status);
+                return answer.arrayBuffer();
+            }).then(function (buffer) {
+                if (asked !== loading) return;
+                var data = parse(buffer);
+                root.hidden = false;
+                describe(view);
+                toggle.hidden = !data.light;
+                if (!data.light) backlitBox.checked = false;
+                place(data, view);
+                resize();
+            });
+        };
+        self.hide = function () { loading++; root.hidden = true; };
+    }
+
+    window.Img2PrintView3D = {
+        supported: supported,
+        // a view inside ``container``; settings: vendor (the address of static/vendor/), locale, gettext
+        create: function (container, settings) { return new View(container, settings); }
+    };
+})();

@@ -1,0 +1,237 @@
+"""The live 3D view (three.js) in the tab and on the phone page, in headless Chromium against a real OctoPrint: the
+solid stands on the printer's bed at the size `img2print convert` makes, follows the options, and is lit from
+behind for lithophanes; its mesh comes only to users who may preview."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from artwork import shapes
+from conftest import ROOT, require
+from octoprint_server import Server, Session
+from pictures import photo_like, save
+from PIL import Image
+from solids import load
+from test_browser import OCTOPRINT, PHONE, browser, console_errors, log_in, open_tab, wait_for
+
+IMG2PRINT = ROOT / ".venv" / "bin" / "img2print"
+DESKTOP = (1366, 900)
+SHOTS = Path("/tmp/img2print-view3d")  # screenshots to look at
+pytestmark = pytest.mark.octoprint
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require(OCTOPRINT.exists(), "OctoPrint in .venv")
+    with Server(OCTOPRINT, tmp_path_factory.mktemp("view3d") / "base") as running:
+        running.wait_for_log("img2print 0.1.0 ready")
+        yield running
+
+
+def converted_extents(picture: Path, folder: Path, *arguments: str) -> list[float]:
+    """The extents (x, y, z) of the STL `img2print convert` writes with these options."""
+    output = folder / f"converted-{len(list(folder.glob('converted-*')))}.stl"
+    run = subprocess.run([str(IMG2PRINT), "convert", str(picture), "-o", str(output), *arguments],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    return [float(v) for v in load(output).extents]
+
+
+def shown_size(driver, scope: str) -> list[float]:
+    """The size the view writes ("60 × 45 × 2,7 mm"), as numbers."""
+    said = driver.execute_script(f"var e = document.querySelector('{scope} .img2print-view3d-size');"
+                                 "return e && e.offsetParent !== null ? e.textContent : ''")
+    assert said.endswith(" mm"), said
+    return [float(part.strip().replace(",", ".")) for part in said[:-3].split("×")]
+
+
+def drawn_bounds(driver, scope: str) -> list[float]:
+    """What the view drew: the solid's lowest and highest x, y, z (mm) on the bed."""
+    return json.loads(driver.execute_script(f"return document.querySelector('{scope} .img2print-view3d')"
+                                            ".dataset.bounds || '[]'"))
+
+
+def view_shown(driver, scope: str, before: str = "") -> str:
+    """Wait until the view shows a size other than ``before``, and return it."""
+    return wait_for(lambda: driver.execute_script(
+        f"var e = document.querySelector('{scope} .img2print-view3d-size');"
+        "return e && e.offsetParent !== null && e.textContent !== arguments[0] ? e.textContent : ''", before), 240)
+
+
+def canvas_pixels(driver, scope: str, name: str) -> np.ndarray:
+    """A screenshot of the view's canvas as RGB pixels (also saved for a person to look at)."""
+    from selenium.webdriver.common.by import By
+
+    canvas = driver.find_element(By.CSS_SELECTOR, f"{scope} .img2print-view3d canvas")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'end'})",
+                          driver.find_element(By.CSS_SELECTOR, f"{scope} .img2print-view3d"))
+    picture = Image.open(io.BytesIO(canvas.screenshot_as_png)).convert("RGB")
+    SHOTS.mkdir(exist_ok=True)
+    picture.save(SHOTS / f"{name}-canvas.png")
+    driver.save_screenshot(str(SHOTS / f"{name}-page.png"))
+    return np.asarray(picture).astype(int)
+
+
+def assert_solid_drawn(pixels: np.ndarray) -> None:
+    """Not blank, not one colour, and the orange solid covers a real part of it."""
+    assert pixels.std() > 10 and len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50
+    red, green, blue = pixels[..., 0], pixels[..., 1], pixels[..., 2]
+    orange = (red - blue > 60) & (red > green)
+    assert orange.mean() > 0.01, f"the solid covers {orange.mean():.2%} of the view"
+
+
+def assert_matches(shown: list[float], bounds: list[float], converted: list[float]) -> None:
+    """The size written is the converted STL's; the solid drawn stands on z = 0, centred on the bed, as tall as the
+    STL along one of its sides (as img2print turns it for printing)."""
+    low, high = np.array(bounds[:3]), np.array(bounds[3:])
+    assert abs(low[2]) < 0.01, "the solid stands on the bed"
+    assert np.allclose((low[:2] + high[:2]) / 2, 0, atol=0.01), "centred on the bed"
+    assert np.allclose(shown, converted, atol=0.1), (shown, converted)
+    assert min(abs(high[2] - low[2] - side) for side in converted) < 0.1, (bounds, converted)
+
+
+def set_option(driver, name: str, value: str) -> None:
+    """Set one of the tab's option fields (opening "More options" when it is not shown)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    field = driver.find_element(By.ID, f"img2print-option-{name}")
+    if not field.is_displayed():
+        driver.find_element(By.ID, "img2print-more").click()
+    if field.tag_name == "select":
+        Select(field).select_by_value(value)
+    else:
+        field.clear()
+        field.send_keys(value)
+
+
+def test_tab_shows_the_solid_on_the_bed_at_its_size_and_follows_the_options(server, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    photo = save(photo_like(320, 240), tmp_path / "view.jpg")
+    logo = shapes(tmp_path / "view-logo.png")
+    driver = browser(tmp_path, size=DESKTOP)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-printer option")) > 10)
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lithophane")
+        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+        set_option(driver, "width", "60")
+        driver.find_element(By.ID, "img2print-preview").click()
+        said = view_shown(driver, "#img2print")
+        assert_matches(shown_size(driver, "#img2print"), drawn_bounds(driver, "#img2print"),
+                       converted_extents(photo, tmp_path, "--mode", "lithophane", "--width", "60"))
+        solid = canvas_pixels(driver, "#img2print", "tab-en-lithophane")
+        assert_solid_drawn(solid)
+        assert not driver.find_element(By.ID, "img2print-preview-image").is_displayed(), "3D replaces the picture"
+
+        # lit from behind: a dark room, the sheet glowing warm where it is thin
+        driver.find_element(By.CSS_SELECTOR, "#img2print .img2print-view3d-backlit input").click()
+        lit = canvas_pixels(driver, "#img2print", "tab-en-lithophane-backlit")
+        assert lit[:8, :8].mean() < 60, "the room is dark"
+        warm = (lit[..., 0] > 150) & (lit[..., 0] >= lit[..., 2] + 20)
+        assert warm.mean() > 0.01
+        assert len(np.unique(lit[warm], axis=0)) > 20, "the picture shows in shades of light"
+
+        # a cylinder, then a wider one: the view follows each change by itself
+        set_option(driver, "shape", "cylinder")
+        said = view_shown(driver, "#img2print", said)
+        assert not driver.find_element(By.CSS_SELECTOR, "#img2print .img2print-view3d-backlit").is_displayed()
+        narrow = drawn_bounds(driver, "#img2print")
+        assert_matches(shown_size(driver, "#img2print"), narrow,
+                       converted_extents(photo, tmp_path, "--mode", "lithophane", "--shape", "cylinder", "--width",
+                                         "60"))
+        assert_solid_drawn(canvas_pixels(driver, "#img2print", "tab-en-cylinder"))
+        set_option(driver, "width", "90")
+        view_shown(driver, "#img2print", said)
+        wide = drawn_bounds(driver, "#img2print")
+        assert_matches(shown_size(driver, "#img2print"), wide,
+                       converted_extents(photo, tmp_path, "--mode", "lithophane", "--shape", "cylinder", "--width",
+                                         "90"))
+        assert wide[3] - wide[0] > (narrow[3] - narrow[0]) * 1.3, "the wider cylinder is drawn wider"
+
+        # a logo from another picture
+        driver.find_element(By.ID, "img2print-file").send_keys(str(logo))
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("logo")
+        set_option(driver, "width", "40")
+        wait_for(lambda: driver.find_element(By.ID, "img2print-preview").is_enabled())
+        driver.find_element(By.ID, "img2print-preview").click()
+        view_shown(driver, "#img2print", said)
+        assert_matches(shown_size(driver, "#img2print"), drawn_bounds(driver, "#img2print"),
+                       converted_extents(logo, tmp_path, "--mode", "logo", "--width", "40"))
+        assert_solid_drawn(canvas_pixels(driver, "#img2print", "tab-en-logo"))
+        assert driver.find_element(By.ID, "img2print-error").text == ""
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+
+
+def test_german_tab_and_phone_page_show_the_view_with_german_numbers(server, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    photo = save(photo_like(320, 240, seed=3), tmp_path / "ansicht.jpg")
+    driver = browser(tmp_path, language="de", size=DESKTOP)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-printer option")) > 10)
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lithophane")
+        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+        driver.find_element(By.ID, "img2print-preview").click()
+        said = view_shown(driver, "#img2print")
+        assert "," in said, f"a German size has a decimal comma: {said}"
+        assert_solid_drawn(canvas_pixels(driver, "#img2print", "tab-de-lithophane"))
+
+        driver.set_window_size(*PHONE)
+        driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")
+        wait_for(lambda: driver.find_element(By.ID, "app").is_displayed())
+        Select(driver.find_element(By.ID, "mode")).select_by_value("lithophane")
+        driver.find_element(By.ID, "photo").send_keys(str(photo))
+        driver.find_element(By.ID, "preview").click()
+        width = driver.find_element(By.ID, "option-width").get_attribute("value")
+        said = view_shown(driver, "#view3d")
+        assert "," in said
+        assert_matches(shown_size(driver, "#view3d"), drawn_bounds(driver, "#view3d"),
+                       converted_extents(photo, tmp_path, "--mode", "lithophane", "--width", width))
+        pixels = canvas_pixels(driver, "#view3d", "phone-de-lithophane")
+        assert_solid_drawn(pixels)
+        assert pixels.shape[1] <= PHONE[0]
+        viewport = driver.execute_script("return document.documentElement.clientWidth")
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= viewport
+        assert not driver.find_element(By.ID, "solid").is_displayed(), "3D replaces the picture"
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+
+
+def test_the_mesh_comes_only_to_users_who_may_preview_and_only_from_a_preview(server, tmp_path):
+    photo = save(photo_like(160, 120), tmp_path / "mesh.jpg")
+    session = server.session()
+    answer = session.upload(photo.read_bytes(), "mesh.jpg", action="preview", mode="relief",
+                            options=json.dumps({"width": 50}))
+    assert answer.status_code == 202, answer.text
+    job = answer.json()["id"]
+    done = session.wait(job)
+    assert done["status"] == "done", done
+    view = done["result"]["view"]
+    mesh = session.get("/plugin/img2print/view", params={"job": job})
+    assert mesh.status_code == 200
+    vertices, faces, light = np.frombuffer(mesh.content[:12], "<u4")
+    assert len(mesh.content) == 12 + vertices * 12 + faces * 12 and faces == view["triangles"] and not light
+    points = np.frombuffer(mesh.content[12:12 + vertices * 12], "<f4").reshape(-1, 3)
+    assert view["size_mm"][0] == pytest.approx(50, abs=0.01)
+    assert points[:, 2].min() == pytest.approx(0, abs=1e-4), "on the bed"
+    assert points[:, 2].max() == pytest.approx(view["size_mm"][2], abs=0.01), "a relief lies flat on the bed"
+
+    assert Session(server.port).get("/plugin/img2print/view", params={"job": job}).status_code == 401
+    for other in ("../jobs", "../../config.yaml", "", "nothing"):
+        refused = session.get("/plugin/img2print/view", params={"job": other})
+        assert refused.status_code == 404 and refused.json()["error"]["code"] == "no_view"
