@@ -350,6 +350,69 @@ def plugin_upload_to_gcode(work: Path) -> dict:
         server.wait(timeout=60)
 
 
+def _octoprint_instance():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("instance", ROOT / ".ci" / "octoprint_instance.py")
+    instance = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(instance)
+    return instance
+
+
+def _synthetic_gcode(path: Path, megabytes: int) -> Path:
+    """Plausible G-code of about ``megabytes`` MB: short extruding moves over a 200 mm bed."""
+    rng = np.random.default_rng(3)
+    with open(path, "w") as out:
+        while out.tell() < megabytes * 1e6:
+            xy = rng.uniform(10, 190, (20000, 2))
+            out.write("".join(f"G1 X{x:.3f} Y{y:.3f} E{e:.5f}\n" for (x, y), e in zip(xy, rng.uniform(0.01, 0.2,
+                                                                                                      20000))))
+    return path
+
+
+def farm_upload(work: Path, megabytes: int = 30, rounds: int = 3) -> dict:
+    """One G-code (30 MB, a large lithophane's) uploaded to 3 real OctoPrint servers, one after the other against
+    all at once (img2print's farm client, as `farm send` uses it); median of a few rounds, each under new names."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sys.path.insert(0, str(ROOT))
+    from octoprint_img2print.farm.client import OctoPrintClient
+
+    instance, octoprint = _octoprint_instance(), str(ROOT / ".venv" / "bin" / "octoprint")
+    ports = [5101, 5102, 5103]
+    servers = []
+    try:
+        logins = [instance.prepare(octoprint, work / f"farm-{port}") for port in ports]
+        servers = [subprocess.Popen(instance.serve_command(octoprint, work / f"farm-{port}", port),
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in ports]
+        for port, server in zip(ports, servers):
+            instance.wait_online(port, process=server)
+        keys = [_octoprint_session(port, login).post(f"http://127.0.0.1:{port}/api/access/users/admin/apikey",
+                                                     timeout=30).json()["apikey"] for port, login in zip(ports, logins)]
+        clients = [OctoPrintClient(str(port), f"http://127.0.0.1:{port}", key, timeout_s=120)
+                   for port, key in zip(ports, keys)]
+        gcode = _synthetic_gcode(work / "farm.gcode", megabytes)
+        timings: dict[str, list[float]] = {"sequential": [], "concurrent": []}
+        for round_number in range(rounds):
+            started = time.perf_counter()
+            for client in clients:
+                client.upload(gcode, f"sequential-{round_number}.gcode")
+            timings["sequential"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            name = f"concurrent-{round_number}.gcode"
+            with ThreadPoolExecutor(len(clients)) as pool:
+                list(pool.map(lambda c, named=name: c.upload(gcode, named), clients))
+            timings["concurrent"].append(time.perf_counter() - started)
+        median = {kind: sorted(values)[len(values) // 2] for kind, values in timings.items()}
+        return {"gcode_mb": round(gcode.stat().st_size / 1e6, 1), "printers": len(clients), "rounds": rounds,
+                "sequential_s": round(median["sequential"], 2), "concurrent_s": round(median["concurrent"], 2),
+                "speedup": round(median["sequential"] / median["concurrent"], 2)}
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=60)
+
+
 STL_RECORD = np.dtype([("normal", "<f4", 3), ("corners", "<f4", (3, 3)), ("attribute", "<u2")])
 
 
@@ -556,7 +619,7 @@ def repair_1m(work: Path) -> dict:
 
 CASES = {"lithophane-12mp": lithophane_12mp, "lithophane-12mp-png": lithophane_12mp_png,
          "vector-logos": vector_logos, "lithophane-gcode": lithophane_to_gcode,
-         "plugin": plugin_upload_to_gcode, "repair-1m": repair_1m, "speed": speed}
+         "plugin": plugin_upload_to_gcode, "repair-1m": repair_1m, "speed": speed, "farm-upload": farm_upload}
 
 
 def main() -> None:
