@@ -291,12 +291,7 @@ def _job_starts(session, base: str, jobs: int = 5) -> dict:
 def plugin_upload_to_gcode(work: Path) -> dict:
     """Through a real OctoPrint: upload a 12 MP photo, slice it, until the G-code is in the file list;
     and OctoPrint's API latency while idle and while that job runs."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("instance", ROOT / ".ci" / "octoprint_instance.py")
-    instance = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(instance)
-    octoprint = str(ROOT / ".venv" / "bin" / "octoprint")
+    instance, octoprint = _octoprint_instance(), str(ROOT / ".venv" / "bin" / "octoprint")
     base, port = work / "octoprint", 5099
     login = instance.prepare(octoprint, base)
     server = subprocess.Popen(instance.serve_command(octoprint, base, port), stdout=subprocess.DEVNULL,
@@ -351,6 +346,7 @@ def plugin_upload_to_gcode(work: Path) -> dict:
 
 
 def _octoprint_instance():
+    """.ci/octoprint_instance.py, which prepares and serves a headless OctoPrint."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("instance", ROOT / ".ci" / "octoprint_instance.py")
