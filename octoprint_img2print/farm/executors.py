@@ -62,6 +62,14 @@ class LocalWorkers(Workers):
     def _started(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.slots, initializer=_worker_started, initargs=(self.counter,))
 
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future:
+        """Run ``function(*args)`` on a worker, in a new pool if a killed worker broke this one."""
+        try:
+            return self.executor.submit(function, *args)
+        except BrokenProcessPool as error:
+            self.recover(error, self.generation)
+            return self.executor.submit(function, *args)
+
     def recover(self, error: BaseException, generation: int) -> None:
         """A killed worker process breaks the whole pool: start a new one (once per breakage)."""
         if isinstance(error, BrokenProcessPool) and generation == self.generation:
