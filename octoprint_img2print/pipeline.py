@@ -349,7 +349,7 @@ def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: Mode | Non
     centred = _centred(placed)
     starts = mode.artwork_starts(options) if mode is not None and overrides.color_change else None
     settings = placed_settings(settings, mesh, centred, turn.rotation,
-                               mode.seam_point(options) if mode is not None else None, starts)
+                               mode.seam_point(options, mesh) if mode is not None else None, starts)
     if overrides.color_change and settings.color_change_z is None:
         report.add(WARNING, "no_color_change", _("A colour change needs a logo or stamp lying flat, whose artwork "
                                                  "starts above its plate; this print stays one colour."))
