@@ -75,15 +75,14 @@ def _current_profile(client: OctoPrintClient, profile_id: str | None) -> dict[st
 
 
 def _job(client: OctoPrintClient) -> dict[str, Any] | None:
-    """The host's current job: file and progress (percent done, seconds left), or None."""
+    """The host's current (or finished) print: file and progress (percent done, seconds left); None when nothing
+    printed since the file was selected."""
     data = client.job()
     name = ((data.get("job") or {}).get("file") or {}).get("name")
-    if not name:
-        return None
     progress = data.get("progress") or {}
-    completion = progress.get("completion")
-    return {"file": name, "progress": round(completion, 1) if completion is not None else None,
-            "time_left_s": progress.get("printTimeLeft")}
+    if not name or progress.get("completion") is None:
+        return None
+    return {"file": name, "progress": round(progress["completion"], 1), "time_left_s": progress.get("printTimeLeft")}
 
 
 def host_status(client: OctoPrintClient, host: Host, with_files: bool = False) -> HostStatus:
