@@ -29,12 +29,16 @@ def _nothing(_options: Any) -> None:
     """A fact a mode does not have."""
 
 
+def _no_point(_options: Any, _solid: Mesh) -> None:
+    """A point of the solid a mode does not name."""
+
+
 @dataclass(frozen=True)
 class Mode:
     """Everything about one mode. ``label`` and ``description`` are catalogue messages (N_); ``thinnest_option``
     names the option that sets the thinnest wall the mode builds; ``artwork_starts`` gives the height (mm, in the
-    solid as built) where a second colour's artwork begins, ``seam_point`` a point of the solid as built where
-    layers' seams belong (a weld), each None when the solid has none."""
+    solid as built) where a second colour's artwork begins, ``seam_point`` (given the options and the solid as built)
+    a point of that solid where layers' seams belong (a weld), each None when the solid has none."""
 
     id: str
     label: str
@@ -51,7 +55,7 @@ class Mode:
     thinnest_option: str | None = None
     backlight: Callable[[Any], float | None] = _nothing
     artwork_starts: Callable[[Any], float | None] = _nothing
-    seam_point: Callable[[Any], tuple[float, float, float] | None] = _nothing
+    seam_point: Callable[[Any, Mesh], tuple[float, float, float] | None] = _no_point
 
     def options_from(self, values: Mapping[str, Any] | SizedOptions, widest: float | None = None) -> SizedOptions:
         """Validated options from plain values; without a size, the mode's default width (at most ``widest``)."""

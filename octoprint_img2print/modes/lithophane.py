@@ -41,8 +41,8 @@ class LithophaneOptions(HoleOptions):
     curve_angle: float = option(120.0, N_("Arc angle"), N_("angle of an arc in degrees"),
                                 unit="°", low=1.0, high=359.0)
     stand: str = option(EDGE, N_("Stand"), N_("how a flat, heart or hook-tab sheet is printed: upright on a foot, "
-                                              "upright on its bare edge, or lying flat (arcs and cylinders stand on "
-                                              "their own edge)"),
+                                              "upright on its bare edge (a heart, which has none, on a foot), or "
+                                              "lying flat; arcs and cylinders stand on their own edge"),
                         choices=(Choice(FOOT, N_("Upright on a foot")), Choice(EDGE, N_("Upright on its edge")),
                                  Choice(LYING, N_("Lying flat"))), main=True)
     stand_depth: float = option(16.0, N_("Foot depth"), N_("depth of the foot in mm"),
@@ -52,8 +52,8 @@ class LithophaneOptions(HoleOptions):
 
     @property
     def on_foot(self) -> bool:
-        """True when the sheet is built standing on its foot."""
-        return self.stand == FOOT and self.shape in SHEETS
+        """True when the sheet is built standing on its foot (a heart has no edge to stand on)."""
+        return self.shape in SHEETS and (self.stand == FOOT or (self.stand == EDGE and self.shape == HEART))
 
     def check(self) -> None:
         """A foot deeper than the sheet."""
@@ -107,7 +107,7 @@ def build(picture: Picture, options: LithophaneOptions) -> tuple[Mesh, Report]:
 def preferred_orientation(options: LithophaneOptions) -> str | None:
     """Bent sheets and sheets on a foot are built standing and one lying flat stays so; a sheet on its edge
     follows its intent (upright for lithophanes)."""
-    return None if options.shape in SHEETS and options.stand == EDGE else "flat"
+    return None if options.shape in SHEETS and options.stand == EDGE and not options.on_foot else "flat"
 
 
 def backlight(options: LithophaneOptions) -> float | None:
@@ -116,8 +116,16 @@ def backlight(options: LithophaneOptions) -> float | None:
     return options.transmittance if options.shape in SHEETS and not options.on_foot else None
 
 
+def weld(options: LithophaneOptions, solid: Mesh) -> tuple[float, float, float] | None:
+    """Where a closed cylinder's two picture edges meet: the bend puts them at its front (the seams go there)."""
+    if options.shape != CYLINDER:
+        return None
+    low, high = solid.bounds()
+    return float(low[0] + high[0]) / 2, float(low[1]), float(low[2] + high[2]) / 2
+
+
 MODE = Mode("lithophane", N_("Lithophane"),
             N_("A photo as a thin sheet: dark is thick, light is thin; lit from behind it shows the picture."),
             LithophaneOptions, build, reads=PICTURE, intent="lithophane", position=10, default_width=100.0,
             default_for=(PHOTO,), preview=PREVIEW, orientation=preferred_orientation,
-            thinnest_option="min_thickness", backlight=backlight)
+            thinnest_option="min_thickness", backlight=backlight, seam_point=weld)
