@@ -613,9 +613,48 @@ def repair_1m(work: Path) -> dict:
                     "undamaged ring united with the sphere; overlap_mm3 = volume counted twice by separate bodies"}
 
 
+def batch_pictures(folder: Path, good: int = 18, seed: int = 9) -> Path:
+    """Small photo-like PNGs (200 x 150 px: gradients and discs with noise), a truncated PNG and a text file
+    named .jpg, as a farm's order folder."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:150, 0:200].astype(np.float32)
+    for index in range(good):
+        image = 60 + 140 * y / 150 + rng.normal(0, 3, y.shape)
+        for _ in range(5):
+            cx, cy, r = rng.uniform(0, 200), rng.uniform(0, 150), rng.uniform(10, 40)
+            image[(x - cx) ** 2 + (y - cy) ** 2 < r * r] = rng.uniform(20, 235)
+        Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(folder / f"photo{index:02d}.png")
+    whole = (folder / "photo00.png").read_bytes()
+    (folder / "cut.png").write_bytes(whole[: len(whole) // 2])
+    (folder / "notes.jpg").write_text("not a picture\n")
+    return folder
+
+
+def batch(work: Path) -> dict:
+    """img2print batch over 20 pictures (2 broken) as 40 mm lithophanes: jobs per minute with 1 and 2 workers."""
+    pictures = work / "batch-pictures"
+    pictures.mkdir()
+    batch_pictures(pictures)
+    rows = {}
+    for workers in (1, 2):
+        started = time.perf_counter()
+        run = subprocess.run([sys.executable, "-m", "octoprint_img2print.cli", "batch", str(pictures), "-o",
+                              str(work / f"batch-{workers}"), "--workers", str(workers), "--width", "40", "--json"],
+                             capture_output=True, text=True, cwd=ROOT)
+        wall = time.perf_counter() - started
+        summary = json.loads(run.stdout.splitlines()[-1])
+        if summary.get("done") != 18:
+            raise SystemExit(f"batch with {workers} workers: {run.stdout[-500:]} {run.stderr[-500:]}")
+        rows[f"workers_{workers}"] = {"wall_s": round(wall, 2), "jobs": summary["jobs"], "done": summary["done"],
+                                      "failed": summary["failed"],
+                                      "jobs_per_minute": round(summary["jobs"] / wall * 60)}
+    return rows
+
+
 CASES = {"lithophane-12mp": lithophane_12mp, "lithophane-12mp-png": lithophane_12mp_png,
          "vector-logos": vector_logos, "lithophane-gcode": lithophane_to_gcode,
-         "plugin": plugin_upload_to_gcode, "repair-1m": repair_1m, "speed": speed, "farm-upload": farm_upload}
+         "plugin": plugin_upload_to_gcode, "repair-1m": repair_1m, "speed": speed, "farm-upload": farm_upload,
+         "batch": batch}
 
 
 def main() -> None:
