@@ -207,6 +207,17 @@ def test_german_tab_and_phone_page_show_the_view_with_german_numbers(server, tmp
         viewport = driver.execute_script("return document.documentElement.clientWidth")
         assert driver.execute_script("return document.documentElement.scrollWidth") <= viewport
         assert not driver.find_element(By.ID, "solid").is_displayed(), "3D replaces the picture"
+
+        # the view follows a changed width by itself, without sending the photo again
+        uploaded = server.session().get("/api/files/local/ansicht.jpg").json()["date"]
+        before = drawn_bounds(driver, "#view3d")
+        driver.find_element(By.ID, "option-width").clear()
+        driver.find_element(By.ID, "option-width").send_keys("80")
+        view_shown(driver, "#view3d", said)
+        assert shown_size(driver, "#view3d")[0] == 80
+        after = drawn_bounds(driver, "#view3d")
+        assert max(after[3] - after[0], after[4] - after[1]) < max(before[3] - before[0], before[4] - before[1]) - 10
+        assert server.session().get("/api/files/local/ansicht.jpg").json()["date"] == uploaded, "uploaded once"
         assert console_errors(driver) == []
     finally:
         driver.quit()
@@ -235,3 +246,23 @@ def test_the_mesh_comes_only_to_users_who_may_preview_and_only_from_a_preview(se
     for other in ("../jobs", "../../config.yaml", "", "nothing"):
         refused = session.get("/plugin/img2print/view", params={"job": other})
         assert refused.status_code == 404 and refused.json()["error"]["code"] == "no_view"
+
+
+def test_a_large_solid_is_decimated_for_the_view_and_keeps_its_size_and_light(tmp_path):
+    from octoprint_img2print import pipeline
+    from octoprint_img2print.rendering.view_mesh import lit_from_behind, write_view
+
+    photo = save(photo_like(320, 240), tmp_path / "large.jpg")
+    built = pipeline.build_solid(photo, mode="lithophane", options={"width": 80})
+    lit = lit_from_behind(built.mesh, 0.5)
+    faces = len(built.mesh.faces)
+    said = write_view(tmp_path / "view.bin", built.mesh, lit, max_triangles=faces // 4)
+    data = (tmp_path / "view.bin").read_bytes()
+    vertices, triangles, has_light, surface = np.frombuffer(data[:16], "<u4")
+    assert said == {"triangles": triangles, "solid_triangles": faces, "decimated": True}
+    assert triangles <= faces // 4 and has_light and 0 < surface < triangles
+    assert len(built.mesh.faces) == faces, "the solid itself is untouched"
+    points = np.frombuffer(data[16:16 + vertices * 12], "<f4").reshape(-1, 3)
+    assert np.allclose(points.max(axis=0) - points.min(axis=0), built.mesh.size(), atol=1.5)
+    light = np.frombuffer(data[16 + vertices * 12 + triangles * 12:], np.uint8)
+    assert len(light) == vertices and light.min() < 150 and light.max() > 230, "dark and light parts remain"

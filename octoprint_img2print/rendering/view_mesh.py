@@ -68,11 +68,12 @@ def _cluster_mean(values: np.ndarray, cluster: np.ndarray) -> np.ndarray:
     return sums / np.bincount(cluster)
 
 
-def write_view(path: Path, mesh: Mesh, lit: Backlight | None = None) -> dict[str, int | bool]:
-    """Write the view's file (decimated if needed) and say how many triangles it shows of how many."""
+def write_view(path: Path, mesh: Mesh, lit: Backlight | None = None,
+               max_triangles: int = MAX_VIEW_TRIANGLES) -> dict[str, int | bool]:
+    """Write the view's file (decimated above ``max_triangles``) and say how many triangles it shows of how many."""
     surface = lit.surface if lit is not None else np.zeros(len(mesh.faces), dtype=bool)
     order = np.argsort(~surface, kind="stable")  # the picture's surface first
-    shown, cluster, kept = decimated(Mesh(mesh.vertices, mesh.faces[order]))
+    shown, cluster, kept = decimated(Mesh(mesh.vertices, mesh.faces[order]), max_triangles)
     parts = [HEADER.pack(len(shown.vertices), len(shown.faces), int(lit is not None),
                          int(kept[:int(surface.sum())].sum())),
              shown.vertices.astype("<f4").tobytes(), shown.faces.astype("<u4").tobytes()]

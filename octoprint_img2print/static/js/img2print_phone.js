@@ -195,6 +195,7 @@
             .then(function (reply) {
                 if (!reply.ok) { fail(reply.data.error.message); return; }
                 job = reply.data.id;
+                listed = reply.data.file;
                 poll();
             });
     }
@@ -220,8 +221,10 @@
         enable();
     }
     function poll() {
+        var polled = job;
         fetch(api + "?job=" + job, {credentials: "same-origin"}).then(function (answer) { return answer.json(); })
             .then(function (state) {
+                if (job !== polled) return;  // replaced by a newer preview
                 if (state.status === "queued" || state.status === "running") {
                     var said = state.status === "queued" ? (state.note || text.waiting)
                         : (text[state.stage] || text.working) + " " + number((state.progress || 0) * 100) + " %";
@@ -300,19 +303,54 @@
         });
     }
 
+    // a command to img2print's API, answered as {ok, data}
+    function command(body) {
+        return fetch(api, {method: "POST", credentials: "same-origin",
+                           headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()},
+                           body: JSON.stringify(body)})
+            .then(function (answer) { return answer.json().then(function (data) { return {ok: answer.ok, data: data}; }); });
+    }
+
+    // the preview follows the options once this photo has been previewed: 600 ms after the last change, without
+    // sending the photo again (it is in OctoPrint's file list); a running follow-up preview is replaced by the newer
+    // one, other jobs finish first
+    var listed = null, following = null, changed = null;
+    function followChanges() {
+        if (changed) clearTimeout(changed);
+        changed = setTimeout(function () {
+            changed = null;
+            if (!listed || previewed === null || previewed === asked() || !checkFields()) return;
+            if (job !== null && job !== following) { followChanges(); return; }
+            if (job) command({command: "cancel", job: job});
+            var body = {command: "preview", file: listed, mode: $("mode").value, options: options()};
+            var intent = (defaults.modes[$("mode").value] || {}).intent;
+            if (intent) body.intent = intent;
+            previewing = asked();
+            job = "";
+            $("error").textContent = "";
+            enable();
+            command(body).then(function (reply) {
+                if (!reply.ok) { fail(reply.data.error.message); return; }
+                job = following = reply.data.id;
+                $("progress").hidden = false;
+                poll();
+            });
+        }, 600);
+    }
+    ["options", "more-options"].forEach(function (box) {
+        $(box).addEventListener("input", followChanges);
+        $(box).addEventListener("change", followChanges);
+    });
+    $("mode").addEventListener("change", followChanges);
+    $("photo").addEventListener("change", function () { listed = null; });
+
     $("cancel").addEventListener("click", function () {
-        if (!job) return;
-        fetch(api, {method: "POST", credentials: "same-origin",
-                    headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()},
-                    body: JSON.stringify({command: "cancel", job: job})});
+        if (job) command({command: "cancel", job: job});
     });
     $("result-print").addEventListener("click", function () {
         var file = $("result-file").textContent;
         $("result-bed-clear").checked = false;
-        fetch(api, {method: "POST", credentials: "same-origin",
-                    headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()},
-                    body: JSON.stringify({command: "print", file: file, bed_clear: true})})
-            .then(function (answer) { return answer.json().then(function (data) { return {ok: answer.ok, data: data}; }); })
+        command({command: "print", file: file, bed_clear: true})
             .then(function (reply) {
                 $("print-state").textContent = reply.ok ? text.printing : (reply.data.error.message || text.notStarted);
                 $("print-state").className = reply.ok ? "" : "error";
