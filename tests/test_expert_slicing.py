@@ -19,8 +19,9 @@ from pictures import photo_like, save
 
 from octoprint_img2print import pipeline
 from octoprint_img2print.cli import main
+from octoprint_img2print.errors import BadInput
 from octoprint_img2print.geometry.stl import write_stl
-from octoprint_img2print.printers.profile import get_printer
+from octoprint_img2print.printers.profile import get_printer, profile_from_dict
 from octoprint_img2print.printers.vendor import prusaslicer_facts
 from octoprint_img2print.slicing.plan import SliceOverrides
 from octoprint_img2print.slicing.slicers import curaengine, get_backend
@@ -187,6 +188,14 @@ def test_vendor_bundle_facts_reach_prusaslicer(capsys, tmp_path, photo):
     assert f"; retract_length = {facts['retract_length']}" in text
     assert "; printer_model = ENDER3V2" in text
     assert "prime the nozzle" in text[:text.index(";LAYER_CHANGE")]
+
+
+def test_a_bad_vendor_profiles_entry_is_one_clear_line():
+    with pytest.raises(BadInput) as caught:
+        profile_from_dict({"id": "x", "name": "X", "bed": {"width": 200, "depth": 200}, "max_height": 200,
+                           "vendor_profiles": {"prusaslicer": "Creality"}}, "x.yaml")
+    assert caught.value.code == "bad_printer_profile" and "x.yaml" in caught.value.message
+    assert "vendor_profiles" in caught.value.message
 
 
 def _definition_start_gcode(definition: str) -> str:
