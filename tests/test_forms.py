@@ -81,9 +81,9 @@ def test_heart_is_cut_to_its_outline_with_a_frame_and_keeps_the_tones(capsys, tm
     assert_stands(mesh)
 
 
-def test_heart_on_a_foot_stands_and_prusaslicer_finds_it_one_manifold_part(capsys, tmp_path, split, prusa_slicer):
-    mesh = convert(capsys, split, tmp_path / "heart-foot.stl", "--shape", "heart", "--width", "60", "--pitch", "0.5",
-                   "--stand", "foot")
+def test_heart_stands_on_a_foot_by_default_and_prusaslicer_finds_it_one_manifold_part(capsys, tmp_path, split,
+                                                                                       prusa_slicer):
+    mesh = convert(capsys, split, tmp_path / "heart-foot.stl", "--shape", "heart", "--width", "60", "--pitch", "0.5")
     assert_size(mesh, {0: 60.0, 1: 16.0})
     assert_stands(mesh)
     info = prusa_info(prusa_slicer, tmp_path / "heart-foot.stl")
