@@ -190,6 +190,13 @@ def test_farm_status_shows_each_host_state_profile_job_and_bed(farm):
     assert hosts["right"]["img2print"] is False and hosts["right"]["bed"] is None
     assert hosts["busy"]["state"] == "Printing" and hosts["busy"]["ready"] is False
     assert hosts["busy"]["job"]["file"] == "long.gcode" and 0 <= hosts["busy"]["job"]["progress"] < 100
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["farm", "status", str(farm["file"])]) == 0
+    lines = {line.split(":")[0]: line for line in out.getvalue().splitlines()}
+    assert lines["left"].startswith("left: Operational;") and "bed confirmed clear" in lines["left"]
+    assert "Wide 250x210: 250 x 210 x 200 mm, nozzle 0.4 mm" in lines["right"] and "no img2print" in lines["right"]
+    assert "job long.gcode" in lines["busy"] and lines["busy"].startswith("busy: Printing;")
 
 
 def test_send_goes_to_idle_printers_once_per_profile_and_starts_only_where_the_bed_is_confirmed(farm):
@@ -255,3 +262,34 @@ def test_a_host_stopped_mid_send_is_retried_and_reported_while_the_others_comple
     assert failed.uploaded is False and failed.retries == 2
     assert failed.error["code"] == "host_unreachable" and "after 3 attempts" in failed.error["message"]
     assert wide_job.placements[0].file in sessions["right"].files()
+    code, answer = run("farm", "status", str(farm["file"]), "--json")
+    hosts = {h["host"]: h for h in answer["hosts"]}
+    assert code == 6 and answer["ok"] is False and hosts["right"]["reachable"] is True
+    assert hosts["left"]["reachable"] is False and "failed after 4 attempts" in hosts["left"]["error"]
+
+
+@pytest.mark.parametrize(("hosts", "key", "words"), [
+    ({"a": {"url": "http://a.local"}}, "api_key", "either api_key or api_key_env"),
+    ({"a": {"url": "http://a.local", "api_key": "k", "api_key_env": "A_KEY"}}, "api_key", "not both"),
+    ({"a": {"url": "http://a.local", "api_key_env": "UNSET_FARM_KEY"}}, "api_key_env", "UNSET_FARM_KEY"),
+    ({"a": {"url": "octopi.local", "api_key": "k"}}, "url", "http://"),
+    ({"a": {"url": "http://a.local", "api_key": "k", "colour": "red"}}, "colour", "not a host key"),
+    ({"a": {"url": "http://a.local", "api_key": "k", "tags": "pla"}}, "tags", "list of texts"),
+])
+def test_a_bad_farm_file_is_one_line_naming_file_host_and_key(tmp_path, hosts, key, words, capsys):
+    path = tmp_path / "farm.yaml"
+    path.write_text(yaml.safe_dump({"hosts": hosts}))
+    assert main(["farm", "status", str(path)]) == 3
+    message = capsys.readouterr().err.strip()
+    assert "\n" not in message and message.startswith("img2print: error: farm.yaml: host 'a': ")
+    assert f"'{key}'" in message and words in message
+
+
+def test_a_farm_file_without_hosts_or_an_unknown_group_is_refused_before_any_host_is_asked(tmp_path, capsys):
+    path = tmp_path / "farm.yaml"
+    path.write_text("printers: [a, b]\n")
+    assert main(["farm", "status", str(path)]) == 3
+    assert "one key, 'hosts'" in capsys.readouterr().err
+    path.write_text(yaml.safe_dump({"hosts": {"a": {"url": "http://127.0.0.1:9", "api_key": "k", "group": "x"}}}))
+    assert main(["farm", "send", str(path), str(path), "--group", "y"]) == 2
+    assert "no host in group 'y'. Groups: x." in capsys.readouterr().err
