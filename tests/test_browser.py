@@ -264,7 +264,7 @@ def test_phone_page_fits_a_phone_previews_and_prints(server, tmp_path):
         Select(driver.find_element(By.ID, "mode")).select_by_value("lithophane")
         driver.find_element(By.ID, "photo").send_keys(str(big))
         driver.find_element(By.ID, "preview").click()
-        wait_for(lambda: driver.find_element(By.ID, "solid").is_displayed())
+        wait_for(lambda: driver.find_element(By.ID, "solid").get_attribute("src"))  # shown as 3D with WebGL
         driver.find_element(By.ID, "bed-clear").click()
         wait_for(lambda: driver.find_element(By.ID, "print").is_enabled())
         driver.find_element(By.ID, "print").click()

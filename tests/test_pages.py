@@ -349,7 +349,7 @@ def test_phone_page_offers_every_mode_and_option_and_a_more_option_changes_the_s
         assert not driver.find_element(By.ID, "option-frame_width-problem").is_displayed()
         before = {job["id"] for job in recent_jobs(server)}
         driver.find_element(By.ID, "preview").click()
-        wait_for(lambda: driver.find_element(By.ID, "solid").is_displayed(), 240)
+        wait_for(lambda: driver.find_element(By.ID, "solid").get_attribute("src"), 240)  # shown as 3D with WebGL
         job = finished_preview(server, before)
         assert console_errors(driver) == []
     finally:
