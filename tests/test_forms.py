@@ -193,6 +193,7 @@ def test_night_light_slices_with_prusaslicer_on_the_bed(capsys, tmp_path, prusa_
     answer = json.loads(capsys.readouterr().out)
     assert code == 0, answer
     assert answer["orientation"]["name"] == "flat" and answer["max_z_mm"] == pytest.approx(40.0, abs=0.3)
+    assert answer["settings"]["seam"]["dy"] == pytest.approx(-1, abs=0.01)  # at the weld, which the bend puts in front
     (x0, y0), (x1, y1) = answer["gcode_bounds_mm"]
     assert 0 <= x0 < x1 <= 250 and 0 <= y0 < y1 <= 210
     assert max(read(output).layer_zs) == pytest.approx(40.0, abs=0.3)

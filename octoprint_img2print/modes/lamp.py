@@ -89,6 +89,14 @@ def build(picture: Picture, options: LampOptions) -> tuple[Mesh, Report]:
     return outline.solid([to_manifold(shade), plate]), Report()
 
 
+def weld(options: LampOptions, solid: Mesh) -> tuple[float, float, float]:
+    """Where the picture's two edges meet: at the front as the cylinder is bent, at the back once a hanger's shade is
+    turned over (the seams go there)."""
+    low, high = solid.bounds()
+    side = high[1] if options.holder == HANGER else low[1]
+    return float(low[0] + high[0]) / 2, float(side), float(low[2] + high[2]) / 2
+
+
 def as_built(_options: LampOptions) -> str:
     """A lamp is built standing on its plate."""
     return "flat"
@@ -98,4 +106,4 @@ MODE = Mode("lamp", N_("Lamp shade or night light"),
             N_("A photo around a cylinder between two rims, lit from inside: on a base with a hole for a tea-light "
                "or LED, or with a hanger's opening for a bulb socket."),
             LampOptions, build, reads=PICTURE, intent="lithophane", position=14, default_width=80.0,
-            preview=PREVIEW, orientation=as_built, thinnest_option="min_thickness")
+            preview=PREVIEW, orientation=as_built, thinnest_option="min_thickness", seam_point=weld)
