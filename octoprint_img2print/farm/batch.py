@@ -23,16 +23,19 @@ from .. import pipeline
 from ..errors import BadInput, Img2PrintError
 from ..geometry.files import write_atomically
 from ..i18n import _
+from ..imaging.load import DEFAULT_MAX_MEGAPIXELS
 from ..inputs import MAX_PICTURE_BYTES, read_bounded, require_size
 from ..printers.profile import get_printer
+from ..slicing.backend import DEFAULT_TIMEOUT_S
 from .executors import Workers
 from .ledger import DONE, FAILED, Ledger, Output, file_sha256
 from .manifest import JobRequest
 from .reproducible import one_cpu_fixed_layout
 
 NAME_HASH_CHARS = 12
-MAX_WORKER_DEATHS = 2  # a job whose worker died this often more is failed (it may be what kills them)
+MAX_WORKER_DEATHS = 2  # a job whose worker dies more often than this fails (the job may be what kills them)
 WORKER_DIED = "worker_died"
+INTERNAL_ERROR = "internal_error"
 UNFINISHED_WRITE = re.compile(r"^\..+\.(stl|3mf|gcode)\.[^.]+\.part$")  # geometry.files.write_atomically's names
 UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -43,8 +46,8 @@ class BatchSettings:
 
     slicer: str | None = None
     overrides: Mapping[str, Any] = field(default_factory=dict)
-    max_megapixels: float = 0.0
-    timeout_s: float = 0.0
+    max_megapixels: float = DEFAULT_MAX_MEGAPIXELS
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,10 @@ def make(work: Work, source: bytes) -> dict[str, Any]:
                     "made": _made(converted, sliced)}
     except Img2PrintError as error:
         return {"ok": False, "error": error.as_dict()}
+    except Exception as error:  # a fault of img2print on this picture fails this job, not the batch
+        return {"ok": False, "error": Img2PrintError(
+            INTERNAL_ERROR, _("{file}: img2print failed on it ({reason}); please report this with the picture.")
+            .format(file=work.name, reason=f"{type(error).__name__}: {error}")).as_dict()}
 
 
 # --- planning ---------------------------------------------------------------------------------------------------
@@ -332,10 +339,9 @@ def output_folder(path: Path) -> Path:
     return path
 
 
-def run_batch(requests: list[JobRequest], folder: Path, settings: BatchSettings, workers: Callable[[], Workers],
+def run_batch(jobs: list[PlannedJob], folder: Path, workers: Callable[[], Workers],
               report: Callable[[JobEvent], None]) -> BatchSummary:
-    """Plan the jobs, take the output folder's ledger, and run what is not done yet on the workers."""
-    jobs = plan_jobs(requests, settings)
+    """Take the output folder's ledger, and run the jobs not done yet on the workers."""
     with Ledger(output_folder(Path(folder))) as ledger:
         _remove_unfinished_writes(ledger.folder)
         return Batch(jobs, ledger, report).run(workers)

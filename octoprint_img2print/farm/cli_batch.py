@@ -87,7 +87,7 @@ def run_batch(args: argparse.Namespace) -> int:
     from .. import cli
     from ..printers.profile import get_printer
     from ..slicing.intents import get_intent
-    from .batch import BatchSettings, JobEvent
+    from .batch import BatchSettings, JobEvent, plan_jobs
     from .batch import run_batch as run
     from .executors import open_workers
     from .manifest import JobRequest, read_jobs
@@ -105,7 +105,8 @@ def run_batch(args: argparse.Namespace) -> int:
     requests = read_jobs(args.manifest, defaults)
     settings = BatchSettings(args.slicer, cli_arguments.given(args, cli._override_options(), cli.OVERRIDE_PREFIX),
                              args.max_megapixels, args.timeout)
-    tally = Tally(len(requests))
+    jobs = plan_jobs(requests, settings)
+    tally = Tally(len(jobs))
     failures: list[JobEvent] = []
 
     def report(event: JobEvent) -> None:
@@ -116,7 +117,7 @@ def run_batch(args: argparse.Namespace) -> int:
             print(json.dumps(event.as_dict()), flush=True)
 
     with cli.TerminalProgress(enabled=not args.json, line=tally.line):
-        summary = run(requests, args.output, settings, lambda: open_workers(args.workers, args.cluster), report)
+        summary = run(jobs, args.output, lambda: open_workers(args.workers, args.cluster), report)
     if args.json:
         print(json.dumps({**summary.as_dict(), "output": str(args.output)}))
     else:

@@ -15,7 +15,7 @@ from ..i18n import _
 from ..processes import end_with_parent
 from .reproducible import take_slot
 
-CONNECT_TIMEOUT_S = 10
+CONNECT_TIMEOUT_S = 5
 
 
 class Workers:
