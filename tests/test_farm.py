@@ -146,6 +146,15 @@ def test_bed_clear_needs_print_permission_is_refused_while_printing_and_is_clear
                                                                "use_bed_confirmation": True})
     assert no_confirmation.status_code == 409 and no_confirmation.json()["error"]["code"] == "bed_clear_unconfirmed"
     assert state(left) == "Operational"
+    left.post("/api/plugin/img2print", json={"command": "bed_clear"})
+    senders = [farm["servers"]["left"].session() for _ in range(2)]
+    with ThreadPoolExecutor(2) as pool:  # two farm senders on one confirmation: only one starts
+        answers = list(pool.map(lambda s: s.post("/api/plugin/img2print", json={
+            "command": "print", "file": "long.gcode", "use_bed_confirmation": True}), senders))
+    assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+    assert bed(left)["clear"] is False
+    wait_state(left, "Printing")
+    cancel(left)
 
 
 def test_the_tab_offers_bed_is_clear_on_an_idle_printer_and_shows_the_confirmation(farm, tmp_path):
