@@ -188,15 +188,15 @@ def test_night_light_slices_with_prusaslicer_on_the_bed(capsys, tmp_path, prusa_
     picture = save(photo_like(160, 120), tmp_path / "photo.jpg")
     output = tmp_path / "night.gcode"
     code = main(["slice", str(picture), "-o", str(output), "--json", "--printer", "prusa_mk4", "--slicer",
-                 "prusaslicer", "--mode", "lamp", "--width", "50", "--height", "40", "--opening", "20",
+                 "prusaslicer", "--mode", "lamp", "--width", "40", "--height", "20", "--opening", "16",
                  "--pitch", "0.5"])
     answer = json.loads(capsys.readouterr().out)
     assert code == 0, answer
-    assert answer["orientation"]["name"] == "flat" and answer["max_z_mm"] == pytest.approx(40.0, abs=0.3)
+    assert answer["orientation"]["name"] == "flat" and answer["max_z_mm"] == pytest.approx(20.0, abs=0.3)
     assert answer["settings"]["seam"]["dy"] == pytest.approx(-1, abs=0.01)  # at the weld, which the bend puts in front
     (x0, y0), (x1, y1) = answer["gcode_bounds_mm"]
     assert 0 <= x0 < x1 <= 250 and 0 <= y0 < y1 <= 210
-    assert max(read(output).layer_zs) == pytest.approx(40.0, abs=0.3)
+    assert max(read(output).layer_zs) == pytest.approx(20.0, abs=0.3)
 
 
 def test_a_dome_too_fine_for_its_size_is_refused_before_it_is_built(capsys, tmp_path, split):
