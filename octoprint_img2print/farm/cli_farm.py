@@ -25,7 +25,7 @@ PROGRESS = {
     "sliced": N_("Sliced {job} for {profile}: {file}"),
     "uploading": N_("Uploading {file} to {host}…"),
     "uploaded": N_("Uploaded {file} to {host}."),
-    "retry": N_("{host} did not answer ({problem}); trying again (attempt {attempt} failed)."),
+    "retry": N_("{host}: attempt {attempt} failed: {problem}; trying again."),
     "started": N_("Started {file} on {host}."),
 }
 
