@@ -167,9 +167,20 @@
                 }
                 group.add(new THREE.LineSegments(new THREE.BufferGeometry().setFromPoints(grid), lines));
             }
-            group.add(new THREE.Line(new THREE.BufferGeometry().setFromPoints(edge),
-                                     new THREE.LineBasicMaterial({color: COLOURS.edge})));
-            return {group: group, radius: Math.hypot(width, depth) / 2, plate: surface.material, grid: lines};
+            var outline = new THREE.Line(new THREE.BufferGeometry().setFromPoints(edge),
+                                         new THREE.LineBasicMaterial({color: COLOURS.edge}));
+            outline.renderOrder = 1;
+            group.add(outline);
+            // a solid (centred on the bed) reaching beyond the bed's edge, which then shows through it
+            function exceeded(positions) {
+                for (var i = 0; i < positions.length; i += 3) {
+                    var x = Math.abs(positions[i]), y = Math.abs(positions[i + 1]);
+                    if (round ? Math.hypot(x, y) > width / 2 : x > width / 2 || y > depth / 2) return true;
+                }
+                return false;
+            }
+            return {group: group, radius: Math.hypot(width, depth) / 2, plate: surface.material, grid: lines,
+                    edge: outline.material, exceeded: exceeded};
         }
 
         // the solid shaded; or lit from behind: only the picture's surface, seen from either side, in the colour
@@ -210,22 +221,27 @@
             geometry.computeBoundingBox();
             var first = solid === null;
             if (solid) { scene.remove(solid); solid.geometry.dispose(); dispose(solid.material); }
-            if (bed) scene.remove(bed.group);
+            if (bed) {
+                scene.remove(bed.group);
+                bed.group.traverse(function (part) { if (part.geometry) { part.geometry.dispose(); part.material.dispose(); } });
+            }
             shown = data;
             solid = new THREE.Mesh(geometry, material());
             bed = makeBed(view.printer);
             scene.add(bed.group);
             scene.add(solid);
+            bed.edge.depthTest = !bed.exceeded(data.positions);
             var box = geometry.boundingBox, extent = [box.max.x - box.min.x, box.max.y - box.min.y, box.max.z - box.min.z];
             root.dataset.bounds = JSON.stringify([box.min.x, box.min.y, box.min.z, box.max.x, box.max.y, box.max.z]);
             var reach = Math.hypot(extent[0], extent[1], extent[2]) / 2;
             orbit.nearest = Math.max(reach * 0.3, 2);
             orbit.farthest = Math.max(reach, bed.radius) * 6;
             orbit.target = [0, 0, extent[2] / 2];
-            if (first) {
-                orbit.radius = Math.max(reach * 3.2, bed.radius * 0.9);
-                facePicture(data);
-            }
+            // the first solid framed with the bed around it; later ones keep the reader's zoom unless they would
+            // overflow the view or shrink to a speck in it
+            var framed = Math.max(reach * 3.2, bed.radius * 0.9);
+            if (first || reach * 2.2 > orbit.radius || reach * 12 < orbit.radius) orbit.radius = framed;
+            if (first) facePicture(data);
             orbit.radius = Math.min(Math.max(orbit.radius, orbit.nearest), orbit.farthest);
             paint();
         }
