@@ -79,6 +79,7 @@ class JobEvent:
     """What became of one job: done (``reused`` when an earlier run made it) or failed with its error."""
 
     where: str
+    file: str
     key: str
     state: str
     copies: int
@@ -90,8 +91,9 @@ class JobEvent:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for a JSON line."""
-        data: dict[str, Any] = {"job": self.where, "key": self.key, "state": self.state, "copies": self.copies,
-                                "reused": self.reused, "outputs": [asdict(o) for o in self.outputs]}
+        data: dict[str, Any] = {"job": self.where, "file": self.file, "key": self.key, "state": self.state,
+                                "copies": self.copies, "reused": self.reused,
+                                "outputs": [asdict(o) for o in self.outputs]}
         if self.error is not None:
             data["error"] = self.error
         if self.made is not None:
@@ -163,8 +165,9 @@ def _digest(data: Any) -> str:
 
 
 def _unreadable(request: JobRequest, error: OSError) -> BadInput:
-    return BadInput("file_not_found", _("{file}: cannot be read ({reason}).")
-                    .format(file=request.where, reason=error.strerror), file=request.where)
+    return BadInput("file_not_found", _("{where}: {file} cannot be read ({reason}).")
+                    .format(where=request.where, file=request.source, reason=error.strerror),
+                    file=str(request.source))
 
 
 def _planned(request: JobRequest, settings: BatchSettings) -> PlannedJob:
@@ -256,7 +259,8 @@ class Batch:
         if outputs is not None:
             self.summary.done += 1
             self.summary.reused += 1
-            self.report(JobEvent(job.request.where, job.key, DONE, job.copies, outputs, reused=True))
+            self.report(JobEvent(job.request.where, str(job.request.source), job.key, DONE, job.copies, outputs,
+                                 reused=True))
             return
         self.ledger.queue(job.key, job.request.where, _request(job))
         if job.error is not None:
@@ -267,7 +271,8 @@ class Batch:
     def _failed(self, job: PlannedJob, error: dict[str, Any], seconds: float | None = None) -> None:
         self.ledger.fail(job.key, error["code"], error["message"])
         self.summary.failed += 1
-        self.report(JobEvent(job.request.where, job.key, FAILED, job.copies, error=error, seconds=seconds))
+        self.report(JobEvent(job.request.where, str(job.request.source), job.key, FAILED, job.copies, error=error,
+                             seconds=seconds))
 
     def _hand_out(self, workers: Workers) -> None:
         while self.waiting and len(self.running) < workers.slots:
@@ -299,8 +304,8 @@ class Batch:
         outputs = _store(self.ledger.folder, job, answer["files"])
         self.ledger.finish(job.key, outputs)
         self.summary.done += 1
-        self.report(JobEvent(job.request.where, job.key, DONE, job.copies, outputs, made=answer["made"],
-                             seconds=seconds))
+        self.report(JobEvent(job.request.where, str(job.request.source), job.key, DONE, job.copies, outputs,
+                             made=answer["made"], seconds=seconds))
 
     def _worker_died(self, job: PlannedJob, error: Exception) -> None:
         self.deaths[job.key] += 1
