@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,24 @@ def test_outputs_are_byte_identical_to_single_convert_and_named_by_content(local
         assert run.returncode == 0, run.stderr
         assert single.read_bytes() == (local["out"] / name).read_bytes()
     assert len(set(done.values())) == GOOD
+
+
+def test_a_3mf_is_byte_identical_to_convert_and_carries_no_clock_time(pictures, tmp_path):
+    some = tmp_path / "some"
+    some.mkdir()
+    shutil.copy(pictures / "photo04.png", some / "twin.png")
+    shutil.copy(pictures / "photo04.png", some / "photo04.png")
+    code, jobs, _summary = batch(some, "-o", tmp_path / "out", "--format", "3mf", *WIDTH)
+    assert code == 0
+    names = sorted(j["outputs"][0]["file"] for j in jobs)
+    assert len(names) == 2 and names[0].startswith("photo04-") and names[1].startswith("twin-"), "two names, two jobs"
+    single = tmp_path / names[0]
+    run = subprocess.run([sys.executable, "-m", "octoprint_img2print.cli", "convert", str(some / "photo04.png"),
+                          "-o", str(single), *WIDTH], capture_output=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert single.read_bytes() == (tmp_path / "out" / names[0]).read_bytes()
+    with zipfile.ZipFile(single) as package:
+        assert {part.date_time for part in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
 def test_a_killed_worker_loses_no_job(pictures, tmp_path):

@@ -189,9 +189,10 @@ def _planned(request: JobRequest, settings: BatchSettings) -> PlannedJob:
     for printer in request.printers:
         gcode = _digest({**slicing, "printer": asdict(get_printer(printer))})
         gcode_files[printer] = f"{stem}-{printer}-{gcode[:NAME_HASH_CHARS]}.gcode"
-    work = Work(request.source.name, request.mode, dict(request.options),
-                f"{stem}-{model[:NAME_HASH_CHARS]}.{request.model_format}", gcode_files, request.intent, settings)
-    return PlannedJob(request, _digest({"model": model, "gcode": sorted(gcode_files.values())}), work,
+    model_file = f"{stem}-{model[:NAME_HASH_CHARS]}.{request.model_format}"
+    work = Work(request.source.name, request.mode, dict(request.options), model_file, gcode_files, request.intent,
+                settings)  # the key names the files: two pictures alike under two names are two jobs
+    return PlannedJob(request, _digest({"files": [model_file, *sorted(gcode_files.values())]}), work,
                       copies=request.copies)
 
 
