@@ -11,7 +11,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -338,6 +338,9 @@ def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: Mode | Non
     overrides = overrides or SliceOverrides()
     chosen_intent = get_intent(intent or (mode.intent if mode is not None else MODEL_INTENT))
     turn = _orientation(mesh, mode, options, chosen_intent, overrides.orientation)
+    footed = mode.footing(options, mesh) if mode is not None and turn.name == "upright" else None
+    if footed is not None:  # a sheet that would stand on its bare edge gets the foot its options ask for
+        mesh, turn = footed, replace(fixed_orientation(footed, "flat"), name="upright")
     settings = plan(printer, chosen_intent, turn.overhang_mm2, tree_supports, overrides.as_settings())
     placed, report = fit_to_printer(turned(mesh, turn.rotation), printer, adhesion_margin(settings),
                                     overrides.scale_to_fit)

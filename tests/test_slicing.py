@@ -129,7 +129,15 @@ def test_lithophane_stands_upright_or_lies_flat(capsys, tmp_path, slicer):
     code, upright = slice_cli(capsys, picture, tmp_path / "up.gcode", "--printer", "prusa_mk4", "--slicer", slicer,
                               "--width", "60", "--mode", "lithophane")
     assert code == 0 and upright["intent"] == "lithophane" and upright["orientation"]["name"] == "upright"
-    assert upright["max_z_mm"] == pytest.approx(40.0, abs=0.15)
+    # standing, it gets its foot: 5 mm high with the sheet 1 mm in it, 16 mm deep
+    assert upright["max_z_mm"] == pytest.approx(44.0, abs=0.15)
+    (_x0, y0), (_x1, y1) = upright["gcode_bounds_mm"]
+    assert y1 - y0 >= 16.0
+    code, edge = slice_cli(capsys, picture, tmp_path / "edge.gcode", "--printer", "prusa_mk4", "--slicer", slicer,
+                           "--width", "60", "--mode", "lithophane", "--stand", "edge")
+    assert code == 0 and edge["max_z_mm"] == pytest.approx(40.0, abs=0.15)
+    (_x0, y0), (_x1, y1) = edge["gcode_bounds_mm"]
+    assert y1 - y0 < 16.0 and "may topple" in edge["orientation"]["reason"]
     assert upright["settings"]["infill_density"] == 100 and upright["settings"]["adhesion"] == "brim"
     assert upright["settings"]["layer_height"] == pytest.approx(0.12)
     code, flat = slice_cli(capsys, picture, tmp_path / "flat.gcode", "--printer", "prusa_mk4", "--slicer", slicer,

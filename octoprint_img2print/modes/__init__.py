@@ -29,8 +29,8 @@ def _nothing(_options: Any) -> None:
     """A fact a mode does not have."""
 
 
-def _no_point(_options: Any, _solid: Mesh) -> None:
-    """A point of the solid a mode does not name."""
+def _nothing_of(_options: Any, _solid: Mesh) -> None:
+    """A fact of the solid a mode does not have."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ class Mode:
     """Everything about one mode. ``label`` and ``description`` are catalogue messages (N_); ``thinnest_option``
     names the option that sets the thinnest wall the mode builds; ``artwork_starts`` gives the height (mm, in the
     solid as built) where a second colour's artwork begins, ``seam_point`` (given the options and the solid as built)
-    a point of that solid where layers' seams belong (a weld), each None when the solid has none."""
+    a point of that solid where layers' seams belong (a weld), ``footing`` (given the options and the solid as built)
+    the solid standing on a foot, for when the slicer would stand it upright; each None when the solid has none."""
 
     id: str
     label: str
@@ -55,7 +56,8 @@ class Mode:
     thinnest_option: str | None = None
     backlight: Callable[[Any], float | None] = _nothing
     artwork_starts: Callable[[Any], float | None] = _nothing
-    seam_point: Callable[[Any, Mesh], tuple[float, float, float] | None] = _no_point
+    seam_point: Callable[[Any, Mesh], tuple[float, float, float] | None] = _nothing_of
+    footing: Callable[[Any, Mesh], Mesh | None] = _nothing_of
 
     def options_from(self, values: Mapping[str, Any] | SizedOptions, widest: float | None = None) -> SizedOptions:
         """Validated options from plain values; without a size, the mode's default width (at most ``widest``)."""

@@ -24,7 +24,7 @@ __all__ = ["LINEAR", "TRANSMISSION", "LithophaneOptions", "thickness"]
 
 HEART, HOOK = "heart", "hook"
 SHEETS = (FLAT, HEART, HOOK)  # lying sheets, which stand on a foot, on their edge, or lie flat
-FOOT, EDGE, LYING = "foot", "edge", "flat"
+AUTO, FOOT, EDGE, LYING = "auto", "foot", "edge", "flat"
 STAND_SINK_MM = 1.0
 FOOT_GRIP_SHARE = 0.35  # a heart sinks into its foot until it is this share of its width wide
 
@@ -40,11 +40,15 @@ class LithophaneOptions(HoleOptions):
                                  Choice(HOOK, N_("Framed, with a hook tab"))), main=True)
     curve_angle: float = option(120.0, N_("Arc angle"), N_("angle of an arc in degrees"),
                                 unit="°", low=1.0, high=359.0)
-    stand: str = option(EDGE, N_("Stand"), N_("how a flat, heart or hook-tab sheet is printed: upright on a foot, "
-                                              "upright on its bare edge (a heart, which has none, on a foot), or "
-                                              "lying flat; arcs and cylinders stand on their own edge"),
-                        choices=(Choice(FOOT, N_("Upright on a foot")), Choice(EDGE, N_("Upright on its edge")),
-                                 Choice(LYING, N_("Lying flat"))), main=True)
+    stand: str = option(AUTO, N_("Stand"), N_("how a flat, heart or hook-tab sheet is printed: upright with a foot "
+                                              "that slicing adds (the model and its preview stay a lying sheet), "
+                                              "built standing on a foot, upright on its bare edge (a heart, which "
+                                              "has none, on a foot), or lying flat; arcs and cylinders stand on "
+                                              "their own edge"),
+                        choices=(Choice(AUTO, N_("Upright, on a foot added for printing")),
+                                 Choice(FOOT, N_("Built standing on a foot")),
+                                 Choice(EDGE, N_("Upright on its bare edge")), Choice(LYING, N_("Lying flat"))),
+                        main=True)
     stand_depth: float = option(16.0, N_("Foot depth"), N_("depth of the foot in mm"),
                                 unit="mm", low=0.1, high=200.0)
     stand_height: float = option(5.0, N_("Foot height"), N_("height of the foot in mm"),
@@ -53,12 +57,17 @@ class LithophaneOptions(HoleOptions):
     @property
     def on_foot(self) -> bool:
         """True when the sheet is built standing on its foot (a heart has no edge to stand on)."""
-        return self.shape in SHEETS and (self.stand == FOOT or (self.stand == EDGE and self.shape == HEART))
+        return self.shape in SHEETS and (self.stand == FOOT or (self.stand in (AUTO, EDGE) and self.shape == HEART))
+
+    @property
+    def footed_for_printing(self) -> bool:
+        """True when slicing stands the lying sheet on a foot."""
+        return self.shape in SHEETS and self.stand == AUTO and not self.on_foot
 
     def check(self) -> None:
         """A foot deeper than the sheet."""
         super().check()
-        if self.on_foot and self.stand_depth < self.max_thickness:
+        if (self.on_foot or self.footed_for_printing) and self.stand_depth < self.max_thickness:
             raise bad_parameter("stand_depth", _("the foot must be at least as deep as the thickest part "
                                                  "({thick:g} mm).").format(thick=self.max_thickness))
 
@@ -107,7 +116,12 @@ def build(picture: Picture, options: LithophaneOptions) -> tuple[Mesh, Report]:
 def preferred_orientation(options: LithophaneOptions) -> str | None:
     """Bent sheets and sheets on a foot are built standing and one lying flat stays so; a sheet on its edge
     follows its intent (upright for lithophanes)."""
-    return None if options.shape in SHEETS and options.stand == EDGE and not options.on_foot else "flat"
+    return None if options.shape in SHEETS and options.stand in (AUTO, EDGE) and not options.on_foot else "flat"
+
+
+def footing(options: LithophaneOptions, solid: Mesh) -> Mesh | None:
+    """The lying sheet standing on its foot, when slicing stands it upright and the options ask for a foot."""
+    return _with_stand(solid, options, STAND_SINK_MM) if options.footed_for_printing else None
 
 
 def backlight(options: LithophaneOptions) -> float | None:
@@ -128,4 +142,4 @@ MODE = Mode("lithophane", N_("Lithophane"),
             N_("A photo as a thin sheet: dark is thick, light is thin; lit from behind it shows the picture."),
             LithophaneOptions, build, reads=PICTURE, intent="lithophane", position=10, default_width=100.0,
             default_for=(PHOTO,), preview=PREVIEW, orientation=preferred_orientation,
-            thinnest_option="min_thickness", backlight=backlight, seam_point=weld)
+            thinnest_option="min_thickness", backlight=backlight, seam_point=weld, footing=footing)
