@@ -8,6 +8,7 @@ of light (0 dark to 255 full) per vertex.
 
 from __future__ import annotations
 
+import math
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,28 +45,26 @@ def decimated(mesh: Mesh, max_triangles: int = MAX_VIEW_TRIANGLES) -> tuple[Mesh
     that collapse dropped), which old vertex became which new one, and which faces were kept (in their order)."""
     if len(mesh.faces) <= max_triangles:
         return mesh, np.arange(len(mesh.vertices)), np.ones(len(mesh.faces), dtype=bool)
-    low, high = mesh.bounds()
-    extent = np.maximum(high - low, 1e-6).astype(np.float64)
-    cells = len(mesh.vertices) * max_triangles / len(mesh.faces)
+    low = mesh.vertices.min(axis=0)
+    area = float(np.linalg.norm(mesh.face_normals(), axis=1).sum()) / 2
+    step = math.sqrt(2 * area / max_triangles)  # a surface in cells of this side has about that many triangles
     while True:
-        step = (float(np.prod(extent)) / max(cells, 1.0)) ** (1 / 3)
         index = np.floor((mesh.vertices - low) / step).astype(np.int64)
-        _cells, cluster, counts = np.unique(index, axis=0, return_inverse=True, return_counts=True)
-        cluster = cluster.ravel()
+        across = index.max(axis=0) + 1
+        _cells, cluster = np.unique(index[:, 0] + across[0] * (index[:, 1] + across[1] * index[:, 2]),
+                                    return_inverse=True)
         faces = cluster[mesh.faces]
         kept = (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 0] != faces[:, 2])
         if kept.sum() <= max_triangles:
             break
-        cells *= 0.7
-    merged = np.zeros((len(counts), 3))
-    np.add.at(merged, cluster, mesh.vertices)
-    return Mesh((merged / counts[:, None]).astype(np.float32), faces[kept].astype(np.int32)), cluster, kept
+        step *= 1.2
+    merged = np.stack([_cluster_mean(mesh.vertices[:, axis], cluster) for axis in range(3)], axis=1)
+    return Mesh(merged.astype(np.float32), faces[kept].astype(np.int32)), cluster, kept
 
 
 def _cluster_mean(values: np.ndarray, cluster: np.ndarray) -> np.ndarray:
-    sums = np.zeros(int(cluster.max()) + 1)
-    np.add.at(sums, cluster, values)
-    return sums / np.bincount(cluster)
+    """The mean of ``values`` in each cluster."""
+    return np.bincount(cluster, weights=values) / np.bincount(cluster)
 
 
 def write_view(path: Path, mesh: Mesh, lit: Backlight | None = None,
