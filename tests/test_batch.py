@@ -45,7 +45,7 @@ def batch(*arguments: object) -> tuple[int, list[dict], dict]:
 
 def ledger(folder: Path) -> dict[str, tuple]:
     """Each job in the ledger: state, attempts, error code and message, outputs, by where it was asked."""
-    with sqlite3.connect(folder / LEDGER_NAME) as db:
+    with sqlite3.connect(f"file:{folder / LEDGER_NAME}?mode=ro", uri=True) as db:
         rows = db.execute("SELECT source, state, attempts, error_code, error_message, outputs FROM jobs").fetchall()
     return {row[0]: (row[1], row[2], row[3], row[4], json.loads(row[5] or "[]")) for row in rows}
 
@@ -69,6 +69,18 @@ def running(pid: int) -> bool:
         return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
     except FileNotFoundError:
         return False
+
+
+def wait_for_ledger(folder: Path, done: int, process: subprocess.Popen) -> None:
+    """Until the running batch's ledger shows ``done`` jobs done (read while the batch writes it)."""
+    while True:
+        assert process.poll() is None, "the batch ended before it was stopped"
+        try:
+            if sum(state == "done" for state, *_rest in ledger(folder).values()) >= done:
+                return
+        except sqlite3.OperationalError:  # not made yet
+            pass
+        time.sleep(0.05)
 
 
 def read_until(process: subprocess.Popen, done: int) -> list[dict]:
@@ -97,9 +109,9 @@ def pictures(tmp_path_factory) -> Path:
 def local(pictures, tmp_path_factory) -> dict:
     """The batch on two local workers, killed once some jobs are done, then run again to the end."""
     out = tmp_path_factory.mktemp("local")
-    process = subprocess.Popen(batch_command(pictures, "-o", out, "--workers", 2, *WIDTH), stdout=subprocess.PIPE,
-                               text=True, cwd=ROOT)
-    before = read_until(process, 3)
+    process = subprocess.Popen(batch_command(pictures, "-o", out, "--workers", 2, *WIDTH), stdout=subprocess.DEVNULL,
+                               cwd=ROOT)
+    wait_for_ledger(out, 3, process)
     workers = children(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
@@ -111,7 +123,7 @@ def local(pictures, tmp_path_factory) -> dict:
     made = {o["file"]: (out / o["file"]).stat().st_mtime_ns
             for state, *_rest, outputs in killed.values() if state == "done" for o in outputs}
     code, jobs, summary = batch(pictures, "-o", out, "--workers", 2, *WIDTH)
-    return {"out": out, "before": before, "killed": killed, "made": made, "code": code, "jobs": jobs,
+    return {"out": out, "killed": killed, "made": made, "code": code, "jobs": jobs,
             "summary": summary, "workers": workers}
 
 
