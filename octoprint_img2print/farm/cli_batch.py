@@ -19,7 +19,6 @@ from ..options import require_range
 from ..slicing.slicers import registry as slicers
 
 MAX_WORKERS = 1024
-MAX_COPIES = 10000
 
 
 def add_batch_parser(commands: Any) -> None:
@@ -90,7 +89,7 @@ def run_batch(args: argparse.Namespace) -> int:
     from .batch import BatchSettings, JobEvent, plan_jobs
     from .batch import run_batch as run
     from .executors import open_workers
-    from .manifest import JobRequest, read_jobs
+    from .manifest import MAX_COPIES, JobRequest, read_jobs
 
     if args.workers is not None:
         require_range("workers", args.workers, 1, MAX_WORKERS)
