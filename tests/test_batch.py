@@ -168,6 +168,15 @@ def test_outputs_are_byte_identical_to_single_convert_and_named_by_content(local
     assert len(set(done.values())) == GOOD
 
 
+def test_a_third_run_retries_only_the_failed_jobs(local, pictures):
+    before = ledger(local["out"])
+    code, _jobs, summary = batch(pictures, "-o", local["out"], "--workers", 2, *WIDTH)
+    after = ledger(local["out"])
+    assert code == 3 and summary["reused"] == GOOD and summary["failed"] == 2
+    for where, (state, attempts, *_rest) in after.items():
+        assert attempts == before[where][1] + (state == "failed"), where
+
+
 def test_a_3mf_is_byte_identical_to_convert_and_carries_no_clock_time(pictures, tmp_path):
     some = tmp_path / "some"
     some.mkdir()
