@@ -43,6 +43,11 @@ class Workers:
         self.close()
 
 
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (a container's or taskset's share), else all of them."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _worker_started(counter: Any) -> None:
     """In a new pool process: end with the batch, and take the next place (each its own CPU for its slicer)."""
     end_with_parent()
@@ -55,7 +60,7 @@ class LocalWorkers(Workers):
     """A pool of processes on this machine, one job each at a time; they end when the batch ends, even killed."""
 
     def __init__(self, workers: int | None) -> None:
-        self.slots = workers or os.cpu_count() or 1
+        self.slots = workers or _usable_cpus()
         self.counter = multiprocessing.Value("i", 0)
         self.executor = self._started()
 
