@@ -9,6 +9,7 @@ import io
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -230,23 +231,38 @@ def test_send_goes_to_idle_printers_once_per_profile_and_starts_only_where_the_b
     assert where["left"]["file"] not in sessions["busy"].files()
 
 
-def test_a_second_send_uploads_nothing_and_bed_clear_starts_the_host_without_img2print(farm):
+def started_at(server: Server, name: str) -> datetime:
+    """When OctoPrint logged the last start of a print of ``name``."""
+    lines = [line for line in server.log.splitlines() if "Print job started" in line and f"path: {name}," in line]
+    return datetime.strptime(lines[-1][:23], "%Y-%m-%d %H:%M:%S,%f")
+
+
+def listing(session: Session) -> dict[str, int]:
+    return {f["path"]: f["date"] for f in session.get("/api/files/local?recursive=true").json()["files"]}
+
+
+def test_a_second_send_uploads_nothing_and_starts_staggered_with_bed_clear_for_the_host_without_img2print(farm):
     sessions, folder = farm["sessions"], farm["folder"]
-    right = sessions["right"]
-    listed = {f["path"]: f["date"] for f in right.get("/api/files/local?recursive=true").json()["files"]}
+    left, right = sessions["left"], sessions["right"]
+    cancel(left)  # the first send's print is taken off the bed
+    left.post("/api/plugin/img2print", json={"command": "bed_clear"})
+    listed = {name: listing(sessions[name]) for name in ("left", "right")}
     code, answer = run("farm", "send", str(farm["file"]), str(logo_png(folder)), "--copies", "3", "--start",
-                       "--bed-clear", "--json", *LOGO)
+                       "--bed-clear", "--stagger", "4", "--json", *LOGO)
     assert code == 7  # one printer prints something else
-    placements = answer["jobs"][0]["placements"]
-    assert [p["host"] for p in placements] == ["right"], answer
-    assert placements[0]["already_there"] is True and placements[0]["uploaded"] is False
-    assert answer["jobs"][0]["slices"][0]["sliced"] is False
-    assert placements[0]["started"] is True
-    assert {f["path"]: f["date"] for f in right.get("/api/files/local?recursive=true").json()["files"]} == listed
-    wait_state(right, "Printing")
-    assert right.get("/api/job").json()["job"]["file"]["name"] == placements[0]["file"]
+    placements = {p["host"]: p for p in answer["jobs"][0]["placements"]}
+    assert set(placements) == {"left", "right"}, answer
+    assert all(p["already_there"] and not p["uploaded"] and p["started"] for p in placements.values())
+    assert not any(s["sliced"] for s in answer["jobs"][0]["slices"])
+    assert {name: listing(sessions[name]) for name in ("left", "right")} == listed
+    for name in ("left", "right"):
+        wait_state(sessions[name], "Printing")
+        assert sessions[name].get("/api/job").json()["job"]["file"]["name"] == placements[name]["file"]
+    left_started, right_started = (started_at(farm["servers"][name], placements[name]["file"])
+                                   for name in ("left", "right"))
+    assert (right_started - left_started).total_seconds() >= 3.9  # the stagger: 4 s between the starts
     cancel(right)
-    cancel(sessions["left"])
+    cancel(left)
 
 
 def test_a_host_stopped_mid_send_is_retried_and_reported_while_the_others_complete(farm):
