@@ -16,15 +16,16 @@ import numpy as np
 from ..geometry.mesh import Mesh
 
 VERTICAL_SHARE = 0.6
-SHEET_ELONGATION = 2.5
+SHEET_ELONGATION = 1.8  # a 180-degree arc is twice as wide as deep
 STEEP_NORMAL_Z = 0.5
 SIDE_BAND_MM = 0.5
+END_WINDOW_MM = 10.0  # how far from a sheet's end its direction is measured, and its seam side painted
 
 
 @dataclass(frozen=True)
 class Seam:
-    """Where outer walls start: the side of the solid farthest along the horizontal direction (dx, dy), through
-    the point (x, y); millimetres from the centre of the solid's footprint."""
+    """Where outer walls start: near the point (x, y), the side of the solid farthest along the horizontal
+    direction (dx, dy); millimetres from the centre of the solid's footprint."""
 
     x: float
     y: float
@@ -32,12 +33,12 @@ class Seam:
     dy: float
 
     def side_faces(self, mesh: Mesh, band_mm: float = SIDE_BAND_MM) -> np.ndarray:
-        """Which faces of ``mesh`` (placed as planned) lie on that side: no more than ``band_mm`` short of the
-        seam point along the direction."""
-        centre = _footprint_centre(mesh)
-        middles = mesh.triangles.astype(np.float64)[:, :, :2].mean(axis=1) - centre
+        """Which faces of ``mesh`` (placed as planned) lie on that side: within END_WINDOW_MM of the point and no
+        more than ``band_mm`` short of it along the direction."""
+        middles = mesh.triangles.astype(np.float64)[:, :, :2].mean(axis=1) - _footprint_centre(mesh)
+        near = np.hypot(middles[:, 0] - self.x, middles[:, 1] - self.y) <= END_WINDOW_MM
         reach = middles @ np.array([self.dx, self.dy])
-        return reach >= self.x * self.dx + self.y * self.dy - band_mm
+        return near & (reach >= self.x * self.dx + self.y * self.dy - band_mm)
 
 
 def _footprint_centre(mesh: Mesh) -> np.ndarray:
@@ -61,19 +62,29 @@ def _vertical_share(mesh: Mesh, upper: np.ndarray) -> float:
 
 
 def _edge(mesh: Mesh) -> Seam | None:
-    """The end of a standing sheet or shallow arc: the far end of the long axis of its upper half's footprint
-    (above any foot); None when that half does not stand mostly vertical or is not long and thin."""
+    """The end of a standing sheet or arc: one end of the long axis of its upper half's footprint (above any
+    foot), and there the direction the sheet runs out in (an arc's tangent); None when that half does not stand
+    mostly vertical or is not long and thin."""
     upper = _upper(mesh)
     if _vertical_share(mesh, upper) < VERTICAL_SHARE:
         return None
     xy = mesh.vertices[upper, :2].astype(np.float64) - _footprint_centre(mesh)
-    middle = (xy.min(axis=0) + xy.max(axis=0)) / 2
-    _values, axes = np.linalg.eigh((xy - middle).T @ (xy - middle))
-    along, across = xy @ axes[:, -1], xy @ axes[:, 0]
-    if np.ptp(along) < SHEET_ELONGATION * max(float(np.ptp(across)), 1e-9):
+    along, across = _axes(xy)
+    if np.ptp(xy @ along) < SHEET_ELONGATION * max(float(np.ptp(xy @ across)), 1e-9):
         return None
-    x, y = xy[np.argmax(along)]
-    return Seam(round(float(x), 3), round(float(y), 3), round(float(axes[0, -1]), 6), round(float(axes[1, -1]), 6))
+    end = xy[np.argmax(xy @ along)]
+    near = xy[np.hypot(*(xy - end).T) <= END_WINDOW_MM]
+    out, _across = _axes(near)
+    out = out if out @ (end - near.mean(axis=0)) >= 0 else -out
+    x, y = near[np.argmax(near @ out)]
+    return Seam(round(float(x), 3), round(float(y), 3), round(float(out[0]), 6), round(float(out[1]), 6))
+
+
+def _axes(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The long and the short principal axis of points in the plane."""
+    centred = xy - (xy.min(axis=0) + xy.max(axis=0)) / 2
+    _values, axes = np.linalg.eigh(centred.T @ centred)
+    return axes[:, -1], axes[:, 0]
 
 
 def nearest_vertex(mesh: Mesh, point: tuple[float, float, float]) -> int:
