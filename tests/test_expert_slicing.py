@@ -201,6 +201,9 @@ def test_vendor_bundle_facts_reach_prusaslicer(capsys, tmp_path, photo):
     text = (tmp_path / "ender.gcode").read_text()
     assert f"; retract_length = {facts['retract_length']}" in text
     assert "; printer_model = ENDER3V2" in text
+    speeds = prusaslicer_facts(ender.vendor_profiles["prusaslicer_print"][0], "print")
+    assert speeds["perimeter_speed"] != "60"  # PrusaSlicer's own default, so the preset's value shows
+    assert f"; perimeter_speed = {speeds['perimeter_speed']}" in text
     assert "prime the nozzle" in text[:text.index(";LAYER_CHANGE")]
 
 

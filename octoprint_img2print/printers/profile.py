@@ -119,10 +119,11 @@ def profile_from_dict(data: Any, source: str) -> PrinterProfile:
         if not isinstance(data.get(key, ""), str):
             raise _problem(source, key, _("must be text."))
     vendor = data.get("vendor_profiles", {})
-    if not isinstance(vendor, dict) or any(key not in slicers or not isinstance(ids, list)
+    lists = sorted(key for backend in slicer_registry().values() for key in backend.vendor_keys)
+    if not isinstance(vendor, dict) or any(key not in lists or not isinstance(ids, list)
                                            or not all(isinstance(i, str) for i in ids) for key, ids in vendor.items()):
-        raise _problem(source, "vendor_profiles", _("must map a slicer ({choices}) to a list of its profile names.")
-                       .format(choices=", ".join(sorted(slicers))))
+        raise _problem(source, "vendor_profiles", _("must map {choices} to lists of profile names.")
+                       .format(choices=", ".join(lists)))
     if not isinstance(data.get("heated_bed", True), bool):
         raise _problem(source, "heated_bed", _("must be true or false."))
     return PrinterProfile(

@@ -3,6 +3,7 @@ machine definitions (``definitions/*.def.json``), with their ``inherits`` chains
 
 Only facts about the machine are taken (retraction, start and end G-code, speeds, accelerations and limits, the
 colour-change command); what the object needs (layers, walls, infill, temperatures) stays img2print's plan.
+PrusaSlicer keeps speeds in print presets, so a printer names the bundle's print preset made for it as well.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ PRUSASLICER_BUNDLES = (Path("/usr/share/PrusaSlicer/profiles"), Path("/usr/local
 PRUSASLICER_KEYS = re.compile(r"^(retract_\w+|deretract_speed|wipe|start_gcode|end_gcode|before_layer_gcode|"
                               r"layer_gcode|color_change_gcode|pause_print_gcode|machine_\w+|"
                               r"use_relative_e_distances|printer_model|printer_notes|silent_mode|z_offset)$")
+PRUSASLICER_PRINT_KEYS = re.compile(r"^(\w+_speed|\w+_acceleration|max_print_speed)$")
+PRINTER, PRINT = "printer", "print"
 CURA_KEYS = re.compile(r"^(retraction_\w+|travel_\w+|speed_\w+|skirt_brim_speed|acceleration_\w+|jerk_\w+|"
                        r"machine_max_\w+|machine_acceleration|machine_start_gcode|machine_end_gcode)$")
 MAX_DEPTH = 20
@@ -43,34 +46,38 @@ def _bundle_sections(path: Path) -> dict[str, dict[str, str]]:
     return sections
 
 
-def _resolved(sections: dict[str, dict[str, str]], name: str, depth: int = 0) -> dict[str, str] | None:
-    """A printer section with its parents applied first (left to right), as PrusaSlicer resolves ``inherits``."""
-    own = sections.get(f"printer:{name}")
+def _resolved(sections: dict[str, dict[str, str]], kind: str, name: str, depth: int = 0) -> dict[str, str] | None:
+    """A ``kind`` section (printer, print) with its parents applied first (left to right), as PrusaSlicer resolves
+    ``inherits``."""
+    own = sections.get(f"{kind}:{name}")
     if own is None or depth > MAX_DEPTH:
         return None
     values: dict[str, str] = {}
     for parent in (p.strip().strip('"') for p in own.get("inherits", "").split(";") if p.strip()):
-        values.update(_resolved(sections, parent, depth + 1) or {})
+        values.update(_resolved(sections, kind, parent, depth + 1) or {})
     values.update(own)
     return values
 
 
-def prusaslicer_facts(reference: str, folders: tuple[Path, ...] = PRUSASLICER_BUNDLES) -> dict[str, str] | None:
-    """The machine facts of ``Vendor/Printer name`` from the first bundle folder that has it, in PrusaSlicer's own
-    keys and escaped form (``\\n`` in G-code), or None when no bundle on this machine has that printer."""
+def prusaslicer_facts(reference: str, kind: str = PRINTER,
+                      folders: tuple[Path, ...] = PRUSASLICER_BUNDLES) -> dict[str, str] | None:
+    """The machine facts of ``Vendor/Section name`` (a printer, or a print preset's speeds and accelerations) from
+    the first bundle folder that has it, in PrusaSlicer's own keys with real line breaks, or None when no bundle
+    on this machine has that section."""
     vendor, _sep, name = reference.partition("/")
+    keys = PRUSASLICER_KEYS if kind == PRINTER else PRUSASLICER_PRINT_KEYS
     for folder in folders:
         path = folder / f"{vendor}.ini"
         if path.is_file():
-            values = _resolved(_bundle_sections(path), name)
+            values = _resolved(_bundle_sections(path), kind, name)
             if values is not None:
-                return {k: v.replace("\\n", "\n") for k, v in values.items() if PRUSASLICER_KEYS.match(k)}
+                return {k: v.replace("\\n", "\n") for k, v in values.items() if keys.match(k)}
     return None
 
 
-def first_prusaslicer_facts(references: tuple[str, ...]) -> dict[str, str] | None:
-    """The facts of the first of a printer's PrusaSlicer profiles that a bundle on this machine has."""
-    return next((facts for facts in map(prusaslicer_facts, references) if facts is not None), None)
+def first_prusaslicer_facts(references: tuple[str, ...], kind: str = PRINTER) -> dict[str, str] | None:
+    """The facts of the first of a printer's PrusaSlicer sections of ``kind`` that a bundle on this machine has."""
+    return next((facts for facts in (prusaslicer_facts(r, kind) for r in references) if facts is not None), None)
 
 
 # --- Cura machine definitions --------------------------------------------------------------------------------

@@ -55,7 +55,8 @@ class SlicerBackend:
     """One slicer: how to find it, what a user may set for it, how it slices and exports a profile.
 
     A backend module defines ``BACKEND``, an instance of a subclass; the registry finds it. ``legacy_settings``
-    pairs the plugin's settings of version 1 (top-level keys) with the backend's own setting keys.
+    pairs the plugin's settings of version 1 (top-level keys) with the backend's own setting keys;
+    ``vendor_keys`` names the lists under a printer profile's ``vendor_profiles`` that the backend reads.
     """
 
     name = ""
@@ -64,6 +65,7 @@ class SlicerBackend:
     settings: tuple[SlicerSetting, ...] = ()
     legacy_settings: tuple[tuple[str, str], ...] = ()
     profile_suffix = ""
+    vendor_keys: tuple[str, ...] = ()
 
     def detect(self, configured: Mapping[str, str]) -> SlicerInfo:
         """The slicer on this machine (``configured`` holds the user's settings), or SlicerFailed."""

@@ -185,6 +185,7 @@ class CuraEngine(SlicerBackend):
                 SlicerSetting("definitions", N_("Cura definitions folder"), str(DEFINITION_DIRS[0])))
     legacy_settings = (("cura_path", "path"), ("cura_definitions", "definitions"))
     profile_suffix = ".def.json"
+    vendor_keys = ("cura",)
 
     def detect(self, configured: Mapping[str, str]) -> SlicerInfo:
         """CuraEngine and Cura's printer definitions on this machine, or SlicerFailed saying how to install them."""

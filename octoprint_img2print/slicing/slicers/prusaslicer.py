@@ -10,7 +10,7 @@ from typing import Any
 
 from ...i18n import N_
 from ...printers.profile import PrinterProfile
-from ...printers.vendor import first_prusaslicer_facts
+from ...printers.vendor import PRINT, first_prusaslicer_facts
 from .. import color_change
 from ..backend import (
     DEFAULT_TIMEOUT_S,
@@ -30,6 +30,7 @@ PATTERNS = {"gyroid": "gyroid", "cubic": "cubic", "grid": "grid", "rectilinear":
             "triangles": "triangles", "concentric": "concentric"}
 PROGRESS = re.compile(r"^(\d+) => ")
 PLACEHOLDER = re.compile(r"[\[{]")
+PRINT_PRESETS = "prusaslicer_print"  # a printer profile's list of the bundle's print presets made for it
 
 
 def _flavor(printer: PrinterProfile, info: SlicerInfo) -> str:
@@ -39,12 +40,14 @@ def _flavor(printer: PrinterProfile, info: SlicerInfo) -> str:
 
 
 def vendor_facts(printer: PrinterProfile) -> dict[str, str]:
-    """The printer's own facts from its PrusaSlicer vendor bundle; without one, the retraction the profile gives."""
+    """The printer's own facts from its PrusaSlicer vendor bundle (its printer section, and the speeds and
+    accelerations of the print preset made for it); without a printer section, the retraction the profile gives."""
+    speeds = first_prusaslicer_facts(printer.vendor_profiles.get(PRINT_PRESETS, ()), PRINT) or {}
     facts = first_prusaslicer_facts(printer.vendor_profiles.get(BACKEND.name, ()))
     if facts is not None:
-        return facts
+        return {**speeds, **facts}
     fallback = {"retract_length": printer.retract_length, "retract_speed": printer.retract_speed}
-    return {key: f"{value:g}" for key, value in fallback.items() if value is not None}
+    return {**speeds, **{key: f"{value:g}" for key, value in fallback.items() if value is not None}}
 
 
 def color_change_command(printer: PrinterProfile) -> str:
@@ -107,6 +110,7 @@ class PrusaSlicer(SlicerBackend):
     settings = (SlicerSetting("path", N_("PrusaSlicer path"), N_("found automatically")),)
     legacy_settings = (("prusaslicer_path", "path"),)
     profile_suffix = ".ini"
+    vendor_keys = ("prusaslicer", PRINT_PRESETS)
 
     def detect(self, configured: Mapping[str, str]) -> SlicerInfo:
         """PrusaSlicer on this machine, with its version, or SlicerFailed saying how to install it."""
