@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import operator
 import re
 from collections.abc import Mapping
@@ -125,6 +126,8 @@ _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.m
               ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
               ast.Eq: operator.eq, ast.NotEq: operator.ne}
 _FUNCTIONS = {"min": min, "max": max, "round": round, "int": int, "float": float, "abs": abs}
+_MATH = {"ceil": math.ceil, "floor": math.floor, "sqrt": math.sqrt, "radians": math.radians, "tan": math.tan}
+_LOOKUPS = ("resolveOrValue", "extruderValue", "globalExtruderValue")  # one extruder: a setting's own value
 
 
 class _Unknown(Exception):
@@ -177,6 +180,12 @@ class _Evaluator:
             return _OPERATORS[type(node.ops[0])](self.node(node.left), self.node(node.comparators[0]))
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS:
             return _FUNCTIONS[node.func.id](*(self.node(a) for a in node.args))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MATH \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "math":
+            return _MATH[node.func.attr](*(self.node(a) for a in node.args))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _LOOKUPS \
+                and node.args and isinstance(node.args[-1], ast.Constant) and isinstance(node.args[-1].value, str):
+            return self.value(node.args[-1].value)
         raise _Unknown(ast.dump(node))
 
 
