@@ -267,10 +267,11 @@ def test_lithophane_intent_solid_walls_and_slow_outer_wall(capsys, tmp_path, pho
     assert feeds and max(feeds) <= speed * 60 + 1
 
 
-def test_color_change_at_the_first_artwork_layer(capsys, tmp_path, logo, slicer):
+@pytest.mark.parametrize(("mode", "base"), [("logo", 2.0), ("stamp", 3.0)])
+def test_color_change_at_the_first_artwork_layer(capsys, tmp_path, logo, slicer, mode, base):
     answer = slice_cli(capsys, logo, tmp_path / "logo.gcode", "--printer", PRINTER[slicer], "--slicer", slicer,
-                       "--mode", "logo", "--width", "30", "--base", "2", "--color-change")
-    assert answer["settings"]["color_change_z"] == pytest.approx(2.0)
+                       "--mode", mode, "--width", "30", "--base", base, "--color-change")
+    assert answer["settings"]["color_change_z"] == pytest.approx(base)
     text = (tmp_path / "logo.gcode").read_text()
     lines = text.splitlines()
     at = [i for i, line in enumerate(lines) if line.split(";")[0].strip() == "M600"]
@@ -278,7 +279,7 @@ def test_color_change_at_the_first_artwork_layer(capsys, tmp_path, logo, slicer)
     extrusions = [(z, layer) for _s, _e, z, extrudes, _f, _kind, layer in moves(text) if extrudes]
     before = sum(1 for *_rest, extrudes, _f, _kind, _layer in moves("\n".join(lines[:at[0]])) if extrudes)
     below = [z for z, layer in extrusions[:before] if layer >= 0]
-    assert max(below) <= 2.0 + 1e-3 < extrusions[before][0] <= 2.0 + 0.4
+    assert max(below) <= base + 1e-3 < extrusions[before][0] <= base + 0.4
 
 
 def test_color_change_without_artwork_is_reported_and_left_out(capsys, tmp_path, photo):
