@@ -104,15 +104,25 @@ class OctoPrintClient:
             time.sleep(retry.backoff_s * 2 ** (attempt - 1))
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
-    def json(self, method: str, path: str, *, ok: tuple[int, ...] = (200,), **kwargs: Any) -> Any:
-        """The JSON of a successful answer (None for 204); HostFailed naming the status and OctoPrint's reason."""
+    def json(self, method: str, path: str, *, ok: tuple[int, ...] = (200,), keys: tuple[str, ...] = (),
+             **kwargs: Any) -> Any:
+        """The JSON of a successful answer (None for 204), or the value under ``keys`` in it; HostFailed naming
+        the status and OctoPrint's reason, or saying that the answer is not OctoPrint's."""
         answer = self.request(method, path, **kwargs)
         if answer.status_code not in ok:
             raise HostFailed("host_refused", _("{host}: {method} {path} answered {status}: {reason}")
                              .format(host=self.name, method=method, path=path, status=answer.status_code,
                                      reason=_reason(answer)),
                              host=self.name, status=answer.status_code, code=error_code(answer))
-        return answer.json() if answer.content else None
+        try:
+            data = answer.json() if answer.content else None
+            for key in keys:
+                data = data[key]
+        except (ValueError, KeyError, TypeError) as failure:
+            raise HostFailed("not_octoprint", _("{host}: {method} {path} did not answer as OctoPrint does ({url})."
+                                                ).format(host=self.name, method=method, path=path, url=self.url),
+                             host=self.name) from failure
+        return data
 
     # --- OctoPrint ----------------------------------------------------------------------------------------------
 
@@ -122,11 +132,11 @@ class OctoPrintClient:
 
     def connection(self) -> dict[str, Any]:
         """GET /api/connection: the current connection (state, port, printer profile id)."""
-        return self.json("GET", "/api/connection")["current"]
+        return self.json("GET", "/api/connection", keys=("current",))
 
     def printer_profiles(self) -> dict[str, dict[str, Any]]:
         """GET /api/printerprofiles: every printer profile, by id."""
-        return self.json("GET", "/api/printerprofiles")["profiles"]
+        return self.json("GET", "/api/printerprofiles", keys=("profiles",))
 
     def printer_state(self) -> dict[str, Any] | None:
         """GET /api/printer's state (text and flags), or None when the printer is not connected (409)."""
@@ -140,18 +150,18 @@ class OctoPrintClient:
     def files(self) -> dict[str, dict[str, Any]]:
         """GET /api/files/local: every file of the local storage, by path."""
         found: dict[str, dict[str, Any]] = {}
-        pending = self.json("GET", "/api/files/local?recursive=true")["files"]
+        pending = list(self.json("GET", "/api/files/local?recursive=true", keys=("files",)))
         while pending:
             entry = pending.pop()
             pending.extend(entry.get("children", []))
-            if entry.get("type") != "folder":
+            if entry.get("type") != "folder" and "path" in entry:
                 found[entry["path"]] = entry
         return found
 
     def upload(self, file: Path, name: str) -> str:
         """POST /api/files/local (multipart ``file``): the path the host stored it under."""
-        data = self.json("POST", "/api/files/local", ok=(200, 201), upload=(name, file))
-        return data["files"]["local"]["path"]
+        return self.json("POST", "/api/files/local", ok=(200, 201), upload=(name, file),
+                         keys=("files", "local", "path"))
 
     def select_and_print(self, path: str) -> None:
         """POST /api/files/local/PATH select and print (once, never repeated)."""
@@ -167,7 +177,7 @@ class OctoPrintClient:
 
     def confirm_bed_clear(self) -> dict[str, Any]:
         """Record on the host that the bed is clear (img2print's ``bed_clear`` command)."""
-        return self.json("POST", PLUGIN_API, json={"command": "bed_clear"})["bed"]
+        return self.json("POST", PLUGIN_API, json={"command": "bed_clear"}, keys=("bed",))
 
     def print_on_confirmation(self, path: str) -> None:
         """Start ``path`` on the host's stored confirmation that the bed is clear, which the start uses up (once,
