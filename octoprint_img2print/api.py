@@ -76,9 +76,9 @@ def language() -> str:
         return "en"
 
 
-def in_user_language(message: str) -> str:
-    """A message (from the catalogue) in the asking user's language."""
-    return i18n.translations((language(), "en")).gettext(message)
+def in_user_language(message: str) -> i18n.Message:
+    """A message (from the catalogue) in the asking user's language; its numbers are formatted in that language."""
+    return i18n.in_language(i18n.translations((language(), "en")), message)
 
 
 translate = in_user_language  # the extraction keyword for the literal messages written here
@@ -215,7 +215,7 @@ class HttpApi:
                                                                        translate("There is no such job."))
         return flask.jsonify({
             "printers": [get_printer(p).as_dict() for p in printer_ids()],
-            "intents": [{"id": i, "name": get_intent(i).name} for i in intent_ids()],
+            "intents": [{"id": i, "name": in_user_language(get_intent(i).name)} for i in intent_ids()],
             "modes": describe_modes(in_user_language),
             "overrides": describe(SliceOverrides, in_user_language),
             "orientations": [{"value": c.value, "label": in_user_language(c.label)} for c in ORIENTATION_CHOICES],
@@ -332,7 +332,8 @@ class HttpApi:
         if refusal() is not None:
             here = flask.request.script_root + PHONE_PATH
             return flask.redirect(f"{flask.request.script_root}/login/?redirect={quote(here)}")
-        return flask.render_template("img2print_phone.jinja2", version=__plugin_version__)
+        return flask.render_template("img2print_phone.jinja2", version=__plugin_version__,
+                                     catalogue=i18n.messages(language()))
 
     @requires(CONVERT_NEEDS)
     def phone_code(self) -> flask.Response:

@@ -21,7 +21,7 @@ from . import __plugin_version__, api
 from .dialog_profiles import AUTOMATIC, GENERATION, dialog_profiles
 from .errors import Img2PrintError
 from .generating import tripo
-from .i18n import N_
+from .i18n import N_, speaking
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS
 from .job_request import GENERATE, SLICE, JobDefaults, JobRequest, Limits, build_request
 from .jobs import CANCELLED, DONE, FINISHED, Job, JobQueue
@@ -36,7 +36,9 @@ SLICER_TYPE = "img2print"
 EVENTS = ("job_started", "job_done", "job_failed")
 BUSY_FOR_DIALOG = N_("The printer is printing. Slice from img2print's tab instead: it waits for the print and asks "
                      "before printing.")
+JOB_FAILED = N_("The job failed.")
 SETTINGS_VERSION = 2
+WIZARD_VERSION = 1
 TRIPO_KEY = ("tripo", "api_key")
 TAB_ORDER, TAB_KEY = ["appearance", "components", "order", "tab"], "plugin_img2print"
 PROFILE_KEYS = ("intent", "mode", "slicer", "printer", "orientation")
@@ -48,7 +50,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
                       octoprint.plugin.EventHandlerPlugin,
                       octoprint.plugin.SettingsPlugin, octoprint.plugin.AssetPlugin, octoprint.plugin.TemplatePlugin,
                       octoprint.plugin.SimpleApiPlugin, octoprint.plugin.BlueprintPlugin,
-                      octoprint.plugin.SlicerPlugin):
+                      octoprint.plugin.SlicerPlugin, octoprint.plugin.WizardPlugin):
     """img2print inside OctoPrint."""
 
     def initialize(self) -> None:
@@ -205,10 +207,11 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         for backend in slicers().values():
             entry = backend.describe(api.in_user_language)
             try:
-                info = detect_slicer(backend.name, configured.get(backend.name) or {})
+                with speaking(api.language()):
+                    info = detect_slicer(backend.name, configured.get(backend.name) or {})
                 entry.update(installed=True, path=info.path, version=info.version_text)
             except Img2PrintError as failure:
-                entry.update(installed=False, message=api.in_user_language(failure.message))
+                entry.update(installed=False, message=failure.message)
             status.append(entry)
         return status
 
@@ -216,13 +219,24 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
 
     def get_assets(self) -> dict[str, list[str]]:
         """The tab's view model and style."""
-        return {"js": ["js/img2print_view3d.js", "js/img2print.js", "js/img2print_files.js"],
+        return {"js": ["js/img2print_fields.js", "js/img2print_view3d.js", "js/img2print.js", "js/img2print_files.js"],
                 "css": ["css/img2print.css", "css/img2print_view3d.css"]}
 
     def get_template_configs(self) -> list[dict[str, Any]]:
-        """A tab and a settings page."""
+        """A tab, a settings page and a first-run wizard step."""
         return [{"type": "tab", "name": "img2print", "custom_bindings": True},
-                {"type": "settings", "name": "img2print", "custom_bindings": True}]
+                {"type": "settings", "name": "img2print", "custom_bindings": True},
+                {"type": "wizard", "name": "img2print", "custom_bindings": True}]
+
+    # --- first-run wizard -------------------------------------------------------------------------------------
+
+    def is_wizard_required(self) -> bool:
+        """The wizard step (slicers found, default printer) is shown until seen, and again for a newer version."""
+        return True
+
+    def get_wizard_version(self) -> int:
+        """Raise it when the wizard step asks something new."""
+        return WIZARD_VERSION
 
     def is_template_autoescaped(self) -> bool:
         """Templates are autoescaped (mandatory from OctoPrint 1.13)."""
@@ -377,7 +391,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
             if job.status == CANCELLED:
                 raise SlicingCancelled()
             if job.status != DONE:
-                return False, api.in_user_language((job.error or {}).get("message", "failed"))
+                return False, api.in_user_language((job.error or {}).get("message", JOB_FAILED))
             result = job.result or {}
             return True, {"analysis": {"estimatedPrintTime": result.get("estimated_time_s"),
                                        "filament": {"tool0": {"length": result.get("filament_mm")}}}}

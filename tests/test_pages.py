@@ -197,9 +197,9 @@ def test_german_pages_show_no_english(server, tmp_path):
         driver.execute_script("document.getElementById('more').open = true")
         driver.save_screenshot(str(tmp_path / "phone.png"))
         found["phone"] = english_on_page(driver, patterns)
-        answer = server.session().http.post(f"{server.session().base}/plugin/img2print/upload",
-                                            files={"file": ("notes.txt", b"text")}, data={"action": "preview"},
-                                            headers={"Accept-Language": "de"})
+        session = server.session()
+        answer = session.post("/plugin/img2print/upload", files={"file": ("notes.txt", b"text")},
+                              data={"action": "preview"}, headers={"Accept-Language": "de"})
         assert answer.status_code == 415
         found["API error"] = [text for text in [answer.json()["error"]["message"]] if is_english(text, patterns)]
         assert [line for line in console_errors(driver) if "(UNSUPPORTED MEDIA TYPE)" not in line] == []
@@ -209,7 +209,8 @@ def test_german_pages_show_no_english(server, tmp_path):
 
 
 def test_german_numbers_take_a_decimal_comma_and_a_finding_shows_one(server, tmp_path):
-    """In German, "0,25" typed as the thinnest part is 0.25 mm; the finding about it says "0,25 mm"; the tab shows
+    """In German, "2,5" typed as the thickest part is 2.5 mm and "0,25" as the thinnest 0.25 mm; the finding about
+    it says "0,25 mm"; the tab shows
     the defaults as "0,8"; a value that is no number is explained at its field."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -230,8 +231,9 @@ def test_german_numbers_take_a_decimal_comma_and_a_finding_shows_one(server, tmp
         driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
         assert not driver.find_element(By.ID, "img2print-preview").is_enabled(), "an invalid value blocks the preview"
         type_into(driver, thinnest, "0,25")
-        assert driver.execute_script("return ko.dataFor(document.getElementById('img2print')).options()"
-                                     ".min_thickness") == 0.25
+        type_into(driver, "img2print-option-max_thickness", "2,5")
+        asked = driver.execute_script("return ko.dataFor(document.getElementById('img2print')).options()")
+        assert (asked["min_thickness"], asked["max_thickness"]) == (0.25, 2.5)
         click(driver, "img2print-preview")
         job = finished_preview(server, before)
         assert job["status"] == "done", job

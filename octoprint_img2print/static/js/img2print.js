@@ -25,6 +25,7 @@ $(function () {
         self.loginState = parameters[0];
         self.settings = parameters[1];
         self.access = parameters[2];
+        self.printerProfiles = parameters[3];
 
         self.modes = ko.observableArray([]);
         self.printers = ko.observableArray([]);
@@ -83,7 +84,12 @@ $(function () {
         self.canConvert = ko.pureComputed(function () { return self.loginState.isUser() && self.has("PLUGIN_IMG2PRINT_CONVERT"); });
         self.canSlice = ko.pureComputed(function () { return self.has("PLUGIN_IMG2PRINT_SLICE") && self.has("SLICE"); });
         self.canPrint = ko.pureComputed(function () { return self.canSlice() && self.has("PRINT"); });
-        self.ready = ko.pureComputed(function () { return self.file() !== null && !self.busy(); });
+        self.ready = ko.pureComputed(function () { return self.file() !== null && !self.busy() && !self.invalid(); });
+        // a field holds a value that cannot be used (its problem is shown at the field)
+        self.invalid = ko.pureComputed(function () {
+            var mode = self.current();
+            return !!mode && mode.fields.some(function (item) { return item.problem(); });
+        });
 
         function stored() {
             var plugins = self.settings.settings && self.settings.settings.plugins;
@@ -95,6 +101,13 @@ $(function () {
             return value === "" || value === undefined ? null : value;
         }
 
+        // the first-run wizard's choice "OctoPrint's printer", with its name
+        self.octoprintPrinter = ko.pureComputed(function () {
+            var current = self.printerProfiles.currentProfileData();
+            var name = current ? ko.unwrap(current.name) : "";
+            return name ? fill(gettext("The printer OctoPrint uses ({name})"), {name: name}) : gettext("The printer OctoPrint uses");
+        });
+
         self.modeDefaults = ko.pureComputed(function () {
             var plugin = stored(), defaults = plugin ? plugin.mode_defaults : null;
             if (!defaults) return [];
@@ -103,18 +116,21 @@ $(function () {
             });
         });
 
-        // one field per option of a mode, made from the mode's own description in the API's listing
-        function field(option) {
-            var start = option.default === null ? "" : option.default;
-            return {name: option.name, type: option.type, label: option.label + (option.unit ? " (" + option.unit + ")" : ""),
-                    help: option.help, main: option.main, choices: option.choices || [], min: option.min, max: option.max,
-                    initial: start, value: ko.observable(start), id: "img2print-option-" + option.name};
+        // one field per option of a mode, made from the mode's own description in the API's listing (the fields'
+        // shared part, with the phone page, is img2print_fields.js): numbers in the reader's language
+        var Fields = window.Img2PrintFields;
+        function field(option, start) {
+            var item = $.extend(Fields.describe(option, start, locale, gettext), {id: "img2print-option-" + option.name});
+            item.value = ko.observable(item.initial);
+            item.problem = ko.pureComputed(function () { return Fields.problem(option, item.value(), locale, gettext); });
+            item.set = function (value) { item.value(item.number ? Fields.formatNumber(value, locale) : value); };
+            return item;
         }
         function fromListing(mode) {
-            var fields = mode.options.map(field);
             var width = modeDefault(mode.id, "width") || mode.default_width;
-            fields.forEach(function (item) {
-                if (item.name === "width" && width !== null) { item.initial = width; item.value(width); }
+            var fields = mode.options.map(function (option) {
+                var own = option.name === "width" && width !== null && width !== undefined;
+                return field(option, own ? width : option.default);
             });
             return {id: mode.id, label: mode.label, description: mode.description, defaultFor: mode.default_for, fields: fields,
                     main: fields.filter(function (item) { return item.main; }),
@@ -187,8 +203,8 @@ $(function () {
             if (!mode) return options;
             mode.fields.forEach(function (item) {
                 var value = item.value();
-                if (value === "" || value === null || value === undefined || value === item.initial && item.name !== "width") return;
-                options[item.name] = item.type === "boolean" || item.type === "choice" ? value : parseFloat(value);
+                if (item.problem() || value === "" || value === null || value === undefined || value === item.initial && item.name !== "width") return;
+                options[item.name] = Fields.valueOf(item, value, locale);
             });
             return options;
         });
@@ -225,7 +241,7 @@ $(function () {
         // a finding's fix: set the option it names, and the preview follows
         self.applyFix = function (group) {
             var mode = self.current(), item = mode && ko.utils.arrayFirst(mode.fields, function (f) { return f.name === group.fix.option; });
-            if (item) item.value(group.fix.value);
+            if (item) item.set(group.fix.value);
         };
 
         function failure(xhr, fallback) {
@@ -240,7 +256,7 @@ $(function () {
             return self.busy() && job !== null && job.action === "preview";
         }
         self.livePreview = function () {
-            if (!self.uploaded()) return;
+            if (!self.uploaded() || self.invalid()) return;
             if (self.busy() && !previewRunning()) { changedWhileBusy = true; return; }
             if (pending) window.clearTimeout(pending);
             pending = window.setTimeout(function () {
@@ -304,7 +320,7 @@ $(function () {
             if (self.printer()) asked.printer = self.printer();
             if (self.intent()) asked.intent = self.intent();
             if (action === "generate") {
-                asked = {height: parseFloat(self.tripoHeight()), confirm_credits: true};
+                asked = {height: Fields.parseNumber(self.tripoHeight(), locale), confirm_credits: true};
                 self.tripoQuote(null);
             }
             if (action === "print") { asked.bed_clear = true; asked.print = true; asked.select = true; self.bedClear(false); }
@@ -482,7 +498,7 @@ $(function () {
 
     OCTOPRINT_VIEWMODELS.push({
         construct: Img2PrintViewModel,
-        dependencies: ["loginStateViewModel", "settingsViewModel", "accessViewModel"],
-        elements: ["#img2print", "#settings_plugin_img2print"]
+        dependencies: ["loginStateViewModel", "settingsViewModel", "accessViewModel", "printerProfilesViewModel"],
+        elements: ["#img2print", "#settings_plugin_img2print", "#wizard_plugin_img2print"]
     });
 });
