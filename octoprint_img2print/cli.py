@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import cli_arguments, pipeline
+from . import cli_arguments, i18n, pipeline
 from .building.artwork import ArtworkOptions
 from .errors import Img2PrintError
 from .farm.cli_batch import add_batch_parser, run_batch
@@ -236,7 +236,7 @@ def _print_findings(findings: list[dict[str, Any]]) -> None:
 
 
 def _print_summary(summary: checks.MeshSummary) -> None:
-    size = " x ".join(f"{v:.2f}" for v in summary.size_mm)
+    size = " x ".join(i18n.number(v, ".2f") for v in summary.size_mm)
     print(_("Size: {size} mm").format(size=size))
     print(_("Triangles: {count}").format(count=summary.triangles))
     print(_("Volume: {volume:.1f} mm³").format(volume=summary.volume_mm3))
@@ -401,7 +401,7 @@ def _generate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"ok": True, **result.as_dict()}))
         return EXIT_DONE
-    size = " x ".join(f"{v:.1f}" for v in result.summary.size_mm)
+    size = " x ".join(i18n.number(v, ".1f") for v in result.summary.size_mm)
     print(_("Wrote {file}: {size} mm, {count} triangles, from Tripo task {task}.")
           .format(file=result.output, size=size, count=result.summary.triangles, task=result.made.task_id))
     _print_findings(result.repair.done.as_list())

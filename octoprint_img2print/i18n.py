@@ -112,6 +112,12 @@ def _(message: str) -> Message:
     return in_language(translations(_speaking.get()), message)
 
 
+def number(value: float, spec: str = "") -> str:
+    """A number formatted by ``spec`` (as in str.format) in the language being spoken, for a message that gets it
+    already written (a size "100,0 x 80,0")."""
+    return localized_number(format(value, spec), catalogue_language(translations(_speaking.get())))
+
+
 def ngettext(singular: str, plural: str, count: int) -> Message:
     """Translate a message whose wording depends on ``count``."""
     catalogue = translations(_speaking.get())

@@ -58,6 +58,19 @@ def test_the_command_line_writes_a_german_error_with_decimal_commas(tmp_path):
     assert not (tmp_path / "out.stl").exists()
 
 
+def test_the_command_line_check_writes_sizes_and_volume_with_decimal_commas_in_german(tmp_path):
+    picture = save(photo_like(80, 60), tmp_path / "photo.jpg")
+    subprocess.run([str(IMG2PRINT), "convert", str(picture), "-o", str(tmp_path / "out.stl"), "--width", "50"],
+                   check=True, capture_output=True, timeout=120)
+    german = subprocess.run([str(IMG2PRINT), "check", str(tmp_path / "out.stl")], capture_output=True, text=True,
+                            env={"LANGUAGE": "de", "PATH": "/usr/bin:/bin"}, timeout=120).stdout
+    english = subprocess.run([str(IMG2PRINT), "check", str(tmp_path / "out.stl")], capture_output=True, text=True,
+                             env={"LANGUAGE": "en", "PATH": "/usr/bin:/bin"}, timeout=120).stdout
+    assert "50.00 x 37.50 x " in english and "50,00 x 37,50 x " in german, (english, german)
+    volume = re.search(r"Volume: ([\d.]+) mm³", english).group(1)
+    assert volume.replace(".", ",") + " mm³" in german, german
+
+
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 PLACEHOLDER = r"\{\w*(?::[^}]*)?\}"
