@@ -91,7 +91,7 @@ class TerminalProgress:
         self.stage = stage
 
     def _stage_line(self, elapsed: float) -> str:
-        return f"{_(STAGE_NAMES[self.stage])}… {elapsed:.1f} s" if self.stage else ""
+        return f"{_(STAGE_NAMES[self.stage])}… {i18n.number(elapsed, '.1f')} s" if self.stage else ""
 
     def _run(self) -> None:
         while not self.done.wait(0.2):

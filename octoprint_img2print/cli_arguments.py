@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Iterable
 from typing import Any
 
-from .i18n import _
+from .i18n import _, number
 from .options import BOOLEAN, CHOICE, INTEGER, OptionSpec, option_specs
 
 Owned = tuple[str, OptionSpec]
@@ -16,7 +16,7 @@ def _shown(spec: OptionSpec, value: Any) -> str:
     """A default as the help shows it: the number and its unit, or the choice."""
     if spec.kind in (CHOICE, BOOLEAN):
         return str(value)
-    return f"{value:g} {spec.info.unit}".strip()
+    return f"{number(value, 'g')} {spec.info.unit}".strip()
 
 
 def _default_note(declared: list[Owned]) -> str:
