@@ -337,10 +337,7 @@ def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: Mode | Non
     """Orientation, plan and fit: everything before slicing (DoesNotFit when it does not fit)."""
     overrides = overrides or SliceOverrides()
     chosen_intent = get_intent(intent or (mode.intent if mode is not None else MODEL_INTENT))
-    turn = _orientation(mesh, mode, options, chosen_intent, overrides.orientation)
-    footed = mode.footing(options, mesh) if mode is not None and turn.name == "upright" else None
-    if footed is not None:  # a sheet that would stand on its bare edge gets the foot its options ask for
-        mesh, turn = footed, replace(fixed_orientation(footed, "flat"), name="upright")
+    mesh, turn = _standing(mesh, mode, options, chosen_intent, overrides.orientation)
     settings = plan(printer, chosen_intent, turn.overhang_mm2, tree_supports, overrides.as_settings())
     placed, report = fit_to_printer(turned(mesh, turn.rotation), printer, adhesion_margin(settings),
                                     overrides.scale_to_fit)
@@ -357,6 +354,17 @@ def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: Mode | Non
         report.add(WARNING, "no_color_change", _("A colour change needs a logo or stamp lying flat, whose artwork "
                                                  "starts above its plate; this print stays one colour."))
     return PreparedModel(centred, chosen_intent, turn, settings, report)
+
+
+def _standing(mesh: Mesh, mode: Mode | None, options: SizedOptions | None, intent: Intent,
+              asked: str | None) -> tuple[Mesh, Orientation]:
+    """The orientation (asked, else the mode's, else the intent's) and the solid it turns: a sheet that would stand
+    on its bare edge gets the foot its options ask for."""
+    turn = _orientation(mesh, mode, options, intent, asked)
+    footed = mode.footing(options, mesh) if mode is not None and turn.name == "upright" else None
+    if footed is not None:
+        return footed, replace(fixed_orientation(footed, "flat"), name="upright")
+    return mesh, turn
 
 
 def _centred(mesh: Mesh) -> Mesh:
@@ -376,8 +384,8 @@ def assess_for_printer(built: ConvertResult, printer: PrinterProfile,
         report = Report()
         fix = _size_that_fits(built, failure.details["largest_scale"])
         report.add(ERROR, failure.code, failure.message, **failure.details, **fix)
-        turn = _orientation(built.mesh, built.mode, built.options, get_intent(intent or built.mode.intent), None)
-        return report, _centred(turned(built.mesh, turn.rotation))
+        mesh, turn = _standing(built.mesh, built.mode, built.options, get_intent(intent or built.mode.intent), None)
+        return report, _centred(turned(mesh, turn.rotation))
 
 
 def _size_that_fits(built: ConvertResult, scale: float) -> dict[str, Any]:
@@ -406,7 +414,7 @@ def preview(source: bytes | Path, printer: PrinterProfile, *, name: str | None =
     if transmittance is not None:
         answer["backlit"] = backlit_picture(built.mesh, transmittance)
     if view is not None:
-        lit = lit_from_behind(built.mesh, transmittance) if transmittance is not None else None
+        lit = lit_from_behind(placed, transmittance) if transmittance is not None else None
         answer["view"] = {**write_view(view, placed, lit), "printer": printer.as_dict(),
                           "size_mm": [round(float(v), 2) for v in built.mesh.size()]}  # as the model file has it
     return answer

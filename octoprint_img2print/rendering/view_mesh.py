@@ -24,7 +24,7 @@ HEADER = struct.Struct("<4I")
 
 @dataclass(frozen=True)
 class Backlight:
-    """How a flat lithophane looks with a light behind it: the share of light (0 to 1) that passes at each vertex of
+    """How a lithophane sheet looks with a light behind it: the share of light (0 to 1) that passes at each vertex of
     its picture's surface, and which faces are that surface."""
 
     light: np.ndarray
@@ -32,12 +32,20 @@ class Backlight:
 
 
 def lit_from_behind(mesh: Mesh, transmittance: float) -> Backlight:
-    """A flat lithophane lying on its back (z = 0), its picture on top: the top's thinnest part passes all light."""
-    surface = mesh.face_normals()[:, 2] > 0
-    top = np.unique(mesh.faces[surface])
-    thinnest = float(mesh.vertices[top, 2].min()) if len(top) else 0.0
-    light = np.clip(transmitted(mesh.vertices[:, 2].astype(np.float64) - thinnest, transmittance), 0.0, 1.0)
-    return Backlight(light, surface)
+    """A lithophane sheet in any pose (lying, or standing on a foot): its back is the largest plane, its picture the
+    faces that look the other way, and each point passes the light its depth from the back lets through (the
+    picture's thinnest part all of it)."""
+    normals = mesh.face_normals().astype(np.float64)
+    doubled = np.linalg.norm(normals, axis=1)
+    unit = normals / np.maximum(doubled, 1e-12)[:, None]
+    directions, group = np.unique(np.round(unit, 3), axis=0, return_inverse=True)
+    back = directions[np.argmax(np.bincount(group.ravel(), weights=doubled))]
+    inward = -back / max(float(np.linalg.norm(back)), 1e-12)
+    depth = mesh.vertices.astype(np.float64) @ inward
+    surface = unit @ inward > 0.05
+    picture = np.unique(mesh.faces[surface])
+    thinnest = float(depth[picture].min()) if len(picture) else 0.0
+    return Backlight(np.clip(transmitted(depth - thinnest, transmittance), 0.0, 1.0), surface)
 
 
 def decimated(mesh: Mesh, max_triangles: int = MAX_VIEW_TRIANGLES) -> tuple[Mesh, np.ndarray, np.ndarray]:
