@@ -458,9 +458,9 @@ def _printable_model(mesh: Mesh, name: str, repair: bool, progress: Progress) ->
     """A model as it is when it passes the thorough check, else repaired (if allowed and possible), with a report
     of what repair did; a BadInput when it cannot be printed."""
     summary = summarize(mesh, thorough=True)
-    if not needs_repair(summary):
+    if not needs_repair(summary) and summary.closed:
         return mesh, Report()
-    if not repair:
+    if not repair or not needs_repair(summary):  # not allowed, or nothing repair knows (no triangles at all)
         if summary.closed:
             return mesh, summary.report
         raise BadInput("model_not_printable", _("{file}: {verdict}").format(file=name, verdict=verdict(summary)),

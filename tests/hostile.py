@@ -113,7 +113,8 @@ def _float_tiff(values: np.ndarray) -> bytes:
 
 
 def _nan_tiff() -> bytes:
-    values = np.random.default_rng(0).random((48, 64)).astype(np.float32) * 100
+    y, x = np.mgrid[0:48, 0:64].astype(np.float32)
+    values = 50 + 30 * np.sin(x / 9) * np.cos(y / 7)  # hills, and holes of no-data in them
     values[5:15, 5:15], values[20:30, 30:40], values[0, 0] = np.nan, np.inf, -np.inf
     return _float_tiff(values)
 
@@ -156,6 +157,8 @@ def _unreadable_picture(path: Path) -> None:
     path.chmod(0)
 
 
+SMALL = ("--width", "30")  # what is sliced stays small: the corpus is about the files, not the slicer
+
 PICTURES = [
     Case("png_truncated", "cut.png", _bytes(lambda: _truncated(_encoded(_photo(), "PNG"))), "image_damaged"),
     Case("jpeg_truncated", "cut.jpg", _bytes(lambda: _truncated(_encoded(_photo(), "JPEG"))), "image_damaged"),
@@ -174,11 +177,11 @@ PICTURES = [
     Case("tiff_all_nan", "nothing.tif", _bytes(lambda: _float_tiff(np.full((32, 32), np.nan))), "image_no_data",
          ("convert", "trace", "slice"), ("--mode", "topo")),
     Case("png_16_bit", "deep.png", _bytes(lambda: _png(64, 48, b"".join(
-        b"\x00" + bytes(range(128)) for _ in range(48)), depth=16)), None),
-    Case("jpeg_cmyk", "cmyk.jpg", _bytes(lambda: _encoded(_photo(mode="CMYK"), "JPEG")), None),
-    Case("png_palette_transparency", "palette.png", _bytes(_palette_with_transparency), None),
-    Case("gif_animated", "moving.gif", _bytes(_animated_gif), None),
-    Case("png_named_jpg", "really-png.jpg", _bytes(lambda: _encoded(_photo(), "PNG")), None),
+        b"\x00" + bytes(range(128)) for _ in range(48)), depth=16)), None, options=SMALL),
+    Case("jpeg_cmyk", "cmyk.jpg", _bytes(lambda: _encoded(_photo(mode="CMYK"), "JPEG")), None, options=SMALL),
+    Case("png_palette_transparency", "palette.png", _bytes(_palette_with_transparency), None, options=SMALL),
+    Case("gif_animated", "moving.gif", _bytes(_animated_gif), None, options=SMALL),
+    Case("png_named_jpg", "really-png.jpg", _bytes(lambda: _encoded(_photo(), "PNG")), None, options=SMALL),
     Case("text_named_png", "notes.png", _text("this is not a picture\n"), "not_an_image"),
     Case("empty_png", "empty.png", _bytes(b""), "empty_file"),
     Case("folder_named_png", "folder.png", _folder, "not_a_file"),
@@ -393,7 +396,7 @@ MODELS = [
          "non_finite_vertices", MODEL_COMMANDS,
          answers=REPAIRED),
     Case("stl_zero_triangles", "nothing.stl", _bytes(b"\0" * 80 + struct.pack("<I", 0)), "empty_mesh",
-         MODEL_COMMANDS, answers={"repair": "not_repairable", "slice": "not_repairable"}),
+         MODEL_COMMANDS, answers={"repair": "not_repairable", "slice": "model_not_printable"}),
     Case("stl_header_only", "header.stl", _bytes(b"\0" * 40), "unreadable_model", MODEL_COMMANDS),
     Case("stl_sparse_2gb", "huge.stl", _sparse(b"solid x\n", 2 * 1024**3), "file_too_large", MODEL_COMMANDS),
     Case("stl_picture_inside", "picture.stl", _bytes(lambda: _encoded(_photo(), "PNG")), "unreadable_model",
@@ -499,6 +502,9 @@ def serve() -> None:
     import sys
 
     import octoprint_img2print.cli  # noqa: F401  (imported once, before any fork)
+    from octoprint_img2print.pipeline import detect_slicer
+
+    detect_slicer()  # as a warm worker: the slicer's version is asked once
 
     for line in sys.stdin:
         print(json.dumps(_run(json.loads(line))), flush=True)

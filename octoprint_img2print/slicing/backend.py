@@ -3,6 +3,7 @@ timeout, progress and cancel."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -104,13 +105,21 @@ def find_executable(names: tuple[str, ...], configured: str | None = None) -> st
     return None
 
 
+@functools.cache
+def _said(command: tuple[str, ...], _installed_ns: int) -> str:
+    """What the command prints, asked once per installed program (a newer one has another time stamp)."""
+    run = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    return run.stdout + run.stderr
+
+
 def version_of(command: list[str], pattern: str) -> tuple[int, ...]:
-    """The version a slicer prints about itself (0 when it does not say)."""
+    """The version a slicer prints about itself (0 when it does not say); PrusaSlicer takes a second to say it,
+    so a process asks once for each installed program."""
     try:
-        run = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        said = _said(tuple(command), os.stat(command[0]).st_mtime_ns)
     except (OSError, subprocess.TimeoutExpired):
         return (0,)
-    match = re.search(pattern, run.stdout + run.stderr)
+    match = re.search(pattern, said)
     return tuple(int(v) for v in match.group(1).split(".")) if match else (0,)
 
 
