@@ -8,33 +8,38 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-import numpy as np
-
 from ..geometry.files import read_mesh
 from ..geometry.threemf import CONTENT_TYPES, CORE_NS, MODEL_PART, PACKAGE_DATE, RELATIONSHIPS
 from .seams import Seam
 
 SLIC3R_NS = "http://schemas.slic3r.org/3mf/2017/06"
-ENFORCED = "4"  # a whole triangle painted "enforce": two bits of no split, then state 1, as one hex digit
+MARK = ' slic3rpe:custom_seam="4"'  # a whole triangle painted "enforce": 2 bits of no split, state 1, one hex digit
+CHUNK = 65536
+TAIL = b'</triangles></mesh></object>\n</resources>\n<build><item objectid="1"/></build>\n</model>\n'
 
 
 def painted_model(model: Path, seam: Seam, output: Path) -> Path:
-    """The model file (placed as planned) as a 3MF with its seam side painted for PrusaSlicer."""
+    """The model file (placed as planned) as a 3MF with its seam side painted for PrusaSlicer, written in chunks
+    so that a large model never stands in memory as one text."""
     mesh = read_mesh(model)
     side = seam.side_faces(mesh)
-    vertices = "".join(f'<vertex x="{x:.5f}" y="{y:.5f}" z="{z:.5f}"/>\n' for x, y, z in mesh.vertices.tolist())
-    marks = np.where(side, f' slic3rpe:custom_seam="{ENFORCED}"', "")
-    triangles = "".join(f'<triangle v1="{a}" v2="{b}" v3="{c}"{mark}/>\n'
-                        for (a, b, c), mark in zip(mesh.faces.tolist(), marks.tolist(), strict=True))
-    document = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                '<model unit="millimeter" xml:lang="en-US" '
-                f'xmlns="{CORE_NS}" xmlns:slic3rpe="{SLIC3R_NS}">\n'
-                f'<resources>\n<object id="1" name="{model.stem}" type="model"><mesh><vertices>\n{vertices}'
-                f'</vertices>\n<triangles>\n{triangles}</triangles></mesh></object>\n</resources>\n'
-                '<build><item objectid="1"/></build>\n</model>\n')
-    with zipfile.ZipFile(output, "w") as package:
-        for part, text in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", RELATIONSHIPS),
-                           (MODEL_PART, document)):
-            package.writestr(zipfile.ZipInfo(part, date_time=PACKAGE_DATE), text, compress_type=zipfile.ZIP_DEFLATED,
-                             compresslevel=5)
+    head = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<model unit="millimeter" xml:lang="en-US" xmlns="{CORE_NS}" xmlns:slic3rpe="{SLIC3R_NS}">\n'
+            f'<resources>\n<object id="1" name="{model.stem}" type="model"><mesh><vertices>\n')
+    part = zipfile.ZipInfo(MODEL_PART, date_time=PACKAGE_DATE)
+    part.compress_type = zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=5) as package:
+        for name, text in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", RELATIONSHIPS)):
+            package.writestr(zipfile.ZipInfo(name, date_time=PACKAGE_DATE), text)
+        with package.open(part, "w") as document:
+            document.write(head.encode())
+            for first in range(0, len(mesh.vertices), CHUNK):
+                rows = mesh.vertices[first:first + CHUNK].tolist()
+                document.write("".join(f'<vertex x="{x:.5f}" y="{y:.5f}" z="{z:.5f}"/>\n' for x, y, z in rows).encode())
+            document.write(b"</vertices>\n<triangles>\n")
+            for first in range(0, len(mesh.faces), CHUNK):
+                rows = zip(mesh.faces[first:first + CHUNK].tolist(), side[first:first + CHUNK].tolist(), strict=True)
+                document.write("".join(f'<triangle v1="{a}" v2="{b}" v3="{c}"{MARK if painted else ""}/>\n'
+                                       for (a, b, c), painted in rows).encode())
+            document.write(TAIL)
     return output
