@@ -206,8 +206,11 @@ class HttpApi:
 
     @requires(CONVERT_NEEDS)
     def listing(self) -> flask.Response:
-        """GET: one job (``?job=ID``), or printers, intents, modes with their options, slicers, the settings'
-        defaults (printer, each mode's width and intent), recent jobs."""
+        """GET: one job (``?job=ID``), only the bed's confirmation (``?bed``, for print farms), or printers,
+        intents, modes with their options, slicers, the settings' defaults (printer, each mode's width and intent),
+        recent jobs."""
+        if "bed" in flask.request.args:
+            return flask.jsonify({"bed": self.services.bed.as_dict()})
         job_id = flask.request.args.get("job")
         if job_id:
             found = self.services.queue.get(job_id)

@@ -171,9 +171,9 @@ class OctoPrintClient:
     # --- img2print ------------------------------------------------------------------------------------------
 
     def img2print(self) -> dict[str, Any] | None:
-        """GET /api/plugin/img2print, or None on a host without the plugin."""
-        answer = self.json("GET", PLUGIN_API, ok=(200, 404))
-        return answer if answer and "bed" in answer else None
+        """GET /api/plugin/img2print?bed (the bed's confirmation), or None on a host without the plugin."""
+        answer = self.json("GET", PLUGIN_API + "?bed", ok=(200, 404))
+        return answer if isinstance(answer, dict) and "bed" in answer else None
 
     def confirm_bed_clear(self) -> dict[str, Any]:
         """Record on the host that the bed is clear (img2print's ``bed_clear`` command)."""
