@@ -215,6 +215,23 @@ def test_a_bad_vendor_profiles_entry_is_one_clear_line():
     assert "vendor_profiles" in caught.value.message
 
 
+def test_a_broken_cura_definition_falls_back_to_the_profiles_own_facts(tmp_path, photo):
+    require(shutil.which("CuraEngine") is not None and curaengine.resources() is not None, "CuraEngine")
+    base = curaengine.resources()
+    resources = tmp_path / "cura"
+    (resources / "definitions").mkdir(parents=True)
+    (resources / "extruders").mkdir()
+    (resources / "definitions" / "fdmprinter.def.json").symlink_to(base / "definitions" / "fdmprinter.def.json")
+    (resources / "definitions" / "fdmextruder.def.json").symlink_to(base / "definitions" / "fdmextruder.def.json")
+    (resources / "definitions" / "creality_base.def.json").write_text("{not json")
+    (resources / "definitions" / "creality_ender3v2.def.json").write_text(json.dumps({"inherits": "creality_ender3v2"}))
+    ender = get_printer("creality_ender3_v2")
+    pipeline.slice_job(photo, tmp_path / "ender.gcode", printer=ender, slicer="cura",
+                       slicer_settings={"definitions": str(resources)}, mode="lithophane", options={"width": 30})
+    text = (tmp_path / "ender.gcode").read_text()
+    assert ender.start_gcode.splitlines()[-2] in text and ";Move to start position" not in text
+
+
 def _definition_start_gcode(definition: str) -> str:
     base = curaengine.resources()
     data = json.loads((base / "definitions" / f"{definition}.def.json").read_text())

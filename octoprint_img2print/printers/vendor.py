@@ -36,7 +36,11 @@ def _bundle_sections(path: Path) -> dict[str, dict[str, str]]:
     """The sections of a PrusaSlicer .ini bundle (``printer:Name`` -> key -> raw value)."""
     sections: dict[str, dict[str, str]] = {}
     current: dict[str, str] | None = None
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:  # an unreadable bundle is as good as none: the profile's own facts apply
+        return sections
+    for line in text.splitlines():
         if line.startswith("[") and line.rstrip().endswith("]"):
             current = sections.setdefault(line.strip()[1:-1], {})
         elif current is not None and " = " in line and not line.lstrip().startswith(("#", ";")):
@@ -97,12 +101,15 @@ def _definition_chain(definitions: Path, definition_id: str) -> tuple[dict[str, 
     current: str | None = definition_id
     while current and len(chain) <= MAX_DEPTH:
         path = definitions / f"{current}.def.json"
-        if not path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # missing or unreadable: as if Cura had no such definition
             return ()
-        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            return ()
         chain.append(data)
         current = data.get("inherits")
-    return tuple(chain)
+    return () if current else tuple(chain)  # an endless chain is no definition
 
 
 def cura_definition(resources: Path, candidates: tuple[str, ...]) -> str | None:
