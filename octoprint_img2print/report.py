@@ -71,8 +71,9 @@ def finding_kind(code: str, summary: str, fix_label: str = "") -> str:
 
 
 def grouped(findings: list[dict[str, Any]], translate: Callable[[str], str]) -> list[dict[str, Any]]:
-    """The findings grouped by code, errors first: how many, a summary, where (source pixels), and the fix
-    (an option and its value) where the findings carry one."""
+    """The findings grouped by code, errors first: how many, a summary, where (source pixels), the fix
+    (an option and its value) where the findings carry one, and the finding's own message (``detail``) where a
+    group of one is summed up by its kind."""
     groups: dict[str, dict[str, Any]] = {}
     for finding in findings:
         numbers = finding.get("numbers", {})
@@ -90,5 +91,5 @@ def grouped(findings: list[dict[str, Any]], translate: Callable[[str], str]) -> 
     for group in groups.values():
         kind = KINDS.get(group["code"])
         group["summary"] = translate(kind.summary).format(count=group["count"]) if kind else group["message"]
-        del group["message"]
+        group["detail"] = group.pop("message") if kind and group["count"] == 1 else ""
     return sorted(groups.values(), key=lambda g: SEVERITY.get(g["level"], 2))

@@ -254,6 +254,8 @@ def test_german_numbers_take_a_decimal_comma_and_a_finding_shows_one(server, tmp
         thin = [message for message in messages if "0,25 mm" in message]
         assert thin, messages
         assert not any(re.search(r"\d\.\d+ mm", message) for message in thin), thin
+        shown = wait_for(lambda: driver.find_element(By.ID, "img2print-findings").text)
+        assert "0,25 mm" in shown and "0.25" not in shown, shown
         assert console_errors(driver) == []
     finally:
         driver.quit()

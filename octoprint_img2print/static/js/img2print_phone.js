@@ -286,6 +286,13 @@
             var line = document.createElement("p");
             line.className = "finding " + group.level;
             line.textContent = group.summary;
+            if (group.detail) {
+                var detail = document.createElement("small");
+                detail.className = "detail";
+                detail.textContent = group.detail;
+                line.appendChild(document.createElement("br"));
+                line.appendChild(detail);
+            }
             if (group.fix) {
                 var button = document.createElement("button");
                 button.className = "fix";
