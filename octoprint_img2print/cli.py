@@ -1,8 +1,8 @@
-"""The ``img2print`` command: convert, trace, slice, profiles, check, repair and generate.
+"""The ``img2print`` command: convert, trace, slice, profiles, check, repair, generate and farm.
 
 Exit codes: 0 done, 2 usage error (including impossible option values), 3 bad input or unprintable model,
-4 does not fit the printer, 5 the slicer failed or its G-code would not print, 6 an online service (Tripo) failed,
-130 cancelled.
+4 does not fit the printer, 5 the slicer failed or its G-code would not print, 6 an online service (Tripo, a farm's
+OctoPrint host) failed, 7 a farm job's copy found no idle printer that fits it, 130 cancelled.
 """
 
 from __future__ import annotations
