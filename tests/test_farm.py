@@ -318,3 +318,12 @@ def test_a_farm_file_without_hosts_or_an_unknown_group_is_refused_before_any_hos
     path.write_text(yaml.safe_dump({"hosts": {"a": {"url": "http://127.0.0.1:9", "api_key": "k", "group": "x"}}}))
     assert main(["farm", "send", str(path), str(path), "--group", "y"]) == 2
     assert "no host in group 'y'. Groups: x." in capsys.readouterr().err
+
+
+def test_a_missing_job_fails_alone_with_its_reason_and_exit_3(tmp_path):
+    path = tmp_path / "farm.yaml"
+    path.write_text(yaml.safe_dump({"hosts": {"gone": {"url": "http://127.0.0.1:9", "api_key": "k"}}}))
+    code, answer = run("farm", "send", str(path), str(tmp_path / "missing.png"), "--json")
+    assert code == 3 and answer["ok"] is False
+    assert answer["jobs"][0]["error"]["code"] == "file_not_found" and answer["jobs"][0]["placements"] == []
+    assert answer["hosts"][0]["reachable"] is False

@@ -126,10 +126,11 @@ def _print_send(report: SendReport) -> None:
 
 
 def _send_exit(report: SendReport) -> int:
-    """3 bad input, 4 fits no printer, 5 the slicer failed, 6 a host failed, 7 copies without a printer, else 0."""
+    """As the other commands for a failed job (3 bad input, 4 fits no printer, 5 the slicer failed ...), 6 a host
+    failed, 7 copies without a printer, else 0; the lowest of them."""
     from .. import cli
 
-    codes = [cli.EXIT_BY_KIND.get(o.error["kind"], cli.EXIT_BAD_INPUT) for o in report.jobs if o.error]
+    codes = [cli.exit_code(o.error["code"], o.error["kind"]) for o in report.jobs if o.error]
     codes += [EXIT_HOST_FAILED for o in report.jobs for p in o.placements if p.error]
     codes += [EXIT_NO_PRINTER for o in report.jobs if o.missing]
     return min(codes, default=cli.EXIT_DONE)
