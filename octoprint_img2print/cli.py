@@ -19,7 +19,7 @@ from typing import Any
 
 from . import cli_arguments, i18n, pipeline
 from .building.artwork import ArtworkOptions
-from .errors import Img2PrintError
+from .errors import BadInput, Img2PrintError
 from .farm.cli_batch import add_batch_parser, run_batch
 from .farm.cli_farm import add_farm_parser, run_farm
 from .generating import tripo
@@ -50,6 +50,8 @@ EXIT_SERVICE_FAILED = 6
 SERVICE_ERRORS = ("tripo_no_credits", "tripo_busy", "tripo_failed", "tripo_unreachable", "tripo_task_failed",
                   "tripo_timeout")
 OVERRIDE_PREFIX = "slice_"
+OUT_OF_MEMORY = N_("{file}: the work needed more memory than this computer (or its limit) allows; make it smaller or "
+                   "coarser (--width, --pitch, no --full-grid).")
 STAGE_NAMES = {
     pipeline.STAGE_LOADING: N_("Loading the picture"),
     pipeline.STAGE_BUILDING: N_("Building the solid"),
@@ -415,6 +417,15 @@ def exit_code(code: str, kind: str) -> int:
         else EXIT_BY_KIND.get(kind, EXIT_BAD_INPUT)
 
 
+def _failed(args: argparse.Namespace, error: Img2PrintError) -> int:
+    """Say the error (one line, or JSON) and give its exit code."""
+    if args.json:
+        print(json.dumps({"ok": False, "error": error.as_dict()}))
+    else:
+        print(_("img2print: error: {message}").format(message=error.message), file=sys.stderr)
+    return exit_code(error.code, error.kind)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
@@ -424,12 +435,11 @@ def main(argv: list[str] | None = None) -> int:
                     "repair": _repair, "generate": _generate, "farm": run_farm, "batch": run_batch}
         return commands[args.command](args)
     except Img2PrintError as error:
-        code = exit_code(error.code, error.kind)
-        if args.json:
-            print(json.dumps({"ok": False, "error": error.as_dict()}))
-        else:
-            print(_("img2print: error: {message}").format(message=error.message), file=sys.stderr)
-        return code
+        return _failed(args, error)
+    except MemoryError:  # a limit (ulimit, a container) or the machine's memory
+        source = next((getattr(args, key) for key in ("input", "model", "photo") if getattr(args, key, None)), "")
+        return _failed(args, BadInput("out_of_memory", _(OUT_OF_MEMORY).format(file=Path(source).name),
+                                      file=Path(source).name))
     except KeyboardInterrupt:
         print(_("img2print: cancelled."), file=sys.stderr)
         return 130

@@ -8,11 +8,13 @@ no traceback, and nothing left behind: no output, no temporary file.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import hostile
 import pytest
 from conftest import ROOT
 from hostile import CORPUS, MEMORY_LIMIT, Case
@@ -93,8 +95,8 @@ def prepare(case: Case, tmp_path: Path) -> tuple[Path, Path]:
     return folder, source
 
 
-def assert_nothing_left(folder: Path, source: Path, output: Path | None) -> None:
-    left = sorted(p.name for p in folder.iterdir() if p != source and p != output)
+def assert_nothing_left(folder: Path, *kept: Path | None) -> None:
+    left = sorted(p.name for p in folder.iterdir() if p not in kept)
     assert left == [], f"left behind: {left}"
     assert list((folder.parent / "tmp").iterdir()) == [], "temporary files left behind"
 
@@ -137,3 +139,109 @@ def test_each_hostile_file_through_each_command(runner, tmp_path, case, command)
     assert ran.exit == case.exit_code and len(lines) == 1, ran.stderr
     assert lines[0].startswith("img2print: error: ") and case.name in lines[0]
     assert_nothing_left(folder, source, None)
+
+
+def numeric_options() -> list:
+    """Every numeric option of every mode (with a mode that has it) and every slicer override."""
+    from octoprint_img2print import cli
+    from octoprint_img2print.options import BOOLEAN, CHOICE
+
+    found = []
+    for command, options in (("convert", cli._mode_options()), ("slice", cli._override_options())):
+        for declared in options.values():
+            owner, spec = declared[0]
+            if spec.kind not in (BOOLEAN, CHOICE):
+                found.append(pytest.param(command, owner, spec, id=f"{command}-{spec.name}"))
+    return found
+
+
+def photo_in(tmp_path: Path, size: tuple[int, int] = (96, 64)) -> tuple[Path, Path]:
+    folder = tmp_path / "case"
+    folder.mkdir()
+    hostile._photo(size).save(folder / "photo.png")
+    return folder, folder / "photo.png"
+
+
+def assert_usage_error(ran: Ran, flag: str) -> None:
+    """Exit 2 naming the option: img2print's own error, or argparse's for a value that is not a number."""
+    assert_bounded(ran)
+    assert ran.exit == 2 and "Traceback" not in ran.stderr, (ran.exit, ran.stdout, ran.stderr)
+    if ran.answer:
+        assert ran.answer["error"]["code"] == "bad_parameter" and flag in ran.answer["error"]["message"]
+    else:
+        assert flag in ran.stderr.splitlines()[-1]
+
+
+HOSTILE_NUMBERS = ("nan", "inf", "-1e300", "1e308")
+HOSTILE_INTEGERS = ("nan", "-5", "1000000000000")
+
+
+@pytest.mark.parametrize(("command", "owner", "spec"), numeric_options())
+def test_every_numeric_option_refuses_what_is_not_a_sane_number(runner, tmp_path, command, owner, spec):
+    from octoprint_img2print.options import INTEGER
+
+    folder, photo = photo_in(tmp_path)
+    output = folder / OUTPUTS[command]
+    chosen = ["--printer", "generic"] if command == "slice" else ["--mode", owner]
+    for value in HOSTILE_INTEGERS if spec.kind == INTEGER else HOSTILE_NUMBERS:
+        ran = runner.run([command, photo.name, "-o", output.name, *chosen, f"{spec.flag}={value}", "--json"], folder)
+        assert_usage_error(ran, spec.flag)
+        assert_nothing_left(folder, photo, None)
+
+
+@pytest.mark.parametrize(("command", "option"), [("convert", "--max-megapixels"), ("trace", "--max-megapixels"),
+                                                 ("slice", "--timeout"), ("repair", "--min-part")])
+def test_the_commands_own_numbers_are_refused_when_absurd(runner, tmp_path, command, option):
+    folder, photo = photo_in(tmp_path)
+    source = photo
+    if command == "repair":
+        source = folder / "box.stl"
+        source.write_bytes(hostile.binary_stl(hostile.BOX, hostile.BOX_FACES))
+    printer = ["--printer", "generic"] if command == "slice" else []
+    for value in HOSTILE_NUMBERS:
+        ran = runner.run([command, source.name, "-o", OUTPUTS[command], *printer, f"{option}={value}", "--json"],
+                         folder)
+        assert_usage_error(ran, option)
+    assert sorted(p.name for p in folder.iterdir()) == sorted({photo.name, source.name})
+
+
+def _dev_null_link(path: Path) -> None:
+    path.symlink_to("/dev/null")
+
+
+TARGETS = {"folder": Path.mkdir, "fifo": os.mkfifo, "device": _dev_null_link}
+
+
+@pytest.mark.parametrize("target", sorted(TARGETS))
+@pytest.mark.parametrize("command", ["convert", "trace", "slice", "repair"])
+def test_output_that_is_a_folder_pipe_or_device_is_refused_and_kept(runner, tmp_path, command, target):
+    """A FIFO nobody reads would hang a writer; a device (here a link to /dev/null) must never be replaced."""
+    folder, photo = photo_in(tmp_path)
+    source = photo
+    if command == "repair":
+        source = folder / "box.stl"
+        source.write_bytes(hostile.binary_stl(hostile.BOX, hostile.BOX_FACES))
+    output = folder / OUTPUTS[command]
+    TARGETS[target](output)
+    extra = {"slice": ["--printer", "generic", "--width", "20"], "convert": ["--width", "20"]}.get(command, [])
+    ran = runner.run([command, source.name, "-o", output.name, *extra, "--json"], folder)
+    assert_bounded(ran)
+    assert ran.exit == 3 and ran.answer["error"]["code"] == "cannot_write", (ran.stdout, ran.stderr)
+    assert output.name in ran.answer["error"]["message"]
+    assert {"folder": output.is_dir, "fifo": output.is_fifo, "device": output.is_symlink}[target]()
+    assert Path("/dev/null").is_char_device()
+    assert_nothing_left(folder, photo, source, output)
+
+
+def test_a_full_grid_a_metre_wide_is_refused_and_one_under_the_limit_stays_in_memory(runner, tmp_path):
+    """--full-grid at 1000 x 1000 mm asked for 7.7 GB; under the point limit it either fits in the memory limit or
+    is one clear error."""
+    folder, photo = photo_in(tmp_path, (400, 300))
+    ran = runner.run(["convert", photo.name, "-o", "out.stl", "--full-grid", "--width", "1000", "--json"], folder)
+    assert_usage_error(ran, "--pitch")
+    ran = runner.run(["convert", photo.name, "-o", "out.stl", "--full-grid", "--width", "600", "--json"], folder,
+                     timeout=90)
+    assert_bounded(ran)
+    assert (ran.exit, ran.answer.get("closed")) == (0, True) or (
+        ran.exit == 3 and ran.answer["error"]["code"] == "out_of_memory"), (ran.stdout, ran.stderr)
+    assert_nothing_left(folder, photo, folder / "out.stl")
