@@ -96,6 +96,12 @@ def assert_matches(shown: list[float], bounds: list[float], converted: list[floa
     assert (drawn >= np.sort(converted) - 0.1).all() and drawn[-1] <= max(converted) * 1.25, (bounds, converted)
 
 
+def loaded_three(driver) -> bool:
+    """True once the page has fetched three.js."""
+    return driver.execute_script("return performance.getEntriesByType('resource')"
+                                 ".some(function (r) { return r.name.indexOf('three.module.min.js') >= 0; })")
+
+
 def set_option(driver, name: str, value: str) -> None:
     """Set one of the tab's option fields (opening "More options" when it is not shown)."""
     from selenium.webdriver.common.by import By
@@ -125,8 +131,10 @@ def test_tab_shows_the_solid_on_the_bed_at_its_size_and_follows_the_options(serv
         Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lithophane")
         driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
         set_option(driver, "width", "60")
+        assert not loaded_three(driver), "three.js is loaded only for a view"
         driver.find_element(By.ID, "img2print-preview").click()
         said = view_shown(driver, "#img2print")
+        assert loaded_three(driver)
         assert_matches(shown_size(driver, "#img2print"), drawn_bounds(driver, "#img2print"),
                        converted_extents(photo, tmp_path, "--mode", "lithophane", "--width", "60"))
         solid = canvas_pixels(driver, "#img2print", "tab-en-lithophane")
