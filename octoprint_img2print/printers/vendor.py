@@ -32,8 +32,9 @@ MAX_DEPTH = 20
 # --- PrusaSlicer vendor bundles ------------------------------------------------------------------------------
 
 @cache
-def _bundle_sections(path: Path) -> dict[str, dict[str, str]]:
-    """The sections of a PrusaSlicer .ini bundle (``printer:Name`` -> key -> raw value)."""
+def _bundle_sections(path: Path, _changed_ns: int) -> dict[str, dict[str, str]]:
+    """The sections of a PrusaSlicer .ini bundle (``printer:Name`` -> key -> raw value), read once per version of
+    the file."""
     sections: dict[str, dict[str, str]] = {}
     current: dict[str, str] | None = None
     try:
@@ -74,7 +75,7 @@ def prusaslicer_facts(reference: str, kind: str = PRINTER,
     for folder in folders:
         path = folder / f"{vendor}.ini"
         if path.is_file():
-            values = _resolved(_bundle_sections(path), kind, name)
+            values = _resolved(_bundle_sections(path, path.stat().st_mtime_ns), kind, name)
             if values is not None:
                 return {k: v.replace("\\n", "\n") for k, v in values.items() if keys.match(k)}
     return None
@@ -94,9 +95,19 @@ def _flatten(settings: Mapping[str, Any], into: dict[str, dict[str, Any]]) -> No
         _flatten(properties.get("children", {}), into)
 
 
-@cache
 def _definition_chain(definitions: Path, definition_id: str) -> tuple[dict[str, Any], ...]:
-    """The definition and its ancestors, the definition first."""
+    """The definition and its ancestors, the definition first (read again when the folder changes, as an upgrade
+    of Cura changes it)."""
+    try:
+        changed = definitions.stat().st_mtime_ns
+    except OSError:
+        return ()
+    return _read_chain(definitions, definition_id, changed)
+
+
+@cache
+def _read_chain(definitions: Path, definition_id: str, _changed_ns: int) -> tuple[dict[str, Any], ...]:
+    """The definition and its ancestors as read from ``definitions``."""
     chain: list[dict[str, Any]] = []
     current: str | None = definition_id
     while current and len(chain) <= MAX_DEPTH:
