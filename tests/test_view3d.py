@@ -21,7 +21,6 @@ from test_browser import OCTOPRINT, PHONE, browser, console_errors, log_in, open
 
 IMG2PRINT = ROOT / ".venv" / "bin" / "img2print"
 DESKTOP = (1366, 900)
-SHOTS = Path("/tmp/img2print-view3d")  # screenshots to look at
 pytestmark = pytest.mark.octoprint
 
 
@@ -63,17 +62,17 @@ def view_shown(driver, scope: str, before: str = "") -> str:
         "return e && e.offsetParent !== null && e.textContent !== arguments[0] ? e.textContent : ''", before), 240)
 
 
-def canvas_pixels(driver, scope: str, name: str) -> np.ndarray:
-    """A screenshot of the view's canvas as RGB pixels (also saved for a person to look at)."""
+def canvas_pixels(driver, scope: str, shots: Path) -> np.ndarray:
+    """A screenshot of the view's canvas as RGB pixels (saved with one of the page as ``shots``-canvas.png and
+    -page.png, for a person to look at)."""
     from selenium.webdriver.common.by import By
 
     canvas = driver.find_element(By.CSS_SELECTOR, f"{scope} .img2print-view3d canvas")
     driver.execute_script("arguments[0].scrollIntoView({block: 'end'})",
                           driver.find_element(By.CSS_SELECTOR, f"{scope} .img2print-view3d"))
     picture = Image.open(io.BytesIO(canvas.screenshot_as_png)).convert("RGB")
-    SHOTS.mkdir(exist_ok=True)
-    picture.save(SHOTS / f"{name}-canvas.png")
-    driver.save_screenshot(str(SHOTS / f"{name}-page.png"))
+    picture.save(f"{shots}-canvas.png")
+    driver.save_screenshot(f"{shots}-page.png")
     return np.asarray(picture).astype(int)
 
 
@@ -137,13 +136,13 @@ def test_tab_shows_the_solid_on_the_bed_at_its_size_and_follows_the_options(serv
         assert loaded_three(driver)
         assert_matches(shown_size(driver, "#img2print"), drawn_bounds(driver, "#img2print"),
                        converted_extents(photo, tmp_path, "--mode", "lithophane", "--width", "60"))
-        solid = canvas_pixels(driver, "#img2print", "tab-en-lithophane")
+        solid = canvas_pixels(driver, "#img2print", tmp_path / "tab-en-lithophane")
         assert_solid_drawn(solid)
         assert not driver.find_element(By.ID, "img2print-preview-image").is_displayed(), "3D replaces the picture"
 
         # lit from behind: a dark room, the sheet glowing warm where it is thin
         driver.find_element(By.CSS_SELECTOR, "#img2print .img2print-view3d-backlit input").click()
-        lit = canvas_pixels(driver, "#img2print", "tab-en-lithophane-backlit")
+        lit = canvas_pixels(driver, "#img2print", tmp_path / "tab-en-lithophane-backlit")
         assert lit[:8, :8].mean() < 60, "the room is dark"
         warm = (lit[..., 0] > 150) & (lit[..., 0] >= lit[..., 2] + 20)
         assert warm.mean() > 0.01
@@ -157,7 +156,7 @@ def test_tab_shows_the_solid_on_the_bed_at_its_size_and_follows_the_options(serv
         assert_matches(shown_size(driver, "#img2print"), narrow,
                        converted_extents(photo, tmp_path, "--mode", "lithophane", "--shape", "cylinder", "--width",
                                          "60"))
-        assert_solid_drawn(canvas_pixels(driver, "#img2print", "tab-en-cylinder"))
+        assert_solid_drawn(canvas_pixels(driver, "#img2print", tmp_path / "tab-en-cylinder"))
         set_option(driver, "width", "90")
         view_shown(driver, "#img2print", said)
         wide = drawn_bounds(driver, "#img2print")
@@ -175,7 +174,7 @@ def test_tab_shows_the_solid_on_the_bed_at_its_size_and_follows_the_options(serv
         view_shown(driver, "#img2print", said)
         assert_matches(shown_size(driver, "#img2print"), drawn_bounds(driver, "#img2print"),
                        converted_extents(logo, tmp_path, "--mode", "logo", "--width", "40"))
-        assert_solid_drawn(canvas_pixels(driver, "#img2print", "tab-en-logo"))
+        assert_solid_drawn(canvas_pixels(driver, "#img2print", tmp_path / "tab-en-logo"))
         assert driver.find_element(By.ID, "img2print-error").text == ""
         assert console_errors(driver) == []
     finally:
@@ -197,7 +196,7 @@ def test_german_tab_and_phone_page_show_the_view_with_german_numbers(server, tmp
         driver.find_element(By.ID, "img2print-preview").click()
         said = view_shown(driver, "#img2print")
         assert "," in said, f"a German size has a decimal comma: {said}"
-        assert_solid_drawn(canvas_pixels(driver, "#img2print", "tab-de-lithophane"))
+        assert_solid_drawn(canvas_pixels(driver, "#img2print", tmp_path / "tab-de-lithophane"))
 
         driver.set_window_size(*PHONE)
         driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")
@@ -210,7 +209,7 @@ def test_german_tab_and_phone_page_show_the_view_with_german_numbers(server, tmp
         assert "," in said
         assert_matches(shown_size(driver, "#view3d"), drawn_bounds(driver, "#view3d"),
                        converted_extents(photo, tmp_path, "--mode", "lithophane", "--width", width))
-        pixels = canvas_pixels(driver, "#view3d", "phone-de-lithophane")
+        pixels = canvas_pixels(driver, "#view3d", tmp_path / "phone-de-lithophane")
         assert_solid_drawn(pixels)
         assert pixels.shape[1] <= PHONE[0]
         viewport = driver.execute_script("return document.documentElement.clientWidth")

@@ -58,7 +58,6 @@
         hint.textContent = gettext("Drag to turn, scroll or pinch to zoom.");
         toggle.hidden = true;
         root.hidden = true;
-        self.root = root;
 
         var THREE = null, renderer = null, scene = null, camera = null, bed = null, solid = null, shown = null;
         var orbit = {theta: -Math.PI / 3, phi: 1.05, radius: 200, target: [0, 0, 0]};
