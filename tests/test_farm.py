@@ -28,7 +28,8 @@ from octoprint_img2print.farm.farmfile import load_farm
 
 OCTOPRINT = ROOT / ".venv" / "bin" / "octoprint"
 LONG_PRINT = "G28\nG90\n" + "G4 S1\n" * 3000
-WIDE = {"id": "wide", "name": "Wide 250x210", "volume": {"width": 250, "depth": 210, "height": 200}}
+WIDE = {"id": "wide", "name": "Wide 250x210", "volume": {"width": 250, "depth": 210, "height": 200},
+        "extruder": {"nozzleDiameter": 0.8}}
 BEDS = {"left": (200, 200), "right": (250, 210), "busy": (200, 200)}  # OctoPrint's default profile: 200 x 200
 LOGO = ["--mode", "logo", "--width", "16"]
 pytestmark = pytest.mark.octoprint
@@ -70,7 +71,7 @@ def cancel(session: Session) -> None:
 
 @pytest.fixture(scope="module")
 def farm(tmp_path_factory):
-    """Three servers started together: left (200 x 200, img2print), right (250 x 210, no img2print), busy
+    """Three servers started together: left (200 x 200, img2print), right (250 x 210, 0.8 mm nozzle, no img2print), busy
     (200 x 200, img2print, printing); and the farm file for them."""
     require(OCTOPRINT.exists(), "OctoPrint in .venv")
     folder = tmp_path_factory.mktemp("farm")
@@ -205,7 +206,7 @@ def test_farm_status_shows_each_host_state_profile_job_and_bed(farm):
         assert main(["farm", "status", str(farm["file"])]) == 0
     lines = {line.split(":")[0]: line for line in out.getvalue().splitlines()}
     assert lines["left"].startswith("left: Operational;") and "bed confirmed clear" in lines["left"]
-    assert "Wide 250x210: 250 x 210 x 200 mm, nozzle 0.4 mm" in lines["right"] and "no img2print" in lines["right"]
+    assert "Wide 250x210: 250 x 210 x 200 mm, nozzle 0.8 mm" in lines["right"] and "no img2print" in lines["right"]
     assert "job long.gcode" in lines["busy"] and lines["busy"].startswith("busy: Printing;")
 
 
@@ -265,28 +266,41 @@ def test_a_second_send_uploads_nothing_and_starts_staggered_with_bed_clear_for_t
     cancel(left)
 
 
-def test_a_host_stopped_mid_send_is_retried_and_reported_while_the_others_complete(farm):
-    sessions, folder = farm["sessions"], farm["folder"]
+def test_a_job_goes_only_to_printers_whose_bed_and_nozzle_fit_it(farm):
+    folder = farm["folder"]
     wide = folder / "wide.stl"
     trimesh.creation.box(extents=(225, 20, 2)).apply_translation((0, 0, 1)).export(wide)
+    hosts = load_farm(farm["file"]).select("shop")
+    report = send(hosts, [wide], SendOptions(copies=2))
+    assert [p.host for p in report.jobs[0].placements] == ["right"] and report.jobs[0].placements[0].uploaded
+    assert list(report.jobs[0].refused) == ["Default"] and "225" in report.jobs[0].refused["Default"]
+    assert report.jobs[0].slices == [{"profile": "Wide 250x210", "file": report.jobs[0].placements[0].file,
+                                      "sliced": True, "hosts": ["right"]}]
+
+
+def test_a_host_stopped_mid_send_is_retried_and_reported_while_the_others_complete(farm):
+    sessions, folder = farm["sessions"], farm["folder"]
+    wider = folder / "wider.stl"
+    trimesh.creation.box(extents=(230, 20, 2)).apply_translation((0, 0, 1)).export(wider)
     stopped = []
 
     def stop_left(event: str, **facts) -> None:
-        if event == "sliced" and not stopped and facts["job"] == "badge.png":
+        if event == "sliced" and not stopped and facts["profile"] == "Default":
             farm["servers"]["left"].stop()
             stopped.append(True)
 
     hosts = load_farm(farm["file"]).select("shop")
-    report = send(hosts, [wide, logo_png(folder)], SendOptions(mode="logo", options={"width": 18}, copies=2),
-                  retry=Retry(attempts=3, backoff_s=0.2), progress=stop_left)
-    wide_job, logo_job = report.jobs
-    assert [p.host for p in wide_job.placements] == ["right"] and wide_job.placements[0].uploaded
-    assert len(wide_job.refused) == 1 and "225" in next(iter(wide_job.refused.values()))
-    assert [p.host for p in logo_job.placements] == ["left"] and stopped
-    failed = logo_job.placements[0]
+    thin_base = SendOptions(mode="logo", options={"width": 18, "base": 0.6}, copies=2)  # thinner than 0.8 mm lines
+    report = send(hosts, [logo_png(folder), wider], thin_base, retry=Retry(attempts=3, backoff_s=0.2),
+                  progress=stop_left)
+    job, other = report.jobs
+    assert [p.host for p in job.placements] == ["left"] and stopped
+    assert list(job.refused) == ["Wide 250x210"] and "thinner than the 0.90 mm line" in job.refused["Wide 250x210"]
+    failed = job.placements[0]
     assert failed.uploaded is False and failed.retries == 2
     assert failed.error["code"] == "host_unreachable" and "after 3 attempts" in failed.error["message"]
-    assert wide_job.placements[0].file in sessions["right"].files()
+    assert [p.host for p in other.placements] == ["right"] and other.placements[0].uploaded
+    assert other.placements[0].error is None and other.placements[0].file in sessions["right"].files()
     code, answer = run("farm", "status", str(farm["file"]), "--json")
     hosts = {h["host"]: h for h in answer["hosts"]}
     assert code == 6 and answer["ok"] is False and hosts["right"]["reachable"] is True

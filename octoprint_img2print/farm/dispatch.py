@@ -227,19 +227,24 @@ class _Slicer:
         self.refused: dict[str, str] = {}
 
     def gcode(self, key: str, profile: PrinterProfile, name: str) -> Path | None:
-        """The G-code for this profile, or None when the job does not fit it or its slicer failed."""
+        """The G-code for this profile, or None when the job does not fit it (bed, height, or a part thinner than
+        its nozzle's line) or its slicer failed."""
         if key in self.refused:
             return None
         if key not in self.made:
             self.progress("slicing", job=self.job.name, profile=profile.name)
             options = self.options
             try:
-                pipeline.slice_job(self.job, self.work / name, printer=profile, slicer=options.slicer,
-                                   intent=options.intent, name=self.job.name, mode=options.mode,
-                                   options=options.options, overrides=options.overrides,
-                                   max_megapixels=options.max_megapixels, timeout_s=options.timeout_s)
+                result = pipeline.slice_job(self.job, self.work / name, printer=profile, slicer=options.slicer,
+                                            intent=options.intent, name=self.job.name, mode=options.mode,
+                                            options=options.options, overrides=options.overrides,
+                                            max_megapixels=options.max_megapixels, timeout_s=options.timeout_s)
             except (DoesNotFit, SlicerFailed) as failure:
                 self.refused[key] = failure.message
+                return None
+            too_thin = [f.message for f in result.report.findings if f.code == pipeline.THIN_WALL]
+            if too_thin:
+                self.refused[key] = too_thin[0]
                 return None
             self.made[key] = self.work / name
             self.progress("sliced", job=self.job.name, profile=profile.name, file=name)
