@@ -416,7 +416,8 @@ def preview(source: bytes | Path, printer: PrinterProfile, *, name: str | None =
     if view is not None:
         lit = lit_from_behind(placed, transmittance) if transmittance is not None else None
         answer["view"] = {**write_view(view, placed, lit), "printer": printer.as_dict(),
-                          "size_mm": [round(float(v), 2) for v in built.mesh.size()]}  # as the model file has it
+                          "size_mm": [round(float(v), 2) for v in built.mesh.size()],  # as the model file has it
+                          "bed_size_mm": [round(float(v), 2) for v in placed.size()]}  # as it stands on the bed
     return answer
 
 

@@ -248,6 +248,7 @@ def test_the_mesh_comes_only_to_users_who_may_preview_and_only_from_a_preview(se
     assert not light and not surface, "a relief is not lit from behind"
     points = np.frombuffer(mesh.content[16:16 + vertices * 12], "<f4").reshape(-1, 3)
     assert view["size_mm"][0] == pytest.approx(50, abs=0.01)
+    assert np.allclose(points.max(axis=0) - points.min(axis=0), view["bed_size_mm"], atol=0.01)
     assert points[:, 2].min() == pytest.approx(0, abs=1e-4), "on the bed"
     assert points[:, 2].max() == pytest.approx(view["size_mm"][2], abs=0.01), "a relief lies flat on the bed"
 

@@ -262,10 +262,17 @@
             }
         }
 
+        // the solid's size, and where printing stands it otherwise (on a foot, turned) its size on the bed
         function describe(view) {
-            var mm = view.size_mm.map(function (value) { return format.format(value); });
-            size.textContent = fill(gettext("{x} × {y} × {z} mm"), {x: mm[0], y: mm[1], z: mm[2]});
+            function sized(values) {
+                var mm = values.map(function (value) { return format.format(value); });
+                return fill(gettext("{x} × {y} × {z} mm"), {x: mm[0], y: mm[1], z: mm[2]});
+            }
+            size.textContent = sized(view.size_mm);
             var said = fill(gettext("Printer: {printer}"), {printer: view.printer.name});
+            if (sized(view.bed_size_mm) !== size.textContent) {
+                said = fill(gettext("On the bed: {size}"), {size: sized(view.bed_size_mm)}) + " · " + said;
+            }
             if (view.decimated) {
                 said += " · " + fill(gettext("shown with {shown} of its {total} triangles"),
                                      {shown: format.format(view.triangles), total: format.format(view.solid_triangles)});
