@@ -28,8 +28,9 @@ def server(tmp_path_factory):
         yield running
 
 
-def browser(tmp_path: Path, language: str = "en", size: tuple[int, int] = (1280, 1000)):
-    """Headless Debian Chromium through its own chromedriver (nothing is downloaded); WebGL by SwiftShader."""
+def browser(tmp_path: Path, language: str = "en", size: tuple[int, int] = (1280, 1000), webgl: bool = True):
+    """Headless Debian Chromium through its own chromedriver (nothing is downloaded); WebGL by SwiftShader, or
+    none."""
     require(CHROMIUM is not None and CHROMEDRIVER is not None, "chromium and chromium-driver (apt)")
     from selenium import webdriver
 
@@ -37,7 +38,8 @@ def browser(tmp_path: Path, language: str = "en", size: tuple[int, int] = (1280,
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+                     "--no-first-run", *(("--use-angle=swiftshader", "--enable-unsafe-swiftshader") if webgl
+                                         else ("--disable-3d-apis",)),
                      f"--lang={language}", f"--window-size={size[0]},{size[1]}",
                      f"--user-data-dir={tmp_path / 'profile'}"):
         options.add_argument(argument)

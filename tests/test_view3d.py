@@ -276,3 +276,22 @@ def test_a_large_solid_is_decimated_for_the_view_and_keeps_its_size_and_light(tm
     assert np.allclose(points.max(axis=0) - points.min(axis=0), built.mesh.size(), atol=1.5)
     light = np.frombuffer(data[16 + vertices * 12 + triangles * 12:], np.uint8)
     assert len(light) == vertices and light.min() < 150 and light.max() > 230, "dark and light parts remain"
+
+
+def test_without_webgl_the_tab_shows_pictures_of_the_solid_and_says_why(server, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    photo = save(photo_like(320, 240, seed=5), tmp_path / "flat.jpg")
+    driver = browser(tmp_path, size=DESKTOP, webgl=False)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+        driver.find_element(By.ID, "img2print-preview").click()
+        wait_for(lambda: driver.find_element(By.ID, "img2print-preview-image").is_displayed(), 240)
+        assert driver.find_element(By.ID, "img2print-no-webgl").is_displayed()
+        assert not driver.find_element(By.ID, "img2print-view3d").is_displayed()
+        assert not loaded_three(driver)
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
