@@ -132,9 +132,10 @@
                 camera = new THREE.PerspectiveCamera(35, 4 / 3, 1, 10000);
                 camera.up.set(0, 0, 1);
                 scene.add(new THREE.HemisphereLight(0xffffff, 0x8d8d8d, 2.2));
-                var sun = new THREE.DirectionalLight(0xffffff, 2.0);
-                sun.position.set(-1, -2, 3);
-                scene.add(sun);
+                var lamp = new THREE.DirectionalLight(0xffffff, 2.0);  // from above left of the viewer, as they turn
+                lamp.position.set(-150, 200, 100);
+                camera.add(lamp);
+                scene.add(camera);
                 controls(renderer.domElement);
                 if (window.ResizeObserver) new ResizeObserver(resize).observe(stage);
             });
