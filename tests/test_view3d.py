@@ -17,7 +17,8 @@ from octoprint_server import Server, Session
 from pictures import photo_like, save
 from PIL import Image
 from solids import load
-from test_browser import OCTOPRINT, PHONE, browser, console_errors, log_in, open_tab, wait_for
+from test_browser import OCTOPRINT, PHONE, browser, console_errors, idle, log_in, open_tab, wait_for
+from test_print_safety import LONG_PRINT, connect, wait_state
 
 IMG2PRINT = ROOT / ".venv" / "bin" / "img2print"
 DESKTOP = (1366, 900)
@@ -295,3 +296,45 @@ def test_without_webgl_the_tab_shows_pictures_of_the_solid_and_says_why(server, 
         assert console_errors(driver) == []
     finally:
         driver.quit()
+
+
+def test_a_newer_preview_replaces_the_one_still_waiting(server, tmp_path):
+    """While a print runs, previews wait (heavy work waits for the print): a changed option replaces the waiting
+    preview instead of queueing behind it, and the view then shows the newest options."""
+    from selenium.webdriver.common.by import By
+
+    photo = save(photo_like(320, 240, seed=7), tmp_path / "waiting.jpg")
+    admin = server.session()
+    connect(admin)
+    driver = browser(tmp_path, size=DESKTOP)
+
+    def previews() -> dict[str, str]:
+        return {job["id"]: job["status"] for job in admin.get("/api/plugin/img2print").json()["jobs"]
+                if job["action"] == "preview"}
+
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+        set_option(driver, "width", "60")
+        driver.find_element(By.ID, "img2print-preview").click()
+        said = view_shown(driver, "#img2print")
+        admin.post("/api/files/local", files={"file": ("long.gcode", LONG_PRINT.encode())})
+        admin.post("/api/files/local/long.gcode", json={"command": "select", "print": True})
+        wait_state(admin, ("Printing",))
+        before = previews()
+        set_option(driver, "width", "70")
+        waiting = wait_for(lambda: [job for job, status in previews().items() if job not in before
+                                    and status == "queued"])
+        set_option(driver, "width", "80")
+        wait_for(lambda: previews()[waiting[0]] == "cancelled")
+        newer = [job for job, status in previews().items() if job not in before and job != waiting[0]]
+        assert len(newer) == 1 and previews()[newer[0]] == "queued", "one preview waits, not two"
+        admin.post("/api/job", json={"command": "cancel"})
+        view_shown(driver, "#img2print", said)
+        assert shown_size(driver, "#img2print")[0] == 80
+        # the file list asks once for the printed G-code's thumbnail, which it has none of
+        assert [e for e in console_errors(driver) if "path=long.gcode" not in e] == []
+    finally:
+        driver.quit()
+        idle(admin)
