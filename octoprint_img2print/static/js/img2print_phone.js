@@ -349,7 +349,10 @@
         $(box).addEventListener("change", followChanges);
     });
     $("mode").addEventListener("change", followChanges);
-    $("photo").addEventListener("change", function () { listed = null; });
+    $("photo").addEventListener("change", function () {
+        listed = null;
+        if (view3d) view3d.hide();  // the view showed the photo before
+    });
 
     $("cancel").addEventListener("click", function () {
         if (job) command({command: "cancel", job: job});
