@@ -7,15 +7,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..i18n import N_, _, ngettext
 from ..modes import registry as modes
 from ..options import require_range
 from ..slicing.slicers import registry as slicers
-from .client import OctoPrintClient
-from .dispatch import HostStatus, SendOptions, SendReport, send, survey
-from .farmfile import load_farm
+
+if TYPE_CHECKING:  # the farm's client (requests) is imported only when a farm command runs, not for --help
+    from .dispatch import HostStatus, SendReport
 
 EXIT_HOST_FAILED, EXIT_NO_PRINTER = 6, 7
 MAX_COPIES, MAX_STAGGER_S, MAX_PARALLEL, MAX_HOST_TIMEOUT_S = 1000, 86400.0, 64, 600.0
@@ -138,6 +138,8 @@ def _send_exit(report: SendReport) -> int:
 
 def _send(args: argparse.Namespace) -> int:
     from .. import cli
+    from .dispatch import SendOptions, send
+    from .farmfile import load_farm
 
     require_range("copies", args.copies, 1, MAX_COPIES)
     require_range("stagger", args.stagger, 0.0, MAX_STAGGER_S)
@@ -163,6 +165,10 @@ def _send(args: argparse.Namespace) -> int:
 
 def run_farm(args: argparse.Namespace) -> int:
     """``farm status`` or ``farm send``; returns the exit code."""
+    from .client import OctoPrintClient
+    from .dispatch import survey
+    from .farmfile import load_farm
+
     require_range("host_timeout", args.host_timeout, 0.0, MAX_HOST_TIMEOUT_S, low_open=True)
     if args.action == "send":
         return _send(args)
