@@ -1,5 +1,13 @@
 """img2print: picture to print, as an OctoPrint plugin and a command line. Plugin metadata only."""
 
+import os as _os
+import sys as _sys
+
+if _sys.argv and _os.path.basename(_sys.argv[0]) == "img2print":  # the command, before its heavy imports
+    from .processes import cancel_while_starting
+
+    cancel_while_starting()
+
 __plugin_name__ = "img2print"
 __plugin_version__ = "0.1.0"
 __plugin_description__ = "Turn a photo, logo or SVG into a print: lithophanes, reliefs, maps, logos, cutters, stamps."

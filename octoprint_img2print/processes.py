@@ -18,6 +18,18 @@ def end_with_parent() -> None:
         return
 
 
+def cancel_while_starting() -> None:
+    """Ctrl-C while the command still imports its libraries (half a second) ends it as a cancel: exit 130 and one
+    line, not a traceback. The command puts Python's own handler back once it runs."""
+    from .i18n import _
+
+    def cancelled(_signal: int, _frame: object) -> None:
+        print(_("img2print: cancelled."), file=sys.stderr)
+        raise SystemExit(130)
+
+    signal.signal(signal.SIGINT, cancelled)
+
+
 def die_with_parent() -> None:
     """Ask the kernel (Linux) to end this process when its parent dies; end now if that already happened."""
     end_with_parent()

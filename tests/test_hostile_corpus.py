@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import hostile
+import numpy as np
 import pytest
 from conftest import ROOT
 from hostile import CORPUS, MEMORY_LIMIT, Case
@@ -245,3 +246,70 @@ def test_a_full_grid_a_metre_wide_is_refused_and_one_under_the_limit_stays_in_me
     assert (ran.exit, ran.answer.get("closed")) == (0, True) or (
         ran.exit == 3 and ran.answer["error"]["code"] == "out_of_memory"), (ran.stdout, ran.stderr)
     assert_nothing_left(folder, photo, folder / "out.stl")
+
+
+def broken_spheres(path: Path) -> None:
+    """Two overlapping fine spheres (330,000 triangles), one with a hole: repair must close and unite them."""
+    import trimesh
+
+    sphere = trimesh.creation.icosphere(subdivisions=6, radius=30.0)
+    corners = np.concatenate([sphere.vertices, sphere.vertices + np.array([20.0, 0.0, 0.0])])
+    faces = np.concatenate([sphere.faces[3:], sphere.faces + len(sphere.vertices)])
+    path.write_bytes(hostile.binary_stl(corners.astype(np.float32), faces))
+
+
+def big_photo(path: Path) -> None:
+    from pictures import photo_like, save
+
+    save(photo_like(3000, 2000), path)
+
+
+STAGED_WORK = {  # command line and its input; Ctrl-C comes at moments spread over the command's stages
+    "convert": (["convert", "big.jpg", "-o", "out.stl", "--width", "150", "--full-grid"], big_photo),
+    "slice": (["slice", "big.jpg", "-o", "out.gcode", "--printer", "generic", "--width", "80"], big_photo),
+    "repair": (["repair", "spheres.stl", "-o", "out.stl"], broken_spheres),
+}
+MOMENTS = (0.03, 0.1, 0.3, 0.5, 0.65)  # shares of the time the whole command takes here
+
+
+@pytest.mark.parametrize("command", sorted(STAGED_WORK))
+def test_ctrl_c_stops_every_stage_at_once_and_leaves_nothing(tmp_path, command):
+    """SIGINT, as Ctrl-C sends it, at a few moments: exit 130 with 'img2print: cancelled.' within 3 s, no slicer
+    or other child left running, no partial output, no temporary folder."""
+    import signal
+    import time
+
+    import psutil
+
+    arguments, make = STAGED_WORK[command]
+    folder, temporary = tmp_path / "work", tmp_path / "tmp"
+    folder.mkdir()
+    temporary.mkdir()
+    make(folder / arguments[1])
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen([Path(sys.executable).parent / "img2print", *arguments], cwd=folder,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "TMPDIR": str(temporary)})
+
+    started = time.monotonic()
+    whole = start()
+    assert whole.wait(timeout=300) == 0, whole.communicate()
+    duration = time.monotonic() - started
+    (folder / arguments[3]).unlink()
+    for share in MOMENTS:
+        moment = share * duration
+        process = start()
+        time.sleep(moment)
+        children = psutil.Process(process.pid).children(recursive=True)
+        process.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        _out, err = process.communicate(timeout=30)
+        took = time.monotonic() - sent
+        assert process.returncode == 130, (moment, process.returncode, err)
+        assert err.strip().splitlines()[-1] == "img2print: cancelled." and "Traceback" not in err, err
+        assert took < 3.0, f"Ctrl-C at {moment} s took {took:.1f} s"
+        psutil.wait_procs(children, timeout=2)
+        assert [c.pid for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE] == []
+        assert sorted(p.name for p in folder.iterdir()) == [arguments[1]], f"left after Ctrl-C at {moment} s"
+        assert list(temporary.iterdir()) == [], f"temporary files left after Ctrl-C at {moment} s"
