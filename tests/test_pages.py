@@ -216,6 +216,11 @@ def test_german_pages_show_no_english(server, tmp_path):
         wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#settings_plugin_img2print .img2print-slicers li"))
         driver.save_screenshot(str(tmp_path / "settings.png"))
         found["settings"] = english_on_page(driver, patterns, "#settings_plugin_img2print")
+        type_into(driver, "img2print-max-megapixels", "40,5")
+        driver.execute_script("document.getElementById('img2print-max-megapixels').blur();"
+                              "OctoPrint.coreui.viewmodels.settingsViewModel.saveData()")
+        wait_for(lambda: server.session().get("/api/settings").json()["plugins"]["img2print"]["max_megapixels"]
+                 == 40.5)
         driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")
         wait_for(lambda: driver.find_element(By.ID, "app").is_displayed())
         driver.execute_script("document.getElementById('more').open = true")

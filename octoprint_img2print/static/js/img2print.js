@@ -159,6 +159,17 @@ $(function () {
         self.onStartup = self.onUserLoggedIn = self.onUserPermissionsChanged = self.load;
 
         // a slicer's own setting (a path, a folder) in OctoPrint's settings
+        // a decimal setting as the reader writes it ("2,5" in German); what cannot be read as a number stays as typed
+        self.localNumber = function (setting) {
+            return ko.pureComputed({
+                read: function () { return Fields.formatNumber(setting(), locale); },
+                write: function (text) {
+                    var value = Fields.parseNumber(text, locale);
+                    setting(isNaN(value) ? text : value);
+                }
+            });
+        };
+
         self.slicerSetting = function (slicer, key) {
             var plugin = stored(), own = plugin && plugin.slicers && plugin.slicers[slicer];
             return own && own[key] ? own[key] : ko.observable("");
