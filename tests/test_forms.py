@@ -90,6 +90,14 @@ def test_heart_stands_on_a_foot_by_default_and_prusaslicer_finds_it_one_manifold
     assert info["manifold"] == "yes" and info["number_of_parts"] == "1"
 
 
+@pytest.mark.parametrize("width", ["60", "80", "120"])
+def test_a_heart_on_its_foot_at_the_previews_pitch_is_closed(capsys, tmp_path, width):
+    """The union with the foot once left two vertices at one 32-bit point (a face without area): the tab's preview
+    of a heart (pitch 0.3 mm) failed as an internal error."""
+    picture = save(photo_like(160, 120), tmp_path / "photo.png")
+    convert(capsys, picture, tmp_path / "heart.stl", "--shape", "heart", "--width", width, "--pitch", "0.3")
+
+
 def test_flat_lithophane_on_a_foot_stands_where_on_its_edge_it_would_topple(capsys, tmp_path, split):
     footed = convert(capsys, split, tmp_path / "foot.stl", "--width", "60", "--pitch", "0.5", "--stand", "foot")
     assert_size(footed, {0: 60.0, 1: 16.0, 2: 40.0 + 5 - 1})

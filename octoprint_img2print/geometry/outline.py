@@ -116,7 +116,7 @@ def solid(parts: list[manifold3d.Manifold], cut: list[manifold3d.Manifold] | Non
     from: manifold3d keeps the seams between faces of different parts, collapsing a short edge on one only
     when it lies in line with the seam, so a seam could keep a nanometre-long edge.
     """
-    return from_manifold(body(parts, cut).as_original().simplify(CLEAN_MM)).on_bed()
+    return from_manifold(body(parts, cut).as_original().simplify(CLEAN_MM), on_bed=True)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from ..building.outlined import OUTLINE_FRAME_MM, HoleOptions, cut_sheet, grip_h
 from ..building.surface import PREVIEW, framed_solid, sample
 from ..building.tones import LINEAR, TRANSMISSION, thickness
 from ..geometry import outline
-from ..geometry.booleans import box, to_manifold, union
+from ..geometry.booleans import box, to_manifold
 from ..geometry.mesh import Mesh
 from ..geometry.solid import ARC, CYLINDER, FLAT
 from ..i18n import N_, _
@@ -80,7 +80,7 @@ def _with_stand(plate: Mesh, options: LithophaneOptions, sink: float) -> Mesh:
     width, depth = float(x.max()), options.stand_depth
     middle = -float(z.max()) / 2
     foot = box((0.0, middle - depth / 2, 0.0), (width, middle + depth / 2, foot_height))
-    return union(to_manifold(upright), foot).on_bed()
+    return outline.solid([to_manifold(upright), foot])
 
 
 def _cut(plate: Mesh, options: LithophaneOptions, width: float, height: float) -> tuple[Mesh, float]:
