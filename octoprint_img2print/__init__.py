@@ -27,5 +27,6 @@ def __plugin_load__() -> None:  # noqa: N807 - the name OctoPrint calls
         "octoprint.access.permissions": plugin.permissions,
         "octoprint.events.register_custom_events": plugin.custom_events,
         "octoprint.server.http.bodysize": __plugin_implementation__.bodysize,
+        "octoprint.filemanager.preprocessor": __plugin_implementation__.preprocess_upload,
         "octoprint.cli.commands": plugin.cli_commands,
     }

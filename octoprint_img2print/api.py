@@ -183,6 +183,41 @@ def _command_needs(_api: HttpApi, name: str, data: dict[str, Any]) -> tuple[str,
     return (*NEEDS[PRINT if name == SLICE and data.get("print") else name], *_selecting(data))
 
 
+class VettedFile(DiskFileWrapper):
+    """An upload img2print has vetted already: OctoPrint's preprocessor hook lets it through as it is."""
+
+
+class VettingUpload:
+    """An upload through OctoPrint's own file upload of a kind img2print reads: vetted in a held-back child as
+    OctoPrint saves it; a refused file is removed and OctoPrint answers 415."""
+
+    def __init__(self, upload: Any, name: str, services: Any) -> None:
+        self._upload, self._name, self._services = upload, name, services
+
+    def __getattr__(self, key: str) -> Any:
+        return getattr(self._upload, key)
+
+    def save(self, path: str, permissions: int | None = None) -> None:
+        from octoprint.filemanager.storage import StorageError
+
+        self._upload.save(path, permissions=permissions)
+        try:
+            run_isolated("vet", Path(path), self._name, self._services.limits(), language(),
+                         max_megapixels=self._services.job_defaults().max_megapixels)
+        except Img2PrintError as refused:
+            Path(path).unlink(missing_ok=True)
+            raise StorageError(refused.message, code=StorageError.INVALID_FILE, cause=refused) from refused
+
+
+def vetting_upload(services: Any, path: str, file_object: Any) -> VettingUpload | None:
+    """OctoPrint's preprocessor hook: pictures, drawings and models that img2print reads are vetted before they are
+    kept (img2print's own upload has vetted its file already)."""
+    name = Path(path).name
+    if isinstance(file_object, VettedFile) or not (is_picture(name) or is_model_file(name)):
+        return None
+    return VettingUpload(file_object, name, services)
+
+
 def _upload_needs(_api: HttpApi) -> tuple[str, ...]:
     action = flask.request.values.get("action", CONVERT)
     return ("FILES_UPLOAD", *NEEDS.get(action, CONVERT_NEEDS), *_selecting(flask.request.values))
@@ -368,10 +403,10 @@ class HttpApi:
                 picture = run_isolated("thumbnail", disk, Path(path).name, self.services.limits(), language())
             except Img2PrintError:
                 picture = None
-            if picture is None:
-                return error(404, "no_thumbnail", translate("This file has no preview."))
             cache.parent.mkdir(parents=True, exist_ok=True)
-            cache.write_bytes(base64.b64decode(picture))
+            cache.write_bytes(base64.b64decode(picture) if picture is not None else b"")  # a failure is remembered
+        if cache.stat().st_size == 0:
+            return error(404, "no_thumbnail", translate("This file has no preview."))
         response = flask.make_response(cache.read_bytes())
         response.headers["Content-Type"] = "image/png"
         response.headers["Cache-Control"] = "private, max-age=3600"
@@ -420,7 +455,7 @@ class HttpApi:
             run_isolated("vet", staged, name, self.services.limits(), language(),
                          max_megapixels=self.services.job_defaults().max_megapixels)
             path = files.add_file("local", files.sanitize_path("local", name),
-                                  DiskFileWrapper(name, str(staged), move=True), allow_overwrite=True)
+                                  VettedFile(name, str(staged), move=True), allow_overwrite=True)
             if action == PRINT:
                 data.update(print=True, select=True)
             job = self.submit(SLICE if action == PRINT else action, path, data)

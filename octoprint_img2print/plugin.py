@@ -279,6 +279,10 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         """Allow large photos on the upload route."""
         return [("POST", "/upload", api.MAX_UPLOAD_BYTES)]
 
+    def preprocess_upload(self, path: str, file_object: Any, *args, **kwargs) -> Any:
+        """OctoPrint's upload hook: what img2print reads is vetted before OctoPrint keeps it (api.py)."""
+        return api.vetting_upload(self.http.services, path, file_object)
+
     # --- jobs ----------------------------------------------------------------------------------------------
 
     def _job_changed(self, job: Job) -> None:

@@ -313,3 +313,100 @@ def test_ctrl_c_stops_every_stage_at_once_and_leaves_nothing(tmp_path, command):
         assert [c.pid for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE] == []
         assert sorted(p.name for p in folder.iterdir()) == [arguments[1]], f"left after Ctrl-C at {moment} s"
         assert list(temporary.iterdir()) == [], f"temporary files left after Ctrl-C at {moment} s"
+
+
+# through a real OctoPrint ----------------------------------------------------------------------------------------
+
+FOUND_AFTER_READING = ("non_finite_vertices", "empty_mesh")  # the file reads; check finds what is wrong with it
+SERVER_GROWTH_MB = 500
+ANSWER_S = 5.0
+
+
+def uploadable(case: Case) -> bool:
+    """Files a person can send in one request: not a folder, a locked file or a 2 GB sparse file."""
+    return not case.unreadable and "folder" not in case.id and "sparse" not in case.id
+
+
+class MemoryWatch:
+    """The server process's resident memory, sampled every 0.1 s in a thread; the highest kept."""
+
+    def __init__(self, pid: int) -> None:
+        import threading
+
+        import psutil
+
+        self.process, self.highest_mb, self.done = psutil.Process(pid), 0.0, threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self.done.wait(0.1):
+            try:
+                self.highest_mb = max(self.highest_mb, self.process.memory_info().rss / 2**20)
+            except psutil.Error:  # the server is gone: the test says so
+                return
+
+    def stop(self) -> float:
+        self.done.set()
+        self.thread.join()
+        return self.highest_mb
+
+
+@pytest.fixture(scope="module")
+def octoprint_server(tmp_path_factory):
+    from conftest import require
+    from octoprint_server import Server
+
+    octoprint = ROOT / ".venv" / "bin" / "octoprint"
+    require(octoprint.exists(), "OctoPrint in .venv")
+    with Server(octoprint, tmp_path_factory.mktemp("octoprint") / "base") as server:
+        server.wait_for_log("img2print 0.1.0 ready")
+        yield server
+
+
+@pytest.mark.octoprint
+def test_hostile_uploads_through_octoprint_are_refused_and_the_server_stays_up(octoprint_server, tmp_path):
+    """Every uploadable file of the corpus through OctoPrint's own upload and img2print's: refused with the
+    command line's error, the server answering /api/job and its memory bounded throughout, nothing hostile kept in
+    the file list or the plugin's folders; the file list's thumbnails of the rest come from a bounded child."""
+    import time
+
+    import psutil
+
+    session = octoprint_server.session()
+    baseline = psutil.Process(octoprint_server.process.pid).memory_info().rss / 2**20
+    watch = MemoryWatch(octoprint_server.process.pid)
+    kept, refused = [], []
+    for case in filter(uploadable, CORPUS):
+        source = tmp_path / case.id / case.name
+        source.parent.mkdir()
+        case.make(source)
+        data = source.read_bytes()
+        code = case.answer(case.commands[0])  # convert's or check's: what reading the file finds
+        readable = code is None or code in FOUND_AFTER_READING
+        answer = session.post("/api/files/local", files={"file": (case.name, data)})
+        asked = time.monotonic()
+        assert session.get("/api/job").status_code == 200 and time.monotonic() - asked < ANSWER_S, case.id
+        if readable:
+            assert answer.status_code == 201, (case.id, answer.status_code, answer.text)
+            kept.append(case.name)
+            continue
+        assert answer.status_code == 415, (case.id, answer.status_code, answer.text)
+        refused.append(case.name)
+        answer = session.upload(data, case.name, action="convert")
+        assert 400 <= answer.status_code < 500, (case.id, answer.status_code, answer.text)
+        said = answer.json()["error"]
+        assert said["code"] == code and case.name in said["message"] and "\n" not in said["message"], (case.id, said)
+    listed = session.files()
+    for name in kept:
+        assert name in listed
+        assert session.get("/plugin/img2print/thumbnail", params={"path": name}).status_code in (200, 404)
+    highest = watch.stop()
+    assert [name for name in refused if name in listed] == []
+    data_folder = octoprint_server.basedir / "data" / "img2print"
+    left = [p.name for p in data_folder.rglob("*") if p.is_file() and any(p.name.endswith(n) for n in refused)]
+    assert left == []
+    assert highest < baseline + SERVER_GROWTH_MB, f"OctoPrint grew from {baseline:.0f} MB to {highest:.0f} MB"
+    assert len(refused) >= 40
