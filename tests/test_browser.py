@@ -13,6 +13,8 @@ from conftest import ROOT, require
 from octoprint_server import Server
 from pictures import halves, photo_like, save
 
+from octoprint_img2print.modes import registry as modes
+
 OCTOPRINT = ROOT / ".venv" / "bin" / "octoprint"
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 PHONE = (390, 844)
@@ -533,7 +535,7 @@ def test_settings_page_shows_the_slicers_without_console_errors(server, tmp_path
 
         wait_for(lambda: any(text.startswith("PrusaSlicer: 2.") for text in slicers()))
         assert any(text.startswith("CuraEngine: ") for text in slicers()), slicers()
-        assert len(driver.find_elements(By.CSS_SELECTOR, ".img2print-defaults tbody tr")) == 6
+        assert len(driver.find_elements(By.CSS_SELECTOR, ".img2print-defaults tbody tr")) == len(modes())
         assert console_errors(driver) == []
     finally:
         driver.quit()

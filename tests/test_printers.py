@@ -163,3 +163,9 @@ def test_gcode_is_followed_through_relative_moves_resets_and_stretches(tmp_path,
     assert facts.bounds == [[1, 1], [25, 15]]
     assert facts.layer_heights == {0.2, 10.0} and facts.max_z == 10.0
     assert facts.extruded_mm == pytest.approx(2 + 0.5 + 1.0 + 0.5 + 0.2)  # from E-1 to E1 is 2 mm
+
+
+def test_every_shipped_intent_name_is_in_the_catalogue():
+    from octoprint_img2print.slicing.intents import SHIPPED_INTENT_NAMES
+
+    assert {get_intent(name).name for name in intent_ids()} <= set(SHIPPED_INTENT_NAMES)
