@@ -302,11 +302,10 @@ def _upload(client: OctoPrintClient, status: HostStatus, placement: Placement, s
 
 def _start(client: OctoPrintClient, status: HostStatus, placement: Placement, options: SendOptions) -> bool:
     """Start the print where the bed is confirmed clear; True when it started."""
-    if status.img2print and not status.bed_clear:
-        placement.not_started = {"code": "bed_unconfirmed", "message": _(NOT_STARTED["bed_unconfirmed"])}
-        return False
-    if not status.img2print and not options.bed_clear:
-        placement.not_started = {"code": "no_plugin", "message": _(NOT_STARTED["no_plugin"])}
+    held = "bed_unconfirmed" if status.img2print and not status.bed_clear else \
+        "no_plugin" if not status.img2print and not options.bed_clear else None
+    if held is not None:
+        placement.not_started = {"code": held, "message": _(NOT_STARTED[held])}
         return False
     try:
         if status.img2print:

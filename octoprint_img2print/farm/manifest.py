@@ -124,9 +124,9 @@ def _yaml_rows(text: str, name: str) -> list[Any]:
         loaded = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line = f" (line {mark.line + 1})" if mark is not None else ""
-        raise _problem(name, _("this is not valid YAML{line}. Check the indentation and the colons.")
-                       .format(line=line)) from error
+        where = _(" (line {line})").format(line=mark.line + 1) if mark is not None else ""
+        raise _problem(name, _("this is not valid YAML{where}. Check the indentation and the colons.")
+                       .format(where=where)) from error
     if isinstance(loaded, dict) and set(loaded) == {"jobs"}:
         loaded = loaded["jobs"]
     if not isinstance(loaded, list) or not loaded:
