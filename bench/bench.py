@@ -430,16 +430,9 @@ def _signed_volume(vertices: np.ndarray, faces: np.ndarray) -> float:
     return float(np.einsum("ij,ij->i", a, np.cross(b, c)).sum() / 6)
 
 
-def broken_mesh_1m(path: Path, seed: int = 11) -> Path:
-    """A bumpy torus of exactly 1,000,000 triangles (84 mm across), damaged the way downloaded models are: a few
-    thousand scattered missing triangles and 40 small missing patches (holes), 300 flipped and 200 duplicated
-    triangles, an overlapping second shell (a 16 mm sphere half sunk into the outside of the ring) and 5 floating
-    specks of 0.3 mm; triangles shuffled. Writes ``path`` and, beside it, a JSON file with the intended volume
-    (the undamaged ring united with the sphere, by manifold3d) and the damage done."""
-    import manifold3d
-
-    rng = np.random.default_rng(seed)
-    around, across, major, minor = 1000, 500, 30.0, 12.0
+def bumpy_torus(around: int, across: int, major: float, minor: float,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Corners and outward-wound triangles (2 x around x across) of a closed torus with random whole-wave bumps."""
     u = np.linspace(0, 2 * np.pi, around, endpoint=False)[:, None]
     v = np.linspace(0, 2 * np.pi, across, endpoint=False)[None, :]
     bumps = np.zeros((around, across))
@@ -453,8 +446,34 @@ def broken_mesh_1m(path: Path, seed: int = 11) -> Path:
     a, b = i * across + j, (i + 1) % around * across + j
     c, d = (i + 1) % around * across + (j + 1) % across, i * across + (j + 1) % across
     faces = np.concatenate([np.stack([a, b, c], -1).reshape(-1, 3), np.stack([a, c, d], -1).reshape(-1, 3)])
-    if _signed_volume(vertices, faces) < 0:
-        faces = faces[:, ::-1]
+    return vertices, faces if _signed_volume(vertices, faces) > 0 else faces[:, ::-1]
+
+
+def torus_2m(path: Path, seed: int = 12) -> Path:
+    """A legitimate closed model of exactly 2,000,000 triangles: a bumpy torus 84 mm across, undamaged."""
+    _write_stl(path, *bumpy_torus(1000, 1000, 30.0, 12.0, np.random.default_rng(seed)))
+    return path
+
+
+def slice_2m(work: Path) -> dict:
+    """A 2-million-triangle model checked and sliced with PrusaSlicer for the generic printer (issue 14: it was
+    not sliced within 60 s)."""
+    model = make_input("torus_2m", work / "torus-2m.stl")
+    return {"torus_2m_to_gcode": run_case(["slice", str(model), "-o", str(work / "torus-2m.gcode"), "--printer",
+                                           "generic"])}
+
+
+def broken_mesh_1m(path: Path, seed: int = 11) -> Path:
+    """A bumpy torus of exactly 1,000,000 triangles (84 mm across), damaged the way downloaded models are: a few
+    thousand scattered missing triangles and 40 small missing patches (holes), 300 flipped and 200 duplicated
+    triangles, an overlapping second shell (a 16 mm sphere half sunk into the outside of the ring) and 5 floating
+    specks of 0.3 mm; triangles shuffled. Writes ``path`` and, beside it, a JSON file with the intended volume
+    (the undamaged ring united with the sphere, by manifold3d) and the damage done."""
+    import manifold3d
+
+    rng = np.random.default_rng(seed)
+    around, across, major, minor = 1000, 500, 30.0, 12.0
+    vertices, faces = bumpy_torus(around, across, major, minor, rng)
     body = manifold3d.Manifold(manifold3d.Mesh(vert_properties=vertices.astype(np.float32),
                                                tri_verts=faces.astype(np.uint32)))
     ball = manifold3d.Manifold.sphere(8.0, 64).translate((major + minor, 0.0, 0.0))
@@ -654,7 +673,7 @@ def batch(work: Path) -> dict:
 CASES = {"lithophane-12mp": lithophane_12mp, "lithophane-12mp-png": lithophane_12mp_png,
          "vector-logos": vector_logos, "lithophane-gcode": lithophane_to_gcode,
          "plugin": plugin_upload_to_gcode, "repair-1m": repair_1m, "speed": speed, "farm-upload": farm_upload,
-         "batch": batch}
+         "batch": batch, "slice-2m": slice_2m}
 
 
 def main() -> None:
