@@ -400,10 +400,18 @@ def test_hostile_uploads_through_octoprint_are_refused_and_the_server_stays_up(o
         said = answer.json()["error"]
         assert said["code"] == code and case.name in said["message"] and "\n" not in said["message"], (case.id, said)
     listed = session.files()
+    without_thumbnail = []
     for name in kept:
         assert name in listed
-        assert session.get("/plugin/img2print/thumbnail", params={"path": name}).status_code in (200, 404)
+        for _view in range(2):  # as a second browser views the list
+            status = session.get("/plugin/img2print/thumbnail", params={"path": name}).status_code
+            assert status in (200, 404)
+        if status == 404:
+            without_thumbnail.append(name)
     highest = watch.stop()
+    remembered = [p for p in (octoprint_server.basedir / "data" / "img2print" / "thumbnails").iterdir()
+                  if p.stat().st_size == 0]
+    assert "nothing.stl" in without_thumbnail and len(remembered) == len(without_thumbnail), without_thumbnail
     assert [name for name in refused if name in listed] == []
     data_folder = octoprint_server.basedir / "data" / "img2print"
     left = [p.name for p in data_folder.rglob("*") if p.is_file() and any(p.name.endswith(n) for n in refused)]
