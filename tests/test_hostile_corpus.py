@@ -418,3 +418,35 @@ def test_hostile_uploads_through_octoprint_are_refused_and_the_server_stays_up(o
     assert left == []
     assert highest < baseline + SERVER_GROWTH_MB, f"OctoPrint grew from {baseline:.0f} MB to {highest:.0f} MB"
     assert len(refused) >= 40
+
+
+@pytest.mark.octoprint
+@pytest.mark.parametrize("stage", ["building", "checking", "slicing"])
+def test_a_job_cancelled_in_any_stage_stops_at_once_and_leaves_nothing(octoprint_server, tmp_path, stage):
+    """The job's cancel while a 150 mm full-grid lithophane is built or checked, or a 120 mm one sliced: cancelled
+    within 3 s, its worker and slicer gone, its work folder empty, no G-code kept."""
+    import time
+
+    import psutil
+    from pictures import photo_like, save
+
+    session = octoprint_server.session()
+    picture = save(photo_like(1500, 1000), tmp_path / f"cancel-{stage}.png")
+    session.post("/api/files/local", files={"file": (picture.name, picture.read_bytes())})
+    server = psutil.Process(octoprint_server.process.pid)
+    before = {child.pid for child in server.children(recursive=True)}
+    job = session.post("/api/plugin/img2print", json={"command": "slice", "file": picture.name, "printer": "generic",
+                                                      "mode": "lithophane",
+                                                      "options": {"width": 120} if stage == "slicing" else
+                                                      {"width": 150, "full_grid": True}}).json()["id"]
+    session.wait_for_stage(job, stage, timeout=300)
+    workers = [child for child in server.children(recursive=True) if child.pid not in before]
+    asked = time.monotonic()
+    assert session.post("/api/plugin/img2print", json={"command": "cancel", "job": job}).status_code == 200
+    state = session.wait(job, timeout=30)
+    took = time.monotonic() - asked
+    assert state["status"] == "cancelled" and took < 3.0, (state["status"], took)
+    _gone, alive = psutil.wait_procs(workers, timeout=3)
+    assert alive == [], [process.name() for process in alive]
+    assert list((octoprint_server.basedir / "data" / "img2print" / "work").iterdir()) == []
+    assert not any(name.startswith(f"cancel-{stage}") and name.endswith(".gcode") for name in session.files())
