@@ -51,6 +51,7 @@ EXIT_SERVICE_FAILED = 6
 SERVICE_ERRORS = ("tripo_no_credits", "tripo_busy", "tripo_failed", "tripo_unreachable", "tripo_task_failed",
                   "tripo_timeout")
 OVERRIDE_PREFIX = "slice_"
+ONE_PROCESS_COMMANDS = ("convert", "trace", "slice", "profiles", "check", "repair", "generate")  # not batch, farm
 OUT_OF_MEMORY = N_("{file}: the work needed more memory than this computer (or its limit) allows; make it smaller or "
                    "coarser (--width, --pitch, no --full-grid).")
 STAGE_NAMES = {
@@ -431,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C from here on: KeyboardInterrupt, cleaned up
+    if args.command in ONE_PROCESS_COMMANDS:  # kill (SIGTERM) cleans up like Ctrl-C: no slicer, no temporary folder
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         _limits_given(args)
         commands = {"convert": _convert, "trace": _trace, "slice": _slice, "profiles": _profiles, "check": _check,

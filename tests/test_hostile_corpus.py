@@ -270,12 +270,14 @@ STAGED_WORK = {  # command line and its input; Ctrl-C comes at moments spread ov
     "repair": (["repair", "spheres.stl", "-o", "out.stl"], broken_spheres),
 }
 MOMENTS = (0.03, 0.1, 0.3, 0.5, 0.65)  # shares of the time the whole command takes here
+KILLED_AT = 0.4  # and a kill (SIGTERM) at this share, which cleans up the same way
 
 
 @pytest.mark.parametrize("command", sorted(STAGED_WORK))
 def test_ctrl_c_stops_every_stage_at_once_and_leaves_nothing(tmp_path, command):
-    """SIGINT, as Ctrl-C sends it, at a few moments: exit 130 with 'img2print: cancelled.' within 3 s, no slicer
-    or other child left running, no partial output, no temporary folder."""
+    """SIGINT, as Ctrl-C sends it, at a few moments (and SIGTERM, as kill sends it, at one): exit 130 with
+    'img2print: cancelled.' within 3 s, no slicer or other child left running, no partial output, no temporary
+    folder."""
     import signal
     import time
 
@@ -297,12 +299,12 @@ def test_ctrl_c_stops_every_stage_at_once_and_leaves_nothing(tmp_path, command):
     assert whole.wait(timeout=300) == 0, whole.communicate()
     duration = time.monotonic() - started
     (folder / arguments[3]).unlink()
-    for share in MOMENTS:
+    for share, sent_signal in [*((share, signal.SIGINT) for share in MOMENTS), (KILLED_AT, signal.SIGTERM)]:
         moment = share * duration
         process = start()
         time.sleep(moment)
         children = psutil.Process(process.pid).children(recursive=True)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(sent_signal)
         sent = time.monotonic()
         _out, err = process.communicate(timeout=30)
         took = time.monotonic() - sent
