@@ -14,7 +14,7 @@ from scipy import ndimage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from octoprint_img2print.geometry.topology import _components
+from octoprint_img2print.geometry.topology import components
 from octoprint_img2print.imaging.blur import gaussian
 
 UNUSED_BY_LITHOPHANES = ["contourpy", "manifold3d", "pillow_heif", "scipy", "shapely", "stl", "svgelements",
@@ -33,7 +33,7 @@ def test_smoothing_is_scipys_gaussian_with_nearest_edges(shape, sigma):
 def test_parts_are_labelled_as_scipy_labels_them(nodes, pairs):
     rng = np.random.default_rng(nodes)
     first, second = rng.integers(0, nodes, pairs), rng.integers(0, nodes, pairs)
-    ours = _components(nodes, first, second)
+    ours = components(nodes, first, second)
     count, theirs = connected_components(coo_matrix((np.ones(pairs), (first, second)), shape=(nodes, nodes)),
                                          directed=False)
     assert ours.max() + 1 == count and len(np.unique(ours * count + theirs)) == count
@@ -41,7 +41,7 @@ def test_parts_are_labelled_as_scipy_labels_them(nodes, pairs):
 
 def test_a_long_chain_is_one_part():
     order = np.random.default_rng(2).permutation(100_000)
-    assert _components(100_000, order[:-1], order[1:]).max() == 0
+    assert components(100_000, order[:-1], order[1:]).max() == 0
 
 
 def _loaded(arguments: list[str]) -> list[str]:

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .mesh import Mesh, welded
+from .mesh import Mesh
+from .topology import components
 
 if TYPE_CHECKING:
     import manifold3d
@@ -27,16 +28,27 @@ def to_manifold(mesh: Mesh) -> manifold3d.Manifold:
 
 def from_manifold(solid: manifold3d.Manifold, on_bed: bool = False) -> Mesh:
     """A Mesh from a manifold3d solid (``on_bed``: moved first, in manifold3d's double precision, as Mesh.on_bed
-    moves a mesh: onto z = 0 with its bounding box starting at x = y = 0).
-
-    Vertices that become one point as 32-bit floats are made one vertex and the faces between them, which would
-    have no area, are dropped (the edge between them collapses)."""
+    moves a mesh: onto z = 0 with its bounding box starting at x = y = 0)."""
     if on_bed:
         solid = solid.translate(tuple(-value for value in solid.bounding_box()[:3]))
     result = solid.to_mesh()
-    mesh = welded(Mesh(np.asarray(result.vert_properties)[:, :3], np.asarray(result.tri_verts)))
-    a, b, c = mesh.faces.T
-    return Mesh(mesh.vertices, mesh.faces[(a != b) & (b != c) & (a != c)])
+    return _without_null_edges(Mesh(np.asarray(result.vert_properties)[:, :3], np.asarray(result.tri_verts)))
+
+
+def _without_null_edges(mesh: Mesh) -> Mesh:
+    """The mesh with every edge whose ends are one point as 32-bit floats collapsed, and the faces on it, which
+    have no area, dropped. Only such edges: manifold3d keeps apart, on purpose, the vertices of parts that touch."""
+    corners = mesh.vertices[mesh.faces]
+    ends = [mesh.faces[(corners[:, i] == corners[:, j]).all(axis=1)][:, [i, j]] for i, j in ((0, 1), (1, 2), (2, 0))]
+    null = np.concatenate(ends)
+    if not len(null):
+        return mesh
+    label = components(len(mesh.vertices), null[:, 0], null[:, 1])
+    vertices = np.zeros((int(label.max()) + 1, 3), dtype=mesh.vertices.dtype)
+    vertices[label] = mesh.vertices
+    faces = label[mesh.faces]
+    a, b, c = faces.T
+    return Mesh(vertices, faces[(a != b) & (b != c) & (a != c)])
 
 
 def box(low: tuple[float, float, float], high: tuple[float, float, float]) -> manifold3d.Manifold:

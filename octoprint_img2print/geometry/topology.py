@@ -66,7 +66,7 @@ def edges(faces: np.ndarray, vertex_count: int) -> Edges:
     return Edges(directed[order], owner[order], keys, starts, counts)
 
 
-def _components(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def components(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """Connected-component label (0, 1, ...) of each of ``count`` nodes joined by the given pairs: the roots of
     the pairs' ends hooked onto the lower one, and the trees flattened, until no pair joins two trees."""
     parent = np.arange(count)
@@ -90,7 +90,7 @@ def shells(mesh: Mesh, table: Edges | None = None, manifold_only: bool = False) 
     if len(mesh.faces) == 0:
         return np.zeros(0, dtype=np.int64)
     first, second = table.chained(manifold_only)
-    labels = _components(len(mesh.faces), first, second)
+    labels = components(len(mesh.faces), first, second)
     _unique, labels = np.unique(labels, return_inverse=True)
     return labels.reshape(-1)
 
@@ -104,7 +104,7 @@ def consistent_flips(face_count: int, table: Edges) -> tuple[np.ndarray, np.ndar
     first, second, same_way = table.neighbours()
     flipped = np.where(same_way, second + face_count, second)
     flipped_back = np.where(same_way, second, second + face_count)
-    labels = _components(2 * face_count, np.concatenate([first, first + face_count]),
+    labels = components(2 * face_count, np.concatenate([first, first + face_count]),
                          np.concatenate([flipped, flipped_back]))
     as_is, turned = labels[:face_count], labels[face_count:]
     return turned < as_is, as_is == turned

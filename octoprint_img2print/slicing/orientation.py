@@ -46,12 +46,19 @@ def _unit_normals(mesh: Mesh) -> tuple[np.ndarray, np.ndarray]:
     return normals / np.maximum(doubled, 1e-12)[:, None], doubled / 2
 
 
+def _overhang_and_base_at(heights: np.ndarray, normal_z: np.ndarray, areas: np.ndarray, faces: np.ndarray,
+                          angle_deg: float) -> tuple[float, float]:
+    """Overhang and bed contact of a solid whose vertices stand at ``heights`` and whose faces' unit normals point up
+    by ``normal_z``."""
+    lowest = heights[faces].max(axis=1) <= float(heights.min()) + ON_BED_MM
+    facing_down = normal_z < -math.cos(math.radians(angle_deg))
+    return float(areas[facing_down & ~lowest].sum()), float(areas[lowest & (normal_z < -0.999)].sum())
+
+
 def overhang_and_base(mesh: Mesh, angle_deg: float = 45.0) -> tuple[float, float]:
     """Area of faces steeper than ``angle_deg`` from vertical that are not on the bed, and the bed contact area."""
     normals, areas = _unit_normals(mesh)
-    lowest = mesh.triangles[:, :, 2].max(axis=1) <= float(mesh.vertices[:, 2].min()) + ON_BED_MM
-    facing_down = normals[:, 2] < -math.cos(math.radians(angle_deg))
-    return float(areas[facing_down & ~lowest].sum()), float(areas[lowest & (normals[:, 2] < -0.999)].sum())
+    return _overhang_and_base_at(mesh.vertices[:, 2].astype(np.float64), normals[:, 2], areas, mesh.faces, angle_deg)
 
 
 def _candidate_directions(mesh: Mesh) -> list[np.ndarray]:
@@ -64,16 +71,21 @@ def _candidate_directions(mesh: Mesh) -> list[np.ndarray]:
 
 
 def best_orientation(mesh: Mesh, angle_deg: float = 45.0) -> Orientation:
-    """The turn that leaves the least overhang to support, then the largest footing, then the lowest height."""
+    """The turn that leaves the least overhang to support, then the largest footing, then the lowest height.
+
+    Each candidate turn is scored from the heights of the turned vertices and the turned normals' upward part,
+    without turning the whole mesh."""
+    normals, areas = _unit_normals(mesh)
+    vertices = mesh.vertices.astype(np.float64)
     scored = []
     for direction in _candidate_directions(mesh):
         rotation = rotation_to_floor(direction)
-        candidate = turned(mesh, rotation)
-        overhang, base = overhang_and_base(candidate, angle_deg)
-        scored.append((round(overhang, 0), -round(base, 0), float(candidate.size()[2]), rotation, overhang, base))
+        heights = vertices @ rotation[2]
+        overhang, base = _overhang_and_base_at(heights, normals @ rotation[2], areas, mesh.faces, angle_deg)
+        scored.append((round(overhang, 0), -round(base, 0), float(np.ptp(heights)), rotation, overhang, base))
     scored.sort(key=lambda s: s[:3])
     _o, _b, _h, rotation, overhang, base = scored[0]
-    as_built, _base = overhang_and_base(mesh.on_bed(), angle_deg)
+    as_built, _base = _overhang_and_base_at(vertices[:, 2], normals[:, 2], areas, mesh.faces, angle_deg)
     reason = _("Turned to leave {overhang:.0f} mm² of overhang (as built: {built:.0f} mm²) on a footing of "
                "{base:.0f} mm².").format(overhang=overhang, built=as_built, base=base)
     return Orientation("auto", rotation, overhang, base, reason)
