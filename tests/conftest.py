@@ -29,3 +29,16 @@ def prusa_slicer() -> str:
     path = shutil.which("prusa-slicer")
     require(path is not None, "prusa-slicer")
     return path
+
+
+@pytest.fixture(params=["prusaslicer", "cura"])
+def slicer(request) -> str:
+    """Each real slicer in turn (PrusaSlicer; CuraEngine with Cura's printer definitions)."""
+    from octoprint_img2print.slicing.slicers import curaengine
+
+    if request.param == "prusaslicer":
+        require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
+    else:
+        require(shutil.which("CuraEngine") is not None and curaengine.resources() is not None,
+                "CuraEngine with Cura's definitions (apt packages cura-engine and cura)")
+    return request.param

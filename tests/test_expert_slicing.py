@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import require
+from gcode_reading import moves
 from pictures import photo_like, save
 
 from octoprint_img2print import pipeline
@@ -28,19 +29,7 @@ from octoprint_img2print.slicing.slicers import curaengine, get_backend
 
 OUTER_WALL = {"prusaslicer": "External perimeter", "cura": "WALL-OUTER"}
 PRINTER = {"prusaslicer": "prusa_mk4", "cura": "creality_ender3_v2"}
-WORD = re.compile(r"([XYZEF])(-?\d*\.?\d+)")
 EDGE_MM = 1.0
-LAYER_MARK = re.compile(r"^;(LAYER_CHANGE|LAYER:-?\d+)\s*$")
-
-
-@pytest.fixture(params=["prusaslicer", "cura"])
-def slicer(request):
-    if request.param == "prusaslicer":
-        require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
-    else:
-        require(shutil.which("CuraEngine") is not None and curaengine.resources() is not None,
-                "CuraEngine with Cura's definitions (apt packages cura-engine and cura)")
-    return request.param
 
 
 @pytest.fixture(scope="module")
@@ -62,42 +51,10 @@ def slice_cli(capsys, source: Path, output: Path, *options) -> dict:
     return answer
 
 
-def moves(text: str):
-    """Every G0/G1 with the position before and after it, whether it extrudes, its feedrate, and the feature type
-    and layer it belongs to."""
-    x = y = z = 0.0
-    feed, kind, layer, relative = 0.0, "", -1, False
-    e = 0.0
-    for raw in text.splitlines():
-        code, _sep, comment = raw.partition(";")
-        if comment.startswith("TYPE:"):
-            kind = comment[5:].strip()
-        if LAYER_MARK.match(raw):
-            layer += 1
-        code = code.strip()
-        if code.startswith("M83"):
-            relative = True
-        elif code.startswith("M82"):
-            relative = False
-        elif code.startswith("G92"):
-            e = float(dict(WORD.findall(code)).get("E", e))
-        elif code.startswith(("G0 ", "G1 ")):
-            words = dict(WORD.findall(code))
-            start = (x, y)
-            x, y, z = float(words.get("X", x)), float(words.get("Y", y)), float(words.get("Z", z))
-            feed = float(words.get("F", feed))
-            extrudes = False
-            if "E" in words:
-                value = float(words["E"])
-                extrudes = (value if relative else value - e) > 0 and ("X" in words or "Y" in words)
-                e = e + value if relative else value
-            yield start, (x, y), z, extrudes, feed, kind, layer
-
-
 def outer_wall_starts(text: str, slicer: str) -> list[tuple[int, tuple[float, float]]]:
     """The first point of every outer-wall loop, with its layer."""
     starts, inside = [], False
-    for start, _end, _z, extrudes, _feed, kind, layer in moves(text):
+    for start, _end, _z, extrudes, _feed, kind, layer, _pushed in moves(text):
         wall = kind == OUTER_WALL[slicer] and layer >= 0
         if wall and extrudes and not inside:
             starts.append((layer, start))
@@ -109,7 +66,7 @@ def share_on_face(text: str, slicer: str) -> float:
     """The share of outer-wall starts on a standing sheet's face: farther than EDGE_MM from both ends of that
     layer's outer wall along its long axis (the face's plane runs along that axis)."""
     points: dict[int, list[tuple[float, float]]] = {}
-    for start, end, _z, extrudes, _feed, kind, layer in moves(text):
+    for start, end, _z, extrudes, _feed, kind, layer, _pushed in moves(text):
         if extrudes and kind == OUTER_WALL[slicer]:
             points.setdefault(layer, []).extend([start, end])
     starts = outer_wall_starts(text, slicer)
@@ -154,7 +111,7 @@ def test_cylinder_seams_line_up_at_the_weld(capsys, tmp_path, photo, slicer):
     seam = answer["settings"]["seam"]
     assert seam is not None and seam["dy"] == pytest.approx(-1, abs=0.01)  # the bend welds at the front
     text = (tmp_path / "lamp.gcode").read_text()
-    walls = np.asarray([point for start, end, _z, extrudes, _f, kind, layer in moves(text)
+    walls = np.asarray([point for start, end, _z, extrudes, _f, kind, layer, _pushed in moves(text)
                         if extrudes and kind == OUTER_WALL[slicer] and layer >= 0 for point in (start, end)])
     axis = (walls.min(axis=0) + walls.max(axis=0)) / 2
     radius = float(np.ptp(walls[:, 0])) / 2
@@ -169,7 +126,7 @@ def test_arc_seams_make_one_vertical_line_at_an_end(capsys, tmp_path, photo, sli
     slice_cli(capsys, photo, tmp_path / "arc.gcode", "--printer", PRINTER[slicer], "--slicer", slicer,
               "--mode", "lithophane", "--shape", "arc", "--curve-angle", angle, "--width", "50", "--height", "20")
     text = (tmp_path / "arc.gcode").read_text()
-    walls = np.asarray([point for start, end, _z, extrudes, _f, kind, layer in moves(text)
+    walls = np.asarray([point for start, end, _z, extrudes, _f, kind, layer, _pushed in moves(text)
                         if extrudes and kind == OUTER_WALL[slicer] and layer >= 0 for point in (start, end)])
     starts = np.asarray([point for _layer, point in outer_wall_starts(text, slicer)])
     line = np.median(starts, axis=0)
@@ -275,11 +232,11 @@ def test_lithophane_intent_solid_walls_and_slow_outer_wall(capsys, tmp_path, pho
     assert answer["settings"]["walls"] >= 8 and speed <= 25
     text = (tmp_path / "litho.gcode").read_text()
     sparse = {"prusaslicer": "Internal infill", "cura": "FILL"}[slicer]
-    printed = [(z, kind) for _s, _e, z, extrudes, _f, kind, layer in moves(text) if extrudes and layer >= 0]
+    printed = [(z, kind) for _s, _e, z, extrudes, _f, kind, layer, _pushed in moves(text) if extrudes and layer >= 0]
     top = max(z for z, _kind in printed)
     picture = [kind for z, kind in printed if z > top / 2]  # above any foot
     assert picture.count(sparse) <= 0.02 * len(picture)
-    feeds = [feed for _s, _e, _z, extrudes, feed, kind, layer in moves(text)
+    feeds = [feed for _s, _e, _z, extrudes, feed, kind, layer, _pushed in moves(text)
              if extrudes and kind == OUTER_WALL[slicer] and layer > 1]
     assert feeds and max(feeds) <= speed * 60 + 1
 
@@ -293,8 +250,8 @@ def test_color_change_at_the_first_artwork_layer(capsys, tmp_path, logo, slicer,
     lines = text.splitlines()
     at = [i for i, line in enumerate(lines) if line.split(";")[0].strip() == "M600"]
     assert len(at) == 1
-    extrusions = [(z, layer) for _s, _e, z, extrudes, _f, _kind, layer in moves(text) if extrudes]
-    before = sum(1 for *_rest, extrudes, _f, _kind, _layer in moves("\n".join(lines[:at[0]])) if extrudes)
+    extrusions = [(z, layer) for _s, _e, z, extrudes, _f, _kind, layer, _pushed in moves(text) if extrudes]
+    before = sum(1 for *_rest, extrudes, _f, _kind, _layer, _pushed in moves("\n".join(lines[:at[0]])) if extrudes)
     below = [z for z, layer in extrusions[:before] if layer >= 0]
     assert max(below) <= base + 1e-3 < extrusions[before][0] <= base + 0.4
 

@@ -23,18 +23,7 @@ from octoprint_img2print.errors import BadInput, Cancelled, SlicerFailed
 from octoprint_img2print.printers.profile import get_printer
 from octoprint_img2print.slicing.slicers import curaengine
 
-SLICERS = ["prusaslicer", "cura"]
 SUPPORT_TYPES = {"prusaslicer": "Support material", "cura": "SUPPORT"}
-
-
-@pytest.fixture(params=SLICERS)
-def slicer(request):
-    if request.param == "prusaslicer":
-        require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
-    else:
-        require(shutil.which("CuraEngine") is not None and curaengine.resources() is not None,
-                "CuraEngine with Cura's definitions (apt packages cura-engine and cura)")
-    return request.param
 
 
 def export(mesh: trimesh.Trimesh, path: Path) -> Path:
