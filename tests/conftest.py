@@ -42,3 +42,15 @@ def slicer(request) -> str:
         require(shutil.which("CuraEngine") is not None and curaengine.resources() is not None,
                 "CuraEngine with Cura's definitions (apt packages cura-engine and cura)")
     return request.param
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, request):
+    """A plain OctoPrint with img2print and its virtual printer, shared by a test module (a module that needs other
+    settings defines its own)."""
+    from octoprint_server import OCTOPRINT, Server
+
+    require(OCTOPRINT.exists(), "OctoPrint in .venv")
+    with Server(OCTOPRINT, tmp_path_factory.mktemp(request.module.__name__) / "base") as running:
+        running.wait_for_log("img2print 0.1.0 ready")
+        yield running

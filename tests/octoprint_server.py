@@ -11,6 +11,7 @@ from pathlib import Path
 import requests
 from conftest import ROOT
 
+OCTOPRINT = ROOT / ".venv" / "bin" / "octoprint"
 _spec = importlib.util.spec_from_file_location("octoprint_instance", ROOT / ".ci" / "octoprint_instance.py")
 instance = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(instance)

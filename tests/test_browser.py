@@ -9,25 +9,16 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, require
+from conftest import require
 from octoprint_server import Server
 from pictures import halves, photo_like, save
 
 from octoprint_img2print.modes import registry as modes
 
-OCTOPRINT = ROOT / ".venv" / "bin" / "octoprint"
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 PHONE = (390, 844)
 IGNORED_CONSOLE = ("net::ERR_NAME_NOT_RESOLVED", "net::ERR_INTERNET_DISCONNECTED", "favicon")
 pytestmark = pytest.mark.octoprint
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    require(OCTOPRINT.exists(), "OctoPrint in .venv")
-    with Server(OCTOPRINT, tmp_path_factory.mktemp("browser") / "base") as running:
-        running.wait_for_log("img2print 0.1.0 ready")
-        yield running
 
 
 def browser(tmp_path: Path, language: str = "en", size: tuple[int, int] = (1280, 1000), webgl: bool = True):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT, require
-from octoprint_server import Server, instance
+from octoprint_server import OCTOPRINT, Server, instance
 from pictures import halves, photo_like, save
 from solids import assert_printable_solid
 
@@ -24,7 +24,6 @@ from octoprint_img2print.printers.profile import get_printer
 from octoprint_img2print.slicing.slicers import registry as slicers
 
 PACKAGE = ROOT / "octoprint_img2print"
-OCTOPRINT = ROOT / ".venv" / "bin" / "octoprint"
 IMG2PRINT = ROOT / ".venv" / "bin" / "img2print"
 CURA_RESOURCES = Path("/usr/share/cura/resources")
 TRAVEL_MM_S = 77  # fdmprinter's own travel speed is 120 mm/s; img2print does not set it

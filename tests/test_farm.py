@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import trimesh
 import yaml
-from conftest import ROOT, require
+from conftest import require
 from gcode_reading import read
-from octoprint_server import Server, Session, instance
+from octoprint_server import OCTOPRINT, Server, Session, instance
 from pictures import halves, save
 from test_browser import browser, console_errors, log_in, open_tab, wait_for
 
@@ -26,7 +26,6 @@ from octoprint_img2print.farm.client import Retry
 from octoprint_img2print.farm.dispatch import SendOptions, send
 from octoprint_img2print.farm.farmfile import load_farm
 
-OCTOPRINT = ROOT / ".venv" / "bin" / "octoprint"
 LONG_PRINT = "G28\nG90\n" + "G4 S1\n" * 3000
 WIDE = {"id": "wide", "name": "Wide 250x210", "volume": {"width": 250, "depth": 210, "height": 200},
         "extruder": {"nozzleDiameter": 0.8}}

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, require
-from octoprint_server import Server
+from octoprint_server import OCTOPRINT, Server
 from pictures import photo_like, save
-from test_browser import OCTOPRINT, PHONE, browser, console_errors, log_in, open_tab, wait_for
+from test_browser import PHONE, browser, console_errors, log_in, open_tab, wait_for
 
 from octoprint_img2print import i18n
 

@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 import requests
 import trimesh
-from conftest import ROOT, require
-from octoprint_server import Server, Session
+from conftest import require
+from octoprint_server import OCTOPRINT, Server, Session
 from pictures import halves, photo_like
 from PIL import Image
 
-OCTOPRINT = ROOT / ".venv" / "bin" / "octoprint"
 EVENT_CONFIG = """events:
   enabled: true
   subscriptions:

@@ -8,24 +8,13 @@ import io
 import time
 
 import pytest
-from conftest import ROOT, require
-from octoprint_server import Server
 from pictures import halves
 from PIL import Image
 
 from octoprint_img2print.print_go import PrintGo, hold
 
-OCTOPRINT = ROOT / ".venv" / "bin" / "octoprint"
 LONG_PRINT = "G28\nG90\n" + "G4 S1\n" * 300
 pytestmark = pytest.mark.octoprint
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    require(OCTOPRINT.exists(), "OctoPrint in .venv")
-    with Server(OCTOPRINT, tmp_path_factory.mktemp("printing") / "base") as running:
-        running.wait_for_log("img2print 0.1.0 ready")
-        yield running
 
 
 @pytest.fixture

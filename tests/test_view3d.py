@@ -12,25 +12,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 from artwork import shapes
-from conftest import ROOT, require
-from octoprint_server import Server, Session
+from conftest import ROOT
+from octoprint_server import Session
 from pictures import photo_like, save
 from PIL import Image
 from solids import load
-from test_browser import OCTOPRINT, PHONE, browser, console_errors, idle, log_in, open_tab, wait_for
+from test_browser import PHONE, browser, console_errors, idle, log_in, open_tab, wait_for
 from test_print_safety import LONG_PRINT, connect, wait_state
 
 IMG2PRINT = ROOT / ".venv" / "bin" / "img2print"
 DESKTOP = (1366, 900)
 pytestmark = pytest.mark.octoprint
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    require(OCTOPRINT.exists(), "OctoPrint in .venv")
-    with Server(OCTOPRINT, tmp_path_factory.mktemp("view3d") / "base") as running:
-        running.wait_for_log("img2print 0.1.0 ready")
-        yield running
 
 
 def converted_extents(picture: Path, folder: Path, *arguments: str) -> list[float]:
