@@ -396,6 +396,8 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
                 raise SlicingCancelled()
             if job.status != DONE:
                 return False, api.in_user_language((job.error or {}).get("message", JOB_FAILED))
+            if on_progress is not None:  # the dialog ends at its end, however quick the job was
+                on_progress(*(on_progress_args or ()), _progress=1.0, **(on_progress_kwargs or {}))
             result = job.result or {}
             return True, {"analysis": {"estimatedPrintTime": result.get("estimated_time_s"),
                                        "filament": {"tool0": {"length": result.get("filament_mm")}}}}

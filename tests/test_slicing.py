@@ -305,3 +305,13 @@ def test_without_a_mode_a_photo_becomes_a_lithophane_sized_for_the_printer_and_a
     drawing.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="20mm" height="10mm" viewBox="0 0 20 10">'
                        '<rect width="20" height="10"/></svg>')
     assert pipeline.read_input(drawing, "drawing.svg", None, {})[0].id == "logo"
+
+
+def test_the_slicers_progress_rises_to_its_end(tmp_path, slicer):
+    """What the Slice dialog shows: the slicer's own progress rises from its start to near its end (CuraEngine's
+    stages, PrusaSlicer's percentages); the stage times Cura prints once made it stop at a third."""
+    seen: list[float] = []
+    pipeline.slice_job(save(photo_like(300, 200), tmp_path / "photo.jpg"), tmp_path / "photo.gcode",
+                       printer=get_printer("generic"), slicer=slicer, options={"width": 40},
+                       slicing_progress=seen.append)
+    assert len(seen) >= 3 and seen == sorted(seen) and seen[0] < 0.5 and seen[-1] >= 0.85, seen

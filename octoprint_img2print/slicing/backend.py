@@ -132,10 +132,17 @@ def not_installed(slicer: str, package: str) -> SlicerFailed:
                         slicer=slicer)
 
 
+def percent(text: str) -> float:
+    """A fraction from a percentage."""
+    return float(text) / 100.0
+
+
 def run(command: list[str], *, slicer: str, env: dict[str, str] | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
         cancel: threading.Event | None = None, progress: Progress | None = None,
-        progress_pattern: re.Pattern[str] | None = None, progress_scale: float = 100.0) -> tuple[str, str]:
-    """Run a slicer; kill it on cancel or timeout; turn a failure into SlicerFailed with its own message."""
+        progress_pattern: re.Pattern[str] | None = None,
+        fraction_of: Callable[[str], float] = percent) -> tuple[str, str]:
+    """Run a slicer; kill it on cancel or timeout; turn a failure into SlicerFailed with its own message. Lines that
+    match ``progress_pattern`` report progress: ``fraction_of`` its first group (a percentage unless told)."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, **(env or {})}, errors="replace", preexec_fn=end_with_parent)
     lines: dict[str, list[str]] = {"out": [], "err": []}
@@ -146,7 +153,7 @@ def run(command: list[str], *, slicer: str, env: dict[str, str] | None = None, t
             lines[key].append(line)
             match = progress_pattern.search(line) if progress and progress_pattern else None
             if match and progress:
-                fraction = min(1.0, float(match.group(1)) / progress_scale)
+                fraction = min(1.0, fraction_of(match.group(1)))
                 if fraction > reached[0]:
                     reached[0] = fraction
                     progress(fraction)

@@ -42,6 +42,10 @@ FLAVORS = {"marlin2": "RepRap (Marlin/Sprinter)", "marlin": "RepRap (Marlin/Spri
 SKIRT_GAP_MM = 3.0
 SEAM_REACH_MM = 50.0
 GENERIC_DEFINITION = "fdmprinter"
+# CuraEngine -v says when each stage is done; the share of the work done by then (the export, with the paths
+# planned, takes most)
+PROGRESS = re.compile(r"^Progress: (\w[\w+ ]*) accomplished in [\d.]+s")
+STAGE_DONE = {"start": 0.02, "slice": 0.1, "layerparts": 0.15, "inset+skin": 0.35, "support": 0.45, "export": 0.95}
 
 
 def resources(configured: str | None = None) -> Path | None:
@@ -215,15 +219,9 @@ class CuraEngine(SlicerBackend):
         for key, value in settings_for(printer, settings, base).items():
             command += ["-s", f"{key}={_text(value)}"]
         command += ["-l", str(model), "-o", str(output)]
-        stage = iter(range(1, 100))
-
-        def counted(_fraction: float) -> None:
-            if progress:
-                progress(min(0.95, next(stage, 95) / 12))
-
         _out, err = run(command, slicer=self.label, env={"CURA_ENGINE_SEARCH_PATH": search_path(base)},
-                        timeout_s=timeout_s, cancel=cancel, progress=counted,
-                        progress_pattern=re.compile(r"^Progress: \w[\w+ ]* accomplished in ([\d.]+)s"))
+                        timeout_s=timeout_s, cancel=cancel, progress=progress, progress_pattern=PROGRESS,
+                        fraction_of=lambda stage: STAGE_DONE.get(stage, 0.0))
         figures = _figures(output, err, settings)
         if settings.color_change_z is not None:
             color_change.insert(output, settings.color_change_z, printer.color_change_gcode)
