@@ -133,8 +133,10 @@ def heightfield_solid(heights: np.ndarray, width_mm: float, height_mm: float, *,
         faces = _weld_seam(points, bottom_of, cols, len(vertices))[faces]
     if radius is not None:
         vertices = _bend(vertices, width_mm, radius)
-    used, faces = np.unique(faces, return_inverse=True)
-    return Mesh(vertices[used], faces.reshape(-1, 3)).outward().on_bed()
+    used = np.flatnonzero(np.bincount(faces.reshape(-1), minlength=len(vertices)))  # in order, without a sort
+    renumbered = np.zeros(len(vertices), dtype=np.int64)
+    renumbered[used] = np.arange(len(used))
+    return Mesh(vertices[used], renumbered[faces]).outward().on_bed()
 
 
 def _weld_seam(points: np.ndarray, bottom_of: np.ndarray, cols: int, vertex_count: int) -> np.ndarray:
