@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import require
+from conftest import ROOT, require
 from octoprint_server import Server
 from pictures import halves, photo_like, save
 
@@ -534,3 +534,48 @@ def test_settings_page_shows_the_slicers_without_console_errors(server, tmp_path
         assert console_errors(driver) == []
     finally:
         driver.quit()
+
+
+def test_the_tab_has_a_field_for_every_option_and_one_changes_the_solid_as_the_cli_does(server, tmp_path):
+    import json
+    import subprocess
+
+    import trimesh
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    listing = server.session().get("/api/plugin/img2print").json()
+    photo = save(photo_like(320, 240), tmp_path / "framed.jpg")
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        mode = Select(wait_for(lambda: driver.find_element(By.ID, "img2print-mode")))
+        wait_for(lambda: len(mode.options) == len(listing["modes"]))
+        driver.find_element(By.ID, "img2print-more").click()
+        for described in listing["modes"]:
+            mode.select_by_value(described["id"])
+            missing = [option["name"] for option in described["options"]
+                       if not driver.find_elements(By.ID, "img2print-option-" + option["name"])]
+            assert missing == [], (described["id"], missing)
+        mode.select_by_value("lithophane")
+        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+        for name, value in (("width", "100"), ("frame_width", "8")):
+            field = driver.find_element(By.ID, "img2print-option-" + name)
+            field.clear()
+            field.send_keys(value)
+        wait_for(lambda: driver.find_element(By.ID, "img2print-convert").is_enabled())
+        driver.find_element(By.ID, "img2print-convert").click()
+        wait_for(lambda: text_of(driver, "img2print-result-file") == "framed.stl", 240)
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+    made = server.session().get("/downloads/files/local/framed.stl")
+    tab = trimesh.load(io.BytesIO(made.content), file_type="stl").volume
+    volumes = {}
+    for frame in (0, 8):
+        answer = subprocess.run([str(ROOT / ".venv" / "bin" / "img2print"), "convert", str(photo), "-o",
+                                 str(tmp_path / f"cli{frame}.stl"), "--width", "100", "--frame-width", str(frame),
+                                 "--json"], capture_output=True, text=True, timeout=300, check=True)
+        volumes[frame] = json.loads(answer.stdout)["volume_mm3"]
+    assert volumes[8] > volumes[0] * 1.08 and abs(tab - volumes[8]) < 0.01 * volumes[8], (tab, volumes)
