@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gettext
 import string
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -116,6 +116,17 @@ def number(value: float, spec: str = "") -> str:
     """A number formatted by ``spec`` (as in str.format) in the language being spoken, for a message that gets it
     already written (a size "100,0 x 80,0")."""
     return localized_number(format(value, spec), catalogue_language(translations(_speaking.get())))
+
+
+def list_separator() -> str:
+    """What separates numbers in a list in the language being spoken: ", ", or "; " where a comma is the decimal
+    symbol (so that it does not also separate them)."""
+    return "; " if number_symbols(catalogue_language(translations(_speaking.get())))[0] == "," else ", "
+
+
+def numbers(values: Iterable[float], spec: str = "g") -> str:
+    """Numbers written together in the language being spoken: "12.5, 3" in English, "12,5; 3" in German."""
+    return list_separator().join(number(value, spec) for value in values)
 
 
 def ngettext(singular: str, plural: str, count: int) -> Message:

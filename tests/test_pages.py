@@ -9,7 +9,9 @@ import re
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
+import trimesh
 from conftest import ROOT, require
 from octoprint_server import OCTOPRINT, Server
 from pictures import photo_like, save
@@ -38,6 +40,21 @@ def server(tmp_path_factory):
 def test_a_message_writes_its_numbers_in_its_language(language, written):
     message = i18n.Message("{thin:g} mm; {big:,.1f}; {count}", language)
     assert message.format(thin=2.5, big=1234.5, count=3) == written
+
+
+@pytest.mark.parametrize(("language", "written"), [("de", "(1,5; 0,5; 2,5)"), ("en", "(1.5, 0.5, 2.5)")])
+def test_points_in_a_finding_keep_their_numbers_apart_in_the_readers_language(language, written):
+    """With a decimal comma, a semicolon separates the coordinates (a comma would make "1,5, 0,5" unreadable)."""
+    from octoprint_img2print.geometry.checks import summarize
+    from octoprint_img2print.geometry.mesh import Mesh, concatenate
+
+    box, inner = trimesh.creation.box((10, 10, 10)), trimesh.creation.box((2, 2, 2))
+    with i18n.speaking(language):
+        summary = summarize(concatenate([Mesh(box.vertices, box.faces),
+                                         Mesh(inner.vertices + np.array([1.5, 0.5, 2.5]), inner.faces)]),
+                            thorough=True)
+    [message] = [f["message"] for f in summary.report.as_list() if f["code"] == "overlapping_shells"]
+    assert written in message, message
 
 
 def test_a_translated_finding_has_a_decimal_comma_and_an_untranslated_one_stays_english():

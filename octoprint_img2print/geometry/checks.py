@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..i18n import _, ngettext
+from ..i18n import _, list_separator, ngettext, numbers
 from ..report import ERROR, INFO, WARNING, Report
 from . import topology
 from .intersections import crossing
@@ -79,7 +79,8 @@ def _place(points: np.ndarray) -> list[float]:
 
 
 def _places_text(places: list[list[float]]) -> str:
-    return ", ".join(f"({x:g}, {y:g}, {z:g})" for x, y, z in places)
+    """Points for a message, each "(x, y, z)", in the reader's number format."""
+    return list_separator().join(f"({numbers(place)})" for place in places)
 
 
 def nested_parts(mesh: Mesh, labels: np.ndarray, volumes: np.ndarray) -> np.ndarray:
