@@ -45,8 +45,7 @@ class LithophaneOptions(HoleOptions):
                                               "built standing on a foot, upright on its bare edge (a heart, which "
                                               "has none, on a foot), or lying flat; arcs and cylinders stand on "
                                               "their own edge"),
-                        choices=(Choice(AUTO, N_("Upright, on a foot added for printing")),
-                                 Choice(FOOT, N_("Built standing on a foot")),
+                        choices=(Choice(AUTO, N_("Upright on a foot")), Choice(FOOT, N_("Foot built into the model")),
                                  Choice(EDGE, N_("Upright on its bare edge")), Choice(LYING, N_("Lying flat"))),
                         main=True)
     stand_depth: float = option(16.0, N_("Foot depth"), N_("depth of the foot in mm"),
