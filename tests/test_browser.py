@@ -536,10 +536,23 @@ def test_settings_page_shows_the_slicers_without_console_errors(server, tmp_path
         driver.quit()
 
 
-def test_the_tab_has_a_field_for_every_option_and_one_changes_the_solid_as_the_cli_does(server, tmp_path):
+def frame_volumes(photo: Path, folder: Path) -> dict[int, float]:
+    """The volumes of the 100 mm lithophanes `img2print convert` makes of ``photo`` without a frame and with an
+    8 mm one: what a page's frame width must give."""
     import json
     import subprocess
 
+    volumes = {}
+    for frame in (0, 8):
+        answer = subprocess.run([str(ROOT / ".venv" / "bin" / "img2print"), "convert", str(photo), "-o",
+                                 str(folder / f"cli{frame}.stl"), "--mode", "lithophane", "--width", "100",
+                                 "--frame-width", str(frame), "--json"],
+                                capture_output=True, text=True, timeout=300, check=True)
+        volumes[frame] = json.loads(answer.stdout)["volume_mm3"]
+    return volumes
+
+
+def test_the_tab_has_a_field_for_every_option_and_one_changes_the_solid_as_the_cli_does(server, tmp_path):
     import trimesh
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -572,10 +585,5 @@ def test_the_tab_has_a_field_for_every_option_and_one_changes_the_solid_as_the_c
         driver.quit()
     made = server.session().get("/downloads/files/local/framed.stl")
     tab = trimesh.load(io.BytesIO(made.content), file_type="stl").volume
-    volumes = {}
-    for frame in (0, 8):
-        answer = subprocess.run([str(ROOT / ".venv" / "bin" / "img2print"), "convert", str(photo), "-o",
-                                 str(tmp_path / f"cli{frame}.stl"), "--width", "100", "--frame-width", str(frame),
-                                 "--json"], capture_output=True, text=True, timeout=300, check=True)
-        volumes[frame] = json.loads(answer.stdout)["volume_mm3"]
+    volumes = frame_volumes(photo, tmp_path)
     assert volumes[8] > volumes[0] * 1.08 and abs(tab - volumes[8]) < 0.01 * volumes[8], (tab, volumes)

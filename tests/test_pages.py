@@ -4,7 +4,6 @@ comma in German, and no English left on German pages."""
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 from pathlib import Path
@@ -15,7 +14,7 @@ import trimesh
 from conftest import ROOT, require
 from octoprint_server import OCTOPRINT, Server
 from pictures import photo_like, save
-from test_browser import PHONE, browser, console_errors, log_in, open_tab, wait_for
+from test_browser import PHONE, browser, console_errors, frame_volumes, log_in, open_tab, wait_for
 
 from octoprint_img2print import i18n
 
@@ -405,12 +404,7 @@ def test_phone_page_offers_every_mode_and_option_and_a_more_option_changes_the_s
         assert console_errors(driver) == []
     finally:
         driver.quit()
-    volumes = {}
-    for width in (0, 8):
-        made = subprocess.run([str(IMG2PRINT), "convert", str(photo), "-o", str(tmp_path / f"frame{width}.stl"),
-                               "--mode", "lithophane", "--width", "100", "--frame-width", str(width), "--json"],
-                              capture_output=True, text=True, timeout=300, check=True)
-        volumes[width] = json.loads(made.stdout)["volume_mm3"]
+    volumes = frame_volumes(photo, tmp_path)
     phone = job["result"]["volume_mm3"]
     assert volumes[8] > volumes[0] * 1.08, volumes
     assert abs(phone - volumes[8]) < 0.02 * volumes[8], (phone, volumes)
