@@ -121,18 +121,29 @@ def test_cylinder_seams_line_up_at_the_weld(capsys, tmp_path, photo, slicer):
     assert np.mean(np.abs(angles) <= 5) >= 0.9
 
 
-@pytest.mark.parametrize("angle", [120, 180])
+@pytest.mark.parametrize("angle", [120, 180, 270, 340])
 def test_arc_seams_make_one_vertical_line_at_an_end(capsys, tmp_path, photo, slicer, angle):
     slice_cli(capsys, photo, tmp_path / "arc.gcode", "--printer", PRINTER[slicer], "--slicer", slicer,
               "--mode", "lithophane", "--shape", "arc", "--curve-angle", angle, "--width", "50", "--height", "20")
     text = (tmp_path / "arc.gcode").read_text()
-    walls = np.asarray([point for start, end, _z, extrudes, _f, kind, layer, _pushed in moves(text)
-                        if extrudes and kind == OUTER_WALL[slicer] and layer >= 0 for point in (start, end)])
+    walls = np.asarray([np.linspace(start, end, 20) for start, end, _z, extrudes, _f, kind, layer, _pushed
+                        in moves(text) if extrudes and kind == OUTER_WALL[slicer] and layer >= 0]).reshape(-1, 2)
     starts = np.asarray([point for _layer, point in outer_wall_starts(text, slicer)])
     line = np.median(starts, axis=0)
     assert np.mean(np.hypot(*(starts - line).T) <= 3.0) >= 0.9  # on the end face, as wide as the sheet is thick
-    ends = (walls[:, 0].min(), walls[:, 0].max())
-    assert min(abs(line[0] - end) for end in ends) <= 3.5  # the end face runs across the 3 mm thickness
+    assert min(np.hypot(*(line - end)) for end in arc_ends(walls)) <= 3.5  # the end face is 3 mm thick
+
+
+def arc_ends(walls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The two wall points (along the wall lines) beside the open side of an arc: the widest gap between their
+    angles around the circle through them (x² + y² = 2ax + 2by + c by least squares)."""
+    (a, b, _c), *_rest = np.linalg.lstsq(np.column_stack([2 * walls, np.ones(len(walls))]), (walls ** 2).sum(axis=1),
+                                         rcond=None)
+    angles = np.arctan2(walls[:, 1] - b, walls[:, 0] - a)
+    order = np.argsort(angles)
+    gaps = np.diff(np.append(angles[order], angles[order[0]] + 2 * np.pi))
+    widest = int(np.argmax(gaps))
+    return walls[order[widest]], walls[order[(widest + 1) % len(order)]]
 
 
 def test_mk4_gets_its_bed_levelling_and_own_retraction(capsys, tmp_path, photo):
