@@ -257,6 +257,7 @@ def test_exported_prusaslicer_config_slices_in_prusaslicer(capsys, tmp_path, cub
     assert run.returncode == 0, run.stderr[-500:]
     gcode = read(tmp_path / "mk4.gcode")
     assert "; perimeters = 4" in gcode.text and "; fill_density = 40%" in gcode.text
+    assert "; resolution = 0.0125" in gcode.text  # outlines simplified as finely as the G-code is written
     assert np.median(np.diff(gcode.layer_zs[1:])) == pytest.approx(0.2)
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .grouping import equal_rows
+
 
 @dataclass
 class Mesh:
@@ -77,5 +79,5 @@ def concatenate(meshes: list[Mesh]) -> Mesh:
 
 def welded(mesh: Mesh) -> Mesh:
     """A copy in which vertices at exactly the same position are one vertex."""
-    unique, inverse = np.unique(mesh.vertices, axis=0, return_inverse=True)
-    return Mesh(unique, inverse.reshape(-1)[mesh.faces])
+    first, group = equal_rows(mesh.vertices)
+    return Mesh(mesh.vertices[first], group[mesh.faces])

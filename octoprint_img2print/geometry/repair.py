@@ -14,6 +14,7 @@ from ..i18n import _, ngettext
 from ..report import INFO, Report
 from . import checks, holes, meshfix, topology
 from .checks import MIN_PART_MM, MeshSummary, needs_repair, nested_parts, overlapping, specks, summarize, verdict
+from .grouping import equal_rows
 from .intersections import crossing
 from .mesh import Mesh, concatenate
 
@@ -74,10 +75,10 @@ def _merged(mesh: Mesh, done: Report, tolerance: float) -> Mesh:
     extent = float(np.abs(mesh.vertices).max())
     step = tolerance if extent / tolerance < MAX_MERGE_STEPS else 0.0
     keys = np.round(mesh.vertices / step).astype(np.int64) if step else mesh.vertices
-    _keys, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    first, inverse = equal_rows(keys)
     _said(done, "merged_vertices", len(mesh.vertices) - len(first),
           "Merged {count} duplicate corner.", "Merged {count} duplicate corners.")
-    return Mesh(mesh.vertices[first], inverse.reshape(-1)[mesh.faces])
+    return Mesh(mesh.vertices[first], inverse[mesh.faces])
 
 
 def _without_bad_faces(mesh: Mesh, done: Report) -> Mesh:
@@ -91,8 +92,7 @@ def _without_bad_faces(mesh: Mesh, done: Report) -> Mesh:
     faces = faces[~flat]
     order = np.argsort(faces, axis=1)
     even = np.isin((order * [9, 3, 1]).sum(axis=1), [0 * 9 + 1 * 3 + 2, 1 * 9 + 2 * 3 + 0, 2 * 9 + 0 * 3 + 1])
-    keys = np.ascontiguousarray(np.sort(faces, axis=1).astype(np.int64)).view(np.dtype((np.void, 24))).ravel()
-    _unique, first, group = np.unique(keys, return_index=True, return_inverse=True)
+    first, group = equal_rows(np.sort(faces, axis=1))
     balance = np.bincount(group, weights=np.where(even, 1.0, -1.0))
     keep = np.zeros(len(faces), dtype=bool)
     survivors = first[balance != 0]
@@ -233,8 +233,7 @@ def _kept_apart(mesh: Mesh, done: Report) -> Mesh:
     labels = topology.shells(mesh, manifold_only=True)
     owner = np.full(len(mesh.vertices), -1)
     owner[mesh.faces] = labels[:, None]
-    _positions, place = np.unique(mesh.vertices, axis=0, return_inverse=True)
-    place = place.reshape(-1)
+    _first, place = equal_rows(mesh.vertices)
     first_owner = np.full(place.max() + 1, -1)
     first_owner[place] = owner
     touching = np.zeros(len(first_owner), dtype=bool)
