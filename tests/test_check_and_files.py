@@ -176,3 +176,22 @@ def test_cura_3mf_reader_opens_our_3mf(capsys, tmp_path, photo):
     cura = json.loads(read.stdout)
     assert cura["faces"] == answer["triangles"] and cura["unit"] == "millimeter"
     assert cura["width"] == pytest.approx(70, rel=1e-4)
+
+
+@pytest.mark.parametrize("colliding", [False, True])
+def test_an_stl_welds_into_one_closed_solid_even_when_hashes_collide(tmp_path, monkeypatch, colliding):
+    """Reading an STL joins corners at the same place (0.0 and -0.0 alike), found by hashing; when every hash
+    collides the rows are compared instead, with the same solid."""
+    from octoprint_img2print.geometry import grouping
+    from octoprint_img2print.geometry.stl import read_stl
+
+    if colliding:
+        monkeypatch.setattr(grouping, "MULTIPLIERS", np.zeros(1, dtype=np.uint64))
+    corners = (trimesh.creation.box((10, 20, 30)).triangles + np.array([5, 10, 15])).astype(np.float32)
+    corners[:6][corners[:6] == 0] = -0.0  # half the triangles meet the others at -0.0
+    trimesh.Trimesh(corners.reshape(-1, 3), np.arange(len(corners) * 3).reshape(-1, 3),
+                    process=False).export(tmp_path / "box.stl")
+    assert np.signbit(np.frombuffer((tmp_path / "box.stl").read_bytes()[84:], dtype=np.float32)).any()
+    mesh = read_stl(tmp_path / "box.stl")
+    assert len(mesh.vertices) == 8 and len(mesh.faces) == 12
+    assert mesh.volume() == pytest.approx(6000.0)
