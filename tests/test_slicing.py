@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -71,12 +73,13 @@ def test_auto_orientation_turns_the_tee_over_and_needs_no_supports(capsys, tmp_p
 
 
 def test_more_infill_extrudes_more(capsys, tmp_path, cube, slicer):
+    """Up to a solid 100 % (which PrusaSlicer refuses in the default gyroid pattern)."""
     amounts = []
-    for density in (10, 60):
+    for density in (10, 60, 100):
         output = tmp_path / f"infill{density}.gcode"
         assert slice_cli(capsys, cube, output, "--printer", "generic", "--slicer", slicer, "--infill", density)[0] == 0
         amounts.append(read(output).extruded)
-    assert amounts[1] > amounts[0] * 1.5
+    assert amounts[1] > amounts[0] * 1.5 and amounts[2] > amounts[1] * 1.2
 
 
 def test_wall_count_takes_effect(capsys, tmp_path, cube, slicer):
@@ -214,6 +217,24 @@ def test_a_slicer_failure_is_exit_5_with_the_slicers_own_words(capsys, tmp_path,
     assert code == 5 and answer["error"]["code"] == "slicer_failed"
     assert "100%" in answer["error"]["message"] or "density" in answer["error"]["message"]
     assert not (tmp_path / "x.gcode").exists()
+
+
+def test_a_slicer_out_of_memory_says_so_with_the_limit(tmp_path):
+    """Under a job's memory limit (here 650 MB of address space, enough for img2print's own work on this model),
+    PrusaSlicer runs out on a 160 mm sphere in 0.05 mm layers: the answer says so, not just "exit code 1"."""
+    require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
+    sphere = trimesh.creation.icosphere(subdivisions=6, radius=80)
+    sphere.apply_translation((0, 0, 80))
+    sphere.export(tmp_path / "sphere.stl")
+    limit = 650 * 2**20
+    run = subprocess.run([sys.executable, "-m", "octoprint_img2print.cli", "slice", str(tmp_path / "sphere.stl"),
+                          "-o", str(tmp_path / "sphere.gcode"), "--printer", "generic", "--slicer", "prusaslicer",
+                          "--layer-height", "0.05", "--json"], capture_output=True, text=True, timeout=300,
+                         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
+    error = json.loads(run.stdout)["error"]
+    assert run.returncode == 5 and error["code"] == "slicer_out_of_memory", run.stdout
+    assert "650 MB" in error["message"] and "thicker layers" in error["message"]
+    assert not list(tmp_path.glob("*.gcode"))
 
 
 def test_unknown_printer_lists_the_known_ones(capsys, tmp_path, cube):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import resource
 import shutil
 import subprocess
 import threading
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[float], None]
 DEFAULT_TIMEOUT_S = 3600.0
+OUT_OF_MEMORY = re.compile(r"bad_alloc|MemoryError|Cannot allocate memory|[Oo]ut of memory")  # C++, Python, libc
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,19 @@ def not_installed(slicer: str, package: str) -> SlicerFailed:
                         slicer=slicer)
 
 
+def _out_of_memory(slicer: str) -> SlicerFailed:
+    """The error for a slicer that ran out of memory, with the limit it ran under when there is one."""
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if limit > 0:
+        message = _("{slicer} ran out of memory slicing this model (jobs here may use {limit} MB). Try a simpler "
+                    "model or thicker layers, or raise the limit (img2print's settings in OctoPrint, ulimit -v on the "
+                    "command line).").format(slicer=slicer, limit=limit // 2**20)
+    else:
+        message = _("{slicer} ran out of memory slicing this model. Try a simpler model or thicker layers, or slice "
+                    "it on a computer with more memory.").format(slicer=slicer)
+    return SlicerFailed("slicer_out_of_memory", message, slicer=slicer)
+
+
 def percent(text: str) -> float:
     """A fraction from a percentage."""
     return float(text) / 100.0
@@ -178,6 +193,8 @@ def run(command: list[str], *, slicer: str, env: dict[str, str] | None = None, t
     for reader in readers:
         reader.join(timeout=10)
     out, err = "".join(lines["out"]), "".join(lines["err"])
+    if process.returncode != 0 and OUT_OF_MEMORY.search(err + out):
+        raise _out_of_memory(slicer)
     if process.returncode != 0:
         said = [line.strip() for line in (err + out).splitlines()
                 if line.strip() and "[trace]" not in line and "[debug]" not in line][-5:]

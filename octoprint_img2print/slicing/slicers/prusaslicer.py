@@ -28,6 +28,7 @@ from ..seam_painting import painted_model
 
 PATTERNS = {"gyroid": "gyroid", "cubic": "cubic", "grid": "grid", "rectilinear": "rectilinear", "lines": "line",
             "triangles": "triangles", "concentric": "concentric"}
+SOLID_PATTERNS = ("rectilinear", "concentric")  # of ours, the ones PrusaSlicer lets fill 100 % (its top patterns)
 PROGRESS = re.compile(r"^(\d+) => ")
 PLACEHOLDER = re.compile(r"[\[{]")
 PRINT_PRESETS = "prusaslicer_print"  # a printer profile's list of the bundle's print presets made for it
@@ -72,7 +73,7 @@ def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -
         "top_infill_extrusion_width": settings.line_width, "first_layer_extrusion_width": settings.line_width,
         "perimeters": settings.walls, "top_solid_layers": settings.top_layers,
         "bottom_solid_layers": settings.bottom_layers, "fill_density": f"{settings.infill_density:g}%",
-        "fill_pattern": PATTERNS[settings.infill_pattern], "support_material": int(settings.supports),
+        "fill_pattern": _fill_pattern(settings), "support_material": int(settings.supports),
         "support_material_auto": 1, "support_material_threshold": round(settings.support_angle),
         "support_material_style": "organic" if settings.supports and settings.tree_supports else "grid",
         "brim_width": settings.brim_width if adhesion == "brim" else 0, "brim_separation": 0,
@@ -92,6 +93,14 @@ def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -
     if int(values.get("use_relative_e_distances", 0)):
         values.setdefault("layer_gcode", "G92 E0")
     return values
+
+
+def _fill_pattern(settings: SliceSettings) -> str:
+    """PrusaSlicer's infill pattern for the plan's; at 100 % PrusaSlicer refuses all but the solid patterns, so
+    rectilinear stands in for the others."""
+    if settings.infill_density >= 100 and PATTERNS[settings.infill_pattern] not in SOLID_PATTERNS:
+        return "rectilinear"
+    return PATTERNS[settings.infill_pattern]
 
 
 def write_ini(values: dict[str, Any], path: Path) -> None:
