@@ -30,7 +30,6 @@ from ..slicing.backend import DEFAULT_TIMEOUT_S
 from .executors import Workers
 from .ledger import DONE, FAILED, Ledger, Output, file_sha256
 from .manifest import JobRequest
-from .reproducible import one_cpu_fixed_layout
 
 NAME_HASH_CHARS = 12
 MAX_WORKER_DEATHS = 2  # a job whose worker dies more often than this fails (the job may be what kills them)
@@ -139,7 +138,7 @@ def make(work: Work, source: bytes) -> dict[str, Any]:
     job's error as plain data (never raised: one bad picture fails only its own job)."""
     settings = work.settings
     try:
-        with one_cpu_fixed_layout(), tempfile.TemporaryDirectory(prefix="img2print-batch-") as folder:
+        with tempfile.TemporaryDirectory(prefix="img2print-batch-") as folder:
             converted = pipeline.convert(source, Path(folder) / work.model_file, name=work.name, mode=work.mode,
                                          options=work.options, max_megapixels=settings.max_megapixels)
             sliced = [pipeline.slice_job(source, Path(folder) / name, printer=get_printer(printer),

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -13,7 +12,6 @@ from typing import Any
 from ..errors import BadInput
 from ..i18n import _
 from ..processes import end_with_parent
-from .reproducible import take_slot
 
 CONNECT_TIMEOUT_S = 5
 
@@ -48,12 +46,6 @@ def _usable_cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _worker_started(counter: Any) -> None:
-    """In a new pool process: end with the batch, and take the next place (each its own CPU for its slicer)."""
-    end_with_parent()
-    with counter.get_lock():
-        take_slot(counter.value)
-        counter.value += 1
 
 
 class LocalWorkers(Workers):
@@ -61,11 +53,10 @@ class LocalWorkers(Workers):
 
     def __init__(self, workers: int | None) -> None:
         self.slots = workers or _usable_cpus()
-        self.counter = multiprocessing.Value("i", 0)
         self.executor = self._started()
 
     def _started(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.slots, initializer=_worker_started, initargs=(self.counter,))
+        return ProcessPoolExecutor(max_workers=self.slots, initializer=end_with_parent)
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Future:
         """Run ``function(*args)`` on a worker, in a new pool if a killed worker broke this one."""

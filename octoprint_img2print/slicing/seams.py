@@ -28,20 +28,27 @@ MIN_GAP_DEG = 2.0  # and an open gap between its ends (a ring all the way round 
 @dataclass(frozen=True)
 class Seam:
     """Where outer walls start: near the point (x, y), the side of the solid farthest along the horizontal
-    direction (dx, dy); millimetres from the centre of the solid's footprint."""
+    direction (dx, dy), millimetres from the centre of the solid's footprint; at a ``weld``, the line through the
+    point along that direction instead, across the whole wall (a ring's outside and inside)."""
 
     x: float
     y: float
     dx: float
     dy: float
+    weld: bool = False
 
     def side_faces(self, mesh: Mesh, band_mm: float = SIDE_BAND_MM) -> np.ndarray:
-        """Which faces of ``mesh`` (placed as planned) lie on that side: within END_WINDOW_MM of the point and no
-        more than ``band_mm`` short of it or beyond it along the direction (a wide arc's other end lies beyond)."""
-        middles = mesh.triangles.astype(np.float64)[:, :, :2].mean(axis=1) - _footprint_centre(mesh)
+        """Which faces of ``mesh`` (placed as planned) lie on that side, within END_WINDOW_MM of the point: no more
+        than ``band_mm`` short of it or beyond it along the direction (a wide arc's other end lies beyond); at a
+        weld, the faces the line crosses or touches on the point's side of the footprint."""
+        corners = mesh.triangles.astype(np.float64)[:, :, :2] - _footprint_centre(mesh)
+        middles = corners.mean(axis=1)
         near = np.hypot(middles[:, 0] - self.x, middles[:, 1] - self.y) <= END_WINDOW_MM
         reach = middles @ np.array([self.dx, self.dy])
-        return near & (np.abs(reach - (self.x * self.dx + self.y * self.dy)) <= band_mm)
+        if not self.weld:
+            return near & (np.abs(reach - (self.x * self.dx + self.y * self.dy)) <= band_mm)
+        across = (corners - [self.x, self.y]) @ np.array([-self.dy, self.dx])
+        return near & (reach > 0) & (across.min(axis=1) <= 0) & (across.max(axis=1) >= 0)
 
 
 def _footprint_centre(mesh: Mesh) -> np.ndarray:
@@ -166,4 +173,5 @@ def seam_for(placed: Mesh, vertex: int | None = None) -> Seam | None:
     reach = float(np.hypot(x, y))
     if reach == 0:
         return None
-    return Seam(round(float(x), 3), round(float(y), 3), round(float(x) / reach, 6), round(float(y) / reach, 6))
+    return Seam(round(float(x), 3), round(float(y), 3), round(float(x) / reach, 6), round(float(y) / reach, 6),
+                weld=True)
