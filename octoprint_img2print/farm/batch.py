@@ -143,7 +143,8 @@ def make(work: Work, source: bytes) -> dict[str, Any]:
                                          options=work.options, max_megapixels=settings.max_megapixels)
             sliced = [pipeline.slice_job(source, Path(folder) / name, printer=get_printer(printer),
                                          slicer=settings.slicer, intent=work.intent, name=work.name, mode=work.mode,
-                                         options=work.options, overrides=settings.overrides,
+                                         options=work.options,
+                                         overrides={**settings.overrides, "same_every_time": True},
                                          max_megapixels=settings.max_megapixels, timeout_s=settings.timeout_s)
                       for printer, name in work.gcode_files.items()]
             names = [work.model_file, *work.gcode_files.values()]

@@ -26,7 +26,8 @@ LINE_WIDTH_RATIO = 1.125
 class SliceSettings:
     """Everything a backend renders into its own keys. Lengths in mm, density in percent, speeds in mm/s.
     ``outer_wall_speed`` None keeps the printer's; ``seam`` None leaves seams to the slicer; ``color_change_z``: the
-    height above which the first layer starts with the printer's colour-change command."""
+    height above which the first layer starts with the printer's colour-change command; ``same_every_time``: only
+    the slicer's choices that give the same G-code on every run."""
 
     nozzle: float
     filament_diameter: float
@@ -50,6 +51,7 @@ class SliceSettings:
     outer_wall_speed: float | None = None
     seam: Seam | None = None
     color_change_z: float | None = None
+    same_every_time: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON answers."""
@@ -81,6 +83,10 @@ class SliceOverrides(Options):
     color_change: bool = option(False, N_("Colour change"),
                                 N_("pause for a filament change (M600) where a logo's or stamp's artwork starts, "
                                    "for two colours"))
+    same_every_time: bool = option(False, N_("Same G-code every time"),
+                                   N_("the same G-code for the same job on every run (PrusaSlicer: classic "
+                                      "perimeters; its variable-width ones differ from run to run but often print "
+                                      "faster)"))
 
     def as_settings(self) -> dict[str, Any]:
         """The overrides of the intent's settings that are set, named as in SliceSettings (supports as the user's

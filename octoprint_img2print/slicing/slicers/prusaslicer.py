@@ -30,7 +30,7 @@ PATTERNS = {"gyroid": "gyroid", "cubic": "cubic", "grid": "grid", "rectilinear":
             "triangles": "triangles", "concentric": "concentric"}
 SOLID_PATTERNS = ("rectilinear", "concentric")  # of ours, the ones PrusaSlicer lets fill 100 % (its top patterns)
 ARACHNE_SINCE = (2, 5)  # PrusaSlicer's variable-width (Arachne) perimeters, its default since then, come out
-# differently from run to run on the same model (thread timing); classic perimeters give the same G-code every time
+# differently from run to run on the same model (even on one CPU); classic perimeters give the same G-code every time
 PROGRESS = re.compile(r"^(\d+) => ")
 PLACEHOLDER = re.compile(r"[\[{]")
 PRINT_PRESETS = "prusaslicer_print"  # a printer profile's list of the bundle's print presets made for it
@@ -86,7 +86,7 @@ def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -
         "start_gcode": fill_gcode(printer.start_gcode, settings), "end_gcode": fill_gcode(printer.end_gcode, settings),
         "use_relative_e_distances": 0, "complete_objects": 0, "resolution": OUTLINE_RESOLUTION_MM,
     }
-    if info.version >= ARACHNE_SINCE:
+    if settings.same_every_time and info.version >= ARACHNE_SINCE:
         values["perimeter_generator"] = "classic"
     values.update(vendor_facts(printer))
     if settings.outer_wall_speed is not None:
