@@ -43,11 +43,6 @@ class ArtworkOptions(SizedOptions):
     fix_thin: bool = option(False, N_("Thicken thin parts"),
                             N_("thicken strokes and islands the nozzle cannot print, and say what changed"))
 
-    @property
-    def line_width(self) -> float:
-        """The narrowest line the nozzle lays down (slicers default to about 1.125 x the nozzle)."""
-        return self.nozzle * 1.125
-
 
 @dataclass
 class Artwork:

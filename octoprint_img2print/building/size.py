@@ -9,6 +9,7 @@ from ..options import Options, option
 
 MIN_SIZE_MM, MAX_SIZE_MM = 1.0, 1000.0  # nothing narrower than a few nozzle lines prints as a picture
 DEFAULT_NOZZLE_MM = 0.4
+LINE_WIDTH_RATIO = 1.125  # slicers lay a line about this much wider than the nozzle
 
 
 @dataclass
@@ -23,6 +24,11 @@ class SizedOptions(Options):
     nozzle: float = option(DEFAULT_NOZZLE_MM, N_("Nozzle"),
                            N_("nozzle diameter in mm; sets the default sampling pitch and the thin-feature checks"),
                            unit="mm", low=0.05, high=3.0)
+
+    @property
+    def line_width(self) -> float:
+        """The line the nozzle lays down, the narrowest thing it prints."""
+        return self.nozzle * LINE_WIDTH_RATIO
 
     def needed_pixels(self) -> tuple[int, int] | None:
         """Source pixels worth decoding (columns, rows), or None to decode everything."""

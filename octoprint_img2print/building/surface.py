@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,8 +42,9 @@ class SurfaceOptions(SizedOptions):
     gamma: float = option(1.0, N_("Gamma"), N_("gamma; above 1 lightens mid-tones"),
                           low=0.0, high=10.0, low_open=True)
     smoothing: float | None = option(None, N_("Smoothing"),
-                                     N_("smoothing radius (Gaussian sigma) in mm; default a quarter of the nozzle, "
-                                        "0 for none"), unit="mm", low=0.0, high=50.0)
+                                     N_("smoothing radius (Gaussian sigma) in mm; default the spread of one "
+                                        "extruded line (its width / 3.46), 0 for none"), unit="mm", low=0.0,
+                                     high=50.0)
     crop: bool = option(False, N_("Crop to the subject"),
                         N_("crop to the subject (drop transparent or white background margins)"))
     white_background: bool = option(False, N_("White is background"),
@@ -55,8 +57,10 @@ class SurfaceOptions(SizedOptions):
 
     @property
     def smoothing_radius(self) -> float:
-        """Smoothing sigma in mm: given, or a quarter of the nozzle (finer detail does not print)."""
-        return self.smoothing if self.smoothing is not None else self.nozzle / 4
+        """Smoothing sigma in mm: given, or the spread of one extruded line. A line averages the surface across its
+        width w, as a Gaussian of the same variance (sigma = w / sqrt(12)) does: finer detail does not print, and
+        held to the light a lithophane's plastic blurs it more."""
+        return self.smoothing if self.smoothing is not None else self.line_width / math.sqrt(12)
 
     @property
     def sampling_pitch(self) -> float:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..building.size import LINE_WIDTH_RATIO
 from ..geometry.mesh import Mesh
 from ..i18n import N_
 from ..options import Options, option
@@ -19,7 +20,6 @@ SUPPORT_ANGLE_DEG = 45.0
 SUPPORT_MIN_AREA_MM2 = 5.0
 NOZZLE_TEMPERATURE, FIRST_LAYER_NOZZLE_TEMPERATURE, BED_TEMPERATURE = 210, 215, 60
 PLA_DENSITY = 1.24
-LINE_WIDTH_RATIO = 1.125
 
 
 @dataclass(frozen=True)
