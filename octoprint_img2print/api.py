@@ -405,8 +405,8 @@ class HttpApi:
                 picture = None
             cache.parent.mkdir(parents=True, exist_ok=True)
             cache.write_bytes(base64.b64decode(picture) if picture is not None else b"")  # a failure is remembered
-        if cache.stat().st_size == 0:
-            return error(404, "no_thumbnail", translate("This file has no preview."))
+        if cache.stat().st_size == 0:  # a G-code without preview, a damaged picture: nothing to show, not an error
+            return flask.Response(status=204)
         response = flask.make_response(cache.read_bytes())
         response.headers["Content-Type"] = "image/png"
         response.headers["Cache-Control"] = "private, max-age=3600"
