@@ -373,18 +373,22 @@ def _centred(mesh: Mesh) -> Mesh:
     return mesh.translated([-(low[0] + high[0]) / 2, -(low[1] + high[1]) / 2, -low[2]])
 
 
-def assess_for_printer(built: ConvertResult, printer: PrinterProfile,
-                       intent: str | None = None) -> tuple[Report, Mesh]:
-    """What a preview tells about printing: does it fit (if not, the size that does), does it need supports, is
-    anything too thin; and the solid as it will stand on the bed, centred (turned as chosen even if too big)."""
+def assess_for_printer(built: ConvertResult, printer: PrinterProfile, intent: str | None = None,
+                       overrides: SliceOverrides | None = None) -> tuple[Report, Mesh]:
+    """What a preview tells about printing (with the slicing options asked): does it fit (if not, the size that
+    does), does it need supports, is anything too thin; and the solid as it will stand on the bed, centred (turned as
+    chosen even if too big)."""
+    overrides = overrides or SliceOverrides()
     try:
-        prepared = prepare_for_printer(built.mesh, printer, mode=built.mode, options=built.options, intent=intent)
+        prepared = prepare_for_printer(built.mesh, printer, mode=built.mode, options=built.options, intent=intent,
+                                       overrides=overrides)
         return prepared.report, prepared.mesh
     except DoesNotFit as failure:
         report = Report()
         fix = _size_that_fits(built, failure.details["largest_scale"])
         report.add(ERROR, failure.code, failure.message, **failure.details, **fix)
-        mesh, turn = _standing(built.mesh, built.mode, built.options, get_intent(intent or built.mode.intent), None)
+        mesh, turn = _standing(built.mesh, built.mode, built.options, get_intent(intent or built.mode.intent),
+                               overrides.orientation)
         return report, _centred(turned(mesh, turn.rotation))
 
 
@@ -401,14 +405,16 @@ def _size_that_fits(built: ConvertResult, scale: float) -> dict[str, Any]:
 
 def preview(source: bytes | Path, printer: PrinterProfile, *, name: str | None = None, mode: str | None = None,
             options: Mapping[str, Any] | None = None, intent: str | None = None,
+            overrides: Mapping[str, Any] | SliceOverrides | None = None,
             max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, progress: Progress = _silent,
             view: Path | None = None) -> dict[str, Any]:
-    """A quick solid as pictures (shaded, and lit from behind where the mode has that view) with its findings;
-    with ``view``, also the solid as it stands on the printer's bed written there for the pages' 3D view."""
+    """A quick solid as pictures (shaded, and lit from behind where the mode has that view) with its findings for
+    printing it with the slicing options asked; with ``view``, also the solid as it stands on the printer's bed
+    written there for the pages' 3D view."""
     built = build_solid(source, name=name, mode=mode, options=options, max_megapixels=max_megapixels,
                         widest=round(printer.width * PRINTER_WIDTH_SHARE), quick=True, progress=progress)
     answer = {**built.as_dict(), "preview": solid_picture(built.mesh)}
-    report, placed = assess_for_printer(built, printer, intent)
+    report, placed = assess_for_printer(built, printer, intent, SliceOverrides.parse(overrides))
     answer["findings"] = answer["findings"] + report.as_list()
     transmittance = built.mode.backlight(built.options)
     if transmittance is not None:

@@ -97,7 +97,7 @@ def run(request: JobRequest, output: Path | None, view: Path | None = None) -> d
                 "findings": repaired.done.as_list()}
     if request.action == PREVIEW:
         return pipeline.preview(source, _printer(request), name=request.name, mode=request.mode,
-                                options=request.options, intent=request.intent,
+                                options=request.options, intent=request.intent, overrides=request.overrides,
                                 max_megapixels=request.max_megapixels, progress=progress.stage, view=view)
     if request.action == CONVERT:
         return pipeline.convert(source, output, name=request.name, mode=request.mode, options=request.options,

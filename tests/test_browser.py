@@ -4,6 +4,7 @@ run a preview from a picked photo, fit a phone's screen, and speak German to a G
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import time
 from pathlib import Path
@@ -556,6 +557,8 @@ def frame_volumes(photo: Path, folder: Path) -> dict[int, float]:
 
 
 def test_the_tab_has_a_field_for_every_option_and_one_changes_the_solid_as_the_cli_does(server, tmp_path):
+    """Every option of every mode and every slicing option has its field; a frame width gives the solid the
+    command line gives, and walls set among the slicing options are the G-code's."""
     import trimesh
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -574,6 +577,10 @@ def test_the_tab_has_a_field_for_every_option_and_one_changes_the_solid_as_the_c
             missing = [option["name"] for option in described["options"]
                        if not driver.find_elements(By.ID, "img2print-option-" + option["name"])]
             assert missing == [], (described["id"], missing)
+        driver.find_element(By.ID, "img2print-slicing-more").click()
+        missing = [option["name"] for option in listing["overrides"]
+                   if not driver.find_element(By.ID, "img2print-slicing-" + option["name"]).is_displayed()]
+        assert missing == [], missing
         mode.select_by_value("lithophane")
         driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
         for name, value in (("width", "100"), ("frame_width", "8")):
@@ -583,9 +590,18 @@ def test_the_tab_has_a_field_for_every_option_and_one_changes_the_solid_as_the_c
         wait_for(lambda: driver.find_element(By.ID, "img2print-convert").is_enabled())
         driver.find_element(By.ID, "img2print-convert").click()
         wait_for(lambda: text_of(driver, "img2print-result-file") == "framed.stl", 240)
+        walls = driver.find_element(By.ID, "img2print-slicing-walls")  # the lithophane intent's are 10
+        walls.send_keys("5")
+        wait_for(lambda: driver.find_element(By.ID, "img2print-slice").is_enabled())
+        driver.find_element(By.ID, "img2print-slice").click()
+        wait_for(lambda: text_of(driver, "img2print-result-file") == "framed.gcode", 240)
         assert console_errors(driver) == []
     finally:
         driver.quit()
+    gcode = server.session().get("/downloads/files/local/framed.gcode").text
+    assert "; perimeters = 5" in gcode, "the walls set in the tab's slicing options"
+    brim = re.search(r"^; brim_width = (\S+)", gcode, re.M)
+    assert brim and float(brim.group(1)) > 0, "the options left at Default keep the lithophane intent's brim"
     made = server.session().get("/downloads/files/local/framed.stl")
     tab = trimesh.load(io.BytesIO(made.content), file_type="stl").volume
     volumes = frame_volumes(photo, tmp_path)

@@ -356,6 +356,9 @@ return Array.from(document.querySelectorAll('#app select, #app button, #app inpu
 
 
 def test_phone_page_offers_every_mode_and_option_and_a_more_option_changes_the_solid(server, tmp_path):
+    """Every option of every mode and every slicing option has its field, on a phone's screen; a frame width set
+    under More gives the solid the command line gives, and the preview stands the solid as the slicing options
+    say."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -385,6 +388,14 @@ def test_phone_page_offers_every_mode_and_option_and_a_more_option_changes_the_s
             assert driver.execute_script(TOO_WIDE, width) == []
             assert driver.execute_script(SMALL_TARGETS, TOUCH_PX) == []
             driver.find_element(By.CSS_SELECTOR, "#more summary").click()
+        driver.find_element(By.CSS_SELECTOR, "#slicing summary").click()
+        for option in listing["overrides"]:
+            field = driver.find_element(By.ID, "slicing-" + option["name"])
+            assert driver.execute_script("return document.getElementById('slicing-options').contains(arguments[0])",
+                                         field), option["name"]
+        assert driver.execute_script(TOO_WIDE, PHONE[0]) == []
+        assert driver.execute_script(SMALL_TARGETS, TOUCH_PX) == []
+        Select(driver.find_element(By.ID, "slicing-orientation")).select_by_value("flat")  # not upright on its foot
         lithophane = next(m for m in listing["modes"] if m["id"] == "lithophane")
         frame = next(o for o in lithophane["options"] if o["name"] == "frame_width")
         assert not frame["main"], "the frame width is one of the options under More"
@@ -404,6 +415,7 @@ def test_phone_page_offers_every_mode_and_option_and_a_more_option_changes_the_s
         assert console_errors(driver) == []
     finally:
         driver.quit()
+    assert job["result"]["view"]["bed_size_mm"][2] < 5, "the preview lies flat, as the slicing option asks"
     volumes = frame_volumes(photo, tmp_path)
     phone = job["result"]["volume_mm3"]
     assert volumes[8] > volumes[0] * 1.08, volumes

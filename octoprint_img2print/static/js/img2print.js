@@ -35,6 +35,8 @@ $(function () {
         self.printer = ko.observable();
         self.intent = ko.observable();
         self.showAdvanced = ko.observable(false);
+        self.slicing = ko.observableArray([]);  // the slicing options (layers, walls, infill, supports, ...)
+        self.showSlicing = ko.observable(false);
         self.file = ko.observable(null);
         self.uploaded = ko.observable(null);
         self.job = ko.observable(null);
@@ -88,7 +90,8 @@ $(function () {
         // a field holds a value that cannot be used (its problem is shown at the field)
         self.invalid = ko.pureComputed(function () {
             var mode = self.current();
-            return !!mode && mode.fields.some(function (item) { return item.problem(); });
+            return (!!mode && mode.fields.some(function (item) { return item.problem(); }))
+                || self.slicing().some(function (item) { return item.problem(); });
         });
 
         function stored() {
@@ -119,8 +122,8 @@ $(function () {
         // one field per option of a mode, made from the mode's own description in the API's listing (the fields'
         // shared part, with the phone page, is img2print_fields.js): numbers in the reader's language
         var Fields = window.Img2PrintFields;
-        function field(option, start) {
-            var item = $.extend(Fields.describe(option, start, locale, gettext), {id: "img2print-option-" + option.name});
+        function field(option, start, prefix) {
+            var item = $.extend(Fields.describe(option, start, locale, gettext), {id: (prefix || "img2print-option-") + option.name});
             item.value = ko.observable(item.initial);
             item.problem = ko.pureComputed(function () { return Fields.problem(option, item.value(), locale, gettext); });
             item.set = function (value) { item.value(item.number ? Fields.formatNumber(value, locale) : value); };
@@ -147,6 +150,7 @@ $(function () {
             OctoPrint.simpleApiGet("img2print").done(function (answer) {
                 self.defaults = answer.defaults;
                 self.modes(answer.modes.map(fromListing));
+                self.slicing(answer.overrides.map(function (option) { return field(option, option.default, "img2print-slicing-"); }));
                 self.printers(answer.printers);
                 self.intents(answer.intents);
                 self.slicerList(answer.slicers);
@@ -208,21 +212,26 @@ $(function () {
         };
         self.listedName = ko.pureComputed(function () { return self.uploaded() && self.file() ? self.file().name : ""; });
 
-        // the options that differ from the mode's defaults, as the API takes them
-        self.options = ko.pureComputed(function () {
-            var options = {}, mode = self.current();
-            if (!mode) return options;
-            mode.fields.forEach(function (item) {
+        // the fields' values that differ from their defaults, as the API takes them (a width always)
+        function changed(fields) {
+            var values = {};
+            fields.forEach(function (item) {
                 var value = item.value();
                 if (item.problem() || value === "" || value === null || value === undefined || value === item.initial && item.name !== "width") return;
-                options[item.name] = Fields.valueOf(item, value, locale);
+                values[item.name] = Fields.valueOf(item, value, locale);
             });
-            return options;
+            return values;
+        }
+        self.options = ko.pureComputed(function () {
+            var mode = self.current();
+            return mode ? changed(mode.fields) : {};
         });
+        self.overrides = ko.pureComputed(function () { return changed(self.slicing()); });
 
-        // what a preview was made of: the file, the mode, its options, the printer and the intent
+        // what a preview was made of: the file, the mode, its options, the printer, the intent and the slicing options
         self.asked = ko.pureComputed(function () {
-            return JSON.stringify([self.uploaded(), self.mode(), self.options(), self.printer() || "", self.intent() || ""]);
+            return JSON.stringify([self.uploaded(), self.mode(), self.options(), self.printer() || "", self.intent() || "",
+                                   self.overrides()]);
         });
         // the preview shows the solid as it is asked for now, and nothing in it blocks slicing (it fits)
         self.previewIsCurrent = ko.pureComputed(function () { return self.previewed() === self.asked(); });
@@ -251,7 +260,8 @@ $(function () {
 
         // a finding's fix: set the option it names, and the preview follows
         self.applyFix = function (group) {
-            var mode = self.current(), item = mode && ko.utils.arrayFirst(mode.fields, function (f) { return f.name === group.fix.option; });
+            var mode = self.current(), fields = (mode ? mode.fields : []).concat(self.slicing());
+            var item = ko.utils.arrayFirst(fields, function (f) { return f.name === group.fix.option; });
             if (item) item.set(group.fix.value);
         };
 
@@ -274,7 +284,7 @@ $(function () {
                 pending = null;
                 if (previewRunning()) { self.cancel(); self.jobId(null); }
                 else if (self.busy()) { changedWhileBusy = true; return; }
-                var request = {file: self.uploaded(), mode: self.mode(), options: self.options()};
+                var request = {file: self.uploaded(), mode: self.mode(), options: self.options(), overrides: self.overrides()};
                 self.previewing = self.asked();
                 if (self.printer()) request.printer = self.printer();
                 if (self.intent()) request.intent = self.intent();
@@ -288,7 +298,7 @@ $(function () {
                     });
             }, 600);
         };
-        [self.options, self.printer, self.intent].forEach(function (observable) { observable.subscribe(self.livePreview); });
+        [self.options, self.overrides, self.printer, self.intent].forEach(function (observable) { observable.subscribe(self.livePreview); });
 
         // the phone page, as this browser reaches OctoPrint, and its QR code
         self.phoneAddress = window.location.origin + (typeof BASEURL === "string" ? BASEURL : "/") + "plugin/img2print/phone";
@@ -327,7 +337,7 @@ $(function () {
 
         // the first action uploads the picture; later ones work on the file already in OctoPrint's list
         self.send = function (action) {
-            var asked = {mode: self.mode(), options: self.options()};
+            var asked = {mode: self.mode(), options: self.options(), overrides: self.overrides()};
             if (self.printer()) asked.printer = self.printer();
             if (self.intent()) asked.intent = self.intent();
             if (action === "generate") {
@@ -350,7 +360,8 @@ $(function () {
                     });
                 return;
             }
-            var fields = $.extend({}, asked, {action: action, options: JSON.stringify(asked.options || {})});
+            var fields = $.extend({}, asked, {action: action, options: JSON.stringify(asked.options || {}),
+                                              overrides: JSON.stringify(asked.overrides || {})});
             delete fields.print;
             delete fields.select;
             self.job({status: "queued", stage: "", progress: 0, note: gettext("Uploading…")});

@@ -60,7 +60,9 @@
         return {name: option.name, type: option.type, number: number, main: option.main,
                 label: option.label + (option.unit ? " (" + option.unit + ")" : ""), help: option.help,
                 range: rangeText(option, locale, gettext), choices: option.choices || [], option: option,
-                initial: number ? formatNumber(first, locale) : first};
+                initial: number ? formatNumber(first, locale) : first,
+                // a choice without a default of its own (a slicing option: the intent's) starts at "Default"
+                caption: option.type === "choice" && first === "" ? gettext("Default") : undefined};
     }
 
     // the value an option is sent with, from the field's text (numbers as numbers; null for an empty field)

@@ -19,20 +19,25 @@
 
     // the fields are made as in the tab (img2print_fields.js), with this page's catalogue; numbers as the reader
     // writes them
-    var Fields = window.Img2PrintFields, fields = {};
+    var Fields = window.Img2PrintFields, fields = {}, slicing = {};  // the mode's options; the slicing options
     var catalogue = JSON.parse(document.getElementById("catalogue").textContent);
     var locale = document.documentElement.dataset.locale.replace("_", "-");
     function gettext(message) { return catalogue[message] || message; }
 
     // one option as a labelled input with its range and help, and a line for what is wrong with its value
-    function fieldElement(field) {
-        var box = document.createElement("div"), id = "option-" + field.name, input, label = document.createElement("label");
+    function fieldElement(field, prefix) {
+        var box = document.createElement("div"), id = prefix + field.name, input, label = document.createElement("label");
         box.className = "field";
         label.htmlFor = id;
         label.textContent = field.label;
         if (field.type === "choice") {
             input = document.createElement("select");
-            if (field.initial === null || field.initial === "") input.appendChild(document.createElement("option"));
+            if (field.caption !== undefined) {
+                var caption = document.createElement("option");
+                caption.value = "";
+                caption.textContent = field.caption;
+                input.appendChild(caption);
+            }
             field.choices.forEach(function (choice) {
                 var item = document.createElement("option");
                 item.value = choice.value;
@@ -83,30 +88,40 @@
             var start = option.name === "width" ? (own || mode.default_width) : option.default;
             var field = Fields.describe(option, start === undefined ? null : start, locale, gettext);
             fields[field.name] = field;
-            (option.main ? main : more).appendChild(fieldElement(field));
+            (option.main ? main : more).appendChild(fieldElement(field, "option-"));
         });
         $("more").hidden = more.children.length === 0;
+    }
+
+    // the slicing options (layers, walls, infill, supports, ...), all under their own "Slicing options"
+    function showSlicing(listed) {
+        listed.forEach(function (option) {
+            var field = Fields.describe(option, option.default === undefined ? null : option.default, locale, gettext);
+            slicing[field.name] = field;
+            $("slicing-options").appendChild(fieldElement(field, "slicing-"));
+        });
     }
 
     // the value's problem shown at its field; true when every field can be used
     function checkFields() {
         var fine = true;
-        Object.keys(fields).forEach(function (name) {
-            var input = $("option-" + name), said = $("option-" + name + "-problem");
-            var problem = input ? Fields.problem(fields[name].option, input.value, locale, gettext) : "";
-            said.textContent = problem;
-            said.hidden = !problem;
-            if (input) input.setAttribute("aria-invalid", problem ? "true" : "false");
-            if (problem) fine = false;
+        [[fields, "option-"], [slicing, "slicing-"]].forEach(function (group) {
+            Object.keys(group[0]).forEach(function (name) {
+                var input = $(group[1] + name), said = $(group[1] + name + "-problem");
+                var problem = input ? Fields.problem(group[0][name].option, input.value, locale, gettext) : "";
+                said.textContent = problem;
+                said.hidden = !problem;
+                if (input) input.setAttribute("aria-invalid", problem ? "true" : "false");
+                if (problem) fine = false;
+            });
         });
         return fine;
     }
 
-    // the options that differ from the mode's defaults (the width always), as the API takes them
-    function options() {
-        var chosen = Object.assign({}, extra);
-        Object.keys(fields).forEach(function (name) {
-            var field = fields[name], input = $("option-" + name);
+    // the fields' values that differ from their defaults (a width always), as the API takes them
+    function chosenOf(group, prefix, chosen) {
+        Object.keys(group).forEach(function (name) {
+            var field = group[name], input = $(prefix + name);
             if (!input) return;
             if (field.type === "boolean") {
                 if (input.checked !== !!field.initial) chosen[name] = input.checked;
@@ -118,6 +133,8 @@
         });
         return chosen;
     }
+    function options() { return chosenOf(fields, "option-", Object.assign({}, extra)); }
+    function overrides() { return chosenOf(slicing, "slicing-", {}); }
 
     fetch(api, {credentials: "same-origin"}).then(function (answer) {
         if (!answer.ok) { $("login").hidden = false; return; }
@@ -131,11 +148,12 @@
                 $("mode").appendChild(item);
             });
             showOptions();
+            showSlicing(listing.overrides);
             $("app").hidden = false;
         });
     });
     $("mode").addEventListener("change", function () { extra = {}; showOptions(); enable(); });
-    ["options", "more-options"].forEach(function (box) {
+    ["options", "more-options", "slicing-options"].forEach(function (box) {
         $(box).addEventListener("input", enable);
         $(box).addEventListener("change", enable);
     });
@@ -161,8 +179,8 @@
         return minutes >= 60 ? fill(text.hours, {hours: number(Math.floor(minutes / 60)), minutes: minutes % 60})
             : fill(text.minutes, {minutes: minutes});
     }
-    // what a preview is made of: the photo, the mode and its options
-    function asked() { return JSON.stringify([photo && photo.name, $("mode").value, options()]); }
+    // what a preview is made of: the photo, the mode, its options and the slicing options
+    function asked() { return JSON.stringify([photo && photo.name, $("mode").value, options(), overrides()]); }
     function enable() {
         var current = previewed !== null && previewed === asked(), usable = checkFields();
         $("preview").disabled = !photo || job !== null || !usable;
@@ -182,6 +200,7 @@
         var intent = (defaults.modes[$("mode").value] || {}).intent;
         if (intent) form.append("intent", intent);
         form.append("options", JSON.stringify(options()));
+        form.append("overrides", JSON.stringify(overrides()));
         if (action === "print") { form.append("bed_clear", "true"); $("bed-clear").checked = false; }
         $("status").textContent = text.uploading;
         $("bar").value = 0;
@@ -329,7 +348,7 @@
             if (!listed || previewed === null || previewed === asked() || !checkFields()) return;
             if (job !== null && job !== following) { followChanges(); return; }
             if (job) command({command: "cancel", job: job});
-            var body = {command: "preview", file: listed, mode: $("mode").value, options: options()};
+            var body = {command: "preview", file: listed, mode: $("mode").value, options: options(), overrides: overrides()};
             var intent = (defaults.modes[$("mode").value] || {}).intent;
             if (intent) body.intent = intent;
             previewing = asked();
@@ -344,7 +363,7 @@
             });
         }, 600);
     }
-    ["options", "more-options"].forEach(function (box) {
+    ["options", "more-options", "slicing-options"].forEach(function (box) {
         $(box).addEventListener("input", followChanges);
         $(box).addEventListener("change", followChanges);
     });
