@@ -30,6 +30,7 @@ from octoprint_img2print.slicing.slicers import curaengine, get_backend
 OUTER_WALL = {"prusaslicer": "External perimeter", "cura": "WALL-OUTER"}
 PRINTER = {"prusaslicer": "prusa_mk4", "cura": "creality_ender3_v2"}
 EDGE_MM = 1.0
+LINE_MM = 0.45  # the printers' line width
 
 
 @pytest.fixture(scope="module")
@@ -113,12 +114,13 @@ def test_cylinder_seams_line_up_at_the_weld(capsys, tmp_path, photo, slicer):
     text = (tmp_path / "lamp.gcode").read_text()
     walls = np.asarray([point for start, end, _z, extrudes, _f, kind, layer, _pushed in moves(text)
                         if extrudes and kind == OUTER_WALL[slicer] and layer >= 0 for point in (start, end)])
-    axis = (walls.min(axis=0) + walls.max(axis=0)) / 2
-    radius = float(np.ptp(walls[:, 0])) / 2
+    axis, radius = circle_through(walls)  # not the box's middle: the picture is thicker on one side than the other
     starts = np.asarray([point for _layer, point in outer_wall_starts(text, slicer)]) - axis
-    angles = np.degrees(np.arctan2(starts[:, 0], -starts[:, 1]))  # 0 at the front, where the weld is
+    angles = np.arctan2(starts[:, 0], -starts[:, 1])  # 0 at the front, where the weld is
     assert len(starts) > 50 and radius > 8
-    assert np.mean(np.abs(angles) <= 5) >= 0.9
+    # within three lines of the weld along the wall: CuraEngine starts a wall at its vertex nearest to a point, and
+    # where the picture is thicker beside the weld than at it, the outer wall's nearest vertex drifts that far
+    assert np.mean(np.abs(angles) * radius <= 3 * LINE_MM) >= 0.9
 
 
 @pytest.mark.parametrize("angle", [120, 180, 270, 340])
@@ -134,11 +136,17 @@ def test_arc_seams_make_one_vertical_line_at_an_end(capsys, tmp_path, photo, sli
     assert min(np.hypot(*(line - end)) for end in arc_ends(walls)) <= 3.5  # the end face is 3 mm thick
 
 
+def circle_through(points: np.ndarray) -> tuple[np.ndarray, float]:
+    """The centre and radius of the circle through points (x² + y² = 2ax + 2by + c by least squares)."""
+    (a, b, c), *_rest = np.linalg.lstsq(np.column_stack([2 * points, np.ones(len(points))]),
+                                        (points ** 2).sum(axis=1), rcond=None)
+    return np.array([a, b]), float(np.sqrt(c + a * a + b * b))
+
+
 def arc_ends(walls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The two wall points (along the wall lines) beside the open side of an arc: the widest gap between their
-    angles around the circle through them (x² + y² = 2ax + 2by + c by least squares)."""
-    (a, b, _c), *_rest = np.linalg.lstsq(np.column_stack([2 * walls, np.ones(len(walls))]), (walls ** 2).sum(axis=1),
-                                         rcond=None)
+    angles around the circle through them."""
+    (a, b), _radius = circle_through(walls)
     angles = np.arctan2(walls[:, 1] - b, walls[:, 0] - a)
     order = np.argsort(angles)
     gaps = np.diff(np.append(angles[order], angles[order[0]] + 2 * np.pi))

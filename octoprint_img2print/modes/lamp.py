@@ -12,6 +12,7 @@ from ..building.surface import PREVIEW, sample
 from ..building.tones import ToneOptions, thickness
 from ..geometry import outline
 from ..geometry.booleans import to_manifold
+from ..geometry.circles import ring_weld
 from ..geometry.mesh import Mesh
 from ..geometry.solid import CYLINDER, heightfield_solid
 from ..i18n import N_, _
@@ -92,9 +93,7 @@ def build(picture: Picture, options: LampOptions) -> tuple[Mesh, Report]:
 def weld(options: LampOptions, solid: Mesh) -> tuple[float, float, float]:
     """Where the picture's two edges meet: at the front as the cylinder is bent, at the back once a hanger's shade is
     turned over (the seams go there)."""
-    low, high = solid.bounds()
-    side = high[1] if options.holder == HANGER else low[1]
-    return float(low[0] + high[0]) / 2, float(side), float(low[2] + high[2]) / 2
+    return ring_weld(solid, behind=options.holder == HANGER)
 
 
 def as_built(_options: LampOptions) -> str:

@@ -12,6 +12,7 @@ from ..building.surface import PREVIEW, framed_solid, sample
 from ..building.tones import LINEAR, TRANSMISSION, thickness
 from ..geometry import outline
 from ..geometry.booleans import box, to_manifold
+from ..geometry.circles import ring_weld
 from ..geometry.mesh import Mesh
 from ..geometry.solid import ARC, CYLINDER, FLAT
 from ..i18n import N_, _
@@ -131,10 +132,7 @@ def backlight(options: LithophaneOptions) -> float | None:
 
 def weld(options: LithophaneOptions, solid: Mesh) -> tuple[float, float, float] | None:
     """Where a closed cylinder's two picture edges meet: the bend puts them at its front (the seams go there)."""
-    if options.shape != CYLINDER:
-        return None
-    low, high = solid.bounds()
-    return float(low[0] + high[0]) / 2, float(low[1]), float(low[2] + high[2]) / 2
+    return ring_weld(solid) if options.shape == CYLINDER else None
 
 
 MODE = Mode("lithophane", N_("Lithophane"),

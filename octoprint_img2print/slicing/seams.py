@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..geometry.circles import fitted_circle
 from ..geometry.mesh import Mesh
 
 VERTICAL_SHARE = 0.6
@@ -107,7 +108,7 @@ def _arc_end(xy: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     and the circle's tangent there pointing into the gap; None when the points do not lie in a band around the circle
     fitted through them or the faces go all the way round."""
     used = np.unique(faces)
-    centre, radius = _circle(xy[used])
+    centre, radius = fitted_circle(xy[used])
     offsets = xy - centre
     if radius <= 0 or np.abs(np.hypot(*offsets[used].T) - radius).max() > BAND_SHARE * radius:
         return None
@@ -139,14 +140,6 @@ def _uncovered(corners: np.ndarray, bins: int = 720) -> float | None:
     if min(len(widest), bins) * 360.0 / bins < MIN_GAP_DEG:
         return None
     return float(widest[0] % bins) * 2 * np.pi / bins
-
-
-def _circle(xy: np.ndarray) -> tuple[np.ndarray, float]:
-    """The circle fitted through points in the plane (least squares on x² + y² = 2ax + 2by + c)."""
-    matrix = np.column_stack([2 * xy, np.ones(len(xy))])
-    (a, b, c), *_rest = np.linalg.lstsq(matrix, (xy ** 2).sum(axis=1), rcond=None)
-    squared = c + a * a + b * b
-    return np.array([a, b]), float(np.sqrt(squared)) if squared > 0 else 0.0
 
 
 def _axes(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -40,7 +40,7 @@ LINE_DISTANCE_FACTOR = {"grid": 2, "triangles": 3, "trihexagon": 3, "cubic": 3, 
 FLAVORS = {"marlin2": "RepRap (Marlin/Sprinter)", "marlin": "RepRap (Marlin/Sprinter)",
            "klipper": "RepRap (Marlin/Sprinter)", "reprapfirmware": "RepRap (RepRap)"}
 SKIRT_GAP_MM = 3.0
-SEAM_REACH_MM = 0.5  # just beyond the side, nearer to it than to a wide arc's other end
+SEAM_REACH_MM = 0.5  # just beyond the side: nearer to it than a wide arc's other end or a ring's bumps beside the weld
 GENERIC_DEFINITION = "fdmprinter"
 # CuraEngine -v says when each stage is done; the share of the work done by then (the export, with the paths
 # planned, takes most)
