@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import cli_arguments, i18n, pipeline
+from . import cli_arguments, i18n, pipeline, processes
 from .building.artwork import ArtworkOptions
 from .errors import BadInput, Img2PrintError
 from .farm.cli_batch import add_batch_parser, run_batch
@@ -431,9 +431,10 @@ def _failed(args: argparse.Namespace, error: Img2PrintError) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C from here on: KeyboardInterrupt, cleaned up
+    signal.signal(signal.SIGINT, processes.interrupt)  # Ctrl-C from here on: KeyboardInterrupt, cleaned up (after
+    # native code that calls back into Python)
     if args.command in ONE_PROCESS_COMMANDS:  # kill (SIGTERM) cleans up like Ctrl-C: no slicer, no temporary folder
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, processes.interrupt)
     try:
         _limits_given(args)
         commands = {"convert": _convert, "trace": _trace, "slice": _slice, "profiles": _profiles, "check": _check,

@@ -1,4 +1,5 @@
-"""Helpers for img2print's child processes: they end when the process that started them ends."""
+"""Helpers for img2print's processes: children end when the process that started them ends, and Ctrl-C waits for
+native code that calls back into Python."""
 
 from __future__ import annotations
 
@@ -6,8 +7,12 @@ import ctypes
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 PR_SET_PDEATHSIG = 1
+_native_depth = 0  # how many native_code blocks are running
+_interrupted = False  # a Ctrl-C (or kill) came while one ran
 
 
 def end_with_parent() -> None:
@@ -35,3 +40,28 @@ def die_with_parent() -> None:
     end_with_parent()
     if os.getppid() == 1:
         sys.exit(1)
+
+
+def interrupt(_signal: int, _frame: object) -> None:
+    """Ctrl-C's (and kill's) handler for the command line: KeyboardInterrupt now, or as soon as native code that may
+    call back into Python has returned."""
+    global _interrupted
+    if _native_depth:
+        _interrupted = True
+        return
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def native_code() -> Iterator[None]:
+    """While inside (also as a decorator): a Ctrl-C waits for the block to end. manifold3d's bindings turn an
+    exception raised while they run Python code (an argument's conversion) into an abort of the whole process."""
+    global _native_depth, _interrupted
+    _native_depth += 1
+    try:
+        yield
+    finally:
+        _native_depth -= 1
+        if not _native_depth and _interrupted:
+            _interrupted = False
+            raise KeyboardInterrupt

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..processes import native_code
 from .mesh import Mesh
 from .topology import components
 
@@ -20,12 +21,14 @@ def manifold() -> Any:
     return manifold3d
 
 
+@native_code()
 def to_manifold(mesh: Mesh) -> manifold3d.Manifold:
     """A manifold3d solid from a closed Mesh."""
     return manifold().Manifold(manifold().Mesh(vert_properties=mesh.vertices.astype(np.float32),
                                                tri_verts=mesh.faces.astype(np.uint32)))
 
 
+@native_code()
 def from_manifold(solid: manifold3d.Manifold, on_bed: bool = False) -> Mesh:
     """A Mesh from a manifold3d solid (``on_bed``: moved first, in manifold3d's double precision, as Mesh.on_bed
     moves a mesh: onto z = 0 with its bounding box starting at x = y = 0)."""
@@ -51,6 +54,7 @@ def _without_null_edges(mesh: Mesh) -> Mesh:
     return Mesh(vertices, faces[(a != b) & (b != c) & (a != c)])
 
 
+@native_code()
 def box(low: tuple[float, float, float], high: tuple[float, float, float]) -> manifold3d.Manifold:
     """An axis-aligned box between two corners."""
     size = np.subtract(high, low)

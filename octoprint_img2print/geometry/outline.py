@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..processes import native_code
 from .booleans import from_manifold, manifold
 from .mesh import Mesh
 
@@ -25,6 +26,7 @@ def _region_type() -> Any:
     return manifold().CrossSection
 
 
+@native_code()
 def region(rings: list[np.ndarray], fill_rule: str = EVENODD) -> Region:
     """A region from closed rings (each an (n, 2) array) under a fill rule (NONZERO or EVENODD)."""
     usable = [np.ascontiguousarray(r, dtype=np.float64) for r in rings if len(r) >= 3]
@@ -42,6 +44,7 @@ def circle(radius: float, segments: int = 48) -> Region:
     return _region_type().circle(radius, segments)
 
 
+@native_code()
 def union(regions: list[Region]) -> Region:
     """Everything covered by any of the regions."""
     regions = [r for r in regions if not r.is_empty()]
@@ -78,6 +81,7 @@ def without_small_parts(shape: Region, min_part_mm2: float, min_hole_mm2: float)
     return region(outers, NONZERO) - region([h[::-1] for h in holes], NONZERO) if holes else region(outers, NONZERO)
 
 
+@native_code()
 def offset(shape: Region, distance: float) -> Region:
     """Grow (positive) or shrink (negative) the region by ``distance`` with round corners."""
     return shape.offset(distance, manifold().JoinType.Round, 2.0, 24) if distance else shape
@@ -94,12 +98,14 @@ def clean(shape: Region) -> Region:
     return shape.simplify(CLEAN_MM)
 
 
+@native_code()
 def extrude(shape: Region, bottom: float, top: float) -> manifold3d.Manifold:
     """A prism of the cleaned region between two heights (give parts that share an outline the same cleaned
     region: cleaned part by part, their copies of it can differ)."""
     return manifold().Manifold.extrude(clean(shape), top - bottom).translate((0.0, 0.0, bottom))
 
 
+@native_code()
 def body(parts: list[manifold3d.Manifold], cut: list[manifold3d.Manifold] | None = None) -> manifold3d.Manifold:
     """Union of the parts minus the cuts."""
     whole = manifold().Manifold.batch_boolean(parts, manifold().OpType.Add) if len(parts) > 1 else parts[0]

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..i18n import _, ngettext
+from ..processes import native_code
 from ..report import INFO, Report
 from . import checks, holes, meshfix, topology
 from .checks import MIN_PART_MM, MeshSummary, needs_repair, nested_parts, overlapping, specks, summarize, verdict
@@ -184,6 +185,7 @@ def _labelled(parts: list[Mesh]) -> tuple[Mesh, np.ndarray]:
     return concatenate(parts), np.repeat(np.arange(len(parts)), [len(part.faces) for part in parts])
 
 
+@native_code()
 def _united(parts: list[Mesh], done: Report, cutting: set[int] | None = None) -> Mesh:
     """One mesh of all parts: where parts overlap or lie inside one another, their union (cavities, parts wound
     inwards inside another, are cut out), level by level of nesting. ``cutting``: the parts known to cut through

@@ -319,7 +319,10 @@
                 button.addEventListener("click", function () {
                     var input = document.querySelector("[data-option='" + group.fix.option + "']");
                     if (input && input.type === "checkbox") input.checked = !!group.fix.value;
-                    else if (input) input.value = fields[group.fix.option].number ? Fields.formatNumber(group.fix.value, locale) : group.fix.value;
+                    else if (input) {
+                        var fixed = fields[group.fix.option] || slicing[group.fix.option];
+                        input.value = fixed.number ? Fields.formatNumber(group.fix.value, locale) : group.fix.value;
+                    }
                     else extra[group.fix.option] = group.fix.value;
                     send("preview");
                 });
