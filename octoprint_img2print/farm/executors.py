@@ -46,8 +46,6 @@ def _usable_cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-
-
 class LocalWorkers(Workers):
     """A pool of processes on this machine, one job each at a time; they end when the batch ends, even killed."""
 

@@ -28,7 +28,7 @@ from ..seam_painting import painted_model
 
 PATTERNS = {"gyroid": "gyroid", "cubic": "cubic", "grid": "grid", "rectilinear": "rectilinear", "lines": "line",
             "triangles": "triangles", "concentric": "concentric"}
-SOLID_PATTERNS = ("rectilinear", "concentric")  # of ours, the ones PrusaSlicer lets fill 100 % (its top patterns)
+FILLS_SOLID = ("rectilinear", "concentric")  # of PATTERNS, those PrusaSlicer lets fill 100 % (its top patterns)
 ARACHNE_SINCE = (2, 5)  # PrusaSlicer's variable-width (Arachne) perimeters, its default since then, come out
 # differently from run to run on the same model (even on one CPU); classic perimeters give the same G-code every time
 PROGRESS = re.compile(r"^(\d+) => ")
@@ -102,7 +102,7 @@ def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -
 def _fill_pattern(settings: SliceSettings) -> str:
     """PrusaSlicer's infill pattern for the plan's; at 100 % PrusaSlicer refuses all but the solid patterns, so
     rectilinear stands in for the others."""
-    if settings.infill_density >= 100 and PATTERNS[settings.infill_pattern] not in SOLID_PATTERNS:
+    if settings.infill_density >= 100 and PATTERNS[settings.infill_pattern] not in FILLS_SOLID:
         return "rectilinear"
     return PATTERNS[settings.infill_pattern]
 
