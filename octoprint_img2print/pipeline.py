@@ -11,6 +11,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -511,10 +512,12 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
     output = Path(output)
     name = name or (source.name if isinstance(source, Path) else "upload")
     chosen_overrides = SliceOverrides.parse(overrides)
-    info = detect_slicer(slicer, slicer_settings)
+    with ThreadPoolExecutor(1, thread_name_prefix="img2print-detect") as beside:
+        detecting = beside.submit(detect_slicer, slicer, slicer_settings)  # the slicer answers while we build
+        mesh, report, used_mode, mode_options = _model_for_slicing(source, name, mode, options, max_megapixels,
+                                                                   printer, repair, progress)
+        info = detecting.result()
     backend = get_backend(info.name)
-    mesh, report, used_mode, mode_options = _model_for_slicing(source, name, mode, options, max_megapixels, printer,
-                                                               repair, progress)
     prepared = prepare_for_printer(mesh, printer, mode=used_mode, options=mode_options, intent=intent,
                                    overrides=chosen_overrides, tree_supports=backend.has_tree_supports(info))
     report.extend(prepared.report)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[float], None]
 DEFAULT_TIMEOUT_S = 3600.0
+POLL_S = 0.05  # how often a running slicer is checked for a cancel or the time limit
 OUT_OF_MEMORY = re.compile(r"bad_alloc|MemoryError|Cannot allocate memory|[Oo]ut of memory")  # C++, Python, libc
 
 
@@ -152,6 +153,15 @@ def percent(text: str) -> float:
     return float(text) / 100.0
 
 
+def _ended(process: subprocess.Popen, seconds: float) -> bool:
+    """Whether the process ended within ``seconds`` (returns the moment it does)."""
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
 def run(command: list[str], *, slicer: str, env: dict[str, str] | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
         cancel: threading.Event | None = None, progress: Progress | None = None,
         progress_pattern: re.Pattern[str] | None = None,
@@ -179,13 +189,12 @@ def run(command: list[str], *, slicer: str, env: dict[str, str] | None = None, t
         reader.start()
     deadline = time.monotonic() + timeout_s
     try:
-        while process.poll() is None:
+        while not _ended(process, POLL_S):
             if cancel is not None and cancel.is_set():
                 raise Cancelled("cancelled", _("Slicing was cancelled."))
             if time.monotonic() > deadline:
                 raise SlicerFailed("slicer_timeout", _("{slicer} did not finish within {minutes:.0f} minutes.")
                                    .format(slicer=slicer, minutes=timeout_s / 60), slicer=slicer)
-            time.sleep(0.05)
     finally:  # a cancel, a timeout or Ctrl-C: the slicer stops with us
         if process.poll() is None:
             process.kill()
