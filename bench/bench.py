@@ -712,6 +712,8 @@ def main() -> None:
         globals()[sys.argv[2]](Path(sys.argv[3]))
         return
     chosen = sys.argv[1:] or list(CASES)
+    # compiled as pip compiles an installed package: a stale bytecode cache (PYTHONDONTWRITEBYTECODE) costs every run
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "octoprint_img2print")], check=True)
     print(json.dumps({"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}))
     with tempfile.TemporaryDirectory(prefix="img2print-bench-") as folder:
         for name in chosen:
