@@ -344,7 +344,8 @@ def test_selecting_a_result_needs_octoprints_own_select_permission(admin, server
                                                   "permissions": [], "active": True, "admin": False})
     assert made.status_code == 200, made.text
     slicer = Session(server.port, "slicer", "slicer-pw")
-    asked = {"command": "slice", "file": "relief.png", "mode": "relief", "options": {"width": 30}}
+    admin.post("/api/files/local", files={"file": ("selectable.png", picture_bytes(halves()))})
+    asked = {"command": "slice", "file": "selectable.png", "mode": "relief", "options": {"width": 30}}
     refused = slicer.post("/api/plugin/img2print", json={**asked, "select": True})
     assert refused.status_code == 403
     allowed = slicer.post("/api/plugin/img2print", json=asked)
