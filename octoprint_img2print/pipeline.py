@@ -485,10 +485,10 @@ def _printable_model(mesh: Mesh, name: str, repair: bool, progress: Progress) ->
 
 
 def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, options: Mapping[str, Any] | None,
-                       max_megapixels: float, printer: PrinterProfile, repair: bool,
-                       progress: Progress) -> tuple[Mesh, Report, Mode | None, SizedOptions | None]:
+                       max_megapixels: float, printer: PrinterProfile, repair: bool, progress: Progress,
+                       built: ConvertResult | None) -> tuple[Mesh, Report, Mode | None, SizedOptions | None]:
     """The solid to slice: a model file (repaired if it must be and ``repair`` allows), or a picture converted by
-    its mode."""
+    its mode (``built`` when the printer's bed leaves its size as it is)."""
     if is_model_file(name):
         if isinstance(source, bytes):
             raise BadInput("model_bytes", _("{file}: give model files as a path.").format(file=name), file=name)
@@ -496,8 +496,13 @@ def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, option
         mesh = read_mesh(Path(source), name)
         progress(STAGE_CHECKING)
         return (*_printable_model(mesh, name, repair, progress), None, None)
+    widest = round(printer.width * PRINTER_WIDTH_SHARE)
+    if built is not None and built.mode.options_from(options or {}, widest) == built.options:
+        report = Report()
+        report.extend(built.report)
+        return built.mesh, report, built.mode, built.options
     built = build_solid(source, name=name, mode=mode, options=options, max_megapixels=max_megapixels,
-                        widest=round(printer.width * PRINTER_WIDTH_SHARE), progress=progress)
+                        widest=widest, progress=progress)
     return built.mesh, built.report, built.mode, built.options
 
 
@@ -507,15 +512,19 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
               overrides: Mapping[str, Any] | SliceOverrides | None = None,
               max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, timeout_s: float = DEFAULT_TIMEOUT_S,
               cancel: threading.Event | None = None, progress: Progress = _silent, repair: bool = True,
-              slicing_progress: Callable[[float], None] | None = None) -> SliceResult:
-    """Picture or model -> checked solid -> oriented and fitted to the printer -> sliced -> checked G-code."""
+              slicing_progress: Callable[[float], None] | None = None,
+              built: ConvertResult | None = None) -> SliceResult:
+    """Picture or model -> checked solid -> oriented and fitted to the printer -> sliced -> checked G-code.
+
+    ``built``: the solid already built from this picture with these options and no printer in mind (as a batch
+    writes it); it is sliced as it is unless this printer's bed caps its default size."""
     output = Path(output)
     name = name or (source.name if isinstance(source, Path) else "upload")
     chosen_overrides = SliceOverrides.parse(overrides)
     with ThreadPoolExecutor(1, thread_name_prefix="img2print-detect") as beside:
         detecting = beside.submit(detect_slicer, slicer, slicer_settings)  # the slicer answers while we build
         mesh, report, used_mode, mode_options = _model_for_slicing(source, name, mode, options, max_megapixels,
-                                                                   printer, repair, progress)
+                                                                   printer, repair, progress, built)
         info = detecting.result()
     backend = get_backend(info.name)
     prepared = prepare_for_printer(mesh, printer, mode=used_mode, options=mode_options, intent=intent,

@@ -23,8 +23,9 @@ from octoprint_server import free_port
 from pictures import photo_like, save
 from test_lean import _loaded
 
+from octoprint_img2print import pipeline
 from octoprint_img2print.farm.ledger import LEDGER_NAME, LOCK_NAME
-from octoprint_img2print.printers.profile import get_printer
+from octoprint_img2print.printers.profile import get_printer, profile_from_dict
 
 WIDTH = ["--width", "40"]
 GOOD = 18
@@ -363,3 +364,30 @@ def test_a_bad_manifest_row_is_one_line_naming_it(tmp_path):
     assert run.returncode == 3 and answer["error"]["code"] == "bad_manifest"
     assert answer["error"]["message"].startswith("jobs.csv row 3: There is no printer 'no_such_printer'")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_job_for_several_printers_slices_the_solid_it_built_unless_a_bed_caps_its_size(pictures, tmp_path,
+                                                                                          monkeypatch):
+    """A batch job builds its solid once (its model file) and slices that for each printer; only a bed too small
+    for the mode's default width gets a solid built again, that much narrower."""
+    require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
+    source = (pictures / "photo05.png").read_bytes()
+    built = pipeline.build_solid(source, name="photo05.png", mode="relief")
+    assert round(float(built.mesh.size()[0])) == 100, "the relief's default width"
+    widths_built = []
+    build = pipeline.build_solid
+    monkeypatch.setattr(pipeline, "build_solid",
+                        lambda *args, **kwargs: widths_built.append(kwargs["widest"]) or build(*args, **kwargs))
+    small = profile_from_dict({"id": "small", "name": "Small", "bed": {"width": 120, "depth": 120},
+                               "max_height": 100}, "small.yaml")
+    sizes, first_layers = {}, {}
+    for printer in (get_printer("prusa_mini"), get_printer("prusa_mk4"), small):
+        sliced = pipeline.slice_job(source, tmp_path / f"{printer.id}.gcode", printer=printer, slicer="prusaslicer",
+                                    name="photo05.png", mode="relief", built=built)
+        sizes[printer.id] = sorted(sliced.size_mm)[-1]
+        xs = [x for x, _y in read(tmp_path / f"{printer.id}.gcode").first_layer_xy]
+        first_layers[printer.id] = max(xs) - min(xs)  # the relief and its skirt
+    assert widths_built == [72], "built again only for the small bed (60 % of its 120 mm)"
+    assert sizes["prusa_mini"] == sizes["prusa_mk4"] == pytest.approx(100, abs=0.01)
+    assert sizes["small"] == pytest.approx(72, abs=0.01)
+    assert first_layers["prusa_mk4"] - first_layers["small"] == pytest.approx(28, abs=1)

@@ -145,7 +145,8 @@ def make(work: Work, source: bytes) -> dict[str, Any]:
                                          slicer=settings.slicer, intent=work.intent, name=work.name, mode=work.mode,
                                          options=work.options,
                                          overrides={**settings.overrides, "same_every_time": True},
-                                         max_megapixels=settings.max_megapixels, timeout_s=settings.timeout_s)
+                                         max_megapixels=settings.max_megapixels, timeout_s=settings.timeout_s,
+                                         built=converted)
                       for printer, name in work.gcode_files.items()]
             names = [work.model_file, *work.gcode_files.values()]
             return {"ok": True, "files": {name: (Path(folder) / name).read_bytes() for name in names},
