@@ -92,6 +92,7 @@ class TerminalProgress:
                 sys.stderr.write("\n")
 
     def __call__(self, stage: str) -> None:
+        processes.raise_if_interrupted()  # a Ctrl-C that Python swallowed stops the work before the next stage
         self.stage = stage
 
     def _stage_line(self, elapsed: float) -> str:
@@ -432,7 +433,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGINT, processes.interrupt)  # Ctrl-C from here on: KeyboardInterrupt, cleaned up (after
-    # native code that calls back into Python)
+    # native code that calls back into Python, and after starting a child)
+    processes.hold_interrupts_while_forking()
     if args.command in ONE_PROCESS_COMMANDS:  # kill (SIGTERM) cleans up like Ctrl-C: no slicer, no temporary folder
         signal.signal(signal.SIGTERM, processes.interrupt)
     try:

@@ -7,12 +7,14 @@ import ctypes
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 PR_SET_PDEATHSIG = 1
 _native_depth = 0  # how many native_code blocks are running
-_interrupted = False  # a Ctrl-C (or kill) came while one ran
+_interrupted = False  # a Ctrl-C (or kill) came
+_fork_held = False  # hold_interrupts_while_forking has registered its callbacks
 
 
 def end_with_parent() -> None:
@@ -44,24 +46,56 @@ def die_with_parent() -> None:
 
 def interrupt(_signal: int, _frame: object) -> None:
     """Ctrl-C's (and kill's) handler for the command line: KeyboardInterrupt now, or as soon as native code that may
-    call back into Python has returned."""
+    call back into Python has returned, or at the next ``raise_if_interrupted`` after a fork (see
+    ``hold_interrupts_while_forking``)."""
     global _interrupted
+    _interrupted = True
     if _native_depth:
-        _interrupted = True
         return
     raise KeyboardInterrupt
+
+
+def raise_if_interrupted() -> None:
+    """KeyboardInterrupt if a Ctrl-C came while it had to wait."""
+    if _interrupted and not _native_depth:
+        raise KeyboardInterrupt
+
+
+def _forking() -> None:
+    global _native_depth
+    if threading.current_thread() is threading.main_thread():  # only the main thread runs signal handlers
+        _native_depth += 1
+
+
+def _forked() -> None:
+    global _native_depth
+    if threading.current_thread() is threading.main_thread():
+        _native_depth -= 1
+
+
+def hold_interrupts_while_forking() -> None:
+    """A Ctrl-C while a child is started waits for the start to end: logging's at-fork callbacks run Python code,
+    and Python prints and ignores an exception raised in them (the command went on to the end). Registered after
+    logging's (imported here first), as the callbacks before a fork run in reverse order and those after it in
+    order, so ours enclose them."""
+    global _fork_held
+    if _fork_held:
+        return
+    import logging  # noqa: F401  (its callbacks first)
+
+    os.register_at_fork(before=_forking, after_in_parent=_forked)
+    _fork_held = True
 
 
 @contextmanager
 def native_code() -> Iterator[None]:
     """While inside (also as a decorator): a Ctrl-C waits for the block to end. manifold3d's bindings turn an
     exception raised while they run Python code (an argument's conversion) into an abort of the whole process."""
-    global _native_depth, _interrupted
+    global _native_depth
     _native_depth += 1
     try:
         yield
     finally:
         _native_depth -= 1
         if not _native_depth and _interrupted:
-            _interrupted = False
             raise KeyboardInterrupt

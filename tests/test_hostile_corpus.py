@@ -271,6 +271,8 @@ STAGED_WORK = {  # command line and its input; Ctrl-C comes at moments spread ov
 }
 MOMENTS = (0.03, 0.1, 0.3, 0.5, 0.65)  # shares of the time the whole command takes here
 KILLED_AT = 0.4  # and a kill (SIGTERM) at this share, which cleans up the same way
+PYTHON_STARTS_S = 0.15  # no moment earlier: until img2print's first lines run (25 ms here, over 60 ms seen on a busy
+# machine) a Ctrl-C meets Python's own start, not img2print; the command is still importing its libraries after this
 
 
 @pytest.mark.parametrize("command", sorted(STAGED_WORK))
@@ -294,13 +296,16 @@ def test_ctrl_c_stops_every_stage_at_once_and_leaves_nothing(tmp_path, command):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env={**os.environ, "TMPDIR": str(temporary)})
 
-    started = time.monotonic()
-    whole = start()
-    assert whole.wait(timeout=300) == 0, whole.communicate()
-    duration = time.monotonic() - started
-    (folder / arguments[3]).unlink()
+    durations = []
+    for _run in range(2):  # the faster of two: a run here takes up to a third less time than another
+        started = time.monotonic()
+        whole = start()
+        assert whole.wait(timeout=300) == 0, whole.communicate()
+        durations.append(time.monotonic() - started)
+        (folder / arguments[3]).unlink()
+    duration = min(durations)
     for share, sent_signal in [*((share, signal.SIGINT) for share in MOMENTS), (KILLED_AT, signal.SIGTERM)]:
-        moment = share * duration
+        moment = max(share * duration, PYTHON_STARTS_S)
         process = start()
         time.sleep(moment)
         children = psutil.Process(process.pid).children(recursive=True)
@@ -315,6 +320,42 @@ def test_ctrl_c_stops_every_stage_at_once_and_leaves_nothing(tmp_path, command):
         assert [c.pid for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE] == []
         assert sorted(p.name for p in folder.iterdir()) == [arguments[1]], f"left after Ctrl-C at {moment} s"
         assert list(temporary.iterdir()) == [], f"temporary files left after Ctrl-C at {moment} s"
+
+
+CTRL_C_WHILE_STARTING_THE_SLICER = """
+import os, signal, sys, threading
+from octoprint_img2print.cli import main
+
+def ctrl_c_while_forking():  # like logging's lock release after every fork: Python code, where the handler runs
+    if threading.current_thread() is threading.main_thread():
+        signal.raise_signal(signal.SIGINT)
+        sum(range(10))
+
+os.register_at_fork(after_in_parent=ctrl_c_while_forking)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_while_a_child_starts_is_not_lost(tmp_path):
+    """A Ctrl-C that comes while the slicer is being started (in the at-fork callbacks, where Python prints and
+    ignores an exception) still cancels: it was lost and the command went on to write its G-code, exit 0."""
+    import psutil
+    from pictures import halves, save
+
+    folder, temporary = tmp_path / "work", tmp_path / "tmp"
+    folder.mkdir()
+    temporary.mkdir()
+    save(halves(), folder / "small.png")
+    command = [sys.executable, "-c", CTRL_C_WHILE_STARTING_THE_SLICER, "slice", "small.png", "-o", "out.gcode",
+               "--mode", "relief", "--width", "30", "--printer", "generic", "--slicer", "prusaslicer"]
+    run = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "TMPDIR": str(temporary)})
+    assert run.returncode == 130, run.stderr
+    assert run.stderr.strip().splitlines()[-1] == "img2print: cancelled." and "Traceback" not in run.stderr
+    assert [p.name for p in folder.iterdir()] == ["small.png"] and list(temporary.iterdir()) == []
+    slicers = [p for p in psutil.process_iter(["cmdline"]) if str(temporary) in " ".join(p.info["cmdline"] or [])]
+    psutil.wait_procs(slicers, timeout=2)
+    assert [p for p in slicers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == [], "slicer left running"
 
 
 # through a real OctoPrint ----------------------------------------------------------------------------------------

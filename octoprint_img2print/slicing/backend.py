@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Cancelled, SlicerFailed
 from ..i18n import _
 from ..options import Translate
-from ..processes import end_with_parent
+from ..processes import end_with_parent, raise_if_interrupted
 
 if TYPE_CHECKING:
     from ..printers.profile import PrinterProfile
@@ -190,6 +190,7 @@ def run(command: list[str], *, slicer: str, env: dict[str, str] | None = None, t
     deadline = time.monotonic() + timeout_s
     try:
         while not _ended(process, POLL_S):
+            raise_if_interrupted()
             if cancel is not None and cancel.is_set():
                 raise Cancelled("cancelled", _("Slicing was cancelled."))
             if time.monotonic() > deadline:
