@@ -62,7 +62,7 @@ class SliceSettings:
 class SliceOverrides(Options):
     """Settings a user may set instead of the intent's (None keeps the intent's), and how the model is placed."""
 
-    orientation: str | None = option(None, N_("Orientation"), N_("auto (least overhang), flat or upright"),
+    orientation: str | None = option(None, N_("Orientation"), N_("how the model stands on the bed"),
                                      choices=ORIENTATION_CHOICES)
     scale_to_fit: bool = option(False, N_("Scale to fit"), N_("scale the model down if it does not fit"))
 
@@ -73,11 +73,11 @@ class SliceOverrides(Options):
                                   high=100.0)
     infill_pattern: str | None = option(None, N_("Infill pattern"), N_("infill pattern"), choices=PATTERN_CHOICES)
     walls: int | None = option(None, N_("Walls"), N_("number of walls (perimeters)"), low=1, high=30)
-    supports: str | None = option(None, N_("Supports"),
-                                  N_("supports: auto (where overhangs need them), none or always"),
+    supports: str | None = option(None, N_("Supports"), N_("which overhangs print on supports"),
                                   choices=SUPPORT_CHOICES)
-    adhesion: str | None = option(None, N_("Adhesion"), N_("first-layer adhesion: none, skirt or brim"),
-                                  choices=ADHESION_CHOICES)
+    adhesion: str | None = option(None, N_("Adhesion"),
+                                  N_("a skirt primes the nozzle around the model; a brim, a rim joined to it, holds it "
+                                     "on the bed"), choices=ADHESION_CHOICES)
     brim_width: float | None = option(None, N_("Brim width"), N_("brim width in mm"), unit="mm", low=0.0,
                                       high=100.0)
     color_change: bool = option(False, N_("Colour change"),

@@ -63,7 +63,13 @@
         var help = document.createElement("p"), problem = document.createElement("p");
         help.className = "help";
         help.id = id + "-help";
-        help.textContent = (field.range ? field.range + ". " : "") + field.help;
+        if (field.range) {  // as in the tab: the allowed values in bold, then what the option does
+            var range = document.createElement("strong");
+            range.textContent = field.range;
+            help.appendChild(range);
+            help.appendChild(document.createTextNode(" "));
+        }
+        help.appendChild(document.createTextNode(field.help));
         problem.className = "problem error";
         problem.id = id + "-problem";
         problem.hidden = true;
