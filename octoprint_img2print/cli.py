@@ -92,7 +92,7 @@ class TerminalProgress:
                 sys.stderr.write("\n")
 
     def __call__(self, stage: str) -> None:
-        processes.raise_if_interrupted()  # a Ctrl-C that Python swallowed stops the work before the next stage
+        processes.raise_if_interrupted()  # a Ctrl-C held while a child started stops the work before this stage
         self.stage = stage
 
     def _stage_line(self, elapsed: float) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from pathlib import Path
 import hostile
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, require
 from hostile import CORPUS, MEMORY_LIMIT, Case
 
 TIMEOUT_S = 30.0
@@ -342,6 +343,7 @@ def test_ctrl_c_while_a_child_starts_is_not_lost(tmp_path):
     import psutil
     from pictures import halves, save
 
+    require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
     folder, temporary = tmp_path / "work", tmp_path / "tmp"
     folder.mkdir()
     temporary.mkdir()
