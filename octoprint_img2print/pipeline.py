@@ -404,6 +404,11 @@ def _size_that_fits(built: ConvertResult, scale: float) -> dict[str, Any]:
     return {FIX_OPTION: name, FIX_VALUE: math.floor((scale * asked - (1 - scale) * added) * 10) / 10}
 
 
+def _widest(printer: PrinterProfile) -> float:
+    """The widest a picture's solid is made by default for this printer (a share of its bed)."""
+    return round(printer.width * PRINTER_WIDTH_SHARE)
+
+
 def preview(source: bytes | Path, printer: PrinterProfile, *, name: str | None = None, mode: str | None = None,
             options: Mapping[str, Any] | None = None, intent: str | None = None,
             overrides: Mapping[str, Any] | SliceOverrides | None = None,
@@ -413,7 +418,7 @@ def preview(source: bytes | Path, printer: PrinterProfile, *, name: str | None =
     printing it with the slicing options asked; with ``view``, also the solid as it stands on the printer's bed
     written there for the pages' 3D view."""
     built = build_solid(source, name=name, mode=mode, options=options, max_megapixels=max_megapixels,
-                        widest=round(printer.width * PRINTER_WIDTH_SHARE), quick=True, progress=progress)
+                        widest=_widest(printer), quick=True, progress=progress)
     answer = {**built.as_dict(), "preview": solid_picture(built.mesh)}
     report, placed = assess_for_printer(built, printer, intent, SliceOverrides.parse(overrides))
     answer["findings"] = answer["findings"] + report.as_list()
@@ -496,7 +501,7 @@ def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, option
         mesh = read_mesh(Path(source), name)
         progress(STAGE_CHECKING)
         return (*_printable_model(mesh, name, repair, progress), None, None)
-    widest = round(printer.width * PRINTER_WIDTH_SHARE)
+    widest = _widest(printer)
     if built is not None and built.mode.options_from(options or {}, widest) == built.options:
         report = Report()
         report.extend(built.report)

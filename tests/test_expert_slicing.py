@@ -21,6 +21,7 @@ from pictures import photo_like, save
 from octoprint_img2print import pipeline
 from octoprint_img2print.cli import main
 from octoprint_img2print.errors import BadInput
+from octoprint_img2print.geometry.circles import fitted_circle
 from octoprint_img2print.geometry.stl import write_stl
 from octoprint_img2print.printers.profile import get_printer, profile_from_dict
 from octoprint_img2print.printers.vendor import prusaslicer_facts
@@ -114,7 +115,7 @@ def test_cylinder_seams_line_up_at_the_weld(capsys, tmp_path, photo, slicer):
     text = (tmp_path / "lamp.gcode").read_text()
     walls = np.asarray([point for start, end, _z, extrudes, _f, kind, layer, _pushed in moves(text)
                         if extrudes and kind == OUTER_WALL[slicer] and layer >= 0 for point in (start, end)])
-    axis, radius = circle_through(walls)  # not the box's middle: the picture is thicker on one side than the other
+    axis, radius = fitted_circle(walls)  # not the box's middle: the picture is thicker on one side than the other
     starts = np.asarray([point for _layer, point in outer_wall_starts(text, slicer)]) - axis
     angles = np.arctan2(starts[:, 0], -starts[:, 1])  # 0 at the front, where the weld is
     assert len(starts) > 50 and radius > 8
@@ -136,17 +137,10 @@ def test_arc_seams_make_one_vertical_line_at_an_end(capsys, tmp_path, photo, sli
     assert min(np.hypot(*(line - end)) for end in arc_ends(walls)) <= 3.5  # the end face is 3 mm thick
 
 
-def circle_through(points: np.ndarray) -> tuple[np.ndarray, float]:
-    """The centre and radius of the circle through points (x² + y² = 2ax + 2by + c by least squares)."""
-    (a, b, c), *_rest = np.linalg.lstsq(np.column_stack([2 * points, np.ones(len(points))]),
-                                        (points ** 2).sum(axis=1), rcond=None)
-    return np.array([a, b]), float(np.sqrt(c + a * a + b * b))
-
-
 def arc_ends(walls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The two wall points (along the wall lines) beside the open side of an arc: the widest gap between their
     angles around the circle through them."""
-    (a, b), _radius = circle_through(walls)
+    (a, b), _radius = fitted_circle(walls)
     angles = np.arctan2(walls[:, 1] - b, walls[:, 0] - a)
     order = np.argsort(angles)
     gaps = np.diff(np.append(angles[order], angles[order[0]] + 2 * np.pi))
