@@ -171,7 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     slicing.add_argument("input", type=Path, metavar="INPUT",
                          help=_("picture, SVG or model file (STL, 3MF, OBJ, GLB, glTF)"))
     slicing.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.gcode", help=_("G-code to write"))
-    slicing.add_argument("--printer", required=True, metavar="ID", help=_("printer profile id (see 'profiles list')"))
+    slicing.add_argument("--printer", required=True, metavar="ID", help=_("printer profile id (see 'profiles list'), "
+                                                                          "or a printer profile file (.yaml)"))
     slicing.add_argument("--slicer", choices=list(slicers()), default=None, help=_slicer_help())
     slicing.add_argument("--intent", metavar="ID", help=_("what the object is for (default: by mode; 'display' for "
                                                            "models)"))

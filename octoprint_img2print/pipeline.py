@@ -43,6 +43,7 @@ from .rendering.view_mesh import lit_from_behind, write_view
 from .report import ERROR, FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding_kind
 from .slicing.backend import DEFAULT_TIMEOUT_S, SlicerInfo
 from .slicing.gcode import GcodeFacts, inspect, verify
+from .slicing.gcode_safety import Commands
 from .slicing.intents import Intent, get_intent
 from .slicing.orientation import Orientation, best_orientation, fixed_orientation, turned
 from .slicing.plan import SliceOverrides, SliceSettings, adhesion_margin, placed_settings, plan
@@ -544,7 +545,7 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
         figures = backend.slice(info, model, sliced, printer, prepared.settings, work, progress=slicing_progress,
                                 cancel=cancel, timeout_s=timeout_s)
         progress(STAGE_INSPECTING)
-        facts = inspect(sliced, printer.centre)
+        facts = inspect(sliced, printer.centre, Commands(printer.start_macro, printer.end_macro))
         verify(facts, printer, backend.label)
         facts.estimated_time_s = figures.get("estimated_time_s", facts.estimated_time_s)
         facts.filament_mm = figures.get("filament_mm", facts.filament_mm)

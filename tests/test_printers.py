@@ -125,7 +125,8 @@ def test_bad_gcode_is_refused_after_slicing(tmp_path, body, code):
 
 def test_prime_lines_before_the_first_layer_are_allowed(tmp_path):
     path = tmp_path / "prime.gcode"
-    path.write_text("M83\nG1 Y-4 F6000\nG1 X60 E9 F1000\n;LAYER_CHANGE\nG1 X10 Y10 Z0.2\nG1 X20 Y10 E1\n")
+    path.write_text("G28\nM109 S215\nM83\nG1 Y-4 F6000\nG1 X60 E9 F1000\n;LAYER_CHANGE\nG1 X10 Y10 Z0.2\n"
+                    "G1 X20 Y10 E1\nM104 S0\n")
     printer = get_printer("prusa_mk4")
     facts = inspect(path, printer.centre)
     verify(facts, printer, "test")

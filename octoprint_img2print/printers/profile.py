@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,12 @@ from ..data import profiles_dir
 from ..errors import BadInput
 from ..i18n import _
 from ..slicing.slicers import registry as slicer_registry
+from . import generic_gcode
 
 RECTANGULAR, CIRCULAR = "rectangular", "circular"
 CORNER, CENTRE = "corner", "centre"
 FLAVORS = ("marlin2", "marlin", "klipper", "reprapfirmware")
+MACRO_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)?")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class PrinterProfile:
     gcode_flavor: str = "marlin2"
     start_gcode: str = ""
     end_gcode: str = ""
+    start_macro: str = ""
+    end_macro: str = ""
     slicer_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     retract_length: float | None = None
     retract_speed: float | None = None
@@ -96,7 +101,8 @@ def profile_from_dict(data: Any, source: str) -> PrinterProfile:
         raise _problem(source, "(top level)", _("must be a mapping of keys to values."))
     slicers = set(slicer_registry())
     known = {"id", "name", "bed", "origin", "max_height", "nozzle", "filament_diameter", "heated_bed",
-             "gcode_flavor", "start_gcode", "end_gcode", "retract_length", "retract_speed", "color_change_gcode",
+             "gcode_flavor", "start_gcode", "end_gcode", "start_macro", "end_macro", "retract_length", "retract_speed",
+             "color_change_gcode",
              "vendor_profiles"} | slicers
     for key in data:
         if key not in known:
@@ -118,6 +124,10 @@ def profile_from_dict(data: Any, source: str) -> PrinterProfile:
     for key in ("start_gcode", "end_gcode", "color_change_gcode"):
         if not isinstance(data.get(key, ""), str):
             raise _problem(source, key, _("must be text."))
+    for key in ("start_macro", "end_macro"):
+        if not MACRO_NAME.fullmatch(data.get(key, "")):
+            raise _problem(source, key, _("must be the name of one G-code macro (letters, digits and _), not "
+                                          "{value!r}.").format(value=data.get(key)))
     vendor = data.get("vendor_profiles", {})
     lists = sorted(key for backend in slicer_registry().values() for key in backend.vendor_keys)
     if not isinstance(vendor, dict) or any(key not in lists or not isinstance(ids, list)
@@ -134,6 +144,7 @@ def profile_from_dict(data: Any, source: str) -> PrinterProfile:
         filament_diameter=_number(data, "filament_diameter", source, 1.0, 3.5, 1.75),
         heated_bed=data.get("heated_bed", True), gcode_flavor=_choice(data, "gcode_flavor", source, FLAVORS, "marlin2"),
         start_gcode=data.get("start_gcode", ""), end_gcode=data.get("end_gcode", ""),
+        start_macro=data.get("start_macro", ""), end_macro=data.get("end_macro", ""),
         slicer_overrides={key: dict(data[key]) for key in slicers if key in data},
         retract_length=_number(data, "retract_length", source, 0.0, 20.0) if "retract_length" in data else None,
         retract_speed=_number(data, "retract_speed", source, 0.0, 200.0) if "retract_speed" in data else None,
@@ -160,7 +171,10 @@ def printer_ids() -> list[str]:
 
 
 def get_printer(printer_id: str) -> PrinterProfile:
-    """A shipped printer profile by id, or a BadInput error listing the ids there are."""
+    """A shipped printer profile by id, or one's own profile file (``.yaml``), or a BadInput error listing the ids
+    there are."""
+    if printer_id.endswith((".yaml", ".yml")) and Path(printer_id).is_file():
+        return load_profile(Path(printer_id))
     path = profiles_dir("printers") / f"{printer_id}.yaml"
     if not printer_id.replace("_", "").isalnum() or not path.is_file():
         raise BadInput("unknown_printer", _("There is no printer '{printer}'. Known printers: {known}.")
@@ -168,10 +182,16 @@ def get_printer(printer_id: str) -> PrinterProfile:
     return load_profile(path)
 
 
+OWN_GCODE = "img2print"  # the key of an OctoPrint printer profile's dictionary under which img2print's settings
+# hand in the start and end G-code a person set for that printer
+
+
 def from_octoprint(profile: dict[str, Any]) -> PrinterProfile:
-    """The printer OctoPrint knows (its printer profile dictionary) as a PrinterProfile."""
+    """The printer OctoPrint knows (its printer profile dictionary) as a PrinterProfile. Its start and end G-code
+    are the ones set for it in img2print's settings (under ``OWN_GCODE``), else a safe generic pair."""
     volume, extruder = profile.get("volume", {}), profile.get("extruder", {})
     circular = volume.get("formFactor") == CIRCULAR
+    own = profile.get(OWN_GCODE) or {}
     data = {
         "id": str(profile.get("id", "octoprint")), "name": str(profile.get("name", "OctoPrint printer")),
         "bed": {"shape": CIRCULAR, "diameter": volume.get("width")} if circular
@@ -180,4 +200,8 @@ def from_octoprint(profile: dict[str, Any]) -> PrinterProfile:
         "max_height": volume.get("height"), "nozzle": extruder.get("nozzleDiameter", 0.4),
         "heated_bed": bool(profile.get("heatedBed", True)),
     }
-    return profile_from_dict(data, _("OctoPrint printer profile '{name}'").format(name=data["name"]))
+    source = _("OctoPrint printer profile '{name}'").format(name=data["name"])
+    printer = profile_from_dict(data, source)
+    start = own.get("start_gcode") or generic_gcode.start_gcode(printer.bed_shape, printer.width, printer.depth,
+                                                               printer.centre, printer.heated_bed)
+    return replace(printer, start_gcode=str(start), end_gcode=str(own.get("end_gcode") or generic_gcode.end_gcode()))

@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import SlicerFailed
 from ..i18n import _
 from ..printers.profile import CIRCULAR, PrinterProfile
+from .gcode_safety import Commands, SafetyLog, read_commands, verify_safe
 
 BED_TOLERANCE_MM = 0.5
 HEIGHT_TOLERANCE_MM = 0.05
@@ -41,6 +42,7 @@ POWERS_OF_TEN = 10.0 ** np.arange(23)
 DURATION = re.compile(r"(\d+)([dhms])")
 UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
+NO_MACROS = Commands()
 GCODE_EXTENSIONS = (".gcode", ".gco", ".g")
 
 
@@ -59,6 +61,7 @@ class GcodeFacts:
     filament_mm: float | None = None
     extruded_mm: float = 0.0
     max_radius: float = 0.0
+    safety: SafetyLog = field(default_factory=SafetyLog)
 
     @property
     def bounds(self) -> list[list[float]]:
@@ -102,6 +105,7 @@ class _Machine:
     absolute: bool = True
     absolute_e: bool = True
     printing: bool = False
+    offset: int = 0  # bytes read before the current stretch
 
 
 def _stretches(file: BinaryIO, size: int) -> Iterator[bytes]:
@@ -220,6 +224,11 @@ def _read_stretch(data: bytes, machine: _Machine, ends: list[np.ndarray], height
     before_e = np.concatenate([[machine.e], e[:-1]])
     pushed = np.where(moves & ~np.isnan(values[:, 3]), e - before_e, 0.0)
     facts.extruded_mm += float(pushed[pushed > 0].sum())
+    pushing = np.flatnonzero(pushed > 1e-6)
+    if len(pushing):
+        if facts.safety.first_push_at is None:
+            facts.safety.first_push_at = machine.offset + int(starts[pushing[0]])
+        facts.safety.last_push_at = machine.offset + int(starts[pushing[-1]])
     extruding = printing & (pushed > 1e-6) & (~np.isnan(values[:, 0]) | ~np.isnan(values[:, 1]))
     rows = np.flatnonzero(extruding)
     before_x = np.concatenate([[machine.x], x[:-1]])
@@ -229,20 +238,24 @@ def _read_stretch(data: bytes, machine: _Machine, ends: list[np.ndarray], height
     machine.x, machine.y, machine.z, machine.e = float(x[-1]), float(y[-1]), float(z[-1]), float(e[-1])
     machine.absolute, machine.absolute_e, machine.printing = bool(absolute[-1]), bool(absolute_e[-1]), \
         bool(printing[-1])
+    machine.offset += len(data)
 
 
-def inspect(path: Path, centre: tuple[float, float] = (0.0, 0.0)) -> GcodeFacts:
-    """Read the G-code and gather its facts (``centre``: the bed's, for the distance of extrusions).
+def inspect(path: Path, centre: tuple[float, float] = (0.0, 0.0), commands: Commands = NO_MACROS) -> GcodeFacts:
+    """Read the G-code and gather its facts (``centre``: the bed's, for the distance of extrusions; ``commands``:
+    the printer's start and end macros).
 
     Lines are followed on whole arrays, a few megabytes at a time: each move's X, Y, Z and E, absolute or
     relative (G90/G91, M82/M83, G92), and the ends of every extrusion once the first layer began; the ends are
-    measured at once at the end."""
+    measured at once at the end. The commands that home, heat and cool are noted where they stand."""
     facts = GcodeFacts()
     machine = _Machine()
     ends: list[np.ndarray] = []
     heights: list[np.ndarray] = []
+    pattern = commands.pattern
     with open(path, "rb") as file:
         for data in _stretches(file, STRETCH_BYTES):
+            read_commands(data, machine.offset, commands, pattern, facts.safety)
             _read_stretch(data, machine, ends, heights, facts)
     _measure(facts, np.concatenate(ends) if ends else np.zeros((0, 2)),
              np.concatenate(heights) if heights else np.zeros(0), centre)
@@ -262,7 +275,8 @@ def _measure(facts: GcodeFacts, points: np.ndarray, zs: np.ndarray, centre: tupl
 
 
 def verify(facts: GcodeFacts, printer: PrinterProfile, source: str) -> None:
-    """Refuse G-code that would not print: no layers, extrusion off the bed, or too high."""
+    """Refuse G-code that would not print or is not safe to start: no layers, extrusion off the bed, too high,
+    filament pushed before homing or heating, or a heater left on at the end."""
     if facts.layers == 0 or facts.extrusions == 0:
         raise SlicerFailed("empty_gcode", _("{slicer} produced G-code without any layer to print. The model may be "
                                             "open, empty or too thin for this nozzle.").format(slicer=source),
@@ -286,3 +300,4 @@ def verify(facts: GcodeFacts, printer: PrinterProfile, source: str) -> None:
                                                "{height:g} mm.").format(slicer=source, z=facts.max_z,
                                                                         printer=printer.name,
                                                                         height=printer.max_height), slicer=source)
+    verify_safe(facts.safety, printer.name, source)
