@@ -37,9 +37,10 @@ from .job_request import CHECK, CONVERT, GENERATE, PREVIEW, REPAIR, SLICE, JobDe
 from .jobs import Job, JobQueue
 from .modes import describe_modes
 from .options import bad_parameter, describe
-from .pipeline import is_model_file
-from .print_go import BED_CLEAR_UNCONFIRMED, HOLDS, BedConfirmation, PrintGo, confirmed, hold
-from .printers.profile import get_printer, printer_ids
+from .pipeline import check_printer_gcode, is_model_file
+from .print_go import BED_CLEAR_UNCONFIRMED, HOLDS, BedConfirmation, PrintGo, confirmed, hold, print_began
+from .printers.matching import suggested_printer
+from .printers.profile import OWN_GCODE, from_octoprint, get_printer, printer_ids
 from .slicing.gcode import GCODE_EXTENSIONS
 from .slicing.intents import ORIENTATION_CHOICES, get_intent, intent_ids
 from .slicing.plan import SliceOverrides
@@ -47,9 +48,12 @@ from .slicing.plan import SliceOverrides
 PRINT = "print"
 QUOTE = "quote"
 BED_CLEAR = "bed_clear"
+PRINTER_GCODE = "printer_gcode"
+MAX_GCODE_CHARS = 20000
 USE_BED_CONFIRMATION = "use_bed_confirmation"  # a print command's field: start on the host's stored confirmation
 COMMANDS = {PREVIEW: ["file"], CONVERT: ["file"], SLICE: ["file"], CHECK: ["file"], REPAIR: ["file"],
-            GENERATE: ["file", "height"], QUOTE: [], PRINT: ["file"], BED_CLEAR: [], "cancel": ["job"]}
+            GENERATE: ["file", "height"], QUOTE: [], PRINT: ["file"], BED_CLEAR: [], PRINTER_GCODE: [],
+            "cancel": ["job"]}
 UPLOAD_ACTIONS = (PREVIEW, CONVERT, SLICE, PRINT, GENERATE)
 PHONE_PATH = "/plugin/img2print/phone"
 MAX_ADDRESS_CHARS = 500
@@ -59,6 +63,7 @@ CONVERT_NEEDS = ("PLUGIN_IMG2PRINT_CONVERT",)
 # what each action needs beyond logging in, by OctoPrint's permission names ("print" as an upload's action is
 # slice and print; the command "print" prints a G-code of the file list)
 PRINT_FILE_NEEDS = ("PRINT",)
+MANAGE_NEEDS = ("PLUGIN_IMG2PRINT_MANAGE",)
 NEEDS = {PREVIEW: CONVERT_NEEDS, CHECK: CONVERT_NEEDS, QUOTE: CONVERT_NEEDS, "cancel": CONVERT_NEEDS,
          GENERATE: ("PLUGIN_IMG2PRINT_CONVERT", "FILES_UPLOAD"),
          CONVERT: ("PLUGIN_IMG2PRINT_CONVERT", "FILES_UPLOAD"), REPAIR: ("PLUGIN_IMG2PRINT_CONVERT", "FILES_UPLOAD"),
@@ -160,7 +165,6 @@ class Services:
 
     file_manager: Any
     printer: Any
-    printer_profiles: Any
     queue: JobQueue
     data_folder: Path
     job_defaults: Callable[[], JobDefaults]
@@ -170,6 +174,8 @@ class Services:
     limits: Callable[[], Limits]
     tripo_access: Callable[[], tripo.TripoAccess]
     bed: BedConfirmation
+    octoprint_printer: Callable[[], dict[str, Any]]  # OctoPrint's current printer profile with its own G-code
+    set_printer_gcode: Callable[[str, dict[str, str]], None]  # keep the start and end G-code of a printer profile
 
 
 def _selecting(data: Any) -> tuple[str, ...]:
@@ -180,6 +186,8 @@ def _selecting(data: Any) -> tuple[str, ...]:
 def _command_needs(_api: HttpApi, name: str, data: dict[str, Any]) -> tuple[str, ...]:
     if name in (PRINT, BED_CLEAR):
         return PRINT_FILE_NEEDS
+    if name == PRINTER_GCODE:
+        return MANAGE_NEEDS
     return (*NEEDS[PRINT if name == SLICE and data.get("print") else name], *_selecting(data))
 
 
@@ -261,6 +269,7 @@ class HttpApi:
             "tripo": {"configured": bool(self.services.tripo_access().api_key),
                       "third_party": in_user_language(tripo.THIRD_PARTY)},
             "bed": self.services.bed.as_dict(),
+            "octoprint_printer": self._octoprint_printer(),
             "defaults": {"printer": self.services.default_printer(),
                          "modes": self.services.job_defaults().mode_defaults},
             "jobs": [job_view(j) for j in self.services.queue.listing()[:RECENT_JOBS]]})
@@ -275,6 +284,8 @@ class HttpApi:
             return self._quote()
         if name == BED_CLEAR:
             return self._bed_clear()
+        if name == PRINTER_GCODE:
+            return self._printer_gcode(data)
         if name == GENERATE and not confirmed(data.get("confirm_credits")):
             return error(400, "credits_unconfirmed", translate("Confirm the Tripo credits this spends first."))
         stored = name == PRINT and confirmed(data.get(USE_BED_CONFIRMATION))
@@ -320,11 +331,41 @@ class HttpApi:
         return error(409, "job_finished", translate("The job has finished already."), status=job.status)
 
     def _bed_clear(self) -> flask.Response:
-        """Record on this host that a person found the bed clear (409 while a print occupies it)."""
-        user = getattr(flask.g, "identity", None)
-        if not self.services.bed.confirm(getattr(user, "id", None), occupied(self.services.printer)):
-            return held("bed_busy")
+        """Record on this host that a person found the bed clear (409 while a print occupies it or the printer is
+        not connected)."""
+        user, printer = getattr(flask.g, "identity", None), self.services.printer
+        reason = self.services.bed.confirm(getattr(user, "id", None), occupied(printer), printer.is_operational())
+        if reason is not None:
+            return held(reason)
         return flask.jsonify({"bed": self.services.bed.as_dict()})
+
+    def _printer_gcode(self, data: dict[str, Any]) -> flask.Response:
+        """Set (or, with empty texts, forget) the start and end G-code of OctoPrint's current printer profile, once
+        they pass the safety check."""
+        texts = {key: data.get(key) or "" for key in ("start_gcode", "end_gcode")}
+        if not all(isinstance(text, str) and len(text) <= MAX_GCODE_CHARS for text in texts.values()):
+            return error(400, "bad_printer_gcode", translate("The start and end G-code must be texts of at most "
+                                                             "{count} characters.").format(count=MAX_GCODE_CHARS))
+        profile = self.services.octoprint_printer()
+        try:
+            check_printer_gcode(from_octoprint({**profile, OWN_GCODE: texts}))
+        except Img2PrintError as failure:
+            return from_exception(failure)
+        self.services.set_printer_gcode(str(profile.get("id", "")), texts)
+        return flask.jsonify({"octoprint_printer": self._octoprint_printer()})
+
+    def _octoprint_printer(self) -> dict[str, Any]:
+        """OctoPrint's current printer as img2print uses it: its start and end G-code (set here, or the generic
+        ones) and the shipped printer that matches it."""
+        profile = self.services.octoprint_printer()
+        try:
+            printer = from_octoprint(profile)
+        except Img2PrintError as failure:
+            return {"id": profile.get("id"), "name": profile.get("name"), "error": failure.message}
+        suggested = suggested_printer(profile)
+        return {"id": printer.id, "name": printer.name, "own_gcode": bool(profile.get(OWN_GCODE)),
+                "start_gcode": printer.start_gcode, "end_gcode": printer.end_gcode,
+                "suggested": {"id": suggested.id, "name": suggested.name} if suggested else None}
 
     def _print(self, path: str, stored: bool = False) -> flask.Response:
         """Start printing a G-code of the file list now, if the printer is idle: the bed was confirmed clear with
@@ -339,6 +380,8 @@ class HttpApi:
             if reason is None:
                 printer.select_file(self.services.file_manager.path_on_disk("local", path), False,
                                     printAfterSelect=True)
+                if not print_began(printer.is_printing, self.services.prints_seen, seen):
+                    return "print_did_not_start"
             return reason
 
         reason = self.services.bed.start(begin) if stored else begin()
@@ -359,7 +402,7 @@ class HttpApi:
             if data.get("print") else None
         request = build_request(action, files.path_on_disk("local", path), path, asked, self.services.job_defaults(),
                                 language=language(), go=go,
-                                printer_profile=self.services.printer_profiles.get_current_or_default())
+                                printer_profile=self.services.octoprint_printer())
         user = getattr(flask.g, "identity", None)
         return self.services.queue.submit(Path(path).name, request, user=getattr(user, "id", None))
 

@@ -19,7 +19,7 @@ from typing import Any
 from .building import nozzle
 from .building.artwork import Artwork, ArtworkOptions, load_artwork, traced_artwork
 from .building.size import SizedOptions
-from .errors import BadInput, Cancelled, DoesNotFit, Img2PrintError
+from .errors import BadInput, Cancelled, DoesNotFit, Img2PrintError, SlicerFailed
 from .generating import tripo
 from .geometry import outline
 from .geometry.checks import MIN_PART_MM, MeshSummary, needs_repair, summarize, verdict
@@ -43,10 +43,10 @@ from .rendering.view_mesh import lit_from_behind, write_view
 from .report import ERROR, FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding_kind
 from .slicing.backend import DEFAULT_TIMEOUT_S, SlicerInfo
 from .slicing.gcode import GcodeFacts, inspect, verify
-from .slicing.gcode_safety import Commands
+from .slicing.gcode_safety import Commands, verify_safe
 from .slicing.intents import Intent, get_intent
 from .slicing.orientation import Orientation, best_orientation, fixed_orientation, turned
-from .slicing.plan import SliceOverrides, SliceSettings, adhesion_margin, placed_settings, plan
+from .slicing.plan import SliceOverrides, SliceSettings, adhesion_margin, fill_temperatures, placed_settings, plan
 from .slicing.slicers import default_backend, get_backend
 
 Progress = Callable[[str], None]
@@ -553,3 +553,18 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
         write_atomically(output, lambda target: shutil.move(str(sliced), target))
     return SliceResult(output, info.name, info.version_text, printer.id, prepared.intent.id, prepared.settings,
                        prepared.orientation, facts, [round(float(v), 3) for v in prepared.mesh.size()], report)
+
+
+def check_printer_gcode(printer: PrinterProfile) -> None:
+    """Refuse a printer's start and end G-code that would make every print unsafe: they are read as a slicer puts
+    them, around one extrusion of a first layer (BadInput naming the printer and what to set)."""
+    body = ";LAYER_CHANGE\nG92 E0\nG1 X1 Y1 Z0.2 F3000\nG1 X2 Y1 E0.1\n"
+    with tempfile.TemporaryDirectory(prefix="img2print-gcode-") as folder:
+        path = Path(folder) / "start-end.gcode"
+        path.write_text(f"{fill_temperatures(printer.start_gcode)}\n{body}{fill_temperatures(printer.end_gcode)}\n",
+                        encoding="utf-8")
+        facts = inspect(path, printer.centre, Commands(printer.start_macro, printer.end_macro))
+    try:
+        verify_safe(facts.safety, printer.name, _("img2print"))
+    except SlicerFailed as unsafe:
+        raise BadInput(unsafe.code, unsafe.message, **unsafe.details) from unsafe

@@ -27,7 +27,8 @@ from .job_request import GENERATE, SLICE, JobDefaults, JobRequest, Limits, build
 from .jobs import CANCELLED, DONE, FINISHED, Job, JobQueue
 from .modes import registry as modes
 from .pipeline import detect_slicer
-from .print_go import BedConfirmation, hold
+from .print_go import DEFAULT_BED_CLEAR_HOURS, BedConfirmation, hold, print_began
+from .printers.profile import OWN_GCODE
 from .report import ERROR
 from .slicing.slicers import default_backend
 from .slicing.slicers import registry as slicers
@@ -44,6 +45,8 @@ TAB_ORDER, TAB_KEY = ["appearance", "components", "order", "tab"], "plugin_img2p
 PROFILE_KEYS = ("intent", "mode", "slicer", "printer", "orientation")
 # a print that starts or ends leaves the bed holding something: the confirmation that it is clear no longer holds
 BED_OCCUPIED_BY = (Events.PRINT_STARTED, Events.PRINT_DONE, Events.PRINT_FAILED, Events.PRINT_CANCELLED)
+# while the printer is not connected nobody can tell what is put on its bed: the confirmation goes too
+PRINTER_GONE = (Events.DISCONNECTED, Events.ERROR)
 
 
 class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownPlugin,
@@ -58,16 +61,18 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         self.waiters: dict[str, threading.Event] = {}
         self.announced: dict[str, str] = {}
         self.prints_started = 0
-        self.bed = BedConfirmation(on_change=self._bed_changed)
+        self.bed = BedConfirmation(on_change=self._bed_changed, hours=self._bed_clear_hours)
         self.queue = JobQueue(Path(self.get_plugin_data_folder()), on_change=self._job_changed,
                               on_finished=self._job_output, settings=self._limits, may_run=self._may_run,
                               environment=self._job_environment)
         self.http = api.HttpApi(api.Services(
-            file_manager=self._file_manager, printer=self._printer, printer_profiles=self._printer_profile_manager,
-            queue=self.queue, data_folder=Path(self.get_plugin_data_folder()), job_defaults=self.job_defaults,
+            file_manager=self._file_manager, printer=self._printer, queue=self.queue,
+            data_folder=Path(self.get_plugin_data_folder()), job_defaults=self.job_defaults,
             default_printer=lambda: self._settings.get(["default_printer"]) or "", slicer_status=self.slicer_status,
             prints_seen=lambda: self.prints_started, limits=self._limits, tripo_access=self.tripo_access,
-            bed=self.bed))
+            bed=self.bed, octoprint_printer=lambda: self.octoprint_printer(
+                self._printer_profile_manager.get_current_or_default()),
+            set_printer_gcode=self.set_printer_gcode))
 
     def on_after_startup(self) -> None:
         """Let OctoPrint's login page lead back to the phone page; place the tab once; log that the plugin is
@@ -113,10 +118,10 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
 
     def on_event(self, event: str, payload: dict[str, Any]) -> None:
         """Count the prints that start: a go to print given before one of them no longer holds; and a print that
-        starts or ends takes back the confirmation that the bed is clear."""
+        starts or ends, or the printer's disconnection, takes back the confirmation that the bed is clear."""
         if event == Events.PRINT_STARTED:
             self.prints_started += 1
-        if event in BED_OCCUPIED_BY:
+        if event in BED_OCCUPIED_BY or event in PRINTER_GONE:
             self.bed.clear()
 
     def _bed_changed(self, state: dict[str, Any]) -> None:
@@ -134,7 +139,8 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         limits = Limits()
         return {"slicer": default_backend().name, "default_printer": "", "max_megapixels": DEFAULT_MAX_MEGAPIXELS,
                 "max_job_seconds": limits.max_job_seconds, "memory_mb": limits.memory_mb, "nice": limits.nice,
-                "work_while_printing": False, "tab_placed": False,
+                "work_while_printing": False, "tab_placed": False, "bed_clear_hours": DEFAULT_BED_CLEAR_HOURS,
+                "printer_gcode": {},
                 "slicers": {b.name: {s.key: "" for s in b.settings} for b in slicers().values()},
                 "mode_defaults": {mode: {"width": None, "intent": ""} for mode in modes()},
                 "tripo": {"api_key": "", "base_url": tripo.DEFAULT_BASE_URL,
@@ -191,6 +197,24 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
     def _may_run(self) -> bool:
         printing = self._printer.is_printing() if self._printer is not None else False
         return not printing or self._settings.get_boolean(["work_while_printing"])
+
+    def _bed_clear_hours(self) -> float:
+        return self._settings.get_float(["bed_clear_hours"]) or DEFAULT_BED_CLEAR_HOURS
+
+    def octoprint_printer(self, profile: dict[str, Any]) -> dict[str, Any]:
+        """An OctoPrint printer profile with the start and end G-code set for it in img2print's settings, if any."""
+        own = (self._settings.get(["printer_gcode"]) or {}).get(str(profile.get("id", "")))
+        return {**profile, OWN_GCODE: dict(own)} if own else dict(profile)
+
+    def set_printer_gcode(self, profile_id: str, texts: dict[str, str]) -> None:
+        """Keep the start and end G-code of one OctoPrint printer profile (empty texts: back to the generic ones)."""
+        kept = dict(self._settings.get(["printer_gcode"]) or {})
+        if any(texts.values()):
+            kept[profile_id] = {"start_gcode": texts.get("start_gcode", ""), "end_gcode": texts.get("end_gcode", "")}
+        else:
+            kept.pop(profile_id, None)
+        self._settings.set(["printer_gcode"], kept)
+        self._settings.save()
 
     def job_defaults(self) -> JobDefaults:
         """What the settings add to every job."""
@@ -324,10 +348,13 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         disk = self._file_manager.path_on_disk("local", path)
         if target.print:
             has_errors = any(f.get("level") == ERROR for f in result.get("findings", []))
-            reason = hold(target.go, self._printer.is_ready(), self.prints_started, has_errors)
-            result["print"] = {"started": reason is None, "code": reason, "file": path}
+            seen = self.prints_started
+            reason = hold(target.go, self._printer.is_ready(), seen, has_errors)
             if reason is None or self._printer.is_ready():
                 self._printer.select_file(disk, False, printAfterSelect=reason is None)
+            if reason is None and not print_began(self._printer.is_printing, lambda: self.prints_started, seen):
+                reason = "print_did_not_start"
+            result["print"] = {"started": reason is None, "code": reason, "file": path}
         elif target.select and self._printer.is_ready():
             self._printer.select_file(disk, False)
 
@@ -382,7 +409,8 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         profile = json.loads(Path(profile_path).read_text()) if profile_path else {}
         machinecode_path = machinecode_path or str(Path(model_path).with_suffix(".gcode"))
         request = build_request(SLICE, model_path, Path(model_path).name, profile, self.job_defaults(),
-                                printer_profile=dict(printer_profile), machinecode_path=machinecode_path)
+                                printer_profile=self.octoprint_printer(dict(printer_profile)),
+                                machinecode_path=machinecode_path)
         done = threading.Event()
         job = self.queue.submit(request.name, request)
         self.waiters[job.id] = done

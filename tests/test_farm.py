@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -22,6 +24,7 @@ from pictures import halves, save
 from test_browser import browser, console_errors, log_in, open_tab, wait_for
 
 from octoprint_img2print.cli import main
+from octoprint_img2print.farm import cli_farm
 from octoprint_img2print.farm.client import Retry
 from octoprint_img2print.farm.dispatch import SendOptions, send
 from octoprint_img2print.farm.farmfile import load_farm
@@ -248,7 +251,7 @@ def test_a_second_send_uploads_nothing_and_starts_staggered_with_bed_clear_for_t
     left.post("/api/plugin/img2print", json={"command": "bed_clear"})
     listed = {name: listing(sessions[name]) for name in ("left", "right")}
     code, answer = run("farm", "send", str(farm["file"]), str(logo_png(folder)), "--copies", "3", "--start",
-                       "--bed-clear", "--stagger", "4", "--json", *LOGO)
+                       "--bed-clear", "right", "--stagger", "4", "--json", *LOGO)
     assert code == 7  # one printer prints something else
     placements = {p["host"]: p for p in answer["jobs"][0]["placements"]}
     assert set(placements) == {"left", "right"}, answer
@@ -263,6 +266,85 @@ def test_a_second_send_uploads_nothing_and_starts_staggered_with_bed_clear_for_t
     assert (right_started - left_started).total_seconds() >= 3.9  # the stagger: 4 s between the starts
     cancel(right)
     cancel(left)
+
+
+def test_a_host_frozen_during_a_staggered_start_is_never_reported_not_started(farm):
+    """A host stopped (SIGSTOP) while its start is asked: no answer, nor to the questions after it; the report says
+    `unknown` (exit 6), and once the host runs again the print it had queued starts, as `unknown` allowed."""
+    sessions, folder, servers = farm["sessions"], farm["folder"], farm["servers"]
+    sessions["left"].post("/api/plugin/img2print", json={"command": "bed_clear"})
+    frozen: list[str] = []
+
+    def freeze_the_other(event: str, **facts) -> None:
+        if event == "started" and not frozen:
+            other = "right" if facts["host"] == "left" else "left"
+            os.kill(servers[other].process.pid, signal.SIGSTOP)
+            frozen.append(other)
+
+    hosts = load_farm(farm["file"]).select("shop")
+    options = SendOptions(mode="logo", options={"width": 16}, copies=3, start=True, bed_clear=frozenset({"right"}),
+                          stagger_s=1.0)
+    try:
+        report = send(hosts, [logo_png(folder)], options, timeout_s=3, retry=Retry(attempts=1),
+                      progress=freeze_the_other)
+    finally:
+        for name in frozen:
+            os.kill(servers[name].process.pid, signal.SIGCONT)
+    placements = {p.host: p for p in report.jobs[0].placements}
+    assert frozen and set(placements) == {"left", "right"}, report.as_dict()
+    stopped = placements[frozen[0]]
+    assert stopped.start == "unknown" and stopped.started is False, stopped
+    assert stopped.not_started["code"] == "start_unknown" and "may or may not" in stopped.not_started["message"]
+    assert cli_farm._send_exit(report) == 6
+    running = next(name for name in placements if name != frozen[0])
+    assert placements[running].start == "started"
+    for name in placements:  # the queued start ran once the host could: `unknown` was the honest answer
+        wait_state(sessions[name], "Printing")
+        assert sessions[name].get("/api/job").json()["job"]["file"]["name"] == placements[name].file
+        cancel(sessions[name])
+
+
+def test_a_bed_confirmation_ends_on_disconnect_after_its_time_and_on_restart(farm):
+    left = farm["sessions"]["left"]
+    answer = left.post("/api/plugin/img2print", json={"command": "bed_clear"}).json()["bed"]
+    assert answer["clear"] is True and answer["expires_at"] - answer["confirmed_at"] == pytest.approx(12 * 3600)
+    left.post("/api/connection", json={"command": "disconnect"})
+    wait_state(left, "Offline")
+    assert bed(left)["clear"] is False
+    offline = left.post("/api/plugin/img2print", json={"command": "bed_clear"})
+    assert offline.status_code == 409 and offline.json()["error"]["code"] == "bed_printer_offline"
+    left.post("/api/connection", json={"command": "connect", "port": "VIRTUAL", "baudrate": 115200})
+    wait_state(left, "Operational")
+    assert bed(left)["clear"] is False
+    assert left.post("/api/settings", json={"plugins": {"img2print": {"bed_clear_hours": 0.001}}}).status_code == 200
+    try:
+        answer = left.post("/api/plugin/img2print", json={"command": "bed_clear"}).json()["bed"]
+        assert answer["clear"] is True and answer["expires_at"] - answer["confirmed_at"] == pytest.approx(3.6)
+        time.sleep(4)
+        assert bed(left)["clear"] is False
+        refused = left.post("/api/plugin/img2print", json={"command": "print", "file": "long.gcode",
+                                                           "use_bed_confirmation": True})
+        assert refused.status_code == 409 and refused.json()["error"]["code"] == "bed_clear_unconfirmed"
+    finally:
+        left.post("/api/settings", json={"plugins": {"img2print": {"bed_clear_hours": 12}}})
+    assert left.post("/api/plugin/img2print", json={"command": "bed_clear"}).json()["bed"]["clear"] is True
+    server = farm["servers"]["left"]
+    server.stop()
+    server.start()
+    farm["sessions"]["left"] = left = server.session()
+    wait_state(left, "Operational")
+    assert bed(left)["clear"] is False
+
+
+def test_bed_clear_names_hosts_of_the_farm_file(tmp_path, capsys):
+    path = tmp_path / "farm.yaml"
+    path.write_text(yaml.safe_dump({"hosts": {"mk4-1": {"url": "http://127.0.0.1:9", "api_key": "k"},
+                                              "mk4-2": {"url": "http://127.0.0.1:9", "api_key": "k"}}}))
+    assert load_farm(path).named("mk4-1, mk4-2", "bed_clear") == {"mk4-1", "mk4-2"}
+    assert load_farm(path).named("all", "bed_clear") == {"mk4-1", "mk4-2"}
+    assert main(["farm", "send", str(path), str(path), "--bed-clear", "mk4-1,mk4-9"]) == 2
+    said = capsys.readouterr().err
+    assert "no host named mk4-9. Hosts: mk4-1, mk4-2." in said and len(said.strip().splitlines()) == 1
 
 
 def test_a_job_goes_only_to_printers_whose_bed_and_nozzle_fit_it(farm):

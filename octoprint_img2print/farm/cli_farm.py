@@ -56,8 +56,9 @@ def add_farm_parser(commands: Any) -> None:
     sending.add_argument("--copies", type=int, default=1, metavar="N",
                          help=_("how many printers print each job (default 1)"))
     sending.add_argument("--start", action="store_true", help=_("start the prints where the bed is confirmed clear"))
-    sending.add_argument("--bed-clear", action="store_true",
-                         help=_("you checked the beds of the hosts without img2print: they may start too"))
+    sending.add_argument("--bed-clear", metavar="HOSTS", default="",
+                         help=_("hosts without img2print whose beds you checked, so they may start too: names "
+                                "separated by commas, or 'all'"))
     sending.add_argument("--stagger", type=float, default=0.0, metavar="SECONDS",
                          help=_("seconds between two starts (default 0)"))
     sending.add_argument("--parallel", type=int, default=4, metavar="N", help=_("uploads at a time (default 4)"))
@@ -100,6 +101,8 @@ def _status_line(status: HostStatus) -> str:
 
 
 def _print_send(report: SendReport) -> None:
+    from .dispatch import UNKNOWN
+
     for status in report.hosts:
         print(_status_line(status))
     for outcome in report.jobs:
@@ -114,8 +117,10 @@ def _print_send(report: SendReport) -> None:
             if placement.retries:
                 done += " " + ngettext("(after {count} retry)", "(after {count} retries)",
                                        placement.retries).format(count=placement.retries)
-            start = _("started") if placement.started else _("not started: {reason}").format(
-                reason=placement.not_started["message"]) if placement.not_started else ""
+            start = _("started") if placement.started else _("start unknown: {reason}").format(
+                reason=placement.not_started["message"]) if placement.start == UNKNOWN else _(
+                "not started: {reason}").format(reason=placement.not_started["message"]) \
+                if placement.not_started else ""
             print(f"  {placement.host}: {placement.file}: " + "; ".join(p for p in (done, start) if p))
         for profile, reason in outcome.refused.items():
             print("  " + _("not for {profile}: {reason}").format(profile=profile, reason=reason))
@@ -129,9 +134,10 @@ def _send_exit(report: SendReport) -> int:
     """As the other commands for a failed job (3 bad input, 4 fits no printer, 5 the slicer failed ...), 6 a host
     failed, 7 copies without a printer, else 0; the lowest of them."""
     from .. import cli
+    from .dispatch import UNKNOWN
 
     codes = [cli.exit_code(o.error["code"], o.error["kind"]) for o in report.jobs if o.error]
-    codes += [EXIT_HOST_FAILED for o in report.jobs for p in o.placements if p.error]
+    codes += [EXIT_HOST_FAILED for o in report.jobs for p in o.placements if p.error or p.start == UNKNOWN]
     codes += [EXIT_NO_PRINTER for o in report.jobs if o.missing]
     return min(codes, default=cli.EXIT_DONE)
 
@@ -144,11 +150,13 @@ def _send(args: argparse.Namespace) -> int:
     require_range("copies", args.copies, 1, MAX_COPIES)
     require_range("stagger", args.stagger, 0.0, MAX_STAGGER_S)
     require_range("parallel", args.parallel, 1, MAX_PARALLEL)
-    hosts = load_farm(args.farm).select(args.group)
+    farm = load_farm(args.farm)
+    hosts = farm.select(args.group)
     options = SendOptions(mode=args.mode, options=cli.cli_arguments.given(args, cli._mode_options()),
                           overrides=cli.cli_arguments.given(args, cli._override_options(), cli.OVERRIDE_PREFIX),
                           intent=args.intent, slicer=args.slicer, max_megapixels=args.max_megapixels,
-                          timeout_s=args.timeout, copies=args.copies, start=args.start, bed_clear=args.bed_clear,
+                          timeout_s=args.timeout, copies=args.copies, start=args.start,
+                          bed_clear=farm.named(args.bed_clear, "bed_clear"),
                           stagger_s=args.stagger, parallel=args.parallel)
 
     def show(event: str, **facts: Any) -> None:

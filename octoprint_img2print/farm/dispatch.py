@@ -23,12 +23,14 @@ from .client import DEFAULT_RETRY, HostFailed, OctoPrintClient, Retry
 from .farmfile import Host
 
 Progress = Callable[..., None]  # progress(event, **facts): surveyed, slicing, sliced, uploading, retry, ...
-NOT_STARTED = {
+HELD_BECAUSE = {
     "no_plugin": N_("this host has no img2print to confirm that its bed is clear; check the bed, then send again "
                    "with --bed-clear"),
     "bed_unconfirmed": N_("the bed is not confirmed clear on this host (press \"Bed is clear\" in img2print's tab)"),
 }
 HASH_CHARS = 10
+STARTED, NOT_STARTED, UNKNOWN = "started", "not_started", "unknown"
+START_CHECK_WAITS_S = (0.0, 5.0)  # after a start without an answer: ask the host at once, and again after this
 
 
 def _quiet(_event: str, **_facts: Any) -> None:
@@ -132,7 +134,7 @@ class SendOptions:
     timeout_s: float = 3600.0
     copies: int = 1
     start: bool = False
-    bed_clear: bool = False
+    bed_clear: frozenset[str] = frozenset()  # hosts without img2print whose beds the operator checked
     stagger_s: float = 0.0
     parallel: int = 4
 
@@ -154,6 +156,7 @@ class Placement:
     already_there: bool = False
     retries: int = 0
     started: bool = False
+    start: str | None = None  # with --start: STARTED, NOT_STARTED or UNKNOWN
     not_started: dict[str, str] | None = None
     error: dict[str, Any] | None = None
 
@@ -215,7 +218,14 @@ def gcode_name(job: Path, options: SendOptions, key: str) -> str:
 
 
 def _may_start(status: HostStatus, options: SendOptions) -> bool:
-    return status.bed_clear if status.img2print else options.bed_clear
+    return status.bed_clear if status.img2print else status.host.name in options.bed_clear
+
+
+def _held(status: HostStatus, options: SendOptions) -> str | None:
+    """Why a print may not start on this host (a code of HELD_BECAUSE), or None."""
+    if _may_start(status, options):
+        return None
+    return "bed_unconfirmed" if status.img2print else "no_plugin"
 
 
 class _Slicer:
@@ -300,25 +310,53 @@ def _upload(client: OctoPrintClient, status: HostStatus, placement: Placement, s
         placement.retries = client.retries - before
 
 
-def _start(client: OctoPrintClient, status: HostStatus, placement: Placement, options: SendOptions) -> bool:
-    """Start the print where the bed is confirmed clear; True when it started."""
-    held = "bed_unconfirmed" if status.img2print and not status.bed_clear else \
-        "no_plugin" if not status.img2print and not options.bed_clear else None
-    if held is not None:
-        placement.not_started = {"code": held, "message": _(NOT_STARTED[held])}
-        return False
+def _printing(client: OctoPrintClient, path: str) -> bool:
+    """Whether the host is printing (or starting, or has paused) ``path`` now."""
+    state = client.printer_state() or {}
+    flags = state.get("flags") or {}
+    busy = flags.get("printing") or flags.get("paused") or flags.get("pausing")
+    current = ((client.job().get("job") or {}).get("file") or {})
+    return bool(busy) and path in (current.get("path"), current.get("name"))
+
+
+def _start_outcome(client: OctoPrintClient, path: str) -> str:
+    """After a start request got no answer: what the host's own state says, asked at once and again a while later.
+    STARTED once it prints the file; NOT_STARTED only when its last answer says it does not; else UNKNOWN."""
+    outcome = UNKNOWN
+    for wait in START_CHECK_WAITS_S:
+        time.sleep(wait)
+        try:
+            if _printing(client, path):
+                return STARTED
+            outcome = NOT_STARTED
+        except HostFailed:
+            outcome = UNKNOWN
+    return outcome
+
+
+def _start(client: OctoPrintClient, placement: Placement, status: HostStatus) -> str:
+    """Start the print (the bed is confirmed clear); STARTED, NOT_STARTED (the host said why) or UNKNOWN (it did not
+    answer, nor say later what it did), recorded on the placement."""
     try:
         if status.img2print:
             client.print_on_confirmation(placement.file)
         else:
             client.select_and_print(placement.file)
+        placement.start = STARTED
     except HostFailed as failure:
         code = failure.details.get("code") or failure.code
-        message = _(HOLDS[code]) if code in HOLDS else failure.message
-        placement.not_started = {"code": code, "message": message}
-        return False
-    placement.started = True
-    return True
+        answered = failure.code != "host_unreachable"
+        placement.start = NOT_STARTED if answered else _start_outcome(client, placement.file)
+        if placement.start == NOT_STARTED:
+            message = _(HOLDS[code]) if code in HOLDS else failure.message if answered else \
+                _("{host} did not answer the start, and says it is not printing the file.").format(host=client.name)
+            placement.not_started = {"code": code if answered else "no_answer", "message": message}
+        elif placement.start == UNKNOWN:
+            placement.not_started = {"code": "start_unknown", "message": _(
+                "{host} did not answer the start nor the questions after it: the print may or may not have started. "
+                "Look at the printer before sending again.").format(host=client.name)}
+    placement.started = placement.start == STARTED
+    return placement.start
 
 
 def send(hosts: Sequence[Host], jobs: Sequence[Path], options: SendOptions, *, timeout_s: float = 10.0,
@@ -347,11 +385,16 @@ def send(hosts: Sequence[Host], jobs: Sequence[Path], options: SendOptions, *, t
             list(pool.map(lambda p: _upload(by_name[p.host], status_of[p.host], p, sources.get(p.file), progress),
                           placements))
     if options.start:
-        started = 0
+        asked = 0
         for placement in (p for p in placements if p.error is None):
-            if started and options.stagger_s > 0:
+            status = status_of[placement.host]
+            held = _held(status, options)
+            if held is not None:
+                placement.start, placement.not_started = NOT_STARTED, {"code": held, "message": _(HELD_BECAUSE[held])}
+                continue
+            if asked and options.stagger_s > 0:  # between starts only: a copy that may not start waits for nothing
                 time.sleep(options.stagger_s)
-            if _start(by_name[placement.host], status_of[placement.host], placement, options):
-                started += 1
+            asked += 1
+            if _start(by_name[placement.host], placement, status) == STARTED:
                 progress("started", host=placement.host, file=placement.file)
     return SendReport(statuses, outcomes)

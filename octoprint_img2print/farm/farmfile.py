@@ -56,6 +56,19 @@ class Farm:
                                 .format(file=self.source, group=group, known=", ".join(known)))
         return chosen
 
+    def named(self, names: str, option: str) -> frozenset[str]:
+        """The hosts a comma-separated list names (``all``: every host); an unknown name is a usage error naming the
+        hosts there are."""
+        wanted = {name.strip() for name in names.split(",") if name.strip()}
+        known = [h.name for h in self.hosts]
+        if wanted == {"all"}:
+            return frozenset(known)
+        unknown = sorted(wanted - set(known))
+        if unknown:
+            raise bad_parameter(option, _("{file} has no host named {names}. Hosts: {known}.")
+                                .format(file=self.source, names=", ".join(unknown), known=", ".join(known)))
+        return frozenset(wanted)
+
 
 def _problem(source: str, host: str, key: str, problem: str) -> BadInput:
     return BadInput("bad_farm_file", _("{file}: host '{host}': '{key}' {problem}")

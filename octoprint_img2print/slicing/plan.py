@@ -136,8 +136,12 @@ def adhesion_margin(settings: SliceSettings) -> float:
 
 def fill_gcode(text: str, settings: SliceSettings) -> str:
     """A printer's start or end G-code with its {nozzle_temperature} and {bed_temperature} filled in."""
-    return text.replace("{nozzle_temperature}", str(settings.first_layer_nozzle_temperature)) \
-        .replace("{bed_temperature}", str(settings.bed_temperature))
+    return fill_temperatures(text, settings.first_layer_nozzle_temperature, settings.bed_temperature)
+
+
+def fill_temperatures(text: str, nozzle: int = FIRST_LAYER_NOZZLE_TEMPERATURE, bed: int = BED_TEMPERATURE) -> str:
+    """Start or end G-code with {nozzle_temperature} and {bed_temperature} filled in."""
+    return text.replace("{nozzle_temperature}", str(nozzle)).replace("{bed_temperature}", str(bed))
 
 
 def placed_settings(settings: SliceSettings, built: Mesh, placed: Mesh, rotation: np.ndarray,
