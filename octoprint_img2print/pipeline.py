@@ -565,6 +565,6 @@ def check_printer_gcode(printer: PrinterProfile) -> None:
                         encoding="utf-8")
         facts = inspect(path, printer.centre, Commands(printer.start_macro, printer.end_macro))
     try:
-        verify_safe(facts.safety, printer.name, _("img2print"))
+        verify_safe(facts.safety, printer.name, _("This start and end G-code"))
     except SlicerFailed as unsafe:
         raise BadInput(unsafe.code, unsafe.message, **unsafe.details) from unsafe

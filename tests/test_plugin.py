@@ -16,6 +16,7 @@ from conftest import require
 from octoprint_server import OCTOPRINT, Server, Session
 from pictures import halves, photo_like
 from PIL import Image
+from test_gcode_safety import printer_run
 
 EVENT_CONFIG = """events:
   enabled: true
@@ -155,19 +156,91 @@ def test_octoprints_slice_dialog_offers_img2print_profiles_and_slices_pictures(a
     assert "; thumbnail begin" in text and ";LAYER" in text
 
 
+def printed_to_the_end(admin: Session, name: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = admin.get("/api/job").json()
+        if job["job"]["file"]["name"] == name and job["state"] == "Operational" and \
+                (job["progress"]["completion"] or 0) >= 99.9:
+            return
+        assert time.monotonic() < deadline, job
+        time.sleep(1)
+
+
+def heater_targets(admin: Session) -> tuple[float, float]:
+    temperature = admin.get("/api/printer").json()["temperature"]
+    return temperature["tool0"]["target"], temperature["bed"]["target"]
+
+
+def assert_homes_heats_and_cools(gcode: str) -> None:
+    run = printer_run(gcode)
+    assert run["first"] == {"homed": True, "hot": True} and run["nozzle_at_end"] == run["bed_at_end"] == 0, run
+
+
 def test_slice_and_print_runs_to_the_end_on_the_virtual_printer(admin):
     answer = admin.upload(picture_bytes(halves(60, 40)), "tiny.png", action="print", mode="logo",
                           options='{"width": 12}', printer="generic", bed_clear="true")
     state = admin.wait(answer.json()["id"])
     assert state["status"] == "done", state
-    deadline = time.monotonic() + 300
-    while True:
-        job = admin.get("/api/job").json()
-        if job["job"]["file"]["name"] == "tiny.gcode" and job["state"] == "Operational" and \
-                (job["progress"]["completion"] or 0) >= 99.9:
-            break
-        assert time.monotonic() < deadline, job
-        time.sleep(1)
+    printed_to_the_end(admin, "tiny.gcode")
+
+
+def test_octoprints_own_printer_homes_heats_and_ends_with_the_heaters_off_from_the_api_and_the_dialog(admin):
+    """OctoPrint's printer profile has no start or end G-code: img2print's generic ones home, heat and wait, and
+    turn the heaters off, so after the virtual print the printer's targets are 0 (OctoPrint's own after-print
+    script is empty)."""
+    listing = admin.get("/api/plugin/img2print").json()
+    assert listing["defaults"]["printer"] == "" and listing["octoprint_printer"]["own_gcode"] is False
+    assert listing["octoprint_printer"]["suggested"]["id"] == "generic"  # 200 x 200 x 200 mm, as OctoPrint's default
+    answer = admin.upload(picture_bytes(halves(60, 40)), "plain.png", action="print", mode="logo",
+                          options='{"width": 10}', bed_clear="true")
+    state = admin.wait(answer.json()["id"])
+    assert state["status"] == "done" and state["result"]["print"]["started"] is True, state
+    assert_homes_heats_and_cools(admin.get(f"/downloads/files/local/{state['result']['file']}").text)
+    wait_for_heating = time.monotonic() + 60
+    while heater_targets(admin) == (0, 0):
+        assert time.monotonic() < wait_for_heating
+        time.sleep(0.5)
+    printed_to_the_end(admin, state["result"]["file"])
+    assert heater_targets(admin) == (0, 0)
+    answer = admin.post("/api/files/local/plain.png", json={"command": "slice", "slicer": "img2print",
+                                                             "profile": "logo", "gcode": "plain-dialog.gcode",
+                                                             "profile.width": 10})
+    assert answer.status_code == 202, answer.text
+    admin.wait_for_file("plain-dialog.gcode", 180)
+    assert_homes_heats_and_cools(admin.get("/downloads/files/local/plain-dialog.gcode").text)
+    admin.post("/api/files/local/plain-dialog.gcode", json={"command": "select", "print": True})
+    printed_to_the_end(admin, "plain-dialog.gcode")
+    assert heater_targets(admin) == (0, 0)
+
+
+def test_the_gcode_of_octoprints_printer_is_set_by_managers_only_and_only_when_safe(admin, server):
+    maker = Session(server.port, "maker", "maker-pw")
+    mine = {"command": "printer_gcode", "end_gcode": "M104 S0\nM140 S0\nM84 ; my own end\n",
+            "start_gcode": "M140 S{bed_temperature}\nG28 ; my own start\nM190 S{bed_temperature}\n"
+                           "M109 S{nozzle_temperature}\n"}
+    assert maker.post("/api/plugin/img2print", json=mine).status_code == 403
+    unsafe = admin.post("/api/plugin/img2print", json={**mine, "start_gcode": "M109 S215\n"})
+    assert unsafe.status_code == 400 and unsafe.json()["error"]["code"] == "gcode_not_homed"
+    assert "'Default'" in unsafe.json()["error"]["message"]
+    left_on = admin.post("/api/plugin/img2print", json={**mine, "end_gcode": "M84\n"})
+    assert left_on.status_code == 400 and left_on.json()["error"]["code"] == "gcode_heaters_left_on"
+    assert admin.get("/api/plugin/img2print").json()["octoprint_printer"]["own_gcode"] is False
+    try:
+        answer = admin.post("/api/plugin/img2print", json=mine)
+        assert answer.status_code == 200 and answer.json()["octoprint_printer"]["own_gcode"] is True
+        admin.post("/api/files/local", files={"file": ("mine.png", picture_bytes(halves(60, 40)))})
+        job = admin.post("/api/plugin/img2print", json={"command": "slice", "file": "mine.png", "mode": "logo",
+                                                        "options": {"width": 10}}).json()
+        state = admin.wait(job["id"])
+        gcode = admin.get(f"/downloads/files/local/{state['result']['file']}").text
+        assert "my own start" in gcode and "my own end" in gcode
+        assert_homes_heats_and_cools(gcode)
+    finally:
+        forgotten = admin.post("/api/plugin/img2print", json={"command": "printer_gcode", "start_gcode": "",
+                                                              "end_gcode": ""})
+    assert forgotten.json()["octoprint_printer"]["own_gcode"] is False
+    assert "G28" in forgotten.json()["octoprint_printer"]["start_gcode"]
 
 
 @pytest.mark.parametrize(("name", "data", "status", "code"), [
@@ -221,6 +294,7 @@ ENDPOINTS = [
     ("post", "/api/plugin/img2print", {"json": {"command": "slice", "file": "own.png"}}),
     ("post", "/api/plugin/img2print", {"json": {"command": "check", "file": "relief.stl"}}),
     ("post", "/api/plugin/img2print", {"json": {"command": "cancel", "job": "nothing"}}),
+    ("post", "/api/plugin/img2print", {"json": {"command": "printer_gcode", "start_gcode": "G28\n"}}),
     ("post", "/plugin/img2print/upload", {"files": {"file": ("p.png", b"x")}, "data": {"action": "convert"}}),
     ("get", "/plugin/img2print/thumbnail?path=own.png", {}),
 ]

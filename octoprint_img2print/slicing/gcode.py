@@ -300,4 +300,4 @@ def verify(facts: GcodeFacts, printer: PrinterProfile, source: str) -> None:
                                                "{height:g} mm.").format(slicer=source, z=facts.max_z,
                                                                         printer=printer.name,
                                                                         height=printer.max_height), slicer=source)
-    verify_safe(facts.safety, printer.name, source)
+    verify_safe(facts.safety, printer.name, _("{slicer}'s G-code").format(slicer=source), slicer=source)

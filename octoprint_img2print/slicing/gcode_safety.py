@@ -124,9 +124,10 @@ class _State:
             self.hot, self.nozzle, self.bed = False, 0.0, 0.0
 
 
-def verify_safe(log: SafetyLog, printer: str, source: str) -> None:
+def verify_safe(log: SafetyLog, printer: str, subject: str, **details: str) -> None:
     """Refuse a G-code that pushes filament before homing or before the hot end is heated, or that leaves a heater
-    on at its end (``printer``: the printer profile's name, ``source``: the slicer)."""
+    on at its end (``printer``: the printer profile's name; ``subject``: what the G-code is, as a message begins,
+    such as "PrusaSlicer's G-code")."""
     if log.first_push_at is None:
         return  # nothing is extruded: the check for an empty G-code refuses it
     state = _State()
@@ -134,20 +135,20 @@ def verify_safe(log: SafetyLog, printer: str, source: str) -> None:
     for _at, kind, value in log.events[:before]:
         state.apply(kind, value)
     if state.homed != ALL_AXES:
-        raise SlicerFailed("gcode_not_homed", _("{slicer}'s G-code for the printer profile '{printer}' pushes filament "
-                                                "before the printer is homed. {fix}")
-                           .format(slicer=source, printer=printer, fix=_(FIX_START)), slicer=source, printer=printer)
+        raise SlicerFailed("gcode_not_homed", _("{subject} for the printer profile '{printer}' pushes filament before "
+                                                "the printer is homed. {fix}")
+                           .format(subject=subject, printer=printer, fix=_(FIX_START)), printer=printer, **details)
     if not state.hot:
-        raise SlicerFailed("gcode_cold_extrusion", _("{slicer}'s G-code for the printer profile '{printer}' pushes "
-                                                     "filament before the hot end has heated to {minimum:g} °C and "
-                                                     "waited for it. {fix}")
-                           .format(slicer=source, printer=printer, minimum=HOT_END_MIN_C, fix=_(FIX_START)),
-                           slicer=source, printer=printer)
+        raise SlicerFailed("gcode_cold_extrusion", _("{subject} for the printer profile '{printer}' pushes filament "
+                                                     "before the hot end has heated to {minimum:g} °C and waited for "
+                                                     "it. {fix}")
+                           .format(subject=subject, printer=printer, minimum=HOT_END_MIN_C, fix=_(FIX_START)),
+                           printer=printer, **details)
     for _at, kind, value in log.events[before:]:
         state.apply(kind, value)
     left_on = HEATERS_LEFT_ON[(state.nozzle > 0, state.bed > 0)]
     if left_on is not None:
-        raise SlicerFailed("gcode_heaters_left_on", _("{slicer}'s G-code for the printer profile '{printer}' ends with "
+        raise SlicerFailed("gcode_heaters_left_on", _("{subject} for the printer profile '{printer}' ends with "
                                                       "{heaters} still heated. {fix}")
-                           .format(slicer=source, printer=printer, heaters=_(left_on), fix=_(FIX_END)),
-                           slicer=source, printer=printer)
+                           .format(subject=subject, printer=printer, heaters=_(left_on), fix=_(FIX_END)),
+                           printer=printer, **details)

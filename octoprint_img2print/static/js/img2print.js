@@ -111,6 +111,54 @@ $(function () {
             return name ? fill(gettext("The printer OctoPrint uses ({name})"), {name: name}) : gettext("The printer OctoPrint uses");
         });
 
+        // OctoPrint's printer as img2print makes G-code for it: its start and end G-code (set in the settings, or
+        // the generic ones) and the shipped printer that matches it, whose maker's G-code and facts would apply
+        self.octoprintProfile = ko.observable(null);
+        self.startGcode = ko.observable("");
+        self.endGcode = ko.observable("");
+        self.gcodeSaid = ko.observable("");
+        self.gcodeError = ko.observable("");
+        self.showOctoprintPrinter = function (profile) {
+            self.octoprintProfile(profile || null);
+            self.startGcode(profile && profile.start_gcode || "");
+            self.endGcode(profile && profile.end_gcode || "");
+        };
+        self.suggestionText = ko.pureComputed(function () {
+            var profile = self.octoprintProfile();
+            if (!profile || !profile.suggested) return "";
+            return fill(gettext("OctoPrint's printer profile \"{name}\" matches img2print's \"{printer}\": choose it so its own start and end G-code and settings apply."),
+                        {name: profile.name, printer: profile.suggested.name});
+        });
+        self.useSuggested = function () {
+            var profile = self.octoprintProfile(), plugin = stored();
+            if (profile && profile.suggested && plugin) plugin.default_printer(profile.suggested.id);
+        };
+        self.suggestionOpen = ko.pureComputed(function () {
+            var plugin = stored();
+            return !!self.suggestionText() && !!plugin && !plugin.default_printer();
+        });
+        // next to the tab's printer menu: what "the printer OctoPrint uses" prints with
+        self.printerNote = ko.pureComputed(function () {
+            var profile = self.octoprintProfile();
+            if (self.printer() || !profile) return "";
+            var note = fill(profile.own_gcode ? gettext("OctoPrint's \"{name}\", with the start and end G-code set in img2print's settings.")
+                                              : gettext("OctoPrint's \"{name}\", with img2print's generic start and end G-code (home, heat, prime line; heaters off at the end)."),
+                            {name: profile.name});
+            return profile.suggested ? note + " " + fill(gettext("img2print's \"{printer}\" matches it."), {printer: profile.suggested.name}) : note;
+        });
+        function saveGcode(start, end) {
+            self.gcodeSaid("");
+            self.gcodeError("");
+            OctoPrint.simpleApiCommand("img2print", "printer_gcode", {start_gcode: start, end_gcode: end})
+                .done(function (answer) {
+                    self.showOctoprintPrinter(answer.octoprint_printer);
+                    self.gcodeSaid(gettext("Saved. Every G-code for this printer starts and ends with it."));
+                })
+                .fail(function (xhr) { self.gcodeError(failure(xhr, gettext("The G-code was not saved."))); });
+        }
+        self.saveGcode = function () { saveGcode(self.startGcode(), self.endGcode()); };
+        self.genericGcode = function () { saveGcode("", ""); };
+
         self.modeDefaults = ko.pureComputed(function () {
             var plugin = stored(), defaults = plugin ? plugin.mode_defaults : null;
             if (!defaults) return [];
@@ -156,6 +204,7 @@ $(function () {
                 self.slicerList(answer.slicers);
                 self.tripo(answer.tripo);
                 if (answer.bed) self.bed(answer.bed);
+                self.showOctoprintPrinter(answer.octoprint_printer);
                 if (answer.defaults.printer) self.printer(answer.defaults.printer);
                 self.intent(modeDefault(self.mode(), "intent") || undefined);
             });
@@ -497,14 +546,25 @@ $(function () {
             self.printerIdle(!!(data.state && data.state.flags && data.state.flags.ready));
         };
         self.canConfirmBed = ko.pureComputed(function () { return self.canConvert() && self.has("PRINT"); });
+        // the confirmation ends after the time set in the settings: the page lets it go then, as the host does
+        self.now = ko.observable(Date.now());
+        setInterval(function () { self.now(Date.now()); }, 15000);
+        self.bedHolds = ko.pureComputed(function () {
+            var bed = self.bed();
+            return !!bed.clear && (!bed.expires_at || bed.expires_at * 1000 > self.now());
+        });
         self.offerBedClear = ko.pureComputed(function () {
-            return self.canConfirmBed() && self.printerIdle() && !self.bed().clear;
+            return self.canConfirmBed() && self.printerIdle() && !self.bedHolds();
         });
         self.bedConfirmedText = ko.pureComputed(function () {
             var bed = self.bed();
-            if (!bed.clear) return "";
-            return fill(gettext("Bed confirmed clear at {time} by {user}."),
-                        {time: new Date(bed.confirmed_at * 1000).toLocaleTimeString(), user: bed.by || "-"});
+            if (!self.bedHolds()) return "";
+            var time = function (seconds) {
+                var at = new Date(seconds * 1000), today = at.toDateString() === new Date(self.now()).toDateString();
+                return at.toLocaleString(locale, today ? {hour: "2-digit", minute: "2-digit"} : {weekday: "short", hour: "2-digit", minute: "2-digit"});
+            };
+            return fill(gettext("Bed confirmed clear at {time} by {user}, until {until}."),
+                        {time: time(bed.confirmed_at), user: bed.by || "-", until: time(bed.expires_at)});
         });
         self.confirmBedClear = function () {
             OctoPrint.simpleApiCommand("img2print", "bed_clear", {})
