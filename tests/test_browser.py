@@ -536,6 +536,44 @@ def test_settings_page_shows_the_slicers_without_console_errors(server, tmp_path
         assert any(text.startswith("CuraEngine: ") for text in slicers()), slicers()
         assert len(driver.find_elements(By.CSS_SELECTOR, ".img2print-defaults tbody tr")) == len(modes())
         assert console_errors(driver) == []
+        # OctoPrint's printer: the generic G-code it prints with, the shipped printer that matches it
+        start = driver.find_element(By.ID, "img2print-start-gcode")
+        assert "G28" in start.get_attribute("value") and "M109" in start.get_attribute("value")
+        assert "M104 S0" in driver.find_element(By.ID, "img2print-end-gcode").get_attribute("value")
+        assert '"Generic 200 mm printer"' in text_of(driver, "img2print-settings-suggestion")
+        driver.execute_script("arguments[0].scrollIntoView()", start)
+        start.clear()
+        start.send_keys("M109 S215")
+        driver.find_element(By.ID, "img2print-save-gcode").click()
+        wait_for(lambda: "homed" in text_of(driver, "img2print-gcode-error"), 30)
+        assert "'Default'" in text_of(driver, "img2print-gcode-error")
+        listing = server.session().get("/api/plugin/img2print").json()["octoprint_printer"]
+        assert listing["own_gcode"] is False and "G28" in listing["start_gcode"]
+        driver.find_element(By.ID, "img2print-use-suggested").click()
+        assert driver.execute_script("return OctoPrint.coreui.viewmodels.settingsViewModel.settings.plugins"
+                                     ".img2print.default_printer()") == "generic"
+    finally:
+        driver.quit()
+
+
+def test_the_tab_says_what_octoprints_printer_prints_with(server, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-printer option")) > 1)
+        menu = Select(driver.find_element(By.ID, "img2print-printer"))
+        menu.select_by_index(0)
+        wait_for(lambda: driver.find_element(By.ID, "img2print-printer-note").is_displayed(), 30)
+        note = text_of(driver, "img2print-printer-note")
+        assert note.startswith('OctoPrint\'s "Default", with img2print\'s generic start and end G-code'), note
+        assert 'img2print\'s "Generic 200 mm printer" matches it.' in note
+        menu.select_by_visible_text("Prusa MK4")
+        wait_for(lambda: not driver.find_element(By.ID, "img2print-printer-note").is_displayed(), 30)
+        assert console_errors(driver) == []
     finally:
         driver.quit()
 

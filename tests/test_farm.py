@@ -176,6 +176,7 @@ def test_the_tab_offers_bed_is_clear_on_an_idle_printer_and_shows_the_confirmati
         button.click()
         wait_for(lambda: driver.find_element(By.ID, "img2print-bed-confirmed").is_displayed())
         assert "Bed confirmed clear" in driver.find_element(By.ID, "img2print-bed-confirmed").text
+        assert ", until " in driver.find_element(By.ID, "img2print-bed-confirmed").text
         assert not button.is_displayed()
         assert bed(left)["clear"] is True and bed(left)["by"] == "admin"
         left.post("/api/files/local", files={"file": ("short.gcode", b"G28\nG4 S3\n")})

@@ -318,8 +318,14 @@ def test_first_run_wizard_shows_the_slicers_and_saves_the_default_printer(server
         assert any(slicer["installed"] for slicer in slicers), "CI has PrusaSlicer and CuraEngine"
         choice = Select(driver.find_element(By.ID, "img2print-wizard-printer"))
         assert choice.options[0].text.startswith("The printer OctoPrint uses (")
+        # OctoPrint's default profile (200 x 200 x 200 mm) is img2print's generic printer: offered, with its use
+        wait_for(lambda: driver.find_element(By.ID, "img2print-wizard-suggestion").is_displayed())
+        assert '"Generic 200 mm printer"' in driver.find_element(By.ID, "img2print-wizard-suggestion").text
+        driver.find_element(By.ID, "img2print-wizard-use-suggested").click()
+        assert choice.first_selected_option.get_attribute("value") == "generic"
+        assert not driver.find_element(By.ID, "img2print-wizard-suggestion").is_displayed()
         wanted = next(option.get_attribute("value") for option in choice.options[1:]
-                      if option.get_attribute("value") != "")
+                      if option.get_attribute("value") not in ("", "generic"))
         choice.select_by_value(wanted)
         finish = driver.find_element(By.CSS_SELECTOR, "#wizard_dialog .button-finish")
         wait_for(lambda: finish.is_displayed() and finish.is_enabled())

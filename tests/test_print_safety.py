@@ -11,7 +11,7 @@ import pytest
 from pictures import halves
 from PIL import Image
 
-from octoprint_img2print.print_go import PrintGo, hold
+from octoprint_img2print.print_go import PrintGo, hold, print_began
 
 LONG_PRINT = "G28\nG90\n" + "G4 S1\n" * 300
 pytestmark = pytest.mark.octoprint
@@ -138,3 +138,15 @@ def test_a_confirmed_slice_and_print_on_an_idle_printer_starts_and_keeps_other_f
 ])
 def test_when_a_print_may_start(go, ready, seen, errors, expected):
     assert hold(go, ready, seen, errors) == expected
+
+
+@pytest.mark.parametrize(("printing", "prints_seen", "began"), [
+    ([False, False, True], [3, 3, 3], True),  # OctoPrint's printer shows printing a moment later
+    ([False] * 3, [3, 4, 4], True),  # a print started and has ended already
+    ([False] * 1000, [3] * 1000, False),  # asked to print, the printer never did
+])
+def test_a_start_counts_only_once_octoprints_printer_prints(printing, prints_seen, began):
+    """The printer's state is a stand-in here: what OctoPrint's printer says over time."""
+    states, counts = iter(printing), iter(prints_seen)
+    assert print_began(lambda: next(states, printing[-1]), lambda: next(counts, prints_seen[-1]), 3,
+                       timeout_s=0.3) is began
