@@ -10,7 +10,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -201,9 +201,10 @@ class SendReport:
 
 
 def profile_key(profile: PrinterProfile) -> str:
-    """What makes two printers print the same G-code: their profile without its id and name."""
-    shape = {k: v for k, v in profile.as_dict().items() if k not in ("id", "name")}
-    return json.dumps(shape, sort_keys=True)
+    """What makes two printers print the same G-code: their whole profile (bed, nozzle, start and end G-code, slicer
+    settings ...) without its id and name."""
+    shape = {k: v for k, v in asdict(profile).items() if k not in ("id", "name")}
+    return json.dumps(shape, sort_keys=True, default=list)
 
 
 def gcode_name(job: Path, options: SendOptions, key: str) -> str:
