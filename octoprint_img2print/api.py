@@ -176,6 +176,7 @@ class Services:
     bed: BedConfirmation
     octoprint_printer: Callable[[], dict[str, Any]]  # OctoPrint's current printer profile with its own G-code
     set_printer_gcode: Callable[[str, dict[str, str]], None]  # keep the start and end G-code of a printer profile
+    loaded: Callable[[], dict[str, str]]  # what is loaded in the printer: material, colour
 
 
 def _selecting(data: Any) -> tuple[str, ...]:
@@ -253,7 +254,7 @@ class HttpApi:
         intents, modes with their options, slicers, the settings' defaults (printer, each mode's width and intent),
         recent jobs."""
         if "bed" in flask.request.args:
-            return flask.jsonify({"bed": self.services.bed.as_dict()})
+            return flask.jsonify(self._farm_answer())
         job_id = flask.request.args.get("job")
         if job_id:
             found = self.services.queue.get(job_id)
@@ -353,6 +354,13 @@ class HttpApi:
             return from_exception(failure)
         self.services.set_printer_gcode(str(profile.get("id", "")), texts)
         return flask.jsonify({"octoprint_printer": self._octoprint_printer()})
+
+    def _farm_answer(self) -> dict[str, Any]:
+        """A print farm's small question: the bed's confirmation, and which printer this is (img2print's chosen
+        printer, or the start and end G-code set for OctoPrint's) with what is loaded."""
+        own = self.services.octoprint_printer().get(OWN_GCODE)
+        return {"bed": self.services.bed.as_dict(), "printer": self.services.default_printer() or None,
+                "printer_gcode": own or None, "loaded": self.services.loaded()}
 
     def _octoprint_printer(self) -> dict[str, Any]:
         """OctoPrint's current printer as img2print uses it: its start and end G-code (set here, or the generic

@@ -72,7 +72,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
             prints_seen=lambda: self.prints_started, limits=self._limits, tripo_access=self.tripo_access,
             bed=self.bed, octoprint_printer=lambda: self.octoprint_printer(
                 self._printer_profile_manager.get_current_or_default()),
-            set_printer_gcode=self.set_printer_gcode))
+            set_printer_gcode=self.set_printer_gcode, loaded=self.loaded))
 
     def on_after_startup(self) -> None:
         """Let OctoPrint's login page lead back to the phone page; place the tab once; log that the plugin is
@@ -140,7 +140,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         return {"slicer": default_backend().name, "default_printer": "", "max_megapixels": DEFAULT_MAX_MEGAPIXELS,
                 "max_job_seconds": limits.max_job_seconds, "memory_mb": limits.memory_mb, "nice": limits.nice,
                 "work_while_printing": False, "tab_placed": False, "bed_clear_hours": DEFAULT_BED_CLEAR_HOURS,
-                "printer_gcode": {},
+                "printer_gcode": {}, "loaded": {"material": "", "colour": ""},
                 "slicers": {b.name: {s.key: "" for s in b.settings} for b in slicers().values()},
                 "mode_defaults": {mode: {"width": None, "intent": ""} for mode in modes()},
                 "tripo": {"api_key": "", "base_url": tripo.DEFAULT_BASE_URL,
@@ -200,6 +200,11 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
 
     def _bed_clear_hours(self) -> float:
         return self._settings.get_float(["bed_clear_hours"]) or DEFAULT_BED_CLEAR_HOURS
+
+    def loaded(self) -> dict[str, str]:
+        """What the settings say is loaded in the printer (material, colour), for a print farm's matching."""
+        loaded = self._settings.get(["loaded"]) or {}
+        return {key: str(loaded.get(key) or "") for key in ("material", "colour")}
 
     def octoprint_printer(self, profile: dict[str, Any]) -> dict[str, Any]:
         """An OctoPrint printer profile with the start and end G-code set for it in img2print's settings, if any."""

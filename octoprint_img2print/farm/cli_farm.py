@@ -1,77 +1,78 @@
-"""``img2print farm status`` and ``img2print farm send``: a farm's printers, and jobs sent to those that fit and
-are idle. Exit codes as the other commands; 6 when a host failed, 7 when a copy found no idle printer."""
+"""``img2print farm status|send|confirm|queue``: a farm's printers; jobs sent at once to those that fit and are
+idle; beds confirmed clear; and the durable queue (``cli_queue``). Exit codes as the other commands; 6 when a host
+failed or a start's outcome is unknown, 7 when a copy found no idle printer."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..i18n import N_, _, ngettext
-from ..modes import registry as modes
+from ..i18n import _, ngettext
 from ..options import require_range
-from ..slicing.slicers import registry as slicers
+from . import cli_queue
+from .cli_common import (
+    EXIT_HOST_FAILED,
+    EXIT_NO_PRINTER,
+    MAX_HOST_TIMEOUT_S,
+    MAX_PARALLEL,
+    MAX_STAGGER_S,
+    SEND_TIMEOUT_S,
+    STATUS_TIMEOUT_S,
+    add_hosts,
+    add_job_arguments,
+    add_targets,
+    progress_printer,
+    recipe_and_wants,
+    targets,
+)
 
 if TYPE_CHECKING:  # the farm's client (requests) is imported only when a farm command runs, not for --help
-    from .dispatch import HostStatus, SendReport
+    from .dispatch import SendReport
+    from .hosts import HostStatus
 
-EXIT_HOST_FAILED, EXIT_NO_PRINTER = 6, 7
-MAX_COPIES, MAX_STAGGER_S, MAX_PARALLEL, MAX_HOST_TIMEOUT_S = 1000, 86400.0, 64, 600.0
-PROGRESS = {
-    "surveyed": N_("{ready} of {hosts} printers are connected and idle."),
-    "slicing": N_("Slicing {job} for {profile}…"),
-    "sliced": N_("Sliced {job} for {profile}: {file}"),
-    "uploading": N_("Uploading {file} to {host}…"),
-    "uploaded": N_("Uploaded {file} to {host}."),
-    "retry": N_("{host}: attempt {attempt} failed: {problem}; trying again."),
-    "started": N_("Started {file} on {host}."),
-}
 
 
 def add_farm_parser(commands: Any) -> None:
-    """``farm status`` and ``farm send`` under the command line's subcommands."""
-    from .. import cli  # the shared option helpers; cli imports this module
-
+    """``farm status``, ``send``, ``confirm`` and ``queue`` under the command line's subcommands."""
     farm = commands.add_parser("farm", help=_("see a farm's OctoPrint printers and send jobs to them"),
                                description=_("A print farm: the OctoPrint hosts of a farm file (YAML: hosts with url "
-                                             "and api_key or api_key_env, group, tags)."))
+                                             "and api_key or api_key_env, group, tags, printer, material, colour, "
+                                             "nozzle)."))
     actions = farm.add_subparsers(dest="action", required=True, metavar="ACTION")
     status = actions.add_parser("status", help=_("each printer: reachable, state, profile, job and progress, "
                                                  "img2print and its bed confirmation"))
+    add_hosts(status, STATUS_TIMEOUT_S)
+    _add_send_parser(actions)
+    confirm = actions.add_parser("confirm", help=_("record on hosts with img2print that their beds are clear"))
+    add_hosts(confirm, SEND_TIMEOUT_S)
+    confirm.add_argument("names", nargs="*", metavar="HOST", help=_("hosts whose beds you checked"))
+    confirm.add_argument("--all", action="store_true", help=_("every host of the farm file"))
+    cli_queue.add_queue_parser(actions)
+    for parser in (status, confirm):
+        parser.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
+
+
+def _add_send_parser(actions: Any) -> None:
+    from .. import cli
+
     sending = actions.add_parser("send", help=_("slice jobs once per printer profile and send them to the idle "
                                                 "printers they fit"),
-                                 description=_("Send pictures, SVGs or models to the farm's connected, idle printers "
-                                               "whose bed, height and nozzle fit them; sliced once per printer "
-                                               "profile; a print starts (with --start) only where the bed is "
-                                               "confirmed clear."),
+                                 description=_("Send pictures, SVGs, models or G-code to the farm's connected, idle "
+                                               "printers that are what they need and whose bed, height and nozzle "
+                                               "fit them; sliced once per printer profile; a print starts (with "
+                                               "--start) only where the bed is confirmed clear."),
                                  epilog=cli._modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    for parser in (status, sending):
-        parser.add_argument("farm", type=Path, metavar="FARM", help=_("farm file (YAML)"))
-        parser.add_argument("--host-timeout", type=float, default=10.0, metavar="S",
-                            help=_("seconds to wait for a host's answer (default 10)"))
-    sending.add_argument("jobs", type=Path, nargs="+", metavar="JOB", help=_("picture, SVG or model file"))
-    sending.add_argument("--group", metavar="G", help=_("only the hosts of this group"))
-    sending.add_argument("--copies", type=int, default=1, metavar="N",
-                         help=_("how many printers print each job (default 1)"))
+    add_hosts(sending, SEND_TIMEOUT_S)
+    add_job_arguments(sending)
+    add_targets(sending)
     sending.add_argument("--start", action="store_true", help=_("start the prints where the bed is confirmed clear"))
     sending.add_argument("--bed-clear", metavar="HOSTS", default="",
                          help=_("hosts without img2print whose beds you checked, so they may start too: names "
                                 "separated by commas, or 'all'"))
     sending.add_argument("--stagger", type=float, default=0.0, metavar="SECONDS",
-                         help=_("seconds between two starts (default 0)"))
+                         help=_("seconds between two starts in a group (default 0)"))
     sending.add_argument("--parallel", type=int, default=4, metavar="N", help=_("uploads at a time (default 4)"))
-    sending.add_argument("--mode", choices=list(modes()), default=None, help=_("what to make of a picture"))
-    sending.add_argument("--intent", metavar="ID", help=_("what the object is for (default: by mode; 'display' for "
-                                                           "models)"))
-    sending.add_argument("--slicer", choices=list(slicers()), default=None, help=cli._slicer_help())
-    sending.add_argument("--timeout", type=float, default=3600.0, metavar="S",
-                         help=_("give up slicing after this many seconds"))
-    cli._add_common(sending)
-    cli._add_common(status, megapixels=False)
-    cli.cli_arguments.add_arguments(sending, cli._override_options(), cli.OVERRIDE_PREFIX)
-    cli.cli_arguments.add_arguments(sending, cli._mode_options())
 
 
 def _profile_text(status: HostStatus) -> str:
@@ -89,6 +90,8 @@ def _status_line(status: HostStatus) -> str:
     if not status.reachable:
         return f"{status.host.name}: " + _("unreachable: {reason}").format(reason=status.error)
     parts = [status.state or "-", _profile_text(status)]
+    if status.material or status.colour:
+        parts.append(" ".join(p for p in (status.material, status.colour) if p))
     if status.job:
         progress = status.job["progress"]
         parts.append(_("job {file} {percent:.0f} %").format(file=status.job["file"], percent=progress)
@@ -100,9 +103,21 @@ def _status_line(status: HostStatus) -> str:
     return f"{status.host.name}: " + "; ".join(parts)
 
 
-def _print_send(report: SendReport) -> None:
-    from .dispatch import UNKNOWN
+def _placement_line(placement: Any) -> str:
+    from .starting import UNKNOWN
 
+    done = _("upload failed: {message}").format(message=placement.error["message"]) if placement.error \
+        else _("already there") if placement.already_there else _("uploaded")
+    if placement.retries:
+        done += " " + ngettext("(after {count} retry)", "(after {count} retries)",
+                               placement.retries).format(count=placement.retries)
+    reason = (placement.not_started or {}).get("message")
+    start = _("started") if placement.started else _("start unknown: {reason}").format(reason=reason) \
+        if placement.start == UNKNOWN else _("not started: {reason}").format(reason=reason) if reason else ""
+    return f"  {placement.host}: {placement.file}: " + "; ".join(p for p in (done, start) if p)
+
+
+def _print_send(report: SendReport) -> None:
     for status in report.hosts:
         print(_status_line(status))
     for outcome in report.jobs:
@@ -110,20 +125,11 @@ def _print_send(report: SendReport) -> None:
             print(_("{job}: failed: {message}").format(job=outcome.job, message=outcome.error["message"]))
             continue
         print(ngettext("{job}: {placed} of {copies} copy placed", "{job}: {placed} of {copies} copies placed",
-                       outcome.copies).format(job=outcome.job, placed=len(outcome.placements), copies=outcome.copies))
+                       outcome.copies).format(job=outcome.job, placed=outcome.placed, copies=outcome.copies))
         for placement in outcome.placements:
-            done = _("upload failed: {message}").format(message=placement.error["message"]) if placement.error \
-                else _("already there") if placement.already_there else _("uploaded")
-            if placement.retries:
-                done += " " + ngettext("(after {count} retry)", "(after {count} retries)",
-                                       placement.retries).format(count=placement.retries)
-            start = _("started") if placement.started else _("start unknown: {reason}").format(
-                reason=placement.not_started["message"]) if placement.start == UNKNOWN else _(
-                "not started: {reason}").format(reason=placement.not_started["message"]) \
-                if placement.not_started else ""
-            print(f"  {placement.host}: {placement.file}: " + "; ".join(p for p in (done, start) if p))
-        for profile, reason in outcome.refused.items():
-            print("  " + _("not for {profile}: {reason}").format(profile=profile, reason=reason))
+            print(_placement_line(placement))
+        for host, refusal in outcome.refused.items():
+            print("  " + _("not for {host}: {reason}").format(host=host, reason=refusal.message))
         if outcome.missing:
             print("  " + ngettext("{count} copy found no idle printer that fits it.",
                                   "{count} copies found no idle printer that fits them.",
@@ -131,39 +137,33 @@ def _print_send(report: SendReport) -> None:
 
 
 def _send_exit(report: SendReport) -> int:
-    """As the other commands for a failed job (3 bad input, 4 fits no printer, 5 the slicer failed ...), 6 a host
-    failed, 7 copies without a printer, else 0; the lowest of them."""
+    """The README's table: a failed job as the other commands (3 bad input, 4 no idle printer it was tried on fits
+    it, 5 the slicer failed), 6 a host failed or a start's outcome is unknown, 7 copies without a printer, else 0;
+    the lowest of them."""
     from .. import cli
-    from .dispatch import UNKNOWN
+    from .starting import UNKNOWN
 
     codes = [cli.exit_code(o.error["code"], o.error["kind"]) for o in report.jobs if o.error]
+    codes += [min(cli.exit_code(r.code, r.kind) for r in o.refused.values()) for o in report.jobs
+              if not o.error and not o.placements and o.refused]
     codes += [EXIT_HOST_FAILED for o in report.jobs for p in o.placements if p.error or p.start == UNKNOWN]
-    codes += [EXIT_NO_PRINTER for o in report.jobs if o.missing]
+    codes += [EXIT_NO_PRINTER for o in report.jobs if o.missing and (o.placements or not o.refused)]
     return min(codes, default=cli.EXIT_DONE)
 
 
 def _send(args: argparse.Namespace) -> int:
-    from .. import cli
     from .dispatch import SendOptions, send
     from .farmfile import load_farm
 
-    require_range("copies", args.copies, 1, MAX_COPIES)
     require_range("stagger", args.stagger, 0.0, MAX_STAGGER_S)
     require_range("parallel", args.parallel, 1, MAX_PARALLEL)
     farm = load_farm(args.farm)
-    hosts = farm.select(args.group)
-    options = SendOptions(mode=args.mode, options=cli.cli_arguments.given(args, cli._mode_options()),
-                          overrides=cli.cli_arguments.given(args, cli._override_options(), cli.OVERRIDE_PREFIX),
-                          intent=args.intent, slicer=args.slicer, max_megapixels=args.max_megapixels,
-                          timeout_s=args.timeout, copies=args.copies, start=args.start,
-                          bed_clear=farm.named(args.bed_clear, "bed_clear"),
+    recipe, wants = recipe_and_wants(args)
+    options = SendOptions(recipe=recipe, wants=wants, copies=args.copies, start=args.start,
+                          bed_clear=farm.named(args.bed_clear, "bed_clear") if args.bed_clear else frozenset(),
                           stagger_s=args.stagger, parallel=args.parallel)
-
-    def show(event: str, **facts: Any) -> None:
-        if not args.json:
-            print(_(PROGRESS[event]).format(**facts), file=sys.stderr)
-
-    report = send(hosts, args.jobs, options, timeout_s=args.host_timeout, progress=show)
+    report = send(targets(farm, args), args.jobs, options, timeout_s=args.host_timeout,
+                  progress=progress_printer(args))
     if args.json:
         print(json.dumps({"ok": _send_exit(report) == 0, **report.as_dict()}))
     else:
@@ -171,15 +171,11 @@ def _send(args: argparse.Namespace) -> int:
     return _send_exit(report)
 
 
-def run_farm(args: argparse.Namespace) -> int:
-    """``farm status`` or ``farm send``; returns the exit code."""
+def _status(args: argparse.Namespace) -> int:
     from .client import OctoPrintClient
-    from .dispatch import survey
     from .farmfile import load_farm
+    from .hosts import survey
 
-    require_range("host_timeout", args.host_timeout, 0.0, MAX_HOST_TIMEOUT_S, low_open=True)
-    if args.action == "send":
-        return _send(args)
     hosts = load_farm(args.farm).hosts
     clients = [OctoPrintClient(h.name, h.url, h.api_key, timeout_s=args.host_timeout) for h in hosts]
     statuses = survey(clients, hosts)
@@ -189,3 +185,37 @@ def run_farm(args: argparse.Namespace) -> int:
         for status in statuses:
             print(_status_line(status))
     return 0 if all(s.reachable for s in statuses) else EXIT_HOST_FAILED
+
+
+def _confirm(args: argparse.Namespace) -> int:
+    """Record "Bed is clear" on each named host (with img2print); 6 when a host could not."""
+    from ..options import bad_parameter
+    from .client import HostFailed, OctoPrintClient
+    from .farmfile import load_farm
+
+    farm = load_farm(args.farm)
+    if args.all == bool(args.names):
+        raise bad_parameter("names", _("Name the hosts whose beds you checked, or give --all."))
+    named = farm.named("all" if args.all else ",".join(args.names), "names")
+    answers: dict[str, dict[str, Any]] = {}
+    for host in (h for h in farm.hosts if h.name in named):
+        client = OctoPrintClient(host.name, host.url, host.api_key, timeout_s=args.host_timeout)
+        try:
+            answers[host.name] = {"confirmed": True, "bed": client.confirm_bed_clear()}
+        except HostFailed as failure:
+            answers[host.name] = {"confirmed": False, "error": failure.as_dict()}
+    if args.json:
+        print(json.dumps({"ok": all(a["confirmed"] for a in answers.values()), "hosts": answers}))
+    for name, answer in answers.items():
+        if not args.json:
+            print(f"{name}: " + (_("bed confirmed clear") if answer["confirmed"]
+                                 else _("not confirmed: {reason}").format(reason=answer["error"]["message"])))
+    return 0 if all(a["confirmed"] for a in answers.values()) else EXIT_HOST_FAILED
+
+
+def run_farm(args: argparse.Namespace) -> int:
+    """``farm status``, ``send``, ``confirm`` or ``queue``; returns the exit code."""
+    if hasattr(args, "host_timeout"):
+        require_range("host_timeout", args.host_timeout, 0.0, MAX_HOST_TIMEOUT_S, low_open=True)
+    runs = {"send": _send, "status": _status, "confirm": _confirm, "queue": cli_queue.run_queue_command}
+    return runs[args.action](args)

@@ -16,9 +16,10 @@ from ..errors import BadInput
 from ..i18n import _
 from ..inputs import read_bounded
 from ..options import bad_parameter
+from ..printers.profile import get_printer
 
 MAX_FARM_FILE_BYTES = 1024**2
-HOST_KEYS = ("url", "api_key", "api_key_env", "group", "tags")
+HOST_KEYS = ("url", "api_key", "api_key_env", "group", "tags", "printer", "material", "colour", "nozzle")
 EXAMPLE = """hosts:
   left:
     url: http://octopi-left.local
@@ -36,6 +37,10 @@ class Host:
     api_key: str
     group: str | None = None
     tags: tuple[str, ...] = ()
+    printer: str | None = None  # a shipped printer's id or a printer profile file: which printer this host is
+    material: str | None = None  # what is loaded: PLA, PETG ...
+    colour: str | None = None
+    nozzle: float | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,7 @@ def _api_key(entry: Mapping[str, Any], source: str, host: str, environ: Mapping[
     return key
 
 
-def _host(name: Any, entry: Any, source: str, environ: Mapping[str, str]) -> Host:
+def _host(name: Any, entry: Any, source: str, environ: Mapping[str, str], folder: Path) -> Host:
     if not isinstance(name, str) or not name.strip():
         raise _problem(source, str(name), "(name)", _("must be a non-empty text."))
     if not isinstance(entry, dict):
@@ -117,18 +122,46 @@ def _host(name: Any, entry: Any, source: str, environ: Mapping[str, str]) -> Hos
     if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
         raise _problem(source, name, "tags", _("must be a list of texts."))
     return Host(name=name, url=_url(entry, source, name), api_key=_api_key(entry, source, name, environ),
-                group=_text(entry, "group", source, name), tags=tuple(tags))
+                group=_text(entry, "group", source, name), tags=tuple(tags),
+                printer=_printer(entry, source, name, folder),
+                material=_text(entry, "material", source, name), colour=_text(entry, "colour", source, name),
+                nozzle=_nozzle(entry, source, name))
 
 
-def parse_farm(data: Any, source: str, environ: Mapping[str, str] | None = None) -> Farm:
-    """Validate a farm read from YAML; errors name the file, the host and the key."""
+def _printer(entry: Mapping[str, Any], source: str, host: str, folder: Path) -> str | None:
+    """A shipped printer's id, or a printer profile file (relative to the farm file), checked now."""
+    chosen = _text(entry, "printer", source, host)
+    if chosen is None:
+        return None
+    if chosen.endswith((".yaml", ".yml")):
+        chosen = str((folder / chosen).resolve())
+    try:
+        get_printer(chosen)
+    except BadInput as failure:
+        raise _problem(source, host, "printer", failure.message) from failure
+    return chosen
+
+
+def _nozzle(entry: Mapping[str, Any], source: str, host: str) -> float | None:
+    value = entry.get("nozzle")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.1 <= value <= 2.0:
+        raise _problem(source, host, "nozzle", _("must be the nozzle's diameter in mm, from 0.1 to 2, not {value!r}.")
+                       .format(value=value))
+    return float(value)
+
+
+def parse_farm(data: Any, source: str, environ: Mapping[str, str] | None = None, folder: Path = Path()) -> Farm:
+    """Validate a farm read from YAML (``folder``: where printer profile files it names are); errors name the file,
+    the host and the key."""
     environ = os.environ if environ is None else environ
     hosts = data.get("hosts") if isinstance(data, dict) else None
     if not isinstance(hosts, dict) or not hosts or set(data) != {"hosts"}:
         raise BadInput("bad_farm_file", _("{file}: a farm file holds one key, 'hosts', a mapping of host names to "
                                           "their url and api_key, for example:\n{example}")
                        .format(file=source, example=EXAMPLE), file=source)
-    return Farm(source, tuple(_host(name, entry, source, environ) for name, entry in hosts.items()))
+    return Farm(source, tuple(_host(name, entry, source, environ, folder) for name, entry in hosts.items()))
 
 
 def load_farm(path: Path, environ: Mapping[str, str] | None = None) -> Farm:
@@ -138,4 +171,4 @@ def load_farm(path: Path, environ: Mapping[str, str] | None = None) -> Farm:
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as failure:
         raise BadInput("bad_farm_file", _("{file}: not a readable YAML file ({reason}).")
                        .format(file=path.name, reason=failure), file=path.name) from failure
-    return parse_farm(data, path.name, environ)
+    return parse_farm(data, path.name, environ, path.resolve().parent)

@@ -1,0 +1,129 @@
+"""The G-code of a farm's job for one printer: made once per (job, printer profile) through
+``pipeline.slice_job`` and named by a hash of all that shapes it, so a host that holds that name holds that G-code.
+A job that is G-code already (sliced for a printer, as a batch leaves it) is checked against that printer instead.
+Different printer profiles are sliced at the same time; each one once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __plugin_version__, pipeline
+from ..errors import DoesNotFit, Img2PrintError, SlicerFailed
+from ..printers.profile import PrinterProfile
+from ..slicing.backend import DEFAULT_TIMEOUT_S
+from ..slicing.gcode import GCODE_EXTENSIONS, inspect, verify
+from ..slicing.gcode_safety import Commands
+
+HASH_CHARS = 10
+Progress = Callable[..., None]  # progress(event, **facts)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """What to make of a job: the mode and its options, the slicing overrides, intent and slicer, and limits."""
+
+    mode: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    overrides: dict[str, Any] = field(default_factory=dict)
+    intent: str | None = None
+    slicer: str | None = None
+    max_megapixels: float = pipeline.DEFAULT_MAX_MEGAPIXELS
+    timeout_s: float = DEFAULT_TIMEOUT_S
+
+    def shape(self) -> dict[str, Any]:
+        """Everything that shapes the G-code, for its content hash."""
+        return {"mode": self.mode, "options": self.options, "overrides": self.overrides, "intent": self.intent,
+                "slicer": self.slicer, "img2print": __plugin_version__}
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data, as stored."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a printer cannot have a job: the error's code, kind (does_not_fit, slicer_failed) and message."""
+
+    code: str
+    kind: str
+    message: str
+
+
+def is_gcode(path: Path) -> bool:
+    """Whether a job is G-code already."""
+    return path.suffix.lower() in GCODE_EXTENSIONS
+
+
+def profile_key(profile: PrinterProfile) -> str:
+    """What makes two printers print the same G-code: their whole profile (bed, nozzle, start and end G-code, slicer
+    settings ...) without its id and name."""
+    shape = {k: v for k, v in asdict(profile).items() if k not in ("id", "name")}
+    return json.dumps(shape, sort_keys=True, default=list)
+
+
+def gcode_name(job: Path, recipe: Recipe, key: str) -> str:
+    """``<job>-<hash>.gcode``: the hash of the job's bytes, the recipe and the printer profile (a G-code job's: its
+    bytes only), so a host that holds this name holds this G-code."""
+    digest = hashlib.sha256()
+    with open(job, "rb") as content:
+        for block in iter(lambda: content.read(1 << 20), b""):
+            digest.update(block)
+    if not is_gcode(job):
+        digest.update(json.dumps([recipe.shape(), key], sort_keys=True, default=str).encode())
+    return f"{job.stem}-{digest.hexdigest()[:HASH_CHARS]}.gcode"
+
+
+class GcodeMaker:
+    """The G-codes of jobs for printers, in ``work``: made when first asked, remembered (a refusal too); asks for
+    different printer profiles run at the same time, asks for the same one wait for the first."""
+
+    def __init__(self, recipe: Recipe, work: Path, progress: Progress) -> None:
+        self.recipe, self.work, self.progress = recipe, work, progress
+        self._lock = threading.Lock()
+        self._making: dict[tuple[str, str], threading.Lock] = {}
+        self._done: dict[tuple[str, str], Path | Refusal] = {}
+
+    def gcode(self, job: Path, profile: PrinterProfile) -> Path | Refusal:
+        """The job's G-code for this printer, or why the printer cannot have it (the model does not fit its bed,
+        height or nozzle, its slicer failed, or a G-code job would not print safely on it)."""
+        key = (str(job), profile_key(profile))
+        with self._lock:
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            if key not in self._done:
+                self._done[key] = self._checked(job, profile) if is_gcode(job) else self._sliced(job, profile)
+            return self._done[key]
+
+    def _sliced(self, job: Path, profile: PrinterProfile) -> Path | Refusal:
+        name = gcode_name(job, self.recipe, profile_key(profile))
+        if (self.work / name).is_file():  # made before, by an earlier run on the same folder
+            return self.work / name
+        self.progress("slicing", job=job.name, profile=profile.name)
+        recipe = self.recipe
+        try:
+            result = pipeline.slice_job(job, self.work / name, printer=profile, slicer=recipe.slicer,
+                                        intent=recipe.intent, name=job.name, mode=recipe.mode, options=recipe.options,
+                                        overrides=recipe.overrides, max_megapixels=recipe.max_megapixels,
+                                        timeout_s=recipe.timeout_s)
+        except (DoesNotFit, SlicerFailed) as failure:
+            return Refusal(failure.code, failure.kind, failure.message)
+        too_thin = [f for f in result.report.findings if f.code == pipeline.THIN_WALL]
+        if too_thin:
+            return Refusal(too_thin[0].code, DoesNotFit.kind, too_thin[0].message)
+        self.progress("sliced", job=job.name, profile=profile.name, file=name)
+        return self.work / name
+
+    def _checked(self, job: Path, profile: PrinterProfile) -> Path | Refusal:
+        """A G-code job, checked as a slice is: on the bed, below the printer's height, safe to start."""
+        try:
+            verify(inspect(job, profile.centre, Commands(profile.start_macro, profile.end_macro)), profile,
+                   job.name)
+        except Img2PrintError as failure:
+            return Refusal(failure.code, failure.kind, failure.message)
+        return job
