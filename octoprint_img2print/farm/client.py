@@ -176,7 +176,7 @@ class OctoPrintClient:
             raise HostFailed("host_refused", _("{host}: {method} {path} answered {status}: {reason}")
                              .format(host=self.name, method=method, path=path, status=answer.status_code,
                                      reason=_reason(answer)),
-                             host=self.name, status=answer.status_code, code=error_code(answer))
+                             host=self.name, status=answer.status_code, host_code=error_code(answer))
         try:
             data = answer.json() if answer.content else None
             for key in keys:

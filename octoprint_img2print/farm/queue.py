@@ -144,8 +144,8 @@ class FarmQueue:
             raise BadInput("gcode_needs_printer", _("{file} is G-code: say which printer it was sliced for "
                                                     "(--printer), so it goes only to printers of that kind.")
                            .format(file=job.name), file=str(job))
-        stored = self.folder / "jobs" / f"{time.time_ns()}-{job.name}"
-        stored.parent.mkdir(exist_ok=True)
+        stored = self.folder / "jobs" / str(time.time_ns()) / job.name  # under its own name, for its G-code's
+        stored.parent.mkdir(parents=True)
         write_atomically(stored, lambda target: shutil.copyfile(job, target))
         now = time.time()
         with self._writing() as db:

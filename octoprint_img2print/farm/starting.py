@@ -111,7 +111,7 @@ def start(client: OctoPrintClient, placement: Placement, status: HostStatus) -> 
             client.select_and_print(placement.file)
         placement.start = STARTED
     except HostFailed as failure:
-        code = failure.details.get("code") or failure.code
+        code = failure.details.get("host_code") or failure.code
         answered = failure.code != UNREACHABLE
         placement.start = NOT_STARTED if answered else _start_outcome(client, placement.file)
         if placement.start == NOT_STARTED:
