@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +40,7 @@ from .rendering.gcode_thumbnail import embed
 from .rendering.preview import backlit_picture, solid_picture
 from .rendering.view_mesh import lit_from_behind, write_view
 from .report import ERROR, FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding_kind
+from .scratch import scratch_folder
 from .slicing.backend import DEFAULT_TIMEOUT_S, SlicerInfo
 from .slicing.gcode import GcodeFacts, inspect, verify
 from .slicing.gcode_safety import Commands, verify_safe
@@ -257,7 +257,7 @@ def generate(photo: Path, output: Path, *, height_mm: float, access: tripo.Tripo
         if generating_progress is not None:
             generating_progress(start + (end - start) * fraction)
 
-    with tempfile.TemporaryDirectory(prefix="img2print-generate-") as folder:
+    with scratch_folder("generate") as folder:
         made = tripo.generate(photo, Path(folder), access, progress=said, timeout_s=timeout_s)
         mesh = read_mesh(made.path)
     progress(STAGE_REPAIRING)
@@ -537,7 +537,7 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
                                    overrides=chosen_overrides, tree_supports=backend.has_tree_supports(info))
     report.extend(prepared.report)
     progress(STAGE_SLICING)
-    with tempfile.TemporaryDirectory(prefix="img2print-slice-") as folder:
+    with scratch_folder("slice") as folder:
         work = Path(folder)
         model = work / "model.stl"
         write_stl(prepared.mesh, model)
@@ -559,7 +559,7 @@ def check_printer_gcode(printer: PrinterProfile) -> None:
     """Refuse a printer's start and end G-code that would make every print unsafe: they are read as a slicer puts
     them, around one extrusion of a first layer (BadInput naming the printer and what to set)."""
     body = ";LAYER_CHANGE\nG92 E0\nG1 X1 Y1 Z0.2 F3000\nG1 X2 Y1 E0.1\n"
-    with tempfile.TemporaryDirectory(prefix="img2print-gcode-") as folder:
+    with scratch_folder("gcode") as folder:
         path = Path(folder) / "start-end.gcode"
         path.write_text(f"{fill_temperatures(printer.start_gcode)}\n{body}{fill_temperatures(printer.end_gcode)}\n",
                         encoding="utf-8")

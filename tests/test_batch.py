@@ -235,8 +235,9 @@ def _started(command: list[str], log: Path) -> subprocess.Popen:
 def _wait_for_workers(address: str, count: int) -> None:
     from distributed import Client
 
-    with Client(address, timeout=STARTUP_S) as client:
-        client.wait_for_workers(count, timeout=STARTUP_S)
+    with Client(address, timeout=STARTUP_S) as client:  # connecting waits for the scheduler
+        if count:
+            client.wait_for_workers(count, timeout=STARTUP_S)
 
 
 @pytest.fixture(scope="module")
@@ -294,6 +295,89 @@ def test_an_unreachable_cluster_is_one_clear_error(pictures, tmp_path):
     answer = json.loads(run.stdout.splitlines()[-1])
     assert run.returncode == 3 and answer["error"]["code"] == "cluster_unreachable"
     assert address in answer["error"]["message"] and time.monotonic() - started < 60
+
+
+def _small_cluster(folder: Path, port: int, workers: int) -> list[subprocess.Popen]:
+    """A Dask scheduler on ``port`` with ``workers`` worker processes; the scheduler first."""
+    dask = Path(sys.executable).parent / "dask"
+    address = f"tcp://127.0.0.1:{port}"
+    started = [_started([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                        folder / f"scheduler-{time.monotonic_ns()}.log")]
+    started += [_started([str(dask), "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard", "--host",
+                          "127.0.0.1"], folder / f"worker-{time.monotonic_ns()}.log") for _ in range(workers)]
+    _wait_for_workers(address, workers)
+    return started
+
+
+def _stopped(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.kill()
+        process.wait(timeout=20)
+
+
+def test_a_dead_scheduler_ends_the_batch_within_a_minute_and_the_next_run_goes_on(pictures, tmp_path):
+    require(importlib.util.find_spec("distributed") is not None, "Dask distributed")
+    port, out = free_port(), tmp_path / "out"
+    cluster = _small_cluster(tmp_path, port, 1)
+    try:
+        process = subprocess.Popen(batch_command(pictures, "-o", out, "--cluster", f"tcp://127.0.0.1:{port}",
+                                                 *WIDTH), stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        done_before = read_until(process, 1)
+        cluster[0].send_signal(signal.SIGKILL)  # the scheduler
+        killed = time.monotonic()
+        rest = process.stdout.read().splitlines()
+        assert process.wait(timeout=120) == 3
+        assert time.monotonic() - killed < 60
+        error = json.loads(rest[-1])["error"]
+        assert error["code"] == "cluster_lost" and f"127.0.0.1:{port}" in error["message"]
+    finally:
+        _stopped(cluster)
+    cluster = _small_cluster(tmp_path, port, 1)
+    try:
+        code, _jobs, summary = batch(pictures, "-o", out, "--cluster", f"tcp://127.0.0.1:{port}", *WIDTH)
+    finally:
+        _stopped(cluster)
+    assert code == 3 and summary["done"] == GOOD and summary["failed"] == 2  # the two broken pictures, as always
+    assert summary["reused"] >= sum(line.get("state") == "done" for line in done_before) >= 1
+    assert stray_files(out) == set()
+
+
+def test_a_cluster_without_workers_ends_the_batch_after_the_wait(pictures, tmp_path):
+    require(importlib.util.find_spec("distributed") is not None, "Dask distributed")
+    port = free_port()
+    cluster = _small_cluster(tmp_path, port, 0)
+    try:
+        started = time.monotonic()
+        run = subprocess.run(batch_command(pictures, "-o", tmp_path / "out", "--cluster", f"tcp://127.0.0.1:{port}",
+                                           "--cluster-wait", "3", *WIDTH), capture_output=True, text=True, cwd=ROOT,
+                             timeout=120)
+    finally:
+        _stopped(cluster)
+    error = json.loads(run.stdout.splitlines()[-1])["error"]
+    assert run.returncode == 3 and error["code"] == "cluster_without_workers" and "3 s" in error["message"]
+    assert time.monotonic() - started < 60
+
+
+def test_work_folders_a_killed_process_left_are_removed_at_the_next_start(pictures, tmp_path):
+    """A killed worker never removes its temporary folders; the next batch does, and only those of ended
+    processes."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    dead_pid = int(Path("/proc/sys/kernel/pid_max").read_text()) + 1  # above any process id: no such process
+    left = [scratch / f"img2print-batch-{dead_pid}-x1", scratch / f"img2print-slice-{dead_pid}-x2"]
+    for folder in left:
+        (folder / "model.stl").parent.mkdir()
+        (folder / "model.stl").write_bytes(b"solid x")
+    mine = scratch / f"img2print-slice-{os.getpid()}-x3"
+    mine.mkdir()
+    some = tmp_path / "some"
+    some.mkdir()
+    shutil.copy(pictures / "photo01.png", some)
+    run = subprocess.run(batch_command(some, "-o", tmp_path / "out", "--workers", 1, *WIDTH), capture_output=True,
+                         text=True, cwd=ROOT, timeout=300, env={**os.environ, "TMPDIR": str(scratch)})
+    assert run.returncode == 0, run.stderr
+    assert not any(folder.exists() for folder in left) and mine.is_dir()
+    assert [p.name for p in scratch.iterdir()] == [mine.name]  # the batch's own work folders are gone too
 
 
 def test_help_a_lithophane_and_a_local_batch_do_not_load_dask(pictures, tmp_path):

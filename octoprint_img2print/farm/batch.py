@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
@@ -26,12 +25,14 @@ from ..i18n import _
 from ..imaging.load import DEFAULT_MAX_MEGAPIXELS
 from ..inputs import MAX_PICTURE_BYTES, read_bounded, require_size
 from ..printers.profile import get_printer
+from ..scratch import scratch_folder
 from ..slicing.backend import DEFAULT_TIMEOUT_S
 from .executors import Workers
 from .ledger import DONE, FAILED, Ledger, Output, file_sha256
 from .manifest import JobRequest
 
 NAME_HASH_CHARS = 12
+CHECK_EVERY_S = 2.0  # how often the workers are asked whether they can still finish the jobs
 MAX_WORKER_DEATHS = 2  # a job whose worker dies more often than this fails (the job may be what kills them)
 WORKER_DIED = "worker_died"
 INTERNAL_ERROR = "internal_error"
@@ -138,7 +139,7 @@ def make(work: Work, source: bytes) -> dict[str, Any]:
     job's error as plain data (never raised: one bad picture fails only its own job)."""
     settings = work.settings
     try:
-        with tempfile.TemporaryDirectory(prefix="img2print-batch-") as folder:
+        with scratch_folder("batch") as folder:
             converted = pipeline.convert(source, Path(folder) / work.model_file, name=work.name, mode=work.mode,
                                          options=work.options, max_megapixels=settings.max_megapixels)
             sliced = [pipeline.slice_job(source, Path(folder) / name, printer=get_printer(printer),
@@ -327,9 +328,10 @@ class Batch:
             with open_workers() as workers:
                 self._hand_out(workers)
                 while self.running:
-                    ended, _pending = wait(list(self.running), return_when=FIRST_COMPLETED)
+                    ended, _pending = wait(list(self.running), timeout=CHECK_EVERY_S, return_when=FIRST_COMPLETED)
                     for future in ended:
                         self._ended(future, self.running.pop(future), workers)
+                    workers.check()
                     self._hand_out(workers)
         self.summary.seconds = time.monotonic() - started
         return self.summary

@@ -40,6 +40,8 @@ def add_batch_parser(commands: Any) -> None:
                        help=_("jobs at a time on this machine (default: one per core)"))
     batch.add_argument("--cluster", metavar="ADDRESS", default=None,
                        help=_("run the jobs on this Dask scheduler instead (for example tcp://host:8786)"))
+    batch.add_argument("--cluster-wait", type=float, default=60.0, metavar="S",
+                       help=_("stop when the cluster has had no workers for this many seconds (default 60)"))
     batch.add_argument("--mode", choices=list(modes()), default=None,
                        help=_("what to make of each picture (default: the picture decides, as for 'slice')"))
     batch.add_argument("--printer", action="append", metavar="ID", default=None,
@@ -61,21 +63,25 @@ class Tally:
 
     def __init__(self, total: int) -> None:
         self.total, self.done, self.failed, self.made = total, 0, 0, 0
-        self.started = time.monotonic()
+        self.first_made: float | None = None
 
     def count(self, state: str, reused: bool) -> None:
         """One more job ended."""
         self.done += state == "done"
         self.failed += state == "failed"
         self.made += not reused
+        if not reused and self.first_made is None:
+            self.first_made = time.monotonic()
 
     def line(self, elapsed: float) -> str:
         """The progress bar's text."""
         finished = self.done + self.failed
         text = _("{finished}/{total} jobs: {done} done, {failed} failed").format(
             finished=finished, total=self.total, done=self.done, failed=self.failed)
-        if self.made and finished < self.total:
-            left = (time.monotonic() - self.started) / self.made * (self.total - finished)
+        if self.made >= 2 and self.first_made is not None and finished < self.total:
+            # from the pace since the first job made here ended: neither the jobs reused from an earlier run nor
+            # the start (imports, connecting to a cluster) count
+            left = (time.monotonic() - self.first_made) / (self.made - 1) * (self.total - finished)
             text += " · " + _("about {minutes}:{seconds:02d} left").format(minutes=int(left // 60),
                                                                            seconds=int(left % 60))
         return f"{text} · {elapsed:.0f} s"
@@ -93,6 +99,7 @@ def run_batch(args: argparse.Namespace) -> int:
 
     if args.workers is not None:
         require_range("workers", args.workers, 1, MAX_WORKERS)
+    require_range("cluster_wait", args.cluster_wait, 0.0, 86400.0, low_open=True)
     require_range("copies", args.copies, 1, MAX_COPIES)
     printers = tuple(dict.fromkeys(args.printer or ()))
     for printer in printers:
@@ -116,7 +123,7 @@ def run_batch(args: argparse.Namespace) -> int:
             print(json.dumps(event.as_dict()), flush=True)
 
     with cli.TerminalProgress(enabled=not args.json, line=tally.line):
-        summary = run(jobs, args.output, lambda: open_workers(args.workers, args.cluster), report)
+        summary = run(jobs, args.output, lambda: open_workers(args.workers, args.cluster, args.cluster_wait), report)
     if args.json:
         print(json.dumps({**summary.as_dict(), "output": str(args.output)}))
     else:

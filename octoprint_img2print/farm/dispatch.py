@@ -6,7 +6,6 @@ circuit)."""
 
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -18,6 +17,7 @@ from typing import Any
 
 from ..errors import BadInput, Img2PrintError
 from ..i18n import N_, _
+from ..scratch import scratch_folder
 from .client import DEFAULT_RETRY, OctoPrintClient, Retry
 from .farmfile import Host
 from .gcodes import GcodeMaker, Progress, Recipe, Refusal, gcode_name, is_gcode, profile_key
@@ -198,7 +198,7 @@ def send(hosts: Sequence[Host], jobs: Sequence[Path], options: SendOptions, *, t
     status_of = {s.host.name: s for s in statuses}
     free = [s for s in statuses if s.reachable and s.ready and s.profile is not None]
     outcomes: list[JobOutcome] = []
-    with tempfile.TemporaryDirectory(prefix="img2print-farm-") as folder:
+    with scratch_folder("farm") as folder:
         sending = _Sending(options, Path(folder), clients, status_of, progress)
         try:
             for job in jobs:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -12,8 +13,10 @@ from typing import Any
 from ..errors import BadInput
 from ..i18n import _
 from ..processes import end_with_parent
+from ..scratch import remove_stale
 
 CONNECT_TIMEOUT_S = 5
+NO_WORKERS_TIMEOUT_S = 60.0
 
 
 class Workers:
@@ -29,6 +32,9 @@ class Workers:
 
     def recover(self, error: BaseException, generation: int) -> None:
         """After a job's worker died with ``error``: start the workers again if that broke them."""
+
+    def check(self) -> None:
+        """Raise an Img2PrintError when the workers cannot finish the jobs any more (a cluster that is gone)."""
 
     def close(self) -> None:
         """Stop the workers; jobs not started are dropped (the ledger still has them)."""
@@ -73,9 +79,13 @@ class LocalWorkers(Workers):
 
 
 class ClusterWorkers(Workers):
-    """An existing Dask distributed cluster; its scheduler runs a job again elsewhere when a worker dies."""
+    """An existing Dask distributed cluster; its scheduler runs a job again elsewhere when a worker dies. A scheduler
+    that stops answering, or one without workers for ``wait_s``, ends the batch with a clear error (what is done
+    stays done: the next run goes on from there)."""
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, wait_s: float = NO_WORKERS_TIMEOUT_S) -> None:
+        self.address, self.wait_s = address, wait_s
+        self._no_workers_since: float | None = None
         try:
             from distributed import Client
         except ImportError as error:
@@ -90,13 +100,36 @@ class ClusterWorkers(Workers):
                            address=address) from error
         self.slots = max(1, sum(self.client.nthreads().values()))
         self.executor = self.client.get_executor(pure=False)
+        self.client.run(remove_stale)  # what killed workers left in their temporary folders
+
+    def check(self) -> None:
+        """The scheduler still answers and has had workers within ``wait_s``."""
+        if self.client.status in ("closing", "closed"):
+            raise BadInput("cluster_lost", _("{address}: the Dask scheduler stopped answering, so the batch stopped. "
+                                             "Run it again once the scheduler is back: the jobs done are kept.")
+                           .format(address=self.address), address=self.address)
+        workers = len((self.client.scheduler_info() or {}).get("workers", {}))
+        now = time.monotonic()
+        if workers:
+            self._no_workers_since = None
+        elif self._no_workers_since is None:
+            self._no_workers_since = now
+        elif now - self._no_workers_since > self.wait_s:
+            raise BadInput("cluster_without_workers", _("{address}: the Dask scheduler has had no workers for "
+                                                        "{seconds:g} s, so the batch stopped. Start workers ('dask "
+                                                        "worker {address}') and run it again.")
+                           .format(address=self.address, seconds=self.wait_s), address=self.address)
 
     def close(self) -> None:
-        """Drop the jobs not finished and leave the cluster."""
+        """Drop the jobs not finished and leave the cluster (without waiting long for a scheduler that is gone)."""
         self.executor.shutdown(wait=False)
-        self.client.close()
+        self.client.close(timeout=CONNECT_TIMEOUT_S)
 
 
-def open_workers(workers: int | None, cluster: str | None) -> Workers:
-    """The cluster at ``cluster`` when given (Dask is imported only then), else ``workers`` local processes."""
-    return ClusterWorkers(cluster) if cluster else LocalWorkers(workers)
+def open_workers(workers: int | None, cluster: str | None, wait_s: float = NO_WORKERS_TIMEOUT_S) -> Workers:
+    """The cluster at ``cluster`` when given (Dask is imported only then), else ``workers`` local processes (after
+    removing what killed ones left in the temporary folder)."""
+    if cluster:
+        return ClusterWorkers(cluster, wait_s)
+    remove_stale()
+    return LocalWorkers(workers)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import resource
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from ..i18n import _
 from ..processes import die_with_parent
+from ..scratch import scratch_folder
 from .mesh import Mesh
 
 MESHFIX_TIMEOUT_S = 600.0
@@ -42,7 +42,7 @@ def repaired(meshes: list[Mesh], timeout_s: float = MESHFIX_TIMEOUT_S,
     """Each mesh with its holes filled and its self-intersections and degenerate triangles removed."""
     if not available():
         raise MeshFixFailed(_("pymeshfix is not installed; it needs Python 3.10 or later"))
-    with tempfile.TemporaryDirectory(prefix="img2print-meshfix-") as folder:
+    with scratch_folder("meshfix") as folder:
         given, answer = Path(folder) / "in.npz", Path(folder) / "out.npz"
         np.savez(given, **{f"vertices_{k}": m.vertices for k, m in enumerate(meshes)},
                  **{f"faces_{k}": m.faces for k, m in enumerate(meshes)})
