@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import os
 import shutil
 import sys
@@ -12,6 +15,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 os.environ["LANGUAGE"] = "en"
 sys.path.insert(0, str(Path(__file__).parent))
+
+
+def cli_json(*argv: str) -> tuple[int, dict]:
+    """Run the img2print command line with --json among its arguments: its exit code and its JSON answer."""
+    from octoprint_img2print.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(list(argv))
+    return code, json.loads(out.getvalue())
 
 
 def require(available: bool, what: str) -> None:

@@ -31,6 +31,7 @@ class SimulatedHost:
     printing: str | None = None
     fail_uploads: bool = False  # answer uploads with 500
     freeze_on_start: bool = False  # from a start request on, answer nothing (as a host stopped with SIGSTOP)
+    freeze_on_upload: bool = False  # likewise from an upload on
     frozen: bool = False
     asked: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -93,17 +94,25 @@ def _handler(host: SimulatedHost) -> type[BaseHTTPRequestHandler]:
             with host.lock:
                 host.asked[("POST", path)] += 1
             length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length)
-            if path == "/api/files/local" and host.fail_uploads:
-                return self._answer(500, {"error": "disk full"})
-            if path != "/api/files/local" and host.freeze_on_start:
+            if path == "/api/files/local" and host.freeze_on_upload:
                 host.frozen = True
                 self._unanswered()
                 return
-            if path == "/api/files/local":
-                name = re.search(rb'filename="([^"]+)"', body).group(1).decode()
-                host.files[name] = len(body)
+            if path == "/api/files/local":  # read as it comes and let go: a stand-in keeps only names and sizes
+                head = self.rfile.read(min(length, 4096))
+                left = length - len(head)
+                while left > 0 and (piece := self.rfile.read(min(left, 1 << 20))):
+                    left -= len(piece)
+                if host.fail_uploads:
+                    return self._answer(500, {"error": "disk full"})
+                name = re.search(rb'filename="([^"]+)"', head).group(1).decode()
+                host.files[name] = length
                 return self._answer(201, {"files": {"local": {"path": name}}, "done": True})
+            body = self.rfile.read(length)
+            if host.freeze_on_start:
+                host.frozen = True
+                self._unanswered()
+                return
             data = json.loads(body or b"{}")
             if path == "/api/plugin/img2print" and data.get("use_bed_confirmation"):
                 with host.lock:

@@ -463,7 +463,8 @@ def test_a_job_for_several_printers_slices_the_solid_it_built_unless_a_bed_caps_
     monkeypatch.setattr(pipeline, "build_solid",
                         lambda *args, **kwargs: widths_built.append(kwargs["widest"]) or build(*args, **kwargs))
     small = profile_from_dict({"id": "small", "name": "Small", "bed": {"width": 120, "depth": 120},
-                               "max_height": 100}, "small.yaml")
+                               "max_height": 100, "start_gcode": "G28\nM190 S60\nM109 S215\n",
+                               "end_gcode": "M104 S0\nM140 S0\n"}, "small.yaml")
     sizes, first_layers = {}, {}
     for printer in (get_printer("prusa_mini"), get_printer("prusa_mk4"), small):
         sliced = pipeline.slice_job(source, tmp_path / f"{printer.id}.gcode", printer=printer, slicer="prusaslicer",

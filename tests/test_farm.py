@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import signal
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 import trimesh
 import yaml
-from conftest import require
+from conftest import cli_json, require
 from gcode_reading import read
 from octoprint_server import OCTOPRINT, Server, Session, instance
 from pictures import halves, save
@@ -108,13 +107,6 @@ def farm(tmp_path_factory):
             yield {"file": farm_file, "servers": servers, "sessions": sessions, "folder": folder}
 
 
-def run(*argv: str) -> tuple[int, dict]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(list(argv))
-    return code, json.loads(out.getvalue())
-
-
 def bed(session: Session) -> dict:
     return session.get("/api/plugin/img2print").json()["bed"]
 
@@ -193,7 +185,7 @@ def test_the_tab_offers_bed_is_clear_on_an_idle_printer_and_shows_the_confirmati
 
 def test_farm_status_shows_each_host_state_profile_job_and_bed(farm):
     farm["sessions"]["left"].post("/api/plugin/img2print", json={"command": "bed_clear"})
-    code, answer = run("farm", "status", str(farm["file"]), "--json")
+    code, answer = cli_json("farm", "status", str(farm["file"]), "--json")
     assert code == 0 and answer["ok"] is True
     hosts = {h["host"]: h for h in answer["hosts"]}
     for name, (width, depth) in BEDS.items():
@@ -216,7 +208,7 @@ def test_farm_status_shows_each_host_state_profile_job_and_bed(farm):
 
 def test_send_goes_to_idle_printers_once_per_profile_and_starts_only_where_the_bed_is_confirmed(farm):
     sessions, folder = farm["sessions"], farm["folder"]
-    code, answer = run("farm", "send", str(farm["file"]), str(logo_png(folder)), "--copies", "3", "--start",
+    code, answer = cli_json("farm", "send", str(farm["file"]), str(logo_png(folder)), "--copies", "3", "--start",
                        "--json", *LOGO)
     job = answer["jobs"][0]
     assert code == 7 and job["placed"] == 2 and job["missing"] == 1, answer
@@ -252,7 +244,7 @@ def test_a_second_send_uploads_nothing_and_starts_staggered_with_bed_clear_for_t
     cancel(left)  # the first send's print is taken off the bed
     left.post("/api/plugin/img2print", json={"command": "bed_clear"})
     listed = {name: listing(sessions[name]) for name in ("left", "right")}
-    code, answer = run("farm", "send", str(farm["file"]), str(logo_png(folder)), "--copies", "3", "--start",
+    code, answer = cli_json("farm", "send", str(farm["file"]), str(logo_png(folder)), "--copies", "3", "--start",
                        "--bed-clear", "right", "--stagger", "4", "--json", *LOGO)
     assert code == 7  # one printer prints something else
     placements = {p["host"]: p for p in answer["jobs"][0]["placements"]}
@@ -384,7 +376,7 @@ def test_a_host_stopped_mid_send_is_retried_and_reported_while_the_others_comple
     assert failed.error["code"] == "host_unreachable" and "after 3 attempts" in failed.error["message"]
     assert [p.host for p in other.placements] == ["right"] and other.placements[0].uploaded
     assert other.placements[0].error is None and other.placements[0].file in sessions["right"].files()
-    code, answer = run("farm", "status", str(farm["file"]), "--json")
+    code, answer = cli_json("farm", "status", str(farm["file"]), "--json")
     hosts = {h["host"]: h for h in answer["hosts"]}
     assert code == 6 and answer["ok"] is False and hosts["right"]["reachable"] is True
     assert hosts["left"]["reachable"] is False and "connection failed" in hosts["left"]["error"]
@@ -422,7 +414,7 @@ def test_a_farm_file_without_hosts_or_an_unknown_group_is_refused_before_any_hos
 def test_a_missing_job_fails_alone_with_its_reason_and_exit_3(tmp_path):
     path = tmp_path / "farm.yaml"
     path.write_text(yaml.safe_dump({"hosts": {"gone": {"url": "http://127.0.0.1:9", "api_key": "k"}}}))
-    code, answer = run("farm", "send", str(path), str(tmp_path / "missing.png"), "--json")
+    code, answer = cli_json("farm", "send", str(path), str(tmp_path / "missing.png"), "--json")
     assert code == 3 and answer["ok"] is False
     assert answer["jobs"][0]["error"]["code"] == "file_not_found" and answer["jobs"][0]["placements"] == []
     assert answer["hosts"][0]["reachable"] is False

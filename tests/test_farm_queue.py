@@ -6,8 +6,6 @@ starts none twice, and the queue's record matches what the printers did."""
 from __future__ import annotations
 
 import contextlib
-import io
-import json
 import os
 import signal
 import subprocess
@@ -18,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, require
+from conftest import ROOT, cli_json, require
 from octoprint_server import OCTOPRINT, Server, Session
 from pictures import halves, save
 
@@ -71,13 +69,6 @@ def farm(tmp_path_factory):
         yield {"file": farm_file, "servers": servers, "sessions": sessions, "folder": folder}
 
 
-def run(*argv: str) -> tuple[int, dict]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(list(argv))
-    return code, json.loads(out.getvalue())
-
-
 def runner(farm: dict, queue: Path, log: Path) -> subprocess.Popen:
     """`img2print farm queue run` as an operator starts it (a process of its own, which kill -9 can end)."""
     return subprocess.Popen([str(ROOT / ".venv" / "bin" / "img2print"), "farm", "queue", "run", str(farm["file"]),
@@ -92,7 +83,7 @@ def starts(server: Server) -> list[str]:
 
 
 def copies(queue: Path) -> list[dict]:
-    return run("farm", "queue", "list", "--queue", str(queue), "--json")[1]["copies"]
+    return cli_json("farm", "queue", "list", "--queue", str(queue), "--json")[1]["copies"]
 
 
 def test_the_queue_starts_each_job_once_on_a_printer_it_fits_across_a_kill_9(farm):
@@ -101,7 +92,7 @@ def test_the_queue_starts_each_job_once_on_a_printer_it_fits_across_a_kill_9(far
     for stem, wants, count in JOBS:
         for number in range(count):
             picture = save(halves(60 + number * 4, 40), folder / f"{stem}-{number}.png")
-            code, added = run("farm", "queue", "add", str(picture), "--mode", "logo", "--width", "10", *wants,
+            code, added = cli_json("farm", "queue", "add", str(picture), "--mode", "logo", "--width", "10", *wants,
                               "--queue", str(queue), "--json")
             assert code == 0 and added["jobs"][0]["copies"] == 1
     assert len(copies(queue)) == 10 and {c["state"] for c in copies(queue)} == {"waiting"}
@@ -114,7 +105,7 @@ def test_the_queue_starts_each_job_once_on_a_printer_it_fits_across_a_kill_9(far
         for round_number in range(12):
             for name in ([list(HOSTS)[round_number % 3]] if round_number < 3 else HOSTS):  # one by one, then all
                 if state(sessions[name]) == "Operational":
-                    code, _answer = run("farm", "confirm", str(farm["file"]), name, "--json")
+                    code, _answer = cli_json("farm", "confirm", str(farm["file"]), name, "--json")
                     assert code == 0
             if round_number == 4 and not killed:  # mid-way: while it slices, uploads or starts
                 time.sleep(1.0)
@@ -155,12 +146,12 @@ def test_a_gcode_job_prints_to_its_end_and_is_recorded_done_with_its_host_and_ti
     short = folder / "short.gcode"  # sliced for the generic printer: homes, heats to 170 °C and waits, cools
     short.write_text("G28\nM109 S170\nG92 E0\n;LAYER_CHANGE\nG1 X10 Y10 Z0.2 F3000\nG1 X20 Y10 E1\n"
                      "M104 S0\nM140 S0\n")
-    assert run("farm", "queue", "add", str(short), "--queue", str(queue), "--json")[0] == 3  # for which printer?
-    code, _added = run("farm", "queue", "add", str(short), "--printer", "generic", "--material", "PETG",
+    assert cli_json("farm", "queue", "add", str(short), "--queue", str(queue), "--json")[0] == 3  # for which printer?
+    code, _added = cli_json("farm", "queue", "add", str(short), "--printer", "generic", "--material", "PETG",
                        "--queue", str(queue), "--json")
     assert code == 0
     before = time.time()
-    assert run("farm", "confirm", str(farm["file"]), "--all", "--json")[0] == 0
+    assert cli_json("farm", "confirm", str(farm["file"]), "--all", "--json")[0] == 0
     code = main(["farm", "queue", "run", str(farm["file"]), "--queue", str(queue), "--poll", "0.5",
                  "--until-done"])
     recorded = copies(queue)[0]

@@ -5,19 +5,17 @@ not fit here; real OctoPrints are in test_farm.py): `farm status` asks each host
 from __future__ import annotations
 
 import contextlib
-import io
-import json
 import socket
 from pathlib import Path
 
 import pytest
 import trimesh
 import yaml
+from conftest import cli_json
 from farm_hosts import SimulatedFarm, SimulatedHost
 from test_gcode_safety import BODY, SAFE_END, SAFE_START
 
 from octoprint_img2print import pipeline
-from octoprint_img2print.cli import main
 from octoprint_img2print.printers.profile import get_printer
 
 
@@ -27,13 +25,6 @@ def farm_file(folder: Path, urls: list[str], **extra) -> Path:
              for number, url in enumerate(urls)}
     path.write_text(yaml.safe_dump({"hosts": hosts}))
     return path
-
-
-def run(*argv: str) -> tuple[int, dict]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(list(argv))
-    return code, json.loads(out.getvalue())
 
 
 def connections_waiting(sock: socket.socket) -> int:
@@ -62,7 +53,7 @@ def generic_gcode(tmp_path_factory, prusa_slicer) -> Path:
 def test_status_of_200_printers_with_10_dead_asks_each_host_once(tmp_path):
     live = [SimulatedHost() for _ in range(190)]
     with SimulatedFarm(live, dead=10) as farm:
-        code, answer = run("farm", "status", str(farm_file(tmp_path, farm.urls)), "--json", "--host-timeout", "2")
+        code, answer = cli_json("farm", "status", str(farm_file(tmp_path, farm.urls)), "--json", "--host-timeout", "2")
         tries = [connections_waiting(sock) for sock in farm.dead]
     hosts = answer["hosts"]
     assert code == 6 and len(hosts) == 200
@@ -80,7 +71,7 @@ def test_status_of_200_printers_with_10_dead_asks_each_host_once(tmp_path):
 def test_send_to_200_printers_starts_only_where_the_bed_is_confirmed(tmp_path, generic_gcode):
     live = [SimulatedHost(img2print=number % 7 != 0, bed_clear=number % 2 == 0) for number in range(190)]
     with SimulatedFarm(live, dead=10) as farm:
-        code, answer = run("farm", "send", str(farm_file(tmp_path, farm.urls, printer="generic")),
+        code, answer = cli_json("farm", "send", str(farm_file(tmp_path, farm.urls, printer="generic")),
                            str(generic_gcode), "--printer", "generic", "--copies", "200", "--start", "--json",
                            "--host-timeout", "2", "--parallel", "16")
     job = answer["jobs"][0]
@@ -105,15 +96,15 @@ def one_host(tmp_path):
 
 def test_exit_0_when_every_copy_is_placed_and_started(one_host, generic_gcode):
     host, farm = one_host
-    code, answer = run("farm", "send", str(farm), str(generic_gcode), "--printer", "generic", "--start", "--json")
+    code, answer = cli_json("farm", "send", str(farm), str(generic_gcode), "--printer", "generic", "--start", "--json")
     assert code == 0 and answer["ok"] is True and host.printing == answer["jobs"][0]["placements"][0]["file"]
 
 
 def test_exit_3_for_bad_input(one_host, generic_gcode, tmp_path):
     _host, farm = one_host
-    code, answer = run("farm", "send", str(farm), str(generic_gcode), "--json")  # G-code, but sliced for what?
+    code, answer = cli_json("farm", "send", str(farm), str(generic_gcode), "--json")  # G-code, but sliced for what?
     assert code == 3 and answer["jobs"][0]["error"]["code"] == "gcode_needs_printer"
-    code, answer = run("farm", "send", str(farm), str(tmp_path / "gone.png"), "--json")
+    code, answer = cli_json("farm", "send", str(farm), str(tmp_path / "gone.png"), "--json")
     assert code == 3 and answer["jobs"][0]["error"]["code"] == "file_not_found"
 
 
@@ -121,7 +112,7 @@ def test_exit_4_when_no_idle_printer_fits_the_job(one_host, tmp_path):
     host, farm = one_host
     wide = tmp_path / "wide.stl"
     trimesh.creation.box(extents=(260, 20, 2)).apply_translation((0, 0, 1)).export(wide)
-    code, answer = run("farm", "send", str(farm), str(wide), "--json")
+    code, answer = cli_json("farm", "send", str(farm), str(wide), "--json")
     assert code == 4 and "260" in answer["jobs"][0]["refused"]["p000"] and host.files == {}, answer
 
 
@@ -129,30 +120,33 @@ def test_exit_5_when_the_gcode_would_not_print_safely(one_host, tmp_path):
     host, farm = one_host
     unsafe = tmp_path / "cold.gcode"
     unsafe.write_text("G28\nM104 S215\n" + BODY + SAFE_END)  # never waits for the hot end
-    code, answer = run("farm", "send", str(farm), str(unsafe), "--printer", "generic", "--start", "--json")
+    code, answer = cli_json("farm", "send", str(farm), str(unsafe), "--printer", "generic", "--start", "--json")
     assert code == 5 and "hot end" in answer["jobs"][0]["refused"]["p000"] and host.printing is None
 
 
-@pytest.mark.parametrize("trouble", ["fail_uploads", "freeze_on_start"])
+@pytest.mark.parametrize("trouble", ["fail_uploads", "freeze_on_upload", "freeze_on_start"])
 def test_exit_6_when_an_upload_fails_or_a_start_gets_no_answer(tmp_path, trouble):
     good = tmp_path / "safe.gcode"
     good.write_text(SAFE_START + BODY + SAFE_END)
     host = SimulatedHost(bed_clear=True, **{trouble: True})
     with SimulatedFarm([host], dead=0) as farm:
-        code, answer = run("farm", "send", str(farm_file(tmp_path, farm.urls, printer="generic")), str(good),
+        code, answer = cli_json("farm", "send", str(farm_file(tmp_path, farm.urls, printer="generic")), str(good),
                            "--printer", "generic", "--start", "--json", "--host-timeout", "1")
     job = answer["jobs"][0]
     placement = job["placements"][0]
     assert code == 6 and answer["ok"] is False
     if trouble == "fail_uploads":
         assert job["placed"] == 0 and placement["error"]["code"] == "host_refused" and placement["start"] is None
+    elif trouble == "freeze_on_upload":  # said as a time-out, after asking whether the file arrived whole
+        assert job["placed"] == 0 and placement["error"]["code"] == "host_unreachable"
+        assert "no answer within 1 s" in placement["error"]["message"] and placement["retries"] == 3
     else:
         assert job["placed"] == 1 and placement["start"] == "unknown" and placement["started"] is False
 
 
 def test_exit_7_when_copies_find_no_idle_printer(tmp_path, generic_gcode):
     with SimulatedFarm([SimulatedHost(), SimulatedHost(printing="other.gcode")], dead=1) as farm:
-        code, answer = run("farm", "send", str(farm_file(tmp_path, farm.urls, printer="generic")),
+        code, answer = cli_json("farm", "send", str(farm_file(tmp_path, farm.urls, printer="generic")),
                            str(generic_gcode), "--printer", "generic", "--copies", "3", "--json",
                            "--host-timeout", "1")
     assert code == 7 and answer["jobs"][0]["placed"] == 1 and answer["jobs"][0]["missing"] == 2

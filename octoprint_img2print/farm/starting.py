@@ -88,8 +88,9 @@ def printing(client: OctoPrintClient, path: str) -> bool:
 
 def _start_outcome(client: OctoPrintClient, path: str) -> str:
     """After a start request got no answer: what the host's own state says, asked at once and again a while later.
-    STARTED once it prints the file; NOT_STARTED only when its last answer says it does not; else UNKNOWN."""
-    outcome = UNKNOWN
+    STARTED once it prints the file; NOT_STARTED only when its last answer says it does not; else UNKNOWN. Each
+    question is asked once (a host that does not answer costs its timeout, not its retries)."""
+    outcome, client = UNKNOWN, client.quick()
     for wait in START_CHECK_WAITS_S:
         time.sleep(wait)
         try:

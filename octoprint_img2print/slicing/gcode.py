@@ -193,8 +193,7 @@ def _latest(switch_on: np.ndarray, switch_off: np.ndarray, before: bool) -> np.n
     return np.where(last >= 0, said[np.maximum(last, 0)] == 1, before)
 
 
-def _read_stretch(data: bytes, machine: _Machine, ends: list[np.ndarray], heights: list[np.ndarray],
-                  facts: GcodeFacts) -> None:
+def _read_stretch(data: bytes, machine: _Machine, facts: GcodeFacts, centre: tuple[float, float]) -> None:
     """Follow one stretch of whole lines of G-code on whole arrays: positions, modes, layers, the extrusions'
     ends and what the comments say."""
     _take_comments(facts, data)
@@ -233,8 +232,8 @@ def _read_stretch(data: bytes, machine: _Machine, ends: list[np.ndarray], height
     rows = np.flatnonzero(extruding)
     before_x = np.concatenate([[machine.x], x[:-1]])
     before_y = np.concatenate([[machine.y], y[:-1]])
-    ends.append(np.stack([before_x[rows], before_y[rows], x[rows], y[rows]], axis=1).reshape(-1, 2))
-    heights.append(z[rows])
+    _measure(facts, np.stack([before_x[rows], before_y[rows], x[rows], y[rows]], axis=1).reshape(-1, 2), z[rows],
+             centre)
     machine.x, machine.y, machine.z, machine.e = float(x[-1]), float(y[-1]), float(z[-1]), float(e[-1])
     machine.absolute, machine.absolute_e, machine.printing = bool(absolute[-1]), bool(absolute_e[-1]), \
         bool(printing[-1])
@@ -246,32 +245,30 @@ def inspect(path: Path, centre: tuple[float, float] = (0.0, 0.0), commands: Comm
     the printer's start and end macros).
 
     Lines are followed on whole arrays, a few megabytes at a time: each move's X, Y, Z and E, absolute or
-    relative (G90/G91, M82/M83, G92), and the ends of every extrusion once the first layer began; the ends are
-    measured at once at the end. The commands that home, heat and cool are noted where they stand."""
+    relative (G90/G91, M82/M83, G92), and the ends of every extrusion once the first layer began, measured stretch
+    by stretch (memory does not grow with the file). The commands that home, heat and cool are noted where they
+    stand."""
     facts = GcodeFacts()
     machine = _Machine()
-    ends: list[np.ndarray] = []
-    heights: list[np.ndarray] = []
     pattern = commands.pattern
     with open(path, "rb") as file:
         for data in _stretches(file, STRETCH_BYTES):
             read_commands(data, machine.offset, commands, pattern, facts.safety)
-            _read_stretch(data, machine, ends, heights, facts)
-    _measure(facts, np.concatenate(ends) if ends else np.zeros((0, 2)),
-             np.concatenate(heights) if heights else np.zeros(0), centre)
+            _read_stretch(data, machine, facts, centre)
     return facts
 
 
 def _measure(facts: GcodeFacts, points: np.ndarray, zs: np.ndarray, centre: tuple[float, float]) -> None:
-    """Extent, distance from the centre, height and layer heights of the extrusions, on whole arrays."""
-    facts.extrusions = len(zs)
+    """Add one stretch's extrusions to the facts: extent, distance from the centre, height and layer heights (kept
+    as running figures, so memory does not grow with the G-code)."""
+    facts.extrusions += len(zs)
     if not len(zs):
         return
-    facts.min_xy = [float(v) for v in points.min(axis=0)]
-    facts.max_xy = [float(v) for v in points.max(axis=0)]
-    facts.max_radius = float(np.hypot(points[:, 0] - centre[0], points[:, 1] - centre[1]).max())
-    facts.max_z = max(0.0, float(zs.max()))
-    facts.layer_heights = {float(v) for v in np.round(np.unique(zs), 3)}
+    facts.min_xy = [min(a, float(b)) for a, b in zip(facts.min_xy, points.min(axis=0))]
+    facts.max_xy = [max(a, float(b)) for a, b in zip(facts.max_xy, points.max(axis=0))]
+    facts.max_radius = max(facts.max_radius, float(np.hypot(points[:, 0] - centre[0], points[:, 1] - centre[1]).max()))
+    facts.max_z = max(facts.max_z, float(zs.max()))
+    facts.layer_heights |= {float(v) for v in np.round(np.unique(zs), 3)}
 
 
 def verify(facts: GcodeFacts, printer: PrinterProfile, source: str) -> None:
