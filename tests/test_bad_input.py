@@ -266,3 +266,24 @@ def test_huge_files_are_measured_and_refused_before_they_are_read(capsys, tmp_pa
     arguments = ["check", huge] if mode is None else ["convert", huge, "-o", tmp_path / "out.stl", "--mode", mode]
     code, answer = run(capsys, *arguments)
     assert code == 3 and answer["error"]["code"] == "file_too_large" and name in answer["error"]["message"]
+
+
+def test_a_jpeg_that_holds_too_little_data_for_its_size_is_damaged(capsys, tmp_path):
+    """A JPEG whose header declares 8000 x 7999 pixels over a few kilobytes of data: its decoder would fill the
+    picture with grey and say nothing; it is refused as damaged, before any decoding."""
+    import io
+    import struct
+
+    buffer = io.BytesIO()
+    Image.fromarray(photo_like(64, 64)).save(buffer, "JPEG")
+    data = bytearray(buffer.getvalue())
+    frame = data.find(b"\xff\xc0")
+    struct.pack_into(">HH", data, frame + 5, 7999, 8000)
+    liar = tmp_path / "liar.jpg"
+    liar.write_bytes(bytes(data))
+    assert main(["convert", str(liar), "-o", str(tmp_path / "liar.stl")]) == 3
+    said = capsys.readouterr().err
+    assert "liar.jpg" in said and "8000 x 7999" in said and not (tmp_path / "liar.stl").exists()
+    flat = tmp_path / "flat.jpg"  # the least data an honest JPEG can hold: one flat grey, optimised coding
+    Image.new("L", (4000, 4000), 128).save(flat, "JPEG", optimize=True, progressive=True)
+    assert main(["convert", str(flat), "-o", str(tmp_path / "flat.stl"), "--max-megapixels", "20"]) == 0

@@ -412,3 +412,15 @@ def test_a_big_obj_reads_every_face(tmp_path):
     mesh = read_mesh(path)
     assert len(mesh.faces) == len(sphere.faces) == 327680
     assert mesh.volume() == pytest.approx(sphere.volume, rel=1e-5)
+
+
+def test_an_ascii_stl_with_several_solids_is_read_whole(tmp_path):
+    """Some exporters write one 'solid' block per part; every block is read (compared with trimesh's parts)."""
+    parts = [trimesh.creation.box(extents=(10, 10, 10)),
+             trimesh.creation.icosphere(subdivisions=2, radius=4).apply_translation((20, 0, 0))]
+    path = tmp_path / "parts.stl"
+    path.write_text("".join(trimesh.exchange.stl.export_stl_ascii(part).replace("solid ", f"solid part{n} ", 1)
+                            .replace("endsolid ", f"endsolid part{n} ", 1) + "\n" for n, part in enumerate(parts)))
+    mesh = read_mesh(path)
+    assert len(mesh.faces) == sum(len(part.faces) for part in parts)
+    assert mesh.volume() == pytest.approx(sum(part.volume for part in parts), rel=1e-4)

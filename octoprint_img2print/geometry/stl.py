@@ -1,8 +1,9 @@
-"""STL files: binary written straight from the arrays, ASCII when asked; binary read straight into arrays,
-ASCII through numpy-stl."""
+"""STL files: binary written straight from the arrays, ASCII when asked; binary read straight into arrays, ASCII
+read a few megabytes at a time, every 'solid' block of it (some exporters write one per part)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,8 @@ from .mesh import Mesh, welded
 EMPTY_BINARY_STL_BYTES = 84
 HEADER = b"img2print binary STL".ljust(80, b" ")
 RECORD = np.dtype([("normal", "<f4", (3,)), ("corners", "<f4", (3, 3)), ("attribute", "<u2")])
+VERTEX = re.compile(rb"^[ \t]*vertex[ \t]+(\S+)[ \t]+(\S+)[ \t]+(\S+)", re.M | re.I)
+ASCII_STRETCH_BYTES = 8 << 20
 
 
 def _unit_normals(mesh: Mesh) -> np.ndarray:
@@ -59,16 +62,30 @@ def _binary_corners(path: Path) -> np.ndarray | None:
     return np.fromfile(path, RECORD, count=records, offset=EMPTY_BINARY_STL_BYTES)["corners"].reshape(-1, 3)
 
 
+def _ascii_corners(path: Path) -> np.ndarray:
+    """The corners of every facet of an ASCII STL, its 'vertex' lines read a few megabytes at a time."""
+    found: list[np.ndarray] = []
+    rest = b""
+    with open(path, "rb") as handle:
+        while block := handle.read(ASCII_STRETCH_BYTES):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            rest, block = (block[cut:], block[:cut]) if cut else (block, b"")
+            found.append(np.array(VERTEX.findall(block), dtype=np.float64).reshape(-1, 3))
+        found.append(np.array(VERTEX.findall(rest), dtype=np.float64).reshape(-1, 3))
+    corners = np.concatenate(found)
+    if not len(corners):
+        raise ValueError("no triangles could be read from it")
+    if len(corners) % 3:
+        raise ValueError(f"a facet has {len(corners) % 3} corners instead of 3")
+    return corners
+
+
 def read_stl(path: Path) -> Mesh:
-    """Read a binary or ASCII STL file and merge corners at identical positions."""
+    """Read a binary or ASCII STL file (every solid of an ASCII one) and merge corners at identical positions."""
     corners = _binary_corners(path)
     if corners is None:
-        from stl import mesh as stl_mesh  # ASCII models only
-
-        solid = stl_mesh.Mesh.from_file(str(path), calculate_normals=False)
-        if len(solid.vectors) == 0:
-            raise ValueError("no triangles could be read from it")
-        corners = solid.vectors.reshape(-1, 3)
+        corners = _ascii_corners(path)
     corners = np.ascontiguousarray(corners, dtype=np.float32)
     faces = np.arange(len(corners), dtype=np.int32).reshape(-1, 3)
     return welded(Mesh(corners, faces))

@@ -24,6 +24,9 @@ EXIF_ORIENTATION = 0x0112
 TURNING_ORIENTATIONS = (5, 6, 7, 8)
 REDUCIBLE_MODES = ("L", "LA", "RGB", "RGBA", "CMYK")
 SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+# a JPEG codes each 8 x 8 block of pixels in at least a few bits (its DC step and end of block); one that holds
+# less than one bit a block is cut off, and its decoder would fill the rest with grey without a word
+JPEG_MIN_BITS_PER_BLOCK = 1
 
 
 @dataclass
@@ -105,6 +108,15 @@ def _open(source: bytes | Path, name: str) -> Image.Image:
                        .format(file=name, reason=error), file=name) from error
 
 
+def _check_data(image: Image.Image, name: str, size: int) -> None:
+    """Refuse a JPEG that holds too little data for the pixels it declares (cut off, or lying about its size)."""
+    width, height = image.size
+    if image.format == "JPEG" and size * 8 < width * height / 64 * JPEG_MIN_BITS_PER_BLOCK:
+        raise BadInput("image_damaged", _("{file}: the image is damaged or truncated: {size} bytes cannot hold its "
+                                          "{width} x {height} pixels. Export or download it again.")
+                       .format(file=name, size=size, width=width, height=height), file=name)
+
+
 def _check_pixels(image: Image.Image, name: str, max_megapixels: float) -> None:
     width, height = image.size
     if width * height > max_megapixels * 1e6:
@@ -183,6 +195,7 @@ def load_picture(source: bytes | Path, name: str | None = None, *, max_megapixel
     name = name or (source.name if isinstance(source, Path) else "image")
     image = _open(source, name)
     _check_pixels(image, name, max_megapixels)
+    _check_data(image, name, len(source) if isinstance(source, bytes) else source.stat().st_size)
     source_size = image.size
     geo = read_geotags(source) if image.format == "TIFF" else None
     try:
