@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..options import require_range
 from .cli_common import (
     MAX_PARALLEL,
@@ -23,6 +23,8 @@ from .cli_common import (
 )
 
 DEFAULT_QUEUE = Path("img2print-queue.sqlite")
+STATES = {"waiting": N_("waiting"), "starting": N_("starting"), "printing": N_("printing"), "done": N_("done"),
+          "ended": N_("ended before it was done"), "failed": N_("failed")}  # queue.py's states, as the list says them
 EXIT_NOT_PRINTABLE = 4
 MAX_POLL_S = 3600.0
 
@@ -69,7 +71,7 @@ def _list(queue: Any, args: argparse.Namespace) -> int:
     for copy in copies:
         where = _("on {host}").format(host=copy.host) if copy.host else ""
         when = " ".join(p for p in (_when(copy.started), _when(copy.ended) and "- " + _when(copy.ended)) if p)
-        print(f"{copy.job}.{copy.id} {copy.name}: " + " ".join(p for p in (copy.state, where, when) if p)
+        print(f"{copy.job}.{copy.id} {copy.name}: " + " ".join(p for p in (_(STATES[copy.state]), where, when) if p)
               + (f" ({copy.note})" if copy.note else ""))
     return 0
 
