@@ -5,7 +5,6 @@ or unknown when the host could not say)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,9 @@ from typing import Any
 from ..i18n import N_, _
 from ..print_go import HOLDS
 from .client import UNREACHABLE, HostFailed, OctoPrintClient
+from .gcodes import Progress
 from .hosts import HostStatus
 
-Progress = Callable[..., None]  # progress(event, **facts): uploading, uploaded, ...
 HELD_BECAUSE = {
     "no_plugin": N_("this host has no img2print to confirm that its bed is clear; check the bed, then send again "
                    "with --bed-clear"),
@@ -60,7 +59,7 @@ def hold(placement: Placement, code: str) -> None:
 
 
 def upload(client: OctoPrintClient, status: HostStatus, placement: Placement, source: Path | None,
-            progress: Progress) -> None:
+           progress: Progress) -> None:
     """Put the G-code on the host unless it holds it already (by its hashed name)."""
     before = client.retries
     try:
