@@ -476,3 +476,22 @@ def test_a_job_for_several_printers_slices_the_solid_it_built_unless_a_bed_caps_
     assert sizes["prusa_mini"] == sizes["prusa_mk4"] == pytest.approx(100, abs=0.01)
     assert sizes["small"] == pytest.approx(72, abs=0.01)
     assert first_layers["prusa_mk4"] - first_layers["small"] == pytest.approx(28, abs=1)
+
+
+def test_the_time_left_after_a_resume_follows_the_pace_of_the_jobs_made_now(monkeypatch):
+    """Ten jobs reused from an earlier run end at once; then jobs made here end 10 s apart: the estimate is 10 s a
+    job for the rest, not the reused jobs' pace nor the start's."""
+    from octoprint_img2print.farm import cli_batch
+
+    clock = [100.0]
+    monkeypatch.setattr(cli_batch.time, "monotonic", lambda: clock[0])
+    tally = cli_batch.Tally(20)
+    for _reused in range(10):
+        tally.count("done", reused=True)
+    clock[0] += 30.0  # imports, connecting to a cluster, the first job
+    tally.count("done", reused=False)
+    assert "left" not in tally.line(30.0)  # one job made: no pace yet
+    for _made in range(2):
+        clock[0] += 10.0
+        tally.count("done", reused=False)
+    assert "about 1:10 left" in tally.line(50.0)  # 7 jobs to go at 10 s each
