@@ -129,6 +129,10 @@ $(function () {
             return fill(gettext("OctoPrint's printer profile \"{name}\" matches img2print's \"{printer}\": choose it so its own start and end G-code and settings apply."),
                         {name: profile.name, printer: profile.suggested.name});
         });
+        self.gcodeTitle = ko.pureComputed(function () {
+            var profile = self.octoprintProfile();
+            return profile ? fill(gettext("Start and end G-code of the printer OctoPrint uses ({name})"), {name: profile.name}) : "";
+        });
         self.useSuggested = function () {
             var profile = self.octoprintProfile(), plugin = stored();
             if (profile && profile.suggested && plugin) plugin.default_printer(profile.suggested.id);
