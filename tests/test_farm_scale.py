@@ -150,3 +150,27 @@ def test_exit_7_when_copies_find_no_idle_printer(tmp_path, generic_gcode):
                            str(generic_gcode), "--printer", "generic", "--copies", "3", "--json",
                            "--host-timeout", "1")
     assert code == 7 and answer["jobs"][0]["placed"] == 1 and answer["jobs"][0]["missing"] == 2
+
+
+def test_queued_jobs_that_cannot_be_made_or_fit_no_printer_fail_instead_of_waiting(tmp_path):
+    """A damaged picture fails at once; a model wider than every printer that is what it needs fails with each
+    printer's reason; the queue's runner keeps going and `--until-done` ends with bad input's exit code."""
+    queue = tmp_path / "q.sqlite"
+    damaged = tmp_path / "cut.png"
+    from pictures import photo_like, save
+
+    whole = save(photo_like(80, 60), tmp_path / "whole.png").read_bytes()
+    damaged.write_bytes(whole[: len(whole) // 2])
+    wide = tmp_path / "wide.stl"
+    trimesh.creation.box(extents=(260, 20, 2)).apply_translation((0, 0, 1)).export(wide)
+    for job in (damaged, wide):
+        assert cli_json("farm", "queue", "add", str(job), "--queue", str(queue), "--json")[0] == 0
+    host = SimulatedHost(bed_clear=True)
+    with SimulatedFarm([host], dead=0) as farm:
+        code, answer = cli_json("farm", "queue", "run", str(farm_file(tmp_path, farm.urls, printer="generic")),
+                                "--queue", str(queue), "--until-done", "--poll", "0.2", "--json")
+    copies = {c["name"]: c for c in answer["copies"]}
+    assert code == 3 and {c["state"] for c in copies.values()} == {"failed"}
+    assert copies["cut.png"]["error"]["code"] == "image_damaged" and "cut.png" in copies["cut.png"]["note"]
+    assert copies["wide.stl"]["error"]["code"] == "fits_no_printer" and "p000: " in copies["wide.stl"]["note"]
+    assert host.files == {} and host.printing is None and host.bed_clear is True

@@ -32,6 +32,7 @@ PROGRESS = {
     "done": N_("{job} printed on {host}."),
     "ended": N_("{job} ended on {host} before it was done (cancelled or failed)."),
     "failed": N_("{job} fits none of the printers that are what it needs."),
+    "unusable": N_("{job} cannot be made: {reason}"),
 }
 
 

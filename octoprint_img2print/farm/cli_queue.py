@@ -25,7 +25,6 @@ from .cli_common import (
 DEFAULT_QUEUE = Path("img2print-queue.sqlite")
 STATES = {"waiting": N_("waiting"), "starting": N_("starting"), "printing": N_("printing"), "done": N_("done"),
           "ended": N_("ended before it was done"), "failed": N_("failed")}  # queue.py's states, as the list says them
-EXIT_NOT_PRINTABLE = 4
 MAX_POLL_S = 3600.0
 
 
@@ -78,6 +77,7 @@ def _list(queue: Any, args: argparse.Namespace) -> int:
 
 def run_queue_command(args: argparse.Namespace) -> int:
     """One of the queue's actions; returns the exit code."""
+    from ..cli import exit_code
     from .client import DEFAULT_RETRY
     from .dispatch import clients_for
     from .farmfile import load_farm
@@ -107,7 +107,7 @@ def run_queue_command(args: argparse.Namespace) -> int:
         run_queue(queue, hosts, clients_for(hosts, args.host_timeout, DEFAULT_RETRY, progress),
                   poll_s=args.poll, until_done=args.until_done, stagger_s=args.stagger, parallel=args.parallel,
                   progress=progress)
-        failed = queue.copies((FAILED,))
+        failed = [copy.error for copy in queue.copies((FAILED,)) if copy.error]
         if args.json:
             print(json.dumps({"ok": not failed, "copies": [c.as_dict() for c in queue.copies()]}))
-        return EXIT_NOT_PRINTABLE if failed else 0
+        return min((exit_code(error["code"], error["kind"]) for error in failed), default=0)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import BadInput
+from ..errors import BadInput, DoesNotFit, Img2PrintError, SlicerFailed
 from ..geometry.files import write_atomically
 from ..i18n import _
 from .client import HostFailed, OctoPrintClient
@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS copies (
     file TEXT,                 -- its G-code's name on that host
     attempts INTEGER NOT NULL DEFAULT 0,
     note TEXT,                 -- why it waits or failed
+    error TEXT,                -- JSON, for a failed copy: the error's code, kind and message
     started REAL,
     ended REAL,
     updated REAL NOT NULL
@@ -61,6 +62,7 @@ CREATE TABLE IF NOT EXISTS refusals (
     profile TEXT NOT NULL,     -- gcodes.profile_key of a printer that cannot print the job
     host TEXT NOT NULL,
     message TEXT NOT NULL,
+    kind TEXT NOT NULL,        -- does_not_fit, or slicer_failed (its slicer failed, or its G-code is not safe there)
     PRIMARY KEY (job, profile)
 );
 """
@@ -86,12 +88,13 @@ class QueuedCopy:
     note: str | None
     started: float | None
     ended: float | None
+    error: dict[str, Any] | None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON answers."""
         return {"copy": self.id, "job": self.job, "name": self.name, "state": self.state, "host": self.host,
                 "file": self.file, "attempts": self.attempts, "note": self.note, "started": self.started,
-                "ended": self.ended, "wants": self.wants.as_dict()}
+                "ended": self.ended, "error": self.error, "wants": self.wants.as_dict()}
 
 
 class FarmQueue:
@@ -158,13 +161,14 @@ class FarmQueue:
     def copies(self, states: Sequence[str] = ()) -> list[QueuedCopy]:
         """The copies (in ``states``, else all), in the order they were queued."""
         query = ("SELECT c.id, c.job, j.name, j.stored, j.recipe, j.wants, c.state, c.host, c.file, c.attempts, "
-                 "c.note, c.started, c.ended FROM copies c JOIN jobs j ON j.id = c.job")
+                 "c.note, c.started, c.ended, c.error FROM copies c JOIN jobs j ON j.id = c.job")
         if states:
             query += f" WHERE c.state IN ({', '.join('?' * len(states))})"
         with self._lock:
             rows = self._db.execute(query + " ORDER BY c.job, c.id", tuple(states)).fetchall()
         return [QueuedCopy(row[0], row[1], row[2], Path(row[3]), Recipe(**json.loads(row[4])),
-                           Wants.from_dict(json.loads(row[5])), *row[6:]) for row in rows]
+                           Wants.from_dict(json.loads(row[5])), *row[6:13], json.loads(row[13] or "null"))
+                for row in rows]
 
     def remove(self, job: int) -> int:
         """Take a job's waiting copies out of the queue; copies starting or printing stay. Returns how many went."""
@@ -182,17 +186,23 @@ class FarmQueue:
         with self._writing() as db:
             db.execute(f"UPDATE copies SET {names}, updated = ? WHERE id = ?", (*columns.values(), time.time(), copy))
 
-    def refuse(self, job: int, key: str, host: str, message: str) -> None:
-        """Remember that printers of this profile cannot print the job."""
+    def refuse(self, job: int, key: str, host: str, refusal: Refusal) -> None:
+        """Remember that printers of this profile cannot print the job, and why."""
         with self._writing() as db:
-            db.execute("INSERT OR REPLACE INTO refusals (job, profile, host, message) VALUES (?, ?, ?, ?)",
-                       (job, key, host, message))
+            db.execute("INSERT OR REPLACE INTO refusals (job, profile, host, message, kind) VALUES (?, ?, ?, ?, ?)",
+                       (job, key, host, refusal.message, refusal.kind))
 
-    def refusals(self, job: int) -> dict[str, tuple[str, str]]:
-        """The profiles that refused a job: profile key -> (host, message)."""
+    def refusals(self, job: int) -> dict[str, tuple[str, str, str]]:
+        """The profiles that refused a job: profile key -> (host, message, kind)."""
         with self._lock:
-            rows = self._db.execute("SELECT profile, host, message FROM refusals WHERE job = ?", (job,)).fetchall()
-        return {key: (host, message) for key, host, message in rows}
+            rows = self._db.execute("SELECT profile, host, message, kind FROM refusals WHERE job = ?",
+                                    (job,)).fetchall()
+        return {key: (host, message, kind) for key, host, message, kind in rows}
+
+    def fail(self, copy: int, failure: Img2PrintError) -> None:
+        """Record that a copy cannot be made or printed anywhere, with the error."""
+        self.record(copy, state=FAILED, note=failure.message, error=json.dumps(
+            {"code": failure.code, "kind": failure.kind, "message": failure.message}))
 
 
 @contextmanager
@@ -304,10 +314,14 @@ class Runner:
         """One copy to one printer: its G-code (or why not), uploaded, recorded as starting, started."""
         profile, client = status.profile, self.clients[status.host.name]
         name = gcode_name(copy.stored, copy.recipe, profile_key(profile))
-        gcode: Path | Refusal | None = None if name in status.files else self._maker(copy.recipe).gcode(copy.stored,
-                                                                                                      profile)
+        try:
+            gcode = None if name in status.files else self._maker(copy.recipe).gcode(copy.stored, profile)
+        except Img2PrintError as failure:  # the job itself cannot be made (a damaged picture): on no printer
+            self.queue.fail(copy.id, failure)
+            self.progress("unusable", job=copy.name, reason=failure.message)
+            return
         if isinstance(gcode, Refusal):
-            self.queue.refuse(copy.job, profile_key(profile), status.host.name, gcode.message)
+            self.queue.refuse(copy.job, profile_key(profile), status.host.name, gcode)
             return
         placement = Placement(copy.name, status.host.name, name, profile.name)
         upload(client, status, placement, gcode, self.progress)
@@ -333,9 +347,12 @@ class Runner:
             fitting = [s for s in statuses.values() if s.reachable and s.profile is not None and copy.wants.met_by(s)]
             refused = self.queue.refusals(copy.job)
             if fitting and all(profile_key(s.profile) in refused for s in fitting):
-                reasons = "; ".join(f"{host}: {message}" for host, message in refused.values())
-                self.queue.record(copy.id, state=FAILED, note=_("It fits none of the printers that are what it needs "
-                                                              "({reasons}).").format(reasons=reasons))
+                reasons = "; ".join(f"{host}: {message}" for host, message, _kind in refused.values())
+                kinds = {kind for _host, _message, kind in refused.values()}
+                failure = (SlicerFailed if kinds == {SlicerFailed.kind} else DoesNotFit)(
+                    "fits_no_printer", _("It fits none of the printers that are what it needs ({reasons}).")
+                    .format(reasons=reasons))
+                self.queue.fail(copy.id, failure)
                 self.progress(FAILED, job=copy.name)
 
     def unfinished(self) -> bool:
