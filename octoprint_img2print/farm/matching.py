@@ -3,6 +3,7 @@ names) and whether a host has it."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -10,6 +11,12 @@ from ..printers.profile import get_printer
 from .hosts import HostStatus
 
 NOZZLE_TOLERANCE_MM = 0.01
+
+
+@functools.cache
+def _printer_id(printer: str) -> str:
+    """A printer's id, its profile read once (a queue matches thousands of copies with hosts each round)."""
+    return get_printer(printer).id
 
 
 def _same(wanted: str | None, has: str | None) -> bool:
@@ -30,7 +37,7 @@ class Wants:
 
     def printer_id(self) -> str | None:
         """The id of the printer asked for (a profile file's own id)."""
-        return get_printer(self.printer).id if self.printer else None
+        return _printer_id(self.printer) if self.printer else None
 
     def met_by(self, status: HostStatus) -> bool:
         """Whether the host is what the job needs (its printer profile known)."""

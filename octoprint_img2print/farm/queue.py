@@ -286,7 +286,7 @@ class Runner:
         """Pair idle printers with waiting copies (the first queued that the printer is what it needs and that its
         printer profile did not refuse), and send them, several printers at once."""
         waiting = self.queue.copies((WAITING,))
-        refusals: dict[int, dict[str, tuple[str, str]]] = {}
+        refusals = {job: self.queue.refusals(job) for job in {copy.job for copy in waiting}}
         pairs: list[tuple[QueuedCopy, HostStatus]] = []
         groups_started: set[str | None] = set()
         for status in self._free(statuses):
@@ -294,8 +294,7 @@ class Runner:
                 continue  # one start per group and round when starts are staggered
             key = profile_key(status.profile)
             for copy in waiting:
-                if copy.wants.met_by(status) and key not in refusals.setdefault(copy.job,
-                                                                               self.queue.refusals(copy.job)):
+                if copy.wants.met_by(status) and key not in refusals[copy.job]:
                     pairs.append((copy, status))
                     waiting.remove(copy)
                     groups_started.add(status.host.group)
