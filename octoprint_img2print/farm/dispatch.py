@@ -16,19 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput, Img2PrintError
-from ..i18n import N_, _
+from ..i18n import _
 from ..scratch import scratch_folder
 from .client import DEFAULT_RETRY, OctoPrintClient, Retry
 from .farmfile import Host
-from .gcodes import GcodeMaker, Progress, Recipe, Refusal, gcode_name, is_gcode, profile_key
+from .gcodes import GcodeMaker, Progress, Recipe, Refusal, is_gcode, require_printer
 from .hosts import HostStatus, survey
 from .matching import Wants
 from .starting import STARTED, Placement, held, hold, start, upload
 
 SLICES_AT_ONCE = 2  # printer profiles sliced at the same time (a slicer uses more than one core itself)
-GCODE_NEEDS_PRINTER = N_("{file} is G-code: say which printer it was sliced for (--printer), so it goes only to "
-                         "printers of that kind.")
-
 
 def _quiet(_event: str, **_facts: Any) -> None:
     """No progress shown."""
@@ -109,8 +106,7 @@ class _Sending:
         if not job.is_file():
             raise BadInput("file_not_found", _("{file}: no such file.").format(file=job), file=str(job))
         options = self.options
-        if is_gcode(job) and options.wants.printer is None:
-            raise BadInput("gcode_needs_printer", _(GCODE_NEEDS_PRINTER).format(file=job.name), file=str(job))
+        require_printer(job, options.wants.printer)
         outcome = JobOutcome(job.name, options.copies)
         candidates = [s for s in free if options.wants.met_by(s)]
         candidates.sort(key=lambda s: options.start and held(s, options.bed_clear) is not None)
@@ -118,7 +114,7 @@ class _Sending:
         while candidates and len(outcome.placements) < options.copies:
             batch = candidates[:options.copies - len(outcome.placements)]
             del candidates[:len(batch)]
-            made = {s.host.name: self.slicing.submit(self._gcode, job, s) for s in batch}
+            made = {s.host.name: self.slicing.submit(self.maker.for_host, job, s.profile, s.files) for s in batch}
             for status in batch:
                 gcode, name = made[status.host.name].result()
                 if isinstance(gcode, Refusal):
@@ -133,13 +129,6 @@ class _Sending:
                                                           gcode, self.progress))
         outcome.slices = _slices(outcome.placements, sliced if not is_gcode(job) else set())
         return outcome
-
-    def _gcode(self, job: Path, status: HostStatus) -> tuple[Path | Refusal | None, str]:
-        """The G-code for this host and its name there (None for the G-code: the host holds it already)."""
-        name = gcode_name(job, self.options.recipe, profile_key(status.profile))
-        if name in status.files:
-            return None, name
-        return self.maker.gcode(job, status.profile), name
 
 
 def _slices(placements: list[Placement], sliced: set[str]) -> list[dict[str, Any]]:

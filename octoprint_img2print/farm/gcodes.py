@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __plugin_version__, pipeline
-from ..errors import DoesNotFit, Img2PrintError, SlicerFailed
+from ..errors import BadInput, DoesNotFit, Img2PrintError, SlicerFailed
+from ..i18n import _
 from ..printers.profile import PrinterProfile
 from ..slicing.backend import DEFAULT_TIMEOUT_S
 from ..slicing.gcode import GCODE_EXTENSIONS, inspect, verify
@@ -60,6 +61,14 @@ def is_gcode(path: Path) -> bool:
     return path.suffix.lower() in GCODE_EXTENSIONS
 
 
+def require_printer(job: Path, printer: str | None) -> None:
+    """A G-code job must say which printer it was sliced for, so that it goes only to printers of that kind."""
+    if is_gcode(job) and printer is None:
+        raise BadInput("gcode_needs_printer", _("{file} is G-code: say which printer it was sliced for (--printer), "
+                                                "so it goes only to printers of that kind.").format(file=job.name),
+                       file=str(job))
+
+
 def profile_key(profile: PrinterProfile) -> str:
     """What makes two printers print the same G-code: their whole profile (bed, nozzle, start and end G-code, slicer
     settings ...) without its id and name."""
@@ -88,6 +97,12 @@ class GcodeMaker:
         self._lock = threading.Lock()
         self._making: dict[tuple[str, str], threading.Lock] = {}
         self._done: dict[tuple[str, str], Path | Refusal] = {}
+
+    def for_host(self, job: Path, profile: PrinterProfile, held: set[str]) -> tuple[Path | Refusal | None, str]:
+        """The job's G-code for a host of this printer and its name there; None for the G-code when the host holds
+        that name already (``held``: its files)."""
+        name = gcode_name(job, self.recipe, profile_key(profile))
+        return (None if name in held else self.gcode(job, profile)), name
 
     def gcode(self, job: Path, profile: PrinterProfile) -> Path | Refusal:
         """The job's G-code for this printer, or why the printer cannot have it (the model does not fit its bed,

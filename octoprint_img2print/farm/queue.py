@@ -28,7 +28,7 @@ from ..geometry.files import write_atomically
 from ..i18n import _
 from .client import HostFailed, OctoPrintClient
 from .farmfile import Host
-from .gcodes import GcodeMaker, Progress, Recipe, Refusal, gcode_name, is_gcode, profile_key
+from .gcodes import GcodeMaker, Progress, Recipe, Refusal, profile_key, require_printer
 from .hosts import HostStatus, survey
 from .matching import Wants
 from .starting import NOT_STARTED, STARTED, Placement, start, upload
@@ -143,10 +143,7 @@ class FarmQueue:
         """Queue ``copies`` copies of a job (its file is copied into the queue's folder first); returns its id."""
         if not job.is_file():
             raise BadInput("file_not_found", _("{file}: no such file.").format(file=job), file=str(job))
-        if is_gcode(job) and wants.printer is None:
-            raise BadInput("gcode_needs_printer", _("{file} is G-code: say which printer it was sliced for "
-                                                    "(--printer), so it goes only to printers of that kind.")
-                           .format(file=job.name), file=str(job))
+        require_printer(job, wants.printer)
         stored = self.folder / "jobs" / str(time.time_ns()) / job.name  # under its own name, for its G-code's
         stored.parent.mkdir(parents=True)
         write_atomically(stored, lambda target: shutil.copyfile(job, target))
@@ -312,9 +309,8 @@ class Runner:
     def _send(self, copy: QueuedCopy, status: HostStatus) -> None:
         """One copy to one printer: its G-code (or why not), uploaded, recorded as starting, started."""
         profile, client = status.profile, self.clients[status.host.name]
-        name = gcode_name(copy.stored, copy.recipe, profile_key(profile))
         try:
-            gcode = None if name in status.files else self._maker(copy.recipe).gcode(copy.stored, profile)
+            gcode, name = self._maker(copy.recipe).for_host(copy.stored, profile, status.files)
         except Img2PrintError as failure:  # the job itself cannot be made (a damaged picture): on no printer
             self.queue.fail(copy.id, failure)
             self.progress("unusable", job=copy.name, reason=failure.message)
