@@ -103,8 +103,8 @@ TRANSFORMS: dict[str, tuple[str, np.ndarray]] = {
 
 # (root attributes, user units -> mm with y up)
 DOCUMENTS: dict[str, tuple[str, np.ndarray]] = {
-    "viewbox_x2": ('width="100mm" height="100mm" viewBox="0 0 50 50"', _matrix(2, 0, 0, -2)),
-    "viewbox_offset": ('width="60mm" height="30mm" viewBox="10 5 40 20"', _matrix(1.5, 0, 0, -1.5, -15, 7.5)),
+    "viewbox_x2": ('width="200mm" height="200mm" viewBox="-25 -25 100 100"', _matrix(2, 0, 0, -2, 50, -50)),
+    "viewbox_offset": ('width="90mm" height="60mm" viewBox="-4 -5 60 40"', _matrix(1.5, 0, 0, -1.5, 6, -7.5)),
     "viewbox_meet": ('width="100mm" height="50mm" viewBox="0 0 50 50"', _matrix(1, 0, 0, -1, 25, 0)),
     "viewbox_stretched": ('width="100mm" height="50mm" viewBox="0 0 50 50" preserveAspectRatio="none"',
                           _matrix(2, 0, 0, -1)),
@@ -140,7 +140,7 @@ def _centroid(inside: np.ndarray, grid: tuple[np.ndarray, np.ndarray]) -> np.nda
 
 def _assert_matches(data: str, expected_mm: Outline) -> None:
     """The region `load_svg` reads from ``data`` covers the expected outline (rings in mm)."""
-    region = load_svg(data.encode(), "t.svg", TOLERANCE_MM)
+    region = load_svg(data.encode(), "t.svg", TOLERANCE_MM).region
     grid = _grid(expected_mm)
     want, got = _raster(expected_mm, grid), _raster(outline.rings(region), grid)
     pixel_area = PIXEL_MM ** 2

@@ -121,7 +121,7 @@ def test_svg_fill_rules(tmp_path, rule, area):
 
 def test_svg_strokes_become_areas_and_invisible_shapes_do_not(tmp_path):
     body = ('<path d="M 0 5 H 40" fill="none" stroke="black" stroke-width="2"/>'
-            '<path d="M 0 40 H 20" fill="none" stroke="black" stroke-width="2" stroke-linecap="round"/>'
+            '<path d="M 2 40 H 22" fill="none" stroke="black" stroke-width="2" stroke-linecap="round"/>'
             '<rect x="0" y="20" width="10" height="10" fill="none"/>'
             '<rect x="20" y="20" width="10" height="10" style="display:none"/>')
     shape = artwork(svg(tmp_path / "stroke.svg", body, 'width="50mm" height="50mm" viewBox="0 0 50 50"'))
@@ -129,7 +129,6 @@ def test_svg_strokes_become_areas_and_invisible_shapes_do_not(tmp_path):
 
 
 @pytest.mark.parametrize(("body", "root", "code"), [
-    ('<text x="5" y="20">Hello</text>', None, "svg_text"),
     ('<image href="http://example.com/a.png" width="10" height="10"/>', None, "svg_external_reference"),
     ('<use xlink:href="other.svg#logo"/>', None, "svg_external_reference"),
     ('<rect width="5" height="5"/>', 'width="1e30mm" height="10mm"', "svg_absurd_size"),
@@ -143,8 +142,6 @@ def test_hostile_or_unusable_svgs_are_refused_clearly(capsys, tmp_path, body, ro
     status, answer = run(capsys, "convert", path, "-o", tmp_path / "out.stl", "--mode", "logo")
     assert status == 3 and answer["error"]["code"] == code and "bad.svg" in answer["error"]["message"]
     assert not (tmp_path / "out.stl").exists()
-    if code == "svg_text":
-        assert "path" in answer["error"]["message"].lower()
 
 
 @pytest.mark.parametrize("doctype", [

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import BadInput
 from ..geometry import outline
-from ..i18n import N_, _
+from ..i18n import N_, _, list_separator, ngettext
 from ..imaging import prepare
 from ..imaging.load import Picture, load_picture
 from ..imaging.svg import MAX_SVG_BYTES, load_svg, looks_like_svg
+from ..imaging.svg_draw import Drawing
 from ..imaging.trace import ink_field, otsu_threshold, trace
 from ..inputs import MAX_PICTURE_BYTES, read_bounded
 from ..options import bad_parameter, option
+from ..report import FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding_kind
 from .size import SizedOptions
 
 RASTER_WIDTH_MM = 80.0
 MAX_TRACE_GRID = 4000
 PREVIEW = {"tolerance": 0.1}
+SPECKS_DROPPED = finding_kind("artwork_parts_dropped", N_("Small parts of the artwork left out: {count}"),
+                              N_("Keep them"))
+FEATURES_IGNORED = finding_kind("svg_feature_ignored", N_("SVG effects drawn without: {count}"))
+TEXT_FONTS = finding_kind("svg_text_fonts", N_("Fonts used for the text: {count}"))
+IGNORED_FEATURES = {"mask": N_("masks"), "filter": N_("filters (blur, shadow)"),
+                    "marker": N_("markers (arrow heads)"), "textPath": N_("text along a path")}
+HOLES_FILLED = finding_kind("artwork_holes_filled", N_("Small holes of the artwork filled: {count}"))
 
 
 @dataclass
@@ -56,6 +65,7 @@ class Artwork:
     name: str
     px_per_mm: float
     pixel_origin: tuple[float, float]
+    findings: Report = field(default_factory=Report)
 
     @property
     def size(self) -> tuple[float, float]:
@@ -72,7 +82,7 @@ class Artwork:
         x0, y0, _x1, _y1 = outline.bounds(self.region)
         region = self.region.translate((-x0, -y0)).scale((scale, scale))
         origin = (self.pixel_origin[0] + x0 * self.px_per_mm, self.pixel_origin[1] - y0 * self.px_per_mm)
-        return Artwork(region, self.name, self.px_per_mm / scale, origin)
+        return Artwork(region, self.name, self.px_per_mm / scale, origin, self.findings)
 
 
 def _fit_scale(natural: tuple[float, float], options: ArtworkOptions, default_width: float | None) -> float:
@@ -88,8 +98,23 @@ def _fit_scale(natural: tuple[float, float], options: ArtworkOptions, default_wi
 
 
 def _from_svg(data: bytes, name: str, options: ArtworkOptions) -> Artwork:
-    region = load_svg(data, name, options.tolerance)
-    return Artwork(region, name, 96 / 25.4, (0.0, 0.0))
+    drawing = load_svg(data, name, options.tolerance)
+    artwork = Artwork(drawing.region, name, 96 / 25.4, (0.0, 0.0))
+    tell_drawing(artwork.findings, drawing)
+    return artwork
+
+
+def tell_drawing(report: Report, drawing: Drawing) -> None:
+    """Findings for what of an SVG was drawn without an effect it asks for, and which fonts drew its text."""
+    for feature in sorted(drawing.ignored):
+        report.add(WARNING, FEATURES_IGNORED,
+                   _("The SVG uses {feature}, which img2print does not draw; the shapes are drawn without them. "
+                     "Check the preview, or flatten them in the drawing program (Inkscape: Path > Object to "
+                     "Path).").format(feature=_(IGNORED_FEATURES[feature])), feature=feature)
+    if drawing.fonts:
+        fonts = list_separator().join(sorted(drawing.fonts))
+        report.add(INFO, TEXT_FONTS, _("The text is drawn with the font {fonts}.").format(fonts=fonts),
+                   fonts=sorted(drawing.fonts))
 
 
 def _traced(picture: Picture, options: ArtworkOptions) -> Artwork:
@@ -123,11 +148,32 @@ def _finished(artwork: Artwork, options: ArtworkOptions, default_width: float | 
         raise BadInput("no_artwork", _("{file}: no artwork found.").format(file=artwork.name), file=artwork.name)
     artwork = artwork.moved(_fit_scale(artwork.size, options, default_width))
     cleaned = outline.without_small_parts(artwork.region, options.despeckle, options.fill_holes)
-    if cleaned.is_empty():
+    if cleaned.region.is_empty():
         raise bad_parameter("despeckle", _("every part of the artwork is smaller than {area:g} mm².")
                             .format(area=options.despeckle))
-    artwork.region = cleaned.simplify(options.tolerance)
+    _tell_cleaning(artwork.findings, cleaned, options)
+    artwork.region = cleaned.region.simplify(options.tolerance)
     return artwork.moved(_fit_scale(artwork.size, options, None))
+
+
+def _tell_cleaning(report: Report, cleaned: outline.Cleaned, options: ArtworkOptions) -> None:
+    """Findings for what the cleaning took away, so that nothing vanishes without a word."""
+    if cleaned.parts_dropped:
+        count = cleaned.parts_dropped
+        message = ngettext("Left out {count} part of the artwork smaller than {limit:g} mm² ({area:.2f} mm²); "
+                           "set --despeckle 0 to keep it.",
+                           "Left out {count} parts of the artwork smaller than {limit:g} mm² ({area:.2f} mm² in "
+                           "all); set --despeckle 0 to keep them.", count)
+        report.add(WARNING, SPECKS_DROPPED,
+                   message.format(count=count, limit=options.despeckle, area=cleaned.parts_area),
+                   count=count, area_mm2=round(cleaned.parts_area, 3), **{FIX_OPTION: "despeckle", FIX_VALUE: 0.0})
+    if cleaned.holes_filled:
+        report.add(INFO, HOLES_FILLED,
+                   ngettext("Filled {count} hole of the artwork smaller than {limit:g} mm² ({area:.2f} mm²).",
+                            "Filled {count} holes of the artwork smaller than {limit:g} mm² ({area:.2f} mm² in all).",
+                            cleaned.holes_filled)
+                   .format(count=cleaned.holes_filled, limit=options.fill_holes, area=cleaned.holes_area),
+                   count=cleaned.holes_filled, area_mm2=round(cleaned.holes_area, 3))
 
 
 def traced_artwork(picture: Picture, options: ArtworkOptions) -> Artwork:

@@ -104,6 +104,7 @@ def thicken(region: outline.Region, line_width: float) -> tuple[outline.Region, 
 def printable_artwork(artwork: Artwork, options: ArtworkOptions) -> tuple[outline.Region, Report]:
     """The artwork region after --fix-thin (if asked) and the nozzle findings that remain."""
     report = Report()
+    report.extend(artwork.findings)
     region = artwork.region
     if options.fix_thin:
         region, changes = thicken(region, options.line_width)

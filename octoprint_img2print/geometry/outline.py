@@ -69,16 +69,37 @@ def filled(shape: Region) -> Region:
     return region([r for r in rings(shape) if signed_area(r) > 0], NONZERO)
 
 
-def without_small_parts(shape: Region, min_part_mm2: float, min_hole_mm2: float) -> Region:
-    """Drop parts smaller than ``min_part_mm2`` and fill holes smaller than ``min_hole_mm2``."""
-    kept = []
-    for ring in rings(shape):
-        area = signed_area(ring)
-        if (area > 0 and area >= min_part_mm2) or (area < 0 and -area >= min_hole_mm2):
-            kept.append(ring)
-    outers = [r for r in kept if signed_area(r) > 0]
-    holes = [r for r in kept if signed_area(r) < 0]
-    return region(outers, NONZERO) - region([h[::-1] for h in holes], NONZERO) if holes else region(outers, NONZERO)
+@dataclass(frozen=True)
+class Cleaned:
+    """A region without its small parts and small holes, and how many of each went (with their area in mm²)."""
+
+    region: Region
+    parts_dropped: int = 0
+    parts_area: float = 0.0
+    holes_filled: int = 0
+    holes_area: float = 0.0
+
+
+def without_small_parts(shape: Region, min_part_mm2: float, min_hole_mm2: float) -> Cleaned:
+    """Drop parts smaller than ``min_part_mm2`` and fill holes smaller than ``min_hole_mm2``.
+
+    Each connected part is judged with its own holes, so a part lying in another part's hole (an island, to any
+    depth of nesting) stays.
+    """
+    kept: list[Region] = []
+    dropped = filled_holes = 0
+    dropped_area = filled_area = 0.0
+    for part in shape.decompose():
+        outer, *holes = sorted(rings(part), key=signed_area, reverse=True)
+        area = signed_area(outer)
+        if area < min_part_mm2:
+            dropped, dropped_area = dropped + 1, dropped_area + float(part.area())
+            continue
+        small = [h for h in holes if -signed_area(h) < min_hole_mm2]
+        filled_holes, filled_area = filled_holes + len(small), filled_area - sum(signed_area(h) for h in small)
+        big = [h[::-1] for h in holes if -signed_area(h) >= min_hole_mm2]
+        kept.append(region([outer], NONZERO) - region(big, NONZERO) if big else region([outer], NONZERO))
+    return Cleaned(union(kept), dropped, dropped_area, filled_holes, filled_area)
 
 
 @native_code()

@@ -43,17 +43,22 @@ def _picture(path: Path) -> bytes | None:
 
 def _drawing(path: Path) -> bytes | None:
     try:
-        region = load_svg(read_bounded(path, MAX_SVG_BYTES, path.name), path.name, 0.2)
+        region = load_svg(read_bounded(path, MAX_SVG_BYTES, path.name), path.name, 0.2).region
     except BadInput:
         return None
     x0, y0, x1, y1 = outline.bounds(region)
     scale = min((SIZE[0] - 8) / max(x1 - x0, 1e-9), (SIZE[1] - 8) / max(y1 - y0, 1e-9))
     image = Image.new("RGBA", SIZE)
     draw = ImageDraw.Draw(image)
-    for ring in outline.rings(region):
-        points = [(4 + (x - x0) * scale, SIZE[1] - 4 - (y - y0) * scale) for x, y in ring]
-        colour = (40, 40, 40, 255) if outline.signed_area(ring) > 0 else (0, 0, 0, 0)
-        draw.polygon(points, fill=colour)
+    def box_area(piece: outline.Region) -> float:
+        left, bottom, right, top = outline.bounds(piece)
+        return (right - left) * (top - bottom)
+
+    for piece in sorted(region.decompose(), key=box_area, reverse=True):  # a part in a hole comes after its ring
+        for ring in outline.rings(piece):
+            points = [(4 + (x - x0) * scale, SIZE[1] - 4 - (y - y0) * scale) for x, y in ring]
+            colour = (40, 40, 40, 255) if outline.signed_area(ring) > 0 else (0, 0, 0, 0)
+            draw.polygon(points, fill=colour)
     return _png(image)
 
 

@@ -1,0 +1,479 @@
+"""Draw an SVG's elements in document order into the area that shows ink, as a browser paints it on a white page.
+
+Viewports (the root, nested <svg>, <symbol> through <use>) scale and clip, groups pass on style, opacity and
+transforms (with transform-origin), <switch> draws its first child whose conditions hold, clip-path clips, and
+later shapes paint over earlier ones: a shape in the page's white cuts what lies below it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..geometry import outline
+from . import svg_path, svg_text
+from .svg_paint import ERASE, INK, opacity, paint_effect
+from .svg_stroke import Pen, stroke
+from .svg_style import Cascade, Style, computed, root_style
+from .svg_values import Lengths, font_size, matrix, numbers, transform, translation
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
+MAX_REACH_PX = 1e9  # about 260 km; the geometry kernel refuses coordinates not far beyond
+GROUPS = {"g", "a", "switch"}
+SHAPES = {"path", "rect", "circle", "ellipse", "line", "polyline", "polygon"}
+CONDITIONS = ("requiredExtensions", "systemLanguage")
+LANGUAGES = ("en",)
+ALIGNMENTS = {"min": 0.0, "mid": 0.5, "max": 1.0}
+HIDDEN_OVERFLOW = {"hidden", "scroll", "clip"}
+UNSUPPORTED = {"mask": "mask", "filter": "filter", "marker-start": "marker", "marker-mid": "marker",
+               "marker-end": "marker"}
+
+
+class TooFar(Exception):
+    """A transformed shape reaches further out than the geometry kernel can hold."""
+
+
+@dataclass
+class Drawing:
+    """What an SVG paints (root px, y down), the fonts its text used, and what of it was not drawn."""
+
+    region: outline.Region
+    fonts: set[str] = field(default_factory=set)
+    ignored: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an element is drawn: its transform to root px, style, lengths, clip (root px) and opacity."""
+
+    ctm: np.ndarray
+    style: Style
+    lengths: Lengths
+    clip: outline.Region | None = None
+    alpha: float = 1.0
+    context: tuple[str | None, str | None] = (None, None)
+
+
+def local(element: Any) -> str:
+    """An element's tag without its namespace."""
+    return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+
+
+def href(element: Any) -> str:
+    """An element's (xlink:)href."""
+    return next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "href"), "")
+
+
+def _conditions_hold(element: Any) -> bool:
+    """requiredExtensions (none supported) and systemLanguage (English) of conditional processing."""
+    if element.get("requiredExtensions") is not None:
+        return False
+    languages = element.get("systemLanguage")
+    if languages is None:
+        return True
+    return any(word.strip().lower().split("-")[0] in LANGUAGES for word in languages.split(","))
+
+
+def viewbox_matrix(box: list[float], width: float, height: float, aspect: str | None) -> np.ndarray:
+    """The viewBox's user units into a viewport of ``width`` x ``height`` (preserveAspectRatio)."""
+    vx, vy, vw, vh = box
+    words = (aspect or "xMidYMid meet").split()
+    align = words[0] if words else "xMidYMid"
+    sx, sy = width / vw, height / vh
+    if align != "none":
+        sx = sy = max(sx, sy) if len(words) > 1 and words[1] == "slice" else min(sx, sy)
+    tx, ty = -vx * sx, -vy * sy
+    if align != "none" and len(align) == 8:
+        tx += (width - vw * sx) * ALIGNMENTS.get(align[1:4].lower(), 0.5)
+        ty += (height - vh * sy) * ALIGNMENTS.get(align[5:8].lower(), 0.5)
+    return matrix(sx, 0, 0, sy, tx, ty)
+
+
+def apply(ctm: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Points (n, 2) through a transform; TooFar when any lands out of reach (or is not a number)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        moved = points @ ctm[:2, :2].T + ctm[:2, 2]
+    if not np.all(np.abs(moved) < MAX_REACH_PX):
+        raise TooFar
+    return moved
+
+
+def geometry_region(geometry: BaseGeometry, ctm: np.ndarray) -> outline.Region:
+    """A shapely area (disjoint polygons) through a transform, as a region."""
+    rings = [apply(ctm, np.asarray(ring.coords)) for polygon in getattr(geometry, "geoms", [geometry])
+             if not polygon.is_empty for ring in [polygon.exterior, *polygon.interiors]]
+    return outline.region(rings, outline.EVENODD)
+
+
+def _rect_radii(element: Any, lengths: Lengths, width: float, height: float) -> tuple[float, float]:
+    """rx and ry with SVG 2's auto (a missing or negative one equals the other), clamped to half the sides."""
+    rx, ry = lengths.px(element.get("rx"), "x"), lengths.px(element.get("ry"), "y")
+    rx = rx if rx is not None and rx >= 0 else None
+    ry = ry if ry is not None and ry >= 0 else None
+    rx, ry = rx if rx is not None else ry or 0.0, ry if ry is not None else rx or 0.0
+    return min(rx, width / 2), min(ry, height / 2)
+
+
+def shape_subpaths(element: Any, lengths: Lengths, tolerance: float,
+                   budget: svg_path.Budget) -> list[svg_path.Subpath]:
+    """The outline of a basic shape or path in its user units; none when a size is zero or negative."""
+    kind = local(element)
+
+    def length(name: str, axis: str) -> float:
+        value = lengths.px(element.get(name), axis)
+        return value if value is not None else 0.0
+
+    if kind == "path":
+        return svg_path.path_data(element.get("d", ""), tolerance, budget)
+    if kind in ("polyline", "polygon"):
+        return svg_path.polyline(numbers(element.get("points")), kind == "polygon")
+    if kind == "line":
+        ends = [length("x1", "x"), length("y1", "y"), length("x2", "x"), length("y2", "y")]
+        return svg_path.polyline(ends, False)
+    if kind == "rect":
+        width, height = length("width", "x"), length("height", "y")
+        if width <= 0 or height <= 0:
+            return []
+        rx, ry = _rect_radii(element, lengths, width, height)
+        return svg_path.rectangle(length("x", "x"), length("y", "y"), width, height, rx, ry, tolerance)
+    if kind == "circle":
+        radius = length("r", "xy")
+        return svg_path.ellipse(length("cx", "x"), length("cy", "y"), radius, radius, tolerance) if radius > 0 else []
+    rx, ry = lengths.px(element.get("rx"), "x"), lengths.px(element.get("ry"), "y")
+    rx, ry = (rx if rx is not None else ry), (ry if ry is not None else rx)
+    if not rx or not ry or rx <= 0 or ry <= 0:
+        return []
+    return svg_path.ellipse(length("cx", "x"), length("cy", "y"), rx, ry, tolerance)
+
+
+class Painter:
+    """Paints ink and the page's white in order; runs of ink are joined at once."""
+
+    def __init__(self) -> None:
+        self.region = outline.empty()
+        self._ink: list[outline.Region] = []
+
+    def paint(self, effect: str | None, area: outline.Region, clip: outline.Region | None) -> None:
+        """Add ``area`` as ink, or paint white over it."""
+        if effect is None or area.is_empty():
+            return
+        if clip is not None:
+            area = area ^ clip
+        if effect == INK:
+            self._ink.append(area)
+        elif effect == ERASE:
+            self.region = outline.union([self.region, *self._ink]) - area
+            self._ink = []
+
+    def result(self) -> outline.Region:
+        """Everything painted as ink and not painted over."""
+        self.region, self._ink = outline.union([self.region, *self._ink]), []
+        return self.region
+
+
+class Drawer:
+    """Walks one SVG document and paints it."""
+
+    def __init__(self, root: Any, tolerance_px: float, budget: svg_path.Budget) -> None:
+        self.root, self.tolerance, self.budget = root, tolerance_px, budget
+        self.cascade = Cascade(root)
+        self.ids = {element.get("id"): element for element in root.iter() if element.get("id")}
+        self.painter = Painter()
+        self.drawing = Drawing(outline.empty())
+        self._drawing_now: set[int] = set()
+
+    # --- places ------------------------------------------------------------------------------------------------
+
+    def _style(self, element: Any, place: Place) -> tuple[Style, Lengths]:
+        declared = self.cascade.declared(element)
+        style = computed(place.style, declared)
+        size = font_size(declared.get("font-size"), place.lengths, place.lengths.font_size)
+        return style, place.lengths.with_font_size(size)
+
+    def _transform(self, element: Any, style: Style, lengths: Lengths) -> np.ndarray:
+        """The element's transform attribute about its transform-origin."""
+        own = transform(element.get("transform"))
+        if own is None or np.array_equal(own, np.eye(3)):
+            return np.eye(3)
+        words = style.get("transform-origin", "0 0").replace(",", " ").split()
+        keywords = {"left": "0%", "center": "50%", "right": "100%", "top": "0%", "bottom": "100%"}
+        words = [keywords.get(w.lower(), w) for w in words] + ["50%"] * (2 - len(words))
+        x, y = lengths.px(words[0], "x") or 0.0, lengths.px(words[1], "y") or 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            return translation(x, y) @ own @ translation(-x, -y)
+
+    def _enter(self, element: Any, place: Place) -> Place | None:
+        """The place inside ``element``: None when it is not drawn at all (display none, failed conditions)."""
+        if not _conditions_hold(element):
+            return None
+        style, lengths = self._style(element, place)
+        if style.get("display", "inline").strip() == "none":
+            return None
+        for name, feature in UNSUPPORTED.items():
+            if style.get(name, "none").strip() not in ("none", ""):
+                self.drawing.ignored.add(feature)
+        with np.errstate(over="ignore", invalid="ignore"):
+            ctm = place.ctm @ self._transform(element, style, lengths)
+        if not np.all(np.isfinite(ctm)):
+            raise TooFar
+        inner = Place(ctm, style, lengths, place.clip, place.alpha * opacity(style.get("opacity")), place.context)
+        clip = self._clip_path(element, inner)
+        if clip is not None:
+            inner = replace(inner, clip=clip if place.clip is None else clip ^ place.clip)
+        return inner
+
+    def _viewport(self, place: Place, box: tuple[float, float, float, float], view_box: str | None,
+                  aspect: str | None, overflow: str) -> Place | None:
+        """A new viewport at ``box`` (x, y, width, height in the current user units) with its viewBox."""
+        x, y, width, height = box
+        if width <= 0 or height <= 0:
+            return None
+        values = numbers(view_box)
+        ctm, lengths = place.ctm @ translation(x, y), place.lengths.within(width, height)
+        if len(values) == 4 and values[2] >= 0 and values[3] >= 0:
+            if values[2] == 0 or values[3] == 0:
+                return None
+            ctm = ctm @ viewbox_matrix(values, width, height, aspect)
+            lengths = place.lengths.within(values[2], values[3])
+        clip = place.clip
+        if overflow.strip() in HIDDEN_OVERFLOW:
+            corners = apply(place.ctm, np.array([[x, y], [x + width, y], [x + width, y + height], [x, y + height]]))
+            rectangle = outline.region([corners], outline.NONZERO)
+            clip = rectangle if clip is None else rectangle ^ clip
+        return Place(ctm, place.style, lengths, clip, place.alpha, place.context)
+
+    # --- drawing -----------------------------------------------------------------------------------------------
+
+    def draw_root(self, place: Place, box: tuple[float, float, float, float] | None) -> Drawing:
+        """Draw the whole document, clipped to its root viewport ``box`` when it has one."""
+        inner = self._enter(self.root, place)
+        if inner is not None and box is not None:
+            inner = self._viewport(inner, box, self.root.get("viewBox"), self.root.get("preserveAspectRatio"),
+                                   "hidden")
+        if inner is not None:
+            self._children(self.root, inner)
+        self.drawing.region = self.painter.result()
+        return self.drawing
+
+    def _children(self, element: Any, place: Place) -> None:
+        children = [child for child in element if isinstance(child.tag, str)]
+        if local(element) == "switch":
+            children = next(([c] for c in children if _conditions_hold(c) and local(c) in
+                             GROUPS | SHAPES | {"svg", "use", "text"}), [])
+        for child in children:
+            self.draw(child, place)
+
+    def draw(self, element: Any, place: Place) -> None:
+        """Draw one element (and what it holds) at ``place``."""
+        kind = local(element)
+        if kind not in GROUPS | SHAPES | {"svg", "use", "text"} or id(element) in self._drawing_now:
+            return
+        inner = self._enter(element, place)
+        if inner is None:
+            return
+        self._drawing_now.add(id(element))
+        try:
+            if kind in GROUPS:
+                self._children(element, inner)
+            elif kind == "svg":
+                self._nested_svg(element, inner, element)
+            elif kind == "use":
+                self._use(element, inner)
+            elif kind == "text":
+                self._text(element, inner)
+            else:
+                self._shape(element, inner)
+        finally:
+            self._drawing_now.discard(id(element))
+
+    def _nested_svg(self, element: Any, place: Place, sizes: Any) -> None:
+        """An <svg> (or a <symbol> drawn by a <use>): a clipping viewport; ``sizes`` gives its box."""
+        lengths = place.lengths
+
+        def length(name: str, axis: str, default: str) -> float:
+            value = lengths.px(sizes.get(name) or element.get(name) or default, axis)
+            return value if value is not None else lengths.px(default, axis) or 0.0
+
+        box = (length("x", "x", "0"), length("y", "y", "0"), length("width", "x", "100%"),
+               length("height", "y", "100%"))
+        overflow = place.style.get("overflow", "visible") if "overflow" in self.cascade.declared(element) \
+            else "hidden"
+        viewport = self._viewport(place, box, element.get("viewBox"), element.get("preserveAspectRatio"), overflow)
+        if viewport is not None:
+            self._children(element, viewport)
+
+    def _use(self, element: Any, place: Place) -> None:
+        """What a <use> draws: its target moved by x and y, a <symbol> or <svg> sized into its width and height."""
+        target = self.ids.get(href(element)[1:]) if href(element).startswith("#") else None
+        if target is None or id(target) in self._drawing_now:
+            return
+        x, y = place.lengths.px(element.get("x"), "x") or 0.0, place.lengths.px(element.get("y"), "y") or 0.0
+        alpha = place.alpha
+        context = (paint_effect(place.style.get("fill"), alpha, place.style.get("color", "black"), self.ids),
+                   paint_effect(place.style.get("stroke"), alpha, place.style.get("color", "black"), self.ids))
+        moved = replace(place, ctm=place.ctm @ translation(x, y), context=context)
+        if local(target) == "symbol":
+            inner = self._enter(target, moved)
+            if inner is not None:
+                self._drawing_now.add(id(target))
+                try:
+                    self._nested_svg(target, inner, _UseSizes(element))
+                finally:
+                    self._drawing_now.discard(id(target))
+        elif local(target) == "svg":
+            inner = self._enter(target, moved)
+            if inner is not None:
+                self._nested_svg(target, inner, _UseSizes(element))
+        else:
+            self.draw(target, moved)
+
+    def _tolerance(self, ctm: np.ndarray) -> float | None:
+        stretch = float(np.linalg.norm(ctm[:2, :2], 2))
+        return self.tolerance / stretch if stretch > 0 else None
+
+    def _shape(self, element: Any, place: Place) -> None:
+        tolerance = self._tolerance(place.ctm)
+        if tolerance is None:
+            return
+        subpaths = shape_subpaths(element, place.lengths, tolerance, self.budget)
+        if subpaths:
+            self.paint_outline(subpaths, place, filled=local(element) != "line")
+
+    def _text(self, element: Any, place: Place) -> None:
+        tolerance = self._tolerance(place.ctm)
+        if tolerance is None:
+            return
+        for span_place, subpaths in svg_text.layout(self, element, place, tolerance):
+            self.paint_outline(subpaths, span_place, filled=True)
+
+    def paint_outline(self, subpaths: list[svg_path.Subpath], place: Place, filled: bool) -> None:
+        """Fill and stroke an outline in paint order, as its style says."""
+        style = place.style
+        if style.get("visibility", "visible").strip() in ("hidden", "collapse"):
+            return
+        current = style.get("color", "black")
+        order = ["stroke", "fill"] if style.get("paint-order", "normal").split()[:1] == ["stroke"] \
+            else ["fill", "stroke"]
+        for part in order:
+            alpha = place.alpha * opacity(style.get(f"{part}-opacity"))
+            context = place.context[0 if part == "fill" else 1]
+            effect = paint_effect(style.get(part), alpha, current, self.ids, context,
+                                  when_invalid=INK if part == "fill" else None)
+            if effect is None or (part == "fill" and not filled):
+                continue
+            area = self._fill(subpaths, place) if part == "fill" else self._stroke(subpaths, place)
+            self.painter.paint(effect, area, place.clip)
+
+    def _fill(self, subpaths: list[svg_path.Subpath], place: Place, rule_property: str = "fill-rule") -> outline.Region:
+        rule = outline.EVENODD if place.style.get(rule_property, "nonzero").strip() == "evenodd" \
+            else outline.NONZERO
+        return outline.region([apply(place.ctm, s.points) for s in subpaths if len(s.points) >= 3], rule)
+
+    def _stroke(self, subpaths: list[svg_path.Subpath], place: Place) -> outline.Region:
+        style, lengths = place.style, place.lengths
+        width = lengths.px(style.get("stroke-width"), "xy")
+        if width is None or width <= 0:
+            return outline.empty()
+        ctm = place.ctm
+        if "non-scaling-stroke" in style.get("vector-effect", ""):
+            subpaths = [svg_path.Subpath(apply(ctm, s.points), s.closed) for s in subpaths]
+            ctm = np.eye(3)
+        limit = numbers(style.get("stroke-miterlimit"))
+        dashes = [lengths.px(d, "xy") for d in style.get("stroke-dasharray", "none").replace(",", " ").split()]
+        usable = all(d is not None and d >= 0 for d in dashes) and sum(d or 0 for d in dashes) > 0
+        pen = Pen(width, style.get("stroke-linecap", "butt").strip(), style.get("stroke-linejoin", "miter").strip(),
+                  limit[0] if len(limit) == 1 and limit[0] >= 1 and style.get("stroke-miterlimit", "4").strip()
+                  .replace(".", "", 1).isdigit() else 4.0,
+                  tuple(d or 0.0 for d in dashes) * (2 if len(dashes) % 2 else 1) if usable else (),
+                  lengths.px(style.get("stroke-dashoffset"), "xy") or 0.0)
+        return geometry_region(stroke(subpaths, pen), ctm)
+
+    # --- clipping ----------------------------------------------------------------------------------------------
+
+    def _clip_path(self, element: Any, place: Place) -> outline.Region | None:
+        """The clip-path's area in root px, or None when the element has none (a broken reference clips nothing
+        away, as browsers do)."""
+        value = place.style.get("clip-path", "none").strip()
+        if not value.startswith("url("):
+            return None
+        name = value[4:].split(")")[0].strip("'\" #")
+        target = self.ids.get(name)
+        if target is None or local(target) != "clipPath" or id(target) in self._drawing_now:
+            return None
+        self._drawing_now.add(id(target))
+        try:
+            ctm = place.ctm
+            if target.get("clipPathUnits") == "objectBoundingBox":
+                box = self._bounds(element, place)
+                if box is None:
+                    return outline.empty()
+                ctm = ctm @ matrix(box[2] - box[0], 0, 0, box[3] - box[1], box[0], box[1])
+            clip_place = self._enter(target, replace(place, ctm=ctm, clip=None, alpha=1.0))
+            if clip_place is None:
+                return outline.empty()
+            return outline.union([self._geometry(child, clip_place) for child in target if isinstance(child.tag, str)])
+        finally:
+            self._drawing_now.discard(id(target))
+
+    def _geometry(self, element: Any, place: Place) -> outline.Region:
+        """The area a clipPath's child covers (its fill geometry by clip-rule, paint ignored)."""
+        kind = local(element)
+        inner = self._enter(element, place) if kind in SHAPES | {"use", "text"} else None
+        if inner is None or inner.style.get("visibility", "visible").strip() in ("hidden", "collapse"):
+            return outline.empty()
+        tolerance = self._tolerance(inner.ctm)
+        if tolerance is None:
+            return outline.empty()
+        if kind == "use":
+            target = self.ids.get(href(element)[1:])
+            if target is None or id(target) in self._drawing_now:
+                return outline.empty()
+            x, y = inner.lengths.px(element.get("x"), "x") or 0.0, inner.lengths.px(element.get("y"), "y") or 0.0
+            area = self._geometry(target, replace(inner, ctm=inner.ctm @ translation(x, y)))
+        elif kind == "text":
+            area = outline.union([self._fill(subpaths, span, "clip-rule")
+                                  for span, subpaths in svg_text.layout(self, element, inner, tolerance)])
+        else:
+            area = self._fill(shape_subpaths(element, inner.lengths, tolerance, self.budget), inner, "clip-rule")
+        return area ^ inner.clip if inner.clip is not None else area
+
+    def _bounds(self, element: Any, place: Place) -> tuple[float, float, float, float] | None:
+        """The element's bounding box in its own user units (fill geometry), for objectBoundingBox units."""
+        plain = Place(np.eye(3), place.style, place.lengths)
+        if local(element) in SHAPES | {"text", "use"}:
+            area = self._geometry(element, replace(plain, style=place.style))
+        else:
+            area = outline.union([self._geometry(child, plain) for child in element.iter()
+                                  if isinstance(child.tag, str) and child is not element])
+        return None if area.is_empty() else outline.bounds(area)
+
+
+class _UseSizes:
+    """A <use>'s width and height, which size the <symbol> or <svg> it draws (x and y are the use's move)."""
+
+    def __init__(self, use: Any) -> None:
+        self._use = use
+
+    def get(self, name: str) -> str | None:
+        return self._use.get(name) if name in ("width", "height") else None
+
+
+def draw_document(root: Any, tolerance_px: float, budget: svg_path.Budget) -> Drawing:
+    """The ink of a parsed SVG document in root px (y down)."""
+    base = Lengths(100.0, 100.0)
+    width, height = base.px(root.get("width"), "x"), base.px(root.get("height"), "y")
+    box = numbers(root.get("viewBox"))
+    has_box = len(box) == 4 and box[2] > 0 and box[3] > 0
+    relative = [str(root.get(k, "")).strip().endswith("%") or root.get(k) is None for k in ("width", "height")]
+    if has_box:
+        width = box[2] if relative[0] else width
+        height = box[3] if relative[1] else height
+    sized = width is not None and height is not None and (has_box or not any(relative))
+    lengths = Lengths(width if sized else 100.0, height if sized else 100.0, root_width=width if sized else 100.0,
+                      root_height=height if sized else 100.0)
+    place = Place(np.eye(3), root_style(), lengths)
+    return Drawer(root, tolerance_px, budget).draw_root(place, (0.0, 0.0, width, height) if sized else None)
