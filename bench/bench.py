@@ -22,7 +22,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 ONE_CORE = ["taskset", "-c", "0"]
 # libraries a lithophane never needs: vector outlines, SVG, booleans, scipy
-NOT_FOR_LITHOPHANES = ("shapely", "svgelements", "manifold3d", "contourpy", "scipy", "tifffile", "tripo3d")
+NOT_FOR_LITHOPHANES = ("shapely", "cssselect2", "uharfbuzz", "fontTools", "manifold3d", "contourpy", "scipy",
+                       "tifffile", "tripo3d")
 
 
 def photo_12mp(path: Path, seed: int = 7) -> Path:

@@ -29,7 +29,7 @@ from .geometry.checks import MIN_PART_MM
 from .geometry.files import write_atomically
 from .i18n import N_, _
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS
-from .modes import PHOTO, mode_for
+from .modes import DRAWING, PHOTO, mode_for
 from .modes import registry as modes
 from .options import require_range
 from .printers.profile import get_printer, printer_ids
@@ -149,11 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     convert = commands.add_parser("convert", help=_("convert a picture into an STL or 3MF solid"),
                                   description=_("Convert a picture into a closed solid (STL or 3MF)."),
                                   epilog=_modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    convert.add_argument("input", type=Path, metavar="INPUT", help=_("picture file"))
+    convert.add_argument("input", type=Path, metavar="INPUT", nargs="?",
+                         help=_("picture file (none for a logo, cookie cutter or stamp made of --text alone)"))
     convert.add_argument("-o", "--output", type=Path, required=True, metavar="OUTPUT",
                          help=_("model file to write; .stl or .3mf"))
-    convert.add_argument("--mode", choices=mode_ids, default=mode_for(PHOTO).id,
-                         help=_("what to make (default {mode})").format(mode=mode_for(PHOTO).id))
+    convert.add_argument("--mode", choices=mode_ids, default=None,
+                         help=_("what to make (default {mode}; {text_mode} for --text alone)")
+                         .format(mode=mode_for(PHOTO).id, text_mode=mode_for(DRAWING).id))
     convert.add_argument("--ascii", action="store_true", help=_("write ASCII STL instead of binary"))
     _add_common(convert)
     cli_arguments.add_arguments(convert, _mode_options())
@@ -168,8 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
                                   description=_("Turn a picture (converted like 'convert') or an STL/3MF model into "
                                                 "checked G-code for a printer."),
                                   epilog=_modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    slicing.add_argument("input", type=Path, metavar="INPUT",
-                         help=_("picture, SVG or model file (STL, 3MF, OBJ, GLB, glTF)"))
+    slicing.add_argument("input", type=Path, metavar="INPUT", nargs="?",
+                         help=_("picture, SVG or model file (STL, 3MF, OBJ, GLB, glTF); none for --text alone"))
     slicing.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.gcode", help=_("G-code to write"))
     slicing.add_argument("--printer", required=True, metavar="ID", help=_("printer profile id (see 'profiles list'), "
                                                                           "or a printer profile file (.yaml)"))
@@ -258,12 +260,23 @@ def _limits_given(args: argparse.Namespace) -> None:
         require_range("timeout", args.timeout, 0.0, MAX_TIMEOUT_S, low_open=True)
 
 
+def _source(args: argparse.Namespace, values: dict[str, Any],
+            default_mode: str | None) -> tuple[bytes | Path, str, str | None]:
+    """The input, its name and the mode: the picture given, or nothing for --text alone (a logo by default)."""
+    if args.input is not None:
+        return args.input, args.input.name, args.mode or default_mode
+    if not values.get("text"):
+        raise BadInput("no_input", _("Give a picture, drawing or model file, or --text to make a logo of words."))
+    return b"", _("the text"), args.mode or mode_for(DRAWING).id
+
+
 def _convert(args: argparse.Namespace) -> int:
     values = cli_arguments.given(args, _mode_options())
+    source, name, mode = _source(args, values, mode_for(PHOTO).id)
     started = time.monotonic()
     with TerminalProgress(enabled=not args.json) as progress:
-        result = pipeline.convert(args.input, args.output, ascii=args.ascii, progress=progress, mode=args.mode,
-                                  name=args.input.name, options=values, max_megapixels=args.max_megapixels)
+        result = pipeline.convert(source, args.output, ascii=args.ascii, progress=progress, mode=mode,
+                                  name=name, options=values, max_megapixels=args.max_megapixels)
     if args.json:
         print(json.dumps({"ok": True, **result.as_dict(), "seconds": round(time.monotonic() - started, 3)}))
     else:
@@ -291,9 +304,10 @@ def _slice(args: argparse.Namespace) -> int:
     printer = get_printer(args.printer)
     options = cli_arguments.given(args, _mode_options())
     overrides = cli_arguments.given(args, _override_options(), OVERRIDE_PREFIX)
+    source, name, mode = _source(args, options, None)
     with TerminalProgress(enabled=not args.json) as progress:
-        result = pipeline.slice_job(args.input, args.output, printer=printer, slicer=args.slicer,
-                                    intent=args.intent, name=args.input.name, mode=args.mode, options=options,
+        result = pipeline.slice_job(source, args.output, printer=printer, slicer=args.slicer,
+                                    intent=args.intent, name=name, mode=mode, options=options,
                                     overrides=overrides, max_megapixels=args.max_megapixels,
                                     timeout_s=args.timeout, progress=progress, repair=args.repair)
     if args.json:

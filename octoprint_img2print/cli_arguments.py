@@ -7,14 +7,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from .i18n import _, number
-from .options import BOOLEAN, CHOICE, INTEGER, OptionSpec, option_specs
+from .options import BOOLEAN, CHOICE, INTEGER, TEXT, OptionSpec, option_specs
 
 Owned = tuple[str, OptionSpec]
 
 
 def _shown(spec: OptionSpec, value: Any) -> str:
     """A default as the help shows it: the number and its unit, or the choice."""
-    if spec.kind in (CHOICE, BOOLEAN):
+    if spec.kind in (CHOICE, BOOLEAN, TEXT):
         return str(value)
     return f"{number(value, 'g')} {spec.info.unit}".strip()
 
@@ -67,6 +67,8 @@ def add_arguments(parser: argparse.ArgumentParser, options: dict[str, list[Owned
         elif spec.kind == CHOICE:
             parser.add_argument(spec.flag, dest=dest, choices=[c.value for c in spec.info.choices], default=None,
                                 help=help_text)
+        elif spec.kind == TEXT:
+            parser.add_argument(spec.flag, dest=dest, default=None, metavar="TEXT", help=help_text)
         else:
             parser.add_argument(spec.flag, dest=dest, type=int if spec.kind == INTEGER else float, default=None,
                                 metavar="N", help=help_text)

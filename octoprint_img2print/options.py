@@ -14,7 +14,8 @@ from .errors import BadInput
 from .i18n import _
 
 Translate = Callable[[str], str]
-NUMBER, INTEGER, BOOLEAN, CHOICE = "number", "integer", "boolean", "choice"
+NUMBER, INTEGER, BOOLEAN, CHOICE, TEXT = "number", "integer", "boolean", "choice", "text"
+MAX_TEXT = 1000  # characters of a text option
 FLAG = re.compile(r"--([a-z][a-z0-9-]*)")
 METADATA_KEY = "img2print"
 
@@ -76,7 +77,7 @@ class OptionSpec:
 
 
 def _kind(annotation: Any) -> tuple[str, bool]:
-    """The value type of a field ('number', 'integer', 'boolean', 'choice') and whether it may be None.
+    """The value type of a field ('number', 'integer', 'boolean', 'choice' or 'text') and whether it may be None.
 
     Read from the annotation's text ("float | None"), which Python 3.9 cannot evaluate.
     """
@@ -95,6 +96,7 @@ def option_specs(options_type: type) -> tuple[OptionSpec, ...]:
         if info is None:
             continue
         kind, nullable = _kind(item.type)
+        kind = TEXT if kind == CHOICE and not info.choices else kind
         default = None if item.default is MISSING else item.default
         specs.append(OptionSpec(item.name, kind, nullable, default, info))
     return tuple(specs)
@@ -116,6 +118,16 @@ def require_range(name: str, value: float, low: float, high: float, *, low_open:
                             .format(value=value, bracket=bracket, low=low, high=high), value=value)
 
 
+def _text(spec: OptionSpec, value: Any) -> str | None:
+    """A text option's value: a string of printable characters (new lines allowed), at most MAX_TEXT long; an
+    empty one is none."""
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise bad_parameter(spec.name, _("must be a text of at most {limit} characters.").format(limit=MAX_TEXT))
+    if any(not (c.isprintable() or c == "\n") for c in value):
+        raise bad_parameter(spec.name, _("must hold printable characters only."))
+    return value.strip() or None
+
+
 def _coerced(spec: OptionSpec, value: Any) -> Any:
     """A value from JSON, a form or the command line as the option's type, or a bad_parameter error."""
     if spec.kind == BOOLEAN:
@@ -124,6 +136,8 @@ def _coerced(spec: OptionSpec, value: Any) -> Any:
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
         raise bad_parameter(spec.name, _("must be true or false."))
+    if spec.kind == TEXT:
+        return _text(spec, value)
     if spec.kind == CHOICE:
         allowed = [c.value for c in spec.info.choices]
         if value not in allowed:

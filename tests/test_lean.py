@@ -17,8 +17,8 @@ from scipy.sparse.csgraph import connected_components
 from octoprint_img2print.geometry.topology import components
 from octoprint_img2print.imaging.blur import gaussian
 
-UNUSED_BY_LITHOPHANES = ["contourpy", "manifold3d", "pillow_heif", "scipy", "shapely", "stl", "svgelements",
-                         "tifffile", "tripo3d", "requests", "dask", "distributed"]
+UNUSED_BY_LITHOPHANES = ["contourpy", "manifold3d", "pillow_heif", "scipy", "shapely", "stl", "cssselect2", "tinycss2",
+                         "uharfbuzz", "fontTools", "tifffile", "tripo3d", "requests", "dask", "distributed"]
 
 
 @pytest.mark.parametrize(("shape", "sigma"), [((750, 1000), 1.0), ((120, 90), 2.5), ((300, 400), 40.0),

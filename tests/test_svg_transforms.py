@@ -1,7 +1,7 @@
 """SVG shapes under every kind of transform and viewBox scaling, against an independent reference raster.
 
 Each shape's expected outline is worked out here with numpy (corners, arcs and Béziers sampled from their
-formulas, transforms written out as matrices), never through svgelements. Both the expected outline and the
+formulas, transforms written out as matrices), never through the reader under test. Both the expected outline and the
 region `load_svg` returns are sampled at pixel centres on the same 0.1 mm grid and compared: area, centroid,
 bounding box, and the pixels where they disagree (which also catches a mirrored or turned-the-wrong-way shape).
 """

@@ -18,9 +18,11 @@ from ..imaging.trace import ink_field, otsu_threshold, trace
 from ..inputs import MAX_PICTURE_BYTES, read_bounded
 from ..options import bad_parameter, option
 from ..report import FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding_kind
+from .lettering import text_drawing
 from .size import SizedOptions
 
 RASTER_WIDTH_MM = 80.0
+TEXT_GAP = 0.5  # the text under a picture's artwork lies this many font sizes below it
 MAX_TRACE_GRID = 4000
 PREVIEW = {"tolerance": 0.1}
 SPECKS_DROPPED = finding_kind("artwork_parts_dropped", N_("Small parts of the artwork left out: {count}"),
@@ -51,6 +53,14 @@ class ArtworkOptions(SizedOptions):
                               unit="mm", low=0.001, high=5.0)
     fix_thin: bool = option(False, N_("Thicken thin parts"),
                             N_("thicken strokes and islands the nozzle cannot print, and say what changed"))
+    text: str | None = option(None, N_("Text"), N_("words to print: alone, or under the picture's artwork; a new "
+                                                   "line starts another line"), main=True)
+    font: str = option("sans-serif", N_("Font"),
+                       N_("font family of the text: an installed font, or serif, sans-serif or monospace (DejaVu "
+                          "is used when the font is not installed)"))
+    text_size: float = option(10.0, N_("Text size"), N_("font size of the text in mm (about a line's height)"),
+                              unit="mm", low=1.0, high=500.0)
+    bold: bool = option(False, N_("Bold text"), N_("draw the text in the font's bold face"))
 
 
 @dataclass
@@ -95,6 +105,21 @@ def _fit_scale(natural: tuple[float, float], options: ArtworkOptions, default_wi
     if not scales and default_width is not None:
         scales.append(default_width / natural[0])
     return min(scales) if scales else 1.0
+
+
+def _with_text(artwork: Artwork | None, options: ArtworkOptions) -> Artwork:
+    """The artwork with the --text lines centred under it (or the text alone), at the text's own size."""
+    words = _from_svg(text_drawing(options.text or "", options.font, options.text_size, options.bold),
+                      _("the text"), options)
+    if artwork is None:
+        return words
+    x0, y0, x1, _y1 = outline.bounds(artwork.region)
+    tx0, _ty0, tx1, ty1 = outline.bounds(words.region)
+    gap = options.text_size * TEXT_GAP
+    moved = words.region.translate(((x0 + x1) / 2 - (tx0 + tx1) / 2, y0 - gap - ty1))
+    artwork.region = outline.union([artwork.region, moved])
+    artwork.findings.extend(words.findings)
+    return artwork
 
 
 def _from_svg(data: bytes, name: str, options: ArtworkOptions) -> Artwork:
@@ -177,17 +202,22 @@ def _tell_cleaning(report: Report, cleaned: outline.Cleaned, options: ArtworkOpt
 
 
 def traced_artwork(picture: Picture, options: ArtworkOptions) -> Artwork:
-    """The artwork of a raster logo already decoded: traced, cleaned and sized."""
-    return _finished(_traced(picture, options), options, RASTER_WIDTH_MM)
+    """The artwork of a raster logo already decoded (and the --text under it): traced, cleaned and sized."""
+    traced = _traced(picture, options)
+    return _finished(_with_text(traced, options) if options.text else traced, options, RASTER_WIDTH_MM)
 
 
 def load_artwork(source: bytes | Path, name: str | None, options: ArtworkOptions, max_megapixels: float) -> Artwork:
-    """The artwork of an SVG (keeping its own size unless asked) or a raster logo, cleaned and sized."""
+    """The artwork of an SVG (keeping its own size unless asked) or a raster logo, with the --text under it, or
+    the text alone when there is no picture (empty ``source``); cleaned and sized."""
     name = name or (source.name if isinstance(source, Path) else "artwork")
+    if source == b"" and options.text:
+        return _finished(_with_text(None, options), options, None)
     limit = MAX_SVG_BYTES if name.lower().endswith((".svg", ".svgz")) else MAX_PICTURE_BYTES
     data = source if isinstance(source, bytes) else read_bounded(source, limit, name)
     if data and looks_like_svg(data, name):
-        return _finished(_from_svg(data, name, options), options, None)
+        drawn = _from_svg(data, name, options)
+        return _finished(_with_text(drawn, options) if options.text else drawn, options, None)
     return traced_artwork(load_picture(data, name, max_megapixels=max_megapixels), options)
 
 

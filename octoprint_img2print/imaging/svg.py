@@ -18,6 +18,7 @@ from ..geometry import outline
 from ..i18n import _
 from .svg_draw import MAX_REACH_PX, Drawing, TooFar, draw_document, href, local
 from .svg_path import Budget, TooManyPoints
+from .svg_text import TextFailed
 
 MAX_SVG_BYTES = 20 * 1024 * 1024
 MAX_ELEMENTS = 20_000  # also counted with every <use> drawn out; 20,000 small paths take about 6 s here
@@ -130,6 +131,10 @@ def load_svg(data: bytes, name: str, tolerance_mm: float) -> Drawing:
     except TooManyPoints as error:
         raise _refuse("svg_too_complex", _("{file}: the SVG has more than {limit:,} path points.")
                       .format(file=name, limit=MAX_SEGMENTS), name) from error
+    except TextFailed as error:
+        raise _refuse("svg_text_failed", _("{file}: the SVG's text could not be drawn ({reason}); convert it to "
+                                           "paths in the drawing program (Inkscape: Path > Object to Path).")
+                      .format(file=name, reason=error), name) from error
     except TooFar as error:
         raise _refuse("svg_absurd_size", _("{file}: a shape is transformed to lie more than {limit:,.0f} km out; "
                                            "nothing printable is that large.")

@@ -206,7 +206,7 @@ class Drawer:
         with np.errstate(over="ignore", invalid="ignore"):
             return translation(x, y) @ own @ translation(-x, -y)
 
-    def _enter(self, element: Any, place: Place) -> Place | None:
+    def enter(self, element: Any, place: Place) -> Place | None:
         """The place inside ``element``: None when it is not drawn at all (display none, failed conditions)."""
         if not _conditions_hold(element):
             return None
@@ -250,7 +250,7 @@ class Drawer:
 
     def draw_root(self, place: Place, box: tuple[float, float, float, float] | None) -> Drawing:
         """Draw the whole document, clipped to its root viewport ``box`` when it has one."""
-        inner = self._enter(self.root, place)
+        inner = self.enter(self.root, place)
         if inner is not None and box is not None:
             inner = self._viewport(inner, box, self.root.get("viewBox"), self.root.get("preserveAspectRatio"),
                                    "hidden")
@@ -272,7 +272,7 @@ class Drawer:
         kind = local(element)
         if kind not in GROUPS | SHAPES | {"svg", "use", "text"} or id(element) in self._drawing_now:
             return
-        inner = self._enter(element, place)
+        inner = self.enter(element, place)
         if inner is None:
             return
         self._drawing_now.add(id(element))
@@ -317,7 +317,7 @@ class Drawer:
                    paint_effect(place.style.get("stroke"), alpha, place.style.get("color", "black"), self.ids))
         moved = replace(place, ctm=place.ctm @ translation(x, y), context=context)
         if local(target) == "symbol":
-            inner = self._enter(target, moved)
+            inner = self.enter(target, moved)
             if inner is not None:
                 self._drawing_now.add(id(target))
                 try:
@@ -325,7 +325,7 @@ class Drawer:
                 finally:
                     self._drawing_now.discard(id(target))
         elif local(target) == "svg":
-            inner = self._enter(target, moved)
+            inner = self.enter(target, moved)
             if inner is not None:
                 self._nested_svg(target, inner, _UseSizes(element))
         else:
@@ -412,7 +412,7 @@ class Drawer:
                 if box is None:
                     return outline.empty()
                 ctm = ctm @ matrix(box[2] - box[0], 0, 0, box[3] - box[1], box[0], box[1])
-            clip_place = self._enter(target, replace(place, ctm=ctm, clip=None, alpha=1.0))
+            clip_place = self.enter(target, replace(place, ctm=ctm, clip=None, alpha=1.0))
             if clip_place is None:
                 return outline.empty()
             return outline.union([self._geometry(child, clip_place) for child in target if isinstance(child.tag, str)])
@@ -422,7 +422,7 @@ class Drawer:
     def _geometry(self, element: Any, place: Place) -> outline.Region:
         """The area a clipPath's child covers (its fill geometry by clip-rule, paint ignored)."""
         kind = local(element)
-        inner = self._enter(element, place) if kind in SHAPES | {"use", "text"} else None
+        inner = self.enter(element, place) if kind in SHAPES | {"use", "text"} else None
         if inner is None or inner.style.get("visibility", "visible").strip() in ("hidden", "collapse"):
             return outline.empty()
         tolerance = self._tolerance(inner.ctm)

@@ -54,7 +54,7 @@
         } else {
             input = document.createElement("input");
             input.type = "text";
-            input.inputMode = "decimal";
+            if (field.number) input.inputMode = "decimal";
             input.autocomplete = "off";
             input.value = field.initial;
         }
