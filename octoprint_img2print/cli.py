@@ -265,7 +265,7 @@ def _source(args: argparse.Namespace, values: dict[str, Any],
     """The input, its name and the mode: the picture given, or nothing for --text alone (a logo by default)."""
     if args.input is not None:
         return args.input, args.input.name, args.mode or default_mode
-    if not values.get("text"):
+    if not str(values.get("text") or "").strip():
         raise BadInput("no_input", _("Give a picture, drawing or model file, or --text to make a logo of words."))
     return b"", _("the text"), args.mode or mode_for(DRAWING).id
 

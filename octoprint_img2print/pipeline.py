@@ -17,6 +17,7 @@ from typing import Any
 
 from .building import nozzle
 from .building.artwork import Artwork, ArtworkOptions, load_artwork, traced_artwork
+from .building.lettering import TextOptions, lettered
 from .building.size import SizedOptions
 from .errors import BadInput, Cancelled, DoesNotFit, Img2PrintError, SlicerFailed
 from .generating import tripo
@@ -85,6 +86,8 @@ def _read(mode: Mode, source: bytes | Path, name: str, options: SizedOptions,
     """What ``mode`` reads from the input: a picture, an elevation image with its values, or artwork."""
     if mode.reads == ARTWORK:
         return load_artwork(source, name, options, max_megapixels)
+    if isinstance(options, TextOptions) and options.text:
+        return lettered(source, name, options, max_megapixels)
     return load_picture(source, name, max_megapixels=max_megapixels, needed_size=options.needed_pixels(),
                         keep_values=mode.reads == ELEVATION)
 

@@ -18,11 +18,10 @@ from ..imaging.trace import ink_field, otsu_threshold, trace
 from ..inputs import MAX_PICTURE_BYTES, read_bounded
 from ..options import bad_parameter, option
 from ..report import FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding_kind
-from .lettering import text_drawing
+from .lettering import TEXT_GAP, TextOptions, text_drawing
 from .size import SizedOptions
 
 RASTER_WIDTH_MM = 80.0
-TEXT_GAP = 0.5  # the text under a picture's artwork lies this many font sizes below it
 MAX_TRACE_GRID = 4000
 PREVIEW = {"tolerance": 0.1}
 SPECKS_DROPPED = finding_kind("artwork_parts_dropped", N_("Small parts of the artwork left out: {count}"),
@@ -35,7 +34,7 @@ HOLES_FILLED = finding_kind("artwork_holes_filled", N_("Small holes of the artwo
 
 
 @dataclass
-class ArtworkOptions(SizedOptions):
+class ArtworkOptions(TextOptions, SizedOptions):
     """Artwork size and tracing: lengths in mm, areas in mm², threshold as lightness 0..1."""
 
     threshold: float | None = option(None, N_("Threshold"),
@@ -53,14 +52,6 @@ class ArtworkOptions(SizedOptions):
                               unit="mm", low=0.001, high=5.0)
     fix_thin: bool = option(False, N_("Thicken thin parts"),
                             N_("thicken strokes and islands the nozzle cannot print, and say what changed"))
-    text: str | None = option(None, N_("Text"), N_("words to print: alone, or under the picture's artwork; a new "
-                                                   "line starts another line"), main=True)
-    font: str = option("sans-serif", N_("Font"),
-                       N_("font family of the text: an installed font, or serif, sans-serif or monospace (DejaVu "
-                          "is used when the font is not installed)"))
-    text_size: float = option(10.0, N_("Text size"), N_("font size of the text in mm (about a line's height)"),
-                              unit="mm", low=1.0, high=500.0)
-    bold: bool = option(False, N_("Bold text"), N_("draw the text in the font's bold face"))
 
 
 @dataclass
@@ -109,8 +100,7 @@ def _fit_scale(natural: tuple[float, float], options: ArtworkOptions, default_wi
 
 def _with_text(artwork: Artwork | None, options: ArtworkOptions) -> Artwork:
     """The artwork with the --text lines centred under it (or the text alone), at the text's own size."""
-    words = _from_svg(text_drawing(options.text or "", options.font, options.text_size, options.bold),
-                      _("the text"), options)
+    words = _from_svg(text_drawing(options), _("the text"), options)
     if artwork is None:
         return words
     x0, y0, x1, _y1 = outline.bounds(artwork.region)

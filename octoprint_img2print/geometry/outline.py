@@ -176,6 +176,27 @@ def pieces(shape: Region) -> list[Piece]:
     return [Piece(float(p.area()), perimeter(p), bounds(p)) for p in shape.decompose()]
 
 
+def mask(shape: Region, px_per_mm: float, margin_px: int = 0) -> np.ndarray:
+    """The region as pixels (True inside) over its bounding box plus ``margin_px``, row 0 at the top."""
+    from PIL import Image, ImageDraw
+
+    x0, y0, x1, y1 = bounds(shape)
+    size = (round((x1 - x0) * px_per_mm) + 2 * margin_px + 1, round((y1 - y0) * px_per_mm) + 2 * margin_px + 1)
+    image = Image.new("1", size, 0)
+    draw = ImageDraw.Draw(image)
+
+    def box_area(piece: Region) -> float:
+        left, bottom, right, top = bounds(piece)
+        return (right - left) * (top - bottom)
+
+    for piece in sorted(shape.decompose(), key=box_area, reverse=True):  # a part in a hole comes after its ring
+        for ring in rings(piece):
+            points = [(margin_px + (x - x0) * px_per_mm, size[1] - 1 - margin_px - (y - y0) * px_per_mm)
+                      for x, y in ring]
+            draw.polygon(points, fill=1 if signed_area(ring) > 0 else 0)
+    return np.asarray(image, dtype=bool)
+
+
 def to_svg(shape: Region, width: float, height: float) -> str:
     """The region as an SVG document in millimetres (y pointing down, as SVG has it)."""
     paths = []

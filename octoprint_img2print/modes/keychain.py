@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..building.lettering import TextOptions
 from ..building.outlined import HoleOptions, cut_sheet, hole_tab, rounded_rectangle
 from ..building.surface import PREVIEW, framed_solid, sample
 from ..building.tones import thickness
@@ -22,8 +23,9 @@ CORNER_MM = 4.0
 
 
 @dataclass
-class KeychainOptions(HoleOptions):
-    """A key fob's width and height are the fob's, the ring above it added; lengths in millimetres."""
+class KeychainOptions(TextOptions, HoleOptions):
+    """A key fob's width and height are the fob's, the ring above it added; lengths in millimetres; --text makes a
+    name fob (or writes under the photo)."""
 
 
 def build(picture: Picture, options: KeychainOptions) -> tuple[Mesh, Report]:

@@ -7,7 +7,8 @@ import io
 import re
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import BadInput
 from ..geometry import outline
@@ -48,17 +49,9 @@ def _drawing(path: Path) -> bytes | None:
         return None
     x0, y0, x1, y1 = outline.bounds(region)
     scale = min((SIZE[0] - 8) / max(x1 - x0, 1e-9), (SIZE[1] - 8) / max(y1 - y0, 1e-9))
+    shape = Image.fromarray(outline.mask(region, scale).astype(np.uint8) * 255, "L")
     image = Image.new("RGBA", SIZE)
-    draw = ImageDraw.Draw(image)
-    def box_area(piece: outline.Region) -> float:
-        left, bottom, right, top = outline.bounds(piece)
-        return (right - left) * (top - bottom)
-
-    for piece in sorted(region.decompose(), key=box_area, reverse=True):  # a part in a hole comes after its ring
-        for ring in outline.rings(piece):
-            points = [(4 + (x - x0) * scale, SIZE[1] - 4 - (y - y0) * scale) for x, y in ring]
-            colour = (40, 40, 40, 255) if outline.signed_area(ring) > 0 else (0, 0, 0, 0)
-            draw.polygon(points, fill=colour)
+    image.paste((40, 40, 40, 255), ((SIZE[0] - shape.width) // 2, (SIZE[1] - shape.height) // 2), shape)
     return _png(image)
 
 

@@ -1,0 +1,681 @@
+"""What an SVG paints, case by case from the SVG 1.1 / SVG 2 specifications, against an independent reference.
+
+Each case's expected ink is worked out here from the specification's rules with numpy and shapely (arcs and Béziers
+sampled from their formulas, paint order as unions and differences of areas), never through the reader under test.
+Most documents use a root of 100 mm with ``viewBox="0 0 100 100"``, so one user unit is one millimetre and a point
+(x, y) lands at (x, -y) mm. The expected area and the region `load_svg` returns are both sampled at pixel centres on
+the same fine grid and compared: area, the pixels where they disagree, centroid and bounding box.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import pytest
+import shapely
+from shapely import affinity
+from shapely.geometry import Polygon, box
+
+from octoprint_img2print.errors import BadInput
+from octoprint_img2print.geometry import outline
+from octoprint_img2print.imaging.svg import load_svg
+
+PIXEL_MM = 0.1
+GRID_SHIFT_MM = 0.0437  # keeps pixel centres off the round coordinates most edges lie on
+TOLERANCE_MM = 0.02
+ROOT = 'width="100mm" height="100mm" viewBox="0 0 100 100"'
+PX_ROOT = 'width="384" height="192"'  # no viewBox: one user unit is one CSS px (25.4 / 96 mm)
+MM_PER_PX = 25.4 / 96
+
+# --- the reference: areas in user units (y down, as in SVG) ---------------------------------------------------------
+
+
+def _arc(cx: float, cy: float, rx: float, ry: float, start: float, end: float, count: int = 181) -> np.ndarray:
+    """Points on an ellipse from angle ``start`` to ``end`` (degrees, y down as in SVG)."""
+    angles = np.radians(np.linspace(start, end, count))
+    return np.column_stack([cx + rx * np.cos(angles), cy + ry * np.sin(angles)])
+
+
+def _ellipse(cx: float, cy: float, rx: float, ry: float) -> Polygon:
+    return Polygon(_arc(cx, cy, rx, ry, 0, 360, 721)[:-1])
+
+
+def _circle(cx: float, cy: float, r: float) -> Polygon:
+    return _ellipse(cx, cy, r, r)
+
+
+def _rect(x: float, y: float, width: float, height: float) -> Polygon:
+    return box(x, y, x + width, y + height)
+
+
+def _rounded_rect(x: float, y: float, w: float, h: float, rx: float, ry: float) -> Polygon:
+    """A rect with elliptical corners (SVG 2 §10.2, the rect's equivalent path)."""
+    return Polygon(np.concatenate([_arc(x + w - rx, y + ry, rx, ry, -90, 0), _arc(x + w - rx, y + h - ry, rx, ry, 0, 90),
+                                   _arc(x + rx, y + h - ry, rx, ry, 90, 180), _arc(x + rx, y + ry, rx, ry, 180, 270)]))
+
+
+def _evenodd(*areas: Polygon) -> shapely.Geometry:
+    """The even-odd combination of areas (ink where an odd number of them overlap)."""
+    return functools.reduce(shapely.symmetric_difference, areas)
+
+
+def _bezier(*controls: tuple[float, float], count: int = 200) -> np.ndarray:
+    """Points on a Bézier curve of any degree (Bernstein form)."""
+    t = np.linspace(0, 1, count)[:, None]
+    n = len(controls) - 1
+    return sum(math.comb(n, i) * (1 - t) ** (n - i) * t ** i * np.array(p, dtype=float)
+               for i, p in enumerate(controls))
+
+
+def _ribbon(start: tuple[float, float], end: tuple[float, float], width: float) -> Polygon:
+    """The butt-capped stroke of a straight segment."""
+    a, b = np.array(start, dtype=float), np.array(end, dtype=float)
+    normal = np.array([-(b - a)[1], (b - a)[0]]) / np.linalg.norm(b - a) * width / 2
+    return Polygon([a + normal, b + normal, b - normal, a - normal])
+
+
+def _miter_ratio(points: list[tuple[float, float]]) -> float:
+    """miterLength / stroke-width = 1 / sin(θ / 2), θ the angle between the segments (SVG 2 §13.5.4)."""
+    p0, p1, p2 = (np.array(p, dtype=float) for p in points)
+    u, v = p0 - p1, p2 - p1
+    theta = math.acos(float(u @ v) / (np.linalg.norm(u) * np.linalg.norm(v)))
+    return 1 / math.sin(theta / 2)
+
+
+def _bent_stroke(points: list[tuple[float, float]], width: float, mitred: bool) -> shapely.Geometry:
+    """The stroke of a two-segment polyline with butt caps: the two ribbons and, on the outer side of the bend,
+    a bevel (the triangle of the join point and the two outer corners) or a miter (up to the outer edges' meeting)."""
+    p0, p1, p2 = (np.array(p, dtype=float) for p in points)
+    d1, d2 = (p1 - p0) / np.linalg.norm(p1 - p0), (p2 - p1) / np.linalg.norm(p2 - p1)
+    n1, n2 = np.array([-d1[1], d1[0]]), np.array([-d2[1], d2[0]])
+    outer = -np.sign(d1[0] * d2[1] - d1[1] * d2[0])
+    c1, c2 = p1 + outer * n1 * width / 2, p1 + outer * n2 * width / 2
+    if mitred:
+        t, _ = np.linalg.solve(np.column_stack([d1, -d2]), c2 - c1)
+        join = Polygon([p1, c1, c1 + t * d1, c2])
+    else:
+        join = Polygon([p1, c1, c2])
+    return shapely.union_all([_ribbon(points[0], points[1], width), _ribbon(points[1], points[2], width), join])
+
+
+def _dashes(pattern: list[float], offset: float, length: float) -> list[tuple[float, float]]:
+    """The dashes along a path of ``length`` (SVG 2 §13.5.5): an odd-length list is repeated to make it even, the
+    pattern starts ``offset`` into it, and a list of zeros (or one in error) draws a solid stroke."""
+    if not pattern or sum(pattern) == 0 or min(pattern) < 0:
+        return [(0.0, length)]
+    pattern = pattern * (2 if len(pattern) % 2 else 1)
+    period = sum(pattern)
+    starts = np.cumsum([0.0, *pattern[:-1]])
+    dashes = []
+    origin = -(offset % period)  # where along the path the pattern's start lies
+    while origin < length:
+        for start, size in zip(starts[::2], pattern[::2]):
+            low, high = max(origin + start, 0.0), min(origin + start + size, length)
+            if high > low:
+                dashes.append((low, high))
+        origin += period
+    return dashes
+
+
+# --- the comparison ----------------------------------------------------------------------------------------------
+
+
+def _document(body: str, root: str = ROOT) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" {root}>'
+            f'{body}</svg>')
+
+
+def _load(body: str, root: str = ROOT):
+    return load_svg(_document(body, root).encode(), "spec.svg", TOLERANCE_MM)
+
+
+def _grid(bounds: tuple[float, float, float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel centres covering ``bounds`` (mm) with a 1 mm margin."""
+    x0, y0, x1, y1 = bounds
+    xs = np.arange(x0 - 1, x1 + 1, PIXEL_MM) + GRID_SHIFT_MM
+    ys = np.arange(y0 - 1, y1 + 1, PIXEL_MM) + GRID_SHIFT_MM
+    return np.meshgrid(xs, ys)
+
+
+def _raster_rings(rings: list[np.ndarray], grid: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Which pixel centres lie inside the rings (even-odd)."""
+    inside = np.zeros(grid[0].shape, dtype=bool)
+    for ring in rings:
+        inside ^= shapely.contains_xy(Polygon(ring), *grid)
+    return inside
+
+
+def _centroid(inside: np.ndarray, grid: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    return np.array([grid[0][inside].mean(), grid[1][inside].mean()])
+
+
+def _assert_draws(body: str, expected: shapely.Geometry, root: str = ROOT, mm_per_unit: float = 1.0) -> None:
+    """The region read from ``body`` is the ``expected`` area (user units, y down) as the page shows it."""
+    region = _load(body, root).region
+    want_area = affinity.affine_transform(expected, [mm_per_unit, 0, 0, -mm_per_unit, 0, 0])
+    shapely.prepare(want_area)
+    grid = _grid(want_area.bounds)
+    want, got = shapely.contains_xy(want_area, *grid), _raster_rings(outline.rings(region), grid)
+    pixel_area = PIXEL_MM ** 2
+    assert region.area() == pytest.approx(want_area.area, rel=0.02), "area"
+    assert (want ^ got).sum() * pixel_area < 0.03 * want_area.area, "coverage differs"
+    assert _centroid(got, grid) == pytest.approx(_centroid(want, grid), abs=0.1), "centroid"
+    assert outline.bounds(region) == pytest.approx(want_area.bounds, abs=0.15), "bounds"
+
+
+# --- 1. islands inside holes ---------------------------------------------------------------------------------------
+
+RADII = (45, 38, 30, 22, 14, 6)  # ring, its hole, an island in it, the island's hole, an island in that, its hole
+
+
+def _circle_subpath(r: float, sweep: int = 1) -> str:
+    return f"M {50 - r} 50 A {r} {r} 0 1 {sweep} {50 + r} 50 A {r} {r} 0 1 {sweep} {50 - r} 50 Z"
+
+
+NESTED = {
+    "evenodd_path": '<path fill-rule="evenodd" d="{}"/>'.format(" ".join(_circle_subpath(r) for r in RADII)),
+    # nonzero (SVG 2 §13.4.2): every other circle turns the other way, so the winding number alternates 1, 0, 1 ...
+    "nonzero_path_alternating": '<path d="{}"/>'.format(" ".join(_circle_subpath(r, i % 2)
+                                                                    for i, r in enumerate(RADII))),
+    "painted_black_white": "".join(f'<circle cx="50" cy="50" r="{r}" fill="{"black" if i % 2 == 0 else "white"}"/>'
+                                   for i, r in enumerate(RADII)),
+}
+
+
+@pytest.mark.parametrize("kind", NESTED)
+def test_islands_inside_holes_nested_three_levels_deep_are_all_kept(kind):
+    _assert_draws(NESTED[kind], _evenodd(*(_circle(50, 50, r) for r in RADII)))
+
+
+def _star(cx: float, cy: float, outer: float, inner: float) -> np.ndarray:
+    angles = np.radians(np.arange(10) * 36 - 90)
+    radii = np.where(np.arange(10) % 2 == 0, outer, inner)
+    return np.column_stack([cx + radii * np.cos(angles), cy + radii * np.sin(angles)])
+
+
+def test_badge_a_ring_with_a_filled_star_inside_its_hole():
+    star = _star(50, 50, 22, 9)
+    points = " ".join(f"{x:.4f},{y:.4f}" for x, y in star)
+    body = (f'<path fill-rule="evenodd" d="{_circle_subpath(40)} {_circle_subpath(28)}"/>'
+            f'<polygon points="{points}"/>')
+    _assert_draws(body, shapely.union(_evenodd(_circle(50, 50, 40), _circle(50, 50, 28)), Polygon(star)))
+
+
+# --- 2. paint order and what paints ---------------------------------------------------------------------------------
+
+HALF_SIDE = 12.5 * math.sqrt(2)
+# A heart: a square standing on a corner with a half-disc on each upper side. The arcs' radius is exactly half the
+# chord, so each is a half circle bulging outwards (sweep-flag 1, SVG 1.1 §F.6.5).
+HEART = ('<path d="M 50 85 L 25 60 A {r:.6f} {r:.6f} 0 0 1 50 35 A {r:.6f} {r:.6f} 0 0 1 75 60 Z"/>'
+         .format(r=HALF_SIDE))
+HEART_AREA = shapely.union_all([Polygon([(50, 85), (25, 60), (50, 35), (75, 60)]),
+                                _circle(37.5, 47.5, HALF_SIDE), _circle(62.5, 47.5, HALF_SIDE)])
+BASES = {"rect": ('<rect x="20" y="20" width="60" height="60"/>', _rect(20, 20, 60, 60)),
+         "heart": (HEART, HEART_AREA)}
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_white_shape_painted_over_ink_cuts_a_hole(base):
+    markup, area = BASES[base]
+    _assert_draws(markup + '<circle cx="50" cy="60" r="10" fill="white"/>', area - _circle(50, 60, 10))
+
+
+def test_ink_painted_after_white_is_ink_again():
+    body = ('<rect x="20" y="20" width="60" height="60"/><circle cx="50" cy="50" r="20" fill="#fff"/>'
+            '<rect x="42" y="42" width="16" height="16" fill="black"/>')
+    _assert_draws(body, shapely.union(_rect(20, 20, 60, 60) - _circle(50, 50, 20), _rect(42, 42, 16, 16)))
+
+
+CIRCLE = 'cx="50" cy="50" r="15"'
+# (a light circle over a black square, whether it cuts): it cuts when every channel is at least 0.95 and the
+# effective opacity (colour alpha x fill-opacity x every opacity above it) is at least 0.5
+KNOCKOUTS = {
+    "white": (f'<circle {CIRCLE} fill="white"/>', True),
+    "hex_fff_fill_opacity_0.3": (f'<circle {CIRCLE} fill="#fff" fill-opacity="0.3"/>', False),
+    "hex_fff_fill_opacity_0.7": (f'<circle {CIRCLE} fill="#fff" fill-opacity="0.7"/>', True),
+    "opacity_0": (f'<circle {CIRCLE} fill="white" opacity="0"/>', False),
+    "visibility_hidden": (f'<circle {CIRCLE} fill="white" visibility="hidden"/>', False),
+    "display_none": (f'<circle {CIRCLE} fill="white" display="none"/>', False),
+    "group_opacity_0.5_times_0.8": (f'<g opacity="0.5"><circle {CIRCLE} fill="white" opacity="0.8"/></g>', False),
+    "group_opacity_0.9": (f'<g opacity="0.9"><circle {CIRCLE} fill="white"/></g>', True),
+    "rgb_percent_white": (f'<circle {CIRCLE} fill="rgb(100%,100%,100%)"/>', True),
+    "hsl_white": (f'<circle {CIRCLE} fill="hsl(0, 0%, 100%)"/>', True),
+    "rgb_white_alpha_30%": (f'<circle {CIRCLE} fill="rgb(255 255 255 / 30%)"/>', False),
+    "near_white_fafafa": (f'<circle {CIRCLE} fill="#fafafa"/>', True),
+    "white_by_style": (f'<circle {CIRCLE} style="fill: white"/>', True),
+    "white_by_inherited_fill": (f'<g fill="white"><circle {CIRCLE}/></g>', True),
+}
+
+
+@pytest.mark.parametrize("case", KNOCKOUTS)
+def test_light_paint_cuts_only_when_white_and_opaque_enough(case):
+    markup, cuts = KNOCKOUTS[case]
+    square = _rect(20, 20, 60, 60)
+    _assert_draws('<rect x="20" y="20" width="60" height="60"/>' + markup,
+                  square - _circle(50, 50, 15) if cuts else square)
+
+
+SPOT = 'cx="70" cy="70" r="15"'
+REFERENCE = '<rect x="10" y="10" width="30" height="30"/>'
+DEFS = ('<defs><linearGradient id="grad"><stop offset="0" stop-color="black"/><stop offset="1" stop-color="#888"/>'
+        '</linearGradient><pattern id="pat" width="4" height="4" patternUnits="userSpaceOnUse">'
+        '<rect width="2" height="2"/></pattern></defs>')
+SHOWS_NOTHING = {
+    "opacity_0": f'<circle {SPOT} opacity="0"/>',
+    "visibility_hidden": f'<circle {SPOT} visibility="hidden"/>',
+    "visibility_hidden_inherited": f'<g visibility="hidden"><circle {SPOT}/></g>',
+    "display_none_group": f'<g display="none"><circle {SPOT}/><rect x="60" y="10" width="30" height="20"/></g>',
+    "display_none_style": f'<circle {SPOT} style="display:none"/>',
+    "fill_none": f'<circle {SPOT} fill="none"/>',
+    "url_missing": f'<circle {SPOT} fill="url(#nope)"/>',
+    "url_missing_fallback_none": f'<circle {SPOT} fill="url(#nope) none"/>',
+    "context_fill_outside_use": f'<circle {SPOT} fill="context-fill"/>',
+    "transparent": f'<circle {SPOT} fill="transparent"/>',
+    "alpha_0": f'<circle {SPOT} fill="rgb(0 0 0 / 0%)"/>',
+    "near_white_on_the_page": f'<circle {SPOT} fill="rgb(98%, 98%, 98%)"/>',
+}
+
+
+@pytest.mark.parametrize("case", SHOWS_NOTHING)
+def test_paint_that_shows_nothing_adds_no_ink(case):
+    _assert_draws(DEFS + REFERENCE + SHOWS_NOTHING[case], _rect(10, 10, 30, 30))
+
+
+SHOWS_INK = {
+    "url_missing_fallback_red": f'<circle {SPOT} fill="url(#nope) red"/>',
+    "linear_gradient": f'<circle {SPOT} fill="url(#grad)"/>',
+    "pattern": f'<circle {SPOT} fill="url(#pat)"/>',
+    "visible_child_of_hidden_group": f'<g visibility="hidden"><circle {SPOT} visibility="visible"/></g>',
+    "current_color": f'<circle {SPOT} fill="currentColor" color="navy"/>',
+    # SVG 2 §13.2: inside a <use>'s shadow tree the context element is the <use>, so context-fill is its fill
+    "context_fill_in_use": f'<defs><circle id="dot" {SPOT} fill="context-fill"/></defs>'
+                           '<use href="#dot" fill="black"/>',
+}
+
+
+@pytest.mark.parametrize("case", SHOWS_INK)
+def test_paint_that_shows_adds_ink(case):
+    _assert_draws(DEFS + REFERENCE + SHOWS_INK[case], shapely.union(_rect(10, 10, 30, 30), _circle(70, 70, 15)))
+
+
+def test_stroke_of_an_unfilled_rect_is_a_frame():
+    body = '<rect x="20" y="30" width="60" height="40" fill="none" stroke="black" stroke-width="6"/>'
+    _assert_draws(body, _rect(17, 27, 66, 46) - _rect(23, 33, 54, 34))
+
+
+# --- 3. structure ----------------------------------------------------------------------------------------------------
+
+SYMBOLS = ('<defs><symbol id="dot" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"/></symbol>'
+           '<symbol id="bar" viewBox="0 0 10 10"><rect x="1" y="4" width="8" height="2"/></symbol>'
+           '<symbol id="wide" viewBox="0 0 10 10"><rect x="-5" y="2" width="20" height="6"/></symbol></defs>')
+
+
+def test_symbol_is_not_drawn_by_itself():
+    body = ('<symbol id="s" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"/></symbol>'
+            '<rect x="60" y="60" width="20" height="20"/>')
+    _assert_draws(body, _rect(60, 60, 20, 20))
+
+
+def test_use_draws_a_symbol_scaled_into_its_width_and_height():
+    # SVG 2 §5.6.2: the use's x, y move the symbol; its width and height size the symbol's viewport (viewBox scaled x3)
+    _assert_draws(SYMBOLS + '<use href="#dot" x="10" y="20" width="30" height="30"/>', _circle(25, 35, 12))
+
+
+def test_sprite_sheet_draws_each_icon_where_its_use_puts_it():
+    body = SYMBOLS + ('<use href="#dot" x="10" y="10" width="30" height="30"/>'
+                      '<use xlink:href="#bar" x="50" y="50" width="30" height="30"/>')
+    _assert_draws(body, shapely.union(_circle(25, 25, 12), _rect(53, 62, 24, 6)))
+
+
+def test_symbol_in_a_wide_use_keeps_its_aspect_centred():
+    # preserveAspectRatio defaults to xMidYMid meet: scale 1.5, centred across the 30 x 15 viewport
+    _assert_draws(SYMBOLS + '<use href="#dot" x="10" y="20" width="30" height="15"/>', _circle(25, 27.5, 6))
+
+
+def test_symbol_clips_to_its_viewport():
+    # the UA style sheet gives symbol overflow: hidden (SVG 2 §5.6 and appendix), so only x 10..40 shows
+    _assert_draws(SYMBOLS + '<use href="#wide" x="10" y="20" width="30" height="30"/>', _rect(10, 26, 30, 18))
+
+
+@pytest.mark.parametrize(("overflow", "clipped"), [("", True), ('overflow="hidden"', True),
+                                                   ('overflow="visible"', False), ('style="overflow: visible"', False)])
+def test_nested_svg_clips_to_its_box_unless_overflow_is_visible(overflow, clipped):
+    body = f'<svg x="30" y="30" width="40" height="30" {overflow}><circle cx="0" cy="0" r="20"/></svg>'
+    disc = _circle(30, 30, 20)
+    _assert_draws(body, disc & _rect(30, 30, 40, 30) if clipped else disc)
+
+
+def test_nested_svg_viewbox_scales_then_clips():
+    body = '<svg x="10" y="10" width="40" height="40" viewBox="0 0 10 10"><rect x="5" y="5" width="10" height="10"/>' \
+           '</svg>'
+    _assert_draws(body, _rect(30, 30, 20, 20))
+
+
+def test_root_viewport_clips_what_lies_outside_it():
+    _assert_draws('<circle cx="0" cy="50" r="20"/>', _circle(0, 50, 20) & _rect(0, 0, 100, 100))
+
+
+CLIPS = {
+    "user_space": ('<clipPath id="c"><circle cx="50" cy="50" r="20"/></clipPath>',
+                   '<rect x="50" y="20" width="40" height="60" clip-path="url(#c)"/>',
+                   _circle(50, 50, 20) & _rect(50, 20, 40, 60)),
+    "object_bounding_box": ('<clipPath id="c" clipPathUnits="objectBoundingBox"><circle cx="0.5" cy="0.5" r="0.5"/>'
+                            '</clipPath>', '<rect x="20" y="30" width="60" height="40" clip-path="url(#c)"/>',
+                            _ellipse(50, 50, 30, 20)),
+    "on_a_group_by_style": ('<clipPath id="c"><rect x="0" y="0" width="50" height="100"/></clipPath>',
+                            '<g style="clip-path: url(#c)"><circle cx="50" cy="50" r="25"/></g>',
+                            _circle(50, 50, 25) & _rect(0, 0, 50, 100)),
+}
+
+
+@pytest.mark.parametrize("case", CLIPS)
+def test_clip_path_keeps_only_the_intersection(case):
+    defs, shape, expected = CLIPS[case]
+    _assert_draws(f"<defs>{defs}</defs>{shape}", expected)
+
+
+def _rotated_square_about_centre(degrees: float) -> Polygon:
+    return affinity.rotate(_rect(40, 40, 20, 20), degrees, origin=(50, 50))
+
+
+ORIGINS = {
+    "attribute_rotate": ('<rect x="40" y="40" width="20" height="20" transform="rotate(45)" transform-origin="50 50"/>',
+                         _rotated_square_about_centre(45)),
+    "attribute_scale": ('<rect x="40" y="40" width="20" height="20" transform="scale(2)" transform-origin="50 50"/>',
+                        _rect(30, 30, 40, 40)),
+    "style_property_rotate": ('<rect x="40" y="40" width="20" height="20" transform="rotate(45)" '
+                              'style="transform-origin: 50px 50px"/>', _rotated_square_about_centre(45)),
+    "group_scale": ('<g transform="scale(2)" transform-origin="50 50"><rect x="40" y="40" width="20" height="20"/>'
+                    '</g>', _rect(30, 30, 40, 40)),
+}
+
+
+@pytest.mark.parametrize("case", ORIGINS)
+def test_transform_origin_is_the_pivot(case):
+    # CSS Transforms 1 §6: the transform is translate(origin) · transform · translate(-origin)
+    markup, expected = ORIGINS[case]
+    _assert_draws(markup, expected)
+
+
+A = 'x="10" y="40" width="30" height="20"'
+B = 'x="60" y="40" width="30" height="20"'
+SWITCHES = {
+    "first_matching_language": f'<switch><rect systemLanguage="fr" {A}/><rect systemLanguage="en" {B}/>'
+                               f'<rect x="10" y="70" width="80" height="20"/></switch>',
+    "language_prefix_with_hyphen": f'<switch><rect systemLanguage="de, en-GB" {B}/><rect {A}/></switch>',
+    "required_extensions_not_supported": f'<switch><rect requiredExtensions="http://example.org/ext" {A}/>'
+                                         f'<rect {B}/><rect x="10" y="70" width="80" height="20"/></switch>',
+    "group_children": f'<switch><g systemLanguage="fr"><rect {A}/></g><g><rect {B}/></g></switch>',
+    "condition_outside_switch": f'<rect systemLanguage="fr" {A}/><rect systemLanguage="en" {B}/>',
+}
+
+
+@pytest.mark.parametrize("case", SWITCHES)
+def test_switch_draws_only_its_first_child_whose_conditions_hold(case):
+    _assert_draws(SWITCHES[case], _rect(60, 40, 30, 20))
+
+
+# (style sheet, body) where the sheet leaves A without a fill and B black
+SELECTORS = {
+    "attribute": ('[data-x="1"] { fill: none }', f'<rect data-x="1" {A}/><rect data-x="2" {B}/>'),
+    "child": ("g > rect { fill: none }", f"<g><rect {A}/></g><g><a><rect {B}/></a></g>"),
+    "descendant": ("g rect { fill: none }", f"<g><a><rect {A}/></a></g><rect {B}/>"),
+    "compound_classes": ("rect.a.b { fill: none }", f'<rect class="a b" {A}/><rect class="a" {B}/>'),
+    "first_child": ("rect:first-child { fill: none }", f"<g><rect {A}/><rect {B}/></g>"),
+    "id_beats_class_written_before": ("#b { fill: black } .k { fill: none }",
+                                      f'<rect class="k" {A}/><rect id="b" class="k" {B}/>'),
+    "id_beats_class_written_after": (".k { fill: none } #b { fill: black }",
+                                     f'<rect class="k" {A}/><rect id="b" class="k" {B}/>'),
+    "style_attribute_beats_sheet": ("rect { fill: none }", f'<rect {A}/><rect style="fill: black" {B}/>'),
+    "important_beats_style_attribute": (".k { fill: none !important }",
+                                        f'<rect class="k" style="fill: black" {A}/><rect {B}/>'),
+    "sheet_beats_presentation_attribute": (".k { fill: none }", f'<rect class="k" fill="black" {A}/>'
+                                                                f'<rect fill="black" {B}/>'),
+    "class_fill_none": (".off { fill: none }", f'<rect class="off" {A}/><rect {B}/>'),
+    "inherited_from_group_class": (".off { fill: none }", f'<g class="off"><rect {A}/></g><rect {B}/>'),
+    "cdata_sheet": ("<![CDATA[ rect[id=a] { fill: none } ]]>", f'<rect id="a" {A}/><rect {B}/>'),
+}
+
+
+@pytest.mark.parametrize("case", SELECTORS)
+def test_style_sheet_selectors_and_cascade(case):
+    sheet, body = SELECTORS[case]
+    _assert_draws(f"<style>{sheet}</style>{body}", _rect(60, 40, 30, 20))
+
+
+@pytest.mark.parametrize("link", ['href="https://example.com"', 'xlink:href="https://example.com/a?b=1"'])
+def test_hyperlink_around_a_shape_draws_the_shape(link):
+    _assert_draws(f'<a {link}><rect {B}/></a>', _rect(60, 40, 30, 20))
+
+
+# --- 4. geometry -----------------------------------------------------------------------------------------------------
+
+SQUARE = _rect(10, 10, 40, 40)
+WEDGE = Polygon([(10, 10), (70, 10), (70, 30)])
+
+
+@pytest.mark.parametrize(("rule", "expected"), [("nonzero", SQUARE | WEDGE), ("evenodd", SQUARE ^ WEDGE)])
+def test_command_after_closepath_starts_at_the_closed_subpaths_start(rule, expected):
+    # SVG 1.1 §8.3.3 / SVG 2 §9.3.4: "If a closepath is followed immediately by any other command, then the next
+    # subpath starts at the same initial point as the current subpath": the relative l 60 0 goes from (10, 10),
+    # giving the wedge (10,10) (70,10) (70,30). Both subpaths turn the same way, so nonzero fills their overlap.
+    _assert_draws(f'<path fill-rule="{rule}" d="M 10 10 h 40 v 40 z l 60 0 l 0 20 z"/>', expected)
+
+
+def test_relative_moveto_after_closepath_is_from_the_subpaths_start():
+    _assert_draws('<path d="M 10 10 h 40 v 40 z m 50 0 h 30 v 30 h -30 z"/>', SQUARE | _rect(60, 10, 30, 30))
+
+
+def _hump(*controls: tuple[float, float]) -> Polygon:
+    """A curve closed by the straight line between its ends."""
+    return Polygon(_bezier(*controls))
+
+
+SMOOTH = {
+    # SVG 2 §9.3.7: T's control point is the reflection of the previous one only after Q/q/T/t; after anything else
+    # (here S) it is the current point, so the T is a straight line (no area); Z then runs back along y = 60.
+    "T_after_S_is_straight": ("M 10 60 S 30 20 50 60 T 90 60 Z", _hump((10, 60), (10, 60), (30, 20), (50, 60))),
+    "T_after_Q_reflects": ("M 10 60 Q 30 20 50 60 T 90 60 Z",
+                           _hump((10, 60), (30, 20), (50, 60)) | _hump((50, 60), (70, 100), (90, 60))),
+    # SVG 2 §9.3.6: S reflects only after C/c/S/s; after Q its first control point is the current point
+    "S_after_Q_does_not_reflect": ("M 10 60 Q 30 20 50 60 S 90 20 90 60 Z",
+                                   _hump((10, 60), (30, 20), (50, 60)) | _hump((50, 60), (50, 60), (90, 20),
+                                                                                (90, 60))),
+    "S_after_C_reflects": ("M 10 60 C 10 30 40 30 50 60 S 90 90 90 60 Z",
+                           _hump((10, 60), (10, 30), (40, 30), (50, 60)) | _hump((50, 60), (60, 90), (90, 90),
+                                                                                  (90, 60))),
+}
+
+
+@pytest.mark.parametrize("case", SMOOTH)
+def test_smooth_curve_control_points(case):
+    d, expected = SMOOTH[case]
+    _assert_draws(f'<path d="{d}"/>', expected)
+
+
+BELOW = Polygon(_arc(50, 50, 20, 20, 0, 180))  # y down: the half disc under the chord from (30, 50) to (70, 50)
+ABOVE = Polygon(_arc(50, 50, 20, 20, 180, 360))
+
+
+@pytest.mark.parametrize(("arc", "expected"), [("a20 20 0 0040 0", BELOW), ("a20 20 0 0140 0", ABOVE),
+                                               ("a20,20,0,0,1,40,0", ABOVE), ("a20 20 0 1 0 40 0", BELOW),
+                                               ("a20 20 0 1140 0", ABOVE), ("a20 20 0 0 1 40-0", ABOVE)])
+def test_arc_flags_without_separators(arc, expected):
+    # SVG 2 §9.3.9 grammar: a flag is a single "0" or "1", so "0040" is large-arc 0, sweep 0, x 40. The radius is half
+    # the chord: a half circle; sweep-flag 1 turns towards positive angles (clockwise on the page, SVG 1.1 §F.6.5)
+    _assert_draws(f'<path d="M 30 50 {arc} z"/>', expected)
+
+
+DASHES = {
+    "10_5": ('stroke-dasharray="10 5"', [10, 5], 0.0),
+    "commas": ('stroke-dasharray="10, 5"', [10, 5], 0.0),
+    "odd_list_repeats": ('stroke-dasharray="10 5 5"', [10, 5, 5], 0.0),
+    "offset": ('stroke-dasharray="10 5" stroke-dashoffset="3"', [10, 5], 3.0),
+    "negative_offset": ('stroke-dasharray="10 5" stroke-dashoffset="-3"', [10, 5], -3.0),
+    "all_zero_is_solid": ('stroke-dasharray="0 0"', [0, 0], 0.0),
+    "negative_value_is_solid": ('stroke-dasharray="10 -5"', [10, -5], 0.0),
+    "by_style": ('style="stroke-dasharray: 8 4 2 4; stroke-dashoffset: 1"', [8, 4, 2, 4], 1.0),
+}
+
+
+@pytest.mark.parametrize("case", DASHES)
+def test_stroke_dasharray_along_a_straight_line(case):
+    attributes, pattern, offset = DASHES[case]
+    body = f'<line x1="0" y1="50" x2="100" y2="50" stroke="black" stroke-width="4" {attributes}/>'
+    dashes = _dashes(pattern, offset, 100.0)
+    _assert_draws(body, shapely.union_all([_rect(low, 48, high - low, 4) for low, high in dashes]))
+
+
+def test_dashes_follow_the_reference_arithmetic():
+    # the reference itself, against the specification's example numbers
+    assert _dashes([10, 5], 0, 100) == [(0, 10), (15, 25), (30, 40), (45, 55), (60, 70), (75, 85), (90, 100)]
+    assert _dashes([10, 5, 5], 0, 40)[:3] == [(0, 10), (15, 20), (30, 35)]
+    assert _dashes([10, 5], 3, 30) == [(0, 7), (12, 22), (27, 30)]
+
+
+SHARP = [(40, 80), (50, 20), (60, 80)]  # miter ratio 6.08
+BLUNT = [(20, 80), (50, 30), (80, 80)]  # miter ratio 1.94
+# (points, attribute, the miter limit that applies)
+MITERS = {
+    "sharp_default_limit_bevels": (SHARP, "", 4.0),
+    "sharp_limit_10_mitres": (SHARP, 'stroke-miterlimit="10"', 10.0),
+    "sharp_limit_with_unit_4px_is_invalid_default_4": (SHARP, 'stroke-miterlimit="4px"', 4.0),
+    "sharp_limit_with_unit_10px_is_invalid_default_4": (SHARP, 'stroke-miterlimit="10px"', 4.0),
+    "blunt_default_limit_mitres": (BLUNT, "", 4.0),
+    "blunt_limit_1.5_bevels": (BLUNT, 'stroke-miterlimit="1.5"', 1.5),
+}
+
+
+@pytest.mark.parametrize("case", MITERS)
+def test_miter_join_beyond_the_limit_is_a_bevel(case):
+    # SVG 2 Painting, stroke-miterlimit: when miterLength / stroke-width exceeds the limit the join is a bevel.
+    # The property's value is a <number>: "10px" does not parse, the declaration is ignored and the initial 4 applies.
+    points, attribute, limit = MITERS[case]
+    mitred = _miter_ratio(points) <= limit
+    text = " ".join(f"{x},{y}" for x, y in points)
+    body = (f'<polyline points="{text}" fill="none" stroke="black" stroke-width="4" stroke-linejoin="miter" '
+            f'{attribute}/>')
+    _assert_draws(body, _bent_stroke(points, 4, mitred))
+
+
+RADII_CASES = {
+    "rx_only": ('rx="10"', 10, 10),
+    "ry_only": ('ry="8"', 8, 8),
+    # SVG 2 §10.2: auto takes the other's absolute length, then each is clamped to half its side on its own
+    "rx_only_clamped_on_each_axis": ('rx="25"', 25, 20),
+    "negative_rx_is_auto": ('rx="-5" ry="8"', 8, 8),
+    "rx_auto_keyword": ('rx="auto" ry="6"', 6, 6),
+}
+
+
+@pytest.mark.parametrize("case", RADII_CASES)
+def test_rect_corner_radii_auto(case):
+    attributes, rx, ry = RADII_CASES[case]
+    _assert_draws(f'<rect x="20" y="30" width="60" height="40" {attributes}/>', _rounded_rect(20, 30, 60, 40, rx, ry))
+
+
+@pytest.mark.parametrize("attributes", ['rx="20"', 'ry="20"', 'rx="auto" ry="20"', 'rx="20" ry="auto"',
+                                        'rx="20" ry="-20"'])
+def test_ellipse_with_one_radius_is_a_circle(attributes):
+    # SVG 2 §10.4 and the rx / ry properties: auto (the initial value, and what an invalid negative value leaves)
+    # takes the other radius
+    _assert_draws(f'<ellipse cx="50" cy="50" {attributes}/>', _circle(50, 50, 20))
+
+
+@pytest.mark.parametrize("element", ['<rect x="10" y="10" width="-10" height="20"/>',
+                                     '<rect x="10" y="10" width="20" height="-10"/>',
+                                     '<circle cx="20" cy="20" r="-5"/>',
+                                     '<ellipse cx="20" cy="20" rx="-5" ry="-5"/>',
+                                     '<rect x="10" y="10" width="0" height="20"/>'])
+def test_negative_size_disables_only_that_element(element):
+    # SVG 2 §10.2-10.4: a negative width, height or r is invalid and ignored, leaving auto / 0: nothing is rendered
+    _assert_draws(element + '<rect x="50" y="50" width="30" height="30"/>', _rect(50, 50, 30, 30))
+
+
+PERCENT_ROOT = 'width="100mm" height="50mm" viewBox="0 0 200 100"'  # 0.5 mm per user unit
+DIAGONAL = math.sqrt((200 ** 2 + 100 ** 2) / 2)
+PERCENTAGES = {
+    "rect_of_viewport_width_and_height": ('<rect x="10%" y="10%" width="50%" height="25%"/>', _rect(20, 10, 100, 25)),
+    # SVG 2 §8.9: a percentage of neither width nor height is of the normalised diagonal sqrt((w² + h²) / 2)
+    "circle_radius_of_the_diagonal": ('<circle cx="50%" cy="50%" r="10%"/>', _circle(100, 50, 0.1 * DIAGONAL)),
+    "stroke_width_of_the_diagonal": ('<line x1="10%" y1="80%" x2="90%" y2="80%" stroke="black" stroke-width="1%"/>',
+                                     _ribbon((20, 80), (180, 80), 0.01 * DIAGONAL)),
+    "nested_viewport": ('<svg x="100" y="0" width="100" height="50"><rect width="50%" height="50%"/></svg>',
+                        _rect(100, 0, 50, 25)),
+}
+
+
+@pytest.mark.parametrize("case", PERCENTAGES)
+def test_percentages_are_of_the_viewport(case):
+    markup, expected = PERCENTAGES[case]
+    _assert_draws(markup, expected, PERCENT_ROOT, 0.5)
+
+
+PX_PER_MM = 96 / 25.4
+UNITS = {
+    # CSS Values 4 §6.2: 1in = 96px, 1cm = 96px/2.54, 1mm = 1/10cm, 1Q = 1/4mm, 1pt = 1/72in, 1pc = 12pt
+    "Q_and_in": ('<rect x="10" y="10" width="40Q" height="1in"/>', _rect(10, 10, 10 * PX_PER_MM, 96)),
+    "cm_mm_pc_pt": ('<rect x="1cm" y="5mm" width="2pc" height="12pt"/>', _rect(10 * PX_PER_MM, 5 * PX_PER_MM, 32, 16)),
+    # rem: the root's font size, 16px (medium) when it sets none
+    "rem_default": ('<rect x="10" y="10" width="2rem" height="1rem"/>', _rect(10, 10, 32, 16)),
+    "em_from_group": ('<g font-size="20"><rect x="10" y="10" width="2em" height="3em"/></g>', _rect(10, 10, 40, 60)),
+    "em_own_font_size": ('<rect x="10" y="10" width="3em" height="2em" font-size="10"/>', _rect(10, 10, 30, 20)),
+    "em_of_percentage_font_size": ('<g font-size="20"><g font-size="150%"><rect x="10" y="10" width="1em" '
+                                   'height="2em"/></g></g>', _rect(10, 10, 30, 60)),
+    # ex: the x-height, 0.5em where it cannot be determined (CSS Values 4 §6.1.1)
+    "ex": ('<g font-size="20"><rect x="10" y="10" width="4ex" height="1ex"/></g>', _rect(10, 10, 40, 10)),
+    # vw / vh: 1% of the initial containing block, the root viewport (384 x 192 px)
+    "vw_vh": ('<rect x="10" y="10" width="10vw" height="50vh"/>', _rect(10, 10, 38.4, 96)),
+}
+
+
+@pytest.mark.parametrize("case", UNITS)
+def test_length_units(case):
+    markup, expected = UNITS[case]
+    _assert_draws(markup, expected, PX_ROOT, MM_PER_PX)
+
+
+def test_rem_follows_the_roots_font_size():
+    _assert_draws('<rect x="10" y="10" width="3rem" height="2rem"/>', _rect(10, 10, 30, 20),
+                  PX_ROOT + ' font-size="10"', MM_PER_PX)
+
+
+def test_absolute_units_are_user_space_px_under_a_viewbox():
+    # SVG 2 §8.? (units): a length with a unit is converted to px, and one px is one user unit, so under a
+    # viewBox scaled x2 a 5mm rect is 18.9 user units and 37.8 mm on the page
+    _assert_draws('<rect x="0" y="0" width="5mm" height="0.25in"/>', _rect(0, 0, 5 * PX_PER_MM, 24),
+                  'width="100mm" height="100mm" viewBox="0 0 50 50"', 2.0)
+
+
+@pytest.mark.parametrize("colour", ["rgb(10%, 20%, 30%)", "rgb(25.5, 51, 76.5)", "rgb(0 0 0 / 50%)",
+                                   "hsl(0, 0%, 0%)", "hsl(120deg 100% 25%)", "rgba(0,0,0,0.5)", "#0008", "RED",
+                                   "rgb(10% 20% 30%)", "hsla(240, 100%, 50%, 0.8)"])
+def test_dark_colour_is_ink(colour):
+    _assert_draws(f'<circle cx="50" cy="50" r="20" fill="{colour}"/>', _circle(50, 50, 20))
+
+
+# --- 5. refusals -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["", '<rect x="10" y="10" width="20" height="20" fill="none"/>',
+                                  '<rect x="10" y="10" width="20" height="20" fill="white"/>',
+                                  '<symbol id="s"><rect x="10" y="10" width="20" height="20"/></symbol>',
+                                  '<defs><rect x="10" y="10" width="20" height="20"/></defs>',
+                                  '<g display="none"><rect x="10" y="10" width="20" height="20"/></g>',
+                                  '<rect x="10" y="10" width="20" height="20" fill="url(#nope)"/>',
+                                  '<rect x="200" y="10" width="20" height="20"/>'])
+def test_drawing_with_nothing_visible_is_refused(body):
+    with pytest.raises(BadInput) as refusal:
+        _load(body)
+    assert refusal.value.code == "svg_empty"
+
+
+@pytest.mark.parametrize("body", ['<use id="u" href="#u"/>', '<g id="g"><rect width="5" height="5"/>'
+                                  '<use href="#g" x="10"/></g>',
+                                  '<use id="a" href="#b"/><use id="b" xlink:href="#a"/>'])
+def test_use_that_draws_itself_is_refused(body):
+    with pytest.raises(BadInput) as refusal:
+        _load(body)
+    assert refusal.value.code == "svg_use_loop"
