@@ -184,6 +184,31 @@ def svg_1000_paths(path: Path, seed: int = 5) -> Path:
     return path
 
 
+def svg_badges(path: Path, seed: int = 7) -> Path:
+    """A sheet of 120 badges as a designer exports them: a style sheet of classes, one <symbol> drawn by <use>,
+    text in every ring, white knockouts over black, dashed rims and a clip-path."""
+    rng = np.random.default_rng(seed)
+    style = ("<style>.ring{fill:none;stroke:#111;stroke-width:2.2}.rim{fill:none;stroke:#000;stroke-width:0.6;"
+             "stroke-dasharray:1.2 0.8}.knock{fill:#fff}.label{font-family:'DejaVu Sans',sans-serif;"
+             "font-weight:bold;text-anchor:middle}</style>")
+    star = " ".join(f"{5 + (4.5 if i % 2 == 0 else 2) * np.sin(a):.3f},{5 - (4.5 if i % 2 == 0 else 2) * np.cos(a):.3f}"
+                    for i, a in enumerate(np.linspace(0, 2 * np.pi, 10, endpoint=False)))
+    defs = (f'<defs><symbol id="star" viewBox="0 0 10 10"><polygon points="{star}"/></symbol>'
+            '<clipPath id="top"><rect x="-20" y="-20" width="40" height="26"/></clipPath></defs>')
+    badges = []
+    for index in range(120):
+        x, y = 20 + (index % 12) * 40, 20 + (index // 12) * 40
+        word = "".join(rng.choice(list("ABCDEFGHJKLMNPRSTUVWXYZ"), size=int(rng.integers(2, 6))))
+        badges.append(f'<g transform="translate({x} {y}) rotate({rng.uniform(-20, 20):.1f})">'
+                      '<circle r="17" class="ring"/><circle r="15" class="rim"/>'
+                      '<circle r="12" clip-path="url(#top)"/><circle cx="-4" cy="-3" r="2.5" class="knock"/>'
+                      f'<use href="#star" x="-4" y="-12" width="8" height="8"/>'
+                      f'<text y="10" font-size="7" class="label">{word}</text></g>')
+    path.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="480mm" height="400mm" viewBox="0 0 480 400">'
+                    + style + defs + "".join(badges) + "</svg>")
+    return path
+
+
 def logo_4000(path: Path) -> Path:
     """A 4000 x 4000 px black-on-white logo: rings, a star, bars and lettering."""
     from PIL import ImageDraw, ImageFont
@@ -203,11 +228,15 @@ def logo_4000(path: Path) -> Path:
 
 
 def vector_logos(work: Path) -> dict:
-    """An SVG with 1000 paths and a 4000 x 4000 px logo, each to a logo plate STL."""
+    """An SVG with 1000 paths, a sheet of 120 badges with text, styles, symbols and knockouts, and a 4000 x 4000
+    px logo, each to a logo plate STL."""
     drawing = make_input("svg_1000_paths", work / "paths.svg")
+    badges = make_input("svg_badges", work / "badges.svg")
     picture = make_input("logo_4000", work / "logo-4000.png")
     return {"svg_1000_paths": run_case(["convert", str(drawing), "--mode", "logo", "--width", "150",
                                         "-o", str(work / "paths.stl")]),
+            "svg_120_badges": run_case(["convert", str(badges), "--mode", "logo", "--width", "200",
+                                        "-o", str(work / "badges.stl")]),
             "logo_4000px": run_case(["convert", str(picture), "--mode", "logo", "--width", "100",
                                      "-o", str(work / "logo.stl")]),
             "goals": "each under 2 s on 2 cores"}

@@ -51,9 +51,10 @@ def _rect(x: float, y: float, width: float, height: float) -> Polygon:
 
 
 def _rounded_rect(x: float, y: float, w: float, h: float, rx: float, ry: float) -> Polygon:
-    """A rect with elliptical corners (SVG 2 §10.2, the rect's equivalent path)."""
-    return Polygon(np.concatenate([_arc(x + w - rx, y + ry, rx, ry, -90, 0), _arc(x + w - rx, y + h - ry, rx, ry, 0, 90),
-                                   _arc(x + rx, y + h - ry, rx, ry, 90, 180), _arc(x + rx, y + ry, rx, ry, 180, 270)]))
+    """A rect with elliptical corners (SVG 2 shapes.html#RectElement, its equivalent path)."""
+    corners = [_arc(x + w - rx, y + ry, rx, ry, -90, 0), _arc(x + w - rx, y + h - ry, rx, ry, 0, 90),
+               _arc(x + rx, y + h - ry, rx, ry, 90, 180), _arc(x + rx, y + ry, rx, ry, 180, 270)]
+    return Polygon(np.concatenate(corners))
 
 
 def _evenodd(*areas: Polygon) -> shapely.Geometry:
@@ -77,7 +78,8 @@ def _ribbon(start: tuple[float, float], end: tuple[float, float], width: float) 
 
 
 def _miter_ratio(points: list[tuple[float, float]]) -> float:
-    """miterLength / stroke-width = 1 / sin(θ / 2), θ the angle between the segments (SVG 2 §13.5.4)."""
+    """miterLength / stroke-width = 1 / sin(θ / 2), θ the angle between the segments
+    (SVG 2 painting.html#StrokeMiterlimitProperty)."""
     p0, p1, p2 = (np.array(p, dtype=float) for p in points)
     u, v = p0 - p1, p2 - p1
     theta = math.acos(float(u @ v) / (np.linalg.norm(u) * np.linalg.norm(v)))
@@ -101,8 +103,8 @@ def _bent_stroke(points: list[tuple[float, float]], width: float, mitred: bool) 
 
 
 def _dashes(pattern: list[float], offset: float, length: float) -> list[tuple[float, float]]:
-    """The dashes along a path of ``length`` (SVG 2 §13.5.5): an odd-length list is repeated to make it even, the
-    pattern starts ``offset`` into it, and a list of zeros (or one in error) draws a solid stroke."""
+    """The dashes along a path of ``length`` (SVG 2 painting.html#StrokeDashing): an odd-length list is repeated to
+    make it even, the pattern starts ``offset`` into it, and a list of zeros (or one in error) draws a solid stroke."""
     if not pattern or sum(pattern) == 0 or min(pattern) < 0:
         return [(0.0, length)]
     pattern = pattern * (2 if len(pattern) % 2 else 1)
@@ -176,7 +178,8 @@ def _circle_subpath(r: float, sweep: int = 1) -> str:
 
 NESTED = {
     "evenodd_path": '<path fill-rule="evenodd" d="{}"/>'.format(" ".join(_circle_subpath(r) for r in RADII)),
-    # nonzero (SVG 2 §13.4.2): every other circle turns the other way, so the winding number alternates 1, 0, 1 ...
+    # nonzero (SVG 2 painting.html#FillRuleProperty): every other circle turns the other way, so the winding number
+    # alternates 1, 0, 1 ...
     "nonzero_path_alternating": '<path d="{}"/>'.format(" ".join(_circle_subpath(r, i % 2)
                                                                     for i, r in enumerate(RADII))),
     "painted_black_white": "".join(f'<circle cx="50" cy="50" r="{r}" fill="{"black" if i % 2 == 0 else "white"}"/>'
@@ -207,9 +210,9 @@ def test_badge_a_ring_with_a_filled_star_inside_its_hole():
 
 HALF_SIDE = 12.5 * math.sqrt(2)
 # A heart: a square standing on a corner with a half-disc on each upper side. The arcs' radius is exactly half the
-# chord, so each is a half circle bulging outwards (sweep-flag 1, SVG 1.1 §F.6.5).
-HEART = ('<path d="M 50 85 L 25 60 A {r:.6f} {r:.6f} 0 0 1 50 35 A {r:.6f} {r:.6f} 0 0 1 75 60 Z"/>'
-         .format(r=HALF_SIDE))
+# chord, so each is a half circle bulging outwards (sweep-flag 1, SVG 1.1 appendix F.6.5).
+R = f"{HALF_SIDE:.6f}"
+HEART = f'<path d="M 50 85 L 25 60 A {R} {R} 0 0 1 50 35 A {R} {R} 0 0 1 75 60 Z"/>'
 HEART_AREA = shapely.union_all([Polygon([(50, 85), (25, 60), (50, 35), (75, 60)]),
                                 _circle(37.5, 47.5, HALF_SIDE), _circle(62.5, 47.5, HALF_SIDE)])
 BASES = {"rect": ('<rect x="20" y="20" width="60" height="60"/>', _rect(20, 20, 60, 60)),
@@ -289,7 +292,8 @@ SHOWS_INK = {
     "pattern": f'<circle {SPOT} fill="url(#pat)"/>',
     "visible_child_of_hidden_group": f'<g visibility="hidden"><circle {SPOT} visibility="visible"/></g>',
     "current_color": f'<circle {SPOT} fill="currentColor" color="navy"/>',
-    # SVG 2 §13.2: inside a <use>'s shadow tree the context element is the <use>, so context-fill is its fill
+    # SVG 2 painting.html#SpecifyingPaint: inside a <use>'s shadow tree the context element is the <use>, so
+    # context-fill is its fill
     "context_fill_in_use": f'<defs><circle id="dot" {SPOT} fill="context-fill"/></defs>'
                            '<use href="#dot" fill="black"/>',
 }
@@ -319,7 +323,8 @@ def test_symbol_is_not_drawn_by_itself():
 
 
 def test_use_draws_a_symbol_scaled_into_its_width_and_height():
-    # SVG 2 §5.6.2: the use's x, y move the symbol; its width and height size the symbol's viewport (viewBox scaled x3)
+    # SVG 2 struct.html#UseElement: the use's x, y move the symbol; its width and height size the symbol's viewport
+    # (viewBox scaled x3)
     _assert_draws(SYMBOLS + '<use href="#dot" x="10" y="20" width="30" height="30"/>', _circle(25, 35, 12))
 
 
@@ -335,7 +340,7 @@ def test_symbol_in_a_wide_use_keeps_its_aspect_centred():
 
 
 def test_symbol_clips_to_its_viewport():
-    # the UA style sheet gives symbol overflow: hidden (SVG 2 §5.6 and appendix), so only x 10..40 shows
+    # the UA style sheet gives symbol overflow: hidden (SVG 2 styling.html#UAStyleSheet), so only x 10..40 shows
     _assert_draws(SYMBOLS + '<use href="#wide" x="10" y="20" width="30" height="30"/>', _rect(10, 26, 30, 18))
 
 
@@ -394,7 +399,7 @@ ORIGINS = {
 
 @pytest.mark.parametrize("case", ORIGINS)
 def test_transform_origin_is_the_pivot(case):
-    # CSS Transforms 1 §6: the transform is translate(origin) · transform · translate(-origin)
+    # CSS Transforms 1, transform rendering model: the transform is translate(origin) · transform · translate(-origin)
     markup, expected = ORIGINS[case]
     _assert_draws(markup, expected)
 
@@ -452,20 +457,22 @@ def test_hyperlink_around_a_shape_draws_the_shape(link):
 
 # --- 4. geometry -----------------------------------------------------------------------------------------------------
 
-SQUARE = _rect(10, 10, 40, 40)
+CORNER = Polygon([(10, 10), (50, 10), (50, 50)])  # M 10 10 h 40 v 40 z: z closes back to (10, 10)
 WEDGE = Polygon([(10, 10), (70, 10), (70, 30)])
 
 
-@pytest.mark.parametrize(("rule", "expected"), [("nonzero", SQUARE | WEDGE), ("evenodd", SQUARE ^ WEDGE)])
+@pytest.mark.parametrize(("rule", "expected"), [("nonzero", CORNER | WEDGE), ("evenodd", CORNER ^ WEDGE)])
 def test_command_after_closepath_starts_at_the_closed_subpaths_start(rule, expected):
-    # SVG 1.1 §8.3.3 / SVG 2 §9.3.4: "If a closepath is followed immediately by any other command, then the next
-    # subpath starts at the same initial point as the current subpath": the relative l 60 0 goes from (10, 10),
-    # giving the wedge (10,10) (70,10) (70,30). Both subpaths turn the same way, so nonzero fills their overlap.
+    # SVG 1.1 §8.3.3 / SVG 2 paths.html#PathDataClosePathCommand: "If a closepath is followed immediately by any other
+    # command, then the next subpath starts at the same initial point as the current subpath": after the triangle
+    # (10,10) (50,10) (50,50) the relative l 60 0 goes from (10, 10), giving the wedge (10,10) (70,10) (70,30).
+    # Both subpaths turn the same way, so nonzero fills their overlap and evenodd leaves it empty.
     _assert_draws(f'<path fill-rule="{rule}" d="M 10 10 h 40 v 40 z l 60 0 l 0 20 z"/>', expected)
 
 
 def test_relative_moveto_after_closepath_is_from_the_subpaths_start():
-    _assert_draws('<path d="M 10 10 h 40 v 40 z m 50 0 h 30 v 30 h -30 z"/>', SQUARE | _rect(60, 10, 30, 30))
+    _assert_draws('<path d="M 10 10 h 40 v 40 h -40 z m 50 0 h 30 v 30 h -30 z"/>',
+                  _rect(10, 10, 40, 40) | _rect(60, 10, 30, 30))
 
 
 def _hump(*controls: tuple[float, float]) -> Polygon:
@@ -474,12 +481,14 @@ def _hump(*controls: tuple[float, float]) -> Polygon:
 
 
 SMOOTH = {
-    # SVG 2 §9.3.7: T's control point is the reflection of the previous one only after Q/q/T/t; after anything else
-    # (here S) it is the current point, so the T is a straight line (no area); Z then runs back along y = 60.
+    # SVG 2 paths.html#PathDataQuadraticBezierCommands: T's control point is the reflection of the previous one only
+    # after Q/q/T/t; after anything else (here S) it is the current point, so the T is a straight line (no area); Z then
+    # runs back along y = 60.
     "T_after_S_is_straight": ("M 10 60 S 30 20 50 60 T 90 60 Z", _hump((10, 60), (10, 60), (30, 20), (50, 60))),
     "T_after_Q_reflects": ("M 10 60 Q 30 20 50 60 T 90 60 Z",
                            _hump((10, 60), (30, 20), (50, 60)) | _hump((50, 60), (70, 100), (90, 60))),
-    # SVG 2 §9.3.6: S reflects only after C/c/S/s; after Q its first control point is the current point
+    # SVG 2 paths.html#PathDataCubicBezierCommands: S reflects only after C/c/S/s; after Q its first control point is
+    # the current point
     "S_after_Q_does_not_reflect": ("M 10 60 Q 30 20 50 60 S 90 20 90 60 Z",
                                    _hump((10, 60), (30, 20), (50, 60)) | _hump((50, 60), (50, 60), (90, 20),
                                                                                 (90, 60))),
@@ -503,8 +512,9 @@ ABOVE = Polygon(_arc(50, 50, 20, 20, 180, 360))
                                                ("a20,20,0,0,1,40,0", ABOVE), ("a20 20 0 1 0 40 0", BELOW),
                                                ("a20 20 0 1140 0", ABOVE), ("a20 20 0 0 1 40-0", ABOVE)])
 def test_arc_flags_without_separators(arc, expected):
-    # SVG 2 §9.3.9 grammar: a flag is a single "0" or "1", so "0040" is large-arc 0, sweep 0, x 40. The radius is half
-    # the chord: a half circle; sweep-flag 1 turns towards positive angles (clockwise on the page, SVG 1.1 §F.6.5)
+    # SVG 2 paths.html#PathDataBNF: a flag is a single "0" or "1", so "0040" is large-arc 0, sweep 0, x 40.
+    # The radius is half the chord: a half circle; sweep-flag 1 turns towards positive angles (clockwise on the
+    # page, SVG 1.1 F.6.5)
     _assert_draws(f'<path d="M 30 50 {arc} z"/>', expected)
 
 
@@ -529,7 +539,7 @@ def test_stroke_dasharray_along_a_straight_line(case):
 
 
 def test_dashes_follow_the_reference_arithmetic():
-    # the reference itself, against the specification's example numbers
+    # the reference itself, against numbers worked out by hand
     assert _dashes([10, 5], 0, 100) == [(0, 10), (15, 25), (30, 40), (45, 55), (60, 70), (75, 85), (90, 100)]
     assert _dashes([10, 5, 5], 0, 40)[:3] == [(0, 10), (15, 20), (30, 35)]
     assert _dashes([10, 5], 3, 30) == [(0, 7), (12, 22), (27, 30)]
@@ -563,7 +573,8 @@ def test_miter_join_beyond_the_limit_is_a_bevel(case):
 RADII_CASES = {
     "rx_only": ('rx="10"', 10, 10),
     "ry_only": ('ry="8"', 8, 8),
-    # SVG 2 §10.2: auto takes the other's absolute length, then each is clamped to half its side on its own
+    # SVG 2 geometry.html#RX and shapes.html#RectElement: auto takes the other's absolute length, then each is clamped
+    # to half its side on its own
     "rx_only_clamped_on_each_axis": ('rx="25"', 25, 20),
     "negative_rx_is_auto": ('rx="-5" ry="8"', 8, 8),
     "rx_auto_keyword": ('rx="auto" ry="6"', 6, 6),
@@ -579,8 +590,8 @@ def test_rect_corner_radii_auto(case):
 @pytest.mark.parametrize("attributes", ['rx="20"', 'ry="20"', 'rx="auto" ry="20"', 'rx="20" ry="auto"',
                                         'rx="20" ry="-20"'])
 def test_ellipse_with_one_radius_is_a_circle(attributes):
-    # SVG 2 §10.4 and the rx / ry properties: auto (the initial value, and what an invalid negative value leaves)
-    # takes the other radius
+    # SVG 2 geometry.html#RX / #RY: auto (the initial value) takes the other radius, and "a negative value for ry
+    # is invalid and must be ignored", which leaves auto
     _assert_draws(f'<ellipse cx="50" cy="50" {attributes}/>', _circle(50, 50, 20))
 
 
@@ -590,7 +601,8 @@ def test_ellipse_with_one_radius_is_a_circle(attributes):
                                      '<ellipse cx="20" cy="20" rx="-5" ry="-5"/>',
                                      '<rect x="10" y="10" width="0" height="20"/>'])
 def test_negative_size_disables_only_that_element(element):
-    # SVG 2 §10.2-10.4: a negative width, height or r is invalid and ignored, leaving auto / 0: nothing is rendered
+    # SVG 2 geometry.html: a negative width, height or r is invalid and ignored; auto width and height are 0 on a
+    # rect, r's initial value is 0, and both radii auto give 0: nothing is rendered
     _assert_draws(element + '<rect x="50" y="50" width="30" height="30"/>', _rect(50, 50, 30, 30))
 
 
@@ -598,7 +610,8 @@ PERCENT_ROOT = 'width="100mm" height="50mm" viewBox="0 0 200 100"'  # 0.5 mm per
 DIAGONAL = math.sqrt((200 ** 2 + 100 ** 2) / 2)
 PERCENTAGES = {
     "rect_of_viewport_width_and_height": ('<rect x="10%" y="10%" width="50%" height="25%"/>', _rect(20, 10, 100, 25)),
-    # SVG 2 §8.9: a percentage of neither width nor height is of the normalised diagonal sqrt((w² + h²) / 2)
+    # SVG 2 coords.html#Units: a percentage of neither width nor height is of the normalised diagonal,
+    # sqrt((w² + h²) / 2)
     "circle_radius_of_the_diagonal": ('<circle cx="50%" cy="50%" r="10%"/>', _circle(100, 50, 0.1 * DIAGONAL)),
     "stroke_width_of_the_diagonal": ('<line x1="10%" y1="80%" x2="90%" y2="80%" stroke="black" stroke-width="1%"/>',
                                      _ribbon((20, 80), (180, 80), 0.01 * DIAGONAL)),
@@ -615,7 +628,7 @@ def test_percentages_are_of_the_viewport(case):
 
 PX_PER_MM = 96 / 25.4
 UNITS = {
-    # CSS Values 4 §6.2: 1in = 96px, 1cm = 96px/2.54, 1mm = 1/10cm, 1Q = 1/4mm, 1pt = 1/72in, 1pc = 12pt
+    # CSS Values 4, absolute lengths: 1in = 96px, 1cm = 96px/2.54, 1mm = 1/10cm, 1Q = 1/4mm, 1pt = 1/72in, 1pc = 12pt
     "Q_and_in": ('<rect x="10" y="10" width="40Q" height="1in"/>', _rect(10, 10, 10 * PX_PER_MM, 96)),
     "cm_mm_pc_pt": ('<rect x="1cm" y="5mm" width="2pc" height="12pt"/>', _rect(10 * PX_PER_MM, 5 * PX_PER_MM, 32, 16)),
     # rem: the root's font size, 16px (medium) when it sets none
@@ -624,7 +637,7 @@ UNITS = {
     "em_own_font_size": ('<rect x="10" y="10" width="3em" height="2em" font-size="10"/>', _rect(10, 10, 30, 20)),
     "em_of_percentage_font_size": ('<g font-size="20"><g font-size="150%"><rect x="10" y="10" width="1em" '
                                    'height="2em"/></g></g>', _rect(10, 10, 30, 60)),
-    # ex: the x-height, 0.5em where it cannot be determined (CSS Values 4 §6.1.1)
+    # ex: the x-height, 0.5em where it cannot be determined (CSS Values 4, font-relative lengths)
     "ex": ('<g font-size="20"><rect x="10" y="10" width="4ex" height="1ex"/></g>', _rect(10, 10, 40, 10)),
     # vw / vh: 1% of the initial containing block, the root viewport (384 x 192 px)
     "vw_vh": ('<rect x="10" y="10" width="10vw" height="50vh"/>', _rect(10, 10, 38.4, 96)),
@@ -638,12 +651,13 @@ def test_length_units(case):
 
 
 def test_rem_follows_the_roots_font_size():
+    # CSS Values 4, font-relative lengths: "rem: equal to the computed value of font-size on the root element"
     _assert_draws('<rect x="10" y="10" width="3rem" height="2rem"/>', _rect(10, 10, 30, 20),
                   PX_ROOT + ' font-size="10"', MM_PER_PX)
 
 
 def test_absolute_units_are_user_space_px_under_a_viewbox():
-    # SVG 2 §8.? (units): a length with a unit is converted to px, and one px is one user unit, so under a
+    # SVG 2 coords.html#Units: a length with a unit is converted to px, and one px is one user unit, so under a
     # viewBox scaled x2 a 5mm rect is 18.9 user units and 37.8 mm on the page
     _assert_draws('<rect x="0" y="0" width="5mm" height="0.25in"/>', _rect(0, 0, 5 * PX_PER_MM, 24),
                   'width="100mm" height="100mm" viewBox="0 0 50 50"', 2.0)

@@ -16,8 +16,10 @@ from defusedxml import ElementTree as SafeTree
 from ..errors import BadInput
 from ..geometry import outline
 from ..i18n import _
+from .crossings import TooManyCrossings
 from .svg_draw import MAX_REACH_PX, Drawing, TooFar, draw_document, href, local
 from .svg_path import Budget, TooManyPoints
+from .svg_style import TooManyRules
 from .svg_text import TextFailed
 
 MAX_SVG_BYTES = 20 * 1024 * 1024
@@ -131,6 +133,15 @@ def load_svg(data: bytes, name: str, tolerance_mm: float) -> Drawing:
     except TooManyPoints as error:
         raise _refuse("svg_too_complex", _("{file}: the SVG has more than {limit:,} path points.")
                       .format(file=name, limit=MAX_SEGMENTS), name) from error
+    except TooManyRules as error:
+        raise _refuse("svg_too_complex", _("{file}: the SVG's style sheet has too many rules for its many "
+                                           "elements; save it with presentation attributes instead (Inkscape: "
+                                           "Preferences > Input/Output > SVG output).").format(file=name),
+                      name) from error
+    except TooManyCrossings as error:
+        raise _refuse("svg_too_complex", _("{file}: a path in the SVG crosses itself about {count:,.0f} times, more "
+                                           "than img2print fills in reasonable time; simplify it (Inkscape: Path > "
+                                           "Simplify).").format(file=name, count=error.crossings), name) from error
     except TextFailed as error:
         raise _refuse("svg_text_failed", _("{file}: the SVG's text could not be drawn ({reason}); convert it to "
                                            "paths in the drawing program (Inkscape: Path > Object to Path).")

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..geometry import outline
 from . import svg_path, svg_text
+from .crossings import require_few_crossings
 from .svg_paint import ERASE, INK, opacity, paint_effect
 from .svg_stroke import Pen, stroke
 from .svg_style import Cascade, Style, computed, root_style
@@ -109,12 +110,16 @@ def geometry_region(geometry: BaseGeometry, ctm: np.ndarray) -> outline.Region:
     return outline.region(rings, outline.EVENODD)
 
 
-def _rect_radii(element: Any, lengths: Lengths, width: float, height: float) -> tuple[float, float]:
-    """rx and ry with SVG 2's auto (a missing or negative one equals the other), clamped to half the sides."""
-    rx, ry = lengths.px(element.get("rx"), "x"), lengths.px(element.get("ry"), "y")
+def _radii(rx: float | None, ry: float | None) -> tuple[float, float]:
+    """rx and ry with SVG 2's auto: a missing or negative one (invalid, so ignored) equals the other."""
     rx = rx if rx is not None and rx >= 0 else None
     ry = ry if ry is not None and ry >= 0 else None
-    rx, ry = rx if rx is not None else ry or 0.0, ry if ry is not None else rx or 0.0
+    return (rx if rx is not None else ry or 0.0), (ry if ry is not None else rx or 0.0)
+
+
+def _rect_radii(element: Any, lengths: Lengths, width: float, height: float) -> tuple[float, float]:
+    """A rect's corner radii, auto as SVG 2 says, clamped to half its sides."""
+    rx, ry = _radii(lengths.px(element.get("rx"), "x"), lengths.px(element.get("ry"), "y"))
     return min(rx, width / 2), min(ry, height / 2)
 
 
@@ -143,19 +148,23 @@ def shape_subpaths(element: Any, lengths: Lengths, tolerance: float,
     if kind == "circle":
         radius = length("r", "xy")
         return svg_path.ellipse(length("cx", "x"), length("cy", "y"), radius, radius, tolerance) if radius > 0 else []
-    rx, ry = lengths.px(element.get("rx"), "x"), lengths.px(element.get("ry"), "y")
-    rx, ry = (rx if rx is not None else ry), (ry if ry is not None else rx)
-    if not rx or not ry or rx <= 0 or ry <= 0:
+    rx, ry = _radii(lengths.px(element.get("rx"), "x"), lengths.px(element.get("ry"), "y"))
+    if rx <= 0 or ry <= 0:
         return []
     return svg_path.ellipse(length("cx", "x"), length("cy", "y"), rx, ry, tolerance)
 
 
 class Painter:
-    """Paints ink and the page's white in order; runs of ink are joined at once."""
+    """Paints ink and the page's white in order.
+
+    Ink stays in separate pieces until the end, each with its bounding box, so that white painted over it cuts
+    only the pieces it reaches: a drawing of many small shapes in black and white costs what its overlaps cost,
+    not one growing boolean operation per shape.
+    """
 
     def __init__(self) -> None:
-        self.region = outline.empty()
         self._ink: list[outline.Region] = []
+        self._boxes = np.empty((64, 4))
 
     def paint(self, effect: str | None, area: outline.Region, clip: outline.Region | None) -> None:
         """Add ``area`` as ink, or paint white over it."""
@@ -163,16 +172,26 @@ class Painter:
             return
         if clip is not None:
             area = area ^ clip
+            if area.is_empty():
+                return
+        box = outline.bounds(area)
         if effect == INK:
+            if len(self._ink) == len(self._boxes):
+                self._boxes = np.concatenate([self._boxes, np.empty_like(self._boxes)])
+            self._boxes[len(self._ink)] = box
             self._ink.append(area)
-        elif effect == ERASE:
-            self.region = outline.union([self.region, *self._ink]) - area
-            self._ink = []
+        elif effect == ERASE and self._ink:
+            boxes = self._boxes[:len(self._ink)]
+            reached = np.nonzero((boxes[:, 0] < box[2]) & (boxes[:, 2] > box[0]) & (boxes[:, 1] < box[3])
+                                 & (boxes[:, 3] > box[1]))[0]
+            for index in reached:
+                left = self._ink[index] - area
+                self._ink[index] = left
+                self._boxes[index] = outline.bounds(left) if not left.is_empty() else (0.0, 0.0, 0.0, 0.0)
 
     def result(self) -> outline.Region:
         """Everything painted as ink and not painted over."""
-        self.region, self._ink = outline.union([self.region, *self._ink]), []
-        return self.region
+        return outline.union(self._ink)
 
 
 class Drawer:
@@ -251,6 +270,8 @@ class Drawer:
     def draw_root(self, place: Place, box: tuple[float, float, float, float] | None) -> Drawing:
         """Draw the whole document, clipped to its root viewport ``box`` when it has one."""
         inner = self.enter(self.root, place)
+        if inner is not None:  # rem is the root's font size
+            inner = replace(inner, lengths=replace(inner.lengths, root_font_size=inner.lengths.font_size))
         if inner is not None and box is not None:
             inner = self._viewport(inner, box, self.root.get("viewBox"), self.root.get("preserveAspectRatio"),
                                    "hidden")
@@ -348,10 +369,12 @@ class Drawer:
         if tolerance is None:
             return
         for span_place, subpaths in svg_text.layout(self, element, place, tolerance):
-            self.paint_outline(subpaths, span_place, filled=True)
+            self.paint_outline(subpaths, span_place, filled=True, glyphs=True)
 
-    def paint_outline(self, subpaths: list[svg_path.Subpath], place: Place, filled: bool) -> None:
-        """Fill and stroke an outline in paint order, as its style says."""
+    def paint_outline(self, subpaths: list[svg_path.Subpath], place: Place, filled: bool,
+                      glyphs: bool = False) -> None:
+        """Fill and stroke an outline in paint order, as its style says (``glyphs``: a font's outlines, which
+        do not scribble over themselves)."""
         style = place.style
         if style.get("visibility", "visible").strip() in ("hidden", "collapse"):
             return
@@ -365,13 +388,23 @@ class Drawer:
                                   when_invalid=INK if part == "fill" else None)
             if effect is None or (part == "fill" and not filled):
                 continue
-            area = self._fill(subpaths, place) if part == "fill" else self._stroke(subpaths, place)
+            area = self._fill(subpaths, place, glyphs=glyphs) if part == "fill" else self._stroke(subpaths, place)
             self.painter.paint(effect, area, place.clip)
 
-    def _fill(self, subpaths: list[svg_path.Subpath], place: Place, rule_property: str = "fill-rule") -> outline.Region:
+    def _fill(self, subpaths: list[svg_path.Subpath], place: Place, rule_property: str = "fill-rule",
+              glyphs: bool = False) -> outline.Region:
+        """The area the subpaths enclose by the fill (or clip) rule, in root px; rings wholly outside the clip
+        are left out first (they cannot wind around any point inside it)."""
         rule = outline.EVENODD if place.style.get(rule_property, "nonzero").strip() == "evenodd" \
             else outline.NONZERO
-        return outline.region([apply(place.ctm, s.points) for s in subpaths if len(s.points) >= 3], rule)
+        rings = [apply(place.ctm, s.points) for s in subpaths if len(s.points) >= 3]
+        if place.clip is not None and rings:
+            x0, y0, x1, y1 = outline.bounds(place.clip)
+            rings = [r for r in rings if r[:, 0].min() < x1 and r[:, 0].max() > x0 and r[:, 1].min() < y1
+                     and r[:, 1].max() > y0]
+        if not glyphs:
+            require_few_crossings(rings)
+        return outline.region(rings, rule)
 
     def _stroke(self, subpaths: list[svg_path.Subpath], place: Place) -> outline.Region:
         style, lengths = place.style, place.lengths
@@ -382,6 +415,7 @@ class Drawer:
         if "non-scaling-stroke" in style.get("vector-effect", ""):
             subpaths = [svg_path.Subpath(apply(ctm, s.points), s.closed) for s in subpaths]
             ctm = np.eye(3)
+        require_few_crossings([s.points for s in subpaths], closed=False)
         limit = numbers(style.get("stroke-miterlimit"))
         dashes = [lengths.px(d, "xy") for d in style.get("stroke-dasharray", "none").replace(",", " ").split()]
         usable = all(d is not None and d >= 0 for d in dashes) and sum(d or 0 for d in dashes) > 0

@@ -36,83 +36,83 @@ def _distinct(points: np.ndarray) -> np.ndarray:
     return points[keep]
 
 
-def _mitres(points: np.ndarray, closed: bool, half: float, limit: float) -> list[np.ndarray]:
-    """The wedges that turn bevelled corners into miters, for corners whose miter stays within the limit."""
+def _mitres(points: np.ndarray, closed: bool, half: float, limit: float) -> np.ndarray:
+    """The wedges (k, 4, 2) that turn bevelled corners into miters, for corners whose miter stays within the
+    limit (the ratio of the miter's length to the stroke's width is 1 / sin(angle / 2))."""
     corners = np.vstack([points[-1:], points, points[:1]]) if closed else points
-    wedges = []
-    for before, corner, after in zip(corners[:-2], corners[1:-1], corners[2:]):
-        d1, d2 = corner - before, after - corner
-        d1, d2 = d1 / np.linalg.norm(d1), d2 / np.linalg.norm(d2)
-        turn = d1[0] * d2[1] - d1[1] * d2[0]
-        cos_inside = -float(np.dot(d1, d2))
-        if abs(turn) < 1e-12 or cos_inside >= 1.0:
-            continue
-        ratio = 1 / np.sqrt((1 - cos_inside) / 2)  # 1 / sin(angle / 2)
-        if ratio > limit:
-            continue
-        side = -np.sign(turn)
-        n1, n2 = side * np.array([-d1[1], d1[0]]) * half, side * np.array([-d2[1], d2[0]]) * half
-        bisector = (n1 + n2) / np.linalg.norm(n1 + n2)
-        wedges.append(np.array([corner, corner + n1, corner + bisector * half * ratio, corner + n2]))
-    return wedges
+    before, corner, after = corners[:-2], corners[1:-1], corners[2:]
+    d1, d2 = corner - before, after - corner
+    d1 = d1 / np.linalg.norm(d1, axis=1)[:, None]
+    d2 = d2 / np.linalg.norm(d2, axis=1)[:, None]
+    turn = d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0]
+    cos_inside = -np.einsum("ij,ij->i", d1, d2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = 1 / np.sqrt((1 - cos_inside) / 2)
+    keep = (np.abs(turn) > 1e-12) & (cos_inside < 1.0) & (ratio <= limit)
+    side = -np.sign(turn[keep])[:, None]
+    n1 = side * np.column_stack([-d1[keep, 1], d1[keep, 0]]) * half
+    n2 = side * np.column_stack([-d2[keep, 1], d2[keep, 0]]) * half
+    bisector = (n1 + n2) / np.linalg.norm(n1 + n2, axis=1)[:, None]
+    tip = corner[keep] + bisector * half * ratio[keep, None]
+    return np.stack([corner[keep], corner[keep] + n1, tip, corner[keep] + n2], axis=1)
 
 
 def _dashed(points: np.ndarray, pen: Pen) -> list[np.ndarray]:
     """The dashes along a polyline, each a polyline."""
-    from shapely.geometry import LineString
-    from shapely.ops import substring
-
-    line = LineString(points)
-    period = sum(pen.dashes)
-    if line.length / period * len(pen.dashes) > MAX_DASHES:
+    along = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
+    length, period = float(along[-1]), sum(pen.dashes)
+    if length / period * len(pen.dashes) > MAX_DASHES:
         raise TooManyPoints
-    position, index = -(pen.dash_offset % period), 0
+    shift = pen.dash_offset % period  # the pattern starts this far before the line
+    edges = np.cumsum(np.tile(pen.dashes, int((length + shift) // period) + 2)) - shift
+    starts, ends = np.concatenate([[-shift], edges[:-1]])[::2], edges[::2]
     dashes = []
-    while position < line.length:
-        length = pen.dashes[index % len(pen.dashes)]
-        if index % 2 == 0 and length > 0 and position + length > 0:
-            piece = substring(line, max(0.0, position), min(line.length, position + length))
-            dashes.append(np.asarray(piece.coords))
-        position += length
-        index += 1
+    for start, end in zip(np.clip(starts, 0.0, length), np.clip(ends, 0.0, length)):
+        if end > start:
+            inside = (along > start) & (along < end)
+            xs = np.concatenate([[start], along[inside], [end]])
+            dashes.append(np.column_stack([np.interp(xs, along, points[:, 0]), np.interp(xs, along, points[:, 1])]))
     return dashes
 
 
-def _stroked_line(points: np.ndarray, closed: bool, pen: Pen) -> list[BaseGeometry]:
-    """The stroke of one polyline (or closed ring) without dashes."""
-    from shapely.geometry import LinearRing, LineString, Point, Polygon
-
+def _dot(point: np.ndarray, pen: Pen) -> list[np.ndarray]:
+    """What the caps of a zero-length subpath draw: a disc (round), a square (square) or nothing (butt)."""
     half = pen.width / 2
-    points = _distinct(points)
-    if closed and len(points) > 1 and np.array_equal(points[0], points[-1]):
-        points = points[:-1]
-    if len(points) == 1 or (len(points) == 2 and closed and np.array_equal(points[0], points[1])):
-        if pen.cap == "round":
-            return [Point(points[0]).buffer(half, quad_segs=16)]
-        if pen.cap == "square":
-            x, y = points[0]
-            return [Polygon([(x - half, y - half), (x + half, y - half), (x + half, y + half), (x - half, y + half)])]
-        return []
-    join = {"round": "round"}.get(pen.join, "bevel")
-    ring = closed and len(points) >= 3
-    shape = (LinearRing(points) if ring else LineString(points)).buffer(
-        half, quad_segs=16, cap_style=CAPS.get(pen.cap, "flat"), join_style=join)
-    parts = [shape]
-    if pen.join in ("miter", "miter-clip", "arcs"):
-        parts += [Polygon(w) for w in _mitres(points, ring, half, pen.miter_limit)]
-    return parts
+    if pen.cap == "round":
+        turns = np.linspace(0, 2 * np.pi, 64, endpoint=False)
+        return [point + half * np.column_stack([np.cos(turns), np.sin(turns)])]
+    if pen.cap == "square":
+        return [point + half * np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]])]
+    return []
 
 
 def stroke(subpaths: list[Subpath], pen: Pen) -> BaseGeometry:
-    """The area the stroke of these subpaths covers, in their units."""
-    from shapely import unary_union
+    """The area the stroke of these subpaths covers, in their units: the lines and rings buffered together in
+    one call, with miter wedges where the joins are miters within the limit."""
+    import shapely
 
-    pieces: list[BaseGeometry] = []
+    lines: list[np.ndarray] = []
+    rings: list[np.ndarray] = []
+    areas: list[np.ndarray] = []
     for subpath in subpaths:
-        if pen.dashes:
-            points = np.vstack([subpath.points, subpath.points[:1]]) if subpath.closed else subpath.points
-            for dash in _dashed(_distinct(points), pen) if len(_distinct(points)) > 1 else []:
-                pieces += _stroked_line(dash, False, pen)
+        points = _distinct(subpath.points)
+        if subpath.closed and len(points) > 1 and np.array_equal(points[0], points[-1]):
+            points = points[:-1]
+        if len(points) == 1:
+            areas += _dot(points[0], pen)
+        elif pen.dashes:
+            lines += _dashed(np.vstack([points, points[:1]]) if subpath.closed else points, pen)
+        elif subpath.closed and len(points) >= 3:
+            rings.append(points)
         else:
-            pieces += _stroked_line(subpath.points, subpath.closed, pen)
-    return unary_union(pieces)
+            lines.append(points)
+    half, join = pen.width / 2, {"round": "round"}.get(pen.join, "bevel")
+    shapes = [shapely.buffer(shapely.linestrings(line), half, quad_segs=16, cap_style=CAPS.get(pen.cap, "flat"),
+                             join_style=join) for line in lines if len(_distinct(line)) > 1]
+    shapes += [shapely.buffer(shapely.linearrings(ring), half, quad_segs=16, join_style=join) for ring in rings]
+    if pen.join in ("miter", "miter-clip", "arcs"):
+        wedges = [_mitres(_distinct(line), False, half, pen.miter_limit) for line in lines if len(_distinct(line)) > 2]
+        wedges += [_mitres(ring, True, half, pen.miter_limit) for ring in rings]
+        areas += [w for group in wedges for w in group]
+    shapes += [shapely.polygons(area) for area in areas]
+    return shapely.union_all(shapes)

@@ -29,7 +29,13 @@ PRESENTATION, SHEET, ATTRIBUTE, SHEET_IMPORTANT, ATTRIBUTE_IMPORTANT = range(5)
 FONT_STYLES = {"italic", "oblique"}
 FONT_WEIGHTS = {"bold", "bolder", "lighter", "100", "200", "300", "400", "500", "600", "700", "800", "900"}
 
+MAX_SELECTOR_TESTS = 10_000_000  # style rules times elements; about 7 s of matching here
+
 Style = dict[str, str]
+
+
+class TooManyRules(Exception):
+    """The style sheets would take too long to match against the drawing."""
 
 
 def _declarations(tokens: Any) -> list[tuple[str, str, bool]]:
@@ -96,6 +102,8 @@ class Cascade:
                     matcher.add_selector(selector, (order, _declarations(rule.content)))
         if order == 0:
             return
+        if order * sum(1 for _ in root.iter()) > MAX_SELECTOR_TESTS:
+            raise TooManyRules
         for wrapper in cssselect2.ElementWrapper.from_xml_root(root).iter_subtree():
             for specificity, _order, _pseudo, (rule_order, declarations) in matcher.match(wrapper):
                 for name, value, important in declarations:
