@@ -250,3 +250,19 @@ def test_text_under_a_photo_keeps_its_size_in_mm(tmp_path):
     letters = picture.lightness[300:] < 0.5  # under the photo's 300 rows
     assert picture.lightness.shape[1] == 400 and np.allclose(picture.lightness[:300], 128 / 255, atol=0.01)
     assert letters.sum() / px_per_mm ** 2 == pytest.approx(want.sum() / PX_PER_MM ** 2, rel=0.04)
+
+
+def test_positions_go_to_the_characters_left_after_white_space_collapses():
+    """SVG 2 §11.5: x, y, dx, dy and rotate values belong to addressable characters, which leading white space
+    and a run of spaces beyond the first are not."""
+    document = ('<svg xmlns="http://www.w3.org/2000/svg"><text x="10 40 70" y="30" font-size="20" '
+                'font-family="DejaVu Sans">\n    A<tspan>B</tspan>   C</text></svg>')
+    region = load_svg(document.encode(), "t.svg", 0.01).region
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(SANS))
+    lefts = sorted(outline.bounds(p)[0] / PX for p in region.decompose())
+    ink_left = [font["glyf"][font.getBestCmap()[ord(c)]].xMin * 20 / font["head"].unitsPerEm for c in "AB"]
+    assert lefts[0] == pytest.approx(10 + ink_left[0], abs=0.05)
+    assert lefts[1] == pytest.approx(40 + ink_left[1], abs=0.05)
+    assert lefts[2] > 70  # the space before C lies at 70, C after it

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from .fonts import Font
+from .svg_path import cubic, quadratic
 
 MAX_CHARACTERS = 10_000  # per call of shape()
-MAX_CURVE_SEGMENTS = 256  # chords per flattened curve
 DIRECTIONS = ("ltr", "rtl", "ttb", "btt")
 
 Point = tuple[float, float]
@@ -66,38 +66,6 @@ def _load(path: str, index: int) -> _Loaded:
         raise OSError(f"{path}: the font cannot be read ({error})") from error
 
 
-def _segments(deviation: float, tolerance: float) -> int:
-    """Chords for a curve whose second derivative is bounded so that n chords stray deviation / n² at most."""
-    return min(MAX_CURVE_SEGMENTS, max(1, math.ceil(math.sqrt(deviation / tolerance))))
-
-
-def _quadratic(p0: Point, p1: Point, p2: Point, tolerance: float) -> list[Point]:
-    """The quadratic Bézier from p0 (excluded) to p2 as chord ends within ``tolerance`` of the curve."""
-    ax, ay = p0[0] - 2 * p1[0] + p2[0], p0[1] - 2 * p1[1] + p2[1]
-    count = _segments(math.hypot(ax, ay) / 4, tolerance)
-    points = []
-    for step in range(1, count + 1):
-        t = step / count
-        s = 1 - t
-        points.append((s * s * p0[0] + 2 * s * t * p1[0] + t * t * p2[0],
-                       s * s * p0[1] + 2 * s * t * p1[1] + t * t * p2[1]))
-    return points
-
-
-def _cubic(p0: Point, p1: Point, p2: Point, p3: Point, tolerance: float) -> list[Point]:
-    """The cubic Bézier from p0 (excluded) to p3 as chord ends within ``tolerance`` of the curve."""
-    first = math.hypot(p0[0] - 2 * p1[0] + p2[0], p0[1] - 2 * p1[1] + p2[1])
-    second = math.hypot(p1[0] - 2 * p2[0] + p3[0], p1[1] - 2 * p2[1] + p3[1])
-    count = _segments(0.75 * max(first, second), tolerance)
-    points = []
-    for step in range(1, count + 1):
-        t = step / count
-        s = 1 - t
-        a, b, c, d = s * s * s, 3 * s * s * t, 3 * s * t * t, t * t * t
-        points.append((a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0], a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]))
-    return points
-
-
 @functools.lru_cache(maxsize=1)
 def _pen_class() -> type:
     """The class of a pen turning a glyph's contours into rings, scaled with y flipped (made once, on first use)."""
@@ -121,11 +89,12 @@ def _pen_class() -> type:
             self.points.append(self._point(pt))
 
         def _qCurveToOne(self, pt1: Point, pt2: Point) -> None:  # noqa: N802 - the pen protocol
-            self.points += _quadratic(self.points[-1], self._point(pt1), self._point(pt2), self.tolerance)
+            ends = np.array([self.points[-1], self._point(pt1), self._point(pt2)])
+            self.points += [tuple(p) for p in quadratic(*ends, self.tolerance)]
 
         def _curveToOne(self, pt1: Point, pt2: Point, pt3: Point) -> None:  # noqa: N802 - the pen protocol
-            self.points += _cubic(self.points[-1], self._point(pt1), self._point(pt2), self._point(pt3),
-                                  self.tolerance)
+            ends = np.array([self.points[-1], self._point(pt1), self._point(pt2), self._point(pt3)])
+            self.points += [tuple(p) for p in cubic(*ends, self.tolerance)]
 
         def _closePath(self) -> None:  # noqa: N802 - the pen protocol
             self._end()

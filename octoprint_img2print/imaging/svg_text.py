@@ -28,6 +28,7 @@ class _Character:
 
     text: str
     place: Place
+    spans: tuple[tuple[Any, Place], ...]  # the text element and the spans holding the character, outermost first
     x: float | None = None
     y: float | None = None
     dx: float = 0.0
@@ -41,56 +42,56 @@ def _values(element: Any, name: str, place: Place, axis: str) -> list[float]:
                         .split()) if v is not None]
 
 
-def _characters(drawer: Drawer, element: Any, place: Place, into: list[_Character]) -> None:
-    """The characters of a text element or span, in order, each with its span's place and positions."""
-    start = len(into)
+def _characters(drawer: Drawer, element: Any, place: Place, into: list[_Character],
+                spans: tuple[tuple[Any, Place], ...] = ()) -> None:
+    """The characters of a text element or span, in order, each with its span's place and the spans it is in."""
+    spans = (*spans, (element, place))
     if element.text:
-        into.extend(_Character(c, place) for c in element.text)
+        into.extend(_Character(c, place, spans) for c in element.text)
     for child in element:
         kind = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
         if kind in SPANS:
             inner = drawer.enter(child, place)
             if inner is not None:
-                _characters(drawer, child, inner, into)
+                _characters(drawer, child, inner, into, spans)
         elif kind == "textPath":
             drawer.drawing.ignored.add("textPath")
         if child.tail:
-            into.extend(_Character(c, place) for c in child.tail)
-    _position(element, place, into[start:])
+            into.extend(_Character(c, place, spans) for c in child.tail)
 
 
-def _position(element: Any, place: Place, characters: list[_Character]) -> None:
-    """Give a span's characters its x, y, dx, dy and rotate lists (an inner span's own values came first)."""
-    lists = {name: _values(element, name, place, "y" if name.endswith("y") else "x") for name in ("x", "y", "dx",
-                                                                                                  "dy")}
-    turns = numbers(element.get("rotate"))
-    for index, character in enumerate(c for c in characters if c.text):
-        if index < len(lists["x"]) and character.x is None:
-            character.x = lists["x"][index]
-        if index < len(lists["y"]) and character.y is None:
-            character.y = lists["y"][index]
-        if index < len(lists["dx"]):
-            character.dx = character.dx or lists["dx"][index]
-        if index < len(lists["dy"]):
-            character.dy = character.dy or lists["dy"][index]
-        if turns and character.rotate is None:
-            character.rotate = turns[min(index, len(turns) - 1)]
+def _positioned(characters: list[_Character]) -> None:
+    """Give the characters (white space already collapsed) the x, y, dx, dy and rotate lists of the spans they are
+    in, each list counted over its span's characters; an inner span's values win."""
+    members: dict[int, tuple[int, Any, Place, list[_Character]]] = {}
+    for character in characters:
+        for depth, (element, place) in enumerate(character.spans):
+            members.setdefault(id(element), (depth, element, place, []))[3].append(character)
+    for _depth, element, place, held in sorted(members.values(), key=lambda member: -member[0]):
+        lists = {name: _values(element, name, place, "y" if name.endswith("y") else "x")
+                 for name in ("x", "y", "dx", "dy")}
+        turns = numbers(element.get("rotate"))
+        for index, character in enumerate(held):
+            if index < len(lists["x"]) and character.x is None:
+                character.x = lists["x"][index]
+            if index < len(lists["y"]) and character.y is None:
+                character.y = lists["y"][index]
+            if index < len(lists["dx"]):
+                character.dx = character.dx or lists["dx"][index]
+            if index < len(lists["dy"]):
+                character.dy = character.dy or lists["dy"][index]
+            if turns and character.rotate is None:
+                character.rotate = turns[min(index, len(turns) - 1)]
 
 
 def _collapsed(characters: list[_Character]) -> list[_Character]:
     """White space as CSS collapses it in SVG text: newlines and tabs are spaces, runs of spaces one, none at the
-    ends; a removed space hands its position on to the next character."""
+    ends."""
     kept: list[_Character] = []
-    carried: _Character | None = None
     for character in characters:
         blank = character.text in " \t\n\r"
         if blank and (not kept or kept[-1].text == " "):
-            carried = carried or character
             continue
-        if carried is not None:
-            character.x = character.x if character.x is not None else carried.x
-            character.y = character.y if character.y is not None else carried.y
-            carried = None
         kept.append(replace(character, text=" ") if blank else character)
     while kept and kept[-1].text == " ":
         kept.pop()
@@ -194,6 +195,7 @@ def layout(drawer: Drawer, element: Any, place: Place, tolerance: float) -> list
     characters = _collapsed(characters)
     if not characters:
         return []
+    _positioned(characters)
     try:
         chunks = _chunks(drawer, characters, tolerance)
     except (ValueError, OSError) as error:
