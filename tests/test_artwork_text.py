@@ -266,3 +266,35 @@ def test_positions_go_to_the_characters_left_after_white_space_collapses():
     assert lefts[0] == pytest.approx(10 + ink_left[0], abs=0.05)
     assert lefts[1] == pytest.approx(40 + ink_left[1], abs=0.05)
     assert lefts[2] > 70  # the space before C lies at 70, C after it
+
+
+@pytest.mark.parametrize("how", ["svg", "png"])
+def test_parts_that_touch_at_a_point_become_separate_closed_solids(tmp_path, how):
+    """A path crossing itself under the even-odd rule and a checkerboard join parts at single points; as they are
+    written, a slicer (like trimesh, which joins corners by position) must see closed solids."""
+    if how == "svg":
+        path = tmp_path / "crossing.svg"
+        path.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="50mm" height="50mm" viewBox="0 0 50 50">'
+                        '<path fill-rule="evenodd" d="M 25 2 L 39 47 L 2 18 L 48 18 L 11 47 Z '
+                        'M 5 5 L 45 45 L 45 5 L 5 45 Z"/></svg>')
+    else:
+        path = tmp_path / "checker.png"
+        Image.fromarray((np.indices((8, 8)).sum(0) % 2 * 255).astype(np.uint8).repeat(50, 0).repeat(50, 1)).save(path)
+    out = tmp_path / "parts.stl"
+    status, answer = cli_json("convert", str(path), "-o", str(out), "--mode", "logo", "--plate", "none", "--json")
+    assert status == 0 and answer["closed"]
+    written = trimesh.load_mesh(out)  # welded by position, as a slicer reads it
+    assert written.is_watertight and written.is_winding_consistent and written.body_count == answer["shells"] > 1
+
+
+def test_the_check_sees_parts_joined_at_an_edge_as_a_slicer_does():
+    from octoprint_img2print.geometry.checks import summarize
+    from octoprint_img2print.geometry.mesh import Mesh
+
+    box = trimesh.creation.box(extents=(1, 1, 1))
+    other = box.copy()
+    other.apply_translation((1, 1, 0))  # shares the vertical edge at x = y = 0.5
+    mesh = Mesh(np.vstack([box.vertices, other.vertices]).astype(np.float32),
+                np.vstack([box.faces, other.faces + len(box.vertices)]).astype(np.int32))
+    summary = summarize(mesh)
+    assert not summary.closed and summary.non_manifold_edges == 1

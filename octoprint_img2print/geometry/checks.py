@@ -10,7 +10,7 @@ from ..i18n import _, list_separator, ngettext, numbers
 from ..report import ERROR, INFO, WARNING, Report
 from . import topology
 from .intersections import crossing
-from .mesh import Mesh
+from .mesh import Mesh, welded
 
 DEGENERATE_AREA_MM2 = 1e-10
 
@@ -146,12 +146,14 @@ def summarize(mesh: Mesh, thorough: bool = False) -> MeshSummary:
                    .format(count=bad_corners), count=bad_corners)
         return MeshSummary([0.0, 0.0, 0.0], len(faces), count, 0.0, 0, 0, 0, 0, 0, report)
     table = topology.edges(faces, count)
+    labels = topology.shells(mesh, table)
+    if labels.max() > 0:  # parts that only touch: a slicer, which joins corners by position, sees them joined
+        table = topology.edges(welded(mesh).faces, count)
     open_edges, non_manifold, inconsistent = table.open, table.non_manifold, table.inconsistent()
     areas = np.linalg.norm(mesh.face_normals(), axis=1) / 2.0
     repeated = (faces[:, 0] == faces[:, 1]) | (faces[:, 1] == faces[:, 2]) | (faces[:, 2] == faces[:, 0])
     degenerate = int(((areas <= DEGENERATE_AREA_MM2) | repeated).sum())
     volume = mesh.volume()
-    labels = topology.shells(mesh, table)
     shells = int(labels.max()) + 1
     counted = (
         ("open_edges", open_edges, ngettext("The surface is not closed: {count} edge belongs to only one triangle.",
