@@ -146,13 +146,13 @@ def test_each_hostile_file_through_each_command(runner, tmp_path, case, command)
 def numeric_options() -> list:
     """Every numeric option of every mode (with a mode that has it) and every slicer override."""
     from octoprint_img2print import cli
-    from octoprint_img2print.options import BOOLEAN, CHOICE
+    from octoprint_img2print.options import INTEGER, NUMBER
 
     found = []
     for command, options in (("convert", cli._mode_options()), ("slice", cli._override_options())):
         for declared in options.values():
             owner, spec = declared[0]
-            if spec.kind not in (BOOLEAN, CHOICE):
+            if spec.kind in (NUMBER, INTEGER):
                 found.append(pytest.param(command, owner, spec, id=f"{command}-{spec.name}"))
     return found
 
@@ -189,6 +189,14 @@ def test_every_numeric_option_refuses_what_is_not_a_sane_number(runner, tmp_path
         ran = runner.run([command, photo.name, "-o", output.name, *chosen, f"{spec.flag}={value}", "--json"], folder)
         assert_usage_error(ran, spec.flag)
         assert_nothing_left(folder, photo, None)
+
+
+@pytest.mark.parametrize("value", ["Anna\x00", "A\x1b[2J", "x" * 1001])
+def test_text_options_refuse_control_characters_and_endless_text(runner, tmp_path, value):
+    folder, photo = photo_in(tmp_path)
+    ran = runner.run(["convert", "-o", "tag.stl", "--mode", "logo", f"--text={value}", "--json"], folder)
+    assert_usage_error(ran, "--text")
+    assert_nothing_left(folder, photo, None)
 
 
 @pytest.mark.parametrize(("command", "option"), [("convert", "--max-megapixels"), ("trace", "--max-megapixels"),

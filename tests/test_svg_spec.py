@@ -693,3 +693,152 @@ def test_use_that_draws_itself_is_refused(body):
     with pytest.raises(BadInput) as refusal:
         _load(body)
     assert refusal.value.code == "svg_use_loop"
+
+
+# --- 6. classes of drawings an outside renderer's suite showed drawn wrong ------------------------------------------
+
+def test_a_dashed_circle_starts_its_first_dash_at_the_rightmost_point():
+    """SVG 2 §10.5: a circle's path starts at (cx + r, cy) and runs in the positive angle direction (down first)."""
+    radius, dash = 30.0, 10.0
+    first = [(50 + radius * math.cos(a), 50 + radius * math.sin(a)) for a in np.linspace(0, dash / radius, 20)]
+    body = (f'<circle cx="50" cy="50" r="{radius}" fill="none" stroke="black" stroke-width="4" '
+            f'stroke-dasharray="{dash} {2 * math.pi * radius - dash}"/>')
+    _assert_draws(body, shapely.LineString(first).buffer(2, cap_style="flat"))
+
+
+@pytest.mark.parametrize(("paint", "draws"), [
+    ('<linearGradient id="p"/>', False),  # no stops: paints nothing
+    ('<linearGradient id="p"><stop offset="0" stop-color="white"/></linearGradient>', "cut"),  # one stop: a colour
+    ('<linearGradient id="q"><stop offset="0" stop-color="#222"/><stop offset="1" stop-color="#999"/>'
+     '</linearGradient><radialGradient id="p" href="#q"/>', True),  # stops borrowed through href
+    ('<linearGradient id="p" href="#p"/>', False),  # a loop of borrowing: no stops
+    ('<pattern id="p" width="10"><rect width="5" height="5"/></pattern>', False),  # no height: paints nothing
+    ('<pattern id="p" width="10" height="10"/>', False),  # an empty tile
+    ('<pattern id="p" width="10" height="10"><rect width="5" height="5"/></pattern>', True),
+])
+def test_what_a_gradient_or_pattern_paints(paint, draws):
+    body = f'<defs>{paint}</defs><rect x="10" y="10" width="80" height="80"/><rect x="30" y="30" width="40" ' \
+           f'height="40" fill="url( #p )"/>'
+    region = _load(body).region
+    inner = 40 * 40
+    expected = {True: 80 * 80, False: 80 * 80, "cut": 80 * 80 - inner}[draws]
+    assert region.area() == pytest.approx(expected, rel=0.01)
+    if draws is False:  # the same rect alone proves the inner one painted nothing (it would be ink on ink)
+        alone = _load(f'<defs>{paint}</defs><rect x="30" y="30" width="40" height="40" fill="url(#p)"/>'
+                      '<rect x="0" y="0" width="1" height="1"/>').region
+        assert alone.area() == pytest.approx(1.0, rel=0.01)
+
+
+def _text_box(body: str) -> tuple[float, float, float, float]:
+    return outline.bounds(_load(body, PX_ROOT).region)
+
+
+def test_kerning_holds_across_spans_and_dx():
+    """Shaping does not stop at a tspan of the same font (CSS Text 3 §7), nor at dx on the second letter."""
+    whole = _text_box('<text x="10" y="100" font-size="80" font-family="DejaVu Sans">AV</text>')
+    split = _text_box('<text x="10" y="100" font-size="80" font-family="DejaVu Sans">A<tspan>V</tspan></text>')
+    moved = _text_box('<text x="10" y="100" font-size="80" font-family="DejaVu Sans" dx="0 5">AV</text>')
+    assert split == pytest.approx(whole, abs=0.01)
+    assert moved[2] == pytest.approx(whole[2] + 5 * MM_PER_PX, abs=0.01)
+
+
+def test_xml_space_preserve_keeps_every_space():
+    collapsed = _text_box('<text x="10" y="100" font-size="40">A     B</text>')
+    kept = _text_box('<text x="10" y="100" font-size="40" xml:space="preserve">A     B</text>')
+    space = 40 * 0.318  # DejaVu Sans's space advance is 651 / 2048 em
+    assert kept[2] - collapsed[2] == pytest.approx(4 * space * MM_PER_PX, rel=0.02)
+
+
+def test_characters_the_font_lacks_are_reported(tmp_path):
+    from octoprint_img2print.building.artwork import ArtworkOptions, load_artwork
+
+    document = _document('<text x="10" y="50" font-size="20" font-family="DejaVu Sans">Hi 中文</text>')
+    art = load_artwork(document.encode(), "t.svg", ArtworkOptions(), 12.0)
+    missing = [f for f in art.findings.findings if f.code == "svg_text_missing_glyphs"]
+    assert missing and missing[0].numbers["count"] == 2 and missing[0].numbers["font"] == "DejaVu Sans"
+
+
+@pytest.mark.parametrize(("parent", "child", "weight"), [("800", "lighter", "700"), ("400", "lighter", "100"),
+                                                          ("400", "bolder", "700"), ("700", "1500", "700")])
+def test_relative_and_invalid_font_weights_follow_css(parent, child, weight):
+    """CSS Fonts 4 §2.2: bolder and lighter step from the parent's weight; 1500 is out of range and ignored."""
+    def area(weight: str) -> float:
+        return _load(f'<text x="5" y="60" font-size="40" font-family="DejaVu Sans" font-weight="{weight}">'
+                     'Wm</text>').region.area()
+
+    nested = _load(f'<g font-weight="{parent}"><text x="5" y="60" font-size="40" font-family="DejaVu Sans" '
+                   f'font-weight="{child}">Wm</text></g>').region.area()
+    assert nested == pytest.approx(area(weight), rel=0.001)
+
+
+def test_text_length_on_a_span_stretches_only_that_span():
+    body = ('<text x="10" y="100" font-size="40" font-family="DejaVu Sans">A<tspan textLength="200" '
+            'lengthAdjust="spacingAndGlyphs">BC</tspan></text>')
+    pieces = sorted(outline.bounds(p) for p in _load(body, PX_ROOT).region.decompose())
+    plain = sorted(outline.bounds(p) for p in _load(body.replace(' textLength="200"', ""), PX_ROOT).region.decompose())
+    assert pieces[0] == pytest.approx(plain[0], abs=0.01)  # A as it was
+    assert pieces[-1][2] - pieces[1][0] > (plain[-1][2] - plain[1][0]) * 1.5
+
+
+def test_a_span_takes_no_transform_and_a_zero_font_size_draws_nothing():
+    body = ('<text x="10" y="100" font-size="40">A<tspan transform="translate(100 0)">B</tspan>'
+            '<tspan font-size="0">C</tspan>D</text>')
+    plain = '<text x="10" y="100" font-size="40">ABD</text>'
+    assert _text_box(body) == pytest.approx(_text_box(plain), abs=0.01)
+
+
+def test_clip_path_transform_applies_after_the_bounding_box_mapping():
+    """CSS Masking 1 §6.1: the clipPath's transform works in the user space of the clipped element, around the
+    contents already mapped into its bounding box (as browsers and resvg draw it)."""
+    body = ('<clipPath id="c" clipPathUnits="objectBoundingBox" transform="scale(0.5)">'
+            '<rect width="1" height="1"/></clipPath>'
+            '<rect x="20" y="20" width="60" height="40" clip-path="url(#c)"/>')
+    _assert_draws(body, _rect(20, 20, 20, 10))  # the box (20, 20)-(80, 60) halved about the origin, then clipped
+
+
+def test_bounding_box_of_a_transformed_element_is_in_its_own_user_space():
+    body = ('<clipPath id="c" clipPathUnits="objectBoundingBox"><rect width="0.5" height="1"/></clipPath>'
+            '<rect x="10" y="10" width="40" height="20" transform="translate(20 30)" clip-path="url(#c)"/>')
+    _assert_draws(body, _rect(30, 40, 20, 20))
+
+
+def test_a_clip_path_clips_though_display_none_and_inherits_from_its_own_parents():
+    body = ('<g clip-rule="evenodd"><clipPath id="c" display="none"><path d="M 10 10 h 80 v 80 h -80 z '
+            'M 30 30 h 40 v 40 h -40 z"/></clipPath></g>'
+            '<rect x="0" y="0" width="100" height="100" clip-path="url(#c)" clip-rule="nonzero"/>')
+    _assert_draws(body, _evenodd(_rect(10, 10, 80, 80), _rect(30, 30, 40, 40)))
+
+
+@pytest.mark.parametrize(("origin", "centre"), [("top", (50, 0)), ("bottom", (50, 100)), ("left", (0, 50)),
+                                                ("right top", (100, 0)), ("top right", (100, 0))])
+def test_transform_origin_keywords(origin, centre):
+    body = f'<rect x="40" y="40" width="20" height="20" transform="scale(0.5)" transform-origin="{origin}"/>'
+    cx, cy = centre
+    _assert_draws(body, _rect(cx + (40 - cx) * 0.5, cy + (40 - cy) * 0.5, 10, 10))
+
+
+def test_css_transform_property_with_units():
+    body = ('<style>#r { transform: translate(10px, 5px) rotate(90deg); }</style>'
+            '<rect id="r" x="20" y="0" width="30" height="10" transform="translate(500 500)"/>')
+    _assert_draws(body, _rect(10 - 10, 5 + 20, 10, 30))
+
+
+def test_context_fill_passes_through_two_uses():
+    body = ('<defs><rect id="r" width="20" height="20" fill="context-fill"/><use id="u" href="#r" '
+            'fill="context-fill"/></defs><use href="#u" x="10" y="10" fill="black"/>')
+    _assert_draws(body, _rect(10, 10, 20, 20))
+
+
+def test_elements_of_another_namespace_are_not_drawn():
+    body = ('<rect x="10" y="10" width="20" height="20"/>'
+            '<x:rect xmlns:x="http://example.com/not-svg" x="50" y="50" width="20" height="20"/>')
+    _assert_draws(body, _rect(10, 10, 20, 20))
+
+
+@pytest.mark.parametrize("cap", ["round", "square"])
+def test_zero_length_dashes_draw_their_caps(cap):
+    body = f'<line x1="10" y1="50" x2="90" y2="50" stroke="black" stroke-width="6" stroke-linecap="{cap}" ' \
+           f'stroke-dasharray="0 20"/>'
+    dots = [shapely.Point(x, 50).buffer(3, quad_segs=32) if cap == "round" else _rect(x - 3, 47, 6, 6)
+            for x in (10, 30, 50, 70, 90)]
+    _assert_draws(body, shapely.union_all(dots))

@@ -27,6 +27,7 @@ PREVIEW = {"tolerance": 0.1}
 SPECKS_DROPPED = finding_kind("artwork_parts_dropped", N_("Small parts of the artwork left out: {count}"),
                               N_("Keep them"))
 FEATURES_IGNORED = finding_kind("svg_feature_ignored", N_("SVG effects drawn without: {count}"))
+MISSING_GLYPHS = finding_kind("svg_text_missing_glyphs", N_("Characters the font lacks: {count}"))
 TEXT_FONTS = finding_kind("svg_text_fonts", N_("Fonts used for the text: {count}"))
 IGNORED_FEATURES = {"mask": N_("masks"), "filter": N_("filters (blur, shadow)"),
                     "marker": N_("markers (arrow heads)"), "textPath": N_("text along a path")}
@@ -126,6 +127,13 @@ def tell_drawing(report: Report, drawing: Drawing) -> None:
                    _("The SVG uses {feature}, which img2print does not draw; the shapes are drawn without them. "
                      "Check the preview, or flatten them in the drawing program (Inkscape: Path > Object to "
                      "Path).").format(feature=_(IGNORED_FEATURES[feature])), feature=feature)
+    for font, count in sorted(drawing.missing_glyphs.items()):
+        report.add(WARNING, MISSING_GLYPHS,
+                   ngettext("{count} character of the text is not in the font {font} and is left out; install a "
+                            "font that has it, or convert the text to paths in the drawing program.",
+                            "{count} characters of the text are not in the font {font} and are left out; install a "
+                            "font that has them, or convert the text to paths in the drawing program.", count)
+                   .format(count=count, font=font), count=count, font=font)
     if drawing.fonts:
         fonts = list_separator().join(sorted(drawing.fonts))
         report.add(INFO, TEXT_FONTS, _("The text is drawn with the font {fonts}.").format(fonts=fonts),

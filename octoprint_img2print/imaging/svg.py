@@ -17,10 +17,11 @@ from ..errors import BadInput
 from ..geometry import outline
 from ..i18n import _
 from .crossings import TooManyCrossings
-from .svg_draw import MAX_REACH_PX, Drawing, TooFar, draw_document, href, local
+from .svg_draw import MAX_REACH_PX, Drawing, TooFar, draw_document
 from .svg_path import Budget, TooManyPoints
 from .svg_style import TooManyRules
 from .svg_text import TextFailed
+from .svg_tree import href, local
 
 MAX_SVG_BYTES = 20 * 1024 * 1024
 MAX_ELEMENTS = 20_000  # also counted with every <use> drawn out; 20,000 small paths take about 6 s here

@@ -18,6 +18,7 @@ from .crossings import require_few_crossings
 from .svg_paint import ERASE, INK, opacity, paint_effect
 from .svg_stroke import Pen, stroke
 from .svg_style import Cascade, Style, computed, root_style
+from .svg_tree import local, referenced
 from .svg_values import Lengths, font_size, matrix, numbers, transform, translation
 
 if TYPE_CHECKING:
@@ -40,11 +41,13 @@ class TooFar(Exception):
 
 @dataclass
 class Drawing:
-    """What an SVG paints (root px, y down), the fonts its text used, and what of it was not drawn."""
+    """What an SVG paints (root px, y down), the fonts its text used, what of it was not drawn, and how many
+    characters of its text each font lacked."""
 
     region: outline.Region
     fonts: set[str] = field(default_factory=set)
     ignored: set[str] = field(default_factory=set)
+    missing_glyphs: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -59,16 +62,6 @@ class Place:
     context: tuple[str | None, str | None] = (None, None)
 
 
-def local(element: Any) -> str:
-    """An element's tag without its namespace."""
-    return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
-
-
-def href(element: Any) -> str:
-    """An element's (xlink:)href."""
-    return next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "href"), "")
-
-
 def _conditions_hold(element: Any) -> bool:
     """requiredExtensions (none supported) and systemLanguage (English) of conditional processing."""
     if element.get("requiredExtensions") is not None:
@@ -77,6 +70,20 @@ def _conditions_hold(element: Any) -> bool:
     if languages is None:
         return True
     return any(word.strip().lower().split("-")[0] in LANGUAGES for word in languages.split(","))
+
+
+def _origin(text: str, lengths: Lengths) -> tuple[float, float]:
+    """A transform-origin in px: one or two lengths, percentages or keywords (CSS's order rules)."""
+    words = text.replace(",", " ").split()[:2] or ["0", "0"]
+    vertical, horizontal = {"top": "0%", "bottom": "100%"}, {"left": "0%", "right": "100%"}
+    if len(words) == 1:
+        word = words[0].lower()
+        words = ["50%", vertical[word]] if word in vertical else [horizontal.get(word, word), "50%"]
+    elif words[0].lower() in vertical or words[1].lower() in horizontal:
+        words = [words[1], words[0]]
+    x, y = ({**horizontal, "center": "50%"}.get(words[0].lower(), words[0]),
+            {**vertical, "center": "50%"}.get(words[1].lower(), words[1]))
+    return lengths.px(x, "x") or 0.0, lengths.px(y, "y") or 0.0
 
 
 def viewbox_matrix(box: list[float], width: float, height: float, aspect: str | None) -> np.ndarray:
@@ -201,6 +208,7 @@ class Drawer:
         self.root, self.tolerance, self.budget = root, tolerance_px, budget
         self.cascade = Cascade(root)
         self.ids = {element.get("id"): element for element in root.iter() if element.get("id")}
+        self.parents = {id(child): parent for parent in root.iter() for child in parent}
         self.painter = Painter()
         self.drawing = Drawing(outline.empty())
         self._drawing_now: set[int] = set()
@@ -213,15 +221,12 @@ class Drawer:
         size = font_size(declared.get("font-size"), place.lengths, place.lengths.font_size)
         return style, place.lengths.with_font_size(size)
 
-    def _transform(self, element: Any, style: Style, lengths: Lengths) -> np.ndarray:
-        """The element's transform attribute about its transform-origin."""
-        own = transform(element.get("transform"))
+    def _transform(self, style: Style, lengths: Lengths) -> np.ndarray:
+        """The element's transform (the attribute, or CSS's property) about its transform-origin."""
+        own = transform(style.get("transform"))
         if own is None or np.array_equal(own, np.eye(3)):
             return np.eye(3)
-        words = style.get("transform-origin", "0 0").replace(",", " ").split()
-        keywords = {"left": "0%", "center": "50%", "right": "100%", "top": "0%", "bottom": "100%"}
-        words = [keywords.get(w.lower(), w) for w in words] + ["50%"] * (2 - len(words))
-        x, y = lengths.px(words[0], "x") or 0.0, lengths.px(words[1], "y") or 0.0
+        x, y = _origin(style.get("transform-origin", "0 0"), lengths)
         with np.errstate(over="ignore", invalid="ignore"):
             return translation(x, y) @ own @ translation(-x, -y)
 
@@ -236,7 +241,7 @@ class Drawer:
             if style.get(name, "none").strip() not in ("none", ""):
                 self.drawing.ignored.add(feature)
         with np.errstate(over="ignore", invalid="ignore"):
-            ctm = place.ctm @ self._transform(element, style, lengths)
+            ctm = place.ctm @ self._transform(style, lengths)
         if not np.all(np.isfinite(ctm)):
             raise TooFar
         inner = Place(ctm, style, lengths, place.clip, place.alpha * opacity(style.get("opacity")), place.context)
@@ -329,13 +334,16 @@ class Drawer:
 
     def _use(self, element: Any, place: Place) -> None:
         """What a <use> draws: its target moved by x and y, a <symbol> or <svg> sized into its width and height."""
-        target = self.ids.get(href(element)[1:]) if href(element).startswith("#") else None
+        target = referenced(element, self.ids)
         if target is None or id(target) in self._drawing_now:
             return
         x, y = place.lengths.px(element.get("x"), "x") or 0.0, place.lengths.px(element.get("y"), "y") or 0.0
         alpha = place.alpha
-        context = (paint_effect(place.style.get("fill"), alpha, place.style.get("color", "black"), self.ids),
-                   paint_effect(place.style.get("stroke"), alpha, place.style.get("color", "black"), self.ids))
+        current = place.style.get("color", "black")
+        context = (paint_effect(place.style.get("fill"), alpha, current, self.ids, place.context[0], INK,
+                                self.cascade.declared),
+                   paint_effect(place.style.get("stroke"), alpha, current, self.ids, place.context[1], None,
+                                self.cascade.declared))
         moved = replace(place, ctm=place.ctm @ translation(x, y), context=context)
         if local(target) == "symbol":
             inner = self.enter(target, moved)
@@ -385,7 +393,7 @@ class Drawer:
             alpha = place.alpha * opacity(style.get(f"{part}-opacity"))
             context = place.context[0 if part == "fill" else 1]
             effect = paint_effect(style.get(part), alpha, current, self.ids, context,
-                                  when_invalid=INK if part == "fill" else None)
+                                  INK if part == "fill" else None, self.cascade.declared)
             if effect is None or (part == "fill" and not filled):
                 continue
             area = self._fill(subpaths, place, glyphs=glyphs) if part == "fill" else self._stroke(subpaths, place)
@@ -428,46 +436,64 @@ class Drawer:
 
     # --- clipping ----------------------------------------------------------------------------------------------
 
+    def _style_above(self, element: Any) -> Style:
+        """The style ``element`` inherits from where it stands in the document (a clipPath's own parents)."""
+        chain = []
+        parent = self.parents.get(id(element))
+        while parent is not None:
+            chain.append(parent)
+            parent = self.parents.get(id(parent))
+        style = root_style()
+        for ancestor in reversed(chain):
+            style = computed(style, self.cascade.declared(ancestor))
+        return style
+
     def _clip_path(self, element: Any, place: Place) -> outline.Region | None:
         """The clip-path's area in root px, or None when the element has none (a broken reference clips nothing
-        away, as browsers do)."""
+        away, as browsers do). The clipPath takes its style from its own parents; display and conditions on it do
+        not apply (it is never drawn itself); its transform comes before an objectBoundingBox mapping."""
         value = place.style.get("clip-path", "none").strip()
         if not value.startswith("url("):
             return None
-        name = value[4:].split(")")[0].strip("'\" #")
-        target = self.ids.get(name)
+        target = self.ids.get(value[4:].split(")")[0].strip("'\" #"))
         if target is None or local(target) != "clipPath" or id(target) in self._drawing_now:
             return None
         self._drawing_now.add(id(target))
         try:
-            ctm = place.ctm
+            style = computed(self._style_above(target), self.cascade.declared(target))
+            ctm = place.ctm @ self._transform(style, place.lengths)
             if target.get("clipPathUnits") == "objectBoundingBox":
                 box = self._bounds(element, place)
                 if box is None:
                     return outline.empty()
                 ctm = ctm @ matrix(box[2] - box[0], 0, 0, box[3] - box[1], box[0], box[1])
-            clip_place = self.enter(target, replace(place, ctm=ctm, clip=None, alpha=1.0))
-            if clip_place is None:
-                return outline.empty()
-            return outline.union([self._geometry(child, clip_place) for child in target if isinstance(child.tag, str)])
+            clip_place = Place(ctm, style, place.lengths)
+            own = self._clip_path(target, clip_place)
+            area = outline.union([self._geometry(child, clip_place) for child in target if local(child)])
+            return area ^ own if own is not None else area
         finally:
             self._drawing_now.discard(id(target))
 
-    def _geometry(self, element: Any, place: Place) -> outline.Region:
-        """The area a clipPath's child covers (its fill geometry by clip-rule, paint ignored)."""
+    def _geometry(self, element: Any, place: Place, *, own_space: bool = False,
+                  hidden_too: bool = False) -> outline.Region:
+        """The area an element covers (its fill geometry by clip-rule, paint ignored): a clipPath's child, or with
+        ``hidden_too`` a bounding box's content; ``own_space`` leaves out the element's own transform."""
         kind = local(element)
         inner = self.enter(element, place) if kind in SHAPES | {"use", "text"} else None
-        if inner is None or inner.style.get("visibility", "visible").strip() in ("hidden", "collapse"):
+        if inner is None or (not hidden_too and inner.style.get("visibility", "visible").strip() in ("hidden",
+                                                                                                    "collapse")):
             return outline.empty()
+        if own_space:
+            inner = replace(inner, ctm=place.ctm, clip=None)
         tolerance = self._tolerance(inner.ctm)
         if tolerance is None:
             return outline.empty()
         if kind == "use":
-            target = self.ids.get(href(element)[1:])
+            target = referenced(element, self.ids)
             if target is None or id(target) in self._drawing_now:
                 return outline.empty()
             x, y = inner.lengths.px(element.get("x"), "x") or 0.0, inner.lengths.px(element.get("y"), "y") or 0.0
-            area = self._geometry(target, replace(inner, ctm=inner.ctm @ translation(x, y)))
+            area = self._geometry(target, replace(inner, ctm=inner.ctm @ translation(x, y)), hidden_too=hidden_too)
         elif kind == "text":
             area = outline.union([self._fill(subpaths, span, "clip-rule")
                                   for span, subpaths in svg_text.layout(self, element, inner, tolerance)])
@@ -475,14 +501,24 @@ class Drawer:
             area = self._fill(shape_subpaths(element, inner.lengths, tolerance, self.budget), inner, "clip-rule")
         return area ^ inner.clip if inner.clip is not None else area
 
+    def _extent(self, element: Any, place: Place) -> outline.Region:
+        """What a group's child covers, hidden parts included, in the coordinates of ``place``."""
+        kind = local(element)
+        if kind in SHAPES | {"use", "text"}:
+            return self._geometry(element, place, hidden_too=True)
+        inner = self.enter(element, place) if kind in GROUPS else None
+        if inner is None:
+            return outline.empty()
+        return outline.union([self._extent(child, replace(inner, clip=None)) for child in element if local(child)])
+
     def _bounds(self, element: Any, place: Place) -> tuple[float, float, float, float] | None:
-        """The element's bounding box in its own user units (fill geometry), for objectBoundingBox units."""
+        """The element's bounding box in its own user units (fill geometry, hidden parts included), for
+        objectBoundingBox units."""
         plain = Place(np.eye(3), place.style, place.lengths)
         if local(element) in SHAPES | {"text", "use"}:
-            area = self._geometry(element, replace(plain, style=place.style))
+            area = self._geometry(element, plain, own_space=True, hidden_too=True)
         else:
-            area = outline.union([self._geometry(child, plain) for child in element.iter()
-                                  if isinstance(child.tag, str) and child is not element])
+            area = outline.union([self._extent(child, plain) for child in element if local(child)])
         return None if area.is_empty() else outline.bounds(area)
 
 

@@ -267,4 +267,5 @@ def rectangle(x: float, y: float, width: float, height: float, rx: float, ry: fl
 
 def ellipse(cx: float, cy: float, rx: float, ry: float, tolerance: float) -> list[Subpath]:
     """A whole ellipse, drawn from its rightmost point as SVG does."""
-    return [Subpath(ellipse_points(np.array([cx, cy]), rx, ry, 0.0, 0.0, 2 * math.pi, tolerance), True)]
+    around = ellipse_points(np.array([cx, cy]), rx, ry, 0.0, 0.0, 2 * math.pi, tolerance)
+    return [Subpath(np.vstack([[cx + rx, cy], around[:-1]]), True)]  # from the start point, as dashes count

@@ -61,17 +61,22 @@ def _dashed(points: np.ndarray, pen: Pen) -> list[np.ndarray]:
     """The dashes along a polyline, each a polyline."""
     along = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
     length, period = float(along[-1]), sum(pen.dashes)
-    if length / period * len(pen.dashes) > MAX_DASHES:
+    if period <= 0 or length / period * len(pen.dashes) > MAX_DASHES:
         raise TooManyPoints
     shift = pen.dash_offset % period  # the pattern starts this far before the line
     edges = np.cumsum(np.tile(pen.dashes, int((length + shift) // period) + 2)) - shift
     starts, ends = np.concatenate([[-shift], edges[:-1]])[::2], edges[::2]
     dashes = []
-    for start, end in zip(np.clip(starts, 0.0, length), np.clip(ends, 0.0, length)):
-        if end > start:
+    for start, end in zip(starts, ends):
+        if end > 0 and start < length and end > start:
+            start, end = max(start, 0.0), min(end, length)
             inside = (along > start) & (along < end)
             xs = np.concatenate([[start], along[inside], [end]])
-            dashes.append(np.column_stack([np.interp(xs, along, points[:, 0]), np.interp(xs, along, points[:, 1])]))
+        elif end == start and 0 <= start <= length and pen.cap != "butt":  # a dot: its caps still draw
+            xs = np.array([start, start]) + np.array([-1.0, 1.0]) * pen.width * 1e-6
+        else:
+            continue
+        dashes.append(np.column_stack([np.interp(xs, along, points[:, 0]), np.interp(xs, along, points[:, 1])]))
     return dashes
 
 

@@ -10,7 +10,7 @@ PROPERTIES = {"fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "st
               "visibility", "color", "font-family", "font-size", "font-weight", "font-style", "font",
               "text-anchor", "letter-spacing", "word-spacing", "clip-path", "clip-rule", "transform-origin",
               "paint-order", "overflow", "mask", "vector-effect", "marker-start", "marker-mid", "marker-end",
-              "filter", "white-space", "direction"}
+              "filter", "white-space", "direction", "stop-color", "stop-opacity", "transform"}
 INHERITED = {"fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-opacity", "stroke-linecap",
              "stroke-linejoin", "stroke-miterlimit", "stroke-dasharray", "stroke-dashoffset", "visibility", "color",
              "font-family", "font-size", "font-weight", "font-style", "text-anchor", "letter-spacing",
@@ -19,12 +19,12 @@ INHERITED = {"fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "str
 INITIAL = {"fill": "black", "fill-opacity": "1", "fill-rule": "nonzero", "stroke": "none", "stroke-width": "1",
            "stroke-opacity": "1", "stroke-linecap": "butt", "stroke-linejoin": "miter", "stroke-miterlimit": "4",
            "stroke-dasharray": "none", "stroke-dashoffset": "0", "opacity": "1", "display": "inline",
-           "visibility": "visible", "color": "black", "font-family": "sans-serif", "font-weight": "normal",
+           "visibility": "visible", "color": "black", "font-family": "sans-serif", "font-weight": "400",
            "font-style": "normal", "text-anchor": "start", "letter-spacing": "normal", "word-spacing": "normal",
            "clip-path": "none", "clip-rule": "nonzero", "transform-origin": "0 0", "paint-order": "normal",
            "overflow": "visible", "mask": "none", "vector-effect": "none", "marker-start": "none",
            "marker-mid": "none", "marker-end": "none", "filter": "none", "white-space": "normal",
-           "direction": "ltr"}
+           "direction": "ltr", "stop-color": "black", "stop-opacity": "1", "transform": "none"}
 PRESENTATION, SHEET, ATTRIBUTE, SHEET_IMPORTANT, ATTRIBUTE_IMPORTANT = range(5)
 FONT_STYLES = {"italic", "oblique"}
 FONT_WEIGHTS = {"bold", "bolder", "lighter", "100", "200", "300", "400", "500", "600", "700", "800", "900"}
@@ -69,6 +69,8 @@ def _font_shorthand(value: str) -> dict[str, str]:
 def _expanded(name: str, value: str) -> list[tuple[str, str]]:
     if name == "font":
         return list(_font_shorthand(value).items())
+    if name == "marker":
+        return [(f"marker-{end}", value) for end in ("start", "mid", "end")]
     return [(name, value)] if name in PROPERTIES else []
 
 
@@ -127,6 +129,24 @@ class Cascade:
         return {name: value for _priority, name, value in candidates}
 
 
+def _weight(value: str, parent: str) -> str:
+    """A computed font-weight (1 to 1000): keywords, and bolder or lighter relative to the parent's (CSS Fonts 4);
+    a value out of range is in error, so the parent's stays."""
+    inherited = int(parent) if parent.isdigit() else 400
+    word = value.strip().lower()
+    if word in ("normal", "bold"):
+        return "400" if word == "normal" else "700"
+    if word == "bolder":
+        return "400" if inherited < 350 else "700" if inherited < 550 else "900"
+    if word == "lighter":
+        return "100" if inherited < 550 else "400" if inherited < 750 else "700"
+    try:
+        number = float(word)
+    except ValueError:
+        return str(inherited)
+    return str(round(number)) if 1 <= number <= 1000 else str(inherited)
+
+
 def computed(parent: Style, declared: Style) -> Style:
     """An element's style: its declarations, what it inherits, the initial values, and ``inherit`` resolved."""
     style = {name: parent[name] for name in INHERITED if name in parent}
@@ -140,6 +160,8 @@ def computed(parent: Style, declared: Style) -> Style:
             style[name] = INITIAL.get(name, "")
         else:
             style[name] = value
+    if "font-weight" in declared:
+        style["font-weight"] = _weight(style["font-weight"], parent.get("font-weight", "400"))
     return style
 
 

@@ -1,16 +1,19 @@
 """SVG <text> laid out as glyph outlines: spans with their own style and positions (x, y, dx, dy, rotate), text
-chunks anchored by text-anchor, letter- and word-spacing, textLength; shaped by HarfBuzz with the font asked for
-when it is installed, else a shipped DejaVu face."""
+chunks anchored by text-anchor, letter- and word-spacing, textLength on the text or any span, white space collapsed
+or preserved; shaped by HarfBuzz across spans (so kerning holds) with the font asked for when it is installed,
+else a shipped DejaVu face."""
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .svg_path import Subpath
+from .svg_tree import local
 from .svg_values import numbers
 
 if TYPE_CHECKING:
@@ -18,22 +21,39 @@ if TYPE_CHECKING:
 
 SPANS = {"tspan", "a"}
 ANCHORS = {"start": 0.0, "middle": 0.5, "end": 1.0}
-WEIGHTS = {"normal": 400, "bold": 700, "bolder": 700, "lighter": 300}
 NONZERO_TEXT = {"fill-rule": "nonzero", "clip-rule": "nonzero"}  # glyphs are filled as fonts draw them
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+INKLESS = {"Zs", "Zl", "Zp", "Cc", "Cf", "Mn", "Me"}  # characters that may well have no outline of their own
+
+
+class TextFailed(Exception):
+    """A font could not be read or the text is too long to shape."""
 
 
 @dataclass
 class _Character:
-    """One character of the text with the span it belongs to and what its span says about its position."""
+    """One character of the text with the span it belongs to and what its spans say about its position."""
 
     text: str
     place: Place
     spans: tuple[tuple[Any, Place], ...]  # the text element and the spans holding the character, outermost first
+    preserve: bool = False
     x: float | None = None
     y: float | None = None
     dx: float = 0.0
     dy: float = 0.0
     rotate: float | None = None
+
+
+@dataclass
+class _Placed:
+    """A glyph's rings on the line (before anchoring and textLength), the character it draws, and the pen's x
+    before and after it."""
+
+    rings: list[np.ndarray]
+    character: _Character
+    start: float
+    end: float
 
 
 def _values(element: Any, name: str, place: Place, axis: str) -> list[float]:
@@ -43,21 +63,36 @@ def _values(element: Any, name: str, place: Place, axis: str) -> list[float]:
 
 
 def _characters(drawer: Drawer, element: Any, place: Place, into: list[_Character],
-                spans: tuple[tuple[Any, Place], ...] = ()) -> None:
+                spans: tuple[tuple[Any, Place], ...] = (), preserve: bool = False) -> None:
     """The characters of a text element or span, in order, each with its span's place and the spans it is in."""
     spans = (*spans, (element, place))
+    preserve = element.get(XML_SPACE, "preserve" if preserve else "default") == "preserve"
     if element.text:
-        into.extend(_Character(c, place, spans) for c in element.text)
+        into.extend(_Character(c, place, spans, preserve) for c in element.text)
     for child in element:
-        kind = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
+        kind = local(child)
         if kind in SPANS:
             inner = drawer.enter(child, place)
-            if inner is not None:
-                _characters(drawer, child, inner, into, spans)
+            if inner is not None:  # a span takes no transform of its own
+                _characters(drawer, child, replace(inner, ctm=place.ctm), into, spans, preserve)
         elif kind == "textPath":
             drawer.drawing.ignored.add("textPath")
         if child.tail:
-            into.extend(_Character(c, place, spans) for c in child.tail)
+            into.extend(_Character(c, place, spans, preserve) for c in child.tail)
+
+
+def _collapsed(characters: list[_Character]) -> list[_Character]:
+    """White space as SVG text has it: newlines and tabs are spaces; unless xml:space is "preserve", runs of spaces
+    are one and there are none at the ends."""
+    kept: list[_Character] = []
+    for character in characters:
+        blank = character.text in " \t\n\r"
+        if blank and not character.preserve and (not kept or kept[-1].text == " "):
+            continue
+        kept.append(replace(character, text=" ") if blank else character)
+    while kept and kept[-1].text == " " and not kept[-1].preserve:
+        kept.pop()
+    return kept
 
 
 def _positioned(characters: list[_Character]) -> None:
@@ -84,18 +119,11 @@ def _positioned(characters: list[_Character]) -> None:
                 character.rotate = turns[min(index, len(turns) - 1)]
 
 
-def _collapsed(characters: list[_Character]) -> list[_Character]:
-    """White space as CSS collapses it in SVG text: newlines and tabs are spaces, runs of spaces one, none at the
-    ends."""
-    kept: list[_Character] = []
-    for character in characters:
-        blank = character.text in " \t\n\r"
-        if blank and (not kept or kept[-1].text == " "):
-            continue
-        kept.append(replace(character, text=" ") if blank else character)
-    while kept and kept[-1].text == " ":
-        kept.pop()
-    return kept
+def _font_key(place: Place) -> tuple[str, ...]:
+    """What picks the font and its size: characters that share it are shaped together."""
+    style = place.style
+    return (style.get("font-family", "sans-serif"), style.get("font-weight", "400"),
+            style.get("font-style", "normal").strip(), str(place.lengths.font_size))
 
 
 def _font(drawer: Drawer, place: Place) -> Any:
@@ -103,8 +131,7 @@ def _font(drawer: Drawer, place: Place) -> Any:
 
     style = place.style
     families = [f.strip().strip("'\"") for f in style.get("font-family", "sans-serif").split(",") if f.strip()]
-    word = style.get("font-weight", "normal").strip().lower()
-    weight = WEIGHTS.get(word) or (int(word) if word.isdigit() else 400)
+    weight = int(style.get("font-weight", "400")) if style.get("font-weight", "400").isdigit() else 400
     font = find_font(families, weight, style.get("font-style", "normal").strip() in ("italic", "oblique"))
     drawer.drawing.fonts.add(font.family)
     return font
@@ -115,22 +142,12 @@ def _spacing(place: Place, name: str) -> float:
     return 0.0 if value == "normal" else place.lengths.px(value, "x") or 0.0
 
 
-@dataclass
-class _Placed:
-    """A glyph's rings placed on the line (before anchoring), and the span it paints with."""
-
-    rings: list[np.ndarray]
-    place: Place
-    advance_end: float
-
-
 def _runs(characters: list[_Character]) -> list[list[_Character]]:
-    """Runs shaped together: the same span, no absolute position or rotation inside."""
+    """Runs shaped together: the same font and size, from one absolute position to the next."""
     runs: list[list[_Character]] = []
     for character in characters:
-        if (runs and runs[-1][-1].place is character.place and character.x is None and character.y is None
-                and not character.dx and not character.dy and character.rotate is None
-                and runs[-1][-1].rotate is None):
+        if runs and character.x is None and character.y is None \
+                and _font_key(runs[-1][-1].place) == _font_key(character.place):
             runs[-1].append(character)
         else:
             runs.append([character])
@@ -145,8 +162,17 @@ class _Chunk:
     glyphs: list[_Placed]
 
 
+def _rotated(rings: tuple[np.ndarray, ...], degrees: float | None) -> list[np.ndarray]:
+    if not degrees:
+        return list(rings)
+    turn = math.radians(degrees)
+    rotation = np.array([[math.cos(turn), math.sin(turn)], [-math.sin(turn), math.cos(turn)]])
+    return [ring @ rotation for ring in rings]
+
+
 def _chunks(drawer: Drawer, characters: list[_Character], tolerance: float) -> list[_Chunk]:
-    """The glyphs, placed along the line, in chunks that each start at an absolute position."""
+    """The glyphs, placed along the line, in chunks that each start at an absolute position; a character's dx, dy
+    and rotate move and turn the glyphs of its cluster; characters the font lacks are counted."""
     from .glyphs import shape
 
     chunks: list[_Chunk] = []
@@ -156,36 +182,73 @@ def _chunks(drawer: Drawer, characters: list[_Character], tolerance: float) -> l
         if first.x is not None or first.y is not None or not chunks:
             pen = np.array([first.x if first.x is not None else pen[0], first.y if first.y is not None else pen[1]])
             chunks.append(_Chunk(float(pen[0]), []))
-        pen = pen + np.array([first.dx, first.dy])
-        place, text = first.place, "".join(c.text for c in run)
-        letter, word = _spacing(place, "letter-spacing"), _spacing(place, "word-spacing")
-        glyphs = shape(text, _font(drawer, place), place.lengths.font_size, tolerance)
+        size = first.place.lengths.font_size
+        if size <= 0:
+            continue
+        text, font = "".join(c.text for c in run), _font(drawer, first.place)
+        glyphs = shape(text, font, size, tolerance)
+        missing = drawer.drawing.missing_glyphs
         for index, glyph in enumerate(glyphs):
-            origin = pen + np.array([glyph.x_offset, glyph.y_offset])
-            turn = math.radians(first.rotate or 0.0)
-            rotation = np.array([[math.cos(turn), math.sin(turn)], [-math.sin(turn), math.cos(turn)]])
-            rings = [ring @ rotation + origin for ring in glyph.rings]
+            character = run[glyph.cluster]
+            starts_cluster = index == 0 or glyphs[index - 1].cluster != glyph.cluster
+            if starts_cluster:
+                pen = pen + np.array([character.dx, character.dy])
+            if not glyph.rings and unicodedata.category(character.text) not in INKLESS:
+                missing[font.family] = missing.get(font.family, 0) + 1
+            start = float(pen[0])
+            rings = [ring + pen + np.array([glyph.x_offset, glyph.y_offset])
+                     for ring in _rotated(glyph.rings, character.rotate)]
             pen = pen + np.array([glyph.x_advance, glyph.y_advance])
-            ends_cluster = index + 1 == len(glyphs) or glyphs[index + 1].cluster != glyph.cluster
-            if ends_cluster:
-                pen[0] += letter + (word if text[glyph.cluster] == " " else 0.0)
+            if index + 1 == len(glyphs) or glyphs[index + 1].cluster != glyph.cluster:
+                pen[0] += _spacing(character.place, "letter-spacing") + \
+                    (_spacing(character.place, "word-spacing") if character.text == " " else 0.0)
             drawer.budget.spend(sum(len(r) for r in rings))
-            chunks[-1].glyphs.append(_Placed(rings, place, float(pen[0])))
+            chunks[-1].glyphs.append(_Placed(rings, character, start, float(pen[0])))
     return chunks
 
 
-def _fitted(chunk: list[_Placed], start: float, length: float | None, adjust: str) -> list[_Placed]:
-    """A chunk stretched to ``textLength``: by the space between glyphs, or glyphs and space alike."""
-    natural = chunk[-1].advance_end - start
-    if length is None or length <= 0 or natural <= 0:
-        return chunk
+def _shift(glyphs: list[_Placed], by: float) -> None:
+    for glyph in glyphs:
+        glyph.rings = [r + np.array([by, 0.0]) for r in glyph.rings]
+        glyph.start, glyph.end = glyph.start + by, glyph.end + by
+
+
+def _fit_length(chunk: _Chunk, element: Any, length: float, adjust: str) -> None:
+    """Stretch (or squeeze) the glyphs of ``element``'s characters in the chunk to ``length`` (textLength): by the
+    space between them, or glyphs and space alike; the glyphs after them move along."""
+    inside = [i for i, g in enumerate(chunk.glyphs) if any(e is element for e, _ in g.character.spans)]
+    if not inside:
+        return
+    first, last = inside[0], inside[-1]
+    start, natural = chunk.glyphs[first].start, chunk.glyphs[last].end - chunk.glyphs[first].start
+    if natural <= 0:
+        return
     if adjust == "spacingAndGlyphs":
         factor = length / natural
-        return [_Placed([np.column_stack([start + (r[:, 0] - start) * factor, r[:, 1]]) for r in p.rings], p.place,
-                        start + (p.advance_end - start) * factor) for p in chunk]
-    extra = (length - natural) / max(1, len(chunk) - 1)
-    return [_Placed([r + np.array([extra * i, 0.0]) for r in p.rings], p.place, p.advance_end + extra * i)
-            for i, p in enumerate(chunk)]
+        for glyph in chunk.glyphs[first:last + 1]:
+            glyph.rings = [np.column_stack([start + (r[:, 0] - start) * factor, r[:, 1]]) for r in glyph.rings]
+            glyph.start, glyph.end = start + (glyph.start - start) * factor, start + (glyph.end - start) * factor
+    else:
+        clusters = [i for i in range(first, last + 1)
+                    if i == first or chunk.glyphs[i].character is not chunk.glyphs[i - 1].character]
+        extra = (length - natural) / max(1, len(clusters) - 1)
+        for order, begin in enumerate(clusters):
+            end = clusters[order + 1] if order + 1 < len(clusters) else last + 1
+            _shift(chunk.glyphs[begin:end], extra * order)
+    _shift(chunk.glyphs[last + 1:], length - natural)
+
+
+def _lengths(chunks: list[_Chunk], characters: list[_Character]) -> None:
+    """Apply every textLength of the text and its spans, innermost first."""
+    elements: dict[int, tuple[int, Any, Place]] = {}
+    for character in characters:
+        for depth, (element, place) in enumerate(character.spans):
+            elements.setdefault(id(element), (depth, element, place))
+    for _depth, element, place in sorted(elements.values(), key=lambda item: -item[0]):
+        length = place.lengths.px(element.get("textLength"), "x")
+        if length is not None and length > 0:
+            for chunk in chunks:
+                _fit_length(chunk, element, length, element.get("lengthAdjust", "spacing"))
 
 
 def layout(drawer: Drawer, element: Any, place: Place, tolerance: float) -> list[tuple[Place, list[Subpath]]]:
@@ -200,21 +263,15 @@ def layout(drawer: Drawer, element: Any, place: Place, tolerance: float) -> list
         chunks = _chunks(drawer, characters, tolerance)
     except (ValueError, OSError) as error:
         raise TextFailed(str(error)) from error
-    length = place.lengths.px(element.get("textLength"), "x")
-    adjust = element.get("lengthAdjust", "spacing")
+    _lengths(chunks, characters)
     painted: dict[int, tuple[Place, list[Subpath]]] = {}
     for chunk in chunks:
         if not chunk.glyphs:
             continue
-        glyphs = _fitted(chunk.glyphs, chunk.start, length if len(chunks) == 1 else None, adjust)
-        anchor = ANCHORS.get(glyphs[0].place.style.get("text-anchor", "start").strip(), 0.0)
-        shift = -(glyphs[-1].advance_end - chunk.start) * anchor
-        for placed in glyphs:
-            span = painted.setdefault(id(placed.place), (
-                replace(placed.place, style={**placed.place.style, **NONZERO_TEXT}), []))
-            span[1].extend(Subpath(ring + np.array([shift, 0.0]), True) for ring in placed.rings if len(ring) >= 3)
+        anchor = ANCHORS.get(chunk.glyphs[0].character.place.style.get("text-anchor", "start").strip(), 0.0)
+        shift = -(chunk.glyphs[-1].end - chunk.start) * anchor
+        for placed in chunk.glyphs:
+            span = placed.character.place
+            group = painted.setdefault(id(span), (replace(span, style={**span.style, **NONZERO_TEXT}), []))
+            group[1].extend(Subpath(ring + np.array([shift, 0.0]), True) for ring in placed.rings if len(ring) >= 3)
     return [value for value in painted.values() if value[1]]
-
-
-class TextFailed(Exception):
-    """A font could not be read or the text is too long to shape."""

@@ -15,6 +15,8 @@ import numpy as np
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 LENGTH = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([a-zA-Z]+|%)?\s*$")
 TRANSFORM = re.compile(r"\s*(matrix|translate|scale|rotate|skewX|skewY)\s*\(([^)]*)\)\s*,?")
+ARGUMENT = re.compile(r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(deg|rad|grad|turn|px)?(?![a-zA-Z%])")
+DEGREES_PER = {"deg": 1.0, "rad": 180 / math.pi, "grad": 0.9, "turn": 360.0}
 CSS_FUNCTION = re.compile(r"^\s*(rgba?|hsla?)\s*\((.*)\)\s*$", re.IGNORECASE)
 PX_PER_UNIT = {"": 1.0, "px": 1.0, "in": 96.0, "cm": 96.0 / 2.54, "mm": 96.0 / 25.4, "q": 96.0 / 101.6,
                "pt": 96.0 / 72.0, "pc": 16.0}
@@ -117,17 +119,30 @@ def _one(name: str, values: list[float]) -> np.ndarray:
     return matrix(1, 0, slant, 1, 0, 0) if name == "skewX" else matrix(1, slant, 0, 1, 0, 0)
 
 
+def _arguments(text: str) -> list[float] | None:
+    """A transform function's arguments: numbers, px lengths, and angles in degrees (deg, rad, grad or turn as
+    CSS writes them); None when anything else is there."""
+    found = list(ARGUMENT.finditer(text))
+    if ARGUMENT.sub("", text).replace(",", "").strip():
+        return None
+    return [float(m.group(1)) * DEGREES_PER.get(m.group(2) or "", 1.0) for m in found]
+
+
 def transform(text: str | None) -> np.ndarray | None:
-    """A transform list as one matrix; identity for none, None for one in error (the element is then drawn
-    without it, as browsers do)."""
+    """A transform list (SVG's attribute, or CSS's property with units) as one matrix; identity for none, None
+    for one in error (the element is then drawn without it, as browsers do)."""
     result = np.eye(3)
     text = (text or "").strip()
+    if text == "none":
+        return result
     position = 0
     while position < len(text):
         match = TRANSFORM.match(text, position)
         if match is None:
             return None
-        values = numbers(match.group(2))
+        values = _arguments(match.group(2))
+        if values is None:
+            return None
         if len(values) not in TRANSFORM_ARGUMENTS[match.group(1)]:
             return None
         result = result @ _one(match.group(1), values)
