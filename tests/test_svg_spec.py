@@ -842,3 +842,22 @@ def test_zero_length_dashes_draw_their_caps(cap):
     dots = [shapely.Point(x, 50).buffer(3, quad_segs=32) if cap == "round" else _rect(x - 3, 47, 6, 6)
             for x in (10, 30, 50, 70, 90)]
     _assert_draws(body, shapely.union_all(dots))
+
+
+def test_a_gradient_without_stops_gives_way_to_the_fallback_colour():
+    body = ('<defs><linearGradient id="p"/></defs><rect x="10" y="10" width="30" height="30" '
+            'fill="url(#p) black"/>')
+    _assert_draws(body, _rect(10, 10, 30, 30))
+
+
+def test_a_rotate_list_with_a_unit_is_in_error_and_ignored():
+    plain = _text_box('<text x="10" y="100" font-size="60">Ty</text>')
+    assert _text_box('<text x="10" y="100" font-size="60" rotate="30mm">Ty</text>') == pytest.approx(plain, abs=0.01)
+    assert _text_box('<text x="10" y="100" font-size="60" rotate="30">Ty</text>') != pytest.approx(plain, abs=0.01)
+
+
+def test_a_clip_path_on_a_tspan_does_not_apply():
+    """CSS Masking 1: in SVG, clip-path applies to containers, graphics elements and use; a tspan is neither."""
+    clipped = ('<clipPath id="c"><rect width="1" height="1"/></clipPath>'
+               '<text x="10" y="100" font-size="60">A<tspan clip-path="url(#c)">B</tspan></text>')
+    assert _text_box(clipped) == pytest.approx(_text_box('<text x="10" y="100" font-size="60">AB</text>'), abs=0.01)

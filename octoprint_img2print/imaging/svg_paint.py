@@ -11,6 +11,7 @@ from .svg_tree import local, referenced
 from .svg_values import colour, numbers
 
 INK, ERASE = "ink", "erase"
+UNUSABLE = "unusable"  # a gradient without stops: its reference's fallback paints, else nothing
 GRADIENTS = {"linearGradient", "radialGradient"}
 PAINT_SERVERS = {*GRADIENTS, "pattern"}
 MAX_TEMPLATES = 32  # gradients and patterns that borrow from one another (href), followed this far
@@ -56,9 +57,11 @@ def _templates(server: Any, ids: dict[str, Any]) -> list[Any]:
 
 
 def _gradient_effect(chain: list[Any], alpha: float, declared: Declared) -> str | None:
-    """A gradient paints as its stops: one stop is a plain colour, none paints nothing, several paint ink where
-    any of them shows."""
+    """A gradient paints as its stops: one stop is a plain colour, several paint ink where any of them shows; one
+    without stops is UNUSABLE."""
     stops = next(([c for c in g if local(c) == "stop"] for g in chain if any(local(c) == "stop" for c in g)), [])
+    if not stops:
+        return UNUSABLE
     effects = []
     for stop in stops:
         style = declared(stop)
@@ -103,9 +106,11 @@ def paint_effect(value: str | None, alpha: float, current_colour: str, ids: dict
     reference = REFERENCE.match(word)
     if reference:
         target = ids.get(reference.group(1))
-        if target is not None and local(target) in PAINT_SERVERS:
-            return server_effect(target, alpha, ids, declared or (lambda element: dict(element.attrib)))
         fallback = reference.group(2).strip()
+        if target is not None and local(target) in PAINT_SERVERS:
+            painted = server_effect(target, alpha, ids, declared or (lambda element: dict(element.attrib)))
+            if painted is not UNUSABLE:
+                return painted
         return paint_effect(fallback, alpha, current_colour, ids) if fallback else None
     if lower == "currentcolor":
         word = current_colour

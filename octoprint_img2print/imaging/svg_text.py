@@ -14,7 +14,7 @@ import numpy as np
 
 from .svg_path import Subpath
 from .svg_tree import local
-from .svg_values import numbers
+from .svg_values import strict_numbers
 
 if TYPE_CHECKING:
     from .svg_draw import Drawer, Place
@@ -73,8 +73,8 @@ def _characters(drawer: Drawer, element: Any, place: Place, into: list[_Characte
         kind = local(child)
         if kind in SPANS:
             inner = drawer.enter(child, place)
-            if inner is not None:  # a span takes no transform of its own
-                _characters(drawer, child, replace(inner, ctm=place.ctm), into, spans, preserve)
+            if inner is not None:  # a span takes no transform and no clip-path of its own
+                _characters(drawer, child, replace(inner, ctm=place.ctm, clip=place.clip), into, spans, preserve)
         elif kind == "textPath":
             drawer.drawing.ignored.add("textPath")
         if child.tail:
@@ -105,7 +105,7 @@ def _positioned(characters: list[_Character]) -> None:
     for _depth, element, place, held in sorted(members.values(), key=lambda member: -member[0]):
         lists = {name: _values(element, name, place, "y" if name.endswith("y") else "x")
                  for name in ("x", "y", "dx", "dy")}
-        turns = numbers(element.get("rotate"))
+        turns = strict_numbers(element.get("rotate"))
         for index, character in enumerate(held):
             if index < len(lists["x"]) and character.x is None:
                 character.x = lists["x"][index]

@@ -79,6 +79,12 @@ def numbers(text: str | None) -> list[float]:
     return [float(n) for n in NUMBER.findall(text or "")]
 
 
+def strict_numbers(text: str | None) -> list[float]:
+    """A list of plain numbers (such as a text's rotate); empty when anything else is in it (in error)."""
+    words = (text or "").replace(",", " ").split()
+    return [float(w) for w in words] if all(NUMBER.fullmatch(w) for w in words) else []
+
+
 def font_size(text: str | None, lengths: Lengths, parent: float) -> float:
     """A computed font size in px: keywords, lengths, and em and percentages of the parent's size."""
     if text is None:
