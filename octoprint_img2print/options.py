@@ -40,13 +40,14 @@ class OptionInfo:
     low_open: bool = False
     choices: tuple[Choice, ...] = ()
     main: bool = False
+    multiline: bool = False  # a text option that may hold several lines
 
 
 def option(default: Any, label: str, help: str, *, unit: str = "", low: float | None = None,
            high: float | None = None, low_open: bool = False, choices: tuple[Choice, ...] = (),
-           main: bool = False) -> Any:
+           main: bool = False, multiline: bool = False) -> Any:
     """A dataclass field that describes itself (see OptionInfo)."""
-    info = OptionInfo(label, help, unit, low, high, low_open, choices, main)
+    info = OptionInfo(label, help, unit, low, high, low_open, choices, main, multiline)
     return field(default=default, metadata={METADATA_KEY: info})
 
 
@@ -70,7 +71,8 @@ class OptionSpec:
         info = self.info
         data = {"name": self.name, "type": self.kind, "nullable": self.nullable, "default": self.default,
                 "label": translate(info.label), "help": translate(info.help), "unit": info.unit,
-                "min": info.low, "max": info.high, "min_exclusive": info.low_open, "main": info.main}
+                "min": info.low, "max": info.high, "min_exclusive": info.low_open, "main": info.main,
+                "multiline": info.multiline}
         if info.choices:
             data["choices"] = [{"value": c.value, "label": translate(c.label)} for c in info.choices]
         return data

@@ -17,6 +17,7 @@ from typing import Any
 
 from .building import nozzle
 from .building.artwork import Artwork, ArtworkOptions, load_artwork, traced_artwork
+from .building.drawn import drawn_picture
 from .building.lettering import TextOptions, lettered
 from .building.size import SizedOptions
 from .errors import BadInput, Cancelled, DoesNotFit, Img2PrintError, SlicerFailed
@@ -33,7 +34,7 @@ from .i18n import N_, _
 from .imaging.classify import looks_like_logo
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS, Picture, load_picture
 from .imaging.svg import looks_like_svg
-from .modes import ARTWORK, DRAWING, ELEVATION, FLAT_ART, PHOTO, Mode, get_mode, mode_for
+from .modes import ARTWORK, DRAWING, ELEVATION, FLAT_ART, PHOTO, PICTURE, Mode, get_mode, mode_for
 from .options import require_range
 from .printers.fit import fit_to_printer
 from .printers.profile import PrinterProfile
@@ -88,6 +89,8 @@ def _read(mode: Mode, source: bytes | Path, name: str, options: SizedOptions,
         return load_artwork(source, name, options, max_megapixels)
     if isinstance(options, TextOptions) and options.text:
         return lettered(source, name, options, max_megapixels)
+    if mode.reads == PICTURE and looks_like_svg(_head(source), name):
+        return drawn_picture(source, name)
     return load_picture(source, name, max_megapixels=max_megapixels, needed_size=options.needed_pixels(),
                         keep_values=mode.reads == ELEVATION)
 

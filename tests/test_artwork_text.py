@@ -298,3 +298,22 @@ def test_the_check_sees_parts_joined_at_an_edge_as_a_slicer_does():
                 np.vstack([box.faces, other.faces + len(box.vertices)]).astype(np.int32))
     summary = summarize(mesh)
     assert not summary.closed and summary.non_manifold_edges == 1
+
+
+def test_findings_in_words_added_under_a_picture_point_at_no_pixel_of_it(tmp_path):
+    """A finding in the words lies outside the picture: it is placed in mm only, while one in the picture keeps
+    its pixel."""
+    path = tmp_path / "thin.svg"
+    path.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="40mm" height="40mm" viewBox="0 0 40 40">'
+                    '<rect x="5" y="5" width="30" height="30"/><rect x="10" y="10" width="20" height="0.2" '
+                    'fill="white"/></svg>')
+    status, answer = cli_json("convert", str(path), "-o", str(tmp_path / "t.stl"), "--mode", "logo", "--text", "Anna",
+                              "--bold", "--json")
+    assert status == 0
+    gaps = [f for f in answer["findings"] if f["code"] == "gap_below_nozzle"]
+    in_picture = [f for f in gaps if f["numbers"]["y_mm"] > 20]
+    in_words = [f for f in gaps if f["numbers"]["y_mm"] < 15]
+    assert in_picture and all("x_px" in f["numbers"] and "pixel" in f["message"] for f in in_picture)
+    assert in_words and all("x_px" not in f["numbers"] and "pixel" not in f["message"] for f in in_words)
+    fonts = [f for f in answer["findings"] if f["code"] == "svg_text_fonts"]
+    assert len(fonts) == 1 and fonts[0]["numbers"]["fonts"] == ["DejaVu Sans"]

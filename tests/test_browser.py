@@ -644,3 +644,39 @@ def test_the_tab_has_a_field_for_every_option_and_one_changes_the_solid_as_the_c
     tab = trimesh.load(io.BytesIO(made.content), file_type="stl").volume
     volumes = frame_volumes(photo, tmp_path)
     assert volumes[8] > volumes[0] * 1.08 and abs(tab - volumes[8]) < 0.01 * volumes[8], (tab, volumes)
+
+
+def test_words_typed_in_the_tab_go_under_a_drawing_on_two_lines_as_on_the_command_line(server, tmp_path):
+    """An SVG with text inside a ring, and two lines typed into the Text box: the tab's solid is the command
+    line's (same size), and the letters of the drawing are there (more than the ring alone)."""
+    import trimesh
+    from conftest import cli_json
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    badge = tmp_path / "badge.svg"
+    badge.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="60mm" height="60mm" viewBox="0 0 60 60">'
+                     '<circle cx="30" cy="30" r="27" fill="none" stroke="black" stroke-width="4"/>'
+                     '<text x="30" y="37" font-size="20" text-anchor="middle" font-weight="bold">Hi</text></svg>')
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        driver.find_element(By.ID, "img2print-file").send_keys(str(badge))
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("logo")
+        words = wait_for(lambda: driver.find_element(By.ID, "img2print-option-text"))
+        assert words.tag_name == "textarea"
+        words.send_keys("Since\n1999")
+        wait_for(lambda: driver.find_element(By.ID, "img2print-convert").is_enabled())
+        driver.find_element(By.ID, "img2print-convert").click()
+        wait_for(lambda: text_of(driver, "img2print-result-file") == "badge.stl", 240)
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+    made = trimesh.load(io.BytesIO(server.session().get("/downloads/files/local/badge.stl").content),
+                        file_type="stl")
+    status, answer = cli_json("convert", str(badge), "-o", str(tmp_path / "cli.stl"), "--mode", "logo",
+                              "--text", "Since\n1999", "--json")
+    assert status == 0 and made.is_watertight
+    assert list(made.extents) == pytest.approx(answer["size_mm"], abs=0.01)
+    assert answer["size_mm"][1] > 60 + 2 * 10  # the ring and plate, then two lines of 10 mm words

@@ -80,3 +80,15 @@ def test_thickened_artwork_flush_with_its_plate(tmp_path, mode):
     options = {"margin": 0.0, "fix_thin": True, **({"plate": "outline"} if mode == "logo" else {})}
     for width in [47.3, 68.9, 75.7]:
         assert width <= solid_width(tmp_path, SUN, mode, width, **options) <= width + 0.5
+
+
+def test_the_cutter_is_mirrored_so_that_the_cookie_comes_out_as_drawn(tmp_path):
+    """Printed with its cutting edge up and pressed edge down, a cutter cuts the mirror image of what it shows
+    from above: an L drawn with its stem on the left must show its stem on the right on the bed."""
+    body = '<path d="M0 0 H20 V80 H70 V100 H0 Z"/>'  # an L: the stem on the left, the foot along the bottom
+    source = svg(tmp_path / "l.svg", body, 'width="100mm" height="100mm" viewBox="0 0 100 100"')
+    mesh = build_solid(source, mode="cookie-cutter", options={"width": 50}).mesh
+    other = trimesh.Trimesh(mesh.vertices, mesh.faces, process=False)
+    low, high = other.bounds
+    upper = other.vertices[other.vertices[:, 1] > low[1] + 0.6 * (high[1] - low[1])]  # the stem's upper part
+    assert upper[:, 0].mean() > (low[0] + high[0]) / 2

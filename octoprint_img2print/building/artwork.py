@@ -28,7 +28,7 @@ SPECKS_DROPPED = finding_kind("artwork_parts_dropped", N_("Small parts of the ar
                               N_("Keep them"))
 FEATURES_IGNORED = finding_kind("svg_feature_ignored", N_("SVG effects drawn without: {count}"))
 MISSING_GLYPHS = finding_kind("svg_text_missing_glyphs", N_("Characters the font lacks: {count}"))
-TEXT_FONTS = finding_kind("svg_text_fonts", N_("Fonts used for the text: {count}"))
+TEXT_FONTS = finding_kind("svg_text_fonts", N_("Fonts of the text: {count}"))
 IGNORED_FEATURES = {"mask": N_("masks"), "filter": N_("filters (blur, shadow)"),
                     "marker": N_("markers (arrow heads)"), "textPath": N_("text along a path")}
 HOLES_FILLED = finding_kind("artwork_holes_filled", N_("Small holes of the artwork filled: {count}"))
@@ -67,7 +67,9 @@ class Artwork:
     name: str
     px_per_mm: float
     pixel_origin: tuple[float, float]
+    pixel_box: tuple[float, float, float, float] | None = None  # the source's pixels (left, top, right, bottom)
     findings: Report = field(default_factory=Report)
+    fonts: set[str] = field(default_factory=set)
 
     @property
     def size(self) -> tuple[float, float]:
@@ -75,16 +77,21 @@ class Artwork:
         x0, y0, x1, y1 = outline.bounds(self.region)
         return x1 - x0, y1 - y0
 
-    def source_pixel(self, x: float, y: float) -> tuple[int, int]:
-        """Where a point of the artwork (mm) lies in the source picture or drawing (pixels, y down)."""
-        return round(self.pixel_origin[0] + x * self.px_per_mm), round(self.pixel_origin[1] - y * self.px_per_mm)
+    def source_pixel(self, x: float, y: float) -> tuple[int, int] | None:
+        """Where a point of the artwork (mm) lies in the source picture or drawing (pixels, y down); None for a
+        point outside it (in words added under it)."""
+        column, row = self.pixel_origin[0] + x * self.px_per_mm, self.pixel_origin[1] - y * self.px_per_mm
+        box = self.pixel_box
+        if box is None or not (box[0] <= column <= box[2] and box[1] <= row <= box[3]):
+            return None
+        return round(column), round(row)
 
     def moved(self, scale: float) -> Artwork:
         """The artwork scaled by ``scale`` about its lower-left corner, then moved to the origin."""
         x0, y0, _x1, _y1 = outline.bounds(self.region)
         region = self.region.translate((-x0, -y0)).scale((scale, scale))
         origin = (self.pixel_origin[0] + x0 * self.px_per_mm, self.pixel_origin[1] - y0 * self.px_per_mm)
-        return Artwork(region, self.name, self.px_per_mm / scale, origin, self.findings)
+        return Artwork(region, self.name, self.px_per_mm / scale, origin, self.pixel_box, self.findings, self.fonts)
 
 
 def _fit_scale(natural: tuple[float, float], options: ArtworkOptions, default_width: float | None) -> float:
@@ -110,18 +117,23 @@ def _with_text(artwork: Artwork | None, options: ArtworkOptions) -> Artwork:
     moved = words.region.translate(((x0 + x1) / 2 - (tx0 + tx1) / 2, y0 - gap - ty1))
     artwork.region = outline.union([artwork.region, moved])
     artwork.findings.extend(words.findings)
+    artwork.fonts |= words.fonts
     return artwork
 
 
 def _from_svg(data: bytes, name: str, options: ArtworkOptions) -> Artwork:
     drawing = load_svg(data, name, options.tolerance)
-    artwork = Artwork(drawing.region, name, 96 / 25.4, (0.0, 0.0))
+    x0, y0, x1, y1 = outline.bounds(drawing.region)
+    px_per_mm = 96 / 25.4
+    artwork = Artwork(drawing.region, name, px_per_mm, (0.0, 0.0),
+                      (x0 * px_per_mm, -y1 * px_per_mm, x1 * px_per_mm, -y0 * px_per_mm))
     tell_drawing(artwork.findings, drawing)
+    artwork.fonts |= drawing.fonts
     return artwork
 
 
 def tell_drawing(report: Report, drawing: Drawing) -> None:
-    """Findings for what of an SVG was drawn without an effect it asks for, and which fonts drew its text."""
+    """Findings for what of an SVG was drawn without an effect it asks for, and for characters its fonts lack."""
     for feature in sorted(drawing.ignored):
         report.add(WARNING, FEATURES_IGNORED,
                    _("The SVG uses {feature}, which img2print does not draw; the shapes are drawn without them. "
@@ -134,10 +146,13 @@ def tell_drawing(report: Report, drawing: Drawing) -> None:
                             "{count} characters of the text are not in the font {font} and are left out; install a "
                             "font that has them, or convert the text to paths in the drawing program.", count)
                    .format(count=count, font=font), count=count, font=font)
-    if drawing.fonts:
-        fonts = list_separator().join(sorted(drawing.fonts))
-        report.add(INFO, TEXT_FONTS, _("The text is drawn with the font {fonts}.").format(fonts=fonts),
-                   fonts=sorted(drawing.fonts))
+
+
+def _tell_fonts(report: Report, fonts: set[str]) -> None:
+    """One finding naming every font the artwork's text was drawn with."""
+    if fonts:
+        report.add(INFO, TEXT_FONTS, _("The text is drawn with the font {fonts}.")
+                   .format(fonts=list_separator().join(sorted(fonts))), fonts=sorted(fonts))
 
 
 def _traced(picture: Picture, options: ArtworkOptions) -> Artwork:
@@ -162,7 +177,8 @@ def _traced(picture: Picture, options: ArtworkOptions) -> Artwork:
     size_mm = max(cols, rows) * mm_per_px
     pitch = max(min(options.nozzle / 4, options.tolerance * 2), size_mm / MAX_TRACE_GRID)
     region = trace(picture, (cols - 1) * mm_per_px, (rows - 1) * mm_per_px, pitch, level, options.invert)
-    return Artwork(region, name, 1 / mm_per_px, (float(left), float(top + rows - 1)))
+    return Artwork(region, name, 1 / mm_per_px, (float(left), float(top + rows - 1)),
+                   (0.0, 0.0, float(field.shape[1]), float(field.shape[0])))
 
 
 def _finished(artwork: Artwork, options: ArtworkOptions, default_width: float | None) -> Artwork:
@@ -175,6 +191,7 @@ def _finished(artwork: Artwork, options: ArtworkOptions, default_width: float | 
         raise bad_parameter("despeckle", _("every part of the artwork is smaller than {area:g} mm².")
                             .format(area=options.despeckle))
     _tell_cleaning(artwork.findings, cleaned, options)
+    _tell_fonts(artwork.findings, artwork.fonts)
     artwork.region = cleaned.region.simplify(options.tolerance)
     return artwork.moved(_fit_scale(artwork.size, options, None))
 

@@ -39,33 +39,42 @@ def analyse(artwork: Artwork, region: outline.Region, line_width: float, fixable
     fix = THICKEN if fixable else {}
     checks = (
         (THIN_STROKE, thin_strokes(region, line_width), fix,
-         _("A stroke about {width:.2f} mm wide at x {x:.1f}, y {y:.1f} mm (pixel {px}, {py}) is narrower than the "
-           "{line:.2f} mm line the nozzle prints; use --fix-thin or thicken it.")),
+         _("A stroke about {width:.2f} mm wide at {place} is narrower than the {line:.2f} mm line the nozzle "
+           "prints; use --fix-thin or thicken it.")),
         (NARROW_GAP, narrow_gaps(region, line_width), {},
-         _("A gap about {width:.2f} mm wide at x {x:.1f}, y {y:.1f} mm (pixel {px}, {py}) is narrower than the "
-           "{line:.2f} mm line the nozzle prints and will close up.")),
+         _("A gap about {width:.2f} mm wide at {place} is narrower than the {line:.2f} mm line the nozzle prints "
+           "and will close up.")),
     )
     for code, shape, remedy, message in checks:
         found = _significant(shape, line_width)
         for piece in found[:MAX_FINDINGS_PER_CODE]:
-            x, y = piece.centre
-            px, py = artwork.source_pixel(x, y)
+            place, where = _place(artwork, piece)
             width = min(piece.typical_width, line_width)
-            report.add(WARNING, code, message.format(width=width, x=x, y=y, px=px, py=py, line=line_width),
-                       width_mm=round(width, 3), area_mm2=round(piece.area, 3), x_mm=round(x, 2), y_mm=round(y, 2),
-                       x_px=px, y_px=py, line_width_mm=round(line_width, 3), **remedy)
+            report.add(WARNING, code, message.format(width=width, place=place, line=line_width),
+                       width_mm=round(width, 3), area_mm2=round(piece.area, 3), **where,
+                       line_width_mm=round(line_width, 3), **remedy)
         _more(report, code, len(found))
     islands = [p for p in outline.pieces(region) if p.area < (ISLAND_LINES * line_width) ** 2]
     for piece in islands[:MAX_FINDINGS_PER_CODE]:
-        x, y = piece.centre
-        px, py = artwork.source_pixel(x, y)
+        place, where = _place(artwork, piece)
         report.add(WARNING, SMALL_ISLAND,
-                   _("A separate part of {area:.2f} mm² at x {x:.1f}, y {y:.1f} mm (pixel {px}, {py}) is smaller "
-                     "than a few nozzle lines and may not print or stick.")
-                   .format(area=piece.area, x=x, y=y, px=px, py=py),
-                   area_mm2=round(piece.area, 3), x_mm=round(x, 2), y_mm=round(y, 2), x_px=px, y_px=py, **fix)
+                   _("A separate part of {area:.2f} mm² at {place} is smaller than a few nozzle lines and may not "
+                     "print or stick.").format(area=piece.area, place=place),
+                   area_mm2=round(piece.area, 3), **where, **fix)
     _more(report, SMALL_ISLAND, len(islands))
     return report
+
+
+def _place(artwork: Artwork, piece: outline.Piece) -> tuple[str, dict[str, float | int]]:
+    """Where a piece lies, as words and as numbers: in mm, and in the source picture's pixels when it lies in the
+    picture (not in words added under it)."""
+    x, y = piece.centre
+    numbers: dict[str, float | int] = {"x_mm": round(x, 2), "y_mm": round(y, 2)}
+    pixel = artwork.source_pixel(x, y)
+    if pixel is None:
+        return _("x {x:.1f}, y {y:.1f} mm").format(x=x, y=y), numbers
+    numbers.update(x_px=pixel[0], y_px=pixel[1])
+    return _("x {x:.1f}, y {y:.1f} mm (pixel {px}, {py})").format(x=x, y=y, px=pixel[0], py=pixel[1]), numbers
 
 
 def _more(report: Report, code: str, found: int) -> None:

@@ -21,6 +21,9 @@ def manifold() -> Any:
     return manifold3d
 
 
+NULL_EDGE_MM = 2e-5
+
+
 @native_code()
 def to_manifold(mesh: Mesh) -> manifold3d.Manifold:
     """A manifold3d solid from a closed Mesh."""
@@ -39,10 +42,12 @@ def from_manifold(solid: manifold3d.Manifold, on_bed: bool = False) -> Mesh:
 
 
 def _without_null_edges(mesh: Mesh) -> Mesh:
-    """The mesh with every edge whose ends are one point as 32-bit floats collapsed, and the faces on it, which
-    have no area, dropped. Only such edges: manifold3d keeps apart, on purpose, the vertices of parts that touch."""
-    corners = mesh.vertices[mesh.faces]
-    ends = [mesh.faces[(corners[:, i] == corners[:, j]).all(axis=1)][:, [i, j]] for i, j in ((0, 1), (1, 2), (2, 0))]
+    """The mesh with every edge whose ends are one point as 32-bit floats (or closer than NULL_EDGE_MM, the
+    rounding of 32-bit floats at a few centimetres) collapsed, and the faces on it, which have no area, dropped.
+    Only such edges: manifold3d keeps apart, on purpose, the vertices of parts that touch."""
+    corners = mesh.vertices[mesh.faces].astype(np.float64)
+    ends = [mesh.faces[np.linalg.norm(corners[:, i] - corners[:, j], axis=1) < NULL_EDGE_MM][:, [i, j]]
+            for i, j in ((0, 1), (1, 2), (2, 0))]
     null = np.concatenate(ends)
     if not len(null):
         return mesh

@@ -87,6 +87,7 @@ def ridges(art: outline.Region, shape: outline.Region, wall: float, options: Coo
 def build(artwork: Artwork, options: CookieCutterOptions) -> tuple[Mesh, Report]:
     """The cutter, flange down on the bed and the cutting edge up, and its findings."""
     art, report = printable_artwork(artwork, options)
+    art = art.mirror((1.0, 0.0))  # printed edge up, pressed edge down: the cookie is the drawing as drawn
     shape = cookie_outline(art)
     wall = wall_thickness(options, report)
     layers = ((outline.offset(shape, wall) - shape, options.cutter_height),

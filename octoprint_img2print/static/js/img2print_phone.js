@@ -51,6 +51,10 @@
             input.checked = !!field.initial;
             label.className = "option-check";
             label.insertBefore(input, label.firstChild);
+        } else if (field.option.multiline) {
+            input = document.createElement("textarea");
+            input.rows = 2;
+            input.value = field.initial;
         } else {
             input = document.createElement("input");
             input.type = "text";
