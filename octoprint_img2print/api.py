@@ -30,12 +30,13 @@ from octoprint.access.permissions import Permissions
 from octoprint.filemanager.util import DiskFileWrapper
 
 from . import __plugin_version__, i18n
+from .building.lettering import words_name
 from .errors import Img2PrintError
 from .generating import tripo
 from .isolated import is_picture, run_isolated
 from .job_request import CHECK, CONVERT, GENERATE, PREVIEW, REPAIR, SLICE, JobDefaults, Limits, build_request
 from .jobs import Job, JobQueue
-from .modes import describe_modes
+from .modes import DRAWING, describe_modes, mode_for
 from .options import bad_parameter, describe
 from .pipeline import check_printer_gcode, is_model_file
 from .print_go import BED_CLEAR_UNCONFIRMED, HOLDS, BedConfirmation, PrintGo, confirmed, hold, print_began
@@ -179,6 +180,13 @@ class Services:
     loaded: Callable[[], dict[str, str]]  # what is loaded in the printer: material, colour
 
 
+def _words_only(action: str, data: dict[str, Any]) -> bool:
+    """True for a preview, convert or slice of words alone (the text option given, no file)."""
+    options = data.get("options")
+    return action in (PREVIEW, CONVERT, SLICE) and isinstance(options, dict) and \
+        bool(str(options.get("text") or "").strip())
+
+
 def _selecting(data: Any) -> tuple[str, ...]:
     """Selecting the result (without printing it) needs OctoPrint's own permission to select files."""
     return ("FILES_SELECT",) if confirmed(data.get("select")) and not confirmed(data.get("print")) else ()
@@ -293,7 +301,7 @@ class HttpApi:
         if asks_to_print(name, data) and not stored and not confirmed(data.get("bed_clear")):
             return held(BED_CLEAR_UNCONFIRMED, 400)
         path = str(data.get("file", ""))
-        if not self._listed(path):
+        if not (path == "" and _words_only(name, data)) and not self._listed(path):
             return error(404, "unknown_file", translate("There is no such file in OctoPrint's file list."), file=path)
         if name == PRINT:
             return self._print(path, stored)
@@ -408,7 +416,11 @@ class HttpApi:
             asked["options"] = {"height": _number(data.get("height"), "height")}
         go = PrintGo(confirmed(data.get("bed_clear")), self.services.prints_seen(), occupied(printer)) \
             if data.get("print") else None
-        request = build_request(action, files.path_on_disk("local", path), path, asked, self.services.job_defaults(),
+        source = files.path_on_disk("local", path) if path else ""
+        if path == "" and _words_only(action, data):  # words alone: no file, named after them, a logo unless asked
+            path = words_name(str(data["options"]["text"]))
+            asked["mode"] = asked.get("mode") or mode_for(DRAWING).id
+        request = build_request(action, source, path, asked, self.services.job_defaults(),
                                 language=language(), go=go,
                                 printer_profile=self.services.octoprint_printer())
         user = getattr(flask.g, "identity", None)

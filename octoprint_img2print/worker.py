@@ -80,7 +80,7 @@ class Progress:
 def run(request: JobRequest, output: Path | None, view: Path | None = None) -> dict[str, Any]:
     """Do what the request asks: preview (its 3D view written to ``view``), convert, slice, check, repair or
     generate (the person confirmed the cost on the page before the job was queued)."""
-    source = Path(request.source)
+    source: Path | bytes = Path(request.source) if request.source else b""  # nothing: words alone
     progress = Progress(request.action)
     if request.action == CHECK:
         summary = pipeline.check(source, request.name)

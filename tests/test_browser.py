@@ -680,3 +680,42 @@ def test_words_typed_in_the_tab_go_under_a_drawing_on_two_lines_as_on_the_comman
     assert status == 0 and made.is_watertight
     assert list(made.extents) == pytest.approx(answer["size_mm"], abs=0.01)
     assert answer["size_mm"][1] > 60 + 2 * 10  # the ring and plate, then two lines of 10 mm words
+
+
+def test_a_name_tag_of_words_alone_from_the_tab_and_the_phone(server, tmp_path):
+    """No picture: words typed into the Text box of the logo mode make a name tag named after them, from the tab
+    (as the command line makes it) and from the phone page."""
+    import trimesh
+    from conftest import cli_json
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        Select(wait_for(lambda: driver.find_element(By.ID, "img2print-mode"))).select_by_value("logo")
+        assert not driver.find_element(By.ID, "img2print-convert").is_enabled()
+        wait_for(lambda: driver.find_element(By.ID, "img2print-option-text")).send_keys("Anna")
+        wait_for(lambda: driver.find_element(By.ID, "img2print-convert").is_enabled())
+        driver.find_element(By.ID, "img2print-convert").click()
+        wait_for(lambda: text_of(driver, "img2print-result-file") == "Anna.stl", 240)
+        assert console_errors(driver) == []
+        driver.set_window_size(*PHONE)
+        driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")
+        wait_for(lambda: driver.find_element(By.ID, "app").is_displayed())
+        Select(driver.find_element(By.ID, "mode")).select_by_value("logo")
+        assert driver.find_element(By.ID, "preview").get_attribute("disabled")
+        driver.find_element(By.ID, "option-text").send_keys("Ben")
+        wait_for(lambda: driver.find_element(By.ID, "preview").is_enabled())
+        driver.find_element(By.ID, "preview").click()
+        wait_for(lambda: driver.find_element(By.ID, "solid").get_attribute("src"), 240)
+        assert driver.find_element(By.ID, "error").text == ""
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+        idle(server.session())
+    made = trimesh.load(io.BytesIO(server.session().get("/downloads/files/local/Anna.stl").content), file_type="stl")
+    status, answer = cli_json("convert", "-o", str(tmp_path / "cli.stl"), "--text", "Anna", "--json")
+    assert status == 0 and made.is_watertight
+    assert list(made.extents) == pytest.approx(answer["size_mm"], abs=0.01)

@@ -407,6 +407,10 @@ def test_paths_out_of_the_file_list_are_unknown_files_not_server_errors(admin):
         assert answer.status_code == 404 and answer.json()["error"]["code"] == "unknown_file", path
         assert "root:" not in answer.text
         assert admin.get("/plugin/img2print/thumbnail", params={"path": path}).status_code == 404
+    for body in ({"command": "convert", "file": ""}, {"command": "convert", "file": "", "options": {"text": "  "}},
+                 {"command": "check", "file": "", "options": {"text": "Anna"}}):  # words alone: no check
+        answer = admin.post("/api/plugin/img2print", json=body)
+        assert answer.status_code == 404 and answer.json()["error"]["code"] == "unknown_file", body
 
 
 def test_selecting_a_result_needs_octoprints_own_select_permission(admin, server):

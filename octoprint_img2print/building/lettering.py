@@ -3,6 +3,8 @@ and as a picture for the modes that read pictures."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -18,6 +20,7 @@ from .size import SizedOptions
 
 LINE_SPACING = 1.2  # lines of --text this many font sizes apart
 TEXT_GAP = 0.5  # text under a picture lies this many font sizes below it
+MAX_NAME = 40  # characters of a file named after its words
 TEXT_MARGIN_MM = 3.0  # around words drawn as a picture, more than a keychain's frame covers
 
 
@@ -33,6 +36,15 @@ class TextOptions(Options):
     text_size: float = option(10.0, N_("Text size"), N_("font size of the text in mm (about a line's height)"),
                               unit="mm", low=1.0, high=500.0)
     bold: bool = option(False, N_("Bold text"), N_("draw the text in the font's bold face"))
+
+
+def words_name(text: str) -> str:
+    """A file name for what is made of words alone: the first line's letters and digits (at most 40), else
+    "text"."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    plain = unicodedata.normalize("NFKD", first).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-")[:MAX_NAME]
+    return name or "text"
 
 
 def text_drawing(options: TextOptions) -> bytes:

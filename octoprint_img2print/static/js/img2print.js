@@ -86,7 +86,13 @@ $(function () {
         self.canConvert = ko.pureComputed(function () { return self.loginState.isUser() && self.has("PLUGIN_IMG2PRINT_CONVERT"); });
         self.canSlice = ko.pureComputed(function () { return self.has("PLUGIN_IMG2PRINT_SLICE") && self.has("SLICE"); });
         self.canPrint = ko.pureComputed(function () { return self.canSlice() && self.has("PRINT"); });
-        self.ready = ko.pureComputed(function () { return self.file() !== null && !self.busy() && !self.invalid(); });
+        // words alone (the Text option of a mode that has it) need no picture
+        self.wordsOnly = ko.pureComputed(function () {
+            return self.file() === null && String(self.options().text || "").trim() !== "";
+        });
+        self.ready = ko.pureComputed(function () {
+            return (self.file() !== null || self.wordsOnly()) && !self.busy() && !self.invalid();
+        });
         // a field holds a value that cannot be used (its problem is shown at the field)
         self.invalid = ko.pureComputed(function () {
             var mode = self.current();
@@ -402,9 +408,9 @@ $(function () {
             self.error("");
             self.result(null);
             if (action === "preview") self.previewing = self.uploaded() ? self.asked() : null;
-            if (self.uploaded()) {
+            if (self.uploaded() || self.wordsOnly()) {
                 self.job({status: "queued", stage: "", progress: 0, note: ""});
-                OctoPrint.simpleApiCommand("img2print", action === "print" ? "slice" : action, $.extend({file: self.uploaded()}, asked))
+                OctoPrint.simpleApiCommand("img2print", action === "print" ? "slice" : action, $.extend({file: self.uploaded() || ""}, asked))
                     .done(function (job) { self.follow(job); })
                     .fail(function (xhr) {
                         self.busy(false);

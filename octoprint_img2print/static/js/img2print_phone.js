@@ -191,11 +191,13 @@
     }
     // what a preview is made of: the photo, the mode, its options and the slicing options
     function asked() { return JSON.stringify([photo && photo.name, $("mode").value, options(), overrides()]); }
+    // words alone (the Text option of a mode that has it) need no photo
+    function wordsOnly() { return !photo && String(options().text || "").trim() !== ""; }
     function enable() {
-        var current = previewed !== null && previewed === asked(), usable = checkFields();
-        $("preview").disabled = !photo || job !== null || !usable;
-        $("print").disabled = !photo || job !== null || !$("bed-clear").checked || !current || blocked || !usable;
-        $("preview-first").hidden = !photo || current;
+        var current = previewed !== null && previewed === asked(), usable = checkFields(), given = photo || wordsOnly();
+        $("preview").disabled = !given || job !== null || !usable;
+        $("print").disabled = !given || job !== null || !$("bed-clear").checked || !current || blocked || !usable;
+        $("preview-first").hidden = !given || current;
         $("result-print").disabled = !$("result-bed-clear").checked;
     }
     $("bed-clear").addEventListener("change", enable);
@@ -203,6 +205,7 @@
 
     function send(action) {
         if (action === "preview") previewing = asked();
+        if (!photo) { sendWords(action); return; }
         var form = new FormData();
         form.append("file", photo, photo.name);
         form.append("action", action);
@@ -227,6 +230,24 @@
                 listed = reply.data.file;
                 poll();
             });
+    }
+    // words alone go as a command on no file: the answer is the job
+    function sendWords(action) {
+        var body = {command: action === "print" ? "slice" : action, file: "", mode: $("mode").value,
+                    options: options(), overrides: overrides()};
+        var intent = (defaults.modes[$("mode").value] || {}).intent;
+        if (intent) body.intent = intent;
+        if (action === "print") { body.print = true; body.select = true; body.bed_clear = true; $("bed-clear").checked = false; }
+        $("progress").hidden = false;
+        $("error").textContent = "";
+        $("result").hidden = true;
+        job = "";
+        enable();
+        command(body).then(function (reply) {
+            if (!reply.ok) { fail(reply.data.error.message); return; }
+            job = reply.data.id;
+            poll();
+        });
     }
     function fail(message) {
         job = null;
