@@ -861,3 +861,14 @@ def test_a_clip_path_on_a_tspan_does_not_apply():
     clipped = ('<clipPath id="c"><rect width="1" height="1"/></clipPath>'
                '<text x="10" y="100" font-size="60">A<tspan clip-path="url(#c)">B</tspan></text>')
     assert _text_box(clipped) == pytest.approx(_text_box('<text x="10" y="100" font-size="60">AB</text>'), abs=0.01)
+
+
+def test_text_beyond_the_limit_is_refused_clearly_with_use_copies_counted():
+    from octoprint_img2print.imaging.svg_text import MAX_TEXT_CHARACTERS
+
+    copies = MAX_TEXT_CHARACTERS // 1000 + 1
+    body = ('<defs><text id="t" y="10" xml:space="preserve">' + " " * 999 + 'x</text></defs>'
+            + "".join(f'<use href="#t" y="{i}"/>' for i in range(copies)))
+    with pytest.raises(BadInput) as refusal:
+        _load(body)
+    assert refusal.value.code == "svg_too_complex" and f"{MAX_TEXT_CHARACTERS:,}" in str(refusal.value)

@@ -20,7 +20,7 @@ from .crossings import TooManyCrossings
 from .svg_draw import MAX_REACH_PX, Drawing, TooFar, draw_document
 from .svg_path import Budget, TooManyPoints
 from .svg_style import TooManyRules
-from .svg_text import TextFailed
+from .svg_text import MAX_TEXT_CHARACTERS, TextFailed, TooMuchText
 from .svg_tree import href, local
 
 MAX_SVG_BYTES = 20 * 1024 * 1024
@@ -143,6 +143,10 @@ def load_svg(data: bytes, name: str, tolerance_mm: float) -> Drawing:
         raise _refuse("svg_too_complex", _("{file}: a path in the SVG crosses itself about {count:,.0f} times, more "
                                            "than img2print fills in reasonable time; simplify it (Inkscape: Path > "
                                            "Simplify).").format(file=name, count=error.crossings), name) from error
+    except TooMuchText as error:
+        raise _refuse("svg_too_complex", _("{file}: the SVG's text has more than {limit:,} characters, counted with "
+                                           "every <use> drawn out.").format(file=name, limit=MAX_TEXT_CHARACTERS),
+                      name) from error
     except TextFailed as error:
         raise _refuse("svg_text_failed", _("{file}: the SVG's text could not be drawn ({reason}); convert it to "
                                            "paths in the drawing program (Inkscape: Path > Object to Path).")

@@ -48,6 +48,7 @@ class Drawing:
     fonts: set[str] = field(default_factory=set)
     ignored: set[str] = field(default_factory=set)
     missing_glyphs: dict[str, int] = field(default_factory=dict)
+    characters: int = 0  # of its text, shaped so far
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .glyphs import MAX_CHARACTERS
 from .svg_path import Subpath
 from .svg_tree import local
 from .svg_values import strict_numbers
@@ -26,8 +27,15 @@ XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 INKLESS = {"Zs", "Zl", "Zp", "Cc", "Cf", "Mn", "Me"}  # characters that may well have no outline of their own
 
 
+MAX_TEXT_CHARACTERS = 5_000  # characters in one drawing, <use> copies counted: 5,000 on one line fill in about 3 s
+
+
 class TextFailed(Exception):
-    """A font could not be read or the text is too long to shape."""
+    """A font could not be read."""
+
+
+class TooMuchText(Exception):
+    """The drawing's text has more characters than MAX_TEXT_CHARACTERS."""
 
 
 @dataclass
@@ -143,10 +151,11 @@ def _spacing(place: Place, name: str) -> float:
 
 
 def _runs(characters: list[_Character]) -> list[list[_Character]]:
-    """Runs shaped together: the same font and size, from one absolute position to the next."""
+    """Runs shaped together: the same font and size, from one absolute position to the next (and at most what
+    HarfBuzz is given at once)."""
     runs: list[list[_Character]] = []
     for character in characters:
-        if runs and character.x is None and character.y is None \
+        if runs and character.x is None and character.y is None and len(runs[-1]) < MAX_CHARACTERS \
                 and _font_key(runs[-1][-1].place) == _font_key(character.place):
             runs[-1].append(character)
         else:
@@ -185,6 +194,9 @@ def _chunks(drawer: Drawer, characters: list[_Character], tolerance: float) -> l
         size = first.place.lengths.font_size
         if size <= 0:
             continue
+        drawer.drawing.characters += len(run)
+        if drawer.drawing.characters > MAX_TEXT_CHARACTERS:
+            raise TooMuchText
         text, font = "".join(c.text for c in run), _font(drawer, first.place)
         glyphs = shape(text, font, size, tolerance)
         missing = drawer.drawing.missing_glyphs
