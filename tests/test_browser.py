@@ -700,6 +700,13 @@ def test_a_name_tag_of_words_alone_from_the_tab_and_the_phone(server, tmp_path):
         wait_for(lambda: driver.find_element(By.ID, "img2print-convert").is_enabled())
         driver.find_element(By.ID, "img2print-convert").click()
         wait_for(lambda: text_of(driver, "img2print-result-file") == "Anna.stl", 240)
+        driver.find_element(By.ID, "img2print-preview").click()
+        wait_for(lambda: driver.find_element(By.ID, "img2print-preview").is_enabled(), 240)
+        driver.find_element(By.ID, "img2print-bed-clear").click()
+        wait_for(lambda: driver.find_element(By.ID, "img2print-print").is_enabled())  # previewed: may print
+        driver.find_element(By.ID, "img2print-option-text").send_keys("!")  # changed: a new preview follows
+        wait_for(lambda: not driver.find_element(By.ID, "img2print-print").is_enabled())
+        wait_for(lambda: driver.find_element(By.ID, "img2print-print").is_enabled(), 240)
         assert console_errors(driver) == []
         driver.set_window_size(*PHONE)
         driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")

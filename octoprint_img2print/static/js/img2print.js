@@ -336,14 +336,15 @@ $(function () {
             return self.busy() && job !== null && job.action === "preview";
         }
         self.livePreview = function () {
-            if (!self.uploaded() || self.invalid()) return;
+            // after a first preview: of the file in OctoPrint's list, or of words alone
+            if (!(self.uploaded() || (self.wordsOnly() && self.previewed() !== null)) || self.invalid()) return;
             if (self.busy() && !previewRunning()) { changedWhileBusy = true; return; }
             if (pending) window.clearTimeout(pending);
             pending = window.setTimeout(function () {
                 pending = null;
                 if (previewRunning()) { self.cancel(); self.jobId(null); }
                 else if (self.busy()) { changedWhileBusy = true; return; }
-                var request = {file: self.uploaded(), mode: self.mode(), options: self.options(), overrides: self.overrides()};
+                var request = {file: self.uploaded() || "", mode: self.mode(), options: self.options(), overrides: self.overrides()};
                 self.previewing = self.asked();
                 if (self.printer()) request.printer = self.printer();
                 if (self.intent()) request.intent = self.intent();
@@ -407,7 +408,7 @@ $(function () {
             self.busy(true);
             self.error("");
             self.result(null);
-            if (action === "preview") self.previewing = self.uploaded() ? self.asked() : null;
+            if (action === "preview") self.previewing = self.uploaded() || self.wordsOnly() ? self.asked() : null;
             if (self.uploaded() || self.wordsOnly()) {
                 self.job({status: "queued", stage: "", progress: 0, note: ""});
                 OctoPrint.simpleApiCommand("img2print", action === "print" ? "slice" : action, $.extend({file: self.uploaded() || ""}, asked))
