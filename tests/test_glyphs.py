@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import require
 from PIL import Image, ImageDraw, ImageFont
 from PIL import features as pil_features
 
@@ -66,8 +67,7 @@ def _placed(text: str, font: fonts.Font, origin: tuple[float, float]) -> tuple[l
 ])
 def test_outlines_match_freetype(text: str, file: str) -> None:
     """Ink area, advance and shape of our outlines agree with Pillow's FreeType rendering at the same size."""
-    if not pil_features.check("raqm"):
-        pytest.skip("Pillow without Raqm lays text out without ligatures and GPOS kerning")
+    require(pil_features.check("raqm"), "Pillow with Raqm (without it, no ligatures or GPOS kerning)")
     font = _shipped(file)
     reference = ImageFont.truetype(str(font.path), SIZE, layout_engine=ImageFont.Layout.RAQM)
     length = reference.getlength(text)

@@ -14,6 +14,7 @@ import numpy as np
 from ..geometry import outline
 from ..i18n import N_, _
 from ..imaging.load import Picture, load_picture
+from ..imaging.svg import load_svg, looks_like_svg
 from ..options import Options, option
 from .drawn import TOLERANCE_MM, covered, drawn_picture, picture_of, scale_for
 from .size import SizedOptions
@@ -92,8 +93,6 @@ def lettered_picture(words: outline.Region, picture: Picture | None, options: Te
 def lettered(source: bytes | Path, name: str, options: TextOptions, max_megapixels: float) -> Picture:
     """The picture (or drawing) of a mode that reads pictures with the --text under it, or the text alone (empty
     ``source``)."""
-    from ..imaging.svg import load_svg, looks_like_svg
-
     if source == b"":
         picture = None
     elif looks_like_svg(source[:4096] if isinstance(source, bytes) else b"", name):

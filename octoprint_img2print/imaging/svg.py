@@ -44,8 +44,8 @@ def _refuse(code: str, message: str, name: str) -> BadInput:
     return BadInput(code, message, file=name)
 
 
-def _vet(data: bytes, name: str) -> None:
-    """Parse with a safe parser and refuse what must not reach the geometry."""
+def _vet(data: bytes, name: str) -> Any:
+    """The document's root, parsed with a safe parser; what must not reach the geometry is refused."""
     if len(data) > MAX_SVG_BYTES:
         raise _refuse("svg_too_large", _("{file}: the SVG is larger than 20 MB.").format(file=name), name)
     try:
@@ -72,15 +72,16 @@ def _vet(data: bytes, name: str) -> None:
         value = href(element)
         if value and not value.startswith("#") and local(element) not in HYPERLINKS:
             raise _refuse("svg_external_reference",
-                              _("{file}: the SVG refers to another file or an embedded bitmap ({reference}), which "
-                                "img2print does not follow. Keep only vector shapes in it.")
-                              .format(file=name, reference=value[:60]), name)
+                          _("{file}: the SVG refers to another file or an embedded bitmap ({reference}), which "
+                            "img2print does not follow. Keep only vector shapes in it.")
+                          .format(file=name, reference=value[:60]), name)
     _vet_structure(root, name)
     for key in ("width", "height", "viewBox"):
         for number in NUMBER.findall(root.get(key, "")):
             if not math.isfinite(float(number)) or abs(float(number)) > 1e7:
                 raise _refuse("svg_absurd_size", _("{file}: the SVG's {attribute} is absurd ({value}).")
                               .format(file=name, attribute=key, value=root.get(key)), name)
+    return root
 
 
 def _reference(element: Any, ids: dict[str, Any]) -> Any | None:
@@ -127,8 +128,7 @@ def _vet_structure(root: Any, name: str) -> None:
 
 def load_svg(data: bytes, name: str, tolerance_mm: float) -> Drawing:
     """What an SVG paints, in mm with y up: a point at user units (x, y) lands at (x, -y) x 25.4/96."""
-    _vet(data, name)
-    root = SafeTree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    root = _vet(data, name)
     try:
         drawing = draw_document(root, tolerance_mm / MM_PER_PX, Budget(MAX_SEGMENTS))
     except TooManyPoints as error:

@@ -16,20 +16,20 @@ from ..geometry import outline
 from . import svg_path, svg_text
 from .crossings import require_few_crossings
 from .svg_paint import ERASE, INK, opacity, paint_effect
+from .svg_path import SHAPES, shape_subpaths
 from .svg_stroke import Pen, stroke
 from .svg_style import Cascade, Style, computed, root_style
 from .svg_tree import local, referenced
-from .svg_values import Lengths, font_size, matrix, numbers, transform, translation
+from .svg_values import Lengths, font_size, matrix, numbers, transform, transform_origin, translation, viewbox_matrix
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
 MAX_REACH_PX = 1e9  # about 260 km; the geometry kernel refuses coordinates not far beyond
 GROUPS = {"g", "a", "switch"}
-SHAPES = {"path", "rect", "circle", "ellipse", "line", "polyline", "polygon"}
-CONDITIONS = ("requiredExtensions", "systemLanguage")
+FILLED = {"use", "text"} | SHAPES  # what a clipPath's child may be, and what has a bounding box of its own
+DRAWN = GROUPS | FILLED | {"svg"}
 LANGUAGES = ("en",)
-ALIGNMENTS = {"min": 0.0, "mid": 0.5, "max": 1.0}
 HIDDEN_OVERFLOW = {"hidden", "scroll", "clip"}
 UNSUPPORTED = {"mask": "mask", "filter": "filter", "marker-start": "marker", "marker-mid": "marker",
                "marker-end": "marker"}
@@ -73,35 +73,6 @@ def _conditions_hold(element: Any) -> bool:
     return any(word.strip().lower().split("-")[0] in LANGUAGES for word in languages.split(","))
 
 
-def _origin(text: str, lengths: Lengths) -> tuple[float, float]:
-    """A transform-origin in px: one or two lengths, percentages or keywords (CSS's order rules)."""
-    words = text.replace(",", " ").split()[:2] or ["0", "0"]
-    vertical, horizontal = {"top": "0%", "bottom": "100%"}, {"left": "0%", "right": "100%"}
-    if len(words) == 1:
-        word = words[0].lower()
-        words = ["50%", vertical[word]] if word in vertical else [horizontal.get(word, word), "50%"]
-    elif words[0].lower() in vertical or words[1].lower() in horizontal:
-        words = [words[1], words[0]]
-    x, y = ({**horizontal, "center": "50%"}.get(words[0].lower(), words[0]),
-            {**vertical, "center": "50%"}.get(words[1].lower(), words[1]))
-    return lengths.px(x, "x") or 0.0, lengths.px(y, "y") or 0.0
-
-
-def viewbox_matrix(box: list[float], width: float, height: float, aspect: str | None) -> np.ndarray:
-    """The viewBox's user units into a viewport of ``width`` x ``height`` (preserveAspectRatio)."""
-    vx, vy, vw, vh = box
-    words = (aspect or "xMidYMid meet").split()
-    align = words[0] if words else "xMidYMid"
-    sx, sy = width / vw, height / vh
-    if align != "none":
-        sx = sy = max(sx, sy) if len(words) > 1 and words[1] == "slice" else min(sx, sy)
-    tx, ty = -vx * sx, -vy * sy
-    if align != "none" and len(align) == 8:
-        tx += (width - vw * sx) * ALIGNMENTS.get(align[1:4].lower(), 0.5)
-        ty += (height - vh * sy) * ALIGNMENTS.get(align[5:8].lower(), 0.5)
-    return matrix(sx, 0, 0, sy, tx, ty)
-
-
 def apply(ctm: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Points (n, 2) through a transform; TooFar when any lands out of reach (or is not a number)."""
     with np.errstate(over="ignore", invalid="ignore"):
@@ -116,50 +87,6 @@ def geometry_region(geometry: BaseGeometry, ctm: np.ndarray) -> outline.Region:
     rings = [apply(ctm, np.asarray(ring.coords)) for polygon in getattr(geometry, "geoms", [geometry])
              if not polygon.is_empty for ring in [polygon.exterior, *polygon.interiors]]
     return outline.region(rings, outline.EVENODD)
-
-
-def _radii(rx: float | None, ry: float | None) -> tuple[float, float]:
-    """rx and ry with SVG 2's auto: a missing or negative one (invalid, so ignored) equals the other."""
-    rx = rx if rx is not None and rx >= 0 else None
-    ry = ry if ry is not None and ry >= 0 else None
-    return (rx if rx is not None else ry or 0.0), (ry if ry is not None else rx or 0.0)
-
-
-def _rect_radii(element: Any, lengths: Lengths, width: float, height: float) -> tuple[float, float]:
-    """A rect's corner radii, auto as SVG 2 says, clamped to half its sides."""
-    rx, ry = _radii(lengths.px(element.get("rx"), "x"), lengths.px(element.get("ry"), "y"))
-    return min(rx, width / 2), min(ry, height / 2)
-
-
-def shape_subpaths(element: Any, lengths: Lengths, tolerance: float,
-                   budget: svg_path.Budget) -> list[svg_path.Subpath]:
-    """The outline of a basic shape or path in its user units; none when a size is zero or negative."""
-    kind = local(element)
-
-    def length(name: str, axis: str) -> float:
-        value = lengths.px(element.get(name), axis)
-        return value if value is not None else 0.0
-
-    if kind == "path":
-        return svg_path.path_data(element.get("d", ""), tolerance, budget)
-    if kind in ("polyline", "polygon"):
-        return svg_path.polyline(numbers(element.get("points")), kind == "polygon")
-    if kind == "line":
-        ends = [length("x1", "x"), length("y1", "y"), length("x2", "x"), length("y2", "y")]
-        return svg_path.polyline(ends, False)
-    if kind == "rect":
-        width, height = length("width", "x"), length("height", "y")
-        if width <= 0 or height <= 0:
-            return []
-        rx, ry = _rect_radii(element, lengths, width, height)
-        return svg_path.rectangle(length("x", "x"), length("y", "y"), width, height, rx, ry, tolerance)
-    if kind == "circle":
-        radius = length("r", "xy")
-        return svg_path.ellipse(length("cx", "x"), length("cy", "y"), radius, radius, tolerance) if radius > 0 else []
-    rx, ry = _radii(lengths.px(element.get("rx"), "x"), lengths.px(element.get("ry"), "y"))
-    if rx <= 0 or ry <= 0:
-        return []
-    return svg_path.ellipse(length("cx", "x"), length("cy", "y"), rx, ry, tolerance)
 
 
 class Painter:
@@ -227,7 +154,7 @@ class Drawer:
         own = transform(style.get("transform"))
         if own is None or np.array_equal(own, np.eye(3)):
             return np.eye(3)
-        x, y = _origin(style.get("transform-origin", "0 0"), lengths)
+        x, y = transform_origin(style.get("transform-origin", "0 0"), lengths)
         with np.errstate(over="ignore", invalid="ignore"):
             return translation(x, y) @ own @ translation(-x, -y)
 
@@ -289,15 +216,14 @@ class Drawer:
     def _children(self, element: Any, place: Place) -> None:
         children = [child for child in element if isinstance(child.tag, str)]
         if local(element) == "switch":
-            children = next(([c] for c in children if _conditions_hold(c) and local(c) in
-                             GROUPS | SHAPES | {"svg", "use", "text"}), [])
+            children = next(([c] for c in children if _conditions_hold(c) and local(c) in DRAWN), [])
         for child in children:
             self.draw(child, place)
 
     def draw(self, element: Any, place: Place) -> None:
         """Draw one element (and what it holds) at ``place``."""
         kind = local(element)
-        if kind not in GROUPS | SHAPES | {"svg", "use", "text"} or id(element) in self._drawing_now:
+        if kind not in DRAWN or id(element) in self._drawing_now:
             return
         inner = self.enter(element, place)
         if inner is None:
@@ -339,27 +265,25 @@ class Drawer:
         if target is None or id(target) in self._drawing_now:
             return
         x, y = place.lengths.px(element.get("x"), "x") or 0.0, place.lengths.px(element.get("y"), "y") or 0.0
-        alpha = place.alpha
-        current = place.style.get("color", "black")
-        context = (paint_effect(place.style.get("fill"), alpha, current, self.ids, place.context[0], INK,
-                                self.cascade.declared),
-                   paint_effect(place.style.get("stroke"), alpha, current, self.ids, place.context[1], None,
-                                self.cascade.declared))
+        context = (self._effect("fill", place, place.alpha), self._effect("stroke", place, place.alpha))
         moved = replace(place, ctm=place.ctm @ translation(x, y), context=context)
-        if local(target) == "symbol":
-            inner = self.enter(target, moved)
-            if inner is not None:
-                self._drawing_now.add(id(target))
-                try:
-                    self._nested_svg(target, inner, _UseSizes(element))
-                finally:
-                    self._drawing_now.discard(id(target))
-        elif local(target) == "svg":
-            inner = self.enter(target, moved)
-            if inner is not None:
-                self._nested_svg(target, inner, _UseSizes(element))
-        else:
+        if local(target) not in ("symbol", "svg"):
             self.draw(target, moved)
+            return
+        inner = self.enter(target, moved)
+        if inner is not None:
+            self._drawing_now.add(id(target))
+            try:
+                self._nested_svg(target, inner, _UseSizes(element))
+            finally:
+                self._drawing_now.discard(id(target))
+
+    def _effect(self, part: str, place: Place, alpha: float) -> str | None:
+        """What the fill or stroke of ``place``'s style does at ``alpha`` (an invalid fill paints black)."""
+        style = place.style
+        return paint_effect(style.get(part), alpha, style.get("color", "black"), self.ids,
+                            place.context[0 if part == "fill" else 1], INK if part == "fill" else None,
+                            self.cascade.declared)
 
     def _tolerance(self, ctm: np.ndarray) -> float | None:
         stretch = float(np.linalg.norm(ctm[:2, :2], 2))
@@ -387,14 +311,10 @@ class Drawer:
         style = place.style
         if style.get("visibility", "visible").strip() in ("hidden", "collapse"):
             return
-        current = style.get("color", "black")
         order = ["stroke", "fill"] if style.get("paint-order", "normal").split()[:1] == ["stroke"] \
             else ["fill", "stroke"]
         for part in order:
-            alpha = place.alpha * opacity(style.get(f"{part}-opacity"))
-            context = place.context[0 if part == "fill" else 1]
-            effect = paint_effect(style.get(part), alpha, current, self.ids, context,
-                                  INK if part == "fill" else None, self.cascade.declared)
+            effect = self._effect(part, place, place.alpha * opacity(style.get(f"{part}-opacity")))
             if effect is None or (part == "fill" and not filled):
                 continue
             area = self._fill(subpaths, place, glyphs=glyphs) if part == "fill" else self._stroke(subpaths, place)
@@ -480,7 +400,7 @@ class Drawer:
         """The area an element covers (its fill geometry by clip-rule, paint ignored): a clipPath's child, or with
         ``hidden_too`` a bounding box's content; ``own_space`` leaves out the element's own transform."""
         kind = local(element)
-        inner = self.enter(element, place) if kind in SHAPES | {"use", "text"} else None
+        inner = self.enter(element, place) if kind in FILLED else None
         if inner is None or (not hidden_too and inner.style.get("visibility", "visible").strip() in ("hidden",
                                                                                                     "collapse")):
             return outline.empty()
@@ -505,7 +425,7 @@ class Drawer:
     def _extent(self, element: Any, place: Place) -> outline.Region:
         """What a group's child covers, hidden parts included, in the coordinates of ``place``."""
         kind = local(element)
-        if kind in SHAPES | {"use", "text"}:
+        if kind in FILLED:
             return self._geometry(element, place, hidden_too=True)
         inner = self.enter(element, place) if kind in GROUPS else None
         if inner is None:
@@ -516,7 +436,7 @@ class Drawer:
         """The element's bounding box in its own user units (fill geometry, hidden parts included), for
         objectBoundingBox units."""
         plain = Place(np.eye(3), place.style, place.lengths)
-        if local(element) in SHAPES | {"text", "use"}:
+        if local(element) in FILLED:
             area = self._geometry(element, plain, own_space=True, hidden_too=True)
         else:
             area = outline.union([self._extent(child, plain) for child in element if local(child)])

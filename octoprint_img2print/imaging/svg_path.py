@@ -6,9 +6,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from .svg_tree import local
+from .svg_values import Lengths, numbers
+
+SHAPES = {"path", "rect", "circle", "ellipse", "line", "polyline", "polygon"}
 MAX_CURVE_POINTS = 4096
 FINER = 4  # curves are flattened to a quarter of the tolerance, so that small circles keep their area
 ARGUMENTS = {"m": 2, "l": 2, "h": 1, "v": 1, "c": 6, "s": 4, "q": 4, "t": 2, "a": 7, "z": 0}
@@ -269,3 +274,47 @@ def ellipse(cx: float, cy: float, rx: float, ry: float, tolerance: float) -> lis
     """A whole ellipse, drawn from its rightmost point as SVG does."""
     around = ellipse_points(np.array([cx, cy]), rx, ry, 0.0, 0.0, 2 * math.pi, tolerance)
     return [Subpath(np.vstack([[cx + rx, cy], around[:-1]]), True)]  # from the start point, as dashes count
+
+
+def _radii(rx: float | None, ry: float | None) -> tuple[float, float]:
+    """rx and ry with SVG 2's auto: a missing or negative one (invalid, so ignored) equals the other."""
+    rx = rx if rx is not None and rx >= 0 else None
+    ry = ry if ry is not None and ry >= 0 else None
+    return (rx if rx is not None else ry or 0.0), (ry if ry is not None else rx or 0.0)
+
+
+def _rect_radii(element: Any, lengths: Lengths, width: float, height: float) -> tuple[float, float]:
+    """A rect's corner radii, auto as SVG 2 says, clamped to half its sides."""
+    rx, ry = _radii(lengths.px(element.get("rx"), "x"), lengths.px(element.get("ry"), "y"))
+    return min(rx, width / 2), min(ry, height / 2)
+
+
+def shape_subpaths(element: Any, lengths: Lengths, tolerance: float,
+                   budget: Budget) -> list[Subpath]:
+    """The outline of a basic shape or path in its user units; none when a size is zero or negative."""
+    kind = local(element)
+
+    def length(name: str, axis: str) -> float:
+        value = lengths.px(element.get(name), axis)
+        return value if value is not None else 0.0
+
+    if kind == "path":
+        return path_data(element.get("d", ""), tolerance, budget)
+    if kind in ("polyline", "polygon"):
+        return polyline(numbers(element.get("points")), kind == "polygon")
+    if kind == "line":
+        ends = [length("x1", "x"), length("y1", "y"), length("x2", "x"), length("y2", "y")]
+        return polyline(ends, False)
+    if kind == "rect":
+        width, height = length("width", "x"), length("height", "y")
+        if width <= 0 or height <= 0:
+            return []
+        rx, ry = _rect_radii(element, lengths, width, height)
+        return rectangle(length("x", "x"), length("y", "y"), width, height, rx, ry, tolerance)
+    if kind == "circle":
+        radius = length("r", "xy")
+        return ellipse(length("cx", "x"), length("cy", "y"), radius, radius, tolerance) if radius > 0 else []
+    rx, ry = _radii(lengths.px(element.get("rx"), "x"), lengths.px(element.get("ry"), "y"))
+    if rx <= 0 or ry <= 0:
+        return []
+    return ellipse(length("cx", "x"), length("cy", "y"), rx, ry, tolerance)

@@ -23,6 +23,7 @@ PX_PER_UNIT = {"": 1.0, "px": 1.0, "in": 96.0, "cm": 96.0 / 2.54, "mm": 96.0 / 2
 FONT_SIZE_KEYWORDS = {"xx-small": 9.0, "x-small": 10.0, "small": 13.0, "medium": 16.0, "large": 18.0,
                       "x-large": 24.0, "xx-large": 32.0, "xxx-large": 48.0}
 DEFAULT_FONT_SIZE = 16.0
+ALIGNMENTS = {"min": 0.0, "mid": 0.5, "max": 1.0}
 TRANSFORM_ARGUMENTS = {"matrix": (6,), "translate": (1, 2), "scale": (1, 2), "rotate": (1, 3), "skewX": (1,),
                        "skewY": (1,)}
 
@@ -212,3 +213,32 @@ def colour(text: str) -> tuple[float, float, float, float] | None:
         return values[0], values[1], values[2], values[3] if len(values) == 4 else 1.0
     named = ImageColor.colormap.get(word)
     return colour(named) if isinstance(named, str) else None
+
+
+def transform_origin(text: str, lengths: Lengths) -> tuple[float, float]:
+    """A transform-origin in px: one or two lengths, percentages or keywords (CSS's order rules)."""
+    words = text.replace(",", " ").split()[:2] or ["0", "0"]
+    vertical, horizontal = {"top": "0%", "bottom": "100%"}, {"left": "0%", "right": "100%"}
+    if len(words) == 1:
+        word = words[0].lower()
+        words = ["50%", vertical[word]] if word in vertical else [horizontal.get(word, word), "50%"]
+    elif words[0].lower() in vertical or words[1].lower() in horizontal:
+        words = [words[1], words[0]]
+    x, y = ({**horizontal, "center": "50%"}.get(words[0].lower(), words[0]),
+            {**vertical, "center": "50%"}.get(words[1].lower(), words[1]))
+    return lengths.px(x, "x") or 0.0, lengths.px(y, "y") or 0.0
+
+
+def viewbox_matrix(box: list[float], width: float, height: float, aspect: str | None) -> np.ndarray:
+    """The viewBox's user units into a viewport of ``width`` x ``height`` (preserveAspectRatio)."""
+    vx, vy, vw, vh = box
+    words = (aspect or "xMidYMid meet").split()
+    align = words[0] if words else "xMidYMid"
+    sx, sy = width / vw, height / vh
+    if align != "none":
+        sx = sy = max(sx, sy) if len(words) > 1 and words[1] == "slice" else min(sx, sy)
+    tx, ty = -vx * sx, -vy * sy
+    if align != "none" and len(align) == 8:
+        tx += (width - vw * sx) * ALIGNMENTS.get(align[1:4].lower(), 0.5)
+        ty += (height - vh * sy) * ALIGNMENTS.get(align[5:8].lower(), 0.5)
+    return matrix(sx, 0, 0, sy, tx, ty)
