@@ -215,15 +215,20 @@ class VettingUpload:
         return getattr(self._upload, key)
 
     def save(self, path: str, permissions: int | None = None) -> None:
+        """Saved under a hidden name while it is vetted, so a file list read meanwhile never shows it; kept under
+        its own name only once it passed."""
         from octoprint.filemanager.storage import StorageError
 
-        self._upload.save(path, permissions=permissions)
+        final = Path(path)
+        vetting = final.with_name(f".{final.name}.img2print-vetting")
+        self._upload.save(str(vetting), permissions=permissions)
         try:
-            run_isolated("vet", Path(path), self._name, self._services.limits(), language(),
+            run_isolated("vet", vetting, self._name, self._services.limits(), language(),
                          max_megapixels=self._services.job_defaults().max_megapixels)
         except Img2PrintError as refused:
-            Path(path).unlink(missing_ok=True)
+            vetting.unlink(missing_ok=True)
             raise StorageError(refused.message, code=StorageError.INVALID_FILE, cause=refused) from refused
+        vetting.replace(final)
 
 
 def vetting_upload(services: Any, path: str, file_object: Any) -> VettingUpload | None:
