@@ -32,6 +32,7 @@ from octoprint.filemanager.util import DiskFileWrapper
 from . import __plugin_version__, i18n
 from .building.lettering import words_name
 from .errors import Img2PrintError
+from .filaments.library import DEFAULT_FILAMENT
 from .generating import tripo
 from .isolated import is_picture, run_isolated
 from .job_request import CHECK, CONVERT, GENERATE, PREVIEW, REPAIR, SLICE, JobDefaults, Limits, build_request
@@ -277,7 +278,7 @@ class HttpApi:
             "printers": [get_printer(p).as_dict() for p in printer_ids()],
             "intents": [{"id": i, "name": in_user_language(get_intent(i).name)} for i in intent_ids()],
             "modes": describe_modes(in_user_language),
-            "overrides": describe(SliceOverrides, in_user_language),
+            "overrides": self._slicing_options(),
             "orientations": [{"value": c.value, "label": in_user_language(c.label)} for c in ORIENTATION_CHOICES],
             "slicers": self.services.slicer_status(),
             "tripo": {"configured": bool(self.services.tripo_access().api_key),
@@ -287,6 +288,12 @@ class HttpApi:
             "defaults": {"printer": self.services.default_printer(),
                          "modes": self.services.job_defaults().mode_defaults},
             "jobs": [job_view(j) for j in self.services.queue.listing()[:RECENT_JOBS]]})
+
+    def _slicing_options(self) -> list[dict[str, Any]]:
+        """The slicing options as the pages show them, the filament starting at the one loaded."""
+        described = describe(SliceOverrides, in_user_language)
+        loaded = self.services.job_defaults().filament or DEFAULT_FILAMENT
+        return [{**option, "default": loaded} if option["name"] == "filament" else option for option in described]
 
     @requires(_command_needs)
     def command(self, name: str, data: dict[str, Any]) -> flask.Response:

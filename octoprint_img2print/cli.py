@@ -20,7 +20,9 @@ from typing import Any
 
 from . import cli_arguments, i18n, pipeline, processes
 from .building.artwork import ArtworkOptions
+from .cli_filaments import add_filaments_parser, add_library_argument, run_filaments, use_library_files
 from .errors import BadInput, Img2PrintError
+from .exit_codes import EXIT_BAD_INPUT, EXIT_DONE, exit_code
 from .farm.cli_batch import add_batch_parser, run_batch
 from .farm.cli_farm import add_farm_parser, run_farm
 from .generating import tripo
@@ -41,17 +43,10 @@ from .slicing.slicers import registry as slicers
 MAX_MIN_PART_MM = 1000.0
 MAX_TIMEOUT_S = 86400.0
 MAX_MEGAPIXELS = 1000.0
-EXIT_DONE, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_DOES_NOT_FIT, EXIT_SLICER_FAILED, EXIT_CANCELLED = 0, 2, 3, 4, 5, 130
 PROGRESS_DELAY_S = 1.0
-USAGE_ERRORS = ("bad_parameter", "unknown_mode", "unknown_model_format", "unknown_vector_format", "unknown_printer",
-                "unknown_intent", "unknown_slicer")
-EXIT_BY_KIND = {"does_not_fit": EXIT_DOES_NOT_FIT, "slicer_failed": EXIT_SLICER_FAILED, "cancelled": EXIT_CANCELLED}
-EXIT_SERVICE_FAILED = 6
-# errors of an online service (Tripo): exit 6; a wrong or missing key is bad input (3)
-SERVICE_ERRORS = ("tripo_no_credits", "tripo_busy", "tripo_failed", "tripo_unreachable", "tripo_task_failed",
-                  "tripo_timeout")
 OVERRIDE_PREFIX = "slice_"
-ONE_PROCESS_COMMANDS = ("convert", "trace", "slice", "profiles", "check", "repair", "generate")  # not batch, farm
+# not batch, farm
+ONE_PROCESS_COMMANDS = ("convert", "trace", "slice", "profiles", "check", "repair", "generate", "filaments")
 OUT_OF_MEMORY = N_("{file}: the work needed more memory than this computer (or its limit) allows; make it smaller or "
                    "coarser (--width, --pitch, no --full-grid).")
 STAGE_NAMES = {
@@ -184,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     slicing.add_argument("--no-repair", dest="repair", action="store_false",
                          help=_("refuse a broken model instead of repairing it before slicing"))
     _add_common(slicing)
+    add_library_argument(slicing)
     cli_arguments.add_arguments(slicing, _override_options(), OVERRIDE_PREFIX)
     cli_arguments.add_arguments(slicing, _mode_options())
     profiles = commands.add_parser("profiles", help=_("list, show and export printer profiles"),
@@ -233,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     making.add_argument("--tripo-url", metavar="URL", default=None,
                         help=_("Tripo's API address (default: TRIPO_BASE_URL or Tripo's own)"))
     _add_common(making)
+    add_filaments_parser(commands)
     add_batch_parser(commands)
     add_farm_parser(commands)
     return parser
@@ -314,10 +311,12 @@ def _slice(args: argparse.Namespace) -> int:
         print(json.dumps({"ok": True, **result.as_dict()}))
     else:
         minutes = (result.facts.estimated_time_s or 0) / 60
-        print(_("Wrote {file}: {layers} layers, about {hours:.0f} h {minutes:.0f} min, {metres:.2f} m of filament "
-                "({slicer} {version}).").format(file=result.output, layers=result.facts.layers, hours=minutes // 60,
-                                                minutes=minutes % 60, metres=(result.facts.filament_mm or 0) / 1000,
-                                                slicer=result.slicer, version=result.slicer_version))
+        print(_("Wrote {file}: {layers} layers, about {hours:.0f} h {minutes:.0f} min, {metres:.2f} m of {filament} "
+                "({grams:.0f} g, costing about {cost:.2f}; {slicer} {version}).")
+              .format(file=result.output, layers=result.facts.layers, hours=minutes // 60, minutes=minutes % 60,
+                      metres=(result.facts.filament_mm or 0) / 1000, filament=result.settings.filament.name(_),
+                      grams=result.filament_g, cost=result.filament_cost, slicer=result.slicer,
+                      version=result.slicer_version))
         print(result.orientation.reason)
         _print_findings(result.report.as_list())
     return EXIT_DONE
@@ -429,12 +428,6 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_DONE
 
 
-def exit_code(code: str, kind: str) -> int:
-    """The exit code for an error of this code and kind."""
-    return EXIT_USAGE if code in USAGE_ERRORS else EXIT_SERVICE_FAILED if code in SERVICE_ERRORS \
-        else EXIT_BY_KIND.get(kind, EXIT_BAD_INPUT)
-
-
 def _failed(args: argparse.Namespace, error: Img2PrintError) -> int:
     """Say the error (one line, or JSON) and give its exit code."""
     if args.json:
@@ -454,8 +447,10 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, processes.interrupt)
     try:
         _limits_given(args)
+        use_library_files(args)
         commands = {"convert": _convert, "trace": _trace, "slice": _slice, "profiles": _profiles, "check": _check,
-                    "repair": _repair, "generate": _generate, "farm": run_farm, "batch": run_batch}
+                    "repair": _repair, "generate": _generate, "filaments": run_filaments, "farm": run_farm,
+                    "batch": run_batch}
         return commands[args.command](args)
     except Img2PrintError as error:
         return _failed(args, error)

@@ -68,7 +68,8 @@ def add_arguments(parser: argparse.ArgumentParser, options: dict[str, list[Owned
             parser.add_argument(spec.flag, dest=dest, choices=[c.value for c in spec.info.choices], default=None,
                                 help=help_text)
         elif spec.kind == TEXT:
-            parser.add_argument(spec.flag, dest=dest, default=None, metavar="TEXT", help=help_text)
+            metavar = "ID" if spec.info.listing is not None else "TEXT"  # an id of a library (a filament)
+            parser.add_argument(spec.flag, dest=dest, default=None, metavar=metavar, help=help_text)
         else:
             parser.add_argument(spec.flag, dest=dest, type=int if spec.kind == INTEGER else float, default=None,
                                 metavar="N", help=help_text)

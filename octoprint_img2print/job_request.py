@@ -92,15 +92,19 @@ class JobDefaults:
     max_megapixels: float = DEFAULT_MAX_MEGAPIXELS
     timeout_s: float = JOB_TIME_LIMIT_S
     mode_defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    filament: str | None = None  # the filament loaded, which a job slices for unless it asks for another
 
 
 def _given(value: Any) -> bool:
     return value not in (None, "")
 
 
-def placement(asked: Mapping[str, Any]) -> dict[str, Any]:
-    """The slicing overrides asked for, with orientation and scale to fit (which the API also takes on their own)."""
+def placement(asked: Mapping[str, Any], loaded: str | None = None) -> dict[str, Any]:
+    """The slicing overrides asked for, with orientation and scale to fit (which the API also takes on their own),
+    and the ``loaded`` filament unless another is asked for."""
     overrides = dict(asked.get("overrides") or {})
+    if loaded and not _given(overrides.get("filament")):
+        overrides["filament"] = loaded
     for key in ("orientation", "scale_to_fit"):
         if _given(asked.get(key)):
             overrides[key] = asked[key]
@@ -140,7 +144,7 @@ def build_request(action: str, source: str, path: str, asked: Mapping[str, Any],
         printer_profile=dict(printer_profile) if printer_profile is not None and printer is None else None,
         intent=asked.get("intent") or per_mode.get("intent"), slicer=slicer,
         slicer_settings=dict(defaults.slicer_settings.get(slicer, {})),
-        overrides=placement(asked), timeout_s=defaults.timeout_s,
+        overrides=placement(asked, defaults.filament), timeout_s=defaults.timeout_s,
         output_name=output_name(action, path),
         target=Target(folder=str(Path(path).parent) if "/" in path else "", select=bool(asked.get("select")),
                       print=bool(asked.get("print")), machinecode_path=machinecode_path, go=go))

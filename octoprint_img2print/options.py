@@ -41,13 +41,16 @@ class OptionInfo:
     choices: tuple[Choice, ...] = ()
     main: bool = False
     multiline: bool = False  # a text option that may hold several lines
+    listing: Callable[[Translate], list[dict[str, str]]] | None = None  # choices known only when asked (the
+    # filament library): each {value, label} in the reader's language; the options' check() refuses others
 
 
 def option(default: Any, label: str, help: str, *, unit: str = "", low: float | None = None,
            high: float | None = None, low_open: bool = False, choices: tuple[Choice, ...] = (),
-           main: bool = False, multiline: bool = False) -> Any:
+           main: bool = False, multiline: bool = False,
+           listing: Callable[[Translate], list[dict[str, str]]] | None = None) -> Any:
     """A dataclass field that describes itself (see OptionInfo)."""
-    info = OptionInfo(label, help, unit, low, high, low_open, choices, main, multiline)
+    info = OptionInfo(label, help, unit, low, high, low_open, choices, main, multiline, listing)
     return field(default=default, metadata={METADATA_KEY: info})
 
 
@@ -75,6 +78,8 @@ class OptionSpec:
                 "multiline": info.multiline}
         if info.choices:
             data["choices"] = [{"value": c.value, "label": translate(c.label)} for c in info.choices]
+        if info.listing is not None:
+            data["type"], data["choices"] = CHOICE, info.listing(translate)
         return data
 
 

@@ -457,11 +457,22 @@ class SliceResult:
     size_mm: list[float]
     report: Report
 
+    @property
+    def filament_g(self) -> float:
+        """The weight of the filament the G-code pushes."""
+        return round(self.settings.filament.grams(self.facts.filament_mm or 0.0), 1)
+
+    @property
+    def filament_cost(self) -> float:
+        """What that filament costs at its price per kg."""
+        return round(self.filament_g / 1000 * self.settings.filament.price_per_kg, 2)
+
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON answers."""
         return {"output": str(self.output), "slicer": self.slicer, "slicer_version": self.slicer_version,
-                "printer": self.printer, "intent": self.intent,
+                "printer": self.printer, "intent": self.intent, "filament": self.settings.filament.id,
                 "estimated_time_s": self.facts.estimated_time_s, "filament_mm": self.facts.filament_mm,
+                "filament_g": self.filament_g, "filament_cost": self.filament_cost,
                 "layers": self.facts.layers, "gcode_bounds_mm": self.facts.bounds,
                 "max_z_mm": round(self.facts.max_z, 3), "size_mm": self.size_mm,
                 "orientation": self.orientation.as_dict(), "supports": self.settings.supports,

@@ -19,7 +19,8 @@ from octoprint.slicing import SlicingCancelled, SlicingProfile
 
 from . import __plugin_version__, api
 from .dialog_profiles import AUTOMATIC, GENERATION, dialog_profiles
-from .errors import Img2PrintError
+from .errors import BadInput, Img2PrintError
+from .filaments.library import SOURCES_VARIABLE, Library
 from .generating import tripo
 from .i18n import N_, speaking
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS
@@ -34,6 +35,7 @@ from .slicing.slicers import default_backend
 from .slicing.slicers import registry as slicers
 
 SLICER_TYPE = "img2print"
+OWN_FILAMENTS = "filaments"  # the data folder's folder of one's own filament library files
 EVENTS = ("job_started", "job_done", "job_failed")
 BUSY_FOR_DIALOG = N_("The printer is printing. Slice from img2print's tab instead: it waits for the print and asks "
                      "before printing.")
@@ -57,7 +59,8 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
     """img2print inside OctoPrint."""
 
     def initialize(self) -> None:
-        """Create the job queue (the worker thread waits for jobs)."""
+        """Create the job queue (the worker thread waits for jobs); one's own filaments are the data folder's."""
+        os.environ[SOURCES_VARIABLE] = str(Path(self.get_plugin_data_folder()) / OWN_FILAMENTS)
         self.waiters: dict[str, threading.Event] = {}
         self.announced: dict[str, str] = {}
         self.prints_started = 0
@@ -140,7 +143,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         return {"slicer": default_backend().name, "default_printer": "", "max_megapixels": DEFAULT_MAX_MEGAPIXELS,
                 "max_job_seconds": limits.max_job_seconds, "memory_mb": limits.memory_mb, "nice": limits.nice,
                 "work_while_printing": False, "tab_placed": False, "bed_clear_hours": DEFAULT_BED_CLEAR_HOURS,
-                "printer_gcode": {}, "loaded": {"material": "", "colour": ""},
+                "printer_gcode": {}, "loaded": {"filament": "", "material": "", "colour": ""},
                 "slicers": {b.name: {s.key: "" for s in b.settings} for b in slicers().values()},
                 "mode_defaults": {mode: {"width": None, "intent": ""} for mode in modes()},
                 "tripo": {"api_key": "", "base_url": tripo.DEFAULT_BASE_URL,
@@ -202,9 +205,18 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         return self._settings.get_float(["bed_clear_hours"]) or DEFAULT_BED_CLEAR_HOURS
 
     def loaded(self) -> dict[str, str]:
-        """What the settings say is loaded in the printer (material, colour), for a print farm's matching."""
+        """What the settings say is loaded in the printer (a filament of the library; material and colour typed, else
+        the filament's), for slicing and a print farm's matching."""
         loaded = self._settings.get(["loaded"]) or {}
-        return {key: str(loaded.get(key) or "") for key in ("material", "colour")}
+        said = {key: str(loaded.get(key) or "").strip() for key in ("filament", "material", "colour")}
+        try:
+            filament = Library().get(said["filament"]) if said["filament"] else None
+        except BadInput:  # a filament of one's own library that has gone since: none is said
+            filament, said["filament"] = None, ""
+        if filament is not None:
+            said["material"] = said["material"] or filament.material
+            said["colour"] = said["colour"] or filament.colour_name
+        return said
 
     def octoprint_printer(self, profile: dict[str, Any]) -> dict[str, Any]:
         """An OctoPrint printer profile with the start and end G-code set for it in img2print's settings, if any."""
@@ -227,7 +239,8 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
                            slicer_settings=self._settings.get(["slicers"]) or {},
                            max_megapixels=self._settings.get_float(["max_megapixels"]),
                            timeout_s=self._settings.get_int(["max_job_seconds"]),
-                           mode_defaults=self._settings.get(["mode_defaults"]) or {})
+                           mode_defaults=self._settings.get(["mode_defaults"]) or {},
+                           filament=self.loaded()["filament"] or None)
 
     def slicer_status(self) -> list[dict[str, Any]]:
         """Each slicer: what a user may set for it, found or not, its path and version, or how to install it."""

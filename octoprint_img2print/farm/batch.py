@@ -20,6 +20,7 @@ from typing import Any
 
 from .. import pipeline
 from ..errors import BadInput, Img2PrintError
+from ..filaments.library import DEFAULT_FILAMENT, Library
 from ..geometry.files import write_atomically
 from ..i18n import _
 from ..imaging.load import DEFAULT_MAX_MEGAPIXELS
@@ -61,6 +62,13 @@ class Work:
     gcode_files: Mapping[str, str]  # printer id -> file name
     intent: str | None
     settings: BatchSettings
+    filament: str | None = None  # the job's own, else the batch's (in its overrides), else the default
+
+    def overrides(self) -> dict[str, Any]:
+        """The slicing overrides of this job: the batch's, with the job's filament and the same G-code every
+        time."""
+        own = {"filament": self.filament} if self.filament is not None else {}
+        return {**self.settings.overrides, **own, "same_every_time": True}
 
 
 @dataclass
@@ -130,7 +138,9 @@ def _made(converted: pipeline.ConvertResult, sliced: list[pipeline.SliceResult])
     return {"mode": converted.mode.id, "size_mm": [round(float(v), 3) for v in summary.size_mm],
             "triangles": summary.triangles, "volume_mm3": round(summary.volume_mm3, 1), "warnings": warnings,
             "gcode": [{"printer": s.printer, "slicer": s.slicer, "layers": s.facts.layers,
-                       "estimated_time_s": s.facts.estimated_time_s, "filament_mm": s.facts.filament_mm}
+                       "estimated_time_s": s.facts.estimated_time_s, "filament": s.settings.filament.id,
+                       "filament_mm": s.facts.filament_mm, "filament_g": s.filament_g,
+                       "filament_cost": s.filament_cost}
                       for s in sliced]}
 
 
@@ -144,8 +154,7 @@ def make(work: Work, source: bytes) -> dict[str, Any]:
                                          options=work.options, max_megapixels=settings.max_megapixels)
             sliced = [pipeline.slice_job(source, Path(folder) / name, printer=get_printer(printer),
                                          slicer=settings.slicer, intent=work.intent, name=work.name, mode=work.mode,
-                                         options=work.options,
-                                         overrides={**settings.overrides, "same_every_time": True},
+                                         options=work.options, overrides=work.overrides(),
                                          max_megapixels=settings.max_megapixels, timeout_s=settings.timeout_s,
                                          built=converted)
                       for printer, name in work.gcode_files.items()]
@@ -185,15 +194,16 @@ def _planned(request: JobRequest, settings: BatchSettings) -> PlannedJob:
         return PlannedJob(request, _digest({"unread": str(request.source), **asked}), None, error, request.copies)
     model = _digest({"picture": picture, **asked})
     stem = UNSAFE_NAME.sub("_", request.source.stem)[:80] or "picture"
+    filament = request.filament or settings.overrides.get("filament") or DEFAULT_FILAMENT
     slicing = {"model": model, "intent": request.intent, "slicer": settings.slicer,
-               "overrides": dict(settings.overrides)}
+               "overrides": dict(settings.overrides), "filament": asdict(Library().get(filament))}
     gcode_files = {}
     for printer in request.printers:
         gcode = _digest({**slicing, "printer": asdict(get_printer(printer))})
         gcode_files[printer] = f"{stem}-{printer}-{gcode[:NAME_HASH_CHARS]}.gcode"
     model_file = f"{stem}-{model[:NAME_HASH_CHARS]}.{request.model_format}"
     work = Work(request.source.name, request.mode, dict(request.options), model_file, gcode_files, request.intent,
-                settings)  # the key names the files: two pictures alike under two names are two jobs
+                settings, request.filament)  # the key names the files: two pictures alike under two names are two jobs
     return PlannedJob(request, _digest({"files": [model_file, *sorted(gcode_files.values())]}), work,
                       copies=request.copies)
 
@@ -222,7 +232,8 @@ def _remove_unfinished_writes(folder: Path) -> None:
 def _request(job: PlannedJob) -> dict[str, Any]:
     request = job.request
     return {"file": str(request.source), "mode": request.mode, "options": dict(request.options),
-            "printers": list(request.printers), "intent": request.intent, "copies": job.copies,
+            "printers": list(request.printers), "intent": request.intent, "filament": request.filament,
+            "copies": job.copies,
             "format": request.model_format}
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import cli_arguments
+from ..cli_filaments import add_library_argument
+from ..exit_codes import EXIT_DONE, exit_code
 from ..i18n import _, ngettext
 from ..modes import registry as modes
 from ..options import require_range
@@ -54,6 +56,7 @@ def add_batch_parser(commands: Any) -> None:
     batch.add_argument("--timeout", type=float, default=3600.0, metavar="S",
                        help=_("give up slicing one job after this many seconds"))
     cli._add_common(batch)
+    add_library_argument(batch)
     cli_arguments.add_arguments(batch, cli._override_options(), cli.OVERRIDE_PREFIX)
     cli_arguments.add_arguments(batch, cli._mode_options())
 
@@ -128,7 +131,7 @@ def run_batch(args: argparse.Namespace) -> int:
         print(json.dumps({**summary.as_dict(), "output": str(args.output)}))
     else:
         _print_result(summary.as_dict(), failures, args.output)
-    return min((cli.exit_code(event.error["code"], event.error["kind"]) for event in failures), default=cli.EXIT_DONE)
+    return min((exit_code(event.error["code"], event.error["kind"]) for event in failures), default=EXIT_DONE)
 
 
 def _print_result(summary: dict[str, Any], failures: list[Any], folder: Path) -> None:

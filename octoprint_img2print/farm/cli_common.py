@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..cli_filaments import add_library_argument
 from ..i18n import N_, _
 from ..modes import registry as modes
 from ..options import require_range
@@ -65,6 +66,7 @@ def add_job_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=3600.0, metavar="S",
                         help=_("give up slicing after this many seconds"))
     cli._add_common(parser)
+    add_library_argument(parser)
     cli.cli_arguments.add_arguments(parser, cli._override_options(), cli.OVERRIDE_PREFIX)
     cli.cli_arguments.add_arguments(parser, cli._mode_options())
 
@@ -85,13 +87,14 @@ def recipe_and_wants(args: argparse.Namespace) -> tuple[Recipe, Wants]:
     require_range("copies", args.copies, 1, MAX_COPIES)
     if args.printer:
         get_printer(args.printer)  # an unknown printer is a usage error now, not a job that never finds one
-    recipe = Recipe(mode=args.mode, options=cli.cli_arguments.given(args, cli._mode_options()),
-                    overrides=cli.cli_arguments.given(args, cli._override_options(), cli.OVERRIDE_PREFIX),
+    overrides = cli.cli_arguments.given(args, cli._override_options(), cli.OVERRIDE_PREFIX)
+    recipe = Recipe(mode=args.mode, options=cli.cli_arguments.given(args, cli._mode_options()), overrides=overrides,
                     intent=args.intent, slicer=args.slicer, max_megapixels=args.max_megapixels,
                     timeout_s=args.timeout)
     hosts = tuple(name.strip() for name in getattr(args, "host", "").split(",") if name.strip())
     wants = Wants(printer=str(Path(args.printer).resolve()) if args.printer and args.printer.endswith(
-        (".yaml", ".yml")) else args.printer, nozzle=args.printer_nozzle, material=args.material,
+        (".yaml", ".yml")) else args.printer, nozzle=args.printer_nozzle, filament=overrides.get("filament"),
+                  material=args.material,
                   colour=args.colour, tags=tuple(args.tag), hosts=hosts)
     return recipe, wants
 

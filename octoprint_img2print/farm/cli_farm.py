@@ -8,6 +8,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
+from ..exit_codes import EXIT_DONE, exit_code
 from ..i18n import _, ngettext
 from ..options import require_range
 from . import cli_queue
@@ -140,15 +141,14 @@ def _send_exit(report: SendReport) -> int:
     """The README's table: a failed job as the other commands (3 bad input, 4 no idle printer it was tried on fits
     it, 5 the slicer failed), 6 a host failed or a start's outcome is unknown, 7 copies without a printer, else 0;
     the lowest of them."""
-    from .. import cli
     from .starting import UNKNOWN
 
-    codes = [cli.exit_code(o.error["code"], o.error["kind"]) for o in report.jobs if o.error]
-    codes += [min(cli.exit_code(r.code, r.kind) for r in o.refused.values()) for o in report.jobs
+    codes = [exit_code(o.error["code"], o.error["kind"]) for o in report.jobs if o.error]
+    codes += [min(exit_code(r.code, r.kind) for r in o.refused.values()) for o in report.jobs
               if not o.error and not o.placements and o.refused]
     codes += [EXIT_HOST_FAILED for o in report.jobs for p in o.placements if p.error or p.start == UNKNOWN]
     codes += [EXIT_NO_PRINTER for o in report.jobs if o.missing and (o.placements or not o.refused)]
-    return min(codes, default=cli.EXIT_DONE)
+    return min(codes, default=EXIT_DONE)
 
 
 def _send(args: argparse.Namespace) -> int:

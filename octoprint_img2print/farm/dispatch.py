@@ -114,7 +114,8 @@ class _Sending:
         while candidates and len(outcome.placements) < options.copies:
             batch = candidates[:options.copies - len(outcome.placements)]
             del candidates[:len(batch)]
-            made = {s.host.name: self.slicing.submit(self.maker.for_host, job, s.profile, s.files) for s in batch}
+            made = {s.host.name: self.slicing.submit(self.maker.for_host, job, s.profile, s.files, s.filament)
+                    for s in batch}
             for status in batch:
                 gcode, name = made[status.host.name].result()
                 if isinstance(gcode, Refusal):

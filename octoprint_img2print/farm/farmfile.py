@@ -13,13 +13,14 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..errors import BadInput
+from ..filaments.library import Library
 from ..i18n import _
 from ..inputs import read_bounded
 from ..options import bad_parameter
 from ..printers.profile import get_printer
 
 MAX_FARM_FILE_BYTES = 1024**2
-HOST_KEYS = ("url", "api_key", "api_key_env", "group", "tags", "printer", "material", "colour", "nozzle")
+HOST_KEYS = ("url", "api_key", "api_key_env", "group", "tags", "printer", "filament", "material", "colour", "nozzle")
 EXAMPLE = """hosts:
   left:
     url: http://octopi-left.local
@@ -38,6 +39,7 @@ class Host:
     group: str | None = None
     tags: tuple[str, ...] = ()
     printer: str | None = None  # a shipped printer's id or a printer profile file: which printer this host is
+    filament: str | None = None  # what is loaded: a filament of the library
     material: str | None = None  # what is loaded: PLA, PETG ...
     colour: str | None = None
     nozzle: float | None = None
@@ -123,7 +125,7 @@ def _host(name: Any, entry: Any, source: str, environ: Mapping[str, str], folder
         raise _problem(source, name, "tags", _("must be a list of texts."))
     return Host(name=name, url=_url(entry, source, name), api_key=_api_key(entry, source, name, environ),
                 group=_text(entry, "group", source, name), tags=tuple(tags),
-                printer=_printer(entry, source, name, folder),
+                printer=_printer(entry, source, name, folder), filament=_filament(entry, source, name),
                 material=_text(entry, "material", source, name), colour=_text(entry, "colour", source, name),
                 nozzle=_nozzle(entry, source, name))
 
@@ -139,6 +141,17 @@ def _printer(entry: Mapping[str, Any], source: str, host: str, folder: Path) -> 
         get_printer(chosen)
     except BadInput as failure:
         raise _problem(source, host, "printer", failure.message) from failure
+    return chosen
+
+
+def _filament(entry: Mapping[str, Any], source: str, host: str) -> str | None:
+    """A filament of the library, checked now."""
+    chosen = _text(entry, "filament", source, host)
+    if chosen is not None:
+        try:
+            Library().get(chosen)
+        except BadInput as failure:
+            raise _problem(source, host, "filament", failure.message) from failure
     return chosen
 
 

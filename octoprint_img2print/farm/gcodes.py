@@ -1,4 +1,4 @@
-"""The G-code of a farm's job for one printer: made once per (job, printer profile) through
+"""The G-code of a farm's job for one printer: made once per (job, printer profile, filament) through
 ``pipeline.slice_job`` and named by a hash of all that shapes it, so a host that holds that name holds that G-code.
 A job that is G-code already (sliced for a printer, as a batch leaves it) is checked against that printer instead.
 Different printer profiles are sliced at the same time; each one once."""
@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import __plugin_version__, pipeline
 from ..errors import BadInput, DoesNotFit, Img2PrintError, SlicerFailed
+from ..filaments.library import DEFAULT_FILAMENT, Library
 from ..i18n import _
 from ..printers.profile import PrinterProfile
 from ..slicing.backend import DEFAULT_TIMEOUT_S
@@ -76,6 +77,12 @@ def profile_key(profile: PrinterProfile) -> str:
     return json.dumps(shape, sort_keys=True, default=list)
 
 
+def slice_key(profile: PrinterProfile, filament: str) -> str:
+    """What makes two hosts print the same G-code: the printer's profile (``profile_key``) and the facts of the
+    filament loaded."""
+    return json.dumps([profile_key(profile), asdict(Library().get(filament))], sort_keys=True, default=list)
+
+
 def gcode_name(job: Path, recipe: Recipe, key: str) -> str:
     """``<job>-<hash>.gcode``: the hash of the job's bytes, the recipe and the printer profile (a G-code job's: its
     bytes only), so a host that holds this name holds this G-code."""
@@ -98,25 +105,33 @@ class GcodeMaker:
         self._making: dict[tuple[str, str], threading.Lock] = {}
         self._done: dict[tuple[str, str], Path | Refusal] = {}
 
-    def for_host(self, job: Path, profile: PrinterProfile, held: set[str]) -> tuple[Path | Refusal | None, str]:
-        """The job's G-code for a host of this printer and its name there; None for the G-code when the host holds
-        that name already (``held``: its files)."""
-        name = gcode_name(job, self.recipe, profile_key(profile))
-        return (None if name in held else self.gcode(job, profile)), name
+    def filament(self, loaded: str | None) -> str:
+        """The filament a host's G-code is sliced for: the job's, else the one the host has loaded, else the
+        default."""
+        return self.recipe.overrides.get("filament") or loaded or DEFAULT_FILAMENT
 
-    def gcode(self, job: Path, profile: PrinterProfile) -> Path | Refusal:
-        """The job's G-code for this printer, or why the printer cannot have it (the model does not fit its bed,
-        height or nozzle, its slicer failed, or a G-code job would not print safely on it)."""
-        key = (str(job), profile_key(profile))
+    def for_host(self, job: Path, profile: PrinterProfile, held: set[str],
+                 loaded: str | None = None) -> tuple[Path | Refusal | None, str]:
+        """The job's G-code for a host of this printer with ``loaded`` filament and its name there; None for the
+        G-code when the host holds that name already (``held``: its files)."""
+        name = gcode_name(job, self.recipe, slice_key(profile, self.filament(loaded)))
+        return (None if name in held else self.gcode(job, profile, loaded)), name
+
+    def gcode(self, job: Path, profile: PrinterProfile, loaded: str | None = None) -> Path | Refusal:
+        """The job's G-code for this printer and filament, or why the printer cannot have it (the model does not fit
+        its bed, height or nozzle, its slicer failed, or a G-code job would not print safely on it)."""
+        filament = self.filament(loaded)
+        key = (str(job), slice_key(profile, filament))
         with self._lock:
             making = self._making.setdefault(key, threading.Lock())
         with making:
             if key not in self._done:
-                self._done[key] = self._checked(job, profile) if is_gcode(job) else self._sliced(job, profile)
+                self._done[key] = self._checked(job, profile) if is_gcode(job) else self._sliced(job, profile,
+                                                                                                 filament)
             return self._done[key]
 
-    def _sliced(self, job: Path, profile: PrinterProfile) -> Path | Refusal:
-        name = gcode_name(job, self.recipe, profile_key(profile))
+    def _sliced(self, job: Path, profile: PrinterProfile, filament: str) -> Path | Refusal:
+        name = gcode_name(job, self.recipe, slice_key(profile, filament))
         if (self.work / name).is_file():  # made before, by an earlier run on the same folder
             return self.work / name
         self.progress("slicing", job=job.name, profile=profile.name)
@@ -124,8 +139,8 @@ class GcodeMaker:
         try:
             result = pipeline.slice_job(job, self.work / name, printer=profile, slicer=recipe.slicer,
                                         intent=recipe.intent, name=job.name, mode=recipe.mode, options=recipe.options,
-                                        overrides=recipe.overrides, max_megapixels=recipe.max_megapixels,
-                                        timeout_s=recipe.timeout_s)
+                                        overrides={**recipe.overrides, "filament": filament},
+                                        max_megapixels=recipe.max_megapixels, timeout_s=recipe.timeout_s)
         except (DoesNotFit, SlicerFailed) as failure:
             return Refusal(failure.code, failure.kind, failure.message)
         too_thin = [f for f in result.report.findings if f.code == pipeline.THIN_WALL]

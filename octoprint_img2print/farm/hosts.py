@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import BadInput
+from ..filaments.library import Library
 from ..i18n import _
 from ..printers.profile import OWN_GCODE, PrinterProfile, from_octoprint, get_printer
 from .client import HostFailed, OctoPrintClient
@@ -35,6 +36,7 @@ class HostStatus:
     job: dict[str, Any] | None = None
     img2print: bool = False
     bed: dict[str, Any] | None = None
+    filament: str | None = None  # a filament of the library
     material: str | None = None
     colour: str | None = None
     files: set[str] = field(default_factory=set)
@@ -50,8 +52,17 @@ class HostStatus:
                 "reachable": self.reachable, "error": self.error, "octoprint": self.version, "state": self.state,
                 "ready": self.ready, "printing": self.printing,
                 "profile": self.profile.as_dict() if self.profile else None, "profile_error": self.profile_error,
-                "job": self.job, "img2print": self.img2print, "bed": self.bed, "material": self.material,
+                "job": self.job, "img2print": self.img2print, "bed": self.bed, "filament": self.filament,
+                "material": self.material,
                 "colour": self.colour}
+
+
+def _filament_fact(filament: str | None, key: str) -> str | None:
+    """A fact of a filament a host has loaded (one this machine's library lacks tells nothing)."""
+    try:
+        return getattr(Library().get(filament), key) if filament else None
+    except BadInput:
+        return None
 
 
 def _octoprint_profile(client: OctoPrintClient, profile_id: str | None) -> dict[str, Any]:
@@ -105,8 +116,9 @@ def host_status(client: OctoPrintClient, host: Host, with_files: bool = False) -
         plugin = client.img2print()
         status.img2print, status.bed = plugin is not None, (plugin or {}).get("bed")
         loaded = (plugin or {}).get("loaded") or {}
-        status.material = host.material or loaded.get("material") or None
-        status.colour = host.colour or loaded.get("colour") or None
+        status.filament = host.filament or loaded.get("filament") or None
+        status.material = host.material or loaded.get("material") or _filament_fact(status.filament, "material")
+        status.colour = host.colour or loaded.get("colour") or _filament_fact(status.filament, "colour_name")
         if with_files:
             status.files = set(client.files())
         try:

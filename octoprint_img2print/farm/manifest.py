@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from ..errors import BadInput, Img2PrintError
+from ..filaments.library import Library
 from ..geometry.files import WRITTEN_MODEL_EXTENSIONS
 from ..i18n import _
 from ..inputs import read_bounded
@@ -25,7 +26,7 @@ MANIFEST_SUFFIXES = (".yaml", ".yml", ".csv")
 MODEL_FORMATS = tuple(suffix.lstrip(".") for suffix in WRITTEN_MODEL_EXTENSIONS)
 MAX_COPIES = 10000
 # the columns of a row; in a CSV file every other column is an option of the mode (width, max_thickness, ...)
-KEYS = ("file", "mode", "options", "printer", "printers", "intent", "copies", "format")
+KEYS = ("file", "mode", "options", "printer", "printers", "intent", "filament", "copies", "format")
 LIST_SEPARATORS = (";", ",")
 
 
@@ -39,6 +40,7 @@ class JobRequest:
     options: Mapping[str, Any] = field(default_factory=dict)
     printers: tuple[str, ...] = ()
     intent: str | None = None
+    filament: str | None = None
     copies: int = 1
     model_format: str = "stl"
 
@@ -69,8 +71,8 @@ def _copies(value: Any, where: str) -> int:
 
 
 def _validated(job: JobRequest) -> JobRequest:
-    """The job, once its mode, options, printers, intent and format are known to be usable; else one line that
-    names the row."""
+    """The job, once its mode, options, printers, intent, filament and format are known to be usable; else one line
+    that names the row."""
     try:
         if job.mode is not None:  # the options as their types, so that "40" from a CSV file is 40.0 from YAML
             parsed = get_mode(job.mode).options_from(job.options)
@@ -79,6 +81,8 @@ def _validated(job: JobRequest) -> JobRequest:
             get_printer(printer)
         if job.intent is not None:
             get_intent(job.intent)
+        if job.filament is not None:
+            Library().get(job.filament)
     except Img2PrintError as error:
         raise _problem(job.where, error.message) from error
     if job.model_format not in MODEL_FORMATS:
@@ -112,6 +116,8 @@ def _from_row(row: Mapping[str, Any], defaults: JobRequest, folder: Path, where:
             job = replace(job, printers=_printers(given[key], where))
     if "intent" in given:
         job = replace(job, intent=str(given["intent"]).strip())
+    if "filament" in given:
+        job = replace(job, filament=str(given["filament"]).strip())
     if "copies" in given:
         job = replace(job, copies=_copies(given["copies"], where))
     if "format" in given:

@@ -1,5 +1,5 @@
-"""What a job asks of a printer (which printer it is, the nozzle, the material and colour loaded, tags, host
-names) and whether a host has it."""
+"""What a job asks of a printer (which printer it is, the nozzle, the filament, material and colour loaded, tags,
+host names) and whether a host has it."""
 
 from __future__ import annotations
 
@@ -26,10 +26,12 @@ def _same(wanted: str | None, has: str | None) -> bool:
 @dataclass(frozen=True)
 class Wants:
     """What a job needs: a printer (a shipped id or a profile file; for G-code, the printer it was sliced for), a
-    nozzle, a material and a colour loaded, every one of some tags, one of some hosts. None or empty: anything."""
+    nozzle, a filament (the one it is sliced for), a material and a colour loaded, every one of some tags, one of some
+    hosts. None or empty: anything."""
 
     printer: str | None = None
     nozzle: float | None = None
+    filament: str | None = None
     material: str | None = None
     colour: str | None = None
     tags: tuple[str, ...] = ()
@@ -48,7 +50,8 @@ class Wants:
                 and set(self.tags) <= set(status.host.tags)
                 and (self.printer is None or profile.id == self.printer_id())
                 and (self.nozzle is None or abs(profile.nozzle - self.nozzle) <= NOZZLE_TOLERANCE_MM)
-                and _same(self.material, status.material) and _same(self.colour, status.colour))
+                and _same(self.filament, status.filament) and _same(self.material, status.material)
+                and _same(self.colour, status.colour))
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (JSON) without what is not asked for."""

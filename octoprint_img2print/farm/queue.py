@@ -310,7 +310,7 @@ class Runner:
         """One copy to one printer: its G-code (or why not), uploaded, recorded as starting, started."""
         profile, client = status.profile, self.clients[status.host.name]
         try:
-            gcode, name = self._maker(copy.recipe).for_host(copy.stored, profile, status.files)
+            gcode, name = self._maker(copy.recipe).for_host(copy.stored, profile, status.files, status.filament)
         except Img2PrintError as failure:  # the job itself cannot be made (a damaged picture): on no printer
             self.queue.fail(copy.id, failure)
             self.progress("unusable", job=copy.name, reason=failure.message)

@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 
 from ..building.size import LINE_WIDTH_RATIO
+from ..errors import BadInput
+from ..filaments.library import DEFAULT_FILAMENT, Filament, Library
 from ..geometry.mesh import Mesh
-from ..i18n import N_
+from ..i18n import N_, _
 from ..options import Options, option
 from ..printers.profile import PrinterProfile
 from .color_change import placed_height
@@ -18,8 +20,7 @@ from .seams import Seam, nearest_vertex, seam_for
 
 SUPPORT_ANGLE_DEG = 45.0
 SUPPORT_MIN_AREA_MM2 = 5.0
-NOZZLE_TEMPERATURE, FIRST_LAYER_NOZZLE_TEMPERATURE, BED_TEMPERATURE = 210, 215, 60
-PLA_DENSITY = 1.24
+PROBE_NOZZLE, PROBE_BED = 215, 60  # what a printer's start G-code is checked with before any filament is chosen
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ class SliceSettings:
     """Everything a backend renders into its own keys. Lengths in mm, density in percent, speeds in mm/s.
     ``outer_wall_speed`` None keeps the printer's; ``seam`` None leaves seams to the slicer; ``color_change_z``: the
     height above which the first layer starts with the printer's colour-change command; ``same_every_time``: only
-    the slicer's choices that give the same G-code on every run."""
+    the slicer's choices that give the same G-code on every run; ``filament``: temperatures, fan, flow limits and
+    the material's tweaks."""
 
     nozzle: float
     filament_diameter: float
@@ -44,18 +46,22 @@ class SliceSettings:
     tree_supports: bool
     adhesion: str
     brim_width: float
-    nozzle_temperature: int = NOZZLE_TEMPERATURE
-    first_layer_nozzle_temperature: int = FIRST_LAYER_NOZZLE_TEMPERATURE
-    bed_temperature: int = BED_TEMPERATURE
-    filament_density: float = PLA_DENSITY
+    filament: Filament
     outer_wall_speed: float | None = None
     seam: Seam | None = None
     color_change_z: float | None = None
     same_every_time: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON answers."""
-        return asdict(self)
+        """Plain data for JSON answers (the filament by id)."""
+        return {**asdict(self), "filament": self.filament.id}
+
+
+def filament_choices(translate_text: Any) -> list[dict[str, str]]:
+    """The library's filaments as menu entries, by name in the reader's language."""
+    library = Library()
+    entries = [{"value": i, "label": library.get(i).name(translate_text)} for i in library.ids()]
+    return sorted(entries, key=lambda entry: entry["label"].casefold())
 
 
 @dataclass
@@ -64,6 +70,9 @@ class SliceOverrides(Options):
 
     orientation: str | None = option(None, N_("Orientation"), N_("how the model stands on the bed"),
                                      choices=ORIENTATION_CHOICES)
+    filament: str | None = option(None, N_("Filament"),
+                                  N_("the filament loaded: its temperatures, fan and speed limits (default: white "
+                                     "PLA; 'img2print filaments list' shows them)"), listing=filament_choices)
     scale_to_fit: bool = option(False, N_("Scale to fit"), N_("scale the model down if it does not fit"))
 
     layer_height: float | None = option(None, N_("Layer height"),
@@ -88,9 +97,14 @@ class SliceOverrides(Options):
                                       "perimeters; its variable-width ones differ from run to run but often print "
                                       "faster)"))
 
+    def check(self) -> None:
+        """A filament is one the library knows."""
+        if self.filament is not None:
+            Library().get(self.filament)
+
     def as_settings(self) -> dict[str, Any]:
         """The overrides of the intent's settings that are set, named as in SliceSettings (supports as the user's
-        choice)."""
+        choice; the filament by id)."""
         placement = ("orientation", "scale_to_fit", "color_change")
         values = {k: v for k, v in asdict(self).items() if v is not None and k not in placement}
         if "infill" in values:
@@ -107,6 +121,12 @@ def plan(printer: PrinterProfile, intent: Intent, overhang_area_mm2: float, tree
          overrides: dict[str, Any] | None = None) -> SliceSettings:
     """Settings for this printer and intent; supports only where the model's overhangs need them."""
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    filament = Library().get(overrides.pop("filament", DEFAULT_FILAMENT))
+    if abs(filament.diameter - printer.filament_diameter) > 0.2:
+        raise BadInput("filament_diameter", _("The filament '{filament}' is {size:g} mm thick; {printer} takes "
+                                              "{taken:g} mm filament. Choose a filament of that size.")
+                       .format(filament=filament.name(_), size=filament.diameter, printer=printer.name,
+                               taken=printer.filament_diameter), filament=filament.id)
     supports = intent.supports == "always" or (intent.supports == "auto"
                                                and overhang_area_mm2 >= SUPPORT_MIN_AREA_MM2)
     support_choice = overrides.pop("supports", None)
@@ -120,7 +140,7 @@ def plan(printer: PrinterProfile, intent: Intent, overhang_area_mm2: float, tree
         line_width=round(printer.nozzle * LINE_WIDTH_RATIO, 3), walls=intent.walls, top_layers=intent.top_layers,
         bottom_layers=intent.bottom_layers, infill_density=float(intent.infill_density),
         infill_pattern=intent.infill_pattern, supports=supports, support_angle=SUPPORT_ANGLE_DEG,
-        tree_supports=tree_available, adhesion=intent.adhesion, brim_width=intent.brim_width,
+        tree_supports=tree_available, adhesion=intent.adhesion, brim_width=intent.brim_width, filament=filament,
         outer_wall_speed=intent.outer_wall_speed)
     if "layer_height" in overrides and "first_layer_height" not in overrides:
         overrides["first_layer_height"] = max(overrides["layer_height"], settings.first_layer_height)
@@ -135,11 +155,13 @@ def adhesion_margin(settings: SliceSettings) -> float:
 
 
 def fill_gcode(text: str, settings: SliceSettings) -> str:
-    """A printer's start or end G-code with its {nozzle_temperature} and {bed_temperature} filled in."""
-    return fill_temperatures(text, settings.first_layer_nozzle_temperature, settings.bed_temperature)
+    """A printer's start or end G-code with its {nozzle_temperature} and {bed_temperature} filled in: the
+    filament's first-layer ones."""
+    filament = settings.filament
+    return fill_temperatures(text, filament.first_layer_nozzle_temperature, filament.first_layer_bed_temperature)
 
 
-def fill_temperatures(text: str, nozzle: int = FIRST_LAYER_NOZZLE_TEMPERATURE, bed: int = BED_TEMPERATURE) -> str:
+def fill_temperatures(text: str, nozzle: int = PROBE_NOZZLE, bed: int = PROBE_BED) -> str:
     """Start or end G-code with {nozzle_temperature} and {bed_temperature} filled in."""
     return text.replace("{nozzle_temperature}", str(nozzle)).replace("{bed_temperature}", str(bed))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import SlicerFailed
+from ...filaments.library import Filament
 from ...i18n import N_, _
 from ...printers.profile import CENTRE, CIRCULAR, PrinterProfile
 from ...printers.vendor import cura_definition, cura_facts, expand_tokens
@@ -42,6 +43,15 @@ FLAVORS = {"marlin2": "RepRap (Marlin/Sprinter)", "marlin": "RepRap (Marlin/Spri
 SKIRT_GAP_MM = 3.0
 SEAM_REACH_MM = 0.5  # just beyond the side: nearer to it than a wide arc's other end or a ring's bumps beside the weld
 GENERIC_DEFINITION = "fdmprinter"
+FLOW_KEYS = ("material_flow", "wall_material_flow", "wall_0_material_flow", "wall_x_material_flow",
+             "skin_material_flow", "roofing_material_flow", "infill_material_flow", "skirt_brim_material_flow",
+             "support_material_flow", "support_interface_material_flow", "support_roof_material_flow",
+             "support_bottom_material_flow", "material_flow_layer_0")
+EXTRUSION_SPEEDS = ("speed_print", "speed_infill", "speed_wall", "speed_wall_0", "speed_wall_x", "speed_roofing",
+                    "speed_topbottom", "speed_support", "speed_support_infill", "speed_support_interface",
+                    "speed_support_roof", "speed_support_bottom", "speed_prime_tower", "speed_ironing",
+                    "speed_layer_0", "speed_print_layer_0", "skirt_brim_speed")
+FIRST_LAYER_SPEEDS = ("speed_layer_0", "speed_print_layer_0", "skirt_brim_speed")
 # CuraEngine -v says when each stage is done; the share of the work done by then (the export, with the paths
 # planned, takes most)
 PROGRESS = re.compile(r"^Progress: (\w[\w+ ]*) accomplished in [\d.]+s")
@@ -112,12 +122,7 @@ def settings_for(printer: PrinterProfile, settings: SliceSettings, base: Path | 
         "support_line_distance": infill_line_distance(width, 15, "zigzag"),
         "adhesion_type": settings.adhesion, "brim_width": settings.brim_width, "brim_line_count": brim_lines,
         "skirt_line_count": 1, "skirt_gap": SKIRT_GAP_MM,
-        "material_print_temperature": settings.nozzle_temperature,
-        "material_print_temperature_layer_0": settings.first_layer_nozzle_temperature,
-        "material_initial_print_temperature": settings.nozzle_temperature,
-        "material_final_print_temperature": settings.nozzle_temperature,
-        "material_bed_temperature": settings.bed_temperature if printer.heated_bed else 0,
-        "material_bed_temperature_layer_0": settings.bed_temperature if printer.heated_bed else 0,
+        **_filament(printer, settings.filament),
         "center_object": False,
     }
     values.update(_seam(printer, settings))
@@ -135,8 +140,41 @@ def settings_for(printer: PrinterProfile, settings: SliceSettings, base: Path | 
         values.update(cura_facts(base, own, values))
         for key in ("machine_start_gcode", "machine_end_gcode"):
             values[key] = expand_tokens(values.get(key, ""), values)
+    if "retraction_amount" in values:  # else Cura's own default, unscaled
+        values["retraction_amount"] = round(float(values["retraction_amount"]) * settings.filament.retract_factor, 3)
+    values.update(_flow_limited(values, settings, base, own))
     values.update(printer.slicer_overrides.get(BACKEND.name, {}))
     return values
+
+
+def _filament(printer: PrinterProfile, filament: Filament) -> dict[str, Any]:
+    """The filament's keys: temperatures, cooling and flow (every flow key, as CuraEngine evaluates no formula)."""
+    bed = printer.heated_bed
+    flow = round(filament.flow * 100, 1)
+    return {"material_print_temperature": filament.nozzle_temperature,
+            "material_print_temperature_layer_0": filament.first_layer_nozzle_temperature,
+            "material_initial_print_temperature": filament.nozzle_temperature,
+            "material_final_print_temperature": filament.nozzle_temperature,
+            "material_bed_temperature": filament.bed_temperature if bed else 0,
+            "material_bed_temperature_layer_0": filament.first_layer_bed_temperature if bed else 0,
+            "cool_fan_enabled": filament.fan[1] > 0, "cool_fan_speed": filament.fan[1],
+            "cool_fan_speed_min": filament.fan[0], "cool_fan_speed_max": filament.fan[1], "cool_fan_speed_0": 0,
+            "cool_fan_full_layer": filament.fan_off_layers + 1, "material_density": filament.density,
+            **{key: flow for key in FLOW_KEYS}}
+
+
+def _flow_limited(values: dict[str, Any], settings: SliceSettings, base: Path | None,
+                  own: str | None) -> dict[str, float]:
+    """Every extruding speed above what the filament's volumetric limit allows at this layer and line width,
+    brought down to it (speeds the printer's definition or fdmprinter give; CuraEngine has no such limit)."""
+    known = {**(cura_facts(base, own or GENERIC_DEFINITION, values) if base is not None else {}), **values}
+    limited = {}
+    for key in EXTRUSION_SPEEDS:
+        layer = settings.first_layer_height if key in FIRST_LAYER_SPEEDS else settings.layer_height
+        cap = round(settings.filament.max_volumetric_speed / (layer * settings.line_width), 1)
+        if key in known and float(known[key]) > cap:
+            limited[key] = cap
+    return limited
 
 
 def _text(value: Any) -> str:

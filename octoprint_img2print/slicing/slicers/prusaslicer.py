@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ...filaments.library import Filament
 from ...i18n import N_
 from ...printers.profile import PrinterProfile
 from ...printers.vendor import PRINT, first_prusaslicer_facts
@@ -67,7 +68,7 @@ def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -
     adhesion = settings.adhesion
     values: dict[str, Any] = {
         "bed_shape": bed, "max_print_height": printer.max_height, "nozzle_diameter": settings.nozzle,
-        "filament_diameter": settings.filament_diameter, "filament_density": settings.filament_density,
+        "filament_diameter": settings.filament_diameter,
         "gcode_flavor": _flavor(printer, info), "layer_height": settings.layer_height,
         "first_layer_height": settings.first_layer_height, "extrusion_width": settings.line_width,
         "perimeter_extrusion_width": settings.line_width, "external_perimeter_extrusion_width": settings.line_width,
@@ -80,15 +81,15 @@ def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -
         "support_material_style": "organic" if settings.supports and settings.tree_supports else "grid",
         "brim_width": settings.brim_width if adhesion == "brim" else 0, "brim_separation": 0,
         "skirts": 1 if adhesion == "skirt" else 0, "skirt_distance": 3, "skirt_height": 1,
-        "temperature": settings.nozzle_temperature, "first_layer_temperature": settings.first_layer_nozzle_temperature,
-        "bed_temperature": settings.bed_temperature if printer.heated_bed else 0,
-        "first_layer_bed_temperature": settings.bed_temperature if printer.heated_bed else 0,
+        **_filament(printer, settings.filament),
         "start_gcode": fill_gcode(printer.start_gcode, settings), "end_gcode": fill_gcode(printer.end_gcode, settings),
         "use_relative_e_distances": 0, "complete_objects": 0, "resolution": OUTLINE_RESOLUTION_MM,
     }
     if settings.same_every_time and info.version >= ARACHNE_SINCE:
         values["perimeter_generator"] = "classic"
     values.update(vendor_facts(printer))
+    if "retract_length" in values:  # else PrusaSlicer's own default, unscaled
+        values["retract_length"] = scaled(values["retract_length"], settings.filament.retract_factor)
     if settings.outer_wall_speed is not None:
         values["external_perimeter_speed"] = f"{settings.outer_wall_speed:g}"
     if settings.seam is not None:  # the model's painted seam side decides; aligned keeps seams in one line there
@@ -97,6 +98,26 @@ def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -
     if int(values.get("use_relative_e_distances", 0)):
         values.setdefault("layer_gcode", "G92 E0")
     return values
+
+
+def _filament(printer: PrinterProfile, filament: Filament) -> dict[str, Any]:
+    """The filament's keys: temperatures, cooling, flow and its limit, and what the G-code's estimates use."""
+    bed = printer.heated_bed
+    return {"filament_type": filament.material, "filament_colour": filament.colour,
+            "temperature": filament.nozzle_temperature,
+            "first_layer_temperature": filament.first_layer_nozzle_temperature,
+            "bed_temperature": filament.bed_temperature if bed else 0,
+            "first_layer_bed_temperature": filament.first_layer_bed_temperature if bed else 0,
+            "cooling": 1, "fan_always_on": int(filament.fan[0] > 0), "min_fan_speed": filament.fan[0],
+            "max_fan_speed": filament.fan[1], "bridge_fan_speed": filament.fan[1],
+            "disable_fan_first_layers": filament.fan_off_layers,
+            "filament_max_volumetric_speed": filament.max_volumetric_speed, "extrusion_multiplier": filament.flow,
+            "filament_density": filament.density, "filament_cost": filament.price_per_kg}
+
+
+def scaled(lengths: Any, factor: float) -> str:
+    """A retraction length (PrusaSlicer writes one per extruder, comma-separated) times ``factor``."""
+    return ",".join(f"{float(part) * factor:g}" for part in str(lengths).split(","))
 
 
 def _fill_pattern(settings: SliceSettings) -> str:

@@ -30,6 +30,7 @@ $(function () {
         self.modes = ko.observableArray([]);
         self.printers = ko.observableArray([]);
         self.intents = ko.observableArray([]);
+        self.filaments = ko.observableArray([]);  // the filament library, by name: {value, label}
         self.slicerList = ko.observableArray([]);
         self.mode = ko.observable();
         self.printer = ko.observable();
@@ -209,6 +210,8 @@ $(function () {
                 self.defaults = answer.defaults;
                 self.modes(answer.modes.map(fromListing));
                 self.slicing(answer.overrides.map(function (option) { return field(option, option.default, "img2print-slicing-"); }));
+                self.filaments(answer.overrides.filter(function (option) { return option.name === "filament"; })
+                    .map(function (option) { return option.choices; })[0] || []);
                 self.printers(answer.printers);
                 self.intents(answer.intents);
                 self.slicerList(answer.slicers);

@@ -1,0 +1,65 @@
+"""``img2print filaments list|show``, and ``--filaments``: one's own filament library files for one run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from typing import Any
+
+from .exit_codes import EXIT_DONE
+from .filaments.library import SOURCES_VARIABLE, Library, split_filaments
+from .i18n import _
+
+
+def add_library_argument(parser: argparse.ArgumentParser) -> None:
+    """``--filaments``: filament library files (.yaml) that join the shipped filaments and one's own for this run."""
+    parser.add_argument("--filaments", metavar="LIST", default="",
+                        help=_("your own filament library files (.yaml), comma-separated, added for this run"))
+
+
+def use_library_files(args: argparse.Namespace) -> None:
+    """The ``--filaments`` files join the library for this run (and the processes it starts); each is read now, so
+    that a bad file is refused before any work."""
+    files, _ids = split_filaments(getattr(args, "filaments", "") or "")
+    if files:
+        own = os.environ.get(SOURCES_VARIABLE, "")
+        os.environ[SOURCES_VARIABLE] = os.pathsep.join([*([own] if own else []), *(str(f.resolve()) for f in files)])
+        Library()
+
+
+def add_filaments_parser(commands: Any) -> None:
+    """The ``filaments`` command and its actions."""
+    filaments = commands.add_parser("filaments", help=_("list and show the filaments img2print knows"),
+                                    description=_("The filament library: shipped filaments, your own (the folders "
+                                                  "and files in IMG2PRINT_FILAMENTS) and files given with "
+                                                  "--filaments."))
+    actions = filaments.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help=_("list the filaments"))
+    showing = actions.add_parser("show", help=_("show one filament"))
+    showing.add_argument("filament", metavar="FILAMENT")
+    for parser in (listing, showing):
+        add_library_argument(parser)
+        parser.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
+
+
+def run_filaments(args: argparse.Namespace) -> int:
+    """List the library, or show one filament."""
+    library = Library()
+    if args.action == "list":
+        found = [library.get(i) for i in library.ids()]
+        if args.json:
+            print(json.dumps({"filaments": [f.as_dict(_) for f in found]}))
+            return EXIT_DONE
+        for filament in found:
+            print(_("{id:24} {name:28} {colour}  TD {td:g} mm, {nozzle} / {bed} °C")
+                  .format(id=filament.id, name=filament.name(_), colour=filament.colour, td=filament.td,
+                          nozzle=filament.nozzle_temperature, bed=filament.bed_temperature))
+        return EXIT_DONE
+    data = library.get(args.filament).as_dict(_)
+    if args.json:
+        print(json.dumps(data))
+    else:
+        for key, value in data.items():
+            print(f"{key}: {value}")
+    return EXIT_DONE

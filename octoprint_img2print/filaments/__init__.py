@@ -1,0 +1,1 @@
+"""Filaments: the library of spools, and what they look like printed."""
