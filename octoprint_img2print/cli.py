@@ -20,7 +20,7 @@ from typing import Any
 
 from . import cli_arguments, i18n, pipeline, processes
 from .building.artwork import ArtworkOptions
-from .cli_filaments import add_filaments_parser, add_library_argument, run_filaments, use_library_files
+from .cli_filaments import add_filaments_parser, add_library_argument, library_files, run_filaments
 from .errors import BadInput, Img2PrintError
 from .exit_codes import EXIT_BAD_INPUT, EXIT_DONE, exit_code
 from .farm.cli_batch import add_batch_parser, run_batch
@@ -447,11 +447,11 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, processes.interrupt)
     try:
         _limits_given(args)
-        use_library_files(args)
         commands = {"convert": _convert, "trace": _trace, "slice": _slice, "profiles": _profiles, "check": _check,
                     "repair": _repair, "generate": _generate, "filaments": run_filaments, "farm": run_farm,
                     "batch": run_batch}
-        return commands[args.command](args)
+        with library_files(args):
+            return commands[args.command](args)
     except Img2PrintError as error:
         return _failed(args, error)
     except MemoryError:  # a limit (ulimit, a container) or the machine's memory

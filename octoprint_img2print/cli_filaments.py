@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .exit_codes import EXIT_DONE
-from .filaments.library import SOURCES_VARIABLE, Library, split_filaments
+from .filaments.library import SOURCES_VARIABLE, Library, library_paths, read_library, split_filaments
 from .i18n import _
 
 
@@ -18,14 +20,24 @@ def add_library_argument(parser: argparse.ArgumentParser) -> None:
                         help=_("your own filament library files (.yaml), comma-separated, added for this run"))
 
 
-def use_library_files(args: argparse.Namespace) -> None:
-    """The ``--filaments`` files join the library for this run (and the processes it starts); each is read now, so
-    that a bad file is refused before any work."""
+@contextmanager
+def library_files(args: argparse.Namespace) -> Iterator[None]:
+    """Inside, the ``--filaments`` files join the library (for this run and the processes it starts); each is read
+    first, so that a bad file is refused before any work."""
     files, _ids = split_filaments(getattr(args, "filaments", "") or "")
+    for path in files:
+        read_library(*library_paths(path))
+    before = os.environ.get(SOURCES_VARIABLE)
     if files:
-        own = os.environ.get(SOURCES_VARIABLE, "")
-        os.environ[SOURCES_VARIABLE] = os.pathsep.join([*([own] if own else []), *(str(f.resolve()) for f in files)])
-        Library()
+        os.environ[SOURCES_VARIABLE] = os.pathsep.join([*([before] if before else []),
+                                                        *(str(path.resolve()) for path in files)])
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(SOURCES_VARIABLE, None)
+        else:
+            os.environ[SOURCES_VARIABLE] = before
 
 
 def add_filaments_parser(commands: Any) -> None:

@@ -38,9 +38,10 @@ SHIPPED_COLOUR_NAMES = (N_("White"), N_("Lithophane white"), N_("Natural"), N_("
 @dataclass(frozen=True)
 class Filament:
     """One spool's facts. Temperatures in °C, fan in percent (lowest, highest), ``fan_off_layers`` first layers
-    without fan, volumetric speed in mm³/s, density in g/cm³, diameter in mm, price per kg in the user's currency;
-    ``td`` HueForge's transmission distance (mm, backlit); ``hiding_factor`` the front-lit hiding distance over
-    TD; ``retract_factor`` scales the printer's retraction, ``flow`` the extruded amount."""
+    without fan (Cura starts without and reaches the fan at that layer), volumetric speed in mm³/s, density in
+    g/cm³, diameter in mm, price per kg in the user's currency; ``td`` HueForge's transmission distance (mm,
+    backlit); ``hiding_factor`` the front-lit hiding distance over TD; ``retract_factor`` scales the printer's
+    retraction, ``flow`` the extruded amount."""
 
     id: str
     material: str
@@ -127,9 +128,6 @@ def filament_from_dict(data: Mapping[str, Any], source: str) -> Filament:
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
         raise _problem(source, unknown[0], _("is not a filament key."))
-    missing = [f.name for f in fields(Filament) if f.name not in data and f.default is MISSING]
-    if missing:
-        raise _problem(source, missing[0], _("is missing."))
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key == "fan":
@@ -140,6 +138,9 @@ def filament_from_dict(data: Mapping[str, Any], source: str) -> Filament:
             raise _problem(source, key, _("must be a short text."))
         else:
             values[key] = value.strip()
+    missing = [f.name for f in fields(Filament) if f.name not in data and f.default is MISSING]
+    if missing:
+        raise _problem(source, missing[0], _("is missing."))
     if not ID.fullmatch(values["id"]):
         raise _problem(source, "id", _("must be lower-case letters, digits and _, not {value!r}.")
                        .format(value=values["id"]))
@@ -157,8 +158,9 @@ def read_library(path: Path) -> list[Filament]:
             raise _problem(source, "(file)", _("is larger than {limit} bytes.").format(limit=MAX_LIBRARY_BYTES))
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
+        reason = " ".join(str(error).split())
         raise BadInput("bad_filament", _("{file}: not a readable YAML file ({reason}).")
-                       .format(file=source, reason=error), file=source) from error
+                       .format(file=source, reason=reason), file=source) from error
     if not isinstance(data, dict) or not isinstance(data.get("filaments"), list):
         raise _problem(source, "filaments", _("must be a list of filaments (see profiles/README.md)."))
     shared = {key: value for key, value in data.items() if key != "filaments"}
@@ -170,7 +172,8 @@ def read_library(path: Path) -> list[Filament]:
     return found
 
 
-def _files(place: Path) -> list[Path]:
+def library_paths(place: Path) -> list[Path]:
+    """The library files of a folder, or the file itself; a BadInput error when there is no such file."""
     if place.is_dir():
         return sorted(p for p in place.iterdir() if p.suffix in LIBRARY_SUFFIXES and p.is_file())
     if not place.is_file():
@@ -192,7 +195,7 @@ class Library:
     def __init__(self) -> None:
         self.filaments: dict[str, Filament] = {}
         for place in [profiles_dir("filaments"), *own_sources()]:
-            for path in _files(place):
+            for path in library_paths(place):
                 self.filaments.update((f.id, f) for f in read_library(path))
 
     def ids(self) -> list[str]:
