@@ -152,7 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help=_("what to make (default {mode}; {text_mode} for --text alone)")
                          .format(mode=mode_for(PHOTO).id, text_mode=mode_for(DRAWING).id))
     convert.add_argument("--ascii", action="store_true", help=_("write ASCII STL instead of binary"))
+    convert.add_argument("--filament", metavar="ID", default=None,
+                         help=_("the filament it is for, whose TD sets the thickness with --thickness auto (default "
+                                "white PLA)"))
     _add_common(convert)
+    add_library_argument(convert)
     cli_arguments.add_arguments(convert, _mode_options())
     trace = commands.add_parser("trace", help=_("trace a logo into a clean SVG outline in millimetres"),
                                 description=_("Trace a raster logo (or clean an SVG) into filled outlines, "
@@ -273,7 +277,8 @@ def _convert(args: argparse.Namespace) -> int:
     started = time.monotonic()
     with TerminalProgress(enabled=not args.json) as progress:
         result = pipeline.convert(source, args.output, ascii=args.ascii, progress=progress, mode=mode,
-                                  name=name, options=values, max_megapixels=args.max_megapixels)
+                                  name=name, options=values, max_megapixels=args.max_megapixels,
+                                  filament=args.filament)
     if args.json:
         print(json.dumps({"ok": True, **result.as_dict(), "seconds": round(time.monotonic() - started, 3)}))
     else:

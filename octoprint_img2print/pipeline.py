@@ -20,7 +20,9 @@ from .building.artwork import Artwork, ArtworkOptions, load_artwork, traced_artw
 from .building.drawn import drawn_picture
 from .building.lettering import TextOptions, lettered
 from .building.size import SizedOptions
+from .building.tones import FROM_FILAMENT, ToneOptions, for_filament
 from .errors import BadInput, Cancelled, DoesNotFit, Img2PrintError, SlicerFailed
+from .filaments.library import DEFAULT_FILAMENT, Library
 from .generating import tripo
 from .geometry import outline
 from .geometry.checks import MIN_PART_MM, MeshSummary, needs_repair, summarize, verdict
@@ -163,15 +165,23 @@ class ConvertResult:
 def build_solid(source: bytes | Path, *, name: str | None = None, mode: str | None = None,
                 options: Mapping[str, Any] | SizedOptions | None = None,
                 max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, widest: float | None = None,
-                quick: bool = False, progress: Progress = _silent) -> ConvertResult:
-    """Turn an image into a checked solid (``quick``: coarsened for a preview); refuse anything not closed."""
+                quick: bool = False, progress: Progress = _silent, filament: str | None = None) -> ConvertResult:
+    """Turn an image into a checked solid (``quick``: coarsened for a preview) for a filament (its TD sets the
+    thickness where the options ask for that); refuse anything not closed."""
     name = name or (source.name if isinstance(source, Path) else "upload")
     progress(STAGE_LOADING)
     chosen, values, loaded = read_input(source, name, mode, options or {}, max_megapixels, widest)
+    values = _for_filament(values, filament)
     if quick:
         values = chosen.preview_options(values)
     progress(STAGE_BUILDING)
     mesh, report = chosen.build(loaded, values)
+    if isinstance(values, ToneOptions) and values.thickness == FROM_FILAMENT:
+        used = Library().get(filament or DEFAULT_FILAMENT)
+        report.add(INFO, "thickness_from_filament", _("The thickness follows the TD of {filament} ({td:g} mm): "
+                                                      "{low:g} to {high:g} mm.")
+                   .format(filament=used.name(_), td=used.td, low=values.min_thickness, high=values.max_thickness),
+                   min_thickness=values.min_thickness, max_thickness=values.max_thickness, td=used.td)
     progress(STAGE_CHECKING)
     summary = summarize(mesh)
     if not summary.closed:
@@ -179,6 +189,13 @@ def build_solid(source: bytes | Path, *, name: str | None = None, mode: str | No
                              _("img2print built a solid that is not closed ({problems}); please report this "
                                "with the picture.").format(problems=", ".join(summary.report.codes())))
     return ConvertResult(chosen, mesh, summary, report, values)
+
+
+def _for_filament(options: SizedOptions, filament: str | None) -> SizedOptions:
+    """Options whose thickness follows the filament's TD set from it (the default filament without one)."""
+    if not isinstance(options, ToneOptions):
+        return options
+    return for_filament(options, Library().get(filament or DEFAULT_FILAMENT).td)
 
 
 def convert(source: bytes | Path, output: Path, *, ascii: bool = False, progress: Progress = _silent,
@@ -424,10 +441,11 @@ def preview(source: bytes | Path, printer: PrinterProfile, *, name: str | None =
     """A quick solid as pictures (shaded, and lit from behind where the mode has that view) with its findings for
     printing it with the slicing options asked; with ``view``, also the solid as it stands on the printer's bed
     written there for the pages' 3D view."""
+    chosen_overrides = SliceOverrides.parse(overrides)
     built = build_solid(source, name=name, mode=mode, options=options, max_megapixels=max_megapixels,
-                        widest=_widest(printer), quick=True, progress=progress)
+                        widest=_widest(printer), quick=True, progress=progress, filament=chosen_overrides.filament)
     answer = {**built.as_dict(), "preview": solid_picture(built.mesh)}
-    report, placed = assess_for_printer(built, printer, intent, SliceOverrides.parse(overrides))
+    report, placed = assess_for_printer(built, printer, intent, chosen_overrides)
     answer["findings"] = answer["findings"] + report.as_list()
     transmittance = built.mode.backlight(built.options)
     if transmittance is not None:
@@ -509,7 +527,8 @@ def _printable_model(mesh: Mesh, name: str, repair: bool, progress: Progress) ->
 
 def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, options: Mapping[str, Any] | None,
                        max_megapixels: float, printer: PrinterProfile, repair: bool, progress: Progress,
-                       built: ConvertResult | None) -> tuple[Mesh, Report, Mode | None, SizedOptions | None]:
+                       built: ConvertResult | None,
+                       filament: str | None) -> tuple[Mesh, Report, Mode | None, SizedOptions | None]:
     """The solid to slice: a model file (repaired if it must be and ``repair`` allows), or a picture converted by
     its mode (``built`` when the printer's bed leaves its size as it is)."""
     if is_model_file(name):
@@ -520,12 +539,12 @@ def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, option
         progress(STAGE_CHECKING)
         return (*_printable_model(mesh, name, repair, progress), None, None)
     widest = _widest(printer)
-    if built is not None and built.mode.options_from(options or {}, widest) == built.options:
+    if built is not None and _for_filament(built.mode.options_from(options or {}, widest), filament) == built.options:
         report = Report()
         report.extend(built.report)
         return built.mesh, report, built.mode, built.options
     built = build_solid(source, name=name, mode=mode, options=options, max_megapixels=max_megapixels,
-                        widest=widest, progress=progress)
+                        widest=widest, progress=progress, filament=filament)
     return built.mesh, built.report, built.mode, built.options
 
 
@@ -547,7 +566,8 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
     with ThreadPoolExecutor(1, thread_name_prefix="img2print-detect") as beside:
         detecting = beside.submit(detect_slicer, slicer, slicer_settings)  # the slicer answers while we build
         mesh, report, used_mode, mode_options = _model_for_slicing(source, name, mode, options, max_megapixels,
-                                                                   printer, repair, progress, built)
+                                                                   printer, repair, progress, built,
+                                                                   chosen_overrides.filament)
         info = detecting.result()
     backend = get_backend(info.name)
     prepared = prepare_for_printer(mesh, printer, mode=used_mode, options=mode_options, intent=intent,

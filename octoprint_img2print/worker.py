@@ -101,7 +101,8 @@ def run(request: JobRequest, output: Path | None, view: Path | None = None) -> d
                                 max_megapixels=request.max_megapixels, progress=progress.stage, view=view)
     if request.action == CONVERT:
         return pipeline.convert(source, output, name=request.name, mode=request.mode, options=request.options,
-                                max_megapixels=request.max_megapixels, progress=progress.stage).as_dict()
+                                max_megapixels=request.max_megapixels, progress=progress.stage,
+                                filament=request.overrides.get("filament")).as_dict()
     if request.action == SLICE:
         return pipeline.slice_job(
             source, output, printer=_printer(request), slicer=request.slicer, slicer_settings=request.slicer_settings,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -495,3 +496,28 @@ def test_the_time_left_after_a_resume_follows_the_pace_of_the_jobs_made_now(monk
         clock[0] += 10.0
         tally.count("done", reused=False)
     assert "about 1:10 left" in tally.line(50.0)  # 7 jobs to go at 10 s each
+
+
+def test_each_row_slices_for_its_own_filament(pictures, tmp_path):
+    require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
+    shutil.copy(pictures / "photo05.png", tmp_path / "photo05.png")
+    (tmp_path / "jobs.csv").write_text("file,mode,printers,width,filament\n"
+                                       "photo05.png,logo,prusa_mini,30,petg_black\n"
+                                       "photo05.png,logo,prusa_mini,30,\n")
+    code, jobs, summary = batch(tmp_path / "jobs.csv", "-o", tmp_path / "out", "--workers", 1)
+    assert code == 0 and summary["done"] == 2, jobs
+    heat = {}
+    for job in jobs:
+        gcode = next(o["file"] for o in job["outputs"] if o["printer"])
+        text = (tmp_path / "out" / gcode).read_text()
+        heat[job["made"]["gcode"][0]["filament"]] = re.findall(r"^M104 S(\d+)", text, re.M)
+    assert heat["petg_black"][-2:] == ["240", "0"] and heat["pla_white"][-2:] == ["210", "0"]
+
+
+def test_a_row_with_an_unknown_filament_is_one_line_naming_it(tmp_path):
+    manifest = tmp_path / "jobs.yaml"
+    manifest.write_text("- {file: a.png, printers: [prusa_mk4], filament: pla_chartreuse}\n")
+    run = subprocess.run(batch_command(manifest, "-o", tmp_path / "out"), capture_output=True, text=True, cwd=ROOT)
+    answer = json.loads(run.stdout)
+    assert run.returncode == 3 and answer["error"]["code"] == "bad_manifest"
+    assert answer["error"]["message"].startswith("jobs.yaml job 1: There is no filament 'pla_chartreuse'")

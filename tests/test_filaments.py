@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import trimesh
 import yaml
 from conftest import cli_json
 from gcode_reading import moves
@@ -58,6 +59,20 @@ def as_a_printer_runs_it(text: str) -> list[dict]:
             runs.append({"layer": layer, "hot_end": hot_end, "bed": bed, "fan": fan, "feed": feed, "pushed": pushed,
                          "length": math.dist(start, end)})
     return runs
+
+
+def span_at(triangles: np.ndarray, x: float, y: float) -> float:
+    """How thick a solid is along the vertical line through (x, y): its highest and lowest surfaces there, from
+    the triangles that line passes through."""
+    a, b, c = triangles[:, 0], triangles[:, 1], triangles[:, 2]
+    det = (b[:, 1] - c[:, 1]) * (a[:, 0] - c[:, 0]) + (c[:, 0] - b[:, 0]) * (a[:, 1] - c[:, 1])
+    usable = np.abs(det) > 1e-12
+    det = np.where(usable, det, 1.0)
+    u = ((b[:, 1] - c[:, 1]) * (x - c[:, 0]) + (c[:, 0] - b[:, 0]) * (y - c[:, 1])) / det
+    v = ((c[:, 1] - a[:, 1]) * (x - c[:, 0]) + (a[:, 0] - c[:, 0]) * (y - c[:, 1])) / det
+    inside = usable & (u >= 0) & (v >= 0) & (u + v <= 1)
+    z = u * a[:, 2] + v * b[:, 2] + (1 - u - v) * c[:, 2]
+    return float(z[inside].max() - z[inside].min())
 
 
 def slice_logo(logo: Path, tmp_path: Path, slicer: str, *extra: str) -> tuple[dict, list[dict]]:
@@ -188,3 +203,25 @@ def test_an_unknown_filament_is_a_usage_error_before_any_work(logo, tmp_path):
     code, answer = cli_json("slice", str(logo), "-o", str(tmp_path / "out.gcode"), "--printer", "generic",
                             "--filament", "unobtainium", "--json")
     assert code == 2 and answer["error"]["code"] == "unknown_filament"
+
+
+@pytest.mark.parametrize("filament", ["pla_white", "pla_light_grey"])
+def test_auto_thickness_lets_half_the_light_through_the_thinnest_part_and_one_percent_through_the_thickest(
+        tmp_path, filament):
+    halves = np.zeros((60, 80), dtype=np.uint8)
+    halves[:, 40:] = 255  # black: thickest; white: thinnest
+    picture = save(halves, tmp_path / "halves.png")
+    code, answer = cli_json("convert", str(picture), "-o", str(tmp_path / "sheet.stl"), "--mode", "lithophane",
+                            "--width", "40", "--thickness", "auto", "--filament", filament, "--json")
+    assert code == 0, answer
+    td = Library().get(filament).td
+    triangles = trimesh.load(tmp_path / "sheet.stl").triangles
+    low, high = triangles.reshape(-1, 3).min(axis=0), triangles.reshape(-1, 3).max(axis=0)
+    middle_y = (low[1] + high[1]) / 2
+    heights = {side: span_at(triangles, low[0] + share * (high[0] - low[0]), middle_y)
+               for side, share in (("black", 0.25), ("white", 0.75))}
+    assert 100 ** (-heights["black"] / td) == pytest.approx(0.01, abs=0.002)
+    half_light = td * math.log(2, 100)  # where 100^(-d / TD) is one half
+    assert heights["white"] == pytest.approx(max(half_light, 0.6), abs=0.02), "half the light, or 0.6 mm to hold"
+    finding = next(f for f in answer["findings"] if f["code"] == "thickness_from_filament")
+    assert finding["numbers"]["td"] == td

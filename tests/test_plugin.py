@@ -523,3 +523,30 @@ def test_refusals_speak_the_users_language(server):
     refused = viewer.post("/plugin/img2print/upload", files={"file": ("p.png", b"x")}, data={"action": "convert"})
     assert refused.status_code == 403
     assert refused.json()["error"]["message"] == "Dieser OctoPrint-Benutzer darf das nicht."
+
+
+def test_the_loaded_filament_heats_every_slice_unless_a_job_chooses_another(admin):
+    def hot_ends(expected: str, **asked) -> list[str]:
+        answer = admin.post("/api/plugin/img2print", json={"command": "slice", "file": "spool.png", "mode": "logo",
+                                                            "options": {"width": 25}, "printer": "generic", **asked})
+        state = admin.wait(answer.json()["id"])
+        assert state["status"] == "done" and state["result"]["filament"] == expected, state
+        return re.findall(r"^M10[49] S(\d+)", admin.get(f"/downloads/files/local/{state['result']['file']}").text,
+                          re.M)
+
+    admin.post("/api/files/local", files={"file": ("spool.png", picture_bytes(halves()))})
+    assert admin.post("/api/settings", json={"plugins": {"img2print": {"loaded": {"filament": "petg_white"}}}}) \
+        .status_code == 200
+    try:
+        listing = admin.get("/api/plugin/img2print").json()
+        filament = next(o for o in listing["overrides"] if o["name"] == "filament")
+        assert filament["type"] == "choice" and filament["default"] == "petg_white"
+        assert {"pla_white", "petg_white", "tpu_black"} <= {c["value"] for c in filament["choices"]}
+        assert admin.get("/api/plugin/img2print?bed").json()["loaded"] == {
+            "filament": "petg_white", "material": "PETG", "colour": "White"}
+        loaded = hot_ends("petg_white")
+        assert loaded[:2] == ["235", "235"] and "240" in loaded
+        chosen = hot_ends("pla_black", overrides={"filament": "pla_black"})
+        assert chosen[:2] == ["215", "215"] and "240" not in chosen
+    finally:
+        admin.post("/api/settings", json={"plugins": {"img2print": {"loaded": {"filament": ""}}}})

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -12,6 +13,13 @@ from ..options import Choice, bad_parameter, option
 from .surface import SurfaceOptions
 
 LINEAR, TRANSMISSION = "linear", "transmission"
+GIVEN, FROM_FILAMENT = "given", "auto"
+# --thickness auto: backlight through d mm of a filament of transmission distance TD is 100^(-d / TD) (1 % at the TD,
+# where by HueForge's definition no perceptible light gets through); the thinnest part lets half of it through, the
+# thickest 1 %, at most MAX_AUTO_MM (a very translucent filament makes a faint lithophane, not a brick)
+THINNEST_LIGHT, THICKEST_LIGHT = 0.5, 0.01
+MIN_SHEET_MM = 0.6  # thinner, a sheet breaks as it comes off the bed
+MAX_AUTO_MM = 8.0
 
 
 @dataclass
@@ -22,6 +30,11 @@ class ToneOptions(SurfaceOptions):
                                   unit="mm", low=0.1, high=50.0, main=True)
     max_thickness: float = option(3.0, N_("Thickest part"), N_("thickest part of a lithophane in mm"),
                                   unit="mm", low=0.1, high=50.0, main=True)
+    thickness: str = option(GIVEN, N_("Thickness from"),
+                            N_("given: the thinnest and thickest part as set; auto: from the filament's TD (the "
+                               "thinnest lets half the light through, the thickest about 1 %)"),
+                            choices=(Choice(GIVEN, N_("The thinnest and thickest part")),
+                                     Choice(FROM_FILAMENT, N_("The filament's translucency (TD)"))))
     negative: bool = option(False, N_("Negative"), N_("light pixels thick, dark pixels thin"))
     tone: str = option(LINEAR, N_("Tone mapping"), N_("tone mapping: linear or transmission (Beer-Lambert)"),
                        choices=(Choice(LINEAR, N_("Linear")), Choice(TRANSMISSION, N_("Light transmission"))))
@@ -40,6 +53,19 @@ class ToneOptions(SurfaceOptions):
     def rim_thickness(self) -> float:
         """Thickness of the frame or rim: given, or the thickest part."""
         return self.frame_thickness if self.frame_thickness is not None else self.max_thickness
+
+
+def for_filament(options: ToneOptions, td: float) -> ToneOptions:
+    """With ``thickness`` auto, the thickness range and transmittance that follow a filament's TD (mm): light
+    through d mm is 100^(-d / TD); the thinnest part lets THINNEST_LIGHT through (at least MIN_SHEET_MM), the
+    thickest THICKEST_LIGHT (at most MAX_AUTO_MM)."""
+    if options.thickness != FROM_FILAMENT:
+        return options
+    def depth(light: float) -> float:
+        return round(-td * math.log(light, 100), 2)
+    thickest = min(max(depth(THICKEST_LIGHT), MIN_SHEET_MM + 0.2), MAX_AUTO_MM)
+    return replace(options, min_thickness=min(max(depth(THINNEST_LIGHT), MIN_SHEET_MM), thickest - 0.2),
+                   max_thickness=thickest, transmittance=min(0.99, max(0.01, round(100 ** (-1 / td), 4))))
 
 
 def thickness(lightness: np.ndarray, options: ToneOptions) -> np.ndarray:

@@ -151,7 +151,8 @@ def make(work: Work, source: bytes) -> dict[str, Any]:
     try:
         with scratch_folder("batch") as folder:
             converted = pipeline.convert(source, Path(folder) / work.model_file, name=work.name, mode=work.mode,
-                                         options=work.options, max_megapixels=settings.max_megapixels)
+                                         options=work.options, max_megapixels=settings.max_megapixels,
+                                         filament=work.overrides().get("filament"))
             sliced = [pipeline.slice_job(source, Path(folder) / name, printer=get_printer(printer),
                                          slicer=settings.slicer, intent=work.intent, name=work.name, mode=work.mode,
                                          options=work.options, overrides=work.overrides(),

@@ -109,8 +109,8 @@ def run_batch(args: argparse.Namespace) -> int:
         get_printer(printer)
     if args.intent is not None:
         get_intent(args.intent)
-    defaults = JobRequest(Path(), "", args.mode, cli_arguments.given(args, cli._mode_options()), printers,
-                          args.intent, args.copies, args.format)
+    defaults = JobRequest(Path(), "", mode=args.mode, options=cli_arguments.given(args, cli._mode_options()),
+                          printers=printers, intent=args.intent, copies=args.copies, model_format=args.format)
     requests = read_jobs(args.manifest, defaults)
     settings = BatchSettings(args.slicer, cli_arguments.given(args, cli._override_options(), cli.OVERRIDE_PREFIX),
                              args.max_megapixels, args.timeout)
