@@ -60,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser, options: dict[str, list[Owned
     """One argument per option: a flag for booleans, the choices for choices, a typed number otherwise."""
     for name, declared in options.items():
         spec = declared[0][1]
-        help_text = " ".join(part for part in (_help(declared), _default_note(declared)) if part)
+        help_text = " ".join(part for part in (_help(declared), _default_note(declared)) if part).replace("%", "%%")
         dest = prefix + name
         if spec.kind == BOOLEAN:
             parser.add_argument(spec.flag, dest=dest, action="store_true", default=None, help=help_text)

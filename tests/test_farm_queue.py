@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import time
@@ -161,3 +162,33 @@ def test_a_gcode_job_prints_to_its_end_and_is_recorded_done_with_its_host_and_ti
     assert starts(farm["servers"]["gen-petg"])[-1] == recorded["file"]
     for name in ("gen-pla", "mini-pla"):  # their beds stay confirmed: nothing was started there
         assert sessions[name].get("/api/plugin/img2print?bed").json()["bed"]["clear"] is True
+
+
+def test_each_host_gets_gcode_for_the_filament_it_has_loaded_and_a_job_asking_one_goes_only_there(farm, tmp_path):
+    sessions = farm["sessions"]
+    hosts = yaml.safe_load(farm["file"].read_text())["hosts"]
+    hosts["gen-pla"]["filament"] = "pla_black"  # said in the farm file; gen-petg says it in its own settings
+    hosts["mini-pla"]["filament"] = "pla_white"
+    farm_file = tmp_path / "filaments.yaml"
+    farm_file.write_text(yaml.safe_dump({"hosts": hosts}))
+    assert sessions["gen-petg"].post("/api/settings", json={"plugins": {"img2print": {
+        "loaded": {"filament": "petg_white", "material": "", "colour": ""}}}}).status_code == 200
+    try:
+        picture = save(halves(50, 30), tmp_path / "spools.png")
+        code, sent = cli_json("farm", "send", str(farm_file), str(picture), "--mode", "logo", "--width", "12",
+                              "--copies", "3", "--json")
+        assert code == 0, sent
+        heats = {}
+        for placement in sent["jobs"][0]["placements"]:
+            text = sessions[placement["host"]].get(f"/downloads/files/local/{placement['file']}").text
+            heats[placement["host"]] = re.findall(r"^M104 S(\d+)", text, re.M)[-2]  # the last before heaters off
+        assert heats == {"gen-pla": "210", "gen-petg": "240", "mini-pla": "210"}
+        status = {h["host"]: h for h in sent["hosts"]}
+        assert (status["gen-petg"]["filament"], status["gen-petg"]["material"]) == ("petg_white", "PETG")
+        code, sent = cli_json("farm", "send", str(farm_file), str(picture), "--mode", "logo", "--width", "12",
+                              "--filament", "pla_black", "--copies", "3", "--json")
+        assert [p["host"] for p in sent["jobs"][0]["placements"]] == ["gen-pla"]
+        assert sent["jobs"][0]["missing"] == 2
+    finally:
+        sessions["gen-petg"].post("/api/settings", json={"plugins": {"img2print": {
+            "loaded": {"filament": "", "material": "PETG", "colour": "black"}}}})

@@ -225,3 +225,13 @@ def test_auto_thickness_lets_half_the_light_through_the_thinnest_part_and_one_pe
     assert heights["white"] == pytest.approx(max(half_light, 0.6), abs=0.02), "half the light, or 0.6 mm to hold"
     finding = next(f for f in answer["findings"] if f["code"] == "thickness_from_filament")
     assert finding["numbers"]["td"] == td
+
+
+@pytest.mark.parametrize("command", [["convert"], ["slice"], ["batch"], ["farm", "send"], ["farm", "queue", "add"],
+                                     ["filaments", "list"]])
+def test_the_help_of_every_command_with_filament_options_prints(command, capsys):
+    from octoprint_img2print.cli import main
+
+    with pytest.raises(SystemExit) as ended:
+        main([*command, "--help"])
+    assert ended.value.code == 0 and "--filament" in capsys.readouterr().out
