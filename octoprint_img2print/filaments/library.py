@@ -109,9 +109,9 @@ def _number(source: str, key: str, value: Any) -> float:
     low, high, integer = RANGES[key]
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high \
             or (integer and value != int(value)):
-        kind = _("a whole number") if integer else _("a number")
-        raise _problem(source, key, _("must be {kind} from {low:g} to {high:g}, not {value!r}.")
-                       .format(kind=kind, low=low, high=high, value=value))
+        problem = _("must be a whole number from {low:g} to {high:g}, not {value!r}.") if integer \
+            else _("must be a number from {low:g} to {high:g}, not {value!r}.")
+        raise _problem(source, key, problem.format(low=low, high=high, value=value))
     return int(value) if integer else float(value)
 
 
