@@ -20,7 +20,7 @@ from typing import Any
 
 from . import cli_arguments, i18n, pipeline, processes
 from .building.artwork import ArtworkOptions
-from .cli_filaments import add_filaments_parser, add_library_argument, library_files, run_filaments
+from .cli_filaments import add_filaments_parser, add_library_argument, library_files, run_filaments, with_palette
 from .errors import BadInput, Img2PrintError
 from .exit_codes import EXIT_BAD_INPUT, EXIT_DONE, exit_code
 from .farm.cli_batch import add_batch_parser, run_batch
@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help=_("the filament it is for, whose TD sets the thickness with --thickness auto (default "
                                 "white PLA)"))
     _add_common(convert)
-    add_library_argument(convert)
+    add_library_argument(convert, palette=True)
     cli_arguments.add_arguments(convert, _mode_options())
     trace = commands.add_parser("trace", help=_("trace a logo into a clean SVG outline in millimetres"),
                                 description=_("Trace a raster logo (or clean an SVG) into filled outlines, "
@@ -183,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     slicing.add_argument("--no-repair", dest="repair", action="store_false",
                          help=_("refuse a broken model instead of repairing it before slicing"))
     _add_common(slicing)
-    add_library_argument(slicing)
+    add_library_argument(slicing, palette=True)
     cli_arguments.add_arguments(slicing, _override_options(), OVERRIDE_PREFIX)
     cli_arguments.add_arguments(slicing, _mode_options())
     profiles = commands.add_parser("profiles", help=_("list, show and export printer profiles"),
@@ -272,7 +272,7 @@ def _source(args: argparse.Namespace, values: dict[str, Any],
 
 
 def _convert(args: argparse.Namespace) -> int:
-    values = cli_arguments.given(args, _mode_options())
+    values = with_palette(args, cli_arguments.given(args, _mode_options()))
     source, name, mode = _source(args, values, mode_for(PHOTO).id)
     started = time.monotonic()
     with TerminalProgress(enabled=not args.json) as progress:
@@ -304,7 +304,7 @@ def _trace(args: argparse.Namespace) -> int:
 
 def _slice(args: argparse.Namespace) -> int:
     printer = get_printer(args.printer)
-    options = cli_arguments.given(args, _mode_options())
+    options = with_palette(args, cli_arguments.given(args, _mode_options()))
     overrides = cli_arguments.given(args, _override_options(), OVERRIDE_PREFIX)
     source, name, mode = _source(args, options, None)
     with TerminalProgress(enabled=not args.json) as progress:

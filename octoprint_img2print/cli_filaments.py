@@ -12,19 +12,40 @@ from typing import Any
 from .exit_codes import EXIT_DONE
 from .filaments.library import SOURCES_VARIABLE, Library, library_paths, read_library, split_filaments
 from .i18n import _
+from .options import bad_parameter
+
+PALETTE_COMMANDS = ("convert", "slice")  # where --filaments also names a painting's filaments
+PAINTING = "painting"
 
 
-def add_library_argument(parser: argparse.ArgumentParser) -> None:
-    """``--filaments``: filament library files (.yaml) that join the shipped filaments and one's own for this run."""
+def add_library_argument(parser: argparse.ArgumentParser, palette: bool = False) -> None:
+    """``--filaments``: filament library files (.yaml) that join the shipped filaments and one's own for this run;
+    with ``palette``, also the ids of a painting's filaments."""
     parser.add_argument("--filaments", metavar="LIST", default="",
-                        help=_("your own filament library files (.yaml), comma-separated, added for this run"))
+                        help=_("filaments for --mode painting (ids) and your own filament library files (.yaml), "
+                               "comma-separated") if palette else
+                        _("your own filament library files (.yaml), comma-separated, added for this run"))
+
+
+def with_palette(args: argparse.Namespace, values: dict[str, Any]) -> dict[str, Any]:
+    """A mode's options with the filaments ``--filaments`` names as the painting's palette."""
+    _files, ids = split_filaments(args.filaments or "")
+    if ids:
+        if args.mode != PAINTING or values.get("palette"):
+            raise bad_parameter("filaments", _("names the filaments of --mode painting; give it once, and only "
+                                               "library files (.yaml) with other modes."))
+        values["palette"] = ",".join(ids)
+    return values
 
 
 @contextmanager
 def library_files(args: argparse.Namespace) -> Iterator[None]:
     """Inside, the ``--filaments`` files join the library (for this run and the processes it starts); each is read
     first, so that a bad file is refused before any work."""
-    files, _ids = split_filaments(getattr(args, "filaments", "") or "")
+    files, ids = split_filaments(getattr(args, "filaments", "") or "")
+    if ids and args.command not in PALETTE_COMMANDS:
+        raise bad_parameter("filaments", _("takes filament library files (.yaml) here; name a filament with "
+                                           "--filament."))
     for path in files:
         read_library(*library_paths(path))
     before = os.environ.get(SOURCES_VARIABLE)

@@ -22,7 +22,9 @@ from .building.lettering import TextOptions, lettered
 from .building.size import SizedOptions
 from .building.tones import FROM_FILAMENT, ToneOptions, for_filament
 from .errors import BadInput, Cancelled, DoesNotFit, Img2PrintError, SlicerFailed
+from .filaments.appearance import LayerGrid
 from .filaments.library import DEFAULT_FILAMENT, Library
+from .filaments.painting import SWAPS_FINDING, Plan, plan_of
 from .generating import tripo
 from .geometry import outline
 from .geometry.checks import MIN_PART_MM, MeshSummary, needs_repair, summarize, verdict
@@ -36,16 +38,18 @@ from .i18n import N_, _
 from .imaging.classify import looks_like_logo
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS, Picture, load_picture
 from .imaging.svg import looks_like_svg
-from .modes import ARTWORK, DRAWING, ELEVATION, FLAT_ART, PHOTO, PICTURE, Mode, get_mode, mode_for
+from .modes import ARTWORK, COLOUR, DRAWING, ELEVATION, FLAT_ART, PHOTO, PICTURE, Mode, get_mode, mode_for
 from .options import require_range
 from .printers.fit import fit_to_printer
 from .printers.profile import PrinterProfile
 from .rendering.gcode_thumbnail import embed
+from .rendering.painted import painted_picture
 from .rendering.preview import backlit_picture, solid_picture
 from .rendering.view_mesh import lit_from_behind, write_view
 from .report import ERROR, FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding_kind
 from .scratch import scratch_folder
 from .slicing.backend import DEFAULT_TIMEOUT_S, SlicerInfo
+from .slicing.color_change import ARTWORK_NOTE, ColourChange
 from .slicing.gcode import GcodeFacts, inspect, verify
 from .slicing.gcode_safety import Commands, verify_safe
 from .slicing.intents import Intent, get_intent
@@ -91,10 +95,10 @@ def _read(mode: Mode, source: bytes | Path, name: str, options: SizedOptions,
         return load_artwork(source, name, options, max_megapixels)
     if isinstance(options, TextOptions) and options.text:
         return lettered(source, name, options, max_megapixels)
-    if mode.reads == PICTURE and looks_like_svg(_head(source), name):
+    if mode.reads in (PICTURE, COLOUR) and looks_like_svg(_head(source), name):
         return drawn_picture(source, name)
     return load_picture(source, name, max_megapixels=max_megapixels, needed_size=options.needed_pixels(),
-                        keep_values=mode.reads == ELEVATION)
+                        keep_values=mode.reads == ELEVATION, keep_colour=mode.reads == COLOUR)
 
 
 def _head(source: bytes | Path) -> bytes:
@@ -358,12 +362,20 @@ class PreparedModel:
 
 def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: Mode | None = None,
                         options: SizedOptions | None = None, intent: str | None = None,
-                        overrides: SliceOverrides | None = None, tree_supports: bool = False) -> PreparedModel:
-    """Orientation, plan and fit: everything before slicing (DoesNotFit when it does not fit)."""
+                        overrides: SliceOverrides | None = None, tree_supports: bool = False,
+                        painted: Plan | None = None) -> PreparedModel:
+    """Orientation, plan and fit: everything before slicing (DoesNotFit when it does not fit); a painting's
+    swaps become colour changes."""
     overrides = overrides or SliceOverrides()
     chosen_intent = get_intent(intent or (mode.intent if mode is not None else MODEL_INTENT))
     mesh, turn = _standing(mesh, mode, options, chosen_intent, overrides.orientation)
-    settings = plan(printer, chosen_intent, turn.overhang_mm2, tree_supports, overrides.as_settings())
+    asked = overrides.as_settings()
+    own_layers = mode.layers(options) if mode is not None else None
+    if own_layers is not None:  # the solid's heights are whole layers of its own: slicing keeps them
+        asked.update(first_layer_height=own_layers[0], layer_height=own_layers[1])
+    if painted is not None:  # heated for the filament it starts with, unless another is asked for
+        asked.setdefault("filament", painted.filaments[0].id)
+    settings = plan(printer, chosen_intent, turn.overhang_mm2, tree_supports, asked)
     placed, report = fit_to_printer(turned(mesh, turn.rotation), printer, adhesion_margin(settings),
                                     overrides.scale_to_fit)
     report.extend(nozzle_report(mode, options, settings))
@@ -372,13 +384,35 @@ def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: Mode | Non
                                               "supports.").format(area=turn.overhang_mm2),
                    overhang_mm2=round(turn.overhang_mm2, 1))
     centred = _centred(placed)
-    starts = mode.artwork_starts(options) if mode is not None and overrides.color_change else None
     settings = placed_settings(settings, mesh, centred, turn.rotation,
-                               mode.seam_point(options, mesh) if mode is not None else None, starts)
-    if overrides.color_change and settings.color_change_z is None:
+                               mode.seam_point(options, mesh) if mode is not None else None,
+                               _colour_changes(mode, options, overrides, painted))
+    if overrides.color_change and not settings.color_changes:
         report.add(WARNING, "no_color_change", _("A colour change needs a logo or stamp lying flat, whose artwork "
                                                  "starts above its plate; this print stays one colour."))
     return PreparedModel(centred, chosen_intent, turn, settings, report)
+
+
+def _colour_changes(mode: Mode | None, options: SizedOptions | None, overrides: SliceOverrides,
+                    painted: Plan | None) -> list[ColourChange]:
+    """A painting's swaps, or the one change where a logo's artwork starts when asked (heights on the solid as
+    built)."""
+    if painted is not None:
+        return [ColourChange(float(painted.grid.top(swap.layer - 1)),
+                             f"load {swap.filament.name()} ({swap.filament.id}) for layer {swap.layer}")
+                for swap in painted.swaps()[1:]]
+    starts = mode.artwork_starts(options) if mode is not None and overrides.color_change else None
+    return [ColourChange(starts, ARTWORK_NOTE)] if starts is not None else []
+
+
+def painted_plan(report: Report, mode: Mode | None, options: SizedOptions | None, mesh: Mesh) -> Plan | None:
+    """The plan of a painting (its swaps, in its build's findings, on its own layers), or None for other solids."""
+    swaps = next((f.numbers["swaps"] for f in report.findings if f.code == SWAPS_FINDING), None)
+    layers = mode.layers(options) if mode is not None else None
+    if swaps is None or layers is None:
+        return None
+    grid = LayerGrid(*layers)
+    return plan_of(swaps, grid, grid.levels_in(float(mesh.size()[2])))
 
 
 def _standing(mesh: Mesh, mode: Mode | None, options: SizedOptions | None, intent: Intent,
@@ -450,6 +484,9 @@ def preview(source: bytes | Path, printer: PrinterProfile, *, name: str | None =
     transmittance = built.mode.backlight(built.options)
     if transmittance is not None:
         answer["backlit"] = backlit_picture(built.mesh, transmittance)
+    painted = painted_plan(built.report, built.mode, built.options, built.mesh)
+    if painted is not None:
+        answer["painted"] = painted_picture(built.mesh, painted)
     if view is not None:
         lit = lit_from_behind(placed, transmittance) if transmittance is not None else None
         answer["view"] = {**write_view(view, placed, lit), "printer": printer.as_dict(),
@@ -571,7 +608,8 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
         info = detecting.result()
     backend = get_backend(info.name)
     prepared = prepare_for_printer(mesh, printer, mode=used_mode, options=mode_options, intent=intent,
-                                   overrides=chosen_overrides, tree_supports=backend.has_tree_supports(info))
+                                   overrides=chosen_overrides, tree_supports=backend.has_tree_supports(info),
+                                   painted=painted_plan(report, used_mode, mode_options, mesh))
     report.extend(prepared.report)
     progress(STAGE_SLICING)
     with scratch_folder("slice") as folder:

@@ -258,7 +258,7 @@ def test_lithophane_intent_solid_walls_and_slow_outer_wall(capsys, tmp_path, pho
 def test_color_change_at_the_first_artwork_layer(capsys, tmp_path, logo, slicer, mode, base):
     answer = slice_cli(capsys, logo, tmp_path / "logo.gcode", "--printer", PRINTER[slicer], "--slicer", slicer,
                        "--mode", mode, "--width", "30", "--base", base, "--color-change")
-    assert answer["settings"]["color_change_z"] == pytest.approx(base)
+    assert [c["z"] for c in answer["settings"]["color_changes"]] == [pytest.approx(base)]
     text = (tmp_path / "logo.gcode").read_text()
     lines = text.splitlines()
     at = [i for i, line in enumerate(lines) if line.split(";")[0].strip() == "M600"]

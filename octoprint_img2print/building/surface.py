@@ -129,9 +129,7 @@ def _fill(picture: Picture, aspect: float) -> None:
     else:
         keep = max(2, round(rows / aspect))
         window = (slice(None), slice((cols - keep) // 2, (cols - keep) // 2 + keep))
-    picture.lightness, picture.background = picture.lightness[window], picture.background[window]
-    if picture.values is not None:
-        picture.values = picture.values[window]
+    picture.crop(window)
 
 
 def sample(picture: Picture, options: SurfaceOptions, side_frames: bool = True) -> SurfaceGrid:

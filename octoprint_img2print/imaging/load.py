@@ -31,8 +31,8 @@ JPEG_MIN_BITS_PER_BLOCK = 1
 
 @dataclass
 class Picture:
-    """An image in memory: sRGB-encoded lightness 0..1, a background mask, raw values for elevation maps, and a
-    GeoTIFF's own tags (pixel size, no-data)."""
+    """An image in memory: sRGB-encoded lightness 0..1, a background mask, raw values for elevation maps, a
+    GeoTIFF's own tags (pixel size, no-data), and its colours where they are asked for."""
 
     name: str
     lightness: np.ndarray
@@ -40,6 +40,15 @@ class Picture:
     values: np.ndarray | None
     source_size: tuple[int, int]
     geo: GeoTags | None = None
+    colour: np.ndarray | None = None  # sRGB 0-255 (rows, columns, 3), kept for a mode that reads colour
+
+    def crop(self, window: tuple[slice, slice]) -> None:
+        """Keep only ``window`` (rows, columns) of every array."""
+        self.lightness, self.background = self.lightness[window], self.background[window]
+        if self.values is not None:
+            self.values = self.values[window]
+        if self.colour is not None:
+            self.colour = self.colour[window]
 
 
 def _srgb_to_linear_table() -> np.ndarray:
@@ -140,6 +149,15 @@ def _no_data(values: np.ndarray, nodata: float | None) -> np.ndarray:
     return missing
 
 
+def _colour(image: Image.Image) -> np.ndarray:
+    """The image's sRGB colours, 0-255 (grey and 16-bit images as grey)."""
+    if image.mode in SIXTEEN_BIT_MODES or image.mode == "F":
+        values = np.asarray(image, dtype=np.float32)
+        grey = np.clip(values / (65535.0 if values.max() > 255 else 255.0) * 255.0, 0, 255).astype(np.uint8)
+        return np.repeat(grey[..., None], 3, axis=-1)
+    return np.asarray(image.convert("RGB"))
+
+
 def _arrays(image: Image.Image, keep_values: bool,
             nodata: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Lightness, background mask and (if asked) raw single-channel values of a decoded image; no-data pixels
@@ -186,7 +204,8 @@ def _reduced(image: Image.Image, needed_size: tuple[int, int] | None) -> Image.I
 
 
 def load_picture(source: bytes | Path, name: str | None = None, *, max_megapixels: float = DEFAULT_MAX_MEGAPIXELS,
-                 needed_size: tuple[int, int] | None = None, keep_values: bool = False) -> Picture:
+                 needed_size: tuple[int, int] | None = None, keep_values: bool = False,
+                 keep_colour: bool = False) -> Picture:
     """Decode ``source`` (bytes or a path) into a Picture, honouring EXIF orientation; GIFs give their first frame.
 
     ``needed_size`` (columns, rows, as displayed) lets large JPEGs decode at a reduced scale that still has at
@@ -207,6 +226,7 @@ def load_picture(source: bytes | Path, name: str | None = None, *, max_megapixel
         image.load()
         image = _reduced(image, needed_size)
         lightness, background, values = _arrays(image, keep_values, geo.nodata if geo else None)
+        colour = _colour(image) if keep_colour else None
         if background.all() and (image.mode in SIXTEEN_BIT_MODES or image.mode == "F"):
             raise BadInput("image_no_data", _("{file}: every pixel of the image is no-data (NaN, infinite or the "
                                               "file's no-data value); there is nothing to make a solid of.")
@@ -215,4 +235,4 @@ def load_picture(source: bytes | Path, name: str | None = None, *, max_megapixel
         raise BadInput("image_damaged",
                        _("{file}: the image is damaged or truncated and cannot be read ({reason}). "
                          "Export or download it again.").format(file=name, reason=error), file=name) from error
-    return Picture(name, lightness, background, values, source_size, geo)
+    return Picture(name, lightness, background, values, source_size, geo, colour)

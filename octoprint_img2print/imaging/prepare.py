@@ -27,11 +27,7 @@ def crop_to_subject(picture: Picture) -> None:
     cols = np.nonzero((~picture.background).any(axis=0))[0]
     if len(rows) < 2 or len(cols) < 2:
         return
-    window = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
-    picture.lightness = picture.lightness[window]
-    picture.background = picture.background[window]
-    if picture.values is not None:
-        picture.values = picture.values[window]
+    picture.crop((slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)))
 
 
 def resample(array: np.ndarray, cols: int, rows: int) -> np.ndarray:

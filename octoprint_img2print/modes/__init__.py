@@ -19,8 +19,8 @@ from ..i18n import _
 from ..options import Translate, describe
 from ..report import Report
 
-# what a mode reads: a picture's lightness, an elevation image's raw values, or artwork outlines
-PICTURE, ELEVATION, ARTWORK = "picture", "elevation", "artwork"
+# what a mode reads: a picture's lightness, its colours too, an elevation image's raw values, or artwork outlines
+PICTURE, COLOUR, ELEVATION, ARTWORK = "picture", "colour", "elevation", "artwork"
 # what an input is when nobody names a mode: a mode may declare itself the default for some of these
 PHOTO, FLAT_ART, DRAWING = "photo", "flat art", "drawing"
 
@@ -39,7 +39,8 @@ class Mode:
     names the option that sets the thinnest wall the mode builds; ``artwork_starts`` gives the height (mm, in the
     solid as built) where a second colour's artwork begins, ``seam_point`` (given the options and the solid as built)
     a point of that solid where layers' seams belong (a weld), ``footing`` (given the options and the solid as built)
-    the solid standing on a foot, for when the slicer would stand it upright; each None when the solid has none."""
+    the solid standing on a foot, for when the slicer would stand it upright, ``layers`` the first and every other
+    layer's height the solid was built for, which slicing keeps; each None when the solid has none."""
 
     id: str
     label: str
@@ -58,6 +59,7 @@ class Mode:
     artwork_starts: Callable[[Any], float | None] = _nothing
     seam_point: Callable[[Any, Mesh], tuple[float, float, float] | None] = _nothing_of
     footing: Callable[[Any, Mesh], Mesh | None] = _nothing_of
+    layers: Callable[[Any], tuple[float, float] | None] = _nothing
 
     def options_from(self, values: Mapping[str, Any] | SizedOptions, widest: float | None = None) -> SizedOptions:
         """Validated options from plain values; without a size, the mode's default width (at most ``widest``)."""

@@ -1,13 +1,15 @@
-"""A colour change (``M600`` or the printer's own command) at the first layer of a two-colour print's artwork.
+"""Colour changes (``M600`` or the printer's own command): where a two-colour print's artwork starts, or at each
+swap of a filament painting.
 
-Both slicers' G-code is post-processed the same way: the command goes right after the layer-change marker of the
-first layer printed above the height where the artwork starts, before anything of that layer is printed. A layer's
-height is where its first extrusion happens, since the slicers move up before or after their markers.
+Both slicers' G-code is post-processed the same way: each command goes right after the layer-change marker of the
+first layer printed above its height, before anything of that layer is printed, with a comment saying what to load.
+A layer's height is where its first extrusion happens, since the slicers move up before or after their markers.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +17,16 @@ import numpy as np
 LAYER_MARK = re.compile(r"^;(LAYER_CHANGE|LAYER:-?\d+)\s*$")
 WORD = re.compile(r"([XYZE])(-?\d*\.?\d+)")
 ABOVE_MM = 1e-3
-COMMENT = "; img2print: colour change for the artwork"
+ARTWORK_NOTE = "colour change for the artwork"
+
+
+@dataclass(frozen=True)
+class ColourChange:
+    """A colour change above ``z`` mm (on the bed), and what its G-code comment says (for the person at the
+    printer, in G-code's own English)."""
+
+    z: float
+    note: str
 
 
 def placed_height(start_z: float | None, rotation: np.ndarray, built_height: float,
@@ -56,13 +67,20 @@ def _layer_heights(lines: list[str]) -> list[tuple[int, float]]:
     return layers
 
 
-def insert(gcode: Path, start_z: float, command: str) -> float | None:
-    """Put ``command`` at the first layer printed above ``start_z`` (mm), right after its marker; the height of
-    that layer, or None when the print never rises above it (then nothing is changed)."""
+def insert(gcode: Path, changes: list[ColourChange], command: str) -> list[float | None]:
+    """Put ``command`` at the first layer printed above each change's height (mm), right after its marker; the
+    height of each such layer, or None where the print never rises above it (then nothing is put there)."""
     lines = gcode.read_text(encoding="utf-8", errors="replace").split("\n")
-    for index, z in _layer_heights(lines):
-        if z > start_z + ABOVE_MM:
-            lines[index + 1:index + 1] = [COMMENT, *command.strip().splitlines()]
-            gcode.write_text("\n".join(lines), encoding="utf-8")
-            return z
-    return None
+    layers = _layer_heights(lines)
+    placed: list[tuple[int, ColourChange]] = []
+    heights: list[float | None] = []
+    for change in changes:
+        found = next(((index, z) for index, z in layers if z > change.z + ABOVE_MM), None)
+        heights.append(found[1] if found else None)
+        if found:
+            placed.append((found[0], change))
+    for index, change in sorted(placed, key=lambda item: item[0], reverse=True):
+        lines[index + 1:index + 1] = [f"; img2print: {change.note}", *command.strip().splitlines()]
+    if placed:
+        gcode.write_text("\n".join(lines), encoding="utf-8")
+    return heights

@@ -28,8 +28,8 @@ ADHESION = tuple(c.value for c in ADHESION_CHOICES)
 ORIENTATIONS = tuple(c.value for c in ORIENTATION_CHOICES)
 # the names of the intents shipped in profiles/intents/*.yaml, so that the catalogue has them (a test keeps the
 # two in step); a name of a user's own intent shows as written
-SHIPPED_INTENT_NAMES = (N_("Cookie cutter"), N_("Display piece"), N_("Functional part"), N_("Lithophane"),
-                        N_("Logo plate"), N_("Relief or terrain"), N_("Stamp"))
+SHIPPED_INTENT_NAMES = (N_("Cookie cutter"), N_("Display piece"), N_("Filament painting"), N_("Functional part"),
+                        N_("Lithophane"), N_("Logo plate"), N_("Relief or terrain"), N_("Stamp"))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from ..geometry.mesh import Mesh
 from ..i18n import N_, _
 from ..options import Options, option
 from ..printers.profile import PrinterProfile
-from .color_change import placed_height
+from .color_change import ColourChange, placed_height
 from .intents import ADHESION_CHOICES, ORIENTATION_CHOICES, PATTERN_CHOICES, SUPPORT_CHOICES, Intent
 from .seams import Seam, nearest_vertex, seam_for
 
@@ -26,8 +26,8 @@ PROBE_NOZZLE, PROBE_BED = 215, 60  # what a printer's start G-code is checked wi
 @dataclass(frozen=True)
 class SliceSettings:
     """Everything a backend renders into its own keys. Lengths in mm, density in percent, speeds in mm/s.
-    ``outer_wall_speed`` None keeps the printer's; ``seam`` None leaves seams to the slicer; ``color_change_z``: the
-    height above which the first layer starts with the printer's colour-change command; ``same_every_time``: only
+    ``outer_wall_speed`` None keeps the printer's; ``seam`` None leaves seams to the slicer; ``color_changes``: the
+    heights above which the first layer starts with the printer's colour-change command; ``same_every_time``: only
     the slicer's choices that give the same G-code on every run; ``filament``: temperatures, fan, flow limits and
     the material's tweaks."""
 
@@ -49,7 +49,7 @@ class SliceSettings:
     filament: Filament
     outer_wall_speed: float | None = None
     seam: Seam | None = None
-    color_change_z: float | None = None
+    color_changes: tuple[ColourChange, ...] = ()
     same_every_time: bool = False
 
     def as_dict(self) -> dict[str, Any]:
@@ -167,10 +167,12 @@ def fill_temperatures(text: str, nozzle: int = PROBE_NOZZLE, bed: int = PROBE_BE
 
 
 def placed_settings(settings: SliceSettings, built: Mesh, placed: Mesh, rotation: np.ndarray,
-                    seam_point: tuple[float, float, float] | None, artwork_starts: float | None) -> SliceSettings:
+                    seam_point: tuple[float, float, float] | None,
+                    changes: list[ColourChange]) -> SliceSettings:
     """The plan with the facts of the solid as placed on the bed: where seams go (at the mode's ``seam_point`` of
-    the solid as built, else a standing sheet's end) and the colour-change height."""
+    the solid as built, else a standing sheet's end) and the colour changes' heights (given on the solid as built;
+    none once the solid was turned so that its layers no longer run along them)."""
     vertex = nearest_vertex(built, seam_point) if seam_point is not None else None
-    return replace(settings, seam=seam_for(placed, vertex),
-                   color_change_z=placed_height(artwork_starts, rotation, float(built.size()[2]),
-                                                float(placed.size()[2])))
+    heights = [placed_height(c.z, rotation, float(built.size()[2]), float(placed.size()[2])) for c in changes]
+    on_bed = tuple(replace(c, z=z) for c, z in zip(changes, heights) if z is not None)
+    return replace(settings, seam=seam_for(placed, vertex), color_changes=on_bed if len(on_bed) == len(changes) else ())

@@ -261,8 +261,8 @@ class CuraEngine(SlicerBackend):
                         timeout_s=timeout_s, cancel=cancel, progress=progress, progress_pattern=PROGRESS,
                         fraction_of=lambda stage: STAGE_DONE.get(stage, 0.0))
         figures = _figures(output, err, settings)
-        if settings.color_change_z is not None:
-            color_change.insert(output, settings.color_change_z, printer.color_change_gcode)
+        if settings.color_changes:
+            color_change.insert(output, list(settings.color_changes), printer.color_change_gcode)
         return figures
 
     def export_profile(self, info: SlicerInfo, printer: PrinterProfile, settings: SliceSettings, path: Path,

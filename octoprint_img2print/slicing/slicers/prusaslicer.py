@@ -173,8 +173,8 @@ class PrusaSlicer(SlicerBackend):
         run([info.path, "--export-gcode", "--load", str(ini), "--center", f"{cx:.3f},{cy:.3f}", "--output",
              str(output), str(model)], slicer=self.label, timeout_s=timeout_s, cancel=cancel, progress=progress,
             progress_pattern=PROGRESS)
-        if settings.color_change_z is not None:
-            color_change.insert(output, settings.color_change_z, color_change_command(printer))
+        if settings.color_changes:
+            color_change.insert(output, list(settings.color_changes), color_change_command(printer))
         return {}
 
     def export_profile(self, info: SlicerInfo, printer: PrinterProfile, settings: SliceSettings, path: Path,

@@ -1,0 +1,130 @@
+"""Filament painting: a photo as a flat relief printed in thin layers with a filament swap at chosen layers, so
+that thin translucent layers over each other show the picture's colours from a few spools on one nozzle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..building.surface import PREVIEW, SurfaceOptions, framed_solid, sample
+from ..filaments import painting
+from ..filaments.appearance import LayerGrid
+from ..filaments.colour import to_linear
+from ..filaments.library import Filament, Library
+from ..geometry.mesh import Mesh
+from ..i18n import N_, _
+from ..imaging import prepare
+from ..imaging.load import Picture
+from ..options import bad_parameter, option
+from ..report import INFO, Report
+from . import COLOUR, Mode
+
+FIDELITY_FINDING = "painting_fidelity"
+
+
+@dataclass
+class PaintingOptions(SurfaceOptions):
+    """The palette, the swaps and the heights in millimetres (whole layers)."""
+
+    palette: str = option("pla_black,pla_white", N_("Filaments"),
+                          N_("the filaments you have, by id ('img2print filaments list'), comma-separated"),
+                          main=True)
+    colours: int | None = option(None, N_("Filaments to use"),
+                                 N_("use at most this many of them, chosen for the picture (default: all)"),
+                                 low=1, high=16)
+    swaps: int = option(8, N_("Swaps"), N_("the most filament changes during the print"), low=0, high=40,
+                        main=True)
+    base: float = option(0.48, N_("Base"), N_("thickness of the base in mm, in the first filament"), unit="mm",
+                         low=0.1, high=10.0, main=True)
+    max_height: float = option(2.0, N_("Highest"), N_("height of the highest part in mm"), unit="mm", low=0.2,
+                               high=20.0)
+    paint_layer: float = option(0.08, N_("Painting layer height"),
+                                N_("height of its layers in mm (thin layers blend colours); slicing keeps it"),
+                                unit="mm", low=0.02, high=0.4)
+    paint_first_layer: float = option(0.16, N_("Painting first layer"),
+                                      N_("height of its first layer in mm; slicing keeps it"), unit="mm", low=0.05,
+                                      high=0.5)
+
+    def check(self) -> None:
+        """Known filaments; a base below the highest part, both at least one layer."""
+        super().check()
+        self.filaments()
+        if self.base >= self.max_height:
+            raise bad_parameter("base", _("{low:g} mm is not below --max-height {high:g} mm.")
+                                .format(low=self.base, high=self.max_height))
+        materials = sorted({f.material for f in self.filaments()})
+        if len(materials) > 1:
+            raise bad_parameter("palette", _("mixes {materials}; one print is printed at one material's "
+                                             "temperatures, so choose filaments of one material.")
+                                .format(materials=", ".join(materials)))
+        if self.base < self.paint_first_layer:
+            raise bad_parameter("base", _("must be at least the first layer ({height:g} mm).")
+                                .format(height=self.paint_first_layer))
+
+    def filaments(self) -> list[Filament]:
+        """The palette's filaments, each once."""
+        library = Library()
+        ids = list(dict.fromkeys(part.strip() for part in self.palette.split(",") if part.strip()))
+        if not ids:
+            raise bad_parameter("palette", _("name at least one filament."))
+        return [library.get(i) for i in ids]
+
+    @property
+    def layers(self) -> LayerGrid:
+        """The heights the print can stop at."""
+        return LayerGrid(self.paint_first_layer, self.paint_layer)
+
+
+def _picture_colours(picture: Picture, grid_shape: tuple[int, int], options: PaintingOptions) -> np.ndarray:
+    """The picture's colours on the printing grid, in linear light, smoothed as its lightness is."""
+    rows, columns = grid_shape
+    colour = picture.colour if picture.colour is not None else \
+        np.repeat((picture.lightness * 255)[..., None], 3, axis=-1)
+    channels = [prepare.smooth(prepare.resample(to_linear(colour[..., c] / 255.0).astype(np.float32), columns, rows),
+                               options.smoothing_radius, options.sampling_pitch) for c in range(3)]
+    return np.clip(np.stack(channels, axis=-1), 0.0, 1.0)
+
+
+def build(picture: Picture, options: PaintingOptions) -> tuple[Mesh, Report]:
+    """The painted relief, lying on its base, and the swaps and fidelity as findings."""
+    grid = sample(picture, options)
+    target = _picture_colours(picture, grid.lightness.shape, options)
+    layers = options.layers
+    lowest, highest = layers.levels_in(options.base), layers.levels_in(options.max_height)
+    palette = options.filaments()
+    plan = painting.optimised_plan(target[~grid.background], palette, layers, lowest, highest, options.swaps,
+                                   options.colours or len(palette))
+    levels = painting.nearest_levels(plan, target)
+    levels[grid.background] = lowest
+    heights = layers.top(levels).astype(np.float32)
+    mesh = framed_solid(heights, grid, options, float(layers.top(highest)))
+    return mesh, _findings(plan, target[~grid.background], levels[~grid.background])
+
+
+def _findings(plan: painting.Plan, target: np.ndarray, levels: np.ndarray) -> Report:
+    """The swaps (the order to load the filaments in) and how closely the print will match the picture."""
+    report = Report()
+    swaps = plan.swaps()
+    steps = [_("start with {filament}").format(filament=swaps[0].filament.name(_))]
+    steps += [_("at layer {layer} ({height:.2f} mm) load {filament}")
+              .format(layer=s.layer, height=s.height, filament=s.filament.name(_)) for s in swaps[1:]]
+    report.add(INFO, painting.SWAPS_FINDING, _("Filaments: {steps}.").format(steps="; ".join(steps)),
+               swaps=[s.as_dict(_) for s in swaps])
+    mean, p95 = painting.fidelity(target, painting.predicted(plan, levels))
+    report.add(INFO, FIDELITY_FINDING, _("Predicted colour difference from the picture (CIEDE2000): {mean:.1f} on "
+                                         "average, 95 % of the picture within {p95:.1f}.").format(mean=mean, p95=p95),
+               mean_delta_e=round(mean, 2), p95_delta_e=round(p95, 2))
+    return report
+
+
+def layer_grid(options: PaintingOptions) -> tuple[float, float]:
+    """The first layer's and every other layer's height the painting was built for, which slicing must keep."""
+    return options.paint_first_layer, options.paint_layer
+
+
+MODE = Mode("painting", N_("Filament painting"),
+            N_("A photo in colour from a few filaments on one nozzle: thin layers over each other, with filament "
+               "swaps at chosen layers."),
+            PaintingOptions, build, reads=COLOUR, intent="painting", position=25, default_width=100.0,
+            preview=PREVIEW, thinnest_option="base", orientation=lambda _options: "flat", layers=layer_grid)
