@@ -25,6 +25,7 @@ from .errors import BadInput, Cancelled, DoesNotFit, Img2PrintError, SlicerFaile
 from .filaments.appearance import LayerGrid
 from .filaments.library import DEFAULT_FILAMENT, Library
 from .filaments.painting import SWAPS_FINDING, Plan, plan_of
+from .filaments.slicer_projects import colour_change_parts
 from .generating import tripo
 from .geometry import outline
 from .geometry.checks import MIN_PART_MM, MeshSummary, needs_repair, summarize, verdict
@@ -209,7 +210,9 @@ def convert(source: bytes | Path, output: Path, *, ascii: bool = False, progress
     model_format(output)
     result = build_solid(source, progress=progress, **kwargs)
     progress(STAGE_WRITING)
-    result.file_bytes = write_mesh(result.mesh, output, ascii=ascii)
+    painted = painted_plan(result.report, result.mode, result.options, result.mesh)
+    result.file_bytes = write_mesh(result.mesh, output, ascii=ascii,
+                                   extra=colour_change_parts(painted) if painted is not None else None)
     result.output = output
     return result
 

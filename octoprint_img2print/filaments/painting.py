@@ -129,13 +129,15 @@ def _valid(tops: Sequence[int], lowest: int) -> bool:
 
 
 def _neighbours(plan: Plan, palette: Sequence[Filament], swaps: int, colours: int):
-    """Every plan one step away: a swap moved, a band's filament changed, a band split or two bands joined."""
+    """Every plan one step away: a swap moved (alone or with those above it), a band's filament changed, a band
+    split or two bands joined."""
     tops, filaments = list(plan.tops), list(plan.filaments)
     for i in range(len(tops) - 1):
         for step in MOVES:
-            moved = [*tops[:i], tops[i] + step, *tops[i + 1:]]
-            if _valid(moved, plan.lowest):
-                yield replace(plan, tops=tuple(moved))
+            for end in (i + 1, len(tops) - 1):  # this swap alone, or with every swap above it
+                moved = [*tops[:i], *(top + step for top in tops[i:end]), *tops[end:]]
+                if end > i and _valid(moved, plan.lowest):
+                    yield replace(plan, tops=tuple(moved))
     used = {f.id for f in filaments}
     for i in range(len(filaments)):
         for other in palette:
@@ -166,6 +168,8 @@ def optimised_plan(linear: np.ndarray, palette: Sequence[Filament], grid: LayerG
     while improved and evaluations < MAX_EVALUATIONS:
         improved = False
         for candidate in _neighbours(plan, palette, swaps, colours):
+            if any(a.id == b.id for a, b in zip(candidate.filaments, candidate.filaments[1:])):
+                continue  # a swap to the filament already loaded is none
             evaluations += 1
             error = _error(candidate, targets)
             if error < best - 1e-9:

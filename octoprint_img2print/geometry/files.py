@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ..errors import BadInput
@@ -77,11 +77,12 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> int:
     return path.stat().st_size
 
 
-def write_mesh(mesh: Mesh, path: Path, ascii: bool = False) -> int:
-    """Write ``mesh`` to ``path`` atomically (format by extension) and return the file size in bytes."""
+def write_mesh(mesh: Mesh, path: Path, ascii: bool = False, extra: Mapping[str, str] | None = None) -> int:
+    """Write ``mesh`` to ``path`` atomically (format by extension; ``extra``: more parts of a 3MF) and return the
+    file size in bytes."""
     path = Path(path)
     if model_format(path) == "3mf":
-        return write_atomically(path, lambda target: write_3mf(mesh, target, name=path.stem))
+        return write_atomically(path, lambda target: write_3mf(mesh, target, name=path.stem, extra=extra))
     return write_atomically(path, lambda target: write_stl(mesh, target, ascii=ascii))
 
 

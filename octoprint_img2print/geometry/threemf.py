@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,9 @@ def _rows(array: np.ndarray, template: str) -> str:
     return out.getvalue()
 
 
-def write_3mf(mesh: Mesh, path: Path, name: str = "img2print") -> None:
-    """Write ``mesh`` as one object of a 3MF package, in millimetres."""
+def write_3mf(mesh: Mesh, path: Path, name: str = "img2print", extra: Mapping[str, str] | None = None) -> None:
+    """Write ``mesh`` as one object of a 3MF package, in millimetres; ``extra``: more parts by name (a slicer's
+    own metadata)."""
     vertices = _rows(mesh.vertices, '<vertex x="%.5f" y="%.5f" z="%.5f"/>')
     triangles = _rows(mesh.faces, '<triangle v1="%d" v2="%d" v3="%d"/>')
     model = (
@@ -56,7 +58,8 @@ def write_3mf(mesh: Mesh, path: Path, name: str = "img2print") -> None:
         '<build><item objectid="1"/></build>\n</model>\n'
     )
     with zipfile.ZipFile(path, "w") as package:
-        for part, text in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", RELATIONSHIPS), (MODEL_PART, model)):
+        for part, text in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", RELATIONSHIPS), (MODEL_PART, model),
+                           *(extra or {}).items()):
             # a fixed date, so that the same mesh always gives the same bytes
             package.writestr(zipfile.ZipInfo(part, date_time=PACKAGE_DATE), text, compress_type=zipfile.ZIP_DEFLATED,
                              compresslevel=5)

@@ -65,7 +65,7 @@ class PaintingOptions(SurfaceOptions):
     def filaments(self) -> list[Filament]:
         """The palette's filaments, each once."""
         library = Library()
-        ids = list(dict.fromkeys(part.strip() for part in self.palette.split(",") if part.strip()))
+        ids = list(dict.fromkeys(part.strip() for part in (self.palette or "").split(",") if part.strip()))
         if not ids:
             raise bad_parameter("palette", _("name at least one filament."))
         return [library.get(i) for i in ids]

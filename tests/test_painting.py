@@ -1,0 +1,220 @@
+"""Filament painting: the appearance model against its formula, CIEDE2000 against its published test data, a
+picture made of the palette's own colours painted back closely, and the swaps in both slicers' G-code where the
+answer says, before the first extrusion of their layer, read as a printer runs it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from conftest import cli_json
+from gcode_reading import moves
+from PIL import Image
+
+from octoprint_img2print.filaments.appearance import LayerGrid, stack_colours
+from octoprint_img2print.filaments.colour import ciede2000, lab, to_linear, to_srgb
+from octoprint_img2print.filaments.library import Library
+from octoprint_img2print.filaments.painting import Plan, fidelity, nearest_levels, optimised_plan, predicted
+
+sys.path.insert(0, str(Path(__file__).parent))
+SHARMA = [  # Sharma, Wu and Dalal (2005), "The CIEDE2000 color-difference formula", Table 1: Lab 1, Lab 2, ΔE00
+    (50.0000, 2.6772, -79.7751, 50.0000, 0.0000, -82.7485, 2.0425),
+    (50.0000, 3.1571, -77.2803, 50.0000, 0.0000, -82.7485, 2.8615),
+    (50.0000, 2.8361, -74.0200, 50.0000, 0.0000, -82.7485, 3.4412),
+    (50.0000, -1.3802, -84.2814, 50.0000, 0.0000, -82.7485, 1.0000),
+    (50.0000, -1.1848, -84.8006, 50.0000, 0.0000, -82.7485, 1.0000),
+    (50.0000, -0.9009, -85.5211, 50.0000, 0.0000, -82.7485, 1.0000),
+    (50.0000, 0.0000, 0.0000, 50.0000, -1.0000, 2.0000, 2.3669),
+    (50.0000, -1.0000, 2.0000, 50.0000, 0.0000, 0.0000, 2.3669),
+    (50.0000, 2.4900, -0.0010, 50.0000, -2.4900, 0.0009, 7.1792),
+    (50.0000, 2.4900, -0.0010, 50.0000, -2.4900, 0.0010, 7.1792),
+    (50.0000, 2.4900, -0.0010, 50.0000, -2.4900, 0.0011, 7.2195),
+    (50.0000, 2.4900, -0.0010, 50.0000, -2.4900, 0.0012, 7.2195),
+    (50.0000, -0.0010, 2.4900, 50.0000, 0.0009, -2.4900, 4.8045),
+    (50.0000, -0.0010, 2.4900, 50.0000, 0.0010, -2.4900, 4.8045),
+    (50.0000, -0.0010, 2.4900, 50.0000, 0.0011, -2.4900, 4.7461),
+    (50.0000, 2.5000, 0.0000, 50.0000, 0.0000, -2.5000, 4.3065),
+    (50.0000, 2.5000, 0.0000, 73.0000, 25.0000, -18.0000, 27.1492),
+    (50.0000, 2.5000, 0.0000, 61.0000, -5.0000, 29.0000, 22.8977),
+    (50.0000, 2.5000, 0.0000, 56.0000, -27.0000, -3.0000, 31.9030),
+    (50.0000, 2.5000, 0.0000, 58.0000, 24.0000, 15.0000, 19.4535),
+    (50.0000, 2.5000, 0.0000, 50.0000, 3.1736, 0.5854, 1.0000),
+    (50.0000, 2.5000, 0.0000, 50.0000, 3.2972, 0.0000, 1.0000),
+    (50.0000, 2.5000, 0.0000, 50.0000, 1.8634, 0.5757, 1.0000),
+    (50.0000, 2.5000, 0.0000, 50.0000, 3.2592, 0.3350, 1.0000),
+    (60.2574, -34.0099, 36.2677, 60.4626, -34.1751, 39.4387, 1.2644),
+    (63.0109, -31.0961, -5.8663, 62.8187, -29.7946, -4.0864, 1.2630),
+    (61.2901, 3.7196, -5.3901, 61.4292, 2.2480, -4.9620, 1.8731),
+    (35.0831, -44.1164, 3.7933, 35.0232, -40.0716, 1.5901, 1.8645),
+    (22.7233, 20.0904, -46.6940, 23.0331, 14.9730, -42.5619, 2.0373),
+    (36.4612, 47.8580, 18.3852, 36.2715, 50.5065, 21.2231, 1.4146),
+    (90.8027, -2.0831, 1.4410, 91.1528, -1.6435, 0.0447, 1.4441),
+    (90.9257, -0.5406, -0.9208, 88.6381, -0.8985, -0.7239, 1.5381),
+    (6.7747, -0.2908, -2.4247, 5.8714, -0.0985, -2.2286, 0.6377),
+    (2.0776, 0.0795, -1.1350, 0.9033, -0.0636, -0.5514, 0.9082),
+]
+PALETTE = ("pla_black", "pla_red", "pla_yellow", "pla_white")
+PRINTER = {"prusaslicer": "prusa_mk3s", "cura": "creality_ender3_v2"}
+
+
+def test_ciede2000_gives_the_published_differences_both_ways():
+    table = np.array(SHARMA)
+    assert np.abs(ciede2000(table[:, 0:3], table[:, 3:6]) - table[:, 6]).max() < 1e-4
+    assert np.abs(ciede2000(table[:, 3:6], table[:, 0:3]) - table[:, 6]).max() < 1e-4
+
+
+def test_lab_of_srgb_primaries_and_white():
+    assert lab(to_linear(np.array([1.0, 0.0, 0.0]))) == pytest.approx([53.24, 80.09, 67.20], abs=0.02)
+    assert lab(to_linear(np.array([1.0, 1.0, 1.0]))) == pytest.approx([100.0, 0.0, 0.0], abs=0.01)
+    assert to_srgb(to_linear(np.linspace(0, 1, 11))) == pytest.approx(np.linspace(0, 1, 11), abs=1e-9)
+
+
+def colour(filament) -> np.ndarray:
+    """A filament's colour in linear light, by the sRGB standard's formula."""
+    srgb = np.array(filament.rgb) / 255.0
+    return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+
+
+@pytest.mark.parametrize(("layers", "over"), [(1, "pla_white"), (3, "pla_white"), (6, "pla_black")])
+def test_a_filament_over_another_shows_as_the_formula_says(layers, over):
+    library = Library()
+    top, under = library.get("pla_red"), library.get(over)
+    grid = LayerGrid(0.2, 0.1)
+    base = 4  # four layers of the one below, as thick as it likes: it shows its own colour
+    colours = stack_colours([under, top], [base, base + layers], grid)
+    hiding = top.hiding_factor * top.td
+    through = 10 ** (-layers * 0.1 / hiding)  # what the formula says d mm of the filament lets through
+    expected = colour(top) * (1 - through) + colour(under) * through
+    assert colours[base] == pytest.approx(colour(under), abs=1e-12)
+    assert colours[base + layers] == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def test_a_picture_of_the_palettes_own_colours_is_painted_back_closely():
+    library = Library()
+    palette = [library.get(i) for i in PALETTE]
+    grid = LayerGrid(0.16, 0.08)
+    truth = Plan(grid, (palette[0], palette[1], palette[2], palette[3]), (9, 13, 17, 24), 6)
+    levels = np.random.default_rng(4).integers(6, 25, (120, 160))
+    picture = predicted(truth, levels)  # what that plan prints: colours the palette can make
+    plan = optimised_plan(picture, palette, grid, 6, 24, swaps=8, colours=4)
+    mean, p95 = fidelity(picture, predicted(plan, nearest_levels(plan, picture)))
+    assert mean < 1.0 and p95 < 2.0
+
+
+def painting_picture(folder: Path) -> Path:
+    """A colour picture of a few flat regions and a gradient."""
+    rows, cols = 90, 120
+    y, x = np.mgrid[0:rows, 0:cols]
+    image = np.zeros((rows, cols, 3), dtype=np.uint8)
+    image[...] = (240, 235, 225)
+    image[(x - 40) ** 2 + (y - 45) ** 2 < 25 ** 2] = (200, 30, 40)
+    image[(x > 70) & (y < 45)] = (245, 210, 30)
+    image[(x > 70) & (y >= 45)] = np.stack([x * 2, x * 2, x * 2], -1)[(x > 70) & (y >= 45)].astype(np.uint8)
+    path = folder / "painting.png"
+    Image.fromarray(image).save(path)
+    return path
+
+
+def as_run(text: str) -> tuple[list[tuple[int, float]], list[tuple[float, int]]]:
+    """Where each colour change stands (line, the height of the next extruding move) and every extrusion
+    (height, line), as a printer runs the G-code."""
+    lines = text.splitlines()
+    changes = [i for i, line in enumerate(lines) if line.split(";")[0].strip() == "M600"]
+    extrusions, index = [], 0
+    for _start, _end, z, extrudes, _feed, _kind, layer, _pushed in moves(text):
+        while not lines[index].lstrip().startswith(("G0 ", "G1 ")):
+            index += 1
+        if extrudes and layer >= 0:
+            extrusions.append((z, index))
+        index += 1
+    return [(at, next(z for z, line in extrusions if line > at)) for at in changes], extrusions
+
+
+def test_the_swaps_are_in_the_gcode_where_the_answer_says_before_their_layer(tmp_path, slicer):
+    picture = painting_picture(tmp_path)
+    output = tmp_path / "painting.gcode"
+    code, answer = cli_json("slice", str(picture), "-o", str(output), "--printer", PRINTER[slicer], "--slicer",
+                            slicer, "--mode", "painting", "--width", "40", "--filaments", ",".join(PALETTE),
+                            "--swaps", "5", "--json")
+    assert code == 0, answer
+    swaps = next(f for f in answer["findings"] if f["code"] == "filament_swaps")["numbers"]["swaps"]
+    assert 2 <= len(swaps) <= 6 and swaps[0]["layer"] == 1
+    text = output.read_text()
+    changes, extrusions = as_run(text)
+    assert len(changes) == len(swaps) - 1, "one colour change per swap"
+    lines = text.splitlines()
+    for (line, first_z), swap in zip(changes, swaps[1:]):
+        assert first_z == pytest.approx(swap["height"], abs=1e-3), "the layer after the change is the swap's"
+        below = [z for z, at in extrusions if at < line]
+        assert max(below) == pytest.approx(swap["height"] - 0.08, abs=1e-3), "nothing of that layer before it"
+        assert swap["filament"] in lines[line - 1] and swap["name"] in lines[line - 1]  # the comment says what
+    assert answer["settings"]["layer_height"] == 0.08 and answer["settings"]["first_layer_height"] == 0.16
+    assert answer["filament"] == swaps[0]["filament"]
+
+
+def test_a_printer_with_its_own_colour_change_command_gets_it_at_every_swap(tmp_path):
+    picture = painting_picture(tmp_path)
+    own = yaml.safe_load((Path(__file__).parent.parent / "profiles" / "printers" / "generic.yaml").read_text())
+    own.update(id="pausing", name="Pausing printer", color_change_gcode="PAUSE_FOR_FILAMENT")
+    (tmp_path / "pausing.yaml").write_text(yaml.safe_dump(own))
+    output = tmp_path / "painting.gcode"
+    code, answer = cli_json("slice", str(picture), "-o", str(output), "--printer", str(tmp_path / "pausing.yaml"),
+                            "--mode", "painting", "--width", "40", "--filaments", ",".join(PALETTE), "--json")
+    assert code == 0, answer
+    swaps = next(f for f in answer["findings"] if f["code"] == "filament_swaps")["numbers"]["swaps"]
+    text = output.read_text()
+    assert len(re.findall(r"^PAUSE_FOR_FILAMENT\s*$", text, re.M)) == len(swaps) - 1 >= 1
+    assert not re.search(r"^M600", text, re.M)
+
+
+def test_the_solid_stands_in_whole_layers_and_the_answer_says_how_close_it_comes(tmp_path):
+    picture = painting_picture(tmp_path)
+    code, answer = cli_json("convert", str(picture), "-o", str(tmp_path / "painting.stl"), "--mode", "painting",
+                            "--width", "40", "--filaments", ",".join(PALETTE), "--max-height", "1.6", "--json")
+    assert code == 0 and answer["closed"], answer
+    assert answer["size_mm"][2] == pytest.approx(1.6, abs=1e-3)
+    import trimesh
+
+    solid = trimesh.load(tmp_path / "painting.stl")
+    assert solid.is_watertight and solid.volume > 0
+    heights = solid.vertices[:, 2]
+    layer_tops = 0.16 + 0.08 * np.arange(20)
+    on_a_top = np.abs(heights[:, None] - layer_tops[None]).min(axis=1) < 1e-4
+    assert (on_a_top | (np.abs(heights) < 1e-6)).all(), "every corner on the bed or at a layer's top"
+    found = next(f for f in answer["findings"] if f["code"] == "painting_fidelity")["numbers"]
+    assert 0 <= found["mean_delta_e"] <= found["p95_delta_e"] < 60
+
+
+@pytest.mark.parametrize(("arguments", "words"), [
+    (["--filaments", "pla_black,petg_white"], "one material"),
+    (["--filaments", "pla_black,pla_unicorn"], "no filament 'pla_unicorn'"),
+    (["--palette", "", "--filaments", ""], "at least one filament"),
+    (["--base", "2.5", "--max-height", "2"], "not below"),
+])
+def test_bad_painting_options_are_one_line(tmp_path, arguments, words):
+    picture = painting_picture(tmp_path)
+    code, answer = cli_json("convert", str(picture), "-o", str(tmp_path / "x.stl"), "--mode", "painting",
+                            *arguments, "--json")
+    assert code == 2 and words in answer["error"]["message"], answer
+    assert not (tmp_path / "x.stl").exists()
+
+
+def test_prusaslicer_opens_the_3mf_with_its_colour_changes(tmp_path, prusa_slicer):
+    picture = painting_picture(tmp_path)
+    model = tmp_path / "painting.3mf"
+    code, answer = cli_json("convert", str(picture), "-o", str(model), "--mode", "painting", "--width", "40",
+                            "--filaments", ",".join(PALETTE), "--json")
+    assert code == 0, answer
+    swaps = next(f for f in answer["findings"] if f["code"] == "filament_swaps")["numbers"]["swaps"]
+    gcode = tmp_path / "plain.gcode"  # PrusaSlicer on its own, nothing of img2print after it
+    subprocess.run([prusa_slicer, "--export-gcode", "--layer-height", "0.08", "--first-layer-height", "0.16",
+                    "-o", str(gcode), str(model)], check=True, capture_output=True, timeout=300)
+    changes, _extrusions = as_run(gcode.read_text())
+    assert [round(z, 3) for _line, z in changes] == [s["height"] for s in swaps[1:]]
+    colours = re.findall(r"^;COLOR_CHANGE,T\d+,(#[0-9A-F]{6})", gcode.read_text(), re.M)
+    assert colours == [s["colour"].upper() for s in swaps[1:]]
