@@ -57,12 +57,15 @@ def collect(owners: Iterable[tuple[str, type]]) -> dict[str, list[Owned]]:
 
 
 def add_arguments(parser: argparse.ArgumentParser, options: dict[str, list[Owned]], prefix: str = "") -> None:
-    """One argument per option: a flag for booleans, the choices for choices, a typed number otherwise."""
+    """One argument per option: a flag for booleans, the choices for choices, a typed number otherwise; a value as
+    typed where owners declare the name with different types (each owner's options read it as theirs)."""
     for name, declared in options.items():
         spec = declared[0][1]
         help_text = " ".join(part for part in (_help(declared), _default_note(declared)) if part).replace("%", "%%")
         dest = prefix + name
-        if spec.kind == BOOLEAN:
+        if len({owned.kind for _owner, owned in declared}) > 1:
+            parser.add_argument(spec.flag, dest=dest, default=None, metavar="VALUE", help=help_text)
+        elif spec.kind == BOOLEAN:
             parser.add_argument(spec.flag, dest=dest, action="store_true", default=None, help=help_text)
         elif spec.kind == CHOICE:
             parser.add_argument(spec.flag, dest=dest, choices=[c.value for c in spec.info.choices], default=None,

@@ -12,10 +12,11 @@ from typing import Any
 from .exit_codes import EXIT_DONE
 from .filaments.library import SOURCES_VARIABLE, Library, library_paths, read_library, split_filaments
 from .i18n import _
-from .options import bad_parameter
+from .modes import get_mode
+from .options import bad_parameter, option_specs
 
 PALETTE_COMMANDS = ("convert", "slice")  # where --filaments also names a painting's filaments
-PAINTING = "painting"
+PALETTE = "palette"  # the option of a mode that paints with several filaments
 
 
 def add_library_argument(parser: argparse.ArgumentParser, palette: bool = False) -> None:
@@ -31,10 +32,11 @@ def with_palette(args: argparse.Namespace, values: dict[str, Any]) -> dict[str, 
     """A mode's options with the filaments ``--filaments`` names as the painting's palette."""
     _files, ids = split_filaments(args.filaments or "")
     if ids:
-        if args.mode != PAINTING or values.get("palette"):
-            raise bad_parameter("filaments", _("names the filaments of --mode painting; give it once, and only "
-                                               "library files (.yaml) with other modes."))
-        values["palette"] = ",".join(ids)
+        takes = args.mode is not None and PALETTE in {spec.name for spec in option_specs(get_mode(args.mode).options)}
+        if not takes or values.get(PALETTE):
+            raise bad_parameter("filaments", _("names the filaments of a mode that paints with several (--mode "
+                                               "painting); give it once, and only library files (.yaml) otherwise."))
+        values[PALETTE] = ",".join(ids)
     return values
 
 

@@ -44,7 +44,7 @@ from .options import require_range
 from .printers.fit import fit_to_printer
 from .printers.profile import PrinterProfile
 from .rendering.gcode_thumbnail import embed
-from .rendering.painted import painted_picture
+from .rendering.painted import painted_colours, painted_picture
 from .rendering.preview import backlit_picture, solid_picture
 from .rendering.view_mesh import lit_from_behind, write_view
 from .report import ERROR, FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding_kind
@@ -492,7 +492,8 @@ def preview(source: bytes | Path, printer: PrinterProfile, *, name: str | None =
         answer["painted"] = painted_picture(built.mesh, painted)
     if view is not None:
         lit = lit_from_behind(placed, transmittance) if transmittance is not None else None
-        answer["view"] = {**write_view(view, placed, lit), "printer": printer.as_dict(),
+        colours = painted_colours(placed, painted) if painted is not None else None
+        answer["view"] = {**write_view(view, placed, lit, colours), "printer": printer.as_dict(),
                           "size_mm": [round(float(v), 2) for v in built.mesh.size()],  # as the model file has it
                           "bed_size_mm": [round(float(v), 2) for v in placed.size()]}  # as it stands on the bed
     return answer

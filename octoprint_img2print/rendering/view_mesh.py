@@ -1,9 +1,10 @@
 """The solid for the pages' 3D view: a compact binary of its vertices and faces (decimated for display above a
 bound, never for the file), with the light a lithophane passes at each vertex of its picture's surface.
 
-The file holds, little-endian: four uint32 (vertices, faces, 1 if light follows, how many of the faces, listed
-first, are the picture's surface), float32 x, y, z per vertex, uint32 a, b, c per face, then (if any) one uint8
-of light (0 dark to 255 full) per vertex.
+The file holds, little-endian: four uint32 (vertices, faces, what follows them: 0 nothing, 1 light, 2 colour; how
+many of the faces, listed first, are the picture's surface), float32 x, y, z per vertex, uint32 a, b, c per face,
+then one uint8 of light (0 dark to 255 full) per vertex, or three uint8 of sRGB colour per vertex (a painting in its
+predicted colours).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .preview import transmitted
 
 MAX_VIEW_TRIANGLES = 200_000
 HEADER = struct.Struct("<4I")
+NOTHING, LIGHT, COLOUR = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -75,16 +77,20 @@ def _cluster_mean(values: np.ndarray, cluster: np.ndarray) -> np.ndarray:
     return np.bincount(cluster, weights=values) / np.bincount(cluster)
 
 
-def write_view(path: Path, mesh: Mesh, lit: Backlight | None = None,
+def write_view(path: Path, mesh: Mesh, lit: Backlight | None = None, colours: np.ndarray | None = None,
                max_triangles: int = MAX_VIEW_TRIANGLES) -> dict[str, int | bool]:
-    """Write the view's file (decimated above ``max_triangles``) and say how many triangles it shows of how many."""
+    """Write the view's file (decimated above ``max_triangles``), with a lithophane's light or a painting's sRGB
+    ``colours`` (0 to 1, per vertex), and say how many triangles it shows of how many."""
     surface = lit.surface if lit is not None else np.zeros(len(mesh.faces), dtype=bool)
     order = np.argsort(~surface, kind="stable")  # the picture's surface first
     shown, cluster, kept = decimated(Mesh(mesh.vertices, mesh.faces[order]), max_triangles)
-    parts = [HEADER.pack(len(shown.vertices), len(shown.faces), int(lit is not None),
-                         int(kept[:int(surface.sum())].sum())),
+    follows = LIGHT if lit is not None else COLOUR if colours is not None else NOTHING
+    parts = [HEADER.pack(len(shown.vertices), len(shown.faces), follows, int(kept[:int(surface.sum())].sum())),
              shown.vertices.astype("<f4").tobytes(), shown.faces.astype("<u4").tobytes()]
     if lit is not None:
         parts.append(np.round(_cluster_mean(lit.light, cluster) * 255).astype(np.uint8).tobytes())
+    elif colours is not None:
+        merged = np.stack([_cluster_mean(colours[:, channel], cluster) for channel in range(3)], axis=1)
+        parts.append(np.round(np.clip(merged, 0, 1) * 255).astype(np.uint8).tobytes())
     Path(path).write_bytes(b"".join(parts))
     return {"triangles": len(shown.faces), "solid_triangles": len(mesh.faces), "decimated": bool(not kept.all())}

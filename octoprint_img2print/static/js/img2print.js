@@ -51,6 +51,7 @@ $(function () {
         self.defaults = {printer: "", modes: {}};
         self.preview = ko.observable("");
         self.backlit = ko.observable("");
+        self.painted = ko.observable("");  // a filament painting as it will look printed
         self.result = ko.observable(null);
         self.bedClear = ko.observable(false);
         self.elapsed = ko.observable(0);
@@ -252,6 +253,7 @@ $(function () {
             self.uploaded(listed);
             self.preview("");
             self.backlit("");
+            self.painted("");
             if (view3d) view3d.hide();
             self.groups([]);
             self.previewed(null);
@@ -493,6 +495,7 @@ $(function () {
                 if (result.preview) { self.preview(result.preview); self.previewed(self.previewing); }
                 if (changedWhileBusy) { changedWhileBusy = false; self.livePreview(); }
                 if (result.backlit) self.backlit(result.backlit);
+                if (result.preview) self.painted(result.painted || "");
                 if (result.view) self.showView3d(job.id, result.view);
                 if (result.file) self.result(result);
                 if (job.action === "repair") document.getElementById("img2print-result").scrollIntoView({block: "nearest"});

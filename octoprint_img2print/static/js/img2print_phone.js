@@ -299,6 +299,7 @@
                     blocked = (result.groups || []).some(function (group) { return group.level === "error"; });
                 }
                 if (result.backlit) { $("backlit").src = result.backlit; $("backlit").hidden = hasView3d; }
+                if (result.preview) { $("painted").src = result.painted || ""; $("painted").hidden = !result.painted; }
                 if (result.view) showView3d(state.id, result.view);
                 if (result.file) showResult(result);
                 enable();

@@ -28,8 +28,8 @@
         offset += vertices * 12;
         var index = new Uint32Array(buffer, offset, faces * 3);
         offset += faces * 12;
-        return {positions: positions, index: index, light: head[2] ? new Uint8Array(buffer, offset, vertices) : null,
-                surface: head[3]};
+        return {positions: positions, index: index, light: head[2] === 1 ? new Uint8Array(buffer, offset, vertices) : null,
+                colour: head[2] === 2 ? new Uint8Array(buffer, offset, vertices * 3) : null, surface: head[3]};
     }
 
     function View(container, settings) {
@@ -190,6 +190,7 @@
                 return [new THREE.MeshBasicMaterial({vertexColors: true, side: THREE.DoubleSide}),
                         new THREE.MeshBasicMaterial({visible: false})];
             }
+            if (shown.colour) return new THREE.MeshStandardMaterial({vertexColors: true, roughness: 0.75, flatShading: true});
             return new THREE.MeshStandardMaterial({color: COLOURS.solid, roughness: 0.75, flatShading: true});
         }
         function dispose(used) { [].concat(used).forEach(function (item) { item.dispose(); }); }
@@ -217,6 +218,14 @@
                 geometry.setAttribute("color", new THREE.BufferAttribute(colours, 3));
                 geometry.addGroup(0, data.surface * 3, 0);
                 geometry.addGroup(data.surface * 3, data.index.length - data.surface * 3, 1);
+            }
+            if (data.colour) {  // a painting in its predicted colours: sRGB bytes, as linear light for three.js
+                var linear = new Float32Array(data.colour.length);
+                for (var k = 0; k < data.colour.length; k++) {
+                    var v = data.colour[k] / 255;
+                    linear[k] = v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+                }
+                geometry.setAttribute("color", new THREE.BufferAttribute(linear, 3));
             }
             geometry.computeBoundingBox();
             var first = solid === null;
