@@ -177,7 +177,7 @@ def test_the_solid_stands_in_whole_layers_and_the_answer_says_how_close_it_comes
     code, answer = cli_json("convert", str(picture), "-o", str(tmp_path / "painting.stl"), "--mode", "painting",
                             "--width", "40", "--filaments", ",".join(PALETTE), "--max-height", "1.6", "--json")
     assert code == 0 and answer["closed"], answer
-    assert answer["size_mm"][2] == pytest.approx(1.6, abs=1e-3)
+    assert answer["size_mm"][2] <= 1.6 + 1e-3
     import trimesh
 
     solid = trimesh.load(tmp_path / "painting.stl")

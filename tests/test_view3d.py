@@ -330,3 +330,42 @@ def test_a_newer_preview_replaces_the_one_still_waiting(server, tmp_path):
     finally:
         driver.quit()
         idle(admin)
+
+
+def test_a_painting_shows_in_its_predicted_colours_in_the_view_and_as_printed(server, tmp_path):
+    """A picture of a blue and a yellow half, painted with blue, yellow and white: the 3D view and the 'as printed'
+    picture show blue where the picture is blue and yellow where it is yellow."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    halves = np.zeros((120, 160, 3), dtype=np.uint8)
+    halves[:, :80] = (37, 78, 202)
+    halves[:, 80:] = (247, 209, 23)
+    picture = tmp_path / "halves.png"
+    Image.fromarray(halves).save(picture)
+    driver = browser(tmp_path, size=DESKTOP)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")) >= 6)
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("painting")
+        driver.find_element(By.ID, "img2print-file").send_keys(str(picture))
+        set_option(driver, "width", "50")
+        set_option(driver, "palette", "pla_white,pla_blue,pla_yellow")
+        wait_for(lambda: driver.find_element(By.ID, "img2print-preview").is_enabled())
+        driver.find_element(By.ID, "img2print-preview").click()
+        view_shown(driver, "#img2print")
+        printed = wait_for(lambda: driver.find_element(By.ID, "img2print-painted-image").get_attribute("src"))
+        seen = np.asarray(Image.open(io.BytesIO(__import__("base64").b64decode(printed.split(",", 1)[1])))
+                          .convert("RGB")).astype(int)
+        left, right = seen[:, : seen.shape[1] // 3].reshape(-1, 3), seen[:, -seen.shape[1] // 3:].reshape(-1, 3)
+        assert (left[:, 2] > left[:, 0] + 60).mean() > 0.9, "blue where the picture is blue"
+        assert ((right[:, 0] > right[:, 2] + 80) & (right[:, 1] > right[:, 2] + 60)).mean() > 0.9, "yellow there"
+        drawn = canvas_pixels(driver, "#img2print", tmp_path / "tab-en-painting")
+        bluish = (drawn[..., 2] > drawn[..., 0] + 50) & (drawn[..., 2] > 120)
+        yellowish = (drawn[..., 0] > drawn[..., 2] + 60) & (drawn[..., 1] > drawn[..., 2] + 40)
+        assert bluish.mean() > 0.01 and yellowish.mean() > 0.01, (bluish.mean(), yellowish.mean())
+        assert "load PLA" in driver.find_element(By.ID, "img2print-findings").text
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()

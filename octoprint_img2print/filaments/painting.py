@@ -191,6 +191,14 @@ def nearest_levels(plan: Plan, linear: np.ndarray) -> np.ndarray:
     return (levels + plan.lowest).reshape(linear.shape[:-1])
 
 
+def trimmed(plan: Plan, highest_used: int) -> Plan:
+    """The plan without the bands above the highest level a pixel stands at (never printed, no swap for them)."""
+    kept = [i for i, start in enumerate((plan.lowest - 1, *plan.tops[:-1])) if i == 0 or start < highest_used]
+    tops = [min(plan.tops[i], highest_used) for i in kept]
+    tops[-1] = max(highest_used, plan.lowest)
+    return replace(plan, filaments=tuple(plan.filaments[i] for i in kept), tops=tuple(tops))
+
+
 def predicted(plan: Plan, levels: np.ndarray) -> np.ndarray:
     """The colour seen (linear RGB) at each pixel standing at ``levels``."""
     return plan.colours()[levels]

@@ -97,8 +97,9 @@ def build(picture: Picture, options: PaintingOptions) -> tuple[Mesh, Report]:
                                    options.colours or len(palette))
     levels = painting.nearest_levels(plan, target)
     levels[grid.background] = lowest
+    plan = painting.trimmed(plan, int(levels.max()))
     heights = layers.top(levels).astype(np.float32)
-    mesh = framed_solid(heights, grid, options, float(layers.top(highest)))
+    mesh = framed_solid(heights, grid, options, float(layers.top(plan.highest)))
     return mesh, _findings(plan, target[~grid.background], levels[~grid.background])
 
 
