@@ -114,7 +114,7 @@ def _findings(plan: painting.Plan, target: np.ndarray, levels: np.ndarray) -> Re
                swaps=[s.as_dict(_) for s in swaps])
     mean, p95 = painting.fidelity(target, painting.predicted(plan, levels))
     report.add(INFO, FIDELITY_FINDING, _("Predicted colour difference from the picture (CIEDE2000): {mean:.1f} on "
-                                         "average, 95 % of the picture within {p95:.1f}.").format(mean=mean, p95=p95),
+                                         "average, {p95:.1f} at the 95th percentile.").format(mean=mean, p95=p95),
                mean_delta_e=round(mean, 2), p95_delta_e=round(p95, 2))
     return report
 
