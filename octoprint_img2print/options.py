@@ -15,6 +15,7 @@ from .i18n import _
 
 Translate = Callable[[str], str]
 NUMBER, INTEGER, BOOLEAN, CHOICE, TEXT = "number", "integer", "boolean", "choice", "text"
+SEVERAL = "choices"  # how the listing describes a text option of several choices
 MAX_TEXT = 1000  # characters of a text option
 FLAG = re.compile(r"--([a-z][a-z0-9-]*)")
 METADATA_KEY = "img2print"
@@ -43,14 +44,15 @@ class OptionInfo:
     multiline: bool = False  # a text option that may hold several lines
     listing: Callable[[Translate], list[dict[str, str]]] | None = None  # choices known only when asked (the
     # filament library): each {value, label} in the reader's language; the options' check() refuses others
+    several: bool = False  # a text option holding several of its listing's values, comma-separated
 
 
 def option(default: Any, label: str, help: str, *, unit: str = "", low: float | None = None,
            high: float | None = None, low_open: bool = False, choices: tuple[Choice, ...] = (),
            main: bool = False, multiline: bool = False,
-           listing: Callable[[Translate], list[dict[str, str]]] | None = None) -> Any:
+           listing: Callable[[Translate], list[dict[str, str]]] | None = None, several: bool = False) -> Any:
     """A dataclass field that describes itself (see OptionInfo)."""
-    info = OptionInfo(label, help, unit, low, high, low_open, choices, main, multiline, listing)
+    info = OptionInfo(label, help, unit, low, high, low_open, choices, main, multiline, listing, several)
     return field(default=default, metadata={METADATA_KEY: info})
 
 
@@ -79,7 +81,7 @@ class OptionSpec:
         if info.choices:
             data["choices"] = [{"value": c.value, "label": translate(c.label)} for c in info.choices]
         if info.listing is not None:
-            data["type"], data["choices"] = CHOICE, info.listing(translate)
+            data["type"], data["choices"] = SEVERAL if info.several else CHOICE, info.listing(translate)
         return data
 
 

@@ -102,7 +102,11 @@ def set_option(driver, name: str, value: str) -> None:
     field = driver.find_element(By.ID, f"img2print-option-{name}")
     if not field.is_displayed():
         driver.find_element(By.ID, "img2print-more").click()
-    if field.tag_name == "select":
+    if field.get_attribute("multiple"):  # several choices: the comma-separated ones selected
+        Select(field).deselect_all()
+        for chosen in value.split(","):
+            Select(field).select_by_value(chosen)
+    elif field.tag_name == "select":
         Select(field).select_by_value(value)
     else:
         field.clear()

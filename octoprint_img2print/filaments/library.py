@@ -212,6 +212,13 @@ class Library:
         return found
 
 
+def filament_choices(translate_text: Any) -> list[dict[str, str]]:
+    """The library's filaments as menu entries, by name in the reader's language."""
+    library = Library()
+    entries = [{"value": i, "label": library.get(i).name(translate_text)} for i in library.ids()]
+    return sorted(entries, key=lambda entry: entry["label"].casefold())
+
+
 def split_filaments(given: str) -> tuple[list[Path], list[str]]:
     """``--filaments``: library files (``.yaml``) and filament ids, comma-separated, in the order given."""
     files, ids = [], []

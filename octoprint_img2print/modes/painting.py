@@ -11,7 +11,7 @@ from ..building.surface import PREVIEW, SurfaceOptions, framed_solid, sample
 from ..filaments import painting
 from ..filaments.appearance import LayerGrid
 from ..filaments.colour import to_linear
-from ..filaments.library import Filament, Library
+from ..filaments.library import Filament, Library, filament_choices
 from ..geometry.mesh import Mesh
 from ..i18n import N_, _
 from ..imaging import prepare
@@ -29,7 +29,7 @@ class PaintingOptions(SurfaceOptions):
 
     palette: str = option("pla_black,pla_white", N_("Filaments"),
                           N_("the filaments you have, by id ('img2print filaments list'), comma-separated"),
-                          main=True)
+                          main=True, listing=filament_choices, several=True)
     colours: int | None = option(None, N_("Filaments to use"),
                                  N_("use at most this many of them, chosen for the picture (default: all)"),
                                  low=1, high=16)

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..building.size import LINE_WIDTH_RATIO
 from ..errors import BadInput
-from ..filaments.library import DEFAULT_FILAMENT, Filament, Library
+from ..filaments.library import DEFAULT_FILAMENT, Filament, Library, filament_choices
 from ..geometry.mesh import Mesh
 from ..i18n import N_, _
 from ..options import Options, option
@@ -55,13 +55,6 @@ class SliceSettings:
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON answers (the filament by id)."""
         return {**asdict(self), "filament": self.filament.id}
-
-
-def filament_choices(translate_text: Any) -> list[dict[str, str]]:
-    """The library's filaments as menu entries, by name in the reader's language."""
-    library = Library()
-    entries = [{"value": i, "label": library.get(i).name(translate_text)} for i in library.ids()]
-    return sorted(entries, key=lambda entry: entry["label"].casefold())
 
 
 @dataclass

@@ -185,6 +185,10 @@ $(function () {
         function field(option, start, prefix) {
             var item = $.extend(Fields.describe(option, start, locale, gettext), {id: (prefix || "img2print-option-") + option.name});
             item.value = ko.observable(item.initial);
+            if (item.type === "choices") {  // several of the choices, sent comma-separated
+                item.chosen = ko.observableArray(String(item.initial || "").split(",").filter(Boolean));
+                item.chosen.subscribe(function (values) { item.value(values.join(",")); });
+            }
             item.problem = ko.pureComputed(function () { return Fields.problem(option, item.value(), locale, gettext); });
             item.set = function (value) { item.value(item.number ? Fields.formatNumber(value, locale) : value); };
             return item;

@@ -30,7 +30,19 @@
         box.className = "field";
         label.htmlFor = id;
         label.textContent = field.label;
-        if (field.type === "choice") {
+        if (field.type === "choices") {  // several of the choices, sent comma-separated
+            input = document.createElement("select");
+            input.multiple = true;
+            input.size = 6;
+            var initial = String(field.initial || "").split(",");
+            field.choices.forEach(function (choice) {
+                var item = document.createElement("option");
+                item.value = choice.value;
+                item.textContent = choice.label;
+                item.selected = initial.indexOf(choice.value) >= 0;
+                input.appendChild(item);
+            });
+        } else if (field.type === "choice") {
             input = document.createElement("select");
             if (field.caption !== undefined) {
                 var caption = document.createElement("option");
@@ -137,9 +149,11 @@
                 if (input.checked !== !!field.initial) chosen[name] = input.checked;
                 return;
             }
-            if (input.value === "" || input.value === field.initial && name !== "width") return;
-            if (Fields.problem(field.option, input.value, locale, gettext)) return;
-            chosen[name] = Fields.valueOf(field, input.value, locale);
+            var value = input.multiple ? Array.prototype.map.call(input.selectedOptions, function (option) {
+                return option.value; }).join(",") : input.value;
+            if (value === "" || value === field.initial && name !== "width") return;
+            if (Fields.problem(field.option, value, locale, gettext)) return;
+            chosen[name] = Fields.valueOf(field, value, locale);
         });
         return chosen;
     }
