@@ -31,7 +31,7 @@ from .geometry.checks import MIN_PART_MM
 from .geometry.files import write_atomically
 from .i18n import N_, _
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS
-from .modes import DRAWING, PHOTO, mode_for
+from .modes import DRAWING, NOTHING, PHOTO, get_mode, mode_for
 from .modes import registry as modes
 from .options import require_range
 from .printers.profile import get_printer, printer_ids
@@ -263,9 +263,12 @@ def _limits_given(args: argparse.Namespace) -> None:
 
 def _source(args: argparse.Namespace, values: dict[str, Any],
             default_mode: str | None) -> tuple[bytes | Path, str, str | None]:
-    """The input, its name and the mode: the picture given, or nothing for --text alone (a logo by default)."""
+    """The input, its name and the mode: the picture given, or nothing for --text alone (a logo by default) or a mode
+    that reads nothing (a card)."""
     if args.input is not None:
         return args.input, args.input.name, args.mode or default_mode
+    if args.mode is not None and get_mode(args.mode).reads == NOTHING:
+        return b"", args.mode, args.mode
     if not str(values.get("text") or "").strip():
         raise BadInput("no_input", _("Give a picture, drawing or model file, or --text to make a logo of words."))
     return b"", _("the text"), args.mode or mode_for(DRAWING).id

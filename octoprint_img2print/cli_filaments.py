@@ -7,15 +7,29 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from .exit_codes import EXIT_DONE
-from .filaments.library import SOURCES_VARIABLE, Library, library_paths, read_library, split_filaments
+from .filaments.calibration import calibrated, card_cells, fit, save
+from .filaments.library import (
+    LIBRARY_SUFFIXES,
+    SOURCES_VARIABLE,
+    Library,
+    library_paths,
+    own_sources,
+    read_library,
+    split_filaments,
+)
 from .i18n import _
+from .imaging.load import load_picture
 from .modes import get_mode
-from .options import bad_parameter, option_specs
+from .modes.td_card import CardOptions
+from .options import bad_parameter, option_specs, require_range
 
 PALETTE_COMMANDS = ("convert", "slice")  # where --filaments also names a painting's filaments
+CALIBRATED_FILE = "calibrated.yaml"
+CARD = CardOptions()  # the card as printed by default
 PALETTE = "palette"  # the option of a mode that paints with several filaments
 
 
@@ -73,13 +87,59 @@ def add_filaments_parser(commands: Any) -> None:
     listing = actions.add_parser("list", help=_("list the filaments"))
     showing = actions.add_parser("show", help=_("show one filament"))
     showing.add_argument("filament", metavar="FILAMENT")
-    for parser in (listing, showing):
+    calibrating = actions.add_parser("calibrate", help=_("fit a filament from a photo of its printed TD card"),
+                                     description=_("Read a photo of a printed TD card (--mode td-card) lying on white "
+                                                   "paper, lit from the front, and keep the filament's hiding "
+                                                   "distance and colour in your own library."))
+    calibrating.add_argument("photo", type=Path, metavar="PHOTO", help=_("photo of the card on white paper"))
+    calibrating.add_argument("--filament", required=True, metavar="ID", help=_("the filament the card was printed in"))
+    calibrating.add_argument("--steps", type=int, default=CARD.steps, metavar="N",
+                             help=_("the card's steps (default {steps})").format(steps=CARD.steps))
+    calibrating.add_argument("--paint-layer", type=float, default=CARD.paint_layer, metavar="MM",
+                             help=_("the card's layer height (default {height:g} mm)").format(height=CARD.paint_layer))
+    calibrating.add_argument("--save", type=Path, metavar="FILE", default=None,
+                             help=_("your own library file to keep it in (default: calibrated.yaml in the first "
+                                    "folder of IMG2PRINT_FILAMENTS)"))
+    for parser in (listing, showing, calibrating):
         add_library_argument(parser)
         parser.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    """Fit the filament from the card's photo, keep it, and say how well it fitted."""
+    require_range("steps", args.steps, 2, 30)
+    require_range("paint_layer", args.paint_layer, 0.02, 0.4)
+    filament = Library().get(args.filament)
+    target = args.save or default_save_path()
+    photo = load_picture(args.photo, args.photo.name, keep_colour=True).colour
+    found = fit(card_cells(photo, args.photo.name, args.steps), args.paint_layer)
+    kept = calibrated(filament, found)
+    save(kept, target)
+    if args.json:
+        print(json.dumps({"ok": True, "filament": kept.as_dict(_), "fit_delta_e": round(found.error, 2),
+                          "hiding_distance_mm": round(found.hiding_distance, 3), "saved": str(target)}))
+    else:
+        print(_("{filament}: it hides what lies under it within {distance:.2f} mm lit from the front (hiding factor "
+                "{factor:g} of its TD {td:g} mm), colour {colour}; the model stays within {error:.1f} CIEDE2000 of "
+                "the card on average. Kept in {file}.")
+              .format(filament=kept.name(_), distance=found.hiding_distance, factor=kept.hiding_factor, td=kept.td,
+                      colour=kept.colour, error=found.error, file=target))
+    return EXIT_DONE
+
+
+def default_save_path() -> Path:
+    """Where a calibrated filament is kept without --save: calibrated.yaml in one's first own filament folder."""
+    folders = [place for place in own_sources() if place.suffix not in LIBRARY_SUFFIXES]
+    if not folders:
+        raise bad_parameter("save", _("name the library file to keep it in (--save my-filaments.yaml), or set "
+                                      "IMG2PRINT_FILAMENTS to a folder of your own filaments."))
+    return folders[0] / CALIBRATED_FILE
+
+
 def run_filaments(args: argparse.Namespace) -> int:
-    """List the library, or show one filament."""
+    """List the library, show one filament, or calibrate one."""
+    if args.action == "calibrate":
+        return _calibrate(args)
     library = Library()
     if args.action == "list":
         found = [library.get(i) for i in library.ids()]

@@ -20,7 +20,7 @@ from .building.artwork import Artwork, ArtworkOptions, load_artwork, traced_artw
 from .building.drawn import drawn_picture
 from .building.lettering import TextOptions, lettered
 from .building.size import SizedOptions
-from .building.tones import FROM_FILAMENT, ToneOptions, for_filament
+from .building.tones import FROM_FILAMENT, ToneOptions
 from .errors import BadInput, Cancelled, DoesNotFit, Img2PrintError, SlicerFailed
 from .filaments.appearance import LayerGrid
 from .filaments.library import DEFAULT_FILAMENT, Library
@@ -39,7 +39,7 @@ from .i18n import N_, _
 from .imaging.classify import looks_like_logo
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS, Picture, load_picture
 from .imaging.svg import looks_like_svg
-from .modes import ARTWORK, COLOUR, DRAWING, ELEVATION, FLAT_ART, PHOTO, PICTURE, Mode, get_mode, mode_for
+from .modes import ARTWORK, COLOUR, DRAWING, ELEVATION, FLAT_ART, NOTHING, PHOTO, PICTURE, Mode, get_mode, mode_for
 from .options import require_range
 from .printers.fit import fit_to_printer
 from .printers.profile import PrinterProfile
@@ -90,8 +90,10 @@ def is_model_file(name: str) -> bool:
 
 
 def _read(mode: Mode, source: bytes | Path, name: str, options: SizedOptions,
-          max_megapixels: float) -> Picture | Artwork:
-    """What ``mode`` reads from the input: a picture, an elevation image with its values, or artwork."""
+          max_megapixels: float) -> Picture | Artwork | None:
+    """What ``mode`` reads from the input: a picture, an elevation image with its values, artwork, or nothing."""
+    if mode.reads == NOTHING:
+        return None
     if mode.reads == ARTWORK:
         return load_artwork(source, name, options, max_megapixels)
     if isinstance(options, TextOptions) and options.text:
@@ -197,10 +199,10 @@ def build_solid(source: bytes | Path, *, name: str | None = None, mode: str | No
 
 
 def _for_filament(options: SizedOptions, filament: str | None) -> SizedOptions:
-    """Options whose thickness follows the filament's TD set from it (the default filament without one)."""
-    if not isinstance(options, ToneOptions):
-        return options
-    return for_filament(options, Library().get(filament or DEFAULT_FILAMENT).td)
+    """Options that follow the filament (a thickness from its TD, a card that tests it) set from it (the default
+    filament without one)."""
+    follows = getattr(options, "for_filament", None)
+    return follows(Library().get(filament or DEFAULT_FILAMENT)) if follows is not None else options
 
 
 def convert(source: bytes | Path, output: Path, *, ascii: bool = False, progress: Progress = _silent,

@@ -218,3 +218,56 @@ def test_prusaslicer_opens_the_3mf_with_its_colour_changes(tmp_path, prusa_slice
     assert [round(z, 3) for _line, z in changes] == [s["height"] for s in swaps[1:]]
     colours = re.findall(r"^;COLOR_CHANGE,T\d+,(#[0-9A-F]{6})", gcode.read_text(), re.M)
     assert colours == [s["colour"].upper() for s in swaps[1:]]
+
+
+def card_photo(path: Path, own: tuple[int, int, int], hiding: float, steps: int = 10, layer: float = 0.08) -> Path:
+    """A photo of a TD card as a camera with a warm cast would take it: the card (rows over black and over white,
+    each cell one more layer) lying on white paper, every cell the colour a filament of hiding distance ``hiding``
+    and colour ``own`` shows there by the formula, with noise, as a JPEG."""
+    library = Library()
+    backing = [colour(library.get("pla_black")), colour(library.get("pla_white"))]
+    srgb = np.array(own) / 255.0
+    filament = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    photo = np.full((600, 1300, 3), 0.8)  # the paper
+    cell = 100
+    for row in range(2):
+        for step in range(steps + 1):
+            through = 10 ** (-step * layer / hiding)
+            shown = filament * (1 - through) + backing[row] * through
+            photo[200 + row * cell:200 + (row + 1) * cell, 100 + step * cell:100 + (step + 1) * cell] = shown * 0.8
+    photo = photo * np.array([1.08, 1.0, 0.86])  # the light's warm cast, on paper and card alike
+    encoded = np.where(photo <= 0.0031308, photo * 12.92, 1.055 * np.clip(photo, 0, 1) ** (1 / 2.4) - 0.055)
+    noisy = encoded * 255 + np.random.default_rng(9).normal(0, 2.0, encoded.shape)
+    Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).save(path, quality=92)
+    return path
+
+
+@pytest.mark.parametrize(("own", "hiding"), [((200, 40, 50), 0.68), ((40, 90, 200), 0.3), ((250, 210, 30), 1.4)])
+def test_a_card_photo_is_fitted_back_to_its_hiding_distance(tmp_path, own, hiding):
+    photo = card_photo(tmp_path / "card.jpg", own, hiding)
+    code, answer = cli_json("filaments", "calibrate", str(photo), "--filament", "pla_red", "--save",
+                            str(tmp_path / "mine.yaml"), "--json")
+    assert code == 0, answer
+    assert answer["hiding_distance_mm"] == pytest.approx(hiding, rel=0.1)
+    fitted = np.array([int(answer["filament"]["colour"][i:i + 2], 16) for i in (1, 3, 5)]) / 255.0
+    assert ciede2000(lab(to_linear(fitted)), lab(to_linear(np.array(own) / 255.0))) < 5
+    assert answer["fit_delta_e"] < 3
+    kept = yaml.safe_load((tmp_path / "mine.yaml").read_text())["filaments"]
+    assert [f["id"] for f in kept] == ["pla_red"]
+    assert kept[0]["hiding_factor"] * kept[0]["td"] == pytest.approx(answer["hiding_distance_mm"], rel=0.01)
+    code, shown = cli_json("filaments", "show", "pla_red", "--filaments", str(tmp_path / "mine.yaml"), "--json")
+    assert shown["hiding_factor"] == kept[0]["hiding_factor"]
+
+
+def test_a_card_is_printed_with_its_four_swaps_and_a_photo_without_paper_is_refused(tmp_path):
+    code, answer = cli_json("convert", "--mode", "td-card", "--filament", "pla_red", "-o",
+                            str(tmp_path / "card.stl"), "--json")
+    assert code == 0 and answer["closed"], answer
+    swaps = next(f for f in answer["findings"] if f["code"] == "filament_swaps")["numbers"]["swaps"]
+    assert [s["filament"] for s in swaps] == ["pla_black", "pla_red", "pla_white", "pla_red"]
+    dark = tmp_path / "dark.jpg"
+    Image.fromarray(np.full((300, 400, 3), 20, np.uint8)).save(dark)
+    code, answer = cli_json("filaments", "calibrate", str(dark), "--filament", "pla_red", "--save",
+                            str(tmp_path / "mine.yaml"), "--json")
+    assert code == 3 and answer["error"]["code"] == "calibration_photo" and "white paper" in answer["error"]["message"]
+    assert not (tmp_path / "mine.yaml").exists()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..filaments.library import Filament
 from ..i18n import N_, _
 from ..imaging.load import SRGB_TO_LINEAR
 from ..options import Choice, bad_parameter, option
@@ -49,23 +50,24 @@ class ToneOptions(SurfaceOptions):
             raise bad_parameter("min_thickness", _("{low:g} mm is not thinner than --max-thickness {high:g} mm.")
                                 .format(low=self.min_thickness, high=self.max_thickness))
 
+    def for_filament(self, filament: Filament) -> ToneOptions:
+        """With ``thickness`` auto, the thickness range and transmittance that follow the filament's TD (mm):
+        light through d mm is 100^(-d / TD); the thinnest part lets THINNEST_LIGHT through (at least MIN_SHEET_MM),
+        the thickest THICKEST_LIGHT (at most MAX_AUTO_MM)."""
+        if self.thickness != FROM_FILAMENT:
+            return self
+        td = filament.td
+
+        def depth(light: float) -> float:
+            return round(-td * math.log(light, 100), 2)
+        thickest = min(max(depth(THICKEST_LIGHT), MIN_SHEET_MM + 0.2), MAX_AUTO_MM)
+        return replace(self, min_thickness=min(max(depth(THINNEST_LIGHT), MIN_SHEET_MM), thickest - 0.2),
+                       max_thickness=thickest, transmittance=min(0.99, max(0.01, round(100 ** (-1 / td), 4))))
+
     @property
     def rim_thickness(self) -> float:
         """Thickness of the frame or rim: given, or the thickest part."""
         return self.frame_thickness if self.frame_thickness is not None else self.max_thickness
-
-
-def for_filament(options: ToneOptions, td: float) -> ToneOptions:
-    """With ``thickness`` auto, the thickness range and transmittance that follow a filament's TD (mm): light
-    through d mm is 100^(-d / TD); the thinnest part lets THINNEST_LIGHT through (at least MIN_SHEET_MM), the
-    thickest THICKEST_LIGHT (at most MAX_AUTO_MM)."""
-    if options.thickness != FROM_FILAMENT:
-        return options
-    def depth(light: float) -> float:
-        return round(-td * math.log(light, 100), 2)
-    thickest = min(max(depth(THICKEST_LIGHT), MIN_SHEET_MM + 0.2), MAX_AUTO_MM)
-    return replace(options, min_thickness=min(max(depth(THINNEST_LIGHT), MIN_SHEET_MM), thickest - 0.2),
-                   max_thickness=thickest, transmittance=min(0.99, max(0.01, round(100 ** (-1 / td), 4))))
 
 
 def thickness(lightness: np.ndarray, options: ToneOptions) -> np.ndarray:

@@ -19,8 +19,9 @@ from ..i18n import _
 from ..options import Translate, describe
 from ..report import Report
 
-# what a mode reads: a picture's lightness, its colours too, an elevation image's raw values, or artwork outlines
-PICTURE, COLOUR, ELEVATION, ARTWORK = "picture", "colour", "elevation", "artwork"
+# what a mode reads: a picture's lightness, its colours too, an elevation image's raw values, artwork outlines, or
+# nothing (a solid made from its options alone)
+PICTURE, COLOUR, ELEVATION, ARTWORK, NOTHING = "picture", "colour", "elevation", "artwork", "nothing"
 # what an input is when nobody names a mode: a mode may declare itself the default for some of these
 PHOTO, FLAT_ART, DRAWING = "photo", "flat art", "drawing"
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..building.paint_layers import PaintLayerOptions, layer_grid
 from ..building.surface import PREVIEW, SurfaceOptions, framed_solid, sample
 from ..filaments import painting
-from ..filaments.appearance import LayerGrid
 from ..filaments.colour import to_linear
 from ..filaments.library import Filament, Library, filament_choices
 from ..geometry.mesh import Mesh
@@ -24,7 +24,7 @@ FIDELITY_FINDING = "painting_fidelity"
 
 
 @dataclass
-class PaintingOptions(SurfaceOptions):
+class PaintingOptions(PaintLayerOptions, SurfaceOptions):
     """The palette, the swaps and the heights in millimetres (whole layers)."""
 
     palette: str = option("pla_black,pla_white", N_("Filaments"),
@@ -35,32 +35,20 @@ class PaintingOptions(SurfaceOptions):
                                  low=1, high=16)
     swaps: int = option(8, N_("Swaps"), N_("the most filament changes during the print"), low=0, high=40,
                         main=True)
-    base: float = option(0.48, N_("Base"), N_("thickness of the base in mm, in the first filament"), unit="mm",
-                         low=0.1, high=10.0, main=True)
     max_height: float = option(2.0, N_("Highest"), N_("height of the highest part in mm"), unit="mm", low=0.2,
                                high=20.0)
-    paint_layer: float = option(0.08, N_("Painting layer height"),
-                                N_("height of its layers in mm (thin layers blend colours); slicing keeps it"),
-                                unit="mm", low=0.02, high=0.4)
-    paint_first_layer: float = option(0.16, N_("Painting first layer"),
-                                      N_("height of its first layer in mm; slicing keeps it"), unit="mm", low=0.05,
-                                      high=0.5)
 
     def check(self) -> None:
-        """Known filaments; a base below the highest part, both at least one layer."""
+        """Known filaments of one material; a base below the highest part."""
         super().check()
-        self.filaments()
-        if self.base >= self.max_height:
-            raise bad_parameter("base", _("{low:g} mm is not below --max-height {high:g} mm.")
-                                .format(low=self.base, high=self.max_height))
         materials = sorted({f.material for f in self.filaments()})
         if len(materials) > 1:
             raise bad_parameter("palette", _("mixes {materials}; one print is printed at one material's "
                                              "temperatures, so choose filaments of one material.")
                                 .format(materials=", ".join(materials)))
-        if self.base < self.paint_first_layer:
-            raise bad_parameter("base", _("must be at least the first layer ({height:g} mm).")
-                                .format(height=self.paint_first_layer))
+        if self.base >= self.max_height:
+            raise bad_parameter("base", _("{low:g} mm is not below --max-height {high:g} mm.")
+                                .format(low=self.base, high=self.max_height))
 
     def filaments(self) -> list[Filament]:
         """The palette's filaments, each once."""
@@ -69,11 +57,6 @@ class PaintingOptions(SurfaceOptions):
         if not ids:
             raise bad_parameter("palette", _("name at least one filament."))
         return [library.get(i) for i in ids]
-
-    @property
-    def layers(self) -> LayerGrid:
-        """The heights the print can stop at."""
-        return LayerGrid(self.paint_first_layer, self.paint_layer)
 
 
 def _picture_colours(picture: Picture, grid_shape: tuple[int, int], options: PaintingOptions) -> np.ndarray:
@@ -117,11 +100,6 @@ def _findings(plan: painting.Plan, target: np.ndarray, levels: np.ndarray) -> Re
                                          "average, {p95:.1f} at the 95th percentile.").format(mean=mean, p95=p95),
                mean_delta_e=round(mean, 2), p95_delta_e=round(p95, 2))
     return report
-
-
-def layer_grid(options: PaintingOptions) -> tuple[float, float]:
-    """The first layer's and every other layer's height the painting was built for, which slicing must keep."""
-    return options.paint_first_layer, options.paint_layer
 
 
 MODE = Mode("painting", N_("Filament painting"),

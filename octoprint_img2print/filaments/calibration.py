@@ -1,0 +1,109 @@
+"""Calibrating a filament from a photo of its TD card (modes/td_card.py) lying on white paper, lit from the front.
+
+The paper around the card sets the white balance (it is white: every channel is divided by the paper's), the card is
+found as what differs from the paper, each cell's colour is the median of its middle. Under the appearance model a
+cell of i layers of thickness t shows F (1 - T^i) + T^i B over a backing B (the bare cell of its row), with
+T = 10^(-t / HD): the hiding distance HD is searched on a fine logarithmic scale, the filament's own colour F solved
+for each by least squares, and the best fit's error said as the mean CIEDE2000 between the cells and the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from ..errors import BadInput
+from ..geometry.files import write_atomically
+from ..i18n import _
+from .colour import ciede2000, lab, to_linear, to_srgb
+from .library import Filament, read_library
+
+BORDER_SHARE = 0.04  # the photo's outer strip that shows the paper
+CARD_DIFFERENCE = 12.0  # CIELAB distance from the paper that counts as card
+ROW_SHARE = 0.3  # a row or column of the photo belongs to the card where this share of it does
+CELL_SAMPLE = 0.3  # the middle of a cell that is measured: this share of its side around its centre
+DISTANCES_MM = np.geomspace(0.01, 30.0, 800)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What a card says about its filament: the front-lit hiding distance (mm), the filament's own colour seen at
+    full thickness (sRGB 0-255) and how far the model stays from the cells (mean CIEDE2000)."""
+
+    hiding_distance: float
+    colour: tuple[int, int, int]
+    error: float
+
+
+def card_cells(photo: np.ndarray, name: str, steps: int) -> np.ndarray:
+    """The colours (linear RGB, paper white 1) of the card's cells in an sRGB photo (rows, columns, 3): rows (over
+    black, over white) by steps + 1, from the card's back left; a photo without a card is refused."""
+    linear = to_linear(np.asarray(photo, dtype=np.float64) / 255.0)
+    rows, columns = linear.shape[:2]
+    edge = max(2, round(min(rows, columns) * BORDER_SHARE))
+    border = np.concatenate([linear[:edge].reshape(-1, 3), linear[-edge:].reshape(-1, 3),
+                             linear[:, :edge].reshape(-1, 3), linear[:, -edge:].reshape(-1, 3)])
+    paper = np.median(border, axis=0)
+    if paper.min() <= 0.05:
+        raise BadInput("calibration_photo", _("{file}: the edges of the photo are not white paper; photograph the "
+                                              "card lying on white paper, with paper all round it.").format(file=name),
+                       file=name)
+    balanced = np.clip(linear / paper, 0.0, 1.5)
+    card = np.sqrt(((lab(balanced) - lab(np.ones(3))) ** 2).sum(axis=-1)) > CARD_DIFFERENCE
+    inside_rows = np.nonzero(card.mean(axis=1) > ROW_SHARE * card.mean(axis=1).max())[0]
+    inside_columns = np.nonzero(card.mean(axis=0) > ROW_SHARE * card.mean(axis=0).max())[0]
+    if len(inside_rows) < 4 or len(inside_columns) < 4 * (steps + 1):
+        raise BadInput("calibration_photo", _("{file}: no card was found on the paper; photograph it from above, "
+                                              "filling most of the photo.").format(file=name), file=name)
+    top, bottom = inside_rows[0], inside_rows[-1] + 1
+    left, right = inside_columns[0], inside_columns[-1] + 1
+    cell_w, cell_h = (right - left) / (steps + 1), (bottom - top) / 2
+    cells = np.empty((2, steps + 1, 3))
+    for row in range(2):
+        for step in range(steps + 1):
+            cx, cy = left + (step + 0.5) * cell_w, top + (row + 0.5) * cell_h
+            half_w, half_h = max(1, round(cell_w * CELL_SAMPLE / 2)), max(1, round(cell_h * CELL_SAMPLE / 2))
+            window = balanced[round(cy) - half_h:round(cy) + half_h, round(cx) - half_w:round(cx) + half_w]
+            cells[row, step] = np.median(window.reshape(-1, 3), axis=0)
+    return cells
+
+
+def fit(cells: np.ndarray, layer: float) -> Fit:
+    """The hiding distance and own colour that best explain the cells (rows over black and over white, each from its
+    bare cell) for layers ``layer`` mm thick."""
+    steps = np.arange(cells.shape[1])
+    backing = cells[:, :1, :]
+    best: tuple[float, float, np.ndarray] | None = None
+    measured = lab(cells[:, 1:])
+    for distance in DISTANCES_MM:
+        through = (10.0 ** (-steps * layer / distance))[None, :, None]
+        share = 1 - through
+        target = cells - through * backing
+        own = np.clip((share * target).sum(axis=(0, 1)) / max(2 * float((share ** 2).sum()), 1e-12), 0, 1)
+        model = own * share + through * backing
+        error = float(ciede2000(measured, lab(model[:, 1:])).mean())
+        if best is None or error < best[0]:
+            best = (error, float(distance), own)
+    assert best is not None
+    error, distance, own = best
+    red, green, blue = (int(v) for v in np.rint(to_srgb(own) * 255))
+    return Fit(distance, (red, green, blue), error)
+
+
+def calibrated(filament: Filament, found: Fit) -> Filament:
+    """The filament with the card's hiding distance (as its hiding factor over its TD) and colour."""
+    return replace(filament, hiding_factor=round(min(1.0, max(0.01, found.hiding_distance / filament.td)), 4),
+                   colour="#{:02X}{:02X}{:02X}".format(*found.colour))
+
+
+def save(filament: Filament, path: Path) -> None:
+    """Keep ``filament`` in one's own library file ``path`` (its other filaments kept, one of the same id
+    replaced), written whole under a temporary name and then renamed."""
+    kept = [f for f in read_library(path) if f.id != filament.id] if path.is_file() else []
+    entries = [{**asdict(f), "fan": list(f.fan)} for f in [*kept, filament]]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, lambda target: Path(target).write_text(yaml.safe_dump({"filaments": entries},
+                                                                               sort_keys=False), encoding="utf-8"))
