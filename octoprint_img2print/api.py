@@ -32,12 +32,15 @@ from octoprint.filemanager.util import DiskFileWrapper
 from . import __plugin_version__, i18n
 from .building.lettering import words_name
 from .errors import Img2PrintError
-from .filaments.library import DEFAULT_FILAMENT
+from .filaments.calibration import CALIBRATED_FILE, Fit, calibrated, said, save
+from .filaments.library import DEFAULT_FILAMENT, Library
 from .generating import tripo
 from .isolated import is_picture, run_isolated
 from .job_request import CHECK, CONVERT, GENERATE, PREVIEW, REPAIR, SLICE, JobDefaults, Limits, build_request
 from .jobs import Job, JobQueue
-from .modes import DRAWING, describe_modes, mode_for
+from .modes import DRAWING, NOTHING, describe_modes, mode_for
+from .modes import registry as modes
+from .modes.td_card import CardOptions
 from .options import bad_parameter, describe
 from .pipeline import check_printer_gcode, is_model_file
 from .print_go import BED_CLEAR_UNCONFIRMED, HOLDS, BedConfirmation, PrintGo, confirmed, hold, print_began
@@ -59,6 +62,7 @@ COMMANDS = {PREVIEW: ["file"], CONVERT: ["file"], SLICE: ["file"], CHECK: ["file
 UPLOAD_ACTIONS = (PREVIEW, CONVERT, SLICE, PRINT, GENERATE)
 PHONE_PATH = "/plugin/img2print/phone"
 MAX_ADDRESS_CHARS = 500
+OWN_FILAMENTS = "filaments"  # the data folder's folder of one's own filament library files
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 RECENT_JOBS = 20
 CONVERT_NEEDS = ("PLUGIN_IMG2PRINT_CONVERT",)
@@ -181,11 +185,17 @@ class Services:
     loaded: Callable[[], dict[str, str]]  # what is loaded in the printer: material, colour
 
 
-def _words_only(action: str, data: dict[str, Any]) -> bool:
-    """True for a preview, convert or slice of words alone (the text option given, no file)."""
-    options = data.get("options")
-    return action in (PREVIEW, CONVERT, SLICE) and isinstance(options, dict) and \
-        bool(str(options.get("text") or "").strip())
+def _made_without_file(action: str, data: dict[str, Any]) -> str | None:
+    """For a preview, convert or slice of what needs no file, the name it is made under: words alone (the text
+    option given: named after them) or a mode that reads nothing (named after the mode); else None."""
+    options, mode = data.get("options"), data.get("mode")
+    if action not in (PREVIEW, CONVERT, SLICE):
+        return None
+    if isinstance(options, dict) and str(options.get("text") or "").strip():
+        return words_name(str(options["text"]))
+    if isinstance(mode, str) and mode in modes() and modes()[mode].reads == NOTHING:
+        return mode
+    return None
 
 
 def _selecting(data: Any) -> tuple[str, ...]:
@@ -259,6 +269,7 @@ class HttpApi:
         blueprint.add_url_rule("/view", "view", self.view, methods=["GET"])
         blueprint.add_url_rule("/phone-code.svg", "phone_code", self.phone_code, methods=["GET"])
         blueprint.add_url_rule("/upload", "upload", self.upload, methods=["POST"])
+        blueprint.add_url_rule("/calibrate", "calibrate", self.calibrate, methods=["POST"])
 
     # --- /api/plugin/img2print ------------------------------------------------------------------------------
 
@@ -313,7 +324,7 @@ class HttpApi:
         if asks_to_print(name, data) and not stored and not confirmed(data.get("bed_clear")):
             return held(BED_CLEAR_UNCONFIRMED, 400)
         path = str(data.get("file", ""))
-        if not (path == "" and _words_only(name, data)) and not self._listed(path):
+        if not (path == "" and _made_without_file(name, data)) and not self._listed(path):
             return error(404, "unknown_file", translate("There is no such file in OctoPrint's file list."), file=path)
         if name == PRINT:
             return self._print(path, stored)
@@ -429,8 +440,9 @@ class HttpApi:
         go = PrintGo(confirmed(data.get("bed_clear")), self.services.prints_seen(), occupied(printer)) \
             if data.get("print") else None
         source = files.path_on_disk("local", path) if path else ""
-        if path == "" and _words_only(action, data):  # words alone: no file, named after them, a logo unless asked
-            path = words_name(str(data["options"]["text"]))
+        made = _made_without_file(action, data) if path == "" else None
+        if made is not None:  # no file: named after the words (a logo unless asked) or the mode that needs none
+            path = made
             asked["mode"] = asked.get("mode") or mode_for(DRAWING).id
         request = build_request(action, source, path, asked, self.services.job_defaults(),
                                 language=language(), go=go,
@@ -541,6 +553,34 @@ class HttpApi:
         response = flask.jsonify({"file": path, **job_view(job)})
         response.status_code = 202
         return response
+
+    @requires(CONVERT_NEEDS)
+    def calibrate(self) -> flask.Response:
+        """A photo of a printed TD card (form field 'file') and the filament it was printed in ('filament'; the card's
+        'steps' and 'paint_layer' when not the default): the filament's hiding distance and colour fitted in a
+        held-back child, kept in the data folder's own library, and how well it fitted."""
+        values = flask.request.values
+        staged, name = self._received_upload()
+        if staged is None:
+            return error(400, "no_file", translate("Send the picture as the form field 'file'."))
+        try:
+            if not is_picture(name):
+                return error(415, "unsupported_type", translate("Send a photo of the card (JPEG, PNG, HEIC ...)."))
+            filament = Library().get(str(values.get("filament", "")))
+            card = CardOptions.parse({key: values[key] for key in ("steps", "paint_layer") if values.get(key)})
+            result = run_isolated("calibrate", staged, name, self.services.limits(), language(), steps=card.steps,
+                                  layer=card.paint_layer)
+            found = Fit(**{**result, "colour": tuple(result["colour"])})
+            kept = calibrated(filament, found)
+            save(kept, self.services.data_folder / OWN_FILAMENTS / CALIBRATED_FILE)
+        except Img2PrintError as failure:
+            return from_exception(failure)
+        finally:
+            staged.unlink(missing_ok=True)
+        with i18n.speaking(language()):
+            message = said(kept, found)
+        return flask.jsonify({"filament": kept.as_dict(in_user_language), "fit_delta_e": round(found.error, 2),
+                              "hiding_distance_mm": round(found.hiding_distance, 3), "message": message})
 
     def _received_upload(self) -> tuple[Path | None, str]:
         """The uploaded file on disk and its name; OctoPrint's upload handler already stored large bodies."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .exit_codes import EXIT_DONE
-from .filaments.calibration import calibrated, card_cells, fit, save
+from .filaments.calibration import CALIBRATED_FILE, calibrate_photo, calibrated, said, save
 from .filaments.library import (
     LIBRARY_SUFFIXES,
     SOURCES_VARIABLE,
@@ -22,13 +22,11 @@ from .filaments.library import (
     split_filaments,
 )
 from .i18n import _
-from .imaging.load import load_picture
 from .modes import get_mode
 from .modes.td_card import CardOptions
 from .options import bad_parameter, option_specs, require_range
 
 PALETTE_COMMANDS = ("convert", "slice")  # where --filaments also names a painting's filaments
-CALIBRATED_FILE = "calibrated.yaml"
 CARD = CardOptions()  # the card as printed by default
 PALETTE = "palette"  # the option of a mode that paints with several filaments
 
@@ -111,19 +109,15 @@ def _calibrate(args: argparse.Namespace) -> int:
     require_range("paint_layer", args.paint_layer, 0.02, 0.4)
     filament = Library().get(args.filament)
     target = args.save or default_save_path()
-    photo = load_picture(args.photo, args.photo.name, keep_colour=True).colour
-    found = fit(card_cells(photo, args.photo.name, args.steps), args.paint_layer)
+    found = calibrate_photo(args.photo, args.photo.name, args.steps, args.paint_layer)
     kept = calibrated(filament, found)
     save(kept, target)
     if args.json:
         print(json.dumps({"ok": True, "filament": kept.as_dict(_), "fit_delta_e": round(found.error, 2),
                           "hiding_distance_mm": round(found.hiding_distance, 3), "saved": str(target)}))
     else:
-        print(_("{filament}: it hides what lies under it within {distance:.2f} mm lit from the front (hiding factor "
-                "{factor:g} of its TD {td:g} mm), colour {colour}; the model stays within {error:.1f} CIEDE2000 of "
-                "the card on average. Kept in {file}.")
-              .format(filament=kept.name(_), distance=found.hiding_distance, factor=kept.hiding_factor, td=kept.td,
-                      colour=kept.colour, error=found.error, file=target))
+        print(said(kept, found))
+        print(_("Kept in {file}.").format(file=target))
     return EXIT_DONE
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BadInput, Img2PrintError
+from .filaments.calibration import calibrate_photo
 from .geometry.files import read_mesh
 from .i18n import N_, _
 from .imaging.load import load_picture
@@ -57,7 +58,12 @@ def thumbnail(path: Path, name: str) -> str | None:
     return base64.b64encode(picture).decode() if picture is not None else None
 
 
-TASKS = {"vet": vet, "thumbnail": thumbnail}
+def calibrate(path: Path, name: str, steps: int, layer: float) -> dict[str, Any]:
+    """The fit of a TD card's photo: hiding distance (mm), colour (sRGB) and mean CIEDE2000."""
+    return asdict(calibrate_photo(path, name, steps, layer))
+
+
+TASKS = {"vet": vet, "thumbnail": thumbnail, "calibrate": calibrate}
 
 
 def run_isolated(task: str, path: Path, name: str, limits: Limits, language: str, **arguments: Any) -> Any:

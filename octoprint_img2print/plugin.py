@@ -35,7 +35,6 @@ from .slicing.slicers import default_backend
 from .slicing.slicers import registry as slicers
 
 SLICER_TYPE = "img2print"
-OWN_FILAMENTS = "filaments"  # the data folder's folder of one's own filament library files
 EVENTS = ("job_started", "job_done", "job_failed")
 BUSY_FOR_DIALOG = N_("The printer is printing. Slice from img2print's tab instead: it waits for the print and asks "
                      "before printing.")
@@ -60,7 +59,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
 
     def initialize(self) -> None:
         """Create the job queue (the worker thread waits for jobs); one's own filaments are the data folder's."""
-        os.environ[SOURCES_VARIABLE] = str(Path(self.get_plugin_data_folder()) / OWN_FILAMENTS)
+        os.environ[SOURCES_VARIABLE] = str(Path(self.get_plugin_data_folder()) / api.OWN_FILAMENTS)
         self.waiters: dict[str, threading.Event] = {}
         self.announced: dict[str, str] = {}
         self.prints_started = 0
@@ -318,8 +317,8 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         return self._blueprint
 
     def bodysize(self, current_max_body_sizes, *args, **kwargs):
-        """Allow large photos on the upload route."""
-        return [("POST", "/upload", api.MAX_UPLOAD_BYTES)]
+        """Allow large photos on the upload and calibration routes."""
+        return [("POST", "/upload", api.MAX_UPLOAD_BYTES), ("POST", "/calibrate", api.MAX_UPLOAD_BYTES)]
 
     def preprocess_upload(self, path: str, file_object: Any, *args, **kwargs) -> Any:
         """OctoPrint's upload hook: what img2print reads is vetted before OctoPrint keeps it (api.py)."""

@@ -726,3 +726,32 @@ def test_a_name_tag_of_words_alone_from_the_tab_and_the_phone(server, tmp_path):
     status, answer = cli_json("convert", "-o", str(tmp_path / "cli.stl"), "--text", "Anna", "--json")
     assert status == 0 and made.is_watertight
     assert list(made.extents) == pytest.approx(answer["size_mm"], abs=0.01)
+
+
+def test_the_phone_prints_a_td_card_and_calibrates_the_filament_from_a_photo_of_it(server, tmp_path):
+    """In German: the card needs no photo (Preview works at once and lists its swaps), and a photo of a printed
+    card taken with the phone's camera fits the filament and says how well."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    from test_painting import card_photo
+
+    photo = card_photo(tmp_path / "card.jpg", (200, 40, 50), 0.68)
+    driver = browser(tmp_path, language="de", size=PHONE)
+    try:
+        log_in(driver, server)
+        driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")
+        wait_for(lambda: driver.find_element(By.ID, "app").is_displayed())
+        Select(driver.find_element(By.ID, "mode")).select_by_value("td-card")
+        wait_for(lambda: driver.find_element(By.ID, "preview").is_enabled())
+        driver.find_element(By.ID, "preview").click()
+        wait_for(lambda: "PLA Weiß" in driver.find_element(By.ID, "findings").text)
+        driver.find_element(By.CSS_SELECTOR, "#calibrate summary").click()
+        Select(driver.find_element(By.ID, "calibrate-filament")).select_by_value("pla_red")
+        driver.find_element(By.ID, "calibrate-photo").send_keys(str(photo))
+        said = wait_for(lambda: driver.find_element(By.ID, "calibrated").text if "CIEDE2000" in
+                        driver.find_element(By.ID, "calibrated").text else "")
+        assert "PLA Rot" in said and re.search(r"\b0,[67]\d\b", said), said  # 0.68 mm, in German
+        driver.save_screenshot(str(tmp_path / "phone-de-calibrated.png"))
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 import trimesh
 from conftest import require
 from octoprint_server import OCTOPRINT, Server, Session
@@ -550,3 +551,38 @@ def test_the_loaded_filament_heats_every_slice_unless_a_job_chooses_another(admi
         assert chosen[:2] == ["215", "215"] and "240" not in chosen
     finally:
         admin.post("/api/settings", json={"plugins": {"img2print": {"loaded": {"filament": ""}}}})
+
+
+def test_a_td_card_is_sliced_without_a_file_with_its_swaps(admin):
+    answer = admin.post("/api/plugin/img2print", json={"command": "slice", "file": "", "mode": "td-card",
+                                                        "overrides": {"filament": "pla_red"}, "printer": "generic"})
+    assert answer.status_code == 202, answer.text
+    state = admin.wait(answer.json()["id"])
+    assert state["status"] == "done" and state["result"]["file"].startswith("td-card"), state
+    gcode = admin.get(f"/downloads/files/local/{state['result']['file']}").text
+    loads = re.findall(r"^; img2print: load (.*) \((\w+)\) for layer \d+\nM600", gcode, re.M)
+    assert [filament for _name, filament in loads] == ["pla_red", "pla_white", "pla_red"]
+    refused = admin.post("/api/plugin/img2print", json={"command": "slice", "file": "", "mode": "lithophane",
+                                                         "printer": "generic"})
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "unknown_file"
+
+
+def test_a_photo_of_a_td_card_calibrates_the_filament_for_everyone(admin, server, tmp_path):
+    from test_painting import card_photo
+
+    photo = card_photo(tmp_path / "card.jpg", (200, 40, 50), 0.68).read_bytes()
+    answer = admin.post("/plugin/img2print/calibrate", files={"file": ("card.jpg", photo)},
+                        data={"filament": "pla_red"})
+    assert answer.status_code == 200, answer.text
+    fitted = answer.json()
+    assert fitted["hiding_distance_mm"] == pytest.approx(0.68, rel=0.1) and fitted["fit_delta_e"] < 3
+    assert "PLA Red" in fitted["message"] and fitted["filament"]["id"] == "pla_red"
+    kept = yaml.safe_load((server.basedir / "data" / "img2print" / "filaments" / "calibrated.yaml").read_text())
+    assert [f["id"] for f in kept["filaments"]] == ["pla_red"]
+    assert kept["filaments"][0]["hiding_factor"] == fitted["filament"]["hiding_factor"]
+    refused = admin.post("/plugin/img2print/calibrate", files={"file": ("card.jpg", photo)},
+                         data={"filament": "pla_nothing"})
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "unknown_filament"
+    anonymous = requests.post(f"http://127.0.0.1:{server.port}/plugin/img2print/calibrate",
+                              files={"file": ("card.jpg", photo)}, data={"filament": "pla_red"})
+    assert anonymous.status_code in (400, 401, 403)

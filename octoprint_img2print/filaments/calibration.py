@@ -18,6 +18,7 @@ import yaml
 from ..errors import BadInput
 from ..geometry.files import write_atomically
 from ..i18n import _
+from ..imaging.load import load_picture
 from .colour import ciede2000, lab, to_linear, to_srgb
 from .library import Filament, read_library
 
@@ -26,6 +27,7 @@ CARD_DIFFERENCE = 12.0  # CIELAB distance from the paper that counts as card
 ROW_SHARE = 0.3  # a row or column of the photo belongs to the card where this share of it does
 CELL_SAMPLE = 0.3  # the middle of a cell that is measured: this share of its side around its centre
 DISTANCES_MM = np.geomspace(0.01, 30.0, 800)
+CALIBRATED_FILE = "calibrated.yaml"  # where calibrated filaments are kept in one's own filament folder
 
 
 @dataclass(frozen=True)
@@ -107,3 +109,18 @@ def save(filament: Filament, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, lambda target: Path(target).write_text(yaml.safe_dump({"filaments": entries},
                                                                                sort_keys=False), encoding="utf-8"))
+
+
+def said(filament: Filament, found: Fit) -> str:
+    """What a person is told about a calibration, in their language."""
+    return _("{filament}: it hides what lies under it within {distance:.2f} mm lit from the front (hiding factor "
+             "{factor:g} of its TD {td:g} mm), colour {colour}; the model stays within {error:.1f} CIEDE2000 of the "
+             "card on average.").format(filament=filament.name(_), distance=found.hiding_distance,
+                                        factor=filament.hiding_factor, td=filament.td, colour=filament.colour,
+                                        error=found.error)
+
+
+def calibrate_photo(path: Path, name: str, steps: int, layer: float) -> Fit:
+    """The fit of the card in the photo at ``path``."""
+    photo = load_picture(path, name, keep_colour=True).colour
+    return fit(card_cells(photo, name, steps), layer)

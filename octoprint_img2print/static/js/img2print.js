@@ -88,9 +88,11 @@ $(function () {
         self.canConvert = ko.pureComputed(function () { return self.loginState.isUser() && self.has("PLUGIN_IMG2PRINT_CONVERT"); });
         self.canSlice = ko.pureComputed(function () { return self.has("PLUGIN_IMG2PRINT_SLICE") && self.has("SLICE"); });
         self.canPrint = ko.pureComputed(function () { return self.canSlice() && self.has("PRINT"); });
-        // words alone (the Text option of a mode that has it) need no picture
+        // words alone (the Text option of a mode that has it) and a mode that reads nothing (a card) need no picture
         self.wordsOnly = ko.pureComputed(function () {
-            return self.file() === null && String(self.options().text || "").trim() !== "";
+            var mode = self.current();
+            return self.file() === null && (String(self.options().text || "").trim() !== "" ||
+                                            !!(mode && mode.reads === "nothing"));
         });
         self.ready = ko.pureComputed(function () {
             return (self.file() !== null || self.wordsOnly()) && !self.busy() && !self.invalid();
@@ -200,6 +202,7 @@ $(function () {
                 return field(option, own ? width : option.default);
             });
             return {id: mode.id, label: mode.label, description: mode.description, defaultFor: mode.default_for, fields: fields,
+                    reads: mode.reads,
                     main: fields.filter(function (item) { return item.main; }),
                     advanced: fields.filter(function (item) { return !item.main; })};
         }

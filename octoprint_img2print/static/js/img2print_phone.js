@@ -173,6 +173,7 @@
             });
             showOptions();
             showSlicing(listing.overrides);
+            showFilaments(listing.overrides);
             $("app").hidden = false;
         });
     });
@@ -205,8 +206,11 @@
     }
     // what a preview is made of: the photo, the mode, its options and the slicing options
     function asked() { return JSON.stringify([photo && photo.name, $("mode").value, options(), overrides()]); }
-    // words alone (the Text option of a mode that has it) need no photo
-    function wordsOnly() { return !photo && String(options().text || "").trim() !== ""; }
+    // words alone (the Text option of a mode that has it), or a mode that reads nothing (a card), need no photo
+    function wordsOnly() {
+        var mode = modes.filter(function (m) { return m.id === $("mode").value; })[0];
+        return !photo && (String(options().text || "").trim() !== "" || !!(mode && mode.reads === "nothing"));
+    }
     function enable() {
         var current = previewed !== null && previewed === asked(), usable = checkFields(), given = photo || wordsOnly();
         $("preview").disabled = !given || job !== null || !usable;
@@ -245,7 +249,34 @@
                 poll();
             });
     }
-    // words alone go as a command on no file: the answer is the job
+    // the filaments one may calibrate: the slicing options' filament menu
+    function showFilaments(overrides) {
+        var filament = overrides.filter(function (option) { return option.name === "filament"; })[0];
+        (filament ? filament.choices : []).forEach(function (choice) {
+            var item = document.createElement("option");
+            item.value = choice.value;
+            item.textContent = choice.label;
+            $("calibrate-filament").appendChild(item);
+        });
+        if (filament) $("calibrate-filament").value = filament.default;
+    }
+    // a photo of a TD card: the filament fitted and kept, and how well it fitted
+    $("calibrate-photo").addEventListener("change", function () {
+        var picked = $("calibrate-photo").files[0];
+        if (!picked) return;
+        var form = new FormData();
+        form.append("file", picked, picked.name);
+        form.append("filament", $("calibrate-filament").value);
+        $("calibrated").textContent = text.working;
+        fetch("calibrate", {method: "POST", body: form, credentials: "same-origin", headers: {"X-CSRF-Token": csrf()}})
+            .then(function (answer) { return answer.json().then(function (data) { return {ok: answer.ok, data: data}; }); })
+            .then(function (reply) {
+                $("calibrated").textContent = reply.ok ? reply.data.message : reply.data.error.message;
+                $("calibrated").className = reply.ok ? "" : "error";
+            });
+        $("calibrate-photo").value = "";
+    });
+    // what needs no photo goes as a command on no file: the answer is the job
     function sendWords(action) {
         var body = {command: action === "print" ? "slice" : action, file: "", mode: $("mode").value,
                     options: options(), overrides: overrides()};
