@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import requests
-import yaml
 import trimesh
+import yaml
 from conftest import require
 from octoprint_server import OCTOPRINT, Server, Session
 from pictures import halves, photo_like
