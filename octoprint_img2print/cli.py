@@ -345,12 +345,8 @@ def _profiles(args: argparse.Namespace) -> int:
         return EXIT_DONE
     printer = get_printer(args.printer)
     if args.action == "show":
-        data = {**printer.as_dict(), "start_gcode": printer.start_gcode, "end_gcode": printer.end_gcode}
-        if args.json:
-            print(json.dumps(data))
-        else:
-            for key, value in data.items():
-                print(f"{key}: {value}")
+        cli_arguments.print_record({**printer.as_dict(), "start_gcode": printer.start_gcode,
+                                    "end_gcode": printer.end_gcode}, args.json)
         return EXIT_DONE
     intent = get_intent(args.intent)
     backend = get_backend(args.slicer)

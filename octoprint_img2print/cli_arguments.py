@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -81,3 +82,12 @@ def add_arguments(parser: argparse.ArgumentParser, options: dict[str, list[Owned
 def given(args: argparse.Namespace, options: dict[str, list[Owned]], prefix: str = "") -> dict[str, Any]:
     """The options given on the command line, by option name."""
     return {name: getattr(args, prefix + name) for name in options if getattr(args, prefix + name) is not None}
+
+
+def print_record(data: dict[str, Any], as_json: bool) -> None:
+    """One thing's facts: a JSON object, or one 'key: value' line each."""
+    if as_json:
+        print(json.dumps(data))
+        return
+    for key, value in data.items():
+        print(f"{key}: {value}")

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .cli_arguments import print_record
 from .exit_codes import EXIT_DONE
 from .filaments.calibration import CALIBRATED_FILE, calibrate_photo, calibrated, said, save
 from .filaments.library import (
@@ -145,10 +146,5 @@ def run_filaments(args: argparse.Namespace) -> int:
                   .format(id=filament.id, name=filament.name(_), colour=filament.colour, td=filament.td,
                           nozzle=filament.nozzle_temperature, bed=filament.bed_temperature))
         return EXIT_DONE
-    data = library.get(args.filament).as_dict(_)
-    if args.json:
-        print(json.dumps(data))
-    else:
-        for key, value in data.items():
-            print(f"{key}: {value}")
+    print_record(library.get(args.filament).as_dict(_), args.json)
     return EXIT_DONE

@@ -38,8 +38,8 @@ def add_farm_parser(commands: Any) -> None:
     """``farm status``, ``send``, ``confirm`` and ``queue`` under the command line's subcommands."""
     farm = commands.add_parser("farm", help=_("see a farm's OctoPrint printers and send jobs to them"),
                                description=_("A print farm: the OctoPrint hosts of a farm file (YAML: hosts with url "
-                                             "and api_key or api_key_env, group, tags, printer, material, colour, "
-                                             "nozzle)."))
+                                             "and api_key or api_key_env, group, tags, printer, filament, material, "
+                                             "colour, nozzle)."))
     actions = farm.add_subparsers(dest="action", required=True, metavar="ACTION")
     status = actions.add_parser("status", help=_("each printer: reachable, state, profile, job and progress, "
                                                  "img2print and its bed confirmation"))
