@@ -378,12 +378,18 @@ def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: Mode | Non
     own_layers = mode.layers(options) if mode is not None else None
     if own_layers is not None:  # the solid's heights are whole layers of its own: slicing keeps them
         asked.update(first_layer_height=own_layers[0], layer_height=own_layers[1])
-    if painted is not None:  # heated for the filament it starts with, unless another is asked for
-        asked.setdefault("filament", painted.filaments[0].id)
+    loaded = asked.get("filament")
+    if painted is not None:  # heated for the filaments it is painted with, whatever is said to be loaded
+        asked["filament"] = painted.filaments[0].id
     settings = plan(printer, chosen_intent, turn.overhang_mm2, tree_supports, asked)
     placed, report = fit_to_printer(turned(mesh, turn.rotation), printer, adhesion_margin(settings),
                                     overrides.scale_to_fit)
     report.extend(nozzle_report(mode, options, settings))
+    if painted is not None and loaded and Library().get(loaded).material != settings.filament.material:
+        report.add(WARNING, "painting_material", _("Its filaments are {material}, so it is heated for {filament}, "
+                                                   "not for {loaded}, the filament said to be loaded.")
+                   .format(material=settings.filament.material, filament=settings.filament.name(_),
+                           loaded=Library().get(loaded).name(_)))
     if settings.supports:
         report.add(INFO, "supports_needed", _("{area:.0f} mm² overhang more than 45 degrees and will print on "
                                               "supports.").format(area=turn.overhang_mm2),

@@ -16,7 +16,7 @@ from gcode_reading import moves
 from pictures import save
 
 from octoprint_img2print.data import profiles_dir
-from octoprint_img2print.filaments.library import SHIPPED_COLOUR_NAMES, SOURCES_VARIABLE, Library
+from octoprint_img2print.filaments.library import SHIPPED_COLOUR_NAMES, SHIPPED_FINISHES, SOURCES_VARIABLE, Library
 
 TEMPERATURE = re.compile(r"^(M104|M109|M140|M190)\s.*?S(\d+)", re.M)
 FAN = re.compile(r"^M10([67])(?:\s+S(\d+(?:\.\d+)?))?")
@@ -97,6 +97,7 @@ def test_the_library_has_the_common_filaments_each_valid():
         assert 0.05 <= filament.td <= 100 and filament.first_layer_nozzle_temperature >= 180
     shipped = {library.get(i).colour_name for i in library.ids()}
     assert shipped == set(SHIPPED_COLOUR_NAMES), "every shipped colour's name is in the catalogue, and no other"
+    assert finishes - {""} == set(SHIPPED_FINISHES), "and every finish"
 
 
 def test_filaments_list_and_show(monkeypatch, tmp_path):

@@ -271,3 +271,14 @@ def test_a_card_is_printed_with_its_four_swaps_and_a_photo_without_paper_is_refu
                             str(tmp_path / "mine.yaml"), "--json")
     assert code == 3 and answer["error"]["code"] == "calibration_photo" and "white paper" in answer["error"]["message"]
     assert not (tmp_path / "mine.yaml").exists()
+
+
+def test_a_painting_is_heated_for_its_own_filaments_whatever_is_said_to_be_loaded(tmp_path):
+    picture = painting_picture(tmp_path)
+    output = tmp_path / "painting.gcode"
+    code, answer = cli_json("slice", str(picture), "-o", str(output), "--printer", "prusa_mk3s", "--mode", "painting",
+                            "--width", "40", "--filaments", ",".join(PALETTE), "--filament", "petg_black", "--json")
+    assert code == 0, answer
+    assert answer["filament"] in PALETTE
+    assert "painting_material" in [f["code"] for f in answer["findings"] if f["level"] == "warning"]
+    assert re.findall(r"^M104 S(\d+)", output.read_text(), re.M)[:2] == ["215", "210"]  # PLA's, not PETG's

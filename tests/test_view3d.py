@@ -102,10 +102,12 @@ def set_option(driver, name: str, value: str) -> None:
     field = driver.find_element(By.ID, f"img2print-option-{name}")
     if not field.is_displayed():
         driver.find_element(By.ID, "img2print-more").click()
-    if field.get_attribute("multiple"):  # several choices: the comma-separated ones selected
-        Select(field).deselect_all()
-        for chosen in value.split(","):
-            Select(field).select_by_value(chosen)
+    if "img2print-checklist" in (field.get_attribute("class") or ""):  # several choices: the given ones ticked
+        wanted = value.split(",")
+        for box in field.find_elements(By.CSS_SELECTOR, "input[type=checkbox]"):
+            if box.is_selected() != (box.get_attribute("value") in wanted):
+                driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
+                box.click()
     elif field.tag_name == "select":
         Select(field).select_by_value(value)
     else:

@@ -33,6 +33,7 @@ SHIPPED_COLOUR_NAMES = (N_("White"), N_("Lithophane white"), N_("Natural"), N_("
                         N_("Light grey"), N_("Red"), N_("Orange"), N_("Yellow"), N_("Green"), N_("Blue"),
                         N_("Light blue"), N_("Purple"), N_("Pink"), N_("Brown"), N_("Beige"), N_("Skin"), N_("Gold"),
                         N_("Silver"), N_("Copper"), N_("Clear"))
+SHIPPED_FINISHES = (N_("Matte"), N_("Silk"))  # likewise the finishes
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,8 @@ class Filament:
     def name(self, translate: Any = lambda text: text) -> str:
         """'PLA Silk Gold', 'Prusament PETG Black': brand, material, finish and the colour in the reader's
         language."""
-        return " ".join(part for part in (self.brand, self.material, self.finish, translate(self.colour_name))
-                        if part)
+        return " ".join(part for part in (self.brand, self.material, translate(self.finish) if self.finish else "",
+                                          translate(self.colour_name)) if part)
 
     @property
     def rgb(self) -> tuple[int, int, int]:

@@ -23,6 +23,7 @@ TARGET_BIN = 4.0  # CIELAB units: target colours closer than this count as one (
 MAX_TARGETS = 60_000  # pixels sampled for the optimiser
 MOVES = (-8, -4, -2, -1, 1, 2, 4, 8)
 MAX_EVALUATIONS = 4000
+SWAP_COST = 0.15  # CIELAB units of mean error a swap must save to be worth a filament change by hand
 ROWS_AT_ONCE = 4096  # pixels matched to levels per step (bounded memory)
 
 
@@ -91,7 +92,9 @@ class Targets:
 
 
 def _error(plan: Plan, targets: Targets) -> float:
-    return targets.error(lab(plan.colours()[plan.lowest:]))
+    """What the optimiser lowers: the colour error, and a little for each swap (each is a filament change by
+    hand)."""
+    return targets.error(lab(plan.colours()[plan.lowest:])) + SWAP_COST * (len(plan.tops) - 1)
 
 
 def _lightness(filament: Filament) -> float:

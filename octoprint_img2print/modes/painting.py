@@ -28,8 +28,8 @@ class PaintingOptions(PaintLayerOptions, SurfaceOptions):
     """The palette, the swaps and the heights in millimetres (whole layers)."""
 
     palette: str = option("pla_black,pla_white", N_("Filaments"),
-                          N_("the filaments you have, by id ('img2print filaments list'), comma-separated"),
-                          main=True, listing=filament_choices, several=True)
+                          N_("the filaments you have, of one material: the print uses those that match the picture "
+                             "best"), main=True, listing=filament_choices, several=True)
     colours: int | None = option(None, N_("Filaments to use"),
                                  N_("use at most this many of them, chosen for the picture (default: all)"),
                                  low=1, high=16)
@@ -97,7 +97,9 @@ def _findings(plan: painting.Plan, target: np.ndarray, levels: np.ndarray) -> Re
                swaps=[s.as_dict(_) for s in swaps])
     mean, p95 = painting.fidelity(target, painting.predicted(plan, levels))
     report.add(INFO, FIDELITY_FINDING, _("Predicted colour difference from the picture (CIEDE2000): {mean:.1f} on "
-                                         "average, {p95:.1f} at the 95th percentile.").format(mean=mean, p95=p95),
+                                         "average, {p95:.1f} at the 95th percentile. Below 3 the eye hardly tells "
+                                         "them apart; above 10 colours look clearly different, and filaments of the "
+                                         "picture's missing colours would help.").format(mean=mean, p95=p95),
                mean_delta_e=round(mean, 2), p95_delta_e=round(p95, 2))
     return report
 

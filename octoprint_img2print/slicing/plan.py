@@ -64,8 +64,8 @@ class SliceOverrides(Options):
     orientation: str | None = option(None, N_("Orientation"), N_("how the model stands on the bed"),
                                      choices=ORIENTATION_CHOICES)
     filament: str | None = option(None, N_("Filament"),
-                                  N_("the filament loaded: its temperatures, fan and speed limits (default: white "
-                                     "PLA; 'img2print filaments list' shows them)"), listing=filament_choices)
+                                  N_("the filament loaded: the print takes its temperatures, fan and speed limits"),
+                                  listing=filament_choices)
     scale_to_fit: bool = option(False, N_("Scale to fit"), N_("scale the model down if it does not fit"))
 
     layer_height: float | None = option(None, N_("Layer height"),

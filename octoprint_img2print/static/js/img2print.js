@@ -184,12 +184,19 @@ $(function () {
         // one field per option of a mode, made from the mode's own description in the API's listing (the fields'
         // shared part, with the phone page, is img2print_fields.js): numbers in the reader's language
         var Fields = window.Img2PrintFields;
+        // what a list of several choices holds, as the reader reads it ("Chosen: PLA Black, PLA White")
+        function chosenLabels(choices, values) {
+            var labels = choices.filter(function (c) { return values.indexOf(c.value) >= 0; })
+                .map(function (c) { return c.label; });
+            return labels.length ? fill(gettext("Chosen: {list}"), {list: labels.join(", ")}) : "";
+        }
         function field(option, start, prefix) {
             var item = $.extend(Fields.describe(option, start, locale, gettext), {id: (prefix || "img2print-option-") + option.name});
             item.value = ko.observable(item.initial);
             if (item.type === "choices") {  // several of the choices, sent comma-separated
                 item.chosen = ko.observableArray(String(item.initial || "").split(",").filter(Boolean));
                 item.chosen.subscribe(function (values) { item.value(values.join(",")); });
+                item.chosenText = ko.pureComputed(function () { return chosenLabels(item.choices, item.chosen()); });
             }
             item.problem = ko.pureComputed(function () { return Fields.problem(option, item.value(), locale, gettext); });
             item.set = function (value) { item.value(item.number ? Fields.formatNumber(value, locale) : value); };

@@ -41,8 +41,10 @@
         return "";
     }
 
-    // why a typed value cannot be used, or "" when it can (an empty field leaves the option to its default)
+    // why a typed value cannot be used, or "" when it can (an empty field leaves the option to its default; a list of
+    // several choices needs one at least)
     function problem(option, text, locale, gettext) {
+        if (option.type === "choices") return String(text).trim() === "" ? gettext("Choose at least one.") : "";
         if (option.type !== "number" && option.type !== "integer") return "";
         if (String(text).trim() === "") return "";
         var value = parseNumber(text, locale);

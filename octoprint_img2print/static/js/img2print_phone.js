@@ -27,21 +27,34 @@
     // one option as a labelled input with its range and help, and a line for what is wrong with its value
     function fieldElement(field, prefix) {
         var box = document.createElement("div"), id = prefix + field.name, input, label = document.createElement("label");
+        var chosen = null;  // what a list of several choices holds, said under it
         box.className = "field";
         label.htmlFor = id;
         label.textContent = field.label;
-        if (field.type === "choices") {  // several of the choices, sent comma-separated
-            input = document.createElement("select");
-            input.multiple = true;
-            input.size = 6;
+        if (field.type === "choices") {  // several of the choices, ticked in a list, sent comma-separated
+            input = document.createElement("div");
+            input.className = "checklist";
+            input.setAttribute("role", "group");
             var initial = String(field.initial || "").split(",");
             field.choices.forEach(function (choice) {
-                var item = document.createElement("option");
-                item.value = choice.value;
-                item.textContent = choice.label;
-                item.selected = initial.indexOf(choice.value) >= 0;
-                input.appendChild(item);
+                var line = document.createElement("label"), box = document.createElement("input");
+                box.type = "checkbox";
+                box.value = choice.value;
+                box.checked = initial.indexOf(choice.value) >= 0;
+                line.appendChild(box);
+                line.appendChild(document.createTextNode(choice.label));
+                input.appendChild(line);
             });
+            chosen = document.createElement("p");
+            chosen.className = "help chosen";
+            var tell = function () {
+                var values = checkedIn(input).split(",");
+                var labels = field.choices.filter(function (c) { return values.indexOf(c.value) >= 0; })
+                    .map(function (c) { return c.label; });
+                chosen.textContent = labels.length ? gettext("Chosen: {list}").replace("{list}", labels.join(", ")) : "";
+            };
+            input.addEventListener("change", tell);
+            tell();
         } else if (field.type === "choice") {
             input = document.createElement("select");
             if (field.caption !== undefined) {
@@ -92,6 +105,7 @@
         input.setAttribute("aria-describedby", help.id);
         box.appendChild(label);
         if (field.type !== "boolean") box.appendChild(input);
+        if (chosen) box.appendChild(chosen);
         box.appendChild(problem);
         box.appendChild(help);
         return box;
@@ -130,7 +144,8 @@
         [[fields, "option-"], [slicing, "slicing-"]].forEach(function (group) {
             Object.keys(group[0]).forEach(function (name) {
                 var input = $(group[1] + name), said = $(group[1] + name + "-problem");
-                var problem = input ? Fields.problem(group[0][name].option, input.value, locale, gettext) : "";
+                var value = input && group[0][name].type === "choices" ? checkedIn(input) : input && input.value;
+                var problem = input ? Fields.problem(group[0][name].option, value, locale, gettext) : "";
                 said.textContent = problem;
                 said.hidden = !problem;
                 if (input) input.setAttribute("aria-invalid", problem ? "true" : "false");
@@ -140,6 +155,11 @@
         return fine;
     }
 
+    // the values ticked in a list of several choices, comma-separated
+    function checkedIn(list) {
+        return Array.prototype.filter.call(list.querySelectorAll("input"), function (box) { return box.checked; })
+            .map(function (box) { return box.value; }).join(",");
+    }
     // the fields' values that differ from their defaults (a width always), as the API takes them
     function chosenOf(group, prefix, chosen) {
         Object.keys(group).forEach(function (name) {
@@ -149,8 +169,7 @@
                 if (input.checked !== !!field.initial) chosen[name] = input.checked;
                 return;
             }
-            var value = input.multiple ? Array.prototype.map.call(input.selectedOptions, function (option) {
-                return option.value; }).join(",") : input.value;
+            var value = field.type === "choices" ? checkedIn(input) : input.value;
             if (value === "" || value === field.initial && name !== "width") return;
             if (Fields.problem(field.option, value, locale, gettext)) return;
             chosen[name] = Fields.valueOf(field, value, locale);
@@ -344,7 +363,7 @@
                     blocked = (result.groups || []).some(function (group) { return group.level === "error"; });
                 }
                 if (result.backlit) { $("backlit").src = result.backlit; $("backlit").hidden = hasView3d; }
-                if (result.preview) { $("painted").src = result.painted || ""; $("painted").hidden = !result.painted; }
+                if (result.preview) { $("painted").src = result.painted || ""; $("painted-figure").hidden = !result.painted; }
                 if (result.view) showView3d(state.id, result.view);
                 if (result.file) showResult(result);
                 enable();
