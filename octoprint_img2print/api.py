@@ -569,7 +569,7 @@ class HttpApi:
             filament = Library().get(str(values.get("filament", "")))
             card = CardOptions.parse({key: values[key] for key in ("steps", "paint_layer") if values.get(key)})
             result = run_isolated("calibrate", staged, name, self.services.limits(), language(), steps=card.steps,
-                                  layer=card.paint_layer)
+                                  layer=card.layers.layer)
             found = Fit(**{**result, "colour": tuple(result["colour"])})
             kept = calibrated(filament, found)
             save(kept, self.services.data_folder / OWN_FILAMENTS / CALIBRATED_FILE)

@@ -94,8 +94,8 @@ def add_filaments_parser(commands: Any) -> None:
     calibrating.add_argument("--filament", required=True, metavar="ID", help=_("the filament the card was printed in"))
     calibrating.add_argument("--steps", type=int, default=CARD.steps, metavar="N",
                              help=_("the card's steps (default {steps})").format(steps=CARD.steps))
-    calibrating.add_argument("--paint-layer", type=float, default=CARD.paint_layer, metavar="MM",
-                             help=_("the card's layer height (default {height:g} mm)").format(height=CARD.paint_layer))
+    calibrating.add_argument("--paint-layer", type=float, default=CARD.layers.layer, metavar="MM",
+                             help=_("the card's layer height (default {height:g} mm)").format(height=CARD.layers.layer))
     calibrating.add_argument("--save", type=Path, metavar="FILE", default=None,
                              help=_("your own library file to keep it in (default: calibrated.yaml in the first "
                                     "folder of IMG2PRINT_FILAMENTS)"))

@@ -76,7 +76,7 @@ def card_plan(options: CardOptions) -> tuple[painting.Plan, int, int]:
                                        "as one print is printed at one material's temperatures.")
                             .format(material=filaments["tested"].material))
     black_top = layers.levels_in(options.base)
-    white_top = black_top + options.steps + max(1, round(options.white_thickness / options.paint_layer))
+    white_top = black_top + options.steps + max(1, round(options.white_thickness / options.layers.layer))
     tested = filaments["tested"]
     plan = painting.Plan(layers, (filaments["black"], tested, filaments["white"], tested),
                          (black_top, black_top + options.steps, white_top, white_top + options.steps), black_top)
