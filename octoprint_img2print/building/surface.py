@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..geometry.budget import FULL_GRID_BYTES_PER_TRIANGLE, triangle_budget
 from ..geometry.mesh import Mesh
 from ..geometry.solid import FLAT, heightfield_solid
 from ..i18n import N_, _
@@ -157,6 +158,13 @@ def sample(picture: Picture, options: SurfaceOptions, side_frames: bool = True) 
                                        "than {limit:,}; use a coarser pitch or a smaller size.")
                             .format(pitch=pitch, width=width, height=height, cells=grid_cols * grid_rows,
                                     limit=MAX_GRID_CELLS))
+    triangles, allowed = 2 * (grid_cols - 1) * (grid_rows - 1), triangle_budget(FULL_GRID_BYTES_PER_TRIANGLE)
+    if options.full_grid and triangles > allowed:
+        raise bad_parameter("full_grid", _("{pitch:g} mm over {width:g} x {height:g} mm makes a full grid of "
+                                           "{triangles:,} triangles; this job's memory allows {limit:,}. Leave it "
+                                           "out (the adaptive surface is as true within --max-error), or use a "
+                                           "coarser --pitch or a smaller size.")
+                            .format(pitch=pitch, width=width, height=height, triangles=triangles, limit=allowed))
     frame_rows = round(frame / (height / (grid_rows - 1)))
     frame_cols = round(frame / (width / (grid_cols - 1))) if side_frames else 0
     inner_cols, inner_rows = max(2, grid_cols - 2 * frame_cols), max(2, grid_rows - 2 * frame_rows)

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import BadInput
+from ..i18n import _
+from .budget import ADAPTIVE_BYTES_PER_TRIANGLE, triangle_budget
+
 
 def full_grid(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
     """Every grid point, two triangles per cell."""
@@ -23,13 +27,20 @@ def full_grid(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def adaptive(heights: np.ndarray, max_error: float) -> tuple[np.ndarray, np.ndarray]:
-    """Delatin's error-bounded triangulation, in grid coordinates.
+    """Delatin's error-bounded triangulation, in grid coordinates; refused when it needs more triangles than the
+    memory budget allows (Delatin stops there, so the refusal costs bounded memory and time).
 
     Delatin counts its y upwards from the last row; grid rows count downwards from the first.
     """
     from pydelatin import Delatin  # heightfields only
 
-    tin = Delatin(np.ascontiguousarray(heights, dtype=np.float32), max_error=max_error)
+    limit = triangle_budget(ADAPTIVE_BYTES_PER_TRIANGLE)
+    tin = Delatin(np.ascontiguousarray(heights, dtype=np.float32), max_error=max_error, max_triangles=limit)
+    if tin.error > max_error:  # stopped at the limit before the surface came within max_error
+        raise BadInput("surface_too_large",
+                       _("The surface needs more than {limit:,} triangles to stay within --max-error {error:g} mm, "
+                         "more memory than this job may use; use a coarser --pitch, a larger --max-error or a "
+                         "smaller size.").format(limit=limit, error=max_error), limit=limit)
     points = np.rint(tin.vertices[:, :2]).astype(np.int64)
     points[:, 1] = heights.shape[0] - 1 - points[:, 1]
     return points, tin.triangles.astype(np.int64)
