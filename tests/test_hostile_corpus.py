@@ -506,3 +506,48 @@ def test_a_job_cancelled_in_any_stage_stops_at_once_and_leaves_nothing(octoprint
     assert alive == [], [process.name() for process in alive]
     assert list((octoprint_server.basedir / "data" / "img2print" / "work").iterdir()) == []
     assert not any(name.startswith(f"cancel-{stage}") and name.endswith(".gcode") for name in session.files())
+
+
+def random_3mf(path: Path, triangles: int, lying: bool = False) -> None:
+    """A 3MF of a large random mesh (about 45 bytes of XML per vertex and triangle, packing a few times, as real
+    models do); ``lying``: its model part's checksum lies (a damaged download)."""
+    import struct
+    import zipfile
+    import zlib
+
+    rng = np.random.default_rng(4)
+    vertices = "".join(f'<vertex x="{x:.5f}" y="{y:.5f}" z="{z:.5f}"/>' for x, y, z in rng.random((triangles, 3)) * 99)
+    faces = "".join(f'<triangle v1="{a}" v2="{b}" v3="{c}"/>' for a, b, c in
+                    rng.integers(0, triangles, (triangles, 3)))
+    model = (f'<?xml version="1.0" encoding="UTF-8"?><model unit="millimeter" xmlns="{hostile.CORE_NS}">'
+             f'<resources><object id="1" type="model"><mesh><vertices>{vertices}</vertices><triangles>{faces}'
+             '</triangles></mesh></object></resources><build><item objectid="1"/></build></model>').encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("3D/3dmodel.model", model)
+    if lying:
+        true = struct.pack("<I", zlib.crc32(model))
+        path.write_bytes(path.read_bytes().replace(true, struct.pack("<I", zlib.crc32(model) ^ 0xFFFF)))
+
+
+def test_a_3mf_that_lies_about_its_checksum_is_one_clear_refusal(runner, tmp_path):
+    folder = tmp_path / "work"
+    folder.mkdir()
+    random_3mf(folder / "lies.3mf", 300_000, lying=True)
+    ran = runner.run(["check", "lies.3mf", "--json"], folder, timeout=240)
+    assert_bounded(ran)
+    assert ran.exit == 3 and ran.answer["error"]["code"] == "unreadable_model", (ran.stdout, ran.stderr)
+    assert "CRC" in ran.answer["error"]["message"] and "\n" not in ran.answer["error"]["message"]
+
+
+def test_a_large_3mf_is_read_in_memory_that_follows_its_mesh_not_its_xml(tmp_path):
+    """Its model part is read as it is decompressed, keeping only the numbers: a million triangles (a 90 MB part)
+    took 1.3 GB as XML and a tree; the arrays are a tenth of that."""
+    random_3mf(tmp_path / "large.3mf", 1_000_000)
+    read = ("import resource, sys; from pathlib import Path; "
+            "from octoprint_img2print.geometry.threemf import read_3mf; mesh = read_3mf(Path(sys.argv[1])); "
+            "print(len(mesh.faces), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
+    run = subprocess.run([sys.executable, "-c", read, str(tmp_path / "large.3mf")], capture_output=True, text=True,
+                         cwd=ROOT, timeout=300)
+    triangles, peak_mb = map(int, run.stdout.split())
+    assert triangles == 1_000_000 and peak_mb < 400, (triangles, peak_mb)

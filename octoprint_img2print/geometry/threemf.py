@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from array import array
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -86,9 +88,9 @@ def _model_part(package: zipfile.ZipFile) -> str:
     return MODEL_PART
 
 
-def _model_text(package: zipfile.ZipFile, name: str) -> bytes:
-    """The model part, refused when it declares more than MAX_UNPACKED_BYTES or packs like a zip bomb; never
-    more than it declared is read (zipfile stops there), so a lying size cannot make it larger."""
+def _model_info(package: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
+    """The model part, refused when it declares more than MAX_UNPACKED_BYTES or packs like a zip bomb; never more
+    than it declares is read (zipfile stops there), so a lying size cannot make it larger."""
     info = package.getinfo(_model_part(package))
     if info.file_size > MAX_UNPACKED_BYTES:
         raise BadInput("model_too_large", _("{file}: the 3MF's model unpacks to more than {limit} MB; simplify the "
@@ -98,10 +100,74 @@ def _model_text(package: zipfile.ZipFile, name: str) -> bytes:
     if info.file_size > MAX_PACKING_RATIO * max(info.compress_size, 1) and info.file_size > 2**20:
         raise BadInput("model_zip_bomb", _("{file}: the 3MF packs far tighter than a model can (a zip bomb); "
                                            "it is refused.").format(file=name), file=name)
-    return package.read(info)
+    return info
 
 
-def _triangle_counts(objects: dict[str, Any], ns: dict[str, str]) -> dict[str, int]:
+@dataclass
+class _Object:
+    """One object of the model as read: its mesh's numbers, or its components (object id, transform)."""
+
+    vertices: array = field(default_factory=lambda: array("d"))
+    triangles: array = field(default_factory=lambda: array("q"))
+    components: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def mesh(self) -> Mesh:
+        """The object's own mesh (none for an object of components)."""
+        vertices = np.frombuffer(self.vertices, dtype=np.float64).reshape(-1, 3)
+        faces = np.frombuffer(self.triangles, dtype=np.int64).reshape(-1, 3)
+        if len(faces) and (faces.max() >= len(vertices) or faces.min() < 0):
+            raise ValueError("a triangle refers to a vertex that does not exist")
+        return Mesh(vertices, faces)
+
+
+@dataclass
+class _Model:
+    """A model part as read: its unit, objects by id and build items (object id, transform)."""
+
+    unit: str = "millimeter"
+    objects: dict[str, _Object] = field(default_factory=dict)
+    items: list[tuple[str, str | None]] = field(default_factory=list)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _streamed(stream: Any, name: str) -> _Model:
+    """Read a model part as it is decompressed, keeping only its numbers: memory follows the mesh, not the XML, and
+    a part that lies about its checksum is refused at its end having cost no more. Every triangle is counted as it
+    comes (refused past the limit); read elements are dropped as soon as they are read."""
+    model, current, held, triangles = _Model(), None, None, 0
+    for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+        tag = _local(element.tag)
+        if event == "start":
+            if tag == "model":
+                model.unit = element.get("unit", "millimeter")
+            elif tag == "object":
+                current = model.objects.setdefault(element.get("id", ""), _Object())
+            elif tag in ("vertices", "triangles"):
+                held = element
+            continue
+        if tag == "vertex" and current is not None:
+            current.vertices.extend((float(element.get("x")), float(element.get("y")), float(element.get("z"))))
+        elif tag == "triangle" and current is not None:
+            current.triangles.extend((int(element.get("v1")), int(element.get("v2")), int(element.get("v3"))))
+            triangles += 1
+            if triangles % 100_000 == 0:
+                check_triangle_count(triangles, name)
+        elif tag == "component" and current is not None:
+            current.components.append((element.get("objectid", ""), element.get("transform")))
+        elif tag == "item":
+            model.items.append((element.get("objectid", ""), element.get("transform")))
+        elif tag == "object":
+            current = None
+        if tag in ("vertex", "triangle") and held is not None and len(held) >= 10_000:
+            held.clear()  # the read ones, so that millions of them never stand in memory
+        element.clear()
+    return model
+
+
+def _triangle_counts(model: _Model) -> dict[str, int]:
     """How many triangles each object makes with all its components drawn out (counted, not built)."""
     counts: dict[str, int] = {}
 
@@ -109,14 +175,11 @@ def _triangle_counts(objects: dict[str, Any], ns: dict[str, str]) -> dict[str, i
         if depth > MAX_COMPONENT_DEPTH:
             raise ValueError("components nest too deeply")
         if object_id not in counts:
-            obj = objects[object_id]
-            mesh_node = obj.find("m:mesh", ns)
-            counts[object_id] = (len(mesh_node.findall("m:triangles/m:triangle", ns)) if mesh_node is not None
-                                 else sum(count(c.get("objectid"), depth + 1)
-                                          for c in obj.iterfind("m:components/m:component", ns)))
+            obj = model.objects[object_id]
+            counts[object_id] = len(obj.triangles) // 3 + sum(count(part, depth + 1) for part, _t in obj.components)
         return counts[object_id]
 
-    for object_id in objects:
+    for object_id in model.objects:
         count(object_id, 0)
     return counts
 
@@ -125,34 +188,20 @@ def read_3mf(path: Path, name: str | None = None) -> Mesh:
     """Read every build item of a 3MF package into one mesh in millimetres; packages that unpack or fan out
     (components used over and over) past img2print's limits are refused before anything is built."""
     name = name or path.name
-    with zipfile.ZipFile(path) as package:
-        root = ElementTree.fromstring(_model_text(package, name))
-    ns = {"m": CORE_NS}
+    with zipfile.ZipFile(path) as package, package.open(_model_info(package, name)) as stream:
+        model = _streamed(stream, name)
     scale = {"micron": 0.001, "millimeter": 1.0, "centimeter": 10.0, "inch": 25.4, "foot": 304.8, "meter": 1000.0}
-    unit = scale.get(root.get("unit", "millimeter"), 1.0)
-    objects = {obj.get("id"): obj for obj in root.iterfind("m:resources/m:object", ns)}
-
-    counts = _triangle_counts(objects, ns)
-    check_triangle_count(sum(counts[item.get("objectid")] for item in root.iterfind("m:build/m:item", ns)), name)
+    unit = scale.get(model.unit, 1.0)
+    counts = _triangle_counts(model)
+    check_triangle_count(sum(counts[object_id] for object_id, _t in model.items), name)
 
     def build(object_id: str, depth: int = 0) -> Mesh:
-        obj = objects[object_id]
         if depth > MAX_COMPONENT_DEPTH:
             raise ValueError("components nest too deeply")
-        mesh_node = obj.find("m:mesh", ns)
-        if mesh_node is not None:
-            vertices = np.array([[float(v.get("x")), float(v.get("y")), float(v.get("z"))]
-                                 for v in mesh_node.iterfind("m:vertices/m:vertex", ns)]).reshape(-1, 3)
-            faces = np.array([[int(t.get("v1")), int(t.get("v2")), int(t.get("v3"))]
-                              for t in mesh_node.iterfind("m:triangles/m:triangle", ns)]).reshape(-1, 3)
-            if len(faces) and (faces.max() >= len(vertices) or faces.min() < 0):
-                raise ValueError("a triangle refers to a vertex that does not exist")
-            return Mesh(vertices, faces)
-        parts = [_apply(build(c.get("objectid"), depth + 1), _transform(c.get("transform")))
-                 for c in obj.iterfind("m:components/m:component", ns)]
+        obj = model.objects[object_id]
+        parts = [obj.mesh()] if obj.triangles else []
+        parts += [_apply(build(part, depth + 1), _transform(transform)) for part, transform in obj.components]
         return concatenate(parts)
 
-    items = [_apply(build(item.get("objectid")), _transform(item.get("transform")))
-             for item in root.iterfind("m:build/m:item", ns)]
-    mesh = concatenate(items)
+    mesh = concatenate([_apply(build(object_id), _transform(transform)) for object_id, transform in model.items])
     return Mesh(mesh.vertices * unit, mesh.faces)
