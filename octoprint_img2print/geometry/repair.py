@@ -232,6 +232,8 @@ def _inside_out_turned(parts: list[Mesh], done: Report) -> list[Mesh]:
 def _kept_apart(mesh: Mesh, done: Report) -> Mesh:
     """Where separate parts touch (along an edge or at a corner), move each part's touching corners a hair
     inwards: written to STL and read again, touching parts would join into edges of more than two triangles."""
+    if not len(mesh.faces):  # every part gone (all specks): nothing touches
+        return mesh
     labels = topology.shells(mesh, manifold_only=True)
     owner = np.full(len(mesh.vertices), -1)
     owner[mesh.faces] = labels[:, None]
@@ -281,6 +283,7 @@ def repair(mesh: Mesh, min_part_mm: float = MIN_PART_MM, tolerance_mm: float = M
     fixed = _fixed_by_meshfix(left, [closed[k] for k in sorted(tangled)], done)
     keep = [part for k, part in enumerate(closed) if k not in tangled] + fixed
     cutting = set(np.unique(part_of[crossed.between]).tolist()) if closed and not fixed else None
-    result = _kept_apart(_united(keep, done, cutting), done) if len(keep) > 1 else keep[0]
+    result = _kept_apart(_united(keep, done, cutting), done) if len(keep) > 1 else keep[0] if keep else \
+        Mesh(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64))  # nothing left: the check says so
     return RepairResult(result, before, done, summarize(result, thorough=True))
 
