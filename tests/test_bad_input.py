@@ -287,3 +287,48 @@ def test_a_jpeg_that_holds_too_little_data_for_its_size_is_damaged(capsys, tmp_p
     flat = tmp_path / "flat.jpg"  # the least data an honest JPEG can hold: one flat grey, optimised coding
     Image.new("L", (4000, 4000), 128).save(flat, "JPEG", optimize=True, progressive=True)
     assert main(["convert", str(flat), "-o", str(tmp_path / "flat.stl"), "--max-megapixels", "20"]) == 0
+
+
+TETRA = ('<mesh><vertices><vertex x="0" y="0" z="0"/><vertex x="10" y="0" z="0"/><vertex x="0" y="10" z="0"/>'
+         '<vertex x="0" y="0" z="10"/></vertices><triangles><triangle v1="0" v2="2" v3="1"/>'
+         '<triangle v1="0" v2="1" v3="3"/><triangle v1="1" v2="2" v3="3"/><triangle v1="0" v2="3" v3="2"/>'
+         '</triangles></mesh>')
+TETRA_TWICE = TETRA.replace('v1="0" v2="2"', 'v1="2" v2="2"')  # a triangle with one corner twice
+CORE = "http://schemas.microsoft.com/3dmanufacturing/core/2015/02"
+
+
+def model_of(resources: str, build: str = '<item objectid="1"/>', namespace: str = CORE,
+             unit: str = "millimeter") -> str:
+    return f'<model unit="{unit}" xmlns="{namespace}"><resources>{resources}</resources><build>{build}</build></model>'
+
+
+@pytest.mark.parametrize(("model", "words"), [
+    (model_of(f'<object id="1" type="other">{TETRA}</object>'), "type 'other'"),
+    (model_of(f'<object id="1" type="sculpture">{TETRA}</object>'), "'sculpture'"),
+    (model_of(f'<object id="1">{TETRA}</object><object id="1">{TETRA}</object>'), "two objects have the id 1"),
+    (model_of(f'<object id="1">{TETRA}</object>', '<item objectid="7"/>'), "object 7, which the model does not"),
+    (model_of('<object id="1"><components><component objectid="9"/></components></object>'), "object 9"),
+    (model_of(f'<object id="1">{TETRA_TWICE}</object>'), "one corner twice"),
+    (model_of(f'<object id="1">{TETRA}<components><component objectid="1"/></components></object>'),
+     "either a mesh or components"),
+    (model_of('<object id="1"></object>'), "either a mesh or components"),
+    (model_of(f'<object id="1">{TETRA}</object>', ""), "build is empty"),
+    (model_of(f'<object id="1">{TETRA}</object>', unit="furlong"), "'furlong'"),
+    (model_of(f'<object id="1">{TETRA}</object>', namespace="http://schemas.microsoft.com/3dmanufacturing/2013/01"),
+     "not in the 3MF core namespace"),
+])
+def test_a_3mf_that_breaks_its_core_specification_is_refused_naming_the_rule(capsys, tmp_path, model, words):
+    _package(tmp_path / "bad.3mf", model)
+    code, answer = run(capsys, "check", tmp_path / "bad.3mf")
+    assert (code, answer["error"]["code"]) == (3, "invalid_3mf"), answer
+    message = answer["error"]["message"]
+    assert message.startswith("bad.3mf: ") and words in message and "\n" not in message and "('" not in message
+
+
+def test_a_3mf_that_keeps_its_core_specification_is_read(capsys, tmp_path):
+    _package(tmp_path / "good.3mf", model_of(f'<object id="1" type="model">{TETRA}</object>'
+                                             '<object id="2"><components><component objectid="1"/></components>'
+                                             '</object>', '<item objectid="2" transform="1 0 0 0 1 0 0 0 1 5 5 0"/>',
+                                             unit="centimeter"))
+    code, answer = run(capsys, "check", tmp_path / "good.3mf")
+    assert code == 0 and answer["closed"] and answer["size_mm"] == [100.0, 100.0, 100.0], answer

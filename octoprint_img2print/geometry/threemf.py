@@ -23,6 +23,8 @@ MODEL_PART = "3D/3dmodel.model"
 MAX_UNPACKED_BYTES = 512 * 1024**2  # the model part as declared; reading stops there even when it lies
 MAX_PACKING_RATIO = 200  # mesh XML packs about 5-10 times; far more is a zip bomb
 MAX_COMPONENT_DEPTH = 16
+UNITS = {"micron": 0.001, "millimeter": 1.0, "centimeter": 10.0, "inch": 25.4, "foot": 304.8, "meter": 1000.0}  # mm
+OBJECT_TYPES = ("model", "solidsupport", "support", "surface", "other")
 PACKAGE_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
 
 CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8"?>
@@ -107,6 +109,7 @@ def _model_info(package: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
 class _Object:
     """One object of the model as read: its mesh's numbers, or its components (object id, transform)."""
 
+    kind: str = "model"
     vertices: array = field(default_factory=lambda: array("d"))
     triangles: array = field(default_factory=lambda: array("q"))
     components: list[tuple[str, str | None]] = field(default_factory=list)
@@ -133,25 +136,57 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+def _refused(name: str, message: str, **values: Any) -> BadInput:
+    """A 3MF that breaks a rule of its core specification."""
+    return BadInput("invalid_3mf", message.format(file=name, **values), file=name)
+
+
+def _opened(element: Any, model: _Model, name: str) -> _Object | None:
+    """What a start tag says: the model's namespace and unit, a new object (its type and id checked)."""
+    tag = _local(element.tag)
+    if tag == "model":
+        namespace = element.tag[1:].split("}", 1)[0] if element.tag.startswith("{") else ""
+        if namespace != CORE_NS:
+            raise _refused(name, _("{file}: its model is not in the 3MF core namespace ({namespace}); export it again "
+                                   "from a current program."), namespace=namespace or "-")
+        model.unit = element.get("unit", "millimeter")
+        if model.unit not in UNITS:
+            raise _refused(name, _("{file}: its unit '{unit}' is none the 3MF specification allows ({units})."),
+                           unit=model.unit, units=", ".join(UNITS))
+    elif tag == "object":
+        object_id, kind = element.get("id", ""), element.get("type", "model")
+        if object_id in model.objects:
+            raise _refused(name, _("{file}: two objects have the id {object}; the 3MF specification gives each its "
+                                   "own."), object=object_id)
+        if kind not in OBJECT_TYPES:
+            raise _refused(name, _("{file}: object {object} has the type '{type}', which the 3MF specification does "
+                                   "not know."), object=object_id, type=kind)
+        model.objects[object_id] = _Object(kind=kind)
+        return model.objects[object_id]
+    return None
+
+
 def _streamed(stream: Any, name: str) -> _Model:
     """Read a model part as it is decompressed, keeping only its numbers: memory follows the mesh, not the XML, and
     a part that lies about its checksum is refused at its end having cost no more. Every triangle is counted as it
-    comes (refused past the limit); read elements are dropped as soon as they are read."""
+    comes (refused past the limit); read elements are dropped as soon as they are read; what the 3MF core
+    specification forbids is refused naming the rule."""
     model, current, held, triangles = _Model(), None, None, 0
     for event, element in ElementTree.iterparse(stream, events=("start", "end")):
         tag = _local(element.tag)
         if event == "start":
-            if tag == "model":
-                model.unit = element.get("unit", "millimeter")
-            elif tag == "object":
-                current = model.objects.setdefault(element.get("id", ""), _Object())
-            elif tag in ("vertices", "triangles"):
+            current = _opened(element, model, name) or current
+            if tag in ("vertices", "triangles"):
                 held = element
             continue
         if tag == "vertex" and current is not None:
             current.vertices.extend((float(element.get("x")), float(element.get("y")), float(element.get("z"))))
         elif tag == "triangle" and current is not None:
-            current.triangles.extend((int(element.get("v1")), int(element.get("v2")), int(element.get("v3"))))
+            corners = (int(element.get("v1")), int(element.get("v2")), int(element.get("v3")))
+            if len(set(corners)) < 3:
+                raise _refused(name, _("{file}: an object has a triangle that uses one corner twice, which the 3MF "
+                                       "specification forbids."))
+            current.triangles.extend(corners)
             triangles += 1
             if triangles % 100_000 == 0:
                 check_triangle_count(triangles, name)
@@ -164,7 +199,30 @@ def _streamed(stream: Any, name: str) -> _Model:
         if tag in ("vertex", "triangle") and held is not None and len(held) >= 10_000:
             held.clear()  # the read ones, so that millions of them never stand in memory
         element.clear()
+    _check_references(model, name)
     return model
+
+
+def _check_references(model: _Model, name: str) -> None:
+    """Every object holds a mesh or components (not both), every reference is to an object the model defines, and
+    the build prints no object of type 'other'."""
+    for object_id, obj in model.objects.items():
+        if bool(obj.triangles or obj.vertices) == bool(obj.components):
+            raise _refused(name, _("{file}: object {object} must hold either a mesh or components, as the 3MF "
+                                   "specification says."), object=object_id)
+        for part, _transform_text in obj.components:
+            if part not in model.objects:
+                raise _refused(name, _("{file}: a component of object {object} is object {part}, which the model "
+                                       "does not define."), object=object_id, part=part)
+    if not model.items:
+        raise _refused(name, _("{file}: its build is empty: there is nothing to print."))
+    for object_id, _transform_text in model.items:
+        if object_id not in model.objects:
+            raise _refused(name, _("{file}: the build prints object {object}, which the model does not define."),
+                           object=object_id)
+        if model.objects[object_id].kind == "other":
+            raise _refused(name, _("{file}: the build prints object {object}, whose type 'other' the 3MF "
+                                   "specification keeps out of builds."), object=object_id)
 
 
 def _triangle_counts(model: _Model) -> dict[str, int]:
@@ -190,8 +248,7 @@ def read_3mf(path: Path, name: str | None = None) -> Mesh:
     name = name or path.name
     with zipfile.ZipFile(path) as package, package.open(_model_info(package, name)) as stream:
         model = _streamed(stream, name)
-    scale = {"micron": 0.001, "millimeter": 1.0, "centimeter": 10.0, "inch": 25.4, "foot": 304.8, "meter": 1000.0}
-    unit = scale.get(model.unit, 1.0)
+    unit = UNITS[model.unit]
     counts = _triangle_counts(model)
     check_triangle_count(sum(counts[object_id] for object_id, _t in model.items), name)
 
