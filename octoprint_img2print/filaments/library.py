@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import MISSING, asdict, dataclass, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +153,17 @@ def filament_from_dict(data: Mapping[str, Any], source: str) -> Filament:
 
 
 def read_library(path: Path) -> list[Filament]:
-    """The filaments of one library file, each checked."""
+    """The filaments of one library file, each checked (read again only when the file changes)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return list(_read_library(path, -1, -1))  # says why it cannot be read
+    return list(_read_library(path, stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=64)
+def _read_library(path: Path, _changed: int, _size: int) -> tuple[Filament, ...]:
+    """The filaments of one library file as it was at that change time and size."""
     source = path.name
     try:
         if path.stat().st_size > MAX_LIBRARY_BYTES:
@@ -170,7 +181,7 @@ def read_library(path: Path) -> list[Filament]:
         if not isinstance(entry, dict):
             raise _problem(source, "filaments", _("must hold one mapping per filament."))
         found.append(filament_from_dict({**shared, **entry}, source))
-    return found
+    return tuple(found)
 
 
 def library_paths(place: Path) -> list[Path]:
