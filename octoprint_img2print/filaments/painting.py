@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..i18n import _
+from ..report import INFO, Report
 from .appearance import LayerGrid, linear_colour, stack_colours
 from .colour import ciede2000, lab
 from .library import Filament, Library
@@ -99,6 +101,16 @@ def _error(plan: Plan, targets: Targets) -> float:
 
 def _lightness(filament: Filament) -> float:
     return float(lab(linear_colour(filament))[0])
+
+
+def add_swaps(report: Report, plan: Plan) -> None:
+    """The plan's swaps as a finding: the order to load the filaments in, in words and as numbers."""
+    swaps = plan.swaps()
+    steps = [_("start with {filament}").format(filament=swaps[0].filament.name(_))]
+    steps += [_("at layer {layer} ({height:.2f} mm) load {filament}")
+              .format(layer=s.layer, height=s.height, filament=s.filament.name(_)) for s in swaps[1:]]
+    report.add(INFO, SWAPS_FINDING, _("Filaments: {steps}.").format(steps="; ".join(steps)),
+               swaps=[s.as_dict(_) for s in swaps])
 
 
 def plan_of(swaps: Sequence[dict], grid: LayerGrid, highest: int) -> Plan:

@@ -89,12 +89,7 @@ def build(picture: Picture, options: PaintingOptions) -> tuple[Mesh, Report]:
 def _findings(plan: painting.Plan, target: np.ndarray, levels: np.ndarray) -> Report:
     """The swaps (the order to load the filaments in) and how closely the print will match the picture."""
     report = Report()
-    swaps = plan.swaps()
-    steps = [_("start with {filament}").format(filament=swaps[0].filament.name(_))]
-    steps += [_("at layer {layer} ({height:.2f} mm) load {filament}")
-              .format(layer=s.layer, height=s.height, filament=s.filament.name(_)) for s in swaps[1:]]
-    report.add(INFO, painting.SWAPS_FINDING, _("Filaments: {steps}.").format(steps="; ".join(steps)),
-               swaps=[s.as_dict(_) for s in swaps])
+    painting.add_swaps(report, plan)
     mean, p95 = painting.fidelity(target, painting.predicted(plan, levels))
     report.add(INFO, FIDELITY_FINDING, _("Predicted colour difference from the picture (CIEDE2000): {mean:.1f} on "
                                          "average, {p95:.1f} at the 95th percentile. Below 3 the eye hardly tells "

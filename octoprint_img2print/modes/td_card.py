@@ -98,12 +98,7 @@ def build(_nothing: None, options: CardOptions) -> tuple[Mesh, Report]:
     heights = options.layers.top(levels)
     mesh = heightfield_solid(heights, layout.width, layout.depth, max_error=MAX_ERROR_MM)
     report = Report()
-    swaps = plan.swaps()
-    report.add(INFO, painting.SWAPS_FINDING, _("Filaments: {steps}.").format(steps="; ".join(
-        [_("start with {filament}").format(filament=swaps[0].filament.name(_))]
-        + [_("at layer {layer} ({height:.2f} mm) load {filament}").format(
-            layer=s.layer, height=s.height, filament=s.filament.name(_)) for s in swaps[1:]])),
-        swaps=[s.as_dict(_) for s in swaps])
+    painting.add_swaps(report, plan)
     report.add(INFO, "td_card_photo", _("Once printed, photograph it from above, lit from the front, lying on white "
                                         "paper; then: img2print filaments calibrate PHOTO --filament {filament}")
                .format(filament=options.tested))
