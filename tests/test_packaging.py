@@ -9,6 +9,7 @@ import venv
 import zipfile
 
 import pytest
+import yaml
 from conftest import ROOT
 from pictures import photo_like, save
 
@@ -48,15 +49,18 @@ def test_entry_points_console_script_and_catalogues_are_installed(installed):
     assert answer["catalogues"] == shipped
 
 
-def test_installed_package_carries_the_printer_and_intent_profiles(installed, tmp_path):
+def test_installed_package_carries_the_printer_intent_and_filament_profiles(installed, tmp_path):
     probe = ("import json; from octoprint_img2print.printers.profile import printer_ids; "
              "from octoprint_img2print.slicing.intents import intent_ids; from octoprint_img2print import data; "
-             "print(json.dumps([printer_ids(), intent_ids(), str(data.profiles_dir('printers'))]))")
-    printers, intents, folder = json.loads(subprocess.run([installed / "bin" / "python", "-c", probe],
-                                                          capture_output=True, text=True, check=True,
-                                                          cwd=tmp_path).stdout)
+             "from octoprint_img2print.filaments.library import Library; "
+             "print(json.dumps([printer_ids(), intent_ids(), Library().ids(), str(data.profiles_dir('printers'))]))")
+    printers, intents, filaments, folder = json.loads(subprocess.run(
+        [installed / "bin" / "python", "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin"}).stdout)
     assert printers == sorted(p.stem for p in (ROOT / "profiles" / "printers").glob("*.yaml"))
     assert intents == sorted(p.stem for p in (ROOT / "profiles" / "intents").glob("*.yaml"))
+    assert filaments == sorted(entry["id"] for p in (ROOT / "profiles" / "filaments").glob("*.yaml")
+                               for entry in yaml.safe_load(p.read_text())["filaments"])
     assert str(installed) in folder
 
 
