@@ -19,8 +19,8 @@ from octoprint.slicing import SlicingCancelled, SlicingProfile
 
 from . import __plugin_version__, api
 from .dialog_profiles import AUTOMATIC, GENERATION, dialog_profiles
-from .errors import BadInput, Img2PrintError
-from .filaments.library import SOURCES_VARIABLE, Library
+from .errors import Img2PrintError
+from .filaments.library import SOURCES_VARIABLE, Library, loaded_kind
 from .generating import tripo
 from .i18n import N_, speaking
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS
@@ -207,15 +207,11 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         """What the settings say is loaded in the printer (a filament of the library; material and colour typed, else
         the filament's), for slicing and a print farm's matching."""
         loaded = self._settings.get(["loaded"]) or {}
-        said = {key: str(loaded.get(key) or "").strip() for key in ("filament", "material", "colour")}
-        try:
-            filament = Library().get(said["filament"]) if said["filament"] else None
-        except BadInput:  # a filament of one's own library that has gone since: none is said
-            filament, said["filament"] = None, ""
-        if filament is not None:
-            said["material"] = said["material"] or filament.material
-            said["colour"] = said["colour"] or filament.colour_name
-        return said
+        filament, material, colour = (str(loaded.get(key) or "").strip() for key in ("filament", "material", "colour"))
+        if filament not in Library().filaments:  # a filament of one's own library that has gone since: none is said
+            filament = ""
+        material, colour = loaded_kind(filament, material, colour)
+        return {"filament": filament, "material": material or "", "colour": colour or ""}
 
     def octoprint_printer(self, profile: dict[str, Any]) -> dict[str, Any]:
         """An OctoPrint printer profile with the start and end G-code set for it in img2print's settings, if any."""

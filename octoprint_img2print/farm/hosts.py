@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import BadInput
-from ..filaments.library import Library
+from ..filaments.library import loaded_kind
 from ..i18n import _
 from ..printers.profile import OWN_GCODE, PrinterProfile, from_octoprint, get_printer
 from .client import HostFailed, OctoPrintClient
@@ -55,14 +55,6 @@ class HostStatus:
                 "job": self.job, "img2print": self.img2print, "bed": self.bed, "filament": self.filament,
                 "material": self.material,
                 "colour": self.colour}
-
-
-def _filament_fact(filament: str | None, key: str) -> str | None:
-    """A fact of a filament a host has loaded (one this machine's library lacks tells nothing)."""
-    try:
-        return getattr(Library().get(filament), key) if filament else None
-    except BadInput:
-        return None
 
 
 def _octoprint_profile(client: OctoPrintClient, profile_id: str | None) -> dict[str, Any]:
@@ -117,8 +109,8 @@ def host_status(client: OctoPrintClient, host: Host, with_files: bool = False) -
         status.img2print, status.bed = plugin is not None, (plugin or {}).get("bed")
         loaded = (plugin or {}).get("loaded") or {}
         status.filament = host.filament or loaded.get("filament") or None
-        status.material = host.material or loaded.get("material") or _filament_fact(status.filament, "material")
-        status.colour = host.colour or loaded.get("colour") or _filament_fact(status.filament, "colour_name")
+        status.material, status.colour = loaded_kind(status.filament, host.material or loaded.get("material"),
+                                                     host.colour or loaded.get("colour"))
         if with_files:
             status.files = set(client.files())
         try:

@@ -35,6 +35,10 @@ class LayerGrid:
         """How many whole layers fit in ``height`` mm (at least one)."""
         return max(1, int(np.floor((height - self.first) / self.layer + LEVEL_EPSILON_MM)) + 1)
 
+    def level_at(self, heights: np.ndarray, highest: int) -> np.ndarray:
+        """The level each height (mm) stands at, the nearest layer top, from 1 to ``highest``."""
+        return np.clip(np.rint((np.asarray(heights) - self.first) / self.layer).astype(int) + 1, 1, highest)
+
     def thickness(self, level: int) -> float:
         """How thick layer ``level`` is."""
         return self.first if level == 1 else self.layer

@@ -9,7 +9,7 @@ for each by least squares, and the best fit's error said as the mean CIEDE2000 b
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -105,7 +105,7 @@ def save(filament: Filament, path: Path) -> None:
     """Keep ``filament`` in one's own library file ``path`` (its other filaments kept, one of the same id
     replaced), written whole under a temporary name and then renamed."""
     kept = [f for f in read_library(path) if f.id != filament.id] if path.is_file() else []
-    entries = [{**asdict(f), "fan": list(f.fan)} for f in [*kept, filament]]
+    entries = [f.entry() for f in [*kept, filament]]
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, lambda target: Path(target).write_text(yaml.safe_dump({"filaments": entries},
                                                                                sort_keys=False), encoding="utf-8"))

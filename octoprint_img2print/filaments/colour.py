@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..imaging.load import linear_to_srgb, srgb_to_linear
+
 # linear sRGB -> CIE XYZ (D65), IEC 61966-2-1
 RGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
                        [0.2126729, 0.7151522, 0.0721750],
@@ -11,16 +13,12 @@ RGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
 WHITE_D65 = np.array([0.95047, 1.0, 1.08883])
 
 
-def to_linear(srgb: np.ndarray) -> np.ndarray:
-    """sRGB 0..1 -> linear light 0..1."""
-    srgb = np.asarray(srgb, dtype=np.float64)
-    return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+to_linear = srgb_to_linear  # sRGB 0..1 -> linear light 0..1
 
 
 def to_srgb(linear: np.ndarray) -> np.ndarray:
-    """Linear light 0..1 -> sRGB 0..1."""
-    linear = np.clip(np.asarray(linear, dtype=np.float64), 0.0, 1.0)
-    return np.where(linear <= 0.0031308, linear * 12.92, 1.055 * linear ** (1 / 2.4) - 0.055)
+    """Linear light 0..1 -> sRGB 0..1, in double precision (the input left as it is)."""
+    return linear_to_srgb(np.array(linear, dtype=np.float64))
 
 
 def lab(linear: np.ndarray) -> np.ndarray:

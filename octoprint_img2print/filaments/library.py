@@ -7,6 +7,7 @@ material's temperatures once, its colours below). A filament of a later source r
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -84,11 +85,15 @@ class Filament:
 
     def grams(self, length_mm: float) -> float:
         """The weight of ``length_mm`` of this filament."""
-        return length_mm * 3.141592653589793 * (self.diameter / 2) ** 2 * self.density / 1000
+        return length_mm * math.pi * (self.diameter / 2) ** 2 * self.density / 1000
+
+    def entry(self) -> dict[str, Any]:
+        """The filament as a library file holds it."""
+        return {**asdict(self), "fan": list(self.fan)}
 
     def as_dict(self, translate: Any = lambda text: text) -> dict[str, Any]:
         """Plain data for JSON answers, with the name in the reader's language."""
-        return {**asdict(self), "fan": list(self.fan), "name": self.name(translate)}
+        return {**self.entry(), "name": self.name(translate)}
 
 
 # key: (low, high, integer) for numbers; the rest are texts or the fan pair
@@ -222,6 +227,15 @@ class Library:
                                                  "shows the {count} known ones.")
                            .format(filament=filament_id, count=len(self.filaments)), filament=filament_id)
         return found
+
+
+def loaded_kind(filament_id: str | None, material: str | None, colour: str | None) -> tuple[str | None, str | None]:
+    """The material and colour said to be loaded: as typed, else the loaded filament's (when this library knows
+    it)."""
+    filament = Library().filaments.get(filament_id or "")
+    if filament is None:
+        return material or None, colour or None
+    return material or filament.material, colour or filament.colour_name
 
 
 def filament_choices(translate_text: Any) -> list[dict[str, str]]:

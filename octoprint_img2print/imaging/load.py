@@ -51,20 +51,21 @@ class Picture:
             self.colour = self.colour[window]
 
 
-def _srgb_to_linear_table() -> np.ndarray:
-    v = np.arange(256, dtype=np.float64) / 255.0
-    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4).astype(np.float32)
+def srgb_to_linear(srgb: np.ndarray) -> np.ndarray:
+    """Decode sRGB 0..1 to linear light 0..1 (the sRGB standard's curve)."""
+    srgb = np.asarray(srgb, dtype=np.float64)
+    return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
 
 
-SRGB_TO_LINEAR = _srgb_to_linear_table()
+SRGB_TO_LINEAR = srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)
 REC709 = (0.2126, 0.7152, 0.0722)
 
 
 def linear_to_srgb(linear: np.ndarray) -> np.ndarray:
-    """Encode linear light 0..1 with the sRGB curve (in place where possible)."""
+    """Encode linear light 0..1 with the sRGB curve (in place where possible), in the array's own precision."""
     np.clip(linear, 0.0, 1.0, out=linear)
     low = linear <= 0.0031308
-    encoded = np.power(linear, 1 / 2.4, dtype=np.float32)
+    encoded = np.power(linear, 1 / 2.4, dtype=linear.dtype)
     encoded *= 1.055
     encoded -= 0.055
     encoded[low] = linear[low] * 12.92

@@ -16,13 +16,12 @@ TERRACE = 0.7  # faces whose normal points up at least this much are the flats t
 
 def painted_picture(mesh: Mesh, plan: Plan, size: tuple[int, int] = PREVIEW_SIZE) -> str:
     """The painting seen from the front: each point shows the colour of the level it stops at."""
-    heights = top_heights(mesh, size[0], steepest=TERRACE) - float(mesh.bounds()[0][2])
-    levels = np.clip(np.rint((heights - plan.grid.first) / plan.grid.layer).astype(int) + 1, 1, plan.highest)
+    levels = plan.grid.level_at(top_heights(mesh, size[0], steepest=TERRACE) - float(mesh.bounds()[0][2]),
+                                plan.highest)
     return data_url(Image.fromarray((to_srgb(plan.colours()[levels]) * 255 + 0.5).astype(np.uint8)))
 
 
 def painted_colours(mesh: Mesh, plan: Plan) -> np.ndarray:
     """Each vertex's predicted colour (sRGB, 0 to 1): that of the level it stands at (the bed's, the first)."""
-    heights = mesh.vertices[:, 2].astype(np.float64) - float(mesh.bounds()[0][2])
-    levels = np.clip(np.rint((heights - plan.grid.first) / plan.grid.layer).astype(int) + 1, 1, plan.highest)
+    levels = plan.grid.level_at(mesh.vertices[:, 2].astype(np.float64) - float(mesh.bounds()[0][2]), plan.highest)
     return to_srgb(plan.colours()[levels])

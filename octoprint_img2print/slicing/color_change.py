@@ -9,6 +9,7 @@ A layer's height is where its first extrusion happens, since the slicers move up
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,20 +68,12 @@ def _layer_heights(lines: list[str]) -> list[tuple[int, float]]:
     return layers
 
 
-def insert(gcode: Path, changes: list[ColourChange], command: str) -> list[float | None]:
-    """Put ``command`` at the first layer printed above each change's height (mm), right after its marker; the
-    height of each such layer, or None where the print never rises above it (then nothing is put there)."""
+def insert(gcode: Path, changes: Sequence[ColourChange], command: str) -> None:
+    """Put ``command`` at the first layer printed above each change's height (mm), right after its marker; a change
+    above the print's top is left out."""
     lines = gcode.read_text(encoding="utf-8", errors="replace").split("\n")
     layers = _layer_heights(lines)
-    placed: list[tuple[int, ColourChange]] = []
-    heights: list[float | None] = []
-    for change in changes:
-        found = next(((index, z) for index, z in layers if z > change.z + ABOVE_MM), None)
-        heights.append(found[1] if found else None)
-        if found:
-            placed.append((found[0], change))
-    for index, change in sorted(placed, key=lambda item: item[0], reverse=True):
+    placed = [(next((index for index, z in layers if z > change.z + ABOVE_MM), None), change) for change in changes]
+    for index, change in sorted(((i, c) for i, c in placed if i is not None), key=lambda item: item[0], reverse=True):
         lines[index + 1:index + 1] = [f"; img2print: {change.note}", *command.strip().splitlines()]
-    if placed:
-        gcode.write_text("\n".join(lines), encoding="utf-8")
-    return heights
+    gcode.write_text("\n".join(lines), encoding="utf-8")

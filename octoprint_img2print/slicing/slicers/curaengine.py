@@ -262,7 +262,7 @@ class CuraEngine(SlicerBackend):
                         fraction_of=lambda stage: STAGE_DONE.get(stage, 0.0))
         figures = _figures(output, err, settings)
         if settings.color_changes:
-            color_change.insert(output, list(settings.color_changes), printer.color_change_gcode)
+            color_change.insert(output, settings.color_changes, printer.color_change_gcode)
         return figures
 
     def export_profile(self, info: SlicerInfo, printer: PrinterProfile, settings: SliceSettings, path: Path,

@@ -174,7 +174,7 @@ class PrusaSlicer(SlicerBackend):
              str(output), str(model)], slicer=self.label, timeout_s=timeout_s, cancel=cancel, progress=progress,
             progress_pattern=PROGRESS)
         if settings.color_changes:
-            color_change.insert(output, list(settings.color_changes), color_change_command(printer))
+            color_change.insert(output, settings.color_changes, color_change_command(printer))
         return {}
 
     def export_profile(self, info: SlicerInfo, printer: PrinterProfile, settings: SliceSettings, path: Path,
