@@ -36,7 +36,7 @@ from .modes import registry as modes
 from .options import require_range
 from .printers.profile import get_printer, printer_ids
 from .slicing.intents import get_intent, intent_ids
-from .slicing.plan import SliceOverrides, plan
+from .slicing.plan import SliceOverrides, SliceSettings, plan
 from .slicing.slicers import default_backend, get_backend
 from .slicing.slicers import registry as slicers
 
@@ -239,6 +239,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _filament_said(settings: SliceSettings) -> str:
+    """The filament a print uses, or only its material when it changes colour (several filaments of it)."""
+    return settings.filament.material if settings.color_changes else settings.filament.name(_)
+
+
 def _print_findings(findings: list[dict[str, Any]]) -> None:
     for finding in findings:
         print(f"  {finding['level']}: {finding['message']} [{finding['code']}]")
@@ -322,7 +327,7 @@ def _slice(args: argparse.Namespace) -> int:
         print(_("Wrote {file}: {layers} layers, about {hours:.0f} h {minutes:.0f} min, {metres:.2f} m of {filament} "
                 "({grams:.0f} g, costing about {cost:.2f}; {slicer} {version}).")
               .format(file=result.output, layers=result.facts.layers, hours=minutes // 60, minutes=minutes % 60,
-                      metres=(result.facts.filament_mm or 0) / 1000, filament=result.settings.filament.name(_),
+                      metres=(result.facts.filament_mm or 0) / 1000, filament=_filament_said(result.settings),
                       grams=result.filament_g, cost=result.filament_cost, slicer=result.slicer,
                       version=result.slicer_version))
         print(result.orientation.reason)

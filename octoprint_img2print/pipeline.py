@@ -57,6 +57,7 @@ from .slicing.intents import Intent, get_intent
 from .slicing.orientation import Orientation, best_orientation, fixed_orientation, turned
 from .slicing.plan import SliceOverrides, SliceSettings, adhesion_margin, fill_temperatures, placed_settings, plan
 from .slicing.slicers import default_backend, get_backend
+from .slicing.tool_changes import tool_of, tools_for
 
 Progress = Callable[[str], None]
 
@@ -398,6 +399,8 @@ def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: Mode | Non
     settings = placed_settings(settings, mesh, centred, turn.rotation,
                                mode.seam_point(options, mesh) if mode is not None else None,
                                _colour_changes(mode, options, overrides, painted))
+    if painted is not None and printer.tools > 1:
+        settings = _with_tools(settings, printer, painted, float(centred.size()[0]), report)
     if overrides.color_change and not settings.color_changes:
         report.add(WARNING, "no_color_change", _("A colour change needs a logo or stamp lying flat, whose artwork "
                                                  "starts above its plate; this print stays one colour."))
@@ -414,6 +417,21 @@ def _colour_changes(mode: Mode | None, options: SizedOptions | None, overrides: 
                 for swap in painted.swaps()[1:]]
     starts = mode.artwork_starts(options) if mode is not None and overrides.color_change else None
     return [ColourChange(starts, ARTWORK_NOTE)] if starts is not None else []
+
+
+def _with_tools(settings: SliceSettings, printer: PrinterProfile, painted: Plan, width: float,
+                report: Report) -> SliceSettings:
+    """A painting's swaps as tool changes on a printer with several tools, each filament in its own tool."""
+    swaps = painted.swaps()
+    tools = tools_for(printer, tuple(swap.filament for swap in swaps), width, adhesion_margin(settings))
+    changes = tuple(replace(change, tool=tool_of(tools, swap.filament),
+                            note=f"tool change to T{tool_of(tools, swap.filament)}: {swap.filament.name()}")
+                    for change, swap in zip(settings.color_changes, swaps[1:]))
+    report.add(INFO, "tool_filaments", _("Load the {printer}'s tools: {tools}. It changes between them by itself.")
+               .format(printer=printer.name, tools=", ".join(f"T{index} {filament.name(_)}"
+                                                            for index, filament in enumerate(tools.filaments))),
+               tools=[filament.id for filament in tools.filaments])
+    return replace(settings, color_changes=changes, tools=tools)
 
 
 def painted_plan(report: Report, mode: Mode | None, options: SizedOptions | None, mesh: Mesh) -> Plan | None:

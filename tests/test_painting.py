@@ -4,6 +4,7 @@ answer says, before the first extrusion of their layer, read as a printer runs i
 
 from __future__ import annotations
 
+import copy
 import re
 import subprocess
 import sys
@@ -13,13 +14,16 @@ import numpy as np
 import pytest
 import yaml
 from conftest import cli_json
+from test_gcode_safety import OCTOPRINT_DEFAULT, assert_safe
 from gcode_reading import moves
 from PIL import Image
 
+from octoprint_img2print import pipeline
 from octoprint_img2print.filaments.appearance import LayerGrid, stack_colours
 from octoprint_img2print.filaments.colour import ciede2000, lab, to_linear, to_srgb
 from octoprint_img2print.filaments.library import Library
 from octoprint_img2print.filaments.painting import Plan, fidelity, nearest_levels, optimised_plan, predicted
+from octoprint_img2print.printers.profile import from_octoprint
 
 sys.path.insert(0, str(Path(__file__).parent))
 SHARMA = [  # Sharma, Wu and Dalal (2005), "The CIEDE2000 color-difference formula", Table 1: Lab 1, Lab 2, ΔE00
@@ -170,6 +174,80 @@ def test_a_printer_with_its_own_colour_change_command_gets_it_at_every_swap(tmp_
     text = output.read_text()
     assert len(re.findall(r"^PAUSE_FOR_FILAMENT\s*$", text, re.M)) == len(swaps) - 1 >= 1
     assert not re.search(r"^M600", text, re.M)
+
+
+TOWERS = ("Wipe tower", "PRIME-TOWER")  # PrusaSlicer's and Cura's names of the tower that cleans the nozzle
+SKIRTS = ("Skirt/Brim", "SKIRT")  # which goes round the print and the tower
+
+
+def tools_as_run(text: str) -> list[tuple[float, int]]:
+    """Each extrusion of the print itself (not of the tower, nor of the skirt, on which Cura primes each tool) as a
+    printer runs it: its height and the tool selected (T<n>) when it is made."""
+    tool, index, lines, made = 0, 0, text.splitlines(), []
+    for _start, _end, z, extrudes, _feed, kind, layer, _pushed in moves(text):
+        while not lines[index].lstrip().startswith(("G0 ", "G1 ")):
+            selected = re.match(r"^T(\d+)\s*(;.*)?$", lines[index].strip())
+            tool = int(selected.group(1)) if selected else tool
+            index += 1
+        index += 1
+        if extrudes and layer >= 0 and kind not in TOWERS + SKIRTS:
+            made.append((z, tool))
+    return made
+
+
+def test_a_printer_with_several_tools_changes_tools_at_every_swap_itself(tmp_path, slicer):
+    picture = painting_picture(tmp_path)
+    output = tmp_path / "painting.gcode"
+    code, answer = cli_json("slice", str(picture), "-o", str(output), "--printer", "prusa_mk3s_mmu2s", "--slicer",
+                            slicer, "--mode", "painting", "--width", "40", "--filaments", ",".join(PALETTE),
+                            "--swaps", "5", "--json")
+    assert code == 0, answer
+    swaps = next(f for f in answer["findings"] if f["code"] == "filament_swaps")["numbers"]["swaps"]
+    tools = next(f for f in answer["findings"] if f["code"] == "tool_filaments")["numbers"]["tools"]
+    assert len(swaps) >= 3 and tools[0] == swaps[0]["filament"] and set(tools) == {s["filament"] for s in swaps}
+    text = output.read_text()
+    assert not re.search(r"^M600", text, re.M), "no colour change by hand: the printer changes tools"
+    made = tools_as_run(text)
+    for z, tool in made:
+        band = [swap for swap in swaps if swap["height"] <= z + 1e-3][-1]
+        assert tools[tool] == band["filament"], f"at {z} mm tool T{tool} prints, not {band['filament']}'s"
+    assert {tool for _z, tool in made} == set(range(len(tools)))
+    xs = {part: [end[0] for _start, end, _z, extrudes, _f, kind, layer, _p in moves(text)
+                 if extrudes and layer >= 0 and (kind in TOWERS) == (part == "tower") and kind not in SKIRTS]
+          for part in ("tower", "print")}
+    assert xs["tower"] and min(xs["tower"]) > max(xs["print"]) + 2, "a tower beside the print cleans the nozzle"
+    assert answer["settings"]["tools"] == tools
+
+
+def test_octoprints_printer_with_two_extruders_paints_with_both(tmp_path, slicer):
+    printer = from_octoprint({**copy.deepcopy(OCTOPRINT_DEFAULT), "volume": {
+        "width": 220, "depth": 220, "height": 250, "formFactor": "rectangular", "origin": "lowerleft"},
+        "extruder": {"count": 2, "offsets": [[0.0, 0.0], [0.0, 0.0]], "nozzleDiameter": 0.4, "sharedNozzle": False}})
+    assert (printer.tools, printer.shared_nozzle) == (2, False)
+    output = tmp_path / "painting.gcode"
+    result = pipeline.slice_job(painting_picture(tmp_path), output, printer=printer, slicer=slicer, mode="painting",
+                                options={"width": 40, "palette": "pla_black,pla_white", "swaps": 3})
+    assert result.settings.tools is not None and len(result.settings.tools.filaments) == 2
+    made = tools_as_run(output.read_text())
+    assert {tool for _z, tool in made} == {0, 1} and not re.search(r"^M600", output.read_text(), re.M)
+    assert_safe(output, printer)
+
+
+def test_a_printer_with_too_few_tools_or_no_room_for_the_tower_is_refused_clearly(tmp_path):
+    picture = painting_picture(tmp_path)
+    own = yaml.safe_load((Path(__file__).parent.parent / "profiles" / "printers" / "prusa_mk3s_mmu2s.yaml")
+                         .read_text())
+    own.update(id="two_tools", name="Two-tool printer", tools=2)
+    (tmp_path / "two_tools.yaml").write_text(yaml.safe_dump(own))
+    output = tmp_path / "painting.gcode"
+    code, answer = cli_json("slice", str(picture), "-o", str(output), "--printer", str(tmp_path / "two_tools.yaml"),
+                            "--mode", "painting", "--width", "40", "--filaments", ",".join(PALETTE), "--json")
+    assert code == 2 and answer["error"]["code"] == "too_many_filaments", answer
+    assert "--colours" in answer["error"]["message"] and not output.exists()
+    code, answer = cli_json("slice", str(picture), "-o", str(output), "--printer", "prusa_mk3s_mmu2s", "--mode",
+                            "painting", "--width", "215", "--filaments", ",".join(PALETTE), "--json")
+    assert answer["error"]["code"] == "no_room_for_tower" and "at most" in answer["error"]["message"], answer
+    assert not output.exists()
 
 
 def test_the_solid_stands_in_whole_layers_and_the_answer_says_how_close_it_comes(tmp_path):

@@ -59,6 +59,9 @@ GOOD = yaml.safe_load((get_printer.__globals__["profiles_dir"]("printers") / "ge
     ({"nozzel": 0.4}, "nozzel", "not a printer profile key"),
     ({"id": "other"}, "id", "file name"),
     ({"nozzle": -1}, "nozzle", "above"),
+    ({"tools": 0}, "tools", "whole number"),
+    ({"tools": 2, "bed": {"shape": "circular", "diameter": 200}}, "tools", "round bed"),
+    ({"shared_nozzle": "yes"}, "shared_nozzle", "true or false"),
 ])
 def test_bad_printer_profiles_name_the_file_key_and_problem(tmp_path, change, key, words):
     path = tmp_path / "generic.yaml"

@@ -20,11 +20,13 @@ RECTANGULAR, CIRCULAR = "rectangular", "circular"
 CORNER, CENTRE = "corner", "centre"
 FLAVORS = ("marlin2", "marlin", "klipper", "reprapfirmware")
 MACRO_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)?")
+MAX_TOOLS = 16
 
 
 @dataclass(frozen=True)
 class PrinterProfile:
-    """One printer. Lengths in mm; for a circular bed width = depth = diameter."""
+    """One printer. Lengths in mm; for a circular bed width = depth = diameter. ``tools``: the filaments it can
+    change between by itself (extruders, or the slots of a multi-material unit when ``shared_nozzle``)."""
 
     id: str
     name: str
@@ -46,6 +48,8 @@ class PrinterProfile:
     retract_speed: float | None = None
     color_change_gcode: str = "M600"
     vendor_profiles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    tools: int = 1
+    shared_nozzle: bool = False
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -68,7 +72,7 @@ class PrinterProfile:
             else {"shape": self.bed_shape, "width": self.width, "depth": self.depth}
         return {"id": self.id, "name": self.name, "bed": bed, "origin": self.origin, "max_height": self.max_height,
                 "nozzle": self.nozzle, "filament_diameter": self.filament_diameter, "heated_bed": self.heated_bed,
-                "gcode_flavor": self.gcode_flavor}
+                "gcode_flavor": self.gcode_flavor, "tools": self.tools, "shared_nozzle": self.shared_nozzle}
 
 
 def _problem(source: str, key: str, problem: str) -> BadInput:
@@ -102,8 +106,7 @@ def profile_from_dict(data: Any, source: str) -> PrinterProfile:
     slicers = set(slicer_registry())
     known = {"id", "name", "bed", "origin", "max_height", "nozzle", "filament_diameter", "heated_bed",
              "gcode_flavor", "start_gcode", "end_gcode", "start_macro", "end_macro", "retract_length", "retract_speed",
-             "color_change_gcode",
-             "vendor_profiles"} | slicers
+             "color_change_gcode", "tools", "shared_nozzle", "vendor_profiles"} | slicers
     for key in data:
         if key not in known:
             raise _problem(source, key, _("is not a printer profile key."))
@@ -134,8 +137,16 @@ def profile_from_dict(data: Any, source: str) -> PrinterProfile:
                                            or not all(isinstance(i, str) for i in ids) for key, ids in vendor.items()):
         raise _problem(source, "vendor_profiles", _("must map {choices} to lists of profile names.")
                        .format(choices=", ".join(lists)))
-    if not isinstance(data.get("heated_bed", True), bool):
-        raise _problem(source, "heated_bed", _("must be true or false."))
+    for key in ("heated_bed", "shared_nozzle"):
+        if not isinstance(data.get(key, key == "heated_bed"), bool):
+            raise _problem(source, key, _("must be true or false."))
+    tools = data.get("tools", 1)
+    if isinstance(tools, bool) or not isinstance(tools, int) or not 1 <= tools <= MAX_TOOLS:
+        raise _problem(source, "tools", _("must be a whole number from 1 to {most}, not {value!r}.")
+                       .format(most=MAX_TOOLS, value=tools))
+    if tools > 1 and shape == CIRCULAR:
+        raise _problem(source, "tools", _("must be 1 for a round bed: img2print places the tower that cleans the "
+                                          "nozzle between tools beside the print on a rectangular bed only."))
     return PrinterProfile(
         id=data["id"], name=data["name"], bed_shape=shape, width=width, depth=depth,
         max_height=_number(data, "max_height", source, 10, 3000),
@@ -149,7 +160,8 @@ def profile_from_dict(data: Any, source: str) -> PrinterProfile:
         retract_length=_number(data, "retract_length", source, 0.0, 20.0) if "retract_length" in data else None,
         retract_speed=_number(data, "retract_speed", source, 0.0, 200.0) if "retract_speed" in data else None,
         color_change_gcode=data.get("color_change_gcode", "M600").strip() or "M600",
-        vendor_profiles={key: tuple(ids) for key, ids in vendor.items()})
+        vendor_profiles={key: tuple(ids) for key, ids in vendor.items()}, tools=tools,
+        shared_nozzle=data.get("shared_nozzle", False))
 
 
 def load_profile(path: Path) -> PrinterProfile:
@@ -199,9 +211,16 @@ def from_octoprint(profile: dict[str, Any]) -> PrinterProfile:
         "origin": CENTRE if volume.get("origin") == "center" else CORNER,
         "max_height": volume.get("height"), "nozzle": extruder.get("nozzleDiameter", 0.4),
         "heated_bed": bool(profile.get("heatedBed", True)),
+        "tools": _tools(extruder.get("count", 1)) if not circular else 1,
+        "shared_nozzle": bool(extruder.get("sharedNozzle", False)),
     }
     source = _("OctoPrint printer profile '{name}'").format(name=data["name"])
     printer = profile_from_dict(data, source)
     start = own.get("start_gcode") or generic_gcode.start_gcode(printer.bed_shape, printer.width, printer.depth,
                                                                printer.centre, printer.heated_bed)
     return replace(printer, start_gcode=str(start), end_gcode=str(own.get("end_gcode") or generic_gcode.end_gcode()))
+
+
+def _tools(count: Any) -> int:
+    """OctoPrint's extruder count as a number of tools (1 when it says nothing usable)."""
+    return count if isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= MAX_TOOLS else 1

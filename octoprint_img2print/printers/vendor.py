@@ -21,7 +21,8 @@ from typing import Any
 PRUSASLICER_BUNDLES = (Path("/usr/share/PrusaSlicer/profiles"), Path("/usr/local/share/PrusaSlicer/profiles"))
 PRUSASLICER_KEYS = re.compile(r"^(retract_\w+|deretract_speed|wipe|start_gcode|end_gcode|before_layer_gcode|"
                               r"layer_gcode|color_change_gcode|pause_print_gcode|machine_\w+|"
-                              r"use_relative_e_distances|printer_model|printer_notes|silent_mode|z_offset)$")
+                              r"use_relative_e_distances|printer_model|printer_notes|silent_mode|z_offset|"
+                              r"cooling_tube_\w+|parking_pos_retraction|extra_loading_move|high_current_on_filament_swap)$")
 PRUSASLICER_PRINT_KEYS = re.compile(r"^(\w+_speed|\w+_acceleration|max_print_speed)$")
 PRINTER, PRINT = "printer", "print"
 CURA_KEYS = re.compile(r"^(retraction_\w+|travel_\w+|speed_\w+|skirt_brim_speed|acceleration_\w+|jerk_\w+|"

@@ -24,10 +24,12 @@ ARTWORK_NOTE = "colour change for the artwork"
 @dataclass(frozen=True)
 class ColourChange:
     """A colour change above ``z`` mm (on the bed), and what its G-code comment says (for the person at the
-    printer, in G-code's own English)."""
+    printer, in G-code's own English); on a printer with several tools, ``tool`` is the one to change to, which the
+    slicer does itself."""
 
     z: float
     note: str
+    tool: int | None = None
 
 
 def placed_height(start_z: float | None, rotation: np.ndarray, built_height: float,

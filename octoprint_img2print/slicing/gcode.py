@@ -27,7 +27,7 @@ HEIGHT_TOLERANCE_MM = 0.05
 LAYER_COMMENT = re.compile(rb";(?:LAYER_CHANGE|LAYER:-?\d+\r?$)", re.M)
 TYPE_COMMENT = re.compile(rb";TYPE:([^\n]*)")
 PRUSA_TIME = re.compile(rb"; estimated printing time \(normal mode\)[^=\n]*=([^\n]*)")
-PRUSA_FILAMENT = re.compile(rb"; filament used \[mm\][^=\n]*=\s*([\d.]+)")
+PRUSA_FILAMENT = re.compile(rb"; filament used \[mm\][^=\n]*=\s*([\d.]+(?:,\s*[\d.]+)*)")  # one per extruder
 CURA_TIME = re.compile(rb";TIME:(\d+(?:\.\d*)?)")
 CURA_FILAMENT = re.compile(rb";Filament used: *([\d.]+)m\s*$", re.M)
 BLANKS = np.frombuffer(b" \t\r\n", np.uint8)
@@ -89,7 +89,7 @@ def _take_comments(facts: GcodeFacts, data: bytes) -> None:
     elif cura_time and facts.estimated_time_s is None:
         facts.estimated_time_s = float(cura_time.group(1))
     if prusa_filament is not None:
-        facts.filament_mm = float(prusa_filament)
+        facts.filament_mm = sum(float(length) for length in prusa_filament.split(b","))
     elif cura_filament and facts.filament_mm is None:
         facts.filament_mm = float(cura_filament.group(1)) * 1000
 

@@ -17,6 +17,7 @@ from ..printers.profile import PrinterProfile
 from .color_change import ColourChange, placed_height
 from .intents import ADHESION_CHOICES, ORIENTATION_CHOICES, PATTERN_CHOICES, SUPPORT_CHOICES, Intent
 from .seams import Seam, nearest_vertex, seam_for
+from .tool_changes import Tools
 
 SUPPORT_ANGLE_DEG = 45.0
 SUPPORT_MIN_AREA_MM2 = 5.0
@@ -29,7 +30,7 @@ class SliceSettings:
     ``outer_wall_speed`` None keeps the printer's; ``seam`` None leaves seams to the slicer; ``color_changes``: the
     heights above which the first layer starts with the printer's colour-change command; ``same_every_time``: only
     the slicer's choices that give the same G-code on every run; ``filament``: temperatures, fan, flow limits and
-    the material's tweaks."""
+    the material's tweaks; ``tools``: the filament each tool holds when the colour changes are tool changes."""
 
     nozzle: float
     filament_diameter: float
@@ -51,10 +52,12 @@ class SliceSettings:
     seam: Seam | None = None
     color_changes: tuple[ColourChange, ...] = ()
     same_every_time: bool = False
+    tools: Tools | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON answers (the filament by id)."""
-        return {**asdict(self), "filament": self.filament.id}
+        tools = [f.id for f in self.tools.filaments] if self.tools is not None else None
+        return {**asdict(self), "filament": self.filament.id, "tools": tools}
 
 
 @dataclass

@@ -14,8 +14,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ...errors import SlicerFailed
 from ...filaments.library import Filament
+from ...geometry.files import read_mesh
+from ...geometry.mesh import Mesh
+from ...geometry.stl import write_stl
 from ...i18n import N_, _
 from ...printers.profile import CENTRE, CIRCULAR, PrinterProfile
 from ...printers.vendor import cura_definition, cura_facts, expand_tokens
@@ -32,6 +37,7 @@ from ..backend import (
     version_of,
 )
 from ..plan import SliceSettings, fill_gcode
+from ..tool_changes import TOWER_MM, tool_bands
 
 DEFINITION_DIRS = (Path("/usr/share/cura/resources"), Path("/usr/local/share/cura/resources"))
 PATTERNS = {"gyroid": "gyroid", "cubic": "cubic", "grid": "grid", "rectilinear": "lines", "lines": "lines",
@@ -253,15 +259,18 @@ class CuraEngine(SlicerBackend):
         """Slice ``model`` (centred on the origin, on z = 0); returns the real time and filament."""
         base = Path(info.settings["definitions"])
         own = printer_definition(printer, base) or GENERIC_DEFINITION
-        command = [info.path, "slice", "-v", "-j", str(base / "definitions" / f"{own}.def.json")]
-        for key, value in settings_for(printer, settings, base).items():
-            command += ["-s", f"{key}={_text(value)}"]
-        command += ["-l", str(model), "-o", str(output)]
+        values = settings_for(printer, settings, base)
+        if settings.tools is None:
+            command = [info.path, "slice", "-v", "-j", str(base / "definitions" / f"{own}.def.json"),
+                       *_setting_args(values), "-l", str(model)]
+        else:
+            command = [info.path, "slice", "-v", *_tool_args(printer, settings, own, values, model, work)]
+        command += ["-o", str(output)]
         _out, err = run(command, slicer=self.label, env={"CURA_ENGINE_SEARCH_PATH": search_path(base)},
                         timeout_s=timeout_s, cancel=cancel, progress=progress, progress_pattern=PROGRESS,
                         fraction_of=lambda stage: STAGE_DONE.get(stage, 0.0))
         figures = _figures(output, err, settings)
-        if settings.color_changes:
+        if settings.color_changes and settings.tools is None:
             color_change.insert(output, settings.color_changes, printer.color_change_gcode)
         return figures
 
@@ -272,6 +281,40 @@ class CuraEngine(SlicerBackend):
         definitions = info.settings.get("definitions")
         path.write_text(json.dumps(definition(printer, settings, name, Path(definitions) if definitions else None),
                                    indent=2) + "\n", encoding="utf-8")
+
+
+def _setting_args(values: Mapping[str, Any]) -> list[str]:
+    return [part for key, value in values.items() for part in ("-s", f"{key}={_text(value)}")]
+
+
+def _tool_args(printer: PrinterProfile, settings: SliceSettings, own: str, values: dict[str, Any], model: Path,
+               work: Path) -> list[str]:
+    """CuraEngine's arguments for a print whose tool changes at heights: a definition with one extruder per tool,
+    every setting given to each extruder (whose own definition would otherwise hold Cura's defaults), and the model
+    cut at the heights into bands, each loaded for its tool; a prime tower beside it."""
+    tools = settings.tools
+    assert tools is not None
+    machine = work / "img2print-tools.def.json"
+    machine.write_text(json.dumps({
+        "version": 2, "name": "img2print tools", "inherits": own,
+        "metadata": {"machine_extruder_trains": {str(tool): "fdmextruder" for tool in range(printer.tools)}},
+        "overrides": {"machine_extruder_count": {"default_value": printer.tools}}}), encoding="utf-8")
+    tower_x, tower_y = tools.tower
+    values = {**values, "machine_extruder_count": printer.tools,
+              "machine_extruders_share_nozzle": printer.shared_nozzle,
+              "machine_extruders_share_heater": printer.shared_nozzle, "prime_tower_enable": True,
+              "prime_tower_size": TOWER_MM, "prime_tower_position_x": round(tower_x + TOWER_MM, 3),
+              "prime_tower_position_y": round(tower_y, 3), "prime_tower_brim_enable": False}
+    arguments = ["-j", str(machine), *_setting_args(values)]
+    for tool, filament in enumerate([*tools.filaments, *[settings.filament] * (printer.tools - len(tools.filaments))]):
+        arguments += [f"-e{tool}", *_setting_args({**values, **_filament(printer, filament), "extruder_nr": tool})]
+    cx, cy = printer.centre
+    shift = (tools.centre[0] - cx, tools.centre[1] - cy)
+    for index, (tool, band) in enumerate(tool_bands(read_mesh(model), settings.color_changes)):
+        path = work / f"img2print-band-{index}.stl"
+        write_stl(Mesh(band.vertices + np.array([*shift, 0.0], dtype=band.vertices.dtype), band.faces), path)
+        arguments += [f"-e{tool}", "-l", str(path), "-s", f"extruder_nr={tool}"]
+    return arguments
 
 
 def _figures(output: Path, err: str, settings: SliceSettings) -> dict[str, float]:

@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ...filaments.library import Filament
+from ...filaments.slicer_projects import PRUSASLICER_PART, tool_change_part
+from ...geometry.files import read_mesh
+from ...geometry.threemf import write_3mf
 from ...i18n import N_
 from ...printers.profile import PrinterProfile
 from ...printers.vendor import PRINT, first_prusaslicer_facts
@@ -26,6 +29,7 @@ from ..backend import (
 )
 from ..plan import SliceSettings, fill_gcode
 from ..seam_painting import painted_model
+from ..tool_changes import PURGE_MM3, TOWER_MM
 
 PATTERNS = {"gyroid": "gyroid", "cubic": "cubic", "grid": "grid", "rectilinear": "rectilinear", "lines": "line",
             "triangles": "triangles", "concentric": "concentric"}
@@ -67,8 +71,7 @@ def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -
     bed = ",".join(f"{x:.3f}x{y:.3f}" for x, y in printer.bed_outline())
     adhesion = settings.adhesion
     values: dict[str, Any] = {
-        "bed_shape": bed, "max_print_height": printer.max_height, "nozzle_diameter": settings.nozzle,
-        "filament_diameter": settings.filament_diameter,
+        "bed_shape": bed, "max_print_height": printer.max_height,
         "gcode_flavor": _flavor(printer, info), "layer_height": settings.layer_height,
         "first_layer_height": settings.first_layer_height, "extrusion_width": settings.line_width,
         "perimeter_extrusion_width": settings.line_width, "external_perimeter_extrusion_width": settings.line_width,
@@ -81,7 +84,7 @@ def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -
         "support_material_style": "organic" if settings.supports and settings.tree_supports else "grid",
         "brim_width": settings.brim_width if adhesion == "brim" else 0, "brim_separation": 0,
         "skirts": 1 if adhesion == "skirt" else 0, "skirt_distance": 3, "skirt_height": 1,
-        **_filament(printer, settings.filament),
+        **_extruders(printer, settings),
         "start_gcode": fill_gcode(printer.start_gcode, settings), "end_gcode": fill_gcode(printer.end_gcode, settings),
         "use_relative_e_distances": 0, "complete_objects": 0, "resolution": OUTLINE_RESOLUTION_MM,
     }
@@ -95,8 +98,35 @@ def config(printer: PrinterProfile, settings: SliceSettings, info: SlicerInfo) -
     if settings.seam is not None:  # the model's painted seam side decides; aligned keeps seams in one line there
         values["seam_position"] = "aligned"
     values.update(printer.slicer_overrides.get(BACKEND.name, {}))
+    if settings.tools is not None:  # PrusaSlicer's wipe tower works in relative extrusion only
+        values["use_relative_e_distances"] = 1
     if int(values.get("use_relative_e_distances", 0)):
         values.setdefault("layer_gcode", "G92 E0")
+    return values
+
+
+def _extruders(printer: PrinterProfile, settings: SliceSettings) -> dict[str, Any]:
+    """The keys of every extruder the printer has (its vendor G-code may name them all), each with the filament its
+    tool holds (the plan's filament where no tool change asks for another), and for tool changes the tower that
+    cleans the nozzle between them."""
+    held = settings.tools.filaments if settings.tools is not None else ()
+    filaments = [*held, *[settings.filament] * (printer.tools - len(held))]
+    per_tool = [_filament(printer, filament) for filament in filaments]
+    values = {key: (";" if isinstance(value, str) else ",").join(str(one[key]) for one in per_tool)
+              for key, value in per_tool[0].items()}
+    values["nozzle_diameter"] = ",".join([f"{settings.nozzle:g}"] * printer.tools)
+    values["filament_diameter"] = ",".join([f"{settings.filament_diameter:g}"] * printer.tools)
+    if printer.tools > 1:
+        values["single_extruder_multi_material"] = int(printer.shared_nozzle)
+        values["extruder_colour"] = values["filament_colour"]
+    if settings.tools is not None:
+        count = printer.tools
+        values.update(wipe_tower=1, wipe_tower_x=f"{settings.tools.tower[0]:.2f}",
+                      wipe_tower_y=f"{settings.tools.tower[1]:.2f}", wipe_tower_width=f"{TOWER_MM:g}",
+                      wipe_tower_rotation_angle=0, single_extruder_multi_material_priming=0,
+                      wiping_volumes_matrix=",".join("0" if i == j else f"{PURGE_MM3:g}" for i in range(count)
+                                                     for j in range(count)),
+                      wiping_volumes_extruders=",".join([f"{PURGE_MM3 / 2:g}"] * (2 * count)))
     return values
 
 
@@ -126,6 +156,15 @@ def _fill_pattern(settings: SliceSettings) -> str:
     if settings.infill_density >= 100 and PATTERNS[settings.infill_pattern] not in FILLS_SOLID:
         return "rectilinear"
     return PATTERNS[settings.infill_pattern]
+
+
+def _with_tool_changes(model: Path, settings: SliceSettings, output: Path) -> Path:
+    """The model as a 3MF whose tool changes PrusaSlicer makes itself: each from the middle of its first layer on
+    (PrusaSlicer gives a layer the tool of the last change below its top)."""
+    changes = [(change.z + settings.layer_height / 2, change.tool) for change in settings.color_changes
+               if change.tool is not None]
+    write_3mf(read_mesh(model), output, extra={PRUSASLICER_PART: tool_change_part(changes)})
+    return output
 
 
 def write_ini(values: dict[str, Any], path: Path) -> None:
@@ -168,12 +207,15 @@ class PrusaSlicer(SlicerBackend):
         ini = work / "img2print-prusaslicer.ini"
         write_ini(config(printer, settings, info), ini)
         cx, cy = printer.centre
-        if settings.seam is not None:
+        if settings.tools is not None:
+            cx, cy = settings.tools.centre
+            model = _with_tool_changes(model, settings, work / "img2print-tools.3mf")
+        elif settings.seam is not None:
             model = painted_model(model, settings.seam, work / "img2print-seam.3mf")
         run([info.path, "--export-gcode", "--load", str(ini), "--center", f"{cx:.3f},{cy:.3f}", "--output",
              str(output), str(model)], slicer=self.label, timeout_s=timeout_s, cancel=cancel, progress=progress,
             progress_pattern=PROGRESS)
-        if settings.color_changes:
+        if settings.color_changes and settings.tools is None:
             color_change.insert(output, settings.color_changes, color_change_command(printer))
         return {}
 
