@@ -123,6 +123,53 @@ def test_a_name_tag_made_with_text_alone_has_the_glyphs_area(tmp_path):
     assert answer["size_mm"][0] == pytest.approx(advance, abs=1.5)  # the ink is a little narrower than the advance
 
 
+def _section_ink(stl: Path, z: float, filled: bool) -> np.ndarray:
+    """The solid's cut at height ``z`` (trimesh) rasterised at PX_PER_MM and cropped to its ink, y down: its rings
+    even-odd, or with ``filled`` every ring filled (a cutter's blades become the shapes they go round)."""
+    mesh = trimesh.load_mesh(stl)
+    assert mesh.is_watertight and mesh.is_winding_consistent and mesh.body_count == 1
+    section = mesh.section(plane_origin=(0, 0, z), plane_normal=(0, 0, 1))
+    x0, y0, x1, y1 = mesh.bounds[0][0], mesh.bounds[0][1], mesh.bounds[1][0], mesh.bounds[1][1]
+    ink = np.zeros((round((y1 - y0) * PX_PER_MM) + 2, round((x1 - x0) * PX_PER_MM) + 2), dtype=bool)
+    for ring in section.discrete:
+        image = Image.new("L", (ink.shape[1], ink.shape[0]), 0)
+        ImageDraw.Draw(image).polygon([((x - x0) * PX_PER_MM, (y1 - y) * PX_PER_MM) for x, y, _z in ring], fill=255)
+        ring_ink = np.asarray(image) > 127
+        ink = ink | ring_ink if filled else ink ^ ring_ink
+    return _cropped(ink)
+
+
+def _cropped(ink: np.ndarray) -> np.ndarray:
+    rows, cols = np.flatnonzero(ink.any(1)), np.flatnonzero(ink.any(0))
+    return ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+
+
+def _shape_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """IoU of two ink masks scaled onto the same box (their sizes are compared apart)."""
+    size = (max(a.shape[1], b.shape[1]), max(a.shape[0], b.shape[0]))
+    a, b = (np.asarray(Image.fromarray(m.astype(np.uint8) * 255).resize(size)) > 127 for m in (a, b))
+    return _iou(a, b)
+
+
+@pytest.mark.parametrize("mode", ["stamp", "cookie-cutter"])
+def test_stamps_and_cookie_cutters_made_with_text_alone_carry_the_glyphs_mirrored(tmp_path, mode):
+    out = tmp_path / f"{mode}.stl"
+    status, answer = cli_json("convert", "-o", str(out), "--mode", mode, "--text", "Anna", "--text-size", "12",
+                              "--despeckle", "0", "--json")
+    assert status == 0 and answer["closed"] and answer["shells"] == 1, answer
+    top = answer["size_mm"][2] - 0.1  # the stamp's face, the cutter's blade edge
+    ink = _section_ink(out, top, filled=False)
+    glyphs = _cropped(_freetype_ink("Anna", SANS, 12.0)[0])
+    if mode == "cookie-cutter":  # the blade goes round each glyph: what it encloses is the glyph, counters closed
+        ink = _cropped(_section_ink(out, top, filled=True) & ~ink)
+        assert glyphs.sum() < ink.sum() < 1.5 * glyphs.sum()
+    else:
+        assert ink.sum() == pytest.approx(glyphs.sum(), rel=0.05)
+    mirrored, as_read = _shape_iou(ink, glyphs[:, ::-1]), _shape_iou(ink, glyphs)
+    least = 0.8 if mode == "stamp" else 0.6  # a cutter's inside: the glyphs with counters closed, a blade apart
+    assert mirrored > least and mirrored > as_read + 0.3, (mirrored, as_read)  # turned over, it prints as read
+
+
 def test_text_goes_under_a_pictures_artwork_and_both_are_kept(tmp_path):
     logo = tmp_path / "logo.svg"
     logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="30mm" height="30mm" viewBox="0 0 30 30">'
@@ -317,3 +364,11 @@ def test_findings_in_words_added_under_a_picture_point_at_no_pixel_of_it(tmp_pat
     assert in_words and all("x_px" not in f["numbers"] and "pixel" not in f["message"] for f in in_words)
     fonts = [f for f in answer["findings"] if f["code"] == "svg_text_fonts"]
     assert len(fonts) == 1 and fonts[0]["numbers"]["fonts"] == ["DejaVu Sans"]
+
+
+def test_findings_of_words_without_a_picture_point_at_no_pixel(tmp_path):
+    status, answer = cli_json("convert", "-o", str(tmp_path / "t.stl"), "--text", "Hi, i. ;", "--text-size", "2",
+                              "--despeckle", "0", "--json")
+    assert status == 0
+    placed = [f for f in answer["findings"] if "x_mm" in f["numbers"]]
+    assert placed and all("x_px" not in f["numbers"] and "pixel" not in f["message"] for f in placed)

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import yaml
 from conftest import cli_json
-from test_gcode_safety import OCTOPRINT_DEFAULT, assert_safe
 from gcode_reading import moves
 from PIL import Image
+from test_gcode_safety import OCTOPRINT_DEFAULT, assert_safe
 
 from octoprint_img2print import pipeline
 from octoprint_img2print.filaments.appearance import LayerGrid, stack_colours

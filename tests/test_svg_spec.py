@@ -817,6 +817,26 @@ def test_transform_origin_keywords(origin, centre):
     _assert_draws(body, _rect(cx + (40 - cx) * 0.5, cy + (40 - cy) * 0.5, 10, 10))
 
 
+@pytest.mark.parametrize(("box", "origin", "pivot"), [
+    ("fill-box", "center", (50, 50)),  # the rect's own box: 40..60
+    ("fill-box", "0 0", (40, 40)),  # the box's corner, not the viewport's
+    ("fill-box", "25% 75%", (45, 55)),
+    ("stroke-box", "0 0", (37, 37)),  # half of the 6-unit stroke outside the fill box
+    ("view-box", "center", (50, 50)),  # the viewport (100 x 100), the initial value
+    ("view-box", "0 0", (0, 0)),
+])
+def test_transform_box_says_what_the_transform_origin_is_in(box, origin, pivot):
+    # CSS Transforms 1, transform-box: fill-box is the object bounding box, stroke-box the stroke bounding box,
+    # view-box the nearest SVG viewport; percentages and keywords of transform-origin are of that box
+    stroke = ' stroke="black" stroke-opacity="0"' if box == "stroke-box" else ' stroke="none"'
+    stroke += ' stroke-width="6"'
+    body = (f'<rect x="40" y="40" width="20" height="20" transform="scale(0.5)"{stroke} '
+            f'style="transform-origin: {origin}; transform-box: {box}"/>')
+    px, py = pivot
+    inner = _rect(px + (40 - px) * 0.5, py + (40 - py) * 0.5, 10, 10)
+    _assert_draws(body, inner)
+
+
 def test_css_transform_property_with_units():
     body = ('<style>#r { transform: translate(10px, 5px) rotate(90deg); }</style>'
             '<rect id="r" x="20" y="0" width="30" height="10" transform="translate(500 500)"/>')

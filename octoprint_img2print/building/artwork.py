@@ -109,7 +109,8 @@ def _fit_scale(natural: tuple[float, float], options: ArtworkOptions, default_wi
 def _with_text(artwork: Artwork | None, options: ArtworkOptions) -> Artwork:
     """The artwork with the --text lines centred under it (or the text alone), at the text's own size."""
     words = _from_svg(text_drawing(options), _("the text"), options)
-    if artwork is None:
+    if artwork is None:  # no picture whose pixels a finding could point at: places are said in mm only
+        words.pixel_box = None
         return words
     x0, y0, x1, _y1 = outline.bounds(artwork.region)
     tx0, _ty0, tx1, ty1 = outline.bounds(words.region)

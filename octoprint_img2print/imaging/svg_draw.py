@@ -31,6 +31,8 @@ FILLED = {"use", "text"} | SHAPES  # what a clipPath's child may be, and what ha
 DRAWN = GROUPS | FILLED | {"svg"}
 LANGUAGES = ("en",)
 HIDDEN_OVERFLOW = {"hidden", "scroll", "clip"}
+ELEMENT_BOXES = ("fill-box", "stroke-box", "content-box", "border-box")  # transform-boxes that are the element's
+STROKE_BOXES = ("stroke-box", "border-box")
 UNSUPPORTED = {"mask": "mask", "filter": "filter", "marker-start": "marker", "marker-mid": "marker",
                "marker-end": "marker"}
 
@@ -140,6 +142,7 @@ class Drawer:
         self.painter = Painter()
         self.drawing = Drawing(outline.empty())
         self._drawing_now: set[int] = set()
+        self._measuring: set[int] = set()  # elements whose own bounding box is being found (for their transform-box)
 
     # --- places ------------------------------------------------------------------------------------------------
 
@@ -149,14 +152,39 @@ class Drawer:
         size = font_size(declared.get("font-size"), place.lengths, place.lengths.font_size)
         return style, place.lengths.with_font_size(size)
 
-    def _transform(self, style: Style, lengths: Lengths) -> np.ndarray:
-        """The element's transform (the attribute, or CSS's property) about its transform-origin."""
+    def _transform(self, style: Style, lengths: Lengths, element: Any = None, place: Place | None = None) -> np.ndarray:
+        """The element's transform (the attribute, or CSS's property) about its transform-origin, which is in its
+        transform-box: the viewport, or the element's own bounding box."""
         own = transform(style.get("transform"))
         if own is None or np.array_equal(own, np.eye(3)):
             return np.eye(3)
-        x, y = transform_origin(style.get("transform-origin", "0 0"), lengths)
+        box = self._reference_box(element, place, style, lengths) if place is not None else None
+        if box is None:
+            x, y = transform_origin(style.get("transform-origin", "0 0"), lengths)
+        else:
+            x, y = transform_origin(style.get("transform-origin", "0 0"),
+                                    replace(lengths, width=box[2] - box[0], height=box[3] - box[1]))
+            x, y = x + box[0], y + box[1]
         with np.errstate(over="ignore", invalid="ignore"):
             return translation(x, y) @ own @ translation(-x, -y)
+
+    def _reference_box(self, element: Any, place: Place, style: Style,
+                       lengths: Lengths) -> tuple[float, float, float, float] | None:
+        """The element's bounding box in its own user units when its transform-box is one of the element's boxes
+        (fill-box; stroke-box with half the stroke around it; CSS's content-box and border-box are those for SVG),
+        else None: the viewport (view-box, the initial value)."""
+        kind = style.get("transform-box", "view-box").strip().lower()
+        if kind not in ELEMENT_BOXES or id(element) in self._measuring:
+            return None
+        self._measuring.add(id(element))
+        try:
+            box = self._bounds(element, place)
+        finally:
+            self._measuring.discard(id(element))
+        if box is None or kind not in STROKE_BOXES or style.get("stroke", "none").strip() == "none":
+            return box
+        half = (lengths.px(style.get("stroke-width", "1")) or 0.0) / 2
+        return box[0] - half, box[1] - half, box[2] + half, box[3] + half
 
     def enter(self, element: Any, place: Place) -> Place | None:
         """The place inside ``element``: None when it is not drawn at all (display none, failed conditions)."""
@@ -169,7 +197,7 @@ class Drawer:
             if style.get(name, "none").strip() not in ("none", ""):
                 self.drawing.ignored.add(feature)
         with np.errstate(over="ignore", invalid="ignore"):
-            ctm = place.ctm @ self._transform(style, lengths)
+            ctm = place.ctm @ self._transform(style, lengths, element, place)
         if not np.all(np.isfinite(ctm)):
             raise TooFar
         inner = Place(ctm, style, lengths, place.clip, place.alpha * opacity(style.get("opacity")), place.context)

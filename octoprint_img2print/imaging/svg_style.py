@@ -10,7 +10,7 @@ PROPERTIES = {"fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "st
               "visibility", "color", "font-family", "font-size", "font-weight", "font-style", "font",
               "text-anchor", "letter-spacing", "word-spacing", "clip-path", "clip-rule", "transform-origin",
               "paint-order", "overflow", "mask", "vector-effect", "marker-start", "marker-mid", "marker-end",
-              "filter", "white-space", "direction", "stop-color", "stop-opacity", "transform"}
+              "filter", "white-space", "direction", "stop-color", "stop-opacity", "transform", "transform-box"}
 INHERITED = {"fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-opacity", "stroke-linecap",
              "stroke-linejoin", "stroke-miterlimit", "stroke-dasharray", "stroke-dashoffset", "visibility", "color",
              "font-family", "font-size", "font-weight", "font-style", "text-anchor", "letter-spacing",
@@ -24,7 +24,8 @@ INITIAL = {"fill": "black", "fill-opacity": "1", "fill-rule": "nonzero", "stroke
            "clip-path": "none", "clip-rule": "nonzero", "transform-origin": "0 0", "paint-order": "normal",
            "overflow": "visible", "mask": "none", "vector-effect": "none", "marker-start": "none",
            "marker-mid": "none", "marker-end": "none", "filter": "none", "white-space": "normal",
-           "direction": "ltr", "stop-color": "black", "stop-opacity": "1", "transform": "none"}
+           "direction": "ltr", "stop-color": "black", "stop-opacity": "1", "transform": "none",
+           "transform-box": "view-box"}
 PRESENTATION, SHEET, ATTRIBUTE, SHEET_IMPORTANT, ATTRIBUTE_IMPORTANT = range(5)
 FONT_STYLES = {"italic", "oblique"}
 FONT_WEIGHTS = {"bold", "bolder", "lighter", "100", "200", "300", "400", "500", "600", "700", "800", "900"}
