@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import ROOT, require
 from gcode_reading import read
 from octoprint_server import free_port
@@ -285,6 +286,26 @@ def test_the_same_batch_on_a_dask_cluster_gives_the_same_files_and_survives_a_ki
     failed = {j["job"]: j["error"]["code"] for j in lines[:-1] if j["state"] == "failed"}
     assert failed == {"cut.png": "image_damaged", "notes.jpg": "not_an_image"}
     assert stray_files(out) == set()
+
+
+def test_a_dask_worker_without_ones_own_filament_files_slices_for_them(cluster, pictures, tmp_path):
+    """The workers were started before the batch and never see the --filaments file (as on another machine): the
+    job carries one's own filaments to them."""
+    require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
+    address, _workers = cluster
+    own = yaml.safe_load((ROOT / "profiles" / "filaments" / "petg.yaml").read_text())
+    own.update(nozzle_temperature=247, first_layer_nozzle_temperature=243,
+               filaments=[{"id": "acme_petg_teal", "colour_name": "Teal", "colour": "#1F8A8A", "td": 4.0}])
+    (tmp_path / "mine.yaml").write_text(yaml.safe_dump(own))
+    shutil.copy(pictures / "photo05.png", tmp_path / "photo05.png")
+    (tmp_path / "jobs.csv").write_text("file,mode,printers,width,filament\n"
+                                       "photo05.png,lithophane,prusa_mini,30,acme_petg_teal\n")
+    code, jobs, summary = batch(tmp_path / "jobs.csv", "-o", tmp_path / "out", "--cluster", address,
+                                "--filaments", tmp_path / "mine.yaml")
+    assert code == 0 and summary["done"] == 1, jobs
+    gcode = next(o["file"] for o in jobs[0]["outputs"] if o["printer"])
+    temperatures = re.findall(r"^M10[49] S(\d+)", (tmp_path / "out" / gcode).read_text(), re.M)
+    assert "243" in temperatures and "247" in temperatures, temperatures
 
 
 def test_an_unreachable_cluster_is_one_clear_error(pictures, tmp_path):

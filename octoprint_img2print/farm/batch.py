@@ -20,7 +20,7 @@ from typing import Any
 
 from .. import pipeline
 from ..errors import BadInput, Img2PrintError
-from ..filaments.library import DEFAULT_FILAMENT, Library
+from ..filaments.library import DEFAULT_FILAMENT, Filament, Library, carried, own_filaments
 from ..geometry.files import write_atomically
 from ..i18n import _
 from ..imaging.load import DEFAULT_MAX_MEGAPIXELS
@@ -63,6 +63,7 @@ class Work:
     intent: str | None
     settings: BatchSettings
     filament: str | None = None  # the job's own, else the batch's (in its overrides), else the default
+    own_filaments: tuple[Filament, ...] = ()  # one's own library, for a worker on a machine without its files
 
     def overrides(self) -> dict[str, Any]:
         """The slicing overrides of this job: the batch's, with the job's filament and the same G-code every
@@ -149,7 +150,7 @@ def make(work: Work, source: bytes) -> dict[str, Any]:
     job's error as plain data (never raised: one bad picture fails only its own job)."""
     settings = work.settings
     try:
-        with scratch_folder("batch") as folder:
+        with carried(work.own_filaments), scratch_folder("batch") as folder:
             converted = pipeline.convert(source, Path(folder) / work.model_file, name=work.name, mode=work.mode,
                                          options=work.options, max_megapixels=settings.max_megapixels,
                                          filament=work.overrides().get("filament"))
@@ -204,7 +205,8 @@ def _planned(request: JobRequest, settings: BatchSettings) -> PlannedJob:
         gcode_files[printer] = f"{stem}-{printer}-{gcode[:NAME_HASH_CHARS]}.gcode"
     model_file = f"{stem}-{model[:NAME_HASH_CHARS]}.{request.model_format}"
     work = Work(request.source.name, request.mode, dict(request.options), model_file, gcode_files, request.intent,
-                settings, request.filament)  # the key names the files: two pictures alike under two names are two jobs
+                settings, request.filament, own_filaments())  # the key names the files: two pictures alike under
+    # two names are two jobs
     return PlannedJob(request, _digest({"files": [model_file, *sorted(gcode_files.values())]}), work,
                       copies=request.copies)
 

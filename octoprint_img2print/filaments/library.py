@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import MISSING, asdict, dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -206,14 +208,37 @@ def own_sources() -> list[Path]:
     return [place for place in places if place.exists() or place.suffix in LIBRARY_SUFFIXES]
 
 
+CARRIED: ContextVar[tuple[Filament, ...]] = ContextVar("carried_filaments", default=())
+
+
+def own_filaments() -> tuple[Filament, ...]:
+    """One's own filaments as this process sees them (its own files, and those carried to it), to carry to a worker
+    that may run on another machine, where those files are not."""
+    found = [f for place in own_sources() for path in library_paths(place) for f in read_library(path)]
+    return (*found, *CARRIED.get())
+
+
+@contextmanager
+def carried(filaments: tuple[Filament, ...]) -> Iterator[None]:
+    """Inside, ``filaments`` (carried from the process that asked for the work) join the library, after this
+    process's own; only for the calling thread, so jobs side by side on one worker keep their own."""
+    token = CARRIED.set(filaments)
+    try:
+        yield
+    finally:
+        CARRIED.reset(token)
+
+
 class Library:
-    """Filaments by id: the shipped ones, then the user's own (a later one wins)."""
+    """Filaments by id: the shipped ones, then the user's own, then those carried from the process that asked for
+    the work (a later one wins)."""
 
     def __init__(self) -> None:
         self.filaments: dict[str, Filament] = {}
         for place in [profiles_dir("filaments"), *own_sources()]:
             for path in library_paths(place):
                 self.filaments.update((f.id, f) for f in read_library(path))
+        self.filaments.update((f.id, f) for f in CARRIED.get())
 
     def ids(self) -> list[str]:
         """Every filament id, sorted."""
