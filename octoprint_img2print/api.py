@@ -62,6 +62,7 @@ COMMANDS = {PREVIEW: ["file"], CONVERT: ["file"], SLICE: ["file"], CHECK: ["file
 UPLOAD_ACTIONS = (PREVIEW, CONVERT, SLICE, PRINT, GENERATE)
 PHONE_PATH = "/plugin/img2print/phone"
 MAX_ADDRESS_CHARS = 500
+BACKLIT_FIELD = "backlit"  # the calibration's second photo: the card held against a light
 OWN_FILAMENTS = "filaments"  # the data folder's folder of one's own filament library files
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 RECENT_JOBS = 20
@@ -556,20 +557,23 @@ class HttpApi:
 
     @requires(CONVERT_NEEDS)
     def calibrate(self) -> flask.Response:
-        """A photo of a printed TD card (form field 'file') and the filament it was printed in ('filament'; the card's
-        'steps' and 'paint_layer' when not the default): the filament's hiding distance and colour fitted in a
-        held-back child, kept in the data folder's own library, and how well it fitted."""
+        """A photo of a printed TD card (form field 'file'), optionally one of it against a light ('backlit'), and
+        the filament it was printed in ('filament'; the card's 'steps' and 'paint_layer' when not the default): the
+        filament's hiding distance, colour and (backlit) TD fitted in a held-back child, kept in the data folder's own
+        library, and how well it fitted."""
         values = flask.request.values
         staged, name = self._received_upload()
+        light, light_name = self._received_upload(BACKLIT_FIELD)
         if staged is None:
             return error(400, "no_file", translate("Send the picture as the form field 'file'."))
         try:
-            if not is_picture(name):
+            if not is_picture(name) or (light is not None and not is_picture(light_name)):
                 return error(415, "unsupported_type", translate("Send a photo of the card (JPEG, PNG, HEIC ...)."))
             filament = Library().get(str(values.get("filament", "")))
             card = CardOptions.parse({key: values[key] for key in ("steps", "paint_layer") if values.get(key)})
             result = run_isolated("calibrate", staged, name, self.services.limits(), language(), steps=card.steps,
-                                  layer=card.layers.layer)
+                                  layer=card.layers.layer,
+                                  backlit=(str(light), light_name) if light is not None else None)
             found = Fit(**{**result, "colour": tuple(result["colour"])})
             kept = calibrated(filament, found)
             save(kept, self.services.data_folder / OWN_FILAMENTS / CALIBRATED_FILE)
@@ -577,17 +581,21 @@ class HttpApi:
             return from_exception(failure)
         finally:
             staged.unlink(missing_ok=True)
+            if light is not None:
+                light.unlink(missing_ok=True)
         with i18n.speaking(language()):
             message = said(kept, found)
         return flask.jsonify({"filament": kept.as_dict(in_user_language), "fit_delta_e": round(found.error, 2),
-                              "hiding_distance_mm": round(found.hiding_distance, 3), "message": message})
+                              "hiding_distance_mm": round(found.hiding_distance, 3),
+                              "td_mm": round(found.td, 3) if found.td is not None else None, "message": message})
 
-    def _received_upload(self) -> tuple[Path | None, str]:
-        """The uploaded file on disk and its name; OctoPrint's upload handler already stored large bodies."""
+    def _received_upload(self, field: str = "file") -> tuple[Path | None, str]:
+        """The file uploaded as form field ``field`` on disk and its name; OctoPrint's upload handler already
+        stored large bodies."""
         values = flask.request.values
-        if values.get("file.path") and values.get("file.name"):
-            return Path(values["file.path"]), os.path.basename(values["file.name"])
-        upload = flask.request.files.get("file")
+        if values.get(f"{field}.path") and values.get(f"{field}.name"):
+            return Path(values[f"{field}.path"]), os.path.basename(values[f"{field}.name"])
+        upload = flask.request.files.get(field)
         if upload is None or not upload.filename:
             return None, ""
         name = os.path.basename(upload.filename)

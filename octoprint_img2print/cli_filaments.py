@@ -91,6 +91,9 @@ def add_filaments_parser(commands: Any) -> None:
                                                    "paper, lit from the front, and keep the filament's hiding "
                                                    "distance and colour in your own library."))
     calibrating.add_argument("photo", type=Path, metavar="PHOTO", help=_("photo of the card on white paper"))
+    calibrating.add_argument("--backlit", type=Path, metavar="PHOTO2", default=None,
+                             help=_("photo of the card held against a bright light in a dark room, to measure its "
+                                    "TD as well"))
     calibrating.add_argument("--filament", required=True, metavar="ID", help=_("the filament the card was printed in"))
     calibrating.add_argument("--steps", type=int, default=CARD.steps, metavar="N",
                              help=_("the card's steps (default {steps})").format(steps=CARD.steps))
@@ -110,12 +113,14 @@ def _calibrate(args: argparse.Namespace) -> int:
     require_range("paint_layer", args.paint_layer, 0.02, 0.4)
     filament = Library().get(args.filament)
     target = args.save or default_save_path()
-    found = calibrate_photo(args.photo, args.photo.name, args.steps, args.paint_layer)
+    found = calibrate_photo(args.photo, args.photo.name, args.steps, args.paint_layer,
+                            (args.backlit, args.backlit.name) if args.backlit is not None else None)
     kept = calibrated(filament, found)
     save(kept, target)
     if args.json:
         print(json.dumps({"ok": True, "filament": kept.as_dict(_), "fit_delta_e": round(found.error, 2),
-                          "hiding_distance_mm": round(found.hiding_distance, 3), "saved": str(target)}))
+                          "hiding_distance_mm": round(found.hiding_distance, 3),
+                          "td_mm": round(found.td, 3) if found.td is not None else None, "saved": str(target)}))
     else:
         print(said(kept, found))
         print(_("Kept in {file}.").format(file=target))

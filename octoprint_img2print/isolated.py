@@ -58,9 +58,12 @@ def thumbnail(path: Path, name: str) -> str | None:
     return base64.b64encode(picture).decode() if picture is not None else None
 
 
-def calibrate(path: Path, name: str, steps: int, layer: float) -> dict[str, Any]:
-    """The fit of a TD card's photo: hiding distance (mm), colour (sRGB) and mean CIEDE2000."""
-    return asdict(calibrate_photo(path, name, steps, layer))
+def calibrate(path: Path, name: str, steps: int, layer: float,
+              backlit: tuple[str, str] | None = None) -> dict[str, Any]:
+    """The fit of a TD card's photo: hiding distance (mm), colour (sRGB) and mean CIEDE2000; the TD (mm) from the
+    photo against a light (path and name) when there is one."""
+    light = (Path(backlit[0]), backlit[1]) if backlit is not None else None
+    return asdict(calibrate_photo(path, name, steps, layer, light))
 
 
 TASKS = {"vet": vet, "thumbnail": thumbnail, "calibrate": calibrate}

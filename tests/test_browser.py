@@ -733,9 +733,10 @@ def test_the_phone_prints_a_td_card_and_calibrates_the_filament_from_a_photo_of_
     card taken with the phone's camera fits the filament and says how well."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
-    from test_painting import card_photo
+    from test_painting import backlit_photo, card_photo
 
     photo = card_photo(tmp_path / "card.jpg", (200, 40, 50), 0.68)
+    light = backlit_photo(tmp_path / "light.jpg", 3.0)
     driver = browser(tmp_path, language="de", size=PHONE)
     try:
         log_in(driver, server)
@@ -747,10 +748,12 @@ def test_the_phone_prints_a_td_card_and_calibrates_the_filament_from_a_photo_of_
         wait_for(lambda: "PLA Weiß" in driver.find_element(By.ID, "findings").text)
         driver.find_element(By.CSS_SELECTOR, "#calibrate summary").click()
         Select(driver.find_element(By.ID, "calibrate-filament")).select_by_value("pla_red")
+        driver.find_element(By.ID, "calibrate-backlit").send_keys(str(light))
         driver.find_element(By.ID, "calibrate-photo").send_keys(str(photo))
         said = wait_for(lambda: driver.find_element(By.ID, "calibrated").text if "CIEDE2000" in
                         driver.find_element(By.ID, "calibrated").text else "")
         assert "PLA Rot" in said and re.search(r"\b0,[67]\d\b", said), said  # 0.68 mm, in German
+        assert re.search(r"TD von [23](,\d+)? mm, gegen das Licht gemessen", said), said
         driver.save_screenshot(str(tmp_path / "phone-de-calibrated.png"))
         assert console_errors(driver) == []
     finally:

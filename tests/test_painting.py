@@ -320,6 +320,46 @@ def card_photo(path: Path, own: tuple[int, int, int], hiding: float, steps: int 
     return path
 
 
+def backlit_photo(path: Path, td: float, steps: int = 10, layer: float = 0.08, base: float = 0.48) -> Path:
+    """A photo of a TD card held against a light, as a camera with a cool cast would take it: the light all round,
+    the black row letting nothing through, the white row's cells letting through what the white base and the
+    filament's layers do, with HueForge's definition of TD (1 % through at the TD), with noise, as a JPEG."""
+    white_td = Library().get("pla_white").td
+    photo = np.full((600, 1300, 3), 0.9)  # the light
+    cell = 100
+    photo[200:300, 100:100 + (steps + 1) * cell] = 0.0005  # the black row
+    for step in range(steps + 1):
+        through = 100 ** (-base / white_td) * 100 ** (-step * layer / td)
+        photo[300:400, 100 + step * cell:100 + (step + 1) * cell] = 0.9 * through
+    photo = photo * np.array([0.9, 1.0, 1.1])
+    encoded = np.where(photo <= 0.0031308, photo * 12.92, 1.055 * np.clip(photo, 0, 1) ** (1 / 2.4) - 0.055)
+    noisy = encoded * 255 + np.random.default_rng(3).normal(0, 1.5, encoded.shape)
+    Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).save(path, quality=92)
+    return path
+
+
+@pytest.mark.parametrize("td", [0.6, 2.0, 5.0])
+def test_a_card_against_a_light_gives_the_filaments_td_and_its_hiding_factor(tmp_path, td):
+    front = card_photo(tmp_path / "card.jpg", (200, 40, 50), 0.4)
+    light = backlit_photo(tmp_path / "light.jpg", td)
+    code, answer = cli_json("filaments", "calibrate", str(front), "--backlit", str(light), "--filament", "pla_red",
+                            "--save", str(tmp_path / "mine.yaml"), "--json")
+    assert code == 0, answer
+    assert answer["td_mm"] == pytest.approx(td, rel=0.1)
+    kept = yaml.safe_load((tmp_path / "mine.yaml").read_text())["filaments"][0]
+    assert kept["td"] == answer["td_mm"] and answer["filament"]["td"] == answer["td_mm"]
+    assert kept["hiding_factor"] * kept["td"] == pytest.approx(answer["hiding_distance_mm"], rel=0.01)
+
+
+def test_a_card_against_too_dim_a_light_is_refused_and_nothing_is_kept(tmp_path):
+    front = card_photo(tmp_path / "card.jpg", (200, 40, 50), 0.4)
+    light = backlit_photo(tmp_path / "light.jpg", 0.05)  # almost nothing through its first layer
+    code, answer = cli_json("filaments", "calibrate", str(front), "--backlit", str(light), "--filament", "pla_red",
+                            "--save", str(tmp_path / "mine.yaml"), "--json")
+    assert code == 3 and answer["error"]["code"] == "calibration_photo" and "light.jpg" in answer["error"]["message"]
+    assert not (tmp_path / "mine.yaml").exists()
+
+
 @pytest.mark.parametrize(("own", "hiding"), [((200, 40, 50), 0.68), ((40, 90, 200), 0.3), ((250, 210, 30), 1.4)])
 def test_a_card_photo_is_fitted_back_to_its_hiding_distance(tmp_path, own, hiding):
     photo = card_photo(tmp_path / "card.jpg", own, hiding)
@@ -342,7 +382,7 @@ def test_a_card_is_printed_with_its_four_swaps_and_a_photo_without_paper_is_refu
                             str(tmp_path / "card.stl"), "--json")
     assert code == 0 and answer["closed"], answer
     swaps = next(f for f in answer["findings"] if f["code"] == "filament_swaps")["numbers"]["swaps"]
-    assert [s["filament"] for s in swaps] == ["pla_black", "pla_red", "pla_white", "pla_red"]
+    assert [s["filament"] for s in swaps] == ["pla_white", "pla_red", "pla_black", "pla_red"]
     dark = tmp_path / "dark.jpg"
     Image.fromarray(np.full((300, 400, 3), 20, np.uint8)).save(dark)
     code, answer = cli_json("filaments", "calibrate", str(dark), "--filament", "pla_red", "--save",

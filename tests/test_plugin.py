@@ -561,21 +561,24 @@ def test_a_td_card_is_sliced_without_a_file_with_its_swaps(admin):
     assert state["status"] == "done" and state["result"]["file"].startswith("td-card"), state
     gcode = admin.get(f"/downloads/files/local/{state['result']['file']}").text
     loads = re.findall(r"^; img2print: load (.*) \((\w+)\) for layer \d+\nM600", gcode, re.M)
-    assert [filament for _name, filament in loads] == ["pla_red", "pla_white", "pla_red"]
+    assert [filament for _name, filament in loads] == ["pla_red", "pla_black", "pla_red"]
     refused = admin.post("/api/plugin/img2print", json={"command": "slice", "file": "", "mode": "lithophane",
                                                          "printer": "generic"})
     assert refused.status_code == 404 and refused.json()["error"]["code"] == "unknown_file"
 
 
 def test_a_photo_of_a_td_card_calibrates_the_filament_for_everyone(admin, server, tmp_path):
-    from test_painting import card_photo
+    from test_painting import backlit_photo, card_photo
 
     photo = card_photo(tmp_path / "card.jpg", (200, 40, 50), 0.68).read_bytes()
-    answer = admin.post("/plugin/img2print/calibrate", files={"file": ("card.jpg", photo)},
+    light = backlit_photo(tmp_path / "light.jpg", 3.0).read_bytes()
+    answer = admin.post("/plugin/img2print/calibrate", files={"file": ("card.jpg", photo),
+                                                               "backlit": ("light.jpg", light)},
                         data={"filament": "pla_red"})
     assert answer.status_code == 200, answer.text
     fitted = answer.json()
     assert fitted["hiding_distance_mm"] == pytest.approx(0.68, rel=0.1) and fitted["fit_delta_e"] < 3
+    assert fitted["td_mm"] == pytest.approx(3.0, rel=0.1) and fitted["filament"]["td"] == fitted["td_mm"]
     assert "PLA Red" in fitted["message"] and fitted["filament"]["id"] == "pla_red"
     kept = yaml.safe_load((server.basedir / "data" / "img2print" / "filaments" / "calibrated.yaml").read_text())
     assert [f["id"] for f in kept["filaments"]] == ["pla_red"]

@@ -1,10 +1,16 @@
-"""Calibrating a filament from a photo of its TD card (modes/td_card.py) lying on white paper, lit from the front.
+"""Calibrating a filament from photos of its TD card (modes/td_card.py): lying on white paper, lit from the front
+(its hiding distance and colour), and held against a light (its TD).
 
 The paper around the card sets the white balance (it is white: every channel is divided by the paper's), the card is
 found as what differs from the paper, each cell's colour is the median of its middle. Under the appearance model a
 cell of i layers of thickness t shows F (1 - T^i) + T^i B over a backing B (the bare cell of its row), with
 T = 10^(-t / HD): the hiding distance HD is searched on a fine logarithmic scale, the filament's own colour F solved
 for each by least squares, and the best fit's error said as the mean CIEDE2000 between the cells and the model.
+
+Against a light, the light around the card sets the white balance as the paper does; the white row lets through
+T_white x 100^(-d / TD) of it at d mm of the filament (TD as HueForge defines it: 1 % through at the TD), so the
+TD follows from the slope of the logarithm of the cells' brightness over their thickness (least squares over the
+cells bright enough to measure and not saturated), whatever the white base lets through.
 """
 
 from __future__ import annotations
@@ -27,17 +33,21 @@ CARD_DIFFERENCE = 12.0  # CIELAB distance from the paper that counts as card
 ROW_SHARE = 0.3  # a row or column of the photo belongs to the card where this share of it does
 CELL_SAMPLE = 0.3  # the middle of a cell that is measured: this share of its side around its centre
 DISTANCES_MM = np.geomspace(0.01, 30.0, 800)
+MEASURABLE = (0.002, 0.9)  # a backlit cell's brightness (of the light around the card) that says something
+WHITE_ROW = 1
 CALIBRATED_FILE = "calibrated.yaml"  # where calibrated filaments are kept in one's own filament folder
 
 
 @dataclass(frozen=True)
 class Fit:
     """What a card says about its filament: the front-lit hiding distance (mm), the filament's own colour seen at
-    full thickness (sRGB 0-255) and how far the model stays from the cells (mean CIEDE2000)."""
+    full thickness (sRGB 0-255) and how far the model stays from the cells (mean CIEDE2000); with a backlit photo,
+    its TD (mm)."""
 
     hiding_distance: float
     colour: tuple[int, int, int]
     error: float
+    td: float | None = None
 
 
 def card_cells(photo: np.ndarray, name: str, steps: int) -> np.ndarray:
@@ -95,9 +105,29 @@ def fit(cells: np.ndarray, layer: float) -> Fit:
     return Fit(distance, (red, green, blue), error)
 
 
+def backlit_td(cells: np.ndarray, layer: float, name: str) -> float:
+    """The TD from the white row of a card photographed against a light (cells as ``card_cells`` gives them, the
+    light around the card as white), or BadInput when too few cells let a measurable share of light through."""
+    brightness = cells[WHITE_ROW] @ np.array([0.2126, 0.7152, 0.0722])
+    thickness = np.arange(len(brightness)) * layer
+    usable = (brightness > MEASURABLE[0]) & (brightness < MEASURABLE[1])
+    if usable.sum() < 3:
+        raise BadInput("calibration_photo", _("{file}: too few cells of the card let light through to measure; hold it "
+                                              "against a brighter light, in a dark room.").format(file=name),
+                       file=name)
+    slope = np.polyfit(thickness[usable], np.log10(brightness[usable]), 1)[0]
+    if slope >= 0:
+        raise BadInput("calibration_photo", _("{file}: the cells do not get darker with more layers; photograph the "
+                                              "card held against a light, with nothing lighting it from the front.")
+                       .format(file=name), file=name)
+    return float(-2.0 / slope)
+
+
 def calibrated(filament: Filament, found: Fit) -> Filament:
-    """The filament with the card's hiding distance (as its hiding factor over its TD) and colour."""
-    return replace(filament, hiding_factor=round(min(1.0, max(0.01, found.hiding_distance / filament.td)), 4),
+    """The filament with the card's colour, its TD when measured, and its hiding distance as its hiding factor over
+    that TD."""
+    td = round(found.td, 3) if found.td is not None else filament.td
+    return replace(filament, td=td, hiding_factor=round(min(1.0, max(0.01, found.hiding_distance / td)), 4),
                    colour="#{:02X}{:02X}{:02X}".format(*found.colour))
 
 
@@ -113,14 +143,19 @@ def save(filament: Filament, path: Path) -> None:
 
 def said(filament: Filament, found: Fit) -> str:
     """What a person is told about a calibration, in their language."""
+    measured = _("measured against the light") if found.td is not None else _("as the library says")
     return _("{filament}: it hides what lies under it within {distance:.2f} mm lit from the front (hiding factor "
-             "{factor:g} of its TD {td:g} mm), colour {colour}; the model stays within {error:.1f} CIEDE2000 of the "
-             "card on average.").format(filament=filament.name(_), distance=found.hiding_distance,
-                                        factor=filament.hiding_factor, td=filament.td, colour=filament.colour,
-                                        error=found.error)
+             "{factor:g} of its TD {td:g} mm, {measured}), colour {colour}; the model stays within {error:.1f} "
+             "CIEDE2000 of the card on average.").format(filament=filament.name(_), distance=found.hiding_distance,
+                                                         factor=filament.hiding_factor, td=filament.td,
+                                                         measured=measured, colour=filament.colour, error=found.error)
 
 
-def calibrate_photo(path: Path, name: str, steps: int, layer: float) -> Fit:
-    """The fit of the card in the photo at ``path``."""
-    photo = load_picture(path, name, keep_colour=True).colour
-    return fit(card_cells(photo, name, steps), layer)
+def calibrate_photo(path: Path, name: str, steps: int, layer: float, backlit: tuple[Path, str] | None = None) -> Fit:
+    """The fit of the card in the photo at ``path``, with its TD from the photo against a light when there is one."""
+    found = fit(card_cells(load_picture(path, name, keep_colour=True).colour, name, steps), layer)
+    if backlit is None:
+        return found
+    light_path, light_name = backlit
+    cells = card_cells(load_picture(light_path, light_name, keep_colour=True).colour, light_name, steps)
+    return replace(found, td=backlit_td(cells, layer, light_name))

@@ -1,9 +1,10 @@
 """A TD card: a stepped card that shows how a filament hides what lies under it, for calibrating it.
 
-Two rows of cells, each cell one more layer of the filament under test (the first none): one row over black, one
-over white, printed from one nozzle with four swaps: black for the base, the tested filament (the black row's steps,
-under the white row), white (the white row's backing), the tested filament again (the white row's steps).
-Photographed beside white paper, ``img2print filaments calibrate`` fits the filament's hiding distance from it.
+Two rows of cells, each cell one more layer of the filament under test (the first none): one row over white, one
+over black, printed from one nozzle with four swaps: white for the base (thin enough to let light through), the
+tested filament (the white row's steps, under the black row), black (the black row's backing), the tested filament
+again (the black row's steps). Photographed on white paper, ``img2print filaments calibrate`` fits the filament's
+hiding distance from it; photographed again against a light, its TD from the light through the white row.
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ class CardOptions(PaintLayerOptions, SizedOptions):
                         listing=filament_choices)
     white: str = option("pla_white", N_("White backing"), N_("the white filament under the other row"),
                         listing=filament_choices)
-    white_thickness: float = option(1.2, N_("White backing thickness"),
-                                    N_("thickness of the white under the second row in mm (enough to hide what is "
-                                       "under it)"), unit="mm", low=0.3, high=5.0)
+    black_thickness: float = option(1.2, N_("Black backing thickness"),
+                                    N_("thickness of the black under the second row in mm (enough to let no light "
+                                       "through)"), unit="mm", low=0.3, high=5.0)
     tested: str = "pla_white"  # the filament under test: the one the card is printed for (set from it, no option)
 
     def for_filament(self, filament: Filament) -> CardOptions:
@@ -67,7 +68,7 @@ class CardLayout:
 
 
 def card_plan(options: CardOptions) -> tuple[painting.Plan, int, int]:
-    """The card's bands (black, tested, white, tested), the level of the black row's bare cell and of the white
+    """The card's bands (white, tested, black, tested), the level of the white row's bare cell and of the black
     row's."""
     library, layers = Library(), options.layers
     filaments = {role: library.get(getattr(options, role)) for role in ("black", "white", "tested")}
@@ -75,18 +76,18 @@ def card_plan(options: CardOptions) -> tuple[painting.Plan, int, int]:
         raise bad_parameter("black", _("the backing filaments must be of the tested filament's material ({material}), "
                                        "as one print is printed at one material's temperatures.")
                             .format(material=filaments["tested"].material))
-    black_top = layers.levels_in(options.base)
-    white_top = black_top + options.steps + max(1, round(options.white_thickness / options.layers.layer))
+    white_top = layers.levels_in(options.base)
+    black_top = white_top + options.steps + max(1, round(options.black_thickness / options.layers.layer))
     tested = filaments["tested"]
-    plan = painting.Plan(layers, (filaments["black"], tested, filaments["white"], tested),
-                         (black_top, black_top + options.steps, white_top, white_top + options.steps), black_top)
-    return plan, black_top, white_top
+    plan = painting.Plan(layers, (filaments["white"], tested, filaments["black"], tested),
+                         (white_top, white_top + options.steps, black_top, black_top + options.steps), white_top)
+    return plan, white_top, black_top
 
 
 def build(_nothing: None, options: CardOptions) -> tuple[Mesh, Report]:
     """The card lying flat, its swaps as findings."""
     layout = CardLayout(options.steps, options.width or 80.0)
-    plan, black_top, white_top = card_plan(options)
+    plan, white_top, black_top = card_plan(options)
     columns = max(2, round(layout.width / CELL_PITCH_MM) + 1)
     rows = max(2, round(layout.depth / CELL_PITCH_MM) + 1)
     x = np.linspace(0, 1, columns)
@@ -100,7 +101,9 @@ def build(_nothing: None, options: CardOptions) -> tuple[Mesh, Report]:
     report = Report()
     painting.add_swaps(report, plan)
     report.add(INFO, "td_card_photo", _("Once printed, photograph it from above, lit from the front, lying on white "
-                                        "paper; then: img2print filaments calibrate PHOTO --filament {filament}")
+                                        "paper; for its TD too, photograph it again held against a bright light (a "
+                                        "window, a white screen) in a dark room; then: img2print filaments calibrate "
+                                        "PHOTO --backlit PHOTO2 --filament {filament}")
                .format(filament=options.tested))
     return mesh, report
 

@@ -285,6 +285,8 @@
         if (!picked) return;
         var form = new FormData();
         form.append("file", picked, picked.name);
+        var light = $("calibrate-backlit").files[0];  // the card against a light, when taken first: its TD too
+        if (light) form.append("backlit", light, light.name);
         form.append("filament", $("calibrate-filament").value);
         $("calibrated").textContent = text.working;
         fetch("calibrate", {method: "POST", body: form, credentials: "same-origin", headers: {"X-CSRF-Token": csrf()}})
@@ -294,6 +296,7 @@
                 $("calibrated").className = reply.ok ? "" : "error";
             });
         $("calibrate-photo").value = "";
+        $("calibrate-backlit").value = "";
     });
     // what needs no photo goes as a command on no file: the answer is the job
     function sendWords(action) {
