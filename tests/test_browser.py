@@ -749,6 +749,7 @@ def test_the_phone_prints_a_td_card_and_calibrates_the_filament_from_a_photo_of_
         driver.find_element(By.CSS_SELECTOR, "#calibrate summary").click()
         Select(driver.find_element(By.ID, "calibrate-filament")).select_by_value("pla_red")
         driver.find_element(By.ID, "calibrate-backlit").send_keys(str(light))
+        assert "Gegen das Licht: light.jpg" in driver.find_element(By.ID, "calibrated").text
         driver.find_element(By.ID, "calibrate-photo").send_keys(str(photo))
         said = wait_for(lambda: driver.find_element(By.ID, "calibrated").text if "CIEDE2000" in
                         driver.find_element(By.ID, "calibrated").text else "")

@@ -279,6 +279,12 @@
         });
         if (filament) $("calibrate-filament").value = filament.default;
     }
+    // the card against a light, taken first: said under the calibration until the card's photo is taken
+    $("calibrate-backlit").addEventListener("change", function () {
+        var light = $("calibrate-backlit").files[0];
+        $("calibrated").className = "";
+        $("calibrated").textContent = light ? text.backlitChosen.replace("{file}", light.name) : "";
+    });
     // a photo of a TD card: the filament fitted and kept, and how well it fitted
     $("calibrate-photo").addEventListener("change", function () {
         var picked = $("calibrate-photo").files[0];
