@@ -220,11 +220,13 @@ def test_a_model_with_corners_that_are_not_numbers_is_not_printable(capsys, tmp_
     assert code == 3 and answer["findings"][0]["code"] == "non_finite_vertices" and answer["repairable"] is True
 
 
-def _package(path, model: str, compression: int = 8) -> None:
+def _package(path, model: str, compression: int = 8, parts: dict[str, str] | None = None) -> None:
     import zipfile
 
     with zipfile.ZipFile(path, "w", compression) as package:
         package.writestr("3D/3dmodel.model", model)
+        for name, text in (parts or {}).items():
+            package.writestr(name, text)
 
 
 def _fan_out_3mf(path) -> None:
@@ -332,3 +334,47 @@ def test_a_3mf_that_keeps_its_core_specification_is_read(capsys, tmp_path):
                                              unit="centimeter"))
     code, answer = run(capsys, "check", tmp_path / "good.3mf")
     assert code == 0 and answer["closed"] and answer["size_mm"] == [100.0, 100.0, 100.0], answer
+
+
+PRODUCTION = "http://schemas.microsoft.com/3dmanufacturing/production/2015/06"
+
+
+def production_model(resources: str, build: str) -> str:
+    """A root model part that may refer into other parts (the production extension's p:path)."""
+    return (f'<model unit="millimeter" xmlns="{CORE}" xmlns:p="{PRODUCTION}" requiredextensions="p">'
+            f'<resources>{resources}</resources><build>{build}</build></model>')
+
+
+def test_a_3mf_whose_components_are_in_other_parts_is_read_as_slicers_write_it(capsys, tmp_path):
+    """As Bambu Studio and Orca Slicer write a project: the root part's object is made of components in another
+    model part of the package (p:path), one of them moved; every object id 1 of both parts stays apart."""
+    part = model_of(f'<object id="1" type="model">{TETRA}</object><object id="2" type="model">{TETRA}</object>', "")
+    root = production_model('<object id="1"><components>'
+                            '<component p:path="/3D/Objects/object_1.model" objectid="1"/>'
+                            '<component p:path="/3D/Objects/object_1.model" objectid="2" '
+                            'transform="1 0 0 0 1 0 0 0 1 20 0 0"/></components></object>',
+                            '<item objectid="1" transform="1 0 0 0 1 0 0 0 1 0 0 5"/>')
+    _package(tmp_path / "project.3mf", root, parts={"3D/Objects/object_1.model": part})
+    code, answer = run(capsys, "check", tmp_path / "project.3mf")
+    assert code == 0 and answer["closed"] and answer["shells"] == 2, answer
+    assert answer["size_mm"] == [30.0, 10.0, 10.0] and answer["triangles"] == 8
+
+
+@pytest.mark.parametrize(("parts", "words"), [
+    ({}, "refers to the part 3D/Objects/object_1.model, which the package does not hold"),
+    ({"3D/Objects/object_1.model": model_of(f'<object id="5">{TETRA}</object>', "")},
+     "object 1 in 3D/Objects/object_1.model, which the model does not define"),
+    ({"3D/Objects/object_1.model": model_of(
+        '<object id="1"><components><component p:path="/3D/Objects/other.model" objectid="1"/></components>'
+        '</object>', "").replace("<model ", f'<model xmlns:p="{PRODUCTION}" ')},
+     "only the root part"),
+    ({"3D/Objects/object_1.model": model_of(f'<object id="1">{TETRA}</object>', "", unit="inch")}, "one unit"),
+])
+def test_a_3mf_whose_parts_break_the_production_extension_is_refused_naming_the_rule(capsys, tmp_path, parts, words):
+    root = production_model('<object id="1"><components><component p:path="/3D/Objects/object_1.model" objectid="1"/>'
+                            '</components></object>', '<item objectid="1"/>')
+    _package(tmp_path / "bad.3mf", root, parts=parts)
+    code, answer = run(capsys, "check", tmp_path / "bad.3mf")
+    assert (code, answer["error"]["code"]) == (3, "invalid_3mf"), answer
+    message = answer["error"]["message"]
+    assert message.startswith("bad.3mf: ") and words in message and "\n" not in message and "('" not in message

@@ -1,4 +1,5 @@
-"""3MF packages: a minimal valid writer and a reader for the core mesh specification."""
+"""3MF packages: a minimal valid writer and a reader for the core mesh specification, with the production
+extension's components in other model parts of the package (``p:path``, as Bambu Studio and Orca Slicer write)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from .mesh import Mesh, concatenate
 from .obj import check_triangle_count
 
 CORE_NS = "http://schemas.microsoft.com/3dmanufacturing/core/2015/02"
+PRODUCTION_PATH = "{http://schemas.microsoft.com/3dmanufacturing/production/2015/06}path"
 MODEL_PART = "3D/3dmodel.model"
 MAX_UNPACKED_BYTES = 512 * 1024**2  # the model part as declared; reading stops there even when it lies
 MAX_PACKING_RATIO = 200  # mesh XML packs about 5-10 times; far more is a zip bomb
@@ -90,11 +92,16 @@ def _model_part(package: zipfile.ZipFile) -> str:
     return MODEL_PART
 
 
-def _model_info(package: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
-    """The model part, refused when it declares more than MAX_UNPACKED_BYTES or packs like a zip bomb; never more
-    than it declares is read (zipfile stops there), so a lying size cannot make it larger."""
-    info = package.getinfo(_model_part(package))
-    if info.file_size > MAX_UNPACKED_BYTES:
+def _model_info(package: zipfile.ZipFile, name: str, part: str, unpacked: int = 0) -> zipfile.ZipInfo:
+    """A model part, refused when it is missing, or declares more than MAX_UNPACKED_BYTES with the ``unpacked``
+    bytes of the parts read before it, or packs like a zip bomb; never more than it declares is read (zipfile stops
+    there), so a lying size cannot make it larger."""
+    try:
+        info = package.getinfo(part)
+    except KeyError:
+        raise _refused(name, _("{file}: its model refers to the part {part}, which the package does not hold."),
+                       part=part) from None
+    if unpacked + info.file_size > MAX_UNPACKED_BYTES:
         raise BadInput("model_too_large", _("{file}: the 3MF's model unpacks to more than {limit} MB; simplify the "
                                             "model and export it again.").format(file=name,
                                                                                   limit=MAX_UNPACKED_BYTES // 2**20),
@@ -112,7 +119,7 @@ class _Object:
     kind: str = "model"
     vertices: array = field(default_factory=lambda: array("d"))
     triangles: array = field(default_factory=lambda: array("q"))
-    components: list[tuple[str, str | None]] = field(default_factory=list)
+    components: list[tuple[str, str | None]] = field(default_factory=list)  # (object key, transform)
 
     def mesh(self) -> Mesh:
         """The object's own mesh (none for an object of components)."""
@@ -125,11 +132,28 @@ class _Object:
 
 @dataclass
 class _Model:
-    """A model part as read: its unit, objects by id and build items (object id, transform)."""
+    """A model as read from its root part and the parts it refers to: its unit, objects by key (the id in the root
+    part, "id in part" in another) and the root's build items (object key, transform)."""
 
     unit: str = "millimeter"
     objects: dict[str, _Object] = field(default_factory=dict)
     items: list[tuple[str, str | None]] = field(default_factory=list)
+    parts: dict[str, str] = field(default_factory=dict)  # other model parts referred to -> the object referring
+    triangles: int = 0
+
+
+def _key(object_id: str, part: str | None) -> str:
+    """How an object is known (and named in messages): its id, and the model part it is in unless the root."""
+    return f"{object_id} in {part}" if part else object_id
+
+
+def _target(element: Any, part: str | None, root: str) -> str | None:
+    """The part a component or build item refers into: its p:path (None for the root part), else its own part."""
+    path = element.get(PRODUCTION_PATH)
+    if not path:
+        return part
+    target = path.lstrip("/")
+    return None if target == root else target
 
 
 def _local(tag: str) -> str:
@@ -141,20 +165,26 @@ def _refused(name: str, message: str, **values: Any) -> BadInput:
     return BadInput("invalid_3mf", message.format(file=name, **values), file=name)
 
 
-def _opened(element: Any, model: _Model, name: str) -> _Object | None:
-    """What a start tag says: the model's namespace and unit, a new object (its type and id checked)."""
+def _opened(element: Any, model: _Model, name: str, part: str | None) -> _Object | None:
+    """What a start tag says: the model's namespace and unit (the same in every part), a new object (its type and
+    id checked)."""
     tag = _local(element.tag)
     if tag == "model":
         namespace = element.tag[1:].split("}", 1)[0] if element.tag.startswith("{") else ""
         if namespace != CORE_NS:
             raise _refused(name, _("{file}: its model is not in the 3MF core namespace ({namespace}); export it again "
                                    "from a current program."), namespace=namespace or "-")
-        model.unit = element.get("unit", "millimeter")
-        if model.unit not in UNITS:
+        unit = element.get("unit", "millimeter")
+        if unit not in UNITS:
             raise _refused(name, _("{file}: its unit '{unit}' is none the 3MF specification allows ({units})."),
-                           unit=model.unit, units=", ".join(UNITS))
+                           unit=unit, units=", ".join(UNITS))
+        if part is not None and unit != model.unit:
+            raise _refused(name, _("{file}: its part {part} measures in {unit}, its root part in {root}; the 3MF "
+                                   "production extension asks for one unit."), part=part, unit=unit,
+                           root=model.unit)
+        model.unit = unit
     elif tag == "object":
-        object_id, kind = element.get("id", ""), element.get("type", "model")
+        object_id, kind = _key(element.get("id", ""), part), element.get("type", "model")
         if object_id in model.objects:
             raise _refused(name, _("{file}: two objects have the id {object}; the 3MF specification gives each its "
                                    "own."), object=object_id)
@@ -166,16 +196,17 @@ def _opened(element: Any, model: _Model, name: str) -> _Object | None:
     return None
 
 
-def _streamed(stream: Any, name: str) -> _Model:
-    """Read a model part as it is decompressed, keeping only its numbers: memory follows the mesh, not the XML, and
-    a part that lies about its checksum is refused at its end having cost no more. Every triangle is counted as it
-    comes (refused past the limit); read elements are dropped as soon as they are read; what the 3MF core
-    specification forbids is refused naming the rule."""
-    model, current, held, triangles = _Model(), None, None, 0
+def _streamed(stream: Any, name: str, model: _Model, root: str, part: str | None = None) -> None:
+    """Read a model part (``part``, None for the root) into ``model`` as it is decompressed, keeping only its
+    numbers: memory follows the mesh, not the XML, and a part that lies about its checksum is refused at its end
+    having cost no more. Every triangle is counted as it comes (refused past the limit, all parts together); read
+    elements are dropped as soon as they are read; what the 3MF core specification and its production extension
+    forbid is refused naming the rule."""
+    current, held = None, None
     for event, element in ElementTree.iterparse(stream, events=("start", "end")):
         tag = _local(element.tag)
         if event == "start":
-            current = _opened(element, model, name) or current
+            current = _opened(element, model, name, part) or current
             if tag in ("vertices", "triangles"):
                 held = element
             continue
@@ -187,20 +218,35 @@ def _streamed(stream: Any, name: str) -> _Model:
                 raise _refused(name, _("{file}: an object has a triangle that uses one corner twice, which the 3MF "
                                        "specification forbids."))
             current.triangles.extend(corners)
-            triangles += 1
-            if triangles % 100_000 == 0:
-                check_triangle_count(triangles, name)
-        elif tag == "component" and current is not None:
-            current.components.append((element.get("objectid", ""), element.get("transform")))
-        elif tag == "item":
-            model.items.append((element.get("objectid", ""), element.get("transform")))
+            model.triangles += 1
+            if model.triangles % 100_000 == 0:
+                check_triangle_count(model.triangles, name)
+        elif tag in ("component", "item") and (current is not None or tag == "item"):
+            target = _target(element, part, root)
+            if part is not None and target != part:
+                raise _refused(name, _("{file}: its part {part} refers to another part, which the 3MF production "
+                                       "extension allows only the root part to do."), part=part)
+            key = _key(element.get("objectid", ""), target)
+            if target is not None:
+                model.parts.setdefault(target, key)
+            if tag == "item" and part is None:
+                model.items.append((key, element.get("transform")))
+            elif tag == "component":
+                current.components.append((key, element.get("transform")))
         elif tag == "object":
             current = None
         if tag in ("vertex", "triangle") and held is not None and len(held) >= 10_000:
             held.clear()  # the read ones, so that millions of them never stand in memory
         element.clear()
-    _check_references(model, name)
-    return model
+
+
+def _read_part(package: zipfile.ZipFile, name: str, model: _Model, root: str, part: str | None,
+               unpacked: int) -> int:
+    """Read a model part into ``model``; the bytes unpacked so far, this part's included."""
+    info = _model_info(package, name, part or root, unpacked)
+    with package.open(info) as stream:
+        _streamed(stream, name, model, root, part)
+    return unpacked + info.file_size
 
 
 def _check_references(model: _Model, name: str) -> None:
@@ -246,8 +292,13 @@ def read_3mf(path: Path, name: str | None = None) -> Mesh:
     """Read every build item of a 3MF package into one mesh in millimetres; packages that unpack or fan out
     (components used over and over) past img2print's limits are refused before anything is built."""
     name = name or path.name
-    with zipfile.ZipFile(path) as package, package.open(_model_info(package, name)) as stream:
-        model = _streamed(stream, name)
+    model = _Model()
+    with zipfile.ZipFile(path) as package:
+        root = _model_part(package)
+        unpacked = _read_part(package, name, model, root, None, 0)
+        for part in list(model.parts):  # the other parts the root refers to (they refer to no more)
+            unpacked = _read_part(package, name, model, root, part, unpacked)
+    _check_references(model, name)
     unit = UNITS[model.unit]
     counts = _triangle_counts(model)
     check_triangle_count(sum(counts[object_id] for object_id, _t in model.items), name)
