@@ -396,7 +396,7 @@ def _repair(args: argparse.Namespace) -> int:
     else:
         print(_("Nothing to repair."))
     print(_("Wrote {file} ({size:.1f} MB).").format(file=result.output, size=result.file_bytes / 1e6))
-    print(checks.verdict(result.after))
+    print(checks.verdict(result.after, repaired=True))
     _print_summary(result.after)
     return EXIT_DONE
 

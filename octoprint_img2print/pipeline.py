@@ -238,7 +238,8 @@ def repair(path: Path, output: Path, *, name: str | None = None, min_part_mm: fl
     if not result.fixed:
         raise BadInput("not_repairable", _("{file}: repair could not make it printable. {verdict} Mend it in a 3D "
                                            "editor (for example Blender or MeshLab), or export it again.")
-                       .format(file=name, verdict=verdict(result.after)), file=name, **result.as_dict())
+                       .format(file=name, verdict=verdict(result.after, repaired=True)), file=name,
+                       **result.as_dict())
     progress(STAGE_WRITING)
     result.file_bytes = write_mesh(result.mesh, output)
     result.output = output
@@ -298,7 +299,7 @@ def generate(photo: Path, output: Path, *, height_mm: float, access: tripo.Tripo
     repaired = repair_mesh(sized, min_part_mm=max(MIN_PART_MM, float(sized.size().max()) * SPECK_SHARE))  # mm print
     if not repaired.fixed:
         raise BadInput("model_not_printable", _("Tripo's model could not be made printable. {verdict}")
-                       .format(verdict=verdict(repaired.after)), task=made.task_id)
+                       .format(verdict=verdict(repaired.after, repaired=True)), task=made.task_id)
     placed = scaled_to_height(standing(repaired.mesh), height_mm)
     progress(STAGE_CHECKING)
     summary = summarize(placed, thorough=True)
@@ -585,9 +586,11 @@ def _printable_model(mesh: Mesh, name: str, repair: bool, progress: Progress) ->
     result = repair_mesh(mesh, before=summary)
     if not result.fixed:
         raise BadInput("model_not_printable", _("{file}: repair could not make it printable. {verdict}")
-                       .format(file=name, verdict=verdict(result.after)), file=name, **result.as_dict())
+                       .format(file=name, verdict=verdict(result.after, repaired=True)), file=name,
+                       **result.as_dict())
     report = Report()
-    report.add(INFO, "model_repaired", _("{file} was repaired before slicing.").format(file=name))
+    if not result.kept:
+        report.add(INFO, "model_repaired", _("{file} was repaired before slicing.").format(file=name))
     report.extend(result.done)
     return result.mesh, report
 

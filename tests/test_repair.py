@@ -58,9 +58,6 @@ def broken(kind: str) -> tuple[trimesh.Trimesh, float, int]:
         return joined(cube, box(at=(10, 10, 10))), 2 * 8000.0 - 1000.0, 1
     if kind == "inner shell":
         return joined(cube, box(8.0, at=(6, 6, 6))), 8000.0, 1
-    if kind == "self-intersecting":
-        sphere = trimesh.creation.icosphere(subdivisions=3, radius=10.0)
-        return spiked_sphere(), sphere.volume, 1
     if kind in ("triangle without area", "crack closed by a flat triangle"):
         corners = np.array([[0, 0, 0], [10, 0, 0], [0, 10, 0], [0, 0, 10], [5, 0, 0]], float)
         faces = ([[0, 2, 4], [4, 2, 1], [0, 4, 3], [4, 1, 3], [1, 2, 3], [0, 3, 2], [0, 4, 1]]
@@ -87,7 +84,7 @@ def broken(kind: str) -> tuple[trimesh.Trimesh, float, int]:
 
 
 KINDS = ["open box", "flipped faces", "inside out", "duplicate faces", "two overlapping shells", "inner shell",
-         "self-intersecting", "non-manifold shared edge", "triangle without area", "crack closed by a flat triangle",
+         "non-manifold shared edge", "triangle without area", "crack closed by a flat triangle",
          "open end of a tube", "holes touching at corners", "many small holes"]
 
 
@@ -131,7 +128,34 @@ def test_check_says_where_a_model_cuts_through_itself(capsys, tmp_path):
     assert code == 3 and answer["self_intersections"] == finding["numbers"]["count"] > 0
     x, y, z = finding["numbers"]["where_mm"][0]
     assert abs(x) < 3 and abs(y) < 3 and -15 < z < 0  # the spike runs down the middle
-    assert "Repair can make it printable" in answer["verdict"]
+    assert "Repair may make it printable: it removes self-intersections only where that keeps the shape" in \
+        answer["verdict"]
+
+
+def star_prism() -> trimesh.Trimesh:
+    """A pentagram stood up as a prism: one closed part whose walls cross each other, every lobe wound outwards."""
+    angles = np.pi / 2 + np.arange(5) * 4 * np.pi / 5
+    ring = np.stack([10 * np.cos(angles), 10 * np.sin(angles)], axis=1)
+    vertices = np.vstack([np.c_[ring, np.zeros(5)], np.c_[ring, np.full(5, 5.0)], [[0, 0, 0], [0, 0, 5]]])
+    faces = [face for i in range(5) for face in ([10, (i + 1) % 5, i], [11, i + 5, (i + 1) % 5 + 5],
+                                                 [i, (i + 1) % 5, (i + 1) % 5 + 5], [i, (i + 1) % 5 + 5, i + 5])]
+    return raw(vertices, np.array(faces))
+
+
+@pytest.mark.parametrize("model", [spiked_sphere, star_prism])
+def test_a_self_intersection_repair_would_only_cut_away_is_refused_and_the_model_not_cut(capsys, tmp_path, model):
+    """MeshFix removes self-intersections by deleting the triangles that cross and filling what is left: the spike
+    pulled through a sphere would go with a part of the sphere, the star's points would be cut off. Repair keeps
+    the shape or says it cannot, never 'OK' with geometry gone; and it does not send the model back to repair."""
+    mesh = model()
+    mesh.export(str(tmp_path / "tangled.stl"))
+    code, answer = run(capsys, "repair", str(tmp_path / "tangled.stl"), "-o", str(tmp_path / "fixed.stl"))
+    assert code == 3 and answer["error"]["code"] == "not_repairable", answer
+    message, done = answer["error"]["message"], [d["code"] for d in answer["error"]["details"]["done"]]
+    assert "self-intersection" in message and "Repair can" not in message and "Repair may" not in message
+    assert {"meshfix_would_cut", "meshfix_gave_up"} & set(done), done
+    assert answer["error"]["details"]["after"]["volume_mm3"] == pytest.approx(mesh.volume, rel=1e-6)
+    assert not (tmp_path / "fixed.stl").exists()
 
 
 def test_check_counts_overlapping_parts_and_locates_them(capsys, tmp_path):
@@ -235,3 +259,30 @@ def test_parts_far_apart_are_checked_quickly_and_correctly(capsys, tmp_path):
     code, answer = run(capsys, "check", str(tmp_path / "far.stl"))
     finding = next(f for f in answer["findings"] if f["code"] == "overlapping_shells")
     assert code == 0 and answer["overlapping_shells"] == 2 and finding["numbers"]["count"] == 2
+
+
+def test_a_closed_model_that_repair_would_make_worse_is_kept_as_it_was(capsys, tmp_path, monkeypatch):
+    """Two overlapping boxes are closed (the check says OK, warning of the overlap), so repair runs to unite them;
+    were the union ever to leave a hole (a fault put into it here), the model comes back as it was, said so."""
+    from octoprint_img2print.geometry import repair as repairing
+
+    model = joined(box(), box(at=(10, 10, 10)))
+    model.export(str(tmp_path / "two.stl"))
+    opened = box()
+    monkeypatch.setattr(repairing, "_united", lambda parts, done, cutting=None: Mesh(opened.vertices,
+                                                                                    opened.faces[2:]))
+    code, answer = run(capsys, "repair", str(tmp_path / "two.stl"), "-o", str(tmp_path / "fixed.stl"))
+    assert code == 0 and answer["fixed"] and answer["verdict"].startswith("OK"), answer
+    kept = next(d for d in answer["done"] if d["code"] == "kept_as_it_was")
+    assert "not closed" in kept["message"]
+    assert load(tmp_path / "fixed.stl").volume == pytest.approx(model.volume)
+
+
+def test_a_repair_that_moves_the_bounding_box_or_the_volume_says_by_how_much():
+    from octoprint_img2print.geometry.repair import shape_change
+
+    whole = box()  # 20 mm, cut in half: its top comes down 10 mm and half its volume goes
+    half = trimesh.intersections.slice_mesh_plane(whole, (0, 0, -1), (0, 0, 10), cap=True)
+    moved, volume = shape_change(Mesh(whole.vertices, whole.faces), Mesh(half.vertices, half.faces), True)
+    assert moved == pytest.approx(10 / np.linalg.norm(whole.extents)) and volume == pytest.approx(0.5)
+    assert shape_change(Mesh(whole.vertices, whole.faces), Mesh(whole.vertices, whole.faces), True) == (0.0, 0.0)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..i18n import _, ngettext
 from ..processes import native_code
-from ..report import INFO, Report
+from ..report import ERROR, INFO, WARNING, Report
 from . import checks, holes, meshfix, topology
 from .checks import MIN_PART_MM, MeshSummary, needs_repair, nested_parts, overlapping, specks, summarize, verdict
 from .grouping import equal_rows
@@ -22,6 +22,8 @@ from .mesh import Mesh, concatenate
 MERGE_TOLERANCE_MM = 1e-4
 TOUCH_GAP_MM = 1e-3  # how far apart parts that touched are moved, so that a file's reader does not join them again
 MAX_MERGE_STEPS = 2.0**50  # beyond this many tolerance steps across the model, only identical corners merge
+SHAPE_TOLERANCE = 0.005  # a repair may move the bounding box by this share of its diagonal, and change a closed
+# model's volume by this share (closing holes and uniting parts move far less)
 
 
 @dataclass
@@ -34,15 +36,17 @@ class RepairResult:
     after: MeshSummary
     output: Path | None = None
     file_bytes: int | None = None
+    kept: bool = False  # the model as it came, a closed solid that repair would only have made worse
 
     @property
     def fixed(self) -> bool:
-        """True only when the result is a closed solid without overlapping parts or self-intersections."""
-        return self.after.closed and not self.after.overlapping_shells
+        """True only when the result is a closed solid without self-intersections, and without overlapping parts
+        unless it is the model as it came (which slicers print as one)."""
+        return self.after.closed and (self.kept or not self.after.overlapping_shells)
 
     def as_dict(self) -> dict:
         """The answer as plain data for JSON output."""
-        data = {"fixed": self.fixed, "verdict": verdict(self.after), "before": self.before.as_dict(),
+        data = {"fixed": self.fixed, "verdict": verdict(self.after, repaired=True), "before": self.before.as_dict(),
                 "done": self.done.as_list(), "after": self.after.as_dict()}
         if self.output is not None:
             data.update(output=str(self.output), file_bytes=self.file_bytes)
@@ -158,9 +162,27 @@ def _fanned(parts: list[Mesh], done: Report) -> tuple[list[Mesh], list[Mesh]]:
     return closed, left
 
 
+def shape_change(before: Mesh, after: Mesh, closed: bool) -> tuple[float, float]:
+    """How far ``after`` strays from ``before``: the largest move of a bounding-box side as a share of the box's
+    diagonal, and the change of volume as a share (0 unless ``before`` was closed, whose volume means something)."""
+    if not len(before.faces) or not len(after.faces):
+        return (1.0, 1.0 if closed else 0.0) if len(before.faces) else (0.0, 0.0)
+    low, high = before.bounds()
+    diagonal = max(float(np.linalg.norm(high - low)), 1e-9)
+    moved = max(float(np.abs(np.subtract(after.bounds(), (low, high))).max()) / diagonal, 0.0)
+    volume = before.volume()
+    return moved, abs(after.volume() - volume) / abs(volume) if closed and volume else 0.0
+
+
+def _keeps_shape(before: Mesh, after: Mesh, closed: bool) -> bool:
+    return max(shape_change(before, after, closed)) <= SHAPE_TOLERANCE
+
+
 def _fixed_by_meshfix(holed: list[Mesh], tangled: list[Mesh], done: Report) -> list[Mesh]:
     """Each part with its holes closed and its self-intersections removed; the part as it was where MeshFix
-    fails (the final check then says what is left)."""
+    fails, or removes self-intersections only by cutting the part away (MeshFix deletes the triangles that cross
+    and fills what is left: a tangled part that changes size or volume is left as it was, never cut down; the
+    final check then says what is left)."""
     parts = holed + tangled
     if not parts:
         return parts
@@ -171,11 +193,18 @@ def _fixed_by_meshfix(holed: list[Mesh], tangled: list[Mesh], done: Report) -> l
                                            "({reason}).").format(reason=failure))
         return parts
     worked = np.array([len(result.faces) > 0 for result in results])
+    cut = np.array([ok and not _keeps_shape(part, result.outward(), k >= len(holed))
+                    for k, (part, result, ok) in enumerate(zip(parts, results, worked))])
+    _said(done, "meshfix_would_cut", int(cut.sum()),
+          "MeshFix could repair {count} part only by cutting away some of it; it is left as it was.",
+          "MeshFix could repair {count} parts only by cutting away some of them; they are left as they were.")
+    worked &= ~cut
     _said(done, "meshfix_closed_holes", int(worked[:len(holed)].sum()), "Closed the holes of {count} part.",
           "Closed the holes of {count} parts.")
     _said(done, "removed_self_intersections", int(worked[len(holed):].sum()),
           "Removed the self-intersections of {count} part.", "Removed the self-intersections of {count} parts.")
-    _said(done, "meshfix_gave_up", int((~worked).sum()), "MeshFix could not repair {count} part; it is left as it was.",
+    _said(done, "meshfix_gave_up", int((~worked & ~cut).sum()),
+          "MeshFix could not repair {count} part; it is left as it was.",
           "MeshFix could not repair {count} parts; they are left as they were.")
     return [result.outward() if ok else part for part, result, ok in zip(parts, results, worked)]
 
@@ -285,5 +314,29 @@ def repair(mesh: Mesh, min_part_mm: float = MIN_PART_MM, tolerance_mm: float = M
     cutting = set(np.unique(part_of[crossed.between]).tolist()) if closed and not fixed else None
     result = _kept_apart(_united(keep, done, cutting), done) if len(keep) > 1 else keep[0] if keep else \
         Mesh(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64))  # nothing left: the check says so
-    return RepairResult(result, before, done, summarize(result, thorough=True))
+    after = summarize(result, thorough=True)
+    if before.closed and not after.closed:  # never worse than it came: a closed model stays as it was
+        done.add(INFO, "kept_as_it_was", _("Repair would have left it with problems it did not have ({problems}); "
+                                           "it is kept as it was.").format(problems=_problems_said(after)))
+        return RepairResult(mesh, before, done, before, kept=True)
+    united = "united_parts" in {finding.code for finding in done.findings}  # overlaps counted twice before
+    _tell_shape_change(done, concatenate([parts[k] for k in np.flatnonzero(kept)]), result,
+                       before.closed and not united)
+    return RepairResult(result, before, done, after)
+
+
+def _problems_said(summary: MeshSummary) -> str:
+    return "; ".join(f.message.rstrip(".") for f in summary.report.findings if f.level == ERROR)
+
+
+def _tell_shape_change(done: Report, before: Mesh, after: Mesh, closed: bool) -> None:
+    """A warning when the repaired model strays from the model it came from (specks left out) by more than a
+    small tolerance: by how much its bounding box moved and its volume changed."""
+    moved, volume = shape_change(before, after, closed)
+    if max(moved, volume) > SHAPE_TOLERANCE:
+        done.add(WARNING, "shape_changed",
+                 _("Repair changed the model's shape: its bounding box moved by up to {moved:.1f} %, measured on its "
+                   "diagonal, and its volume by {volume:.1f} %. Compare it with the original before printing.")
+                 .format(moved=moved * 100, volume=volume * 100),
+                 moved_share=round(moved, 4), volume_share=round(volume, 4))
 

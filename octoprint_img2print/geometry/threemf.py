@@ -92,13 +92,16 @@ def _model_part(package: zipfile.ZipFile) -> str:
     return MODEL_PART
 
 
-def _model_info(package: zipfile.ZipFile, name: str, part: str, unpacked: int = 0) -> zipfile.ZipInfo:
-    """A model part, refused when it is missing, or declares more than MAX_UNPACKED_BYTES with the ``unpacked``
-    bytes of the parts read before it, or packs like a zip bomb; never more than it declares is read (zipfile stops
-    there), so a lying size cannot make it larger."""
+def _model_info(package: zipfile.ZipFile, name: str, part: str, unpacked: int = 0,
+                referred: bool = False) -> zipfile.ZipInfo:
+    """A model part, refused when it declares more than MAX_UNPACKED_BYTES with the ``unpacked`` bytes of the parts
+    read before it, or packs like a zip bomb, or (``referred`` to by the root part) is missing; never more than it
+    declares is read (zipfile stops there), so a lying size cannot make it larger."""
     try:
         info = package.getinfo(part)
     except KeyError:
+        if not referred:  # no model at all: an unreadable package
+            raise
         raise _refused(name, _("{file}: its model refers to the part {part}, which the package does not hold."),
                        part=part) from None
     if unpacked + info.file_size > MAX_UNPACKED_BYTES:
@@ -243,7 +246,7 @@ def _streamed(stream: Any, name: str, model: _Model, root: str, part: str | None
 def _read_part(package: zipfile.ZipFile, name: str, model: _Model, root: str, part: str | None,
                unpacked: int) -> int:
     """Read a model part into ``model``; the bytes unpacked so far, this part's included."""
-    info = _model_info(package, name, part or root, unpacked)
+    info = _model_info(package, name, part or root, unpacked, referred=part is not None)
     with package.open(info) as stream:
         _streamed(stream, name, model, root, part)
     return unpacked + info.file_size
