@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import worker
+from . import i18n, worker
 from .errors import Img2PrintError
 from .i18n import N_
 from .job_request import PREVIEW, JobRequest, Limits
@@ -29,6 +29,7 @@ KEEP_FINISHED = 100
 KEEP_VIEWS = 10  # the 3D views of the latest previews, for the pages
 INTERRUPTED = N_("OctoPrint restarted while this job was waiting or running; start it again.")
 CRASHED = N_("The job stopped unexpectedly (too much memory, or over the time limit).")
+TIMED_OUT = N_("The job took longer than the time limit set in img2print's settings ({seconds} s) and was stopped.")
 WARM = multiprocessing.get_context("forkserver")
 # what the warm process imports once, so that a job forked from it starts at once
 WARM.set_forkserver_preload(["octoprint_img2print.worker", "pydelatin", "scipy.spatial"])
@@ -71,6 +72,41 @@ class Job:
 def _failure(code: str, message: str, **details: Any) -> dict[str, Any]:
     """A job's error in the one error family's form."""
     return Img2PrintError(code, message, **details).as_dict()
+
+
+@dataclass
+class Ending:
+    """How a job's worker ended: its exit code (negative: the signal that ended it), whether the time limit stopped
+    it, and the end of its log."""
+
+    exit_code: int | None = None
+    timed_out: bool = False
+    time_limit_s: float = 0.0
+    log: str = ""
+
+    def reason(self) -> str:
+        """What went wrong, in one line, for a worker that ended without saying: the last line of its log (a
+        traceback's last line names the error), else its exit code."""
+        lines = [line for line in self.log.splitlines() if line.strip()]
+        return worker.shortened(lines[-1]) if lines else f"exit code {self.exit_code}"
+
+
+def _in_language(language: str, message: str) -> i18n.Message:
+    """A message of the catalogue in a job's language (the one the worker spoke)."""
+    return i18n.in_language(i18n.translations((language or i18n.ENGLISH, i18n.ENGLISH)), message)
+
+
+def _unsaid(job: Job, ending: Ending) -> dict[str, Any]:
+    """The error of a worker that ended without saying one: the time limit or a signal (the memory cap's end, or the
+    kernel's) stopped it, or img2print failed on the file (an exit before the job could report)."""
+    if ending.timed_out:
+        return _failure("job_timed_out", _in_language(job.request.language, TIMED_OUT).format(
+            seconds=round(ending.time_limit_s)), seconds=ending.time_limit_s, log=ending.log)
+    if ending.exit_code is not None and ending.exit_code < 0:
+        return _failure("worker_crashed", CRASHED, log=ending.log, signal=-ending.exit_code)
+    reason = ending.reason()
+    message = _in_language(job.request.language, worker.FAILED_ON).format(file=job.name, reason=reason)
+    return _failure(worker.INTERNAL_ERROR, message, file=job.name, reason=reason, log=ending.log)
 
 
 Listener = Callable[[Job], None]
@@ -238,10 +274,12 @@ class JobQueue:
                    "view": str(self.views / f"{job.id}.bin") if job.action == PREVIEW else None}
         killer: threading.Timer | None = None
         try:
-            killer, last, log = self._work(job, message, folder, limits)
-            outcome = self._outcome(job, output, last, log)
+            killer, last, ending = self._work(job, message, folder, limits)
+            outcome = self._outcome(job, output, last, ending)
         except Exception as error:  # a job's failure must never reach OctoPrint
-            outcome = (FAILED, None, _failure("job_failed", str(error)))
+            reason = worker.one_line(error)
+            outcome = (FAILED, None, _failure(worker.INTERNAL_ERROR, _in_language(
+                job.request.language, worker.FAILED_ON).format(file=job.name, reason=reason), reason=reason))
         finally:
             if killer is not None:
                 killer.cancel()
@@ -252,9 +290,9 @@ class JobQueue:
         self._finish(job, *outcome)
 
     def _work(self, job: Job, message: dict[str, Any], folder: Path,
-              limits: Limits) -> tuple[threading.Timer, dict[str, Any], str]:
-        """Fork the job from the warm process, pass on its progress, and return its last message and the end of
-        its log."""
+              limits: Limits) -> tuple[threading.Timer, dict[str, Any], Ending]:
+        """Fork the job from the warm process, pass on its progress, and return its last message and how it
+        ended."""
         log_path = folder / "worker.log"
         # temporary files of the job (slicer, MeshFix, downloads) go in its work folder, removed even after a kill
         environment = {"LANGUAGE": job.request.language or os.environ.get("LANGUAGE", ""), "TMPDIR": str(folder),
@@ -266,7 +304,13 @@ class JobQueue:
             self.process.start()
         sending.close()
         process = self.process
-        killer = threading.Timer(float(limits.max_job_seconds), process.kill)
+        ending = Ending(time_limit_s=float(limits.max_job_seconds))
+
+        def stop() -> None:  # the time limit
+            ending.timed_out = True
+            process.kill()
+
+        killer = threading.Timer(float(limits.max_job_seconds), stop)
         killer.start()
         last: dict[str, Any] = {}
         while True:
@@ -282,10 +326,12 @@ class JobQueue:
             self.on_change(job)
         process.join()
         receiving.close()
-        return killer, last, log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
+        ending.exit_code = process.exitcode
+        ending.log = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
+        return killer, last, ending
 
     def _outcome(self, job: Job, output: Path | None, last: dict[str, Any],
-                 log: str) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:
+                 ending: Ending) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:
         """Status, result and error of a finished worker; a result's file is handed on first."""
         if job.id in self.cancelled:
             return CANCELLED, None, None
@@ -298,4 +344,4 @@ class JobQueue:
             return DONE, last["result"], None
         if last.get("type") == "error":
             return FAILED, None, last["error"]
-        return FAILED, None, _failure("worker_crashed", CRASHED, log=log)
+        return FAILED, None, _unsaid(job, ending)

@@ -8,10 +8,12 @@ error.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import resource
 import tempfile
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from .building.artwork import ArtworkOptions
 from .errors import Img2PrintError
 from .generating import tripo
 from .geometry.checks import repairable, verdict
-from .i18n import _
+from .i18n import N_, _
 from .job_request import CHECK, CONVERT, GENERATE, PREVIEW, REPAIR, SLICE, JobRequest, Limits
 from .modes import registry
 from .options import in_page_words
@@ -31,6 +33,10 @@ from .report import grouped
 from .slicing.plan import SliceOverrides
 
 FALLBACK_PRINTER = "generic"
+INTERNAL_ERROR = "internal_error"  # a fault of img2print itself on a file (the batch's code for it too)
+FAILED_ON = N_("{file}: img2print failed on it ({reason}); please report this with the picture.")
+OUT_OF_MEMORY = N_("The job needed more memory than the limit set in img2print's settings.")
+MAX_REASON_CHARS = 200
 # where each stage starts and ends in a job's progress, 0 to 1, by action (slicing fills its span as it goes)
 STAGE_SPANS = {
     CONVERT: {pipeline.STAGE_LOADING: (0.0, 0.1), pipeline.STAGE_BUILDING: (0.1, 0.8),
@@ -145,8 +151,32 @@ def warm(connection: Any, message: dict[str, Any], environment: dict[str, str], 
     os._exit(code)
 
 
+def shortened(text: str) -> str:
+    """A text as one line of at most MAX_REASON_CHARS characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= MAX_REASON_CHARS else line[:MAX_REASON_CHARS - 1] + "…"
+
+
+def one_line(error: BaseException) -> str:
+    """An unexpected error as one short line: its type and what it says ("ImportError: No module named 'x'")."""
+    said = str(error).strip()
+    return shortened(f"{type(error).__name__}: {said}" if said else type(error).__name__)
+
+
+def failed_on(name: str, reason: str) -> Img2PrintError:
+    """The error for a fault of img2print itself on a file (not the file's, not a limit's), with its reason."""
+    return Img2PrintError(INTERNAL_ERROR, _(FAILED_ON).format(file=name, reason=reason), file=name, reason=reason)
+
+
+def out_of_memory(error: BaseException) -> bool:
+    """True for an error the memory cap caused: Python's MemoryError, or the system refusing memory (ENOMEM, as when
+    a slicer cannot be started under the cap)."""
+    return isinstance(error, MemoryError) or (isinstance(error, OSError) and error.errno == errno.ENOMEM)
+
+
 def serve(message: dict[str, Any]) -> int:
-    """Obey the limits, run, and report."""
+    """Obey the limits, run, and report: the result, img2print's error, the memory cap's, or (any other fault, an
+    ImportError, a bug) that img2print failed on the file, with the reason in one line."""
     limits = Limits(**message["limits"])
     request = JobRequest.from_dict(message["request"])
     try:
@@ -163,8 +193,11 @@ def serve(message: dict[str, Any]) -> int:
         error.message = in_page_words(error.message, _option_types(request), _)
         _say("error", error=error.as_dict())
         return 1
-    except MemoryError:
-        _say("error", error=Img2PrintError("out_of_memory", _("The job needed more memory than the limit set in "
-                                                              "img2print's settings.")).as_dict())
+    except Exception as error:  # every fault of a job is said, never a crash of its worker
+        if out_of_memory(error):
+            _say("error", error=Img2PrintError("out_of_memory", _(OUT_OF_MEMORY)).as_dict())
+            return 1
+        traceback.print_exc()  # into the job's log, for the report
+        _say("error", error=failed_on(request.name, one_line(error)).as_dict())
         return 1
 

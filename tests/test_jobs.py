@@ -139,3 +139,79 @@ def test_a_broken_job_file_does_not_stop_the_queue(tmp_path, bad):
         assert queue.listing() == []
     finally:
         queue.stop()
+
+
+def test_a_fault_in_a_job_says_img2print_failed_on_the_file_with_its_reason_not_memory_or_time(tmp_path):
+    picture = save(halves(), tmp_path / "p.png")
+    queue = make_queue(tmp_path, Recorder())
+    try:
+        job = queue.submit("p.png", JobRequest("bogus", str(picture), "p.png"))  # run() raises ValueError on it
+        finished = wait(queue, job.id)
+        assert finished.status == FAILED and finished.error["code"] == "internal_error"
+        assert finished.error["message"] == ("p.png: img2print failed on it (ValueError: unknown action 'bogus'); "
+                                             "please report this with the picture.")
+        assert "memory" not in finished.error["message"] and "time limit" not in finished.error["message"]
+    finally:
+        queue.stop()
+
+
+def test_an_import_error_in_the_worker_is_said_in_one_line_with_the_file(monkeypatch):
+    from octoprint_img2print import worker
+
+    def missing(*_args, **_kwargs):
+        raise ImportError("No module named 'manifold3d'\n(a second line)")
+
+    said: list[str] = []
+    monkeypatch.setattr(worker, "run", missing)
+    monkeypatch.setattr(worker, "_send", said.append)
+    message = {"limits": {"nice": 0, "memory_mb": 0, "max_job_seconds": 60}, "output": None, "view": None,
+               "request": JobRequest("preview", "/nowhere/cat.jpg", "cat.jpg").as_dict()}
+    assert worker.serve(message) == 1
+    error = json.loads(said[-1])["error"]
+    assert error["code"] == "internal_error"
+    assert error["message"] == ("cat.jpg: img2print failed on it (ImportError: No module named 'manifold3d' (a second "
+                                "line)); please report this with the picture.")
+
+
+def test_a_worker_ending_without_a_word_is_told_apart_by_how_it_ended():
+    from octoprint_img2print.jobs import CRASHED, Ending, Job, _unsaid
+
+    job = Job("j1", "preview", "cat.jpg", JobRequest("preview", "/cat.jpg", "cat.jpg"))
+    traceback = "Traceback (most recent call last):\n  File \"x.py\", line 1\nImportError: No module named 'numpy'\n"
+    failed = _unsaid(job, Ending(exit_code=1, log=traceback))
+    assert failed["code"] == "internal_error"
+    assert "cat.jpg: img2print failed on it (ImportError: No module named 'numpy')" in failed["message"]
+    assert _unsaid(job, Ending(exit_code=1))["message"].startswith("cat.jpg: img2print failed on it (exit code 1)")
+    assert _unsaid(job, Ending(exit_code=-9))["message"] == CRASHED  # a signal: the memory cap's end, the kernel's
+    timed = _unsaid(job, Ending(exit_code=-9, timed_out=True, time_limit_s=30))
+    assert timed["code"] == "job_timed_out" and "(30 s)" in timed["message"]
+
+
+def test_the_time_limit_and_a_killed_worker_are_said_as_such(tmp_path):
+    import os
+    import signal
+
+    from octoprint_img2print.jobs import CRASHED
+
+    picture = save(photo_like(1200, 900), tmp_path / "big.png")
+    heavy = convert_request(picture, "big.stl", "lithophane", full_grid=True, width=200)
+    queue = make_queue(tmp_path, Recorder(), limits={"max_job_seconds": 1})
+    try:
+        timed = wait(queue, queue.submit("big.png", heavy).id)
+        assert timed.status == FAILED and timed.error["code"] == "job_timed_out", timed.error
+        assert "time limit" in timed.error["message"] and "(1 s)" in timed.error["message"]
+    finally:
+        queue.stop()
+    queue = make_queue(tmp_path / "again", Recorder())
+    try:
+        job = queue.submit("big.png", heavy)
+        deadline = time.monotonic() + 60
+        while queue.get(job.id).status != "running" or queue.process is None or queue.process.pid is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        os.kill(queue.process.pid, signal.SIGKILL)  # as the kernel ends a process over its memory
+        killed = wait(queue, job.id)
+        assert killed.status == FAILED and killed.error["code"] == "worker_crashed"
+        assert killed.error["message"] == CRASHED
+    finally:
+        queue.stop()
