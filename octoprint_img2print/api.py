@@ -61,6 +61,8 @@ COMMANDS = {PREVIEW: ["file"], CONVERT: ["file"], SLICE: ["file"], CHECK: ["file
             "cancel": ["job"]}
 UPLOAD_ACTIONS = (PREVIEW, CONVERT, SLICE, PRINT, GENERATE)
 PHONE_PATH = "/plugin/img2print/phone"
+# the phone page's template, under the prefix OctoPrint gives a plugin's templates (plugin_<identifier>/)
+PHONE_TEMPLATE = "plugin_img2print/img2print_phone.jinja2"
 MAX_ADDRESS_CHARS = 500
 BACKLIT_FIELD = "backlit"  # the calibration's second photo: the card held against a light
 OWN_FILAMENTS = "filaments"  # the data folder's folder of one's own filament library files
@@ -458,7 +460,7 @@ class HttpApi:
         if refusal() is not None:
             here = flask.request.script_root + PHONE_PATH
             return flask.redirect(f"{flask.request.script_root}/login/?redirect={quote(here)}")
-        return flask.render_template("img2print_phone.jinja2", version=__plugin_version__,
+        return flask.render_template(PHONE_TEMPLATE, version=__plugin_version__,
                                      catalogue=i18n.messages(language()))
 
     @requires(CONVERT_NEEDS)
