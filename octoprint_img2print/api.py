@@ -49,6 +49,7 @@ from .printers.profile import OWN_GCODE, from_octoprint, get_printer, printer_id
 from .slicing.gcode import GCODE_EXTENSIONS
 from .slicing.intents import ORIENTATION_CHOICES, get_intent, intent_ids
 from .slicing.plan import SliceOverrides
+from .worker import printer_name
 
 PRINT = "print"
 QUOTE = "quote"
@@ -142,6 +143,12 @@ def job_view(job: Job) -> dict[str, Any]:
     if printing and printing.get("code"):
         data["result"] = {**data["result"], "print": {**printing, "message": in_user_language(HOLDS[printing["code"]])}}
     return data
+
+
+def listed_printer(printer: Any) -> dict[str, Any]:
+    """A shipped printer as the listing gives it, its name in the user's language where it is words."""
+    data = printer.as_dict()
+    return {**data, "name": printer_name(data["name"], in_user_language)}
 
 
 def held(code: str, status: int = 409) -> flask.Response:
@@ -289,7 +296,7 @@ class HttpApi:
             return flask.jsonify(job_view(found)) if found else error(404, "unknown_job",
                                                                        translate("There is no such job."))
         return flask.jsonify({
-            "printers": [get_printer(p).as_dict() for p in printer_ids()],
+            "printers": [listed_printer(get_printer(p)) for p in printer_ids()],
             "intents": [{"id": i, "name": in_user_language(get_intent(i).name)} for i in intent_ids()],
             "modes": describe_modes(in_user_language),
             "overrides": self._slicing_options(),
@@ -407,7 +414,8 @@ class HttpApi:
         suggested = suggested_printer(profile)
         return {"id": printer.id, "name": printer.name, "own_gcode": bool(profile.get(OWN_GCODE)),
                 "start_gcode": printer.start_gcode, "end_gcode": printer.end_gcode,
-                "suggested": {"id": suggested.id, "name": suggested.name} if suggested else None}
+                "suggested": {"id": suggested.id, "name": printer_name(suggested.name, in_user_language)}
+                if suggested else None}
 
     def _print(self, path: str, stored: bool = False) -> flask.Response:
         """Start printing a G-code of the file list now, if the printer is idle: the bed was confirmed clear with

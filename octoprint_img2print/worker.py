@@ -24,6 +24,7 @@ from .errors import Img2PrintError
 from .generating import tripo
 from .geometry.checks import repairable, verdict
 from .i18n import N_, _
+from .isolated import in_own_words
 from .job_request import CHECK, CONVERT, GENERATE, PREVIEW, REPAIR, SLICE, JobRequest, Limits
 from .modes import registry
 from .options import in_page_words
@@ -37,6 +38,9 @@ INTERNAL_ERROR = "internal_error"  # a fault of img2print itself on a file (the 
 FAILED_ON = N_("{file}: img2print failed on it ({reason}); please report this with the picture.")
 OUT_OF_MEMORY = N_("The job needed more memory than the limit set in img2print's settings.")
 MAX_REASON_CHARS = 200
+# the shipped printers whose names are words rather than a maker's model name, so that the catalogue has them (a
+# test keeps them in step with profiles/printers/); the pages show them translated
+SHIPPED_PRINTER_NAMES = (N_("Generic 200 mm printer"), N_("Generic delta, 180 mm round bed"))
 # where each stage starts and ends in a job's progress, 0 to 1, by action (slicing fills its span as it goes)
 STAGE_SPANS = {
     CONVERT: {pipeline.STAGE_LOADING: (0.0, 0.1), pipeline.STAGE_BUILDING: (0.1, 0.8),
@@ -125,13 +129,23 @@ def _option_types(request: JobRequest) -> list[type]:
     return [*(mode.options for mode in chosen), ArtworkOptions, SliceOverrides]
 
 
+def printer_name(name: str, translate: Callable[[str], str]) -> str:
+    """A printer's name as a page shows it: a shipped generic printer's in the reader's language, others as
+    written."""
+    return str(translate(name)) if name in SHIPPED_PRINTER_NAMES else name
+
+
 def for_pages(result: dict[str, Any], request: JobRequest) -> dict[str, Any]:
-    """A result as pages show it: findings worded with the options' labels, and grouped with their fixes."""
+    """A result as pages show it: findings worded with the options' labels, and grouped with their fixes; the 3D
+    view's printer named in the job's language."""
     findings = result.get("findings")
     if findings is not None:
         for finding in findings:
             finding["message"] = in_page_words(finding["message"], _option_types(request), _)
         result["groups"] = grouped(findings, _)
+    printer = (result.get("view") or {}).get("printer")
+    if isinstance(printer, dict) and isinstance(printer.get("name"), str):
+        printer["name"] = printer_name(printer["name"], _)
     return result
 
 
@@ -190,7 +204,7 @@ def serve(message: dict[str, Any]) -> int:
         _say("result", result=result)
         return 0
     except Img2PrintError as error:
-        error.message = in_page_words(error.message, _option_types(request), _)
+        error.message = in_page_words(in_own_words(error).message, _option_types(request), _)
         _say("error", error=error.as_dict())
         return 1
     except Exception as error:  # every fault of a job is said, never a crash of its worker
