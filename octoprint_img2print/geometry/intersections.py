@@ -16,6 +16,7 @@ from .mesh import Mesh
 MAX_GRID_ENTRIES = 20_000_000  # triangle-in-cell entries before the grid is made coarser
 MAX_CELLS_PER_AXIS = 2**20  # so that cell numbers stay whole 64-bit numbers however far apart parts lie
 PAIR_CHUNK = 1_000_000  # candidate pairs tested at once
+ENTRY_CHUNK = 2_000_000  # triangle-in-cell entries placed at once
 SIDE_EPSILON = 1e-9  # relative: a corner this close to the other's plane lies on it
 
 
@@ -59,11 +60,23 @@ def _cell_entries(low: np.ndarray, high: np.ndarray) -> tuple[Grid, np.ndarray, 
             break
         grid.size *= 2.0
     grid.dims = grid.cell(high).max(axis=0) + 1
-    owner = np.repeat(np.arange(len(low)), counts)
-    step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    span = spans[owner]
-    offset = np.stack([step // (span[:, 1] * span[:, 2]), (step // span[:, 2]) % span[:, 1], step % span[:, 2]], 1)
-    return grid, grid.key(first[owner] + offset), owner
+    keys, owners = np.empty(int(counts.sum()), dtype=np.int64), np.empty(int(counts.sum()), dtype=np.int32)
+    ends = np.cumsum(counts)
+    start = 0
+    while start < len(low):  # a few million entries at a time: their per-entry cells never stand whole in memory
+        stop = max(int(np.searchsorted(ends, (ends[start - 1] if start else 0) + ENTRY_CHUNK, side="right")),
+                   start + 1)
+        chunk = counts[start:stop]
+        owner = np.repeat(np.arange(start, stop), chunk)
+        step = np.arange(int(chunk.sum())) - np.repeat(np.cumsum(chunk) - chunk, chunk)
+        span = spans[owner]
+        offset = np.stack([step // (span[:, 1] * span[:, 2]), (step // span[:, 2]) % span[:, 1], step % span[:, 2]],
+                          1)
+        at = ends[start - 1] if start else 0
+        keys[at:at + len(owner)] = grid.key(first[owner] + offset)
+        owners[at:at + len(owner)] = owner
+        start = stop
+    return grid, keys, owners
 
 
 def _candidate_pairs(low: np.ndarray, high: np.ndarray, faces: np.ndarray) -> np.ndarray:
@@ -72,8 +85,9 @@ def _candidate_pairs(low: np.ndarray, high: np.ndarray, faces: np.ndarray) -> np
     grid, keys, owner = _cell_entries(low, high)
     order = np.argsort(keys, kind="stable")
     keys, owner = keys[order], owner[order]
-    partners = np.searchsorted(keys, keys, side="right") - np.arange(len(keys)) - 1
-    bounds = np.cumsum(partners)
+    del order
+    partners = (np.searchsorted(keys, keys, side="right") - np.arange(len(keys)) - 1).astype(np.int32)
+    bounds = np.cumsum(partners, dtype=np.int64)
     chunks, start = [], 0
     while start < len(keys):
         stop = max(int(np.searchsorted(bounds, (bounds[start - 1] if start else 0) + PAIR_CHUNK, side="right")),
@@ -87,9 +101,9 @@ def _candidate_pairs(low: np.ndarray, high: np.ndarray, faces: np.ndarray) -> np
                 & (grid.key(grid.cell(meet_low)) == keys[first]))
         i, j = i[keep], j[keep]
         shared = (faces[i][:, :, None] == faces[j][:, None, :]).any(axis=2).sum(axis=1)
-        chunks.append(np.stack([i[shared < 2], j[shared < 2]], axis=1))
+        chunks.append(np.stack([i[shared < 2], j[shared < 2]], axis=1).astype(np.int32))
         start = stop
-    return np.concatenate(chunks) if chunks else np.zeros((0, 2), dtype=np.int64)
+    return np.concatenate(chunks) if chunks else np.zeros((0, 2), dtype=np.int32)
 
 
 def _interval(triangles: np.ndarray, distance: np.ndarray, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
