@@ -35,10 +35,11 @@ from .errors import Img2PrintError
 from .filaments.calibration import CALIBRATED_FILE, Fit, calibrated, said, save
 from .filaments.library import DEFAULT_FILAMENT, Library
 from .generating import tripo
+from .i18n import N_
 from .isolated import is_picture, run_isolated
 from .job_request import CHECK, CONVERT, GENERATE, PREVIEW, REPAIR, SLICE, JobDefaults, Limits, build_request
 from .jobs import Job, JobQueue
-from .modes import DRAWING, NOTHING, describe_modes, mode_for
+from .modes import COLOUR, DRAWING, NOTHING, describe_modes, mode_for
 from .modes import registry as modes
 from .modes.td_card import CardOptions
 from .options import bad_parameter, describe
@@ -47,7 +48,7 @@ from .print_go import BED_CLEAR_UNCONFIRMED, HOLDS, BedConfirmation, PrintGo, co
 from .printers.matching import suggested_printer
 from .printers.profile import OWN_GCODE, from_octoprint, get_printer, printer_ids
 from .slicing.gcode import GCODE_EXTENSIONS
-from .slicing.intents import ORIENTATION_CHOICES, get_intent, intent_ids
+from .slicing.intents import ORIENTATION_CHOICES, get_intent, intent_ids, intents_for
 from .slicing.plan import SliceOverrides
 from .worker import printer_name
 
@@ -159,6 +160,39 @@ def held(code: str, status: int = 409) -> flask.Response:
 def occupied(printer: Any) -> bool:
     """True while OctoPrint's printer has a print on its bed: printing, pausing, paused or cancelling."""
     return printer.is_printing() or printer.is_pausing() or printer.is_paused() or printer.is_cancelling()
+
+
+PRINTER_SAYS = {
+    "printing": N_("The printer is printing {file}: {percent} % done."),
+    "paused": N_("The printer is paused in the middle of {file}."),
+    "cancelling": N_("The printer is cancelling {file}."),
+    "ready": N_("The printer is ready."),
+    "busy": N_("The printer is not ready."),
+    "offline": N_("The printer is not connected."),
+}
+
+
+def printer_state(printer: Any) -> dict[str, Any]:
+    """OctoPrint's printer as a page tells it: printing (which file, how far), paused, cancelling, ready, busy
+    otherwise, or offline; ``occupied`` while a print is on its bed (no print may be started then), and what to say,
+    in the user's language."""
+    job = ((printer.get_current_job() or {}).get("file") or {}) if occupied(printer) else {}
+    name = str(job.get("display") or job.get("name") or "")
+    completion = ((printer.get_current_data() or {}).get("progress") or {}).get("completion")
+    if printer.is_cancelling():
+        state = "cancelling"
+    elif printer.is_paused() or printer.is_pausing():
+        state = "paused"
+    elif printer.is_printing():
+        state = "printing"
+    elif printer.is_ready():
+        state = "ready"
+    else:
+        state = "busy" if printer.is_operational() else "offline"
+    percent = round(float(completion)) if isinstance(completion, (int, float)) else 0
+    return {"state": state, "occupied": occupied(printer), "file": name or None,
+            "percent": percent if state == "printing" else None,
+            "message": in_user_language(PRINTER_SAYS[state]).format(file=name or "-", percent=percent)}
 
 
 def _number(value: Any, name: str) -> float:
@@ -285,11 +319,15 @@ class HttpApi:
 
     @requires(CONVERT_NEEDS)
     def listing(self) -> flask.Response:
-        """GET: one job (``?job=ID``), only the bed's confirmation (``?bed``, for print farms), or printers,
-        intents, modes with their options, slicers, the settings' defaults (printer, each mode's width and intent),
-        recent jobs."""
+        """GET: one job (``?job=ID``), only the bed's confirmation (``?bed``, for print farms), only the printer's
+        state (``?printer``, for the phone page), or printers,
+        intents, modes with their options (and the intents the pages offer for each; whether it prints in its own
+        filaments, a painting's, so that the slicing's filament menu does not apply), slicers, the settings' defaults
+        (printer, each mode's width and intent), recent jobs."""
         if "bed" in flask.request.args:
             return flask.jsonify(self._farm_answer())
+        if "printer" in flask.request.args:
+            return flask.jsonify({"printer": printer_state(self.services.printer)})
         job_id = flask.request.args.get("job")
         if job_id:
             found = self.services.queue.get(job_id)
@@ -298,13 +336,15 @@ class HttpApi:
         return flask.jsonify({
             "printers": [listed_printer(get_printer(p)) for p in printer_ids()],
             "intents": [{"id": i, "name": in_user_language(get_intent(i).name)} for i in intent_ids()],
-            "modes": describe_modes(in_user_language),
+            "modes": [{**mode, "intents": intents_for(mode["intent"]), "own_filaments": mode["reads"] == COLOUR}
+                      for mode in describe_modes(in_user_language)],
             "overrides": self._slicing_options(),
             "orientations": [{"value": c.value, "label": in_user_language(c.label)} for c in ORIENTATION_CHOICES],
             "slicers": self.services.slicer_status(),
             "tripo": {"configured": bool(self.services.tripo_access().api_key),
                       "third_party": in_user_language(tripo.THIRD_PARTY)},
             "bed": self.services.bed.as_dict(),
+            "printer_state": printer_state(self.services.printer),
             "octoprint_printer": self._octoprint_printer(),
             "defaults": {"printer": self.services.default_printer(),
                          "modes": self.services.job_defaults().mode_defaults},

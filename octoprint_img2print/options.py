@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from functools import cache
 from typing import Any
 
@@ -19,6 +19,8 @@ SEVERAL = "choices"  # how the listing describes a text option of several choice
 MAX_TEXT = 1000  # characters of a text option
 FLAG = re.compile(r"--([a-z][a-z0-9-]*)")
 METADATA_KEY = "img2print"
+SHAPE = "shape"  # the option that chooses a mode's shape, which its other options may apply to only some of
+SHAPES_OF = "OPTION_SHAPES"  # an options class's shapes for options it inherits: {name: shapes}
 
 
 @dataclass(frozen=True)
@@ -45,14 +47,17 @@ class OptionInfo:
     listing: Callable[[Translate], list[dict[str, str]]] | None = None  # choices known only when asked (the
     # filament library): each {value, label} in the reader's language; the options' check() refuses others
     several: bool = False  # a text option holding several of its listing's values, comma-separated
+    shapes: tuple[str, ...] = ()  # the values of the mode's shape option it applies to (none said: every shape);
+    # the pages show it only for those, the command line and the API take it whatever the shape
 
 
 def option(default: Any, label: str, help: str, *, unit: str = "", low: float | None = None,
            high: float | None = None, low_open: bool = False, choices: tuple[Choice, ...] = (),
            main: bool = False, multiline: bool = False,
-           listing: Callable[[Translate], list[dict[str, str]]] | None = None, several: bool = False) -> Any:
+           listing: Callable[[Translate], list[dict[str, str]]] | None = None, several: bool = False,
+           shapes: tuple[str, ...] = ()) -> Any:
     """A dataclass field that describes itself (see OptionInfo)."""
-    info = OptionInfo(label, help, unit, low, high, low_open, choices, main, multiline, listing, several)
+    info = OptionInfo(label, help, unit, low, high, low_open, choices, main, multiline, listing, several, shapes)
     return field(default=default, metadata={METADATA_KEY: info})
 
 
@@ -78,6 +83,8 @@ class OptionSpec:
                 "label": translate(info.label), "help": translate(info.help), "unit": info.unit,
                 "min": info.low, "max": info.high, "min_exclusive": info.low_open, "main": info.main,
                 "multiline": info.multiline}
+        if info.shapes:
+            data["shapes"] = list(info.shapes)
         if info.choices:
             data["choices"] = [{"value": c.value, "label": translate(c.label)} for c in info.choices]
         if info.listing is not None:
@@ -98,12 +105,16 @@ def _kind(annotation: Any) -> tuple[str, bool]:
 
 @cache
 def option_specs(options_type: type) -> tuple[OptionSpec, ...]:
-    """Every described option of an options dataclass, in declaration order."""
+    """Every described option of an options dataclass, in declaration order; an option it inherits applies to the
+    shapes the class's OPTION_SHAPES says, if it names it."""
     specs = []
+    shapes_of: Mapping[str, tuple[str, ...]] = getattr(options_type, SHAPES_OF, {})
     for item in fields(options_type):
         info = item.metadata.get(METADATA_KEY)
         if info is None:
             continue
+        if item.name in shapes_of:
+            info = replace(info, shapes=tuple(shapes_of[item.name]))
         kind, nullable = _kind(item.type)
         kind = TEXT if kind == CHOICE and not info.choices else kind
         default = None if item.default is MISSING else item.default

@@ -4,6 +4,7 @@ a sheet stands upright on its edge, on a foot, or lies flat."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 import numpy as np
 
@@ -34,13 +35,14 @@ FOOT_GRIP_SHARE = 0.35  # a heart sinks into its foot until it is this share of 
 class LithophaneOptions(HoleOptions):
     """Lithophane options; lengths in millimetres, transmittance per millimetre of plastic."""
 
+    OPTION_SHAPES: ClassVar[dict[str, tuple[str, ...]]] = {"hole": (HOOK,), "hole_rim": (HOOK,)}  # inherited ones
     shape: str = option(FLAT, N_("Shape"), N_("sheet shape: flat, arc, cylinder (a closed lamp shade), heart, or "
                                               "framed with a hook tab"),
                         choices=(Choice(FLAT, N_("Flat")), Choice(ARC, N_("Arc")),
                                  Choice(CYLINDER, N_("Cylinder (lamp shade)")), Choice(HEART, N_("Heart")),
                                  Choice(HOOK, N_("Framed, with a hook tab"))), main=True)
     curve_angle: float = option(120.0, N_("Arc angle"), N_("angle of an arc in degrees"),
-                                unit="°", low=1.0, high=359.0)
+                                unit="°", low=1.0, high=359.0, shapes=(ARC,))
     stand: str = option(AUTO, N_("Stand"), N_("how a flat, heart or hook-tab sheet is printed: upright with a foot "
                                               "that slicing adds (the model and its preview stay a lying sheet), "
                                               "built standing on a foot, upright on its bare edge (a heart, which "
@@ -48,11 +50,11 @@ class LithophaneOptions(HoleOptions):
                                               "their own edge"),
                         choices=(Choice(AUTO, N_("Upright on a foot")), Choice(FOOT, N_("Foot built into the model")),
                                  Choice(EDGE, N_("Upright on its bare edge")), Choice(LYING, N_("Lying flat"))),
-                        main=True)
+                        main=True, shapes=SHEETS)
     stand_depth: float = option(16.0, N_("Foot depth"), N_("depth of the foot in mm"),
-                                unit="mm", low=0.1, high=200.0)
+                                unit="mm", low=0.1, high=200.0, shapes=SHEETS)
     stand_height: float = option(5.0, N_("Foot height"), N_("height of the foot in mm"),
-                                 unit="mm", low=2 * STAND_SINK_MM, high=50.0)
+                                 unit="mm", low=2 * STAND_SINK_MM, high=50.0, shapes=SHEETS)
 
     @property
     def on_foot(self) -> bool:

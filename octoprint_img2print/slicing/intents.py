@@ -90,6 +90,19 @@ def intent_ids() -> list[str]:
     return sorted(p.stem for p in profiles_dir("intents").glob("*.yaml"))
 
 
+GENERAL_INTENTS = ("display", "functional")  # what any solid may be for: to look at, or to use
+
+
+def intents_for(own: str | None) -> list[str]:
+    """The intents a page offers for a mode whose own intent is ``own``: that one first, then the general ones (a
+    lithophane is not sliced as a cookie cutter); every one when there is no mode (a model as it is). The one place
+    that decides it; the command line and the API still take any intent."""
+    known = intent_ids()
+    if not own:
+        return known
+    return [intent for intent in dict.fromkeys((own, *GENERAL_INTENTS)) if intent in known]
+
+
 def load_intent(path: Path) -> Intent:
     """Read and validate one intent file."""
     try:

@@ -29,7 +29,7 @@ $(function () {
 
         self.modes = ko.observableArray([]);
         self.printers = ko.observableArray([]);
-        self.intents = ko.observableArray([]);
+        self.allIntents = ko.observableArray([]);  // every intent; a mode offers those its listing names
         self.filaments = ko.observableArray([]);  // the filament library, by name: {value, label}
         self.slicerList = ko.observableArray([]);
         self.mode = ko.observable();
@@ -100,8 +100,8 @@ $(function () {
         // a field holds a value that cannot be used (its problem is shown at the field)
         self.invalid = ko.pureComputed(function () {
             var mode = self.current();
-            return (!!mode && mode.fields.some(function (item) { return item.problem(); }))
-                || self.slicing().some(function (item) { return item.problem(); });
+            return (!!mode && mode.fields.some(function (item) { return item.applies() && item.problem(); }))
+                || self.slicingShown().some(function (item) { return item.problem(); });
         });
 
         function stored() {
@@ -177,7 +177,8 @@ $(function () {
             var plugin = stored(), defaults = plugin ? plugin.mode_defaults : null;
             if (!defaults) return [];
             return self.modes().filter(function (mode) { return defaults[mode.id]; }).map(function (mode) {
-                return {label: mode.label, width: defaults[mode.id].width, intent: defaults[mode.id].intent};
+                return {label: mode.label, width: defaults[mode.id].width, intent: defaults[mode.id].intent,
+                        intents: intentsOf(mode), widthPlaceholder: Fields.formatNumber(mode.defaultWidth, locale)};
             });
         });
 
@@ -208,16 +209,51 @@ $(function () {
                 var own = option.name === "width" && width !== null && width !== undefined;
                 return field(option, own ? width : option.default);
             });
+            // an option that says which shapes it belongs to (an arc's angle) is shown and sent for those only
+            var shape = ko.utils.arrayFirst(fields, function (item) { return item.name === "shape"; });
+            fields.forEach(function (item) {
+                item.applies = ko.pureComputed(function () {
+                    var shapes = item.option.shapes;
+                    return !shapes || !shape || shapes.indexOf(shape.value()) >= 0;
+                });
+            });
+            function shown(main) {
+                return ko.pureComputed(function () {
+                    return fields.filter(function (item) { return !!item.main === main && item.applies(); });
+                });
+            }
             return {id: mode.id, label: mode.label, description: mode.description, defaultFor: mode.default_for, fields: fields,
-                    reads: mode.reads,
-                    main: fields.filter(function (item) { return item.main; }),
-                    advanced: fields.filter(function (item) { return !item.main; })};
+                    reads: mode.reads, intents: mode.intents || [], ownFilaments: !!mode.own_filaments,
+                    defaultWidth: mode.default_width,
+                    main: shown(true), advanced: shown(false)};
         }
         self.current = ko.pureComputed(function () {
             var id = self.mode();
             return ko.utils.arrayFirst(self.modes(), function (mode) { return mode.id === id; });
         });
         self.mode.subscribe(function (id) { self.intent(modeDefault(id, "intent") || undefined); });
+        // a model is sliced as it is: every intent; a picture: the intents its mode names (its own first)
+        self.isModel = ko.pureComputed(function () {
+            var file = self.file();
+            return file !== null && /\.(stl|3mf|obj|glb|gltf)$/i.test(file.name);
+        });
+        function intentsOf(mode) {
+            var all = self.allIntents();
+            if (!mode || !mode.intents.length) return all;
+            return mode.intents.map(function (id) {
+                return ko.utils.arrayFirst(all, function (intent) { return intent.id === id; });
+            }).filter(Boolean);
+        }
+        self.intents = ko.pureComputed(function () {
+            return self.isModel() ? self.allIntents() : intentsOf(self.current());
+        });
+        // the slicing options that apply: not the filament for a mode that prints in its own (a painting)
+        self.slicingShown = ko.pureComputed(function () {
+            var mode = self.current();
+            return self.slicing().filter(function (item) {
+                return !(item.name === "filament" && mode && mode.ownFilaments && !self.isModel());
+            });
+        });
 
         self.load = function () {
             if (!self.canConvert()) return;
@@ -228,7 +264,7 @@ $(function () {
                 self.filaments(answer.overrides.filter(function (option) { return option.name === "filament"; })
                     .map(function (option) { return option.choices; })[0] || []);
                 self.printers(answer.printers);
-                self.intents(answer.intents);
+                self.allIntents(answer.intents);
                 self.slicerList(answer.slicers);
                 self.tripo(answer.tripo);
                 if (answer.bed) self.bed(answer.bed);
@@ -295,7 +331,7 @@ $(function () {
             var values = {};
             fields.forEach(function (item) {
                 var value = item.value();
-                if (item.problem() || value === "" || value === null || value === undefined || value === item.initial && item.name !== "width") return;
+                if ((item.applies && !item.applies()) || item.problem() || value === "" || value === null || value === undefined || value === item.initial && item.name !== "width") return;
                 values[item.name] = Fields.valueOf(item, value, locale);
             });
             return values;
@@ -304,7 +340,7 @@ $(function () {
             var mode = self.current();
             return mode ? changed(mode.fields) : {};
         });
-        self.overrides = ko.pureComputed(function () { return changed(self.slicing()); });
+        self.overrides = ko.pureComputed(function () { return changed(self.slicingShown()); });
 
         // what a preview was made of: the file, the mode, its options, the printer, the intent and the slicing options
         self.asked = ko.pureComputed(function () {
@@ -373,6 +409,7 @@ $(function () {
                     .done(function (job) { self.follow(job); })
                     .fail(function (xhr) {
                         self.busy(false);
+                        self.forgetPreview();
                         self.error(failure(xhr, gettext("The preview failed.")));
                     });
             }, 600);
@@ -414,6 +451,17 @@ $(function () {
                                 {cost: number(price.cost, 1), balance: number(price.balance, 1)}) : "";
         });
 
+        // a preview that failed leaves nothing of the one before on screen: its findings, 3D view and pictures
+        // belonged to other options
+        self.forgetPreview = function () {
+            self.groups([]);
+            self.preview("");
+            self.backlit("");
+            self.painted("");
+            self.previewed(null);
+            if (view3d) view3d.hide();
+        };
+
         // the first action uploads the picture; later ones work on the file already in OctoPrint's list
         self.send = function (action) {
             var asked = {mode: self.mode(), options: self.options(), overrides: self.overrides()};
@@ -435,6 +483,7 @@ $(function () {
                     .fail(function (xhr) {
                         self.busy(false);
                         self.job(null);
+                        if (action === "preview") self.forgetPreview();
                         self.error(failure(xhr, gettext("The job failed.")));
                     });
                 return;
@@ -456,6 +505,7 @@ $(function () {
                     try { message = JSON.parse(failed[0].response).error.message; } catch (ignored) { message = null; }
                     self.busy(false);
                     self.job(null);
+                    if (action === "preview") self.forgetPreview();
                     self.error(message || gettext("The upload failed."));
                 });
         };
@@ -516,6 +566,7 @@ $(function () {
             } else if (job.status === "failed" || job.status === "cancelled") {
                 self.busy(false);
                 changedWhileBusy = false;
+                if (job.status === "failed" && job.action === "preview") self.forgetPreview();
                 self.error(job.status === "cancelled" ? gettext("Cancelled.") : (job.error && job.error.message) || gettext("The job failed."));
                 if (job.action === "repair") document.getElementById("img2print-error").scrollIntoView({block: "nearest"});
             }

@@ -7,6 +7,7 @@
     var modes = [], photo = null, job = null;  // job: null when idle, "" while uploading, else its id
     var defaults = {modes: {}}, extra = {};  // the settings' defaults; options set by a fix the form does not show
     var previewing = null, previewed = null, blocked = false;  // what the last preview was made of, and its verdict
+    var printer = null;  // OctoPrint's printer as the API tells it: state, occupied, file, message
 
     function $(id) { return document.getElementById(id); }
     function csrf() {
@@ -124,18 +125,33 @@
             var start = option.name === "width" ? (own || mode.default_width) : option.default;
             var field = Fields.describe(option, start === undefined ? null : start, locale, gettext);
             fields[field.name] = field;
-            (option.main ? main : more).appendChild(fieldElement(field, "option-"));
+            field.box = fieldElement(field, "option-");
+            (option.main ? main : more).appendChild(field.box);
         });
-        $("more").hidden = more.children.length === 0;
+        showApplying();
     }
+    // an option that says which shapes it belongs to (an arc's angle) is shown and sent for those only; the
+    // slicing's filament is not for a mode that prints in its own filaments (a painting)
+    function showApplying() {
+        var mode = current(), shape = $("option-shape");
+        Object.keys(fields).forEach(function (name) {
+            var shapes = fields[name].option.shapes;
+            fields[name].box.hidden = !!shapes && !!shape && shapes.indexOf(shape.value) < 0;
+        });
+        if (slicing.filament) slicing.filament.box.hidden = !!(mode && mode.own_filaments);
+        $("more").hidden = !Array.prototype.some.call($("more-options").children, function (box) { return !box.hidden; });
+    }
+    function applies(field) { return !field.box || !field.box.hidden; }
 
     // the slicing options (layers, walls, infill, supports, ...), all under their own "Slicing options"
     function showSlicing(listed) {
         listed.forEach(function (option) {
             var field = Fields.describe(option, option.default === undefined ? null : option.default, locale, gettext);
             slicing[field.name] = field;
-            $("slicing-options").appendChild(fieldElement(field, "slicing-"));
+            field.box = fieldElement(field, "slicing-");
+            $("slicing-options").appendChild(field.box);
         });
+        showApplying();
     }
 
     // the value's problem shown at its field; true when every field can be used
@@ -145,7 +161,7 @@
             Object.keys(group[0]).forEach(function (name) {
                 var input = $(group[1] + name), said = $(group[1] + name + "-problem");
                 var value = input && group[0][name].type === "choices" ? checkedIn(input) : input && input.value;
-                var problem = input ? Fields.problem(group[0][name].option, value, locale, gettext) : "";
+                var problem = input && applies(group[0][name]) ? Fields.problem(group[0][name].option, value, locale, gettext) : "";
                 said.textContent = problem;
                 said.hidden = !problem;
                 if (input) input.setAttribute("aria-invalid", problem ? "true" : "false");
@@ -164,7 +180,7 @@
     function chosenOf(group, prefix, chosen) {
         Object.keys(group).forEach(function (name) {
             var field = group[name], input = $(prefix + name);
-            if (!input) return;
+            if (!input || !applies(field)) return;
             if (field.type === "boolean") {
                 if (input.checked !== !!field.initial) chosen[name] = input.checked;
                 return;
@@ -193,6 +209,7 @@
             showOptions();
             showSlicing(listing.overrides);
             showFilaments(listing.overrides);
+            showPrinter(listing.printer_state);
             $("app").hidden = false;
         });
     });
@@ -200,6 +217,9 @@
     ["options", "more-options", "slicing-options"].forEach(function (box) {
         $(box).addEventListener("input", enable);
         $(box).addEventListener("change", enable);
+    });
+    $("options").addEventListener("change", function (event) {
+        if (event.target.id === "option-shape") { showApplying(); enable(); }
     });
     $("photo").addEventListener("change", function (event) {
         photo = event.target.files[0] || null;
@@ -232,11 +252,38 @@
     }
     function enable() {
         var current = previewed !== null && previewed === asked(), usable = checkFields(), given = photo || wordsOnly();
+        var busy = !!(printer && printer.occupied);  // a print is on the bed: nothing more may start
         $("preview").disabled = !given || job !== null || !usable;
-        $("print").disabled = !given || job !== null || !$("bed-clear").checked || !current || blocked || !usable;
-        $("preview-first").hidden = !given || current;
-        $("result-print").disabled = !$("result-bed-clear").checked;
+        $("print").disabled = !given || job !== null || !$("bed-clear").checked || !current || blocked || !usable || busy;
+        $("print").hidden = $("bed-clear-label").hidden = busy;
+        $("preview-first").hidden = !given || current || busy;
+        $("result-print").disabled = !$("result-bed-clear").checked || busy;
+        if (busy) $("result-print").hidden = $("result-bed-clear-label").hidden = true;
     }
+
+    // the printer's state, said above the print controls and asked again every few seconds while the page is seen:
+    // while a print is on its bed (that file or any other) the page offers neither "bed is clear" nor Print
+    function showPrinter(state) {
+        var was = printer;
+        printer = state || null;
+        $("printer-state").textContent = printer ? printer.message : "";
+        $("printer-state").className = "printer-state " + (printer ? printer.state : "");
+        if (was && was.occupied && printer && !printer.occupied && $("result-file").textContent) {
+            var gcode = /\.gcode$/i.test($("result-file").textContent);  // the print ended: the card may print again
+            $("result-print").hidden = $("result-bed-clear-label").hidden = !gcode;
+        }
+        enable();
+    }
+    function askPrinter() {
+        if (document.visibilityState === "visible" && !$("app").hidden) {
+            fetch(api + "?printer", {credentials: "same-origin"})
+                .then(function (answer) { return answer.ok ? answer.json() : null; })
+                .then(function (answer) { if (answer) showPrinter(answer.printer); })
+                .catch(function () { return null; });
+        }
+    }
+    setInterval(askPrinter, 3000);
+    document.addEventListener("visibilitychange", askPrinter);
     $("bed-clear").addEventListener("change", enable);
     $("result-bed-clear").addEventListener("change", enable);
 
@@ -262,7 +309,7 @@
         fetch(upload, {method: "POST", body: form, credentials: "same-origin", headers: {"X-CSRF-Token": csrf()}})
             .then(function (answer) { return answer.json().then(function (data) { return {ok: answer.ok, data: data}; }); })
             .then(function (reply) {
-                if (!reply.ok) { fail(reply.data.error.message); return; }
+                if (!reply.ok) { fail(reply.data.error.message, action === "preview"); return; }
                 job = reply.data.id;
                 listed = reply.data.file;
                 poll();
@@ -317,16 +364,28 @@
         job = "";
         enable();
         command(body).then(function (reply) {
-            if (!reply.ok) { fail(reply.data.error.message); return; }
+            if (!reply.ok) { fail(reply.data.error.message, action === "preview"); return; }
             job = reply.data.id;
             poll();
         });
     }
-    function fail(message) {
+    function fail(message, preview) {
         job = null;
         $("progress").hidden = true;
+        if (preview) forgetPreview();
         $("error").textContent = message || text.failed;
         enable();
+    }
+    // a preview that failed leaves nothing of the one before on screen: its findings, 3D view and pictures belonged
+    // to other options
+    function forgetPreview() {
+        showGroups([]);
+        previewed = null;
+        blocked = false;
+        ["solid", "backlit", "no-webgl", "painted-figure"].forEach(function (id) { $(id).hidden = true; });
+        $("solid").removeAttribute("src");
+        $("backlit").removeAttribute("src");
+        if (view3d) view3d.hide();
     }
     function showResult(result) {
         $("result-file").textContent = result.file;
@@ -341,6 +400,7 @@
         $("print-state").className = printing && !printing.started ? "error" : "";
         $("result-print").hidden = $("result-bed-clear-label").hidden = !gcode || (printing !== null && printing.started);
         $("result").hidden = false;
+        if (printing) askPrinter();
         enable();
     }
     function poll() {
@@ -359,7 +419,7 @@
                 }
                 if (state.status === "cancelled") { fail(text.cancelled); return; }
                 if (state.status !== "done") previewing = null;
-                if (state.status !== "done") { fail(state.error && state.error.message); return; }
+                if (state.status !== "done") { fail(state.error && state.error.message, state.action === "preview"); return; }
                 job = null;
                 $("progress").hidden = true;
                 var result = state.result || {};
@@ -464,7 +524,7 @@
             $("error").textContent = "";
             enable();
             command(body).then(function (reply) {
-                if (!reply.ok) { fail(reply.data.error.message); return; }
+                if (!reply.ok) { fail(reply.data.error.message, true); return; }
                 job = following = reply.data.id;
                 $("progress").hidden = false;
                 poll();
@@ -492,6 +552,7 @@
                 $("print-state").textContent = reply.ok ? text.printing : (reply.data.error.message || text.notStarted);
                 $("print-state").className = reply.ok ? "" : "error";
                 if (reply.ok) $("result-print").hidden = $("result-bed-clear-label").hidden = true;
+                askPrinter();
                 enable();
             });
     });
