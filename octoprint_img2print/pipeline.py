@@ -28,6 +28,7 @@ from .filaments.painting import SWAPS_FINDING, Plan, plan_of
 from .filaments.slicer_projects import colour_change_parts
 from .generating import tripo
 from .geometry import outline
+from .geometry.budget import gigabytes, memory_budget, slicer_bytes
 from .geometry.checks import MIN_PART_MM, MeshSummary, needs_repair, summarize, verdict
 from .geometry.files import READ_MODEL_EXTENSIONS, model_format, read_mesh, write_atomically, write_mesh
 from .geometry.mesh import Mesh
@@ -595,6 +596,18 @@ def _printable_model(mesh: Mesh, name: str, repair: bool, progress: Progress) ->
     return result.mesh, report
 
 
+def _require_slicer_memory(triangles: int, slicer: str) -> None:
+    """Refuse, before it starts, a slice the slicer would need more memory for than the job may use."""
+    need, budget = slicer_bytes(triangles), memory_budget()
+    if need > budget:
+        raise BadInput("too_large_to_slice",
+                       _("{slicer} would need about {need} of memory to slice {count} triangles, more than the "
+                         "{memory} this job may use. Simplify (decimate) the model, or give the job more memory "
+                         "(the plugin's memory limit; on the command line, ulimit -v).")
+                       .format(slicer=slicer, need=gigabytes(need), count=triangles, memory=gigabytes(budget)),
+                       triangles=triangles, need_bytes=need, budget_bytes=budget)
+
+
 def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, options: Mapping[str, Any] | None,
                        max_megapixels: float, printer: PrinterProfile, repair: bool, progress: Progress,
                        built: ConvertResult | None,
@@ -644,6 +657,7 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
                                    overrides=chosen_overrides, tree_supports=backend.has_tree_supports(info),
                                    painted=painted_plan(report, used_mode, mode_options, mesh))
     report.extend(prepared.report)
+    _require_slicer_memory(len(prepared.mesh.faces), backend.label)
     progress(STAGE_SLICING)
     with scratch_folder("slice") as folder:
         work = Path(folder)

@@ -4,6 +4,7 @@ work, an adaptive surface that needs more triangles than the budget allows is re
 
 from __future__ import annotations
 
+import json
 import resource
 import subprocess
 import sys
@@ -44,3 +45,42 @@ def test_an_adaptive_surface_past_the_budget_is_refused_within_the_jobs_memory(t
                          "--width", "120", "--pitch", "0.5", "--json"], capture_output=True, text=True, cwd=ROOT,
                         preexec_fn=limited, timeout=600)
     assert ok.returncode == 0, ok.stderr[-2000:]  # the advice works
+
+
+def _limited(cap: int):
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    return limit
+
+
+def test_a_solid_too_large_to_shape_in_the_memory_left_is_refused_not_crashed(tmp_path):
+    """A full-grid lithophane of 3 million triangles stood on its foot for slicing under a 1.3 GB address-space
+    limit: manifold3d, which shapes the foot, would stop the whole process (a segmentation fault) when memory ran
+    out; the room is measured first and the slice refused, naming the numbers and what to do."""
+    Image.fromarray((np.random.default_rng(1).random((300, 400)) * 255).astype(np.uint8)).save(tmp_path / "n.png")
+    run = subprocess.run([*COMMAND, "slice", str(tmp_path / "n.png"), "-o", str(tmp_path / "n.gcode"), "--mode",
+                          "lithophane", "--width", "140", "--pitch", "0.1", "--full-grid", "--printer", "generic",
+                          "--json"], capture_output=True, text=True, cwd=ROOT, preexec_fn=_limited(1_300 * 1024**2),
+                         timeout=600)
+    assert run.returncode == 3, (run.returncode, run.stderr[-2000:])
+    error = json.loads(run.stdout)["error"]
+    assert error["code"] == "too_large_for_memory" and "--pitch" in error["message"] and "GB" in error["message"]
+    assert not (tmp_path / "n.gcode").exists()
+
+
+def test_a_model_with_more_triangles_than_the_jobs_memory_holds_is_refused_before_it_is_read(tmp_path):
+    """1.3 million triangles under a 1 GB address-space limit (about 1.1 million fit): refused from the file's size
+    alone; without the limit (2 GB on the command line) the same file is read and checked."""
+    count = 1_300_000
+    records = np.zeros(count, dtype=[("normal", "<f4", 3), ("corners", "<f4", (3, 3)), ("attribute", "<u2")])
+    records["corners"] = np.random.default_rng(3).random((count, 3, 3)) * 100
+    with open(tmp_path / "many.stl", "wb") as handle:
+        handle.write(b"\0" * 80 + np.uint32(count).tobytes())
+        records.tofile(handle)
+    run = subprocess.run([*COMMAND, "check", str(tmp_path / "many.stl"), "--json"], capture_output=True, text=True,
+                         cwd=ROOT, preexec_fn=_limited(1024**3), timeout=600)
+    error = json.loads(run.stdout)["error"]
+    assert run.returncode == 3 and error["code"] == "too_many_triangles", run.stdout[-2000:]
+    assert "1300000 triangles" in error["message"] and "memory" in error["message"]
+    _code, answer = cli_json("check", str(tmp_path / "many.stl"), "--json")
+    assert answer["triangles"] == count and "error" not in answer, answer

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..processes import native_code
+from .budget import require_room_for_booleans
 from .mesh import Mesh
 from .topology import components
 
@@ -26,7 +27,8 @@ NULL_EDGE_MM = 2e-5
 
 @native_code()
 def to_manifold(mesh: Mesh) -> manifold3d.Manifold:
-    """A manifold3d solid from a closed Mesh."""
+    """A manifold3d solid from a closed Mesh, refused first when the memory left could not hold booleans on it."""
+    require_room_for_booleans(len(mesh.faces))
     return manifold().Manifold(manifold().Mesh(vert_properties=mesh.vertices.astype(np.float32),
                                                tri_verts=mesh.faces.astype(np.uint32)))
 

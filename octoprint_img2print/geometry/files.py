@@ -18,7 +18,7 @@ from .stl import read_stl, write_stl
 from .threemf import read_3mf, write_3mf
 
 READERS: dict[str, Callable[[Path, str], Mesh]] = {
-    "stl": lambda path, _name: read_stl(path),
+    "stl": read_stl,
     "3mf": read_3mf,
     "obj": read_obj,
     "glb": read_glb,

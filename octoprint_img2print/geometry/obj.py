@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import BadInput
 from ..i18n import _
+from .budget import MODEL_BYTES_PER_TRIANGLE, gigabytes, memory_budget, triangle_budget
 from .mesh import Mesh, welded
 
 MAX_TRIANGLES = 20_000_000
@@ -23,12 +24,21 @@ INDENTATION = re.compile(rb"(?m)^[ \t]+")
 
 
 def check_triangle_count(count: int, name: str, limit: int = MAX_TRIANGLES) -> None:
-    """Refuse a model of more than ``limit`` triangles, before its faces are read."""
+    """Refuse a model of more than ``limit`` triangles, or more than the job's memory holds, before its faces are
+    read."""
     if count > limit:
         raise BadInput("too_many_triangles",
                        _("{file}: the model has {count} triangles; img2print reads at most {limit}. "
                          "Simplify (decimate) the model and try again.").format(file=name, count=count, limit=limit),
                        file=name, triangles=count, limit=limit)
+    fitting = triangle_budget(MODEL_BYTES_PER_TRIANGLE)
+    if count > fitting:
+        raise BadInput("too_many_triangles",
+                       _("{file}: the model has {count} triangles; within the {memory} of memory this job may use, "
+                         "img2print reads at most {limit}. Simplify (decimate) the model, or give the job more "
+                         "memory (the plugin's memory limit; on the command line, ulimit -v).")
+                       .format(file=name, count=count, limit=fitting, memory=gigabytes(memory_budget())),
+                       file=name, triangles=count, limit=fitting)
 
 
 def check_finite(vertices: np.ndarray, name: str) -> None:

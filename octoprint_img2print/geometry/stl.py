@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .mesh import Mesh, welded
+from .obj import check_triangle_count
 
 EMPTY_BINARY_STL_BYTES = 84
 HEADER = b"img2print binary STL".ljust(80, b" ")
@@ -45,7 +46,7 @@ def write_stl(mesh: Mesh, path: Path, ascii: bool = False) -> None:
         records.tofile(handle)
 
 
-def _binary_corners(path: Path) -> np.ndarray | None:
+def _binary_corners(path: Path, name: str) -> np.ndarray | None:
     """The corners of a binary STL, its triangles counted from the file's size (a header's count may lie, and
     some exporters write 0); None for an ASCII STL. A file that ends inside a triangle is truncated."""
     size = path.stat().st_size
@@ -59,10 +60,11 @@ def _binary_corners(path: Path) -> np.ndarray | None:
     records, rest = divmod(size - EMPTY_BINARY_STL_BYTES, RECORD.itemsize)
     if rest:
         raise ValueError(f"it is truncated: it ends inside triangle {records + 1}")
+    check_triangle_count(records, name)
     return np.fromfile(path, RECORD, count=records, offset=EMPTY_BINARY_STL_BYTES)["corners"].reshape(-1, 3)
 
 
-def _ascii_corners(path: Path) -> np.ndarray:
+def _ascii_corners(path: Path, name: str) -> np.ndarray:
     """The corners of every facet of an ASCII STL, its 'vertex' lines read a few megabytes at a time."""
     found: list[np.ndarray] = []
     rest = b""
@@ -72,6 +74,7 @@ def _ascii_corners(path: Path) -> np.ndarray:
             cut = block.rfind(b"\n") + 1
             rest, block = (block[cut:], block[:cut]) if cut else (block, b"")
             found.append(np.array(VERTEX.findall(block), dtype=np.float64).reshape(-1, 3))
+            check_triangle_count(sum(len(part) for part in found) // 3, name)
         found.append(np.array(VERTEX.findall(rest), dtype=np.float64).reshape(-1, 3))
     corners = np.concatenate(found)
     if not len(corners):
@@ -81,11 +84,13 @@ def _ascii_corners(path: Path) -> np.ndarray:
     return corners
 
 
-def read_stl(path: Path) -> Mesh:
-    """Read a binary or ASCII STL file (every solid of an ASCII one) and merge corners at identical positions."""
-    corners = _binary_corners(path)
+def read_stl(path: Path, name: str | None = None) -> Mesh:
+    """Read a binary or ASCII STL file (every solid of an ASCII one) and merge corners at identical positions;
+    more triangles than img2print reads are refused before they are read (counted as they come in ASCII)."""
+    name = name or path.name
+    corners = _binary_corners(path, name)
     if corners is None:
-        corners = _ascii_corners(path)
+        corners = _ascii_corners(path, name)
     corners = np.ascontiguousarray(corners, dtype=np.float32)
     faces = np.arange(len(corners), dtype=np.int32).reshape(-1, 3)
     return welded(Mesh(corners, faces))
