@@ -101,7 +101,7 @@ $(function () {
         self.invalid = ko.pureComputed(function () {
             var mode = self.current();
             return (!!mode && mode.fields.some(function (item) { return item.applies() && item.problem(); }))
-                || self.slicingShown().some(function (item) { return item.problem(); });
+                || self.slicing().some(function (item) { return item.applies() && item.problem(); });
         });
 
         function stored() {
@@ -200,6 +200,7 @@ $(function () {
                 item.chosenText = ko.pureComputed(function () { return chosenLabels(item.choices, item.chosen()); });
             }
             item.problem = ko.pureComputed(function () { return Fields.problem(option, item.value(), locale, gettext); });
+            item.applies = function () { return true; };  // shown and sent (a mode's shape, a painting, may say not)
             item.set = function (value) { item.value(item.number ? Fields.formatNumber(value, locale) : value); };
             return item;
         }
@@ -212,20 +213,14 @@ $(function () {
             // an option that says which shapes it belongs to (an arc's angle) is shown and sent for those only
             var shape = ko.utils.arrayFirst(fields, function (item) { return item.name === "shape"; });
             fields.forEach(function (item) {
-                item.applies = ko.pureComputed(function () {
-                    var shapes = item.option.shapes;
-                    return !shapes || !shape || shapes.indexOf(shape.value()) >= 0;
-                });
+                var shapes = item.option.shapes;
+                if (shapes && shape) item.applies = ko.pureComputed(function () { return shapes.indexOf(shape.value()) >= 0; });
             });
-            function shown(main) {
-                return ko.pureComputed(function () {
-                    return fields.filter(function (item) { return !!item.main === main && item.applies(); });
-                });
-            }
             return {id: mode.id, label: mode.label, description: mode.description, defaultFor: mode.default_for, fields: fields,
                     reads: mode.reads, intents: mode.intents || [], ownFilaments: !!mode.own_filaments,
                     defaultWidth: mode.default_width,
-                    main: shown(true), advanced: shown(false)};
+                    main: fields.filter(function (item) { return item.main; }),
+                    advanced: fields.filter(function (item) { return !item.main; })};
         }
         self.current = ko.pureComputed(function () {
             var id = self.mode();
@@ -247,20 +242,23 @@ $(function () {
         self.intents = ko.pureComputed(function () {
             return self.isModel() ? self.allIntents() : intentsOf(self.current());
         });
-        // the slicing options that apply: not the filament for a mode that prints in its own (a painting)
-        self.slicingShown = ko.pureComputed(function () {
-            var mode = self.current();
-            return self.slicing().filter(function (item) {
-                return !(item.name === "filament" && mode && mode.ownFilaments && !self.isModel());
-            });
-        });
 
         self.load = function () {
             if (!self.canConvert()) return;
             OctoPrint.simpleApiGet("img2print").done(function (answer) {
                 self.defaults = answer.defaults;
                 self.modes(answer.modes.map(fromListing));
-                self.slicing(answer.overrides.map(function (option) { return field(option, option.default, "img2print-slicing-"); }));
+                self.slicing(answer.overrides.map(function (option) {
+                    var item = field(option, option.default, "img2print-slicing-");
+                    // the filament is not for a mode that prints in its own (a painting is heated for its filaments)
+                    if (option.name === "filament") {
+                        item.applies = ko.pureComputed(function () {
+                            var mode = self.current();
+                            return !(mode && mode.ownFilaments && !self.isModel());
+                        });
+                    }
+                    return item;
+                }));
                 self.filaments(answer.overrides.filter(function (option) { return option.name === "filament"; })
                     .map(function (option) { return option.choices; })[0] || []);
                 self.printers(answer.printers);
@@ -331,7 +329,7 @@ $(function () {
             var values = {};
             fields.forEach(function (item) {
                 var value = item.value();
-                if ((item.applies && !item.applies()) || item.problem() || value === "" || value === null || value === undefined || value === item.initial && item.name !== "width") return;
+                if (!item.applies() || item.problem() || value === "" || value === null || value === undefined || value === item.initial && item.name !== "width") return;
                 values[item.name] = Fields.valueOf(item, value, locale);
             });
             return values;
@@ -340,7 +338,7 @@ $(function () {
             var mode = self.current();
             return mode ? changed(mode.fields) : {};
         });
-        self.overrides = ko.pureComputed(function () { return changed(self.slicingShown()); });
+        self.overrides = ko.pureComputed(function () { return changed(self.slicing()); });
 
         // what a preview was made of: the file, the mode, its options, the printer, the intent and the slicing options
         self.asked = ko.pureComputed(function () {
