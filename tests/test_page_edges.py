@@ -342,3 +342,50 @@ def test_the_listing_gives_each_mode_its_intents_and_the_printers_and_their_stat
     assert listing["printer_state"]["state"] in ("ready", "offline", "busy", "printing")
     state = session.get("/api/plugin/img2print?printer").json()["printer"]
     assert set(state) == {"state", "occupied", "file", "percent", "message"} and state["message"]
+
+
+@pytest.fixture(scope="module")
+def wizard_server(tmp_path_factory):
+    """An OctoPrint whose admin has not seen img2print's first-run wizard yet."""
+    from conftest import require
+    from octoprint_server import OCTOPRINT, Server
+
+    require(OCTOPRINT.exists(), "OctoPrint in .venv")
+    with Server(OCTOPRINT, tmp_path_factory.mktemp("wizard") / "base", wizard_seen=False) as running:
+        running.wait_for_log("img2print 0.1.0 ready")
+        yield running
+
+
+@pytest.mark.octoprint
+@pytest.mark.parametrize(("language", "size"), [("de", (1366, 900)), ("de", (800, 900)), ("en", (390, 844))])
+def test_the_wizards_printer_menu_is_whole_at_every_width(wizard_server, tmp_path, language, size):
+    from selenium.webdriver.common.by import By
+    from test_browser import browser, console_errors, wait_for
+
+    driver = browser(tmp_path, language=language, size=size)
+    try:
+        driver.get(f"http://127.0.0.1:{wizard_server.port}/login/?redirect=%2F")
+        driver.find_element(By.ID, "login-user").send_keys(wizard_server.login["user"])
+        driver.find_element(By.ID, "login-password").send_keys(wizard_server.login["password"])
+        driver.find_element(By.ID, "login-button").click()
+        menu = wait_for(lambda: [found for found in driver.find_elements(By.ID, "img2print-wizard-printer")
+                                 if found.is_displayed()])
+        wait_for(lambda: len(menu[0].find_elements(By.TAG_NAME, "option")) > 5)
+        time.sleep(1)  # the dialog settles
+        driver.save_screenshot(str(tmp_path / "wizard.png"))
+        place = driver.execute_script(
+            "var menu = arguments[0], box = menu.getBoundingClientRect(), parent = menu.parentElement;"
+            "var room = parent.getBoundingClientRect(), style = getComputedStyle(parent);"
+            "return [box.right, room.right - parseFloat(style.paddingRight), parent.scrollWidth, parent.clientWidth]",
+            menu[0])
+        assert place[0] <= place[1] + 0.5 and place[2] <= place[3], place
+        if size[0] >= 1000:  # room for the longest entry: every printer's name reads whole
+            assert driver.execute_script(
+                "var menu = arguments[0], pen = document.createElement('canvas').getContext('2d'), widest = 0;"
+                "pen.font = getComputedStyle(menu).font;"
+                "Array.from(menu.options).forEach(function (o) {"
+                "  widest = Math.max(widest, pen.measureText(o.text).width); });"
+                "return widest + 24 <= menu.clientWidth", menu[0])
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
