@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+import numpy as np  # noqa: E402
 import trimesh  # noqa: E402
 from gcode_reading import read  # noqa: E402
 from pictures import photo_like, save  # noqa: E402
@@ -20,8 +21,10 @@ from octoprint_img2print.printers.profile import get_printer  # noqa: E402
 
 
 def picture(path: Path) -> None:
-    """A detailed 3-megapixel photo-like picture, as a phone takes them."""
-    save(photo_like(2000, 1500, seed=7), path)
+    """A 3-megapixel photo-like picture with fine grain all over (a detailed photo, not a smooth one)."""
+    photo = photo_like(2000, 1500, seed=7).astype(np.int16)
+    grain = np.random.default_rng(7).normal(0, 12, photo.shape[:2])[..., None]
+    save(np.clip(photo + grain, 0, 255).astype(np.uint8), path)
 
 
 def check(folder: Path) -> None:
@@ -41,8 +44,8 @@ def check(folder: Path) -> None:
     gcode = read(folder / "photo.gcode")
     xs, ys = [x for x, _y in gcode.first_layer_xy], [y for _x, y in gcode.first_layer_xy]
     assert min(xs) >= 0 and max(xs) <= printer.width and min(ys) >= 0 and max(ys) <= printer.depth
-    print(f"arm64: {converted['triangles']} triangles, {len(gcode.layer_zs)} layers, "
-          f"{sliced.get('seconds')} s to slice")
+    print(f"img2print arm64: {converted['triangles']} triangles, closed by trimesh; G-code of "
+          f"{len(gcode.layer_zs)} layers homes, heats and ends cold on the bed")
 
 
 if __name__ == "__main__":
