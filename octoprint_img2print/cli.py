@@ -35,6 +35,7 @@ from .modes import DRAWING, NOTHING, PHOTO, get_mode, mode_for
 from .modes import registry as modes
 from .options import require_range
 from .printers.profile import get_printer, printer_ids
+from .slicing.backend import DEFAULT_TIMEOUT_S
 from .slicing.intents import get_intent, intent_ids
 from .slicing.plan import SliceOverrides, SliceSettings, plan
 from .slicing.slicers import default_backend, get_backend
@@ -178,8 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     slicing.add_argument("--intent", metavar="ID", help=_("what the object is for (default: by mode; 'display' for "
                                                            "models)"))
     slicing.add_argument("--mode", choices=mode_ids, default=None, help=_("what to make of a picture"))
-    slicing.add_argument("--timeout", type=float, default=3600.0, metavar="S", help=_("give up after this many "
-                                                                                      "seconds"))
+    slicing.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
+                         help=_("give up after this many seconds"))
     slicing.add_argument("--no-repair", dest="repair", action="store_false",
                          help=_("refuse a broken model instead of repairing it before slicing"))
     _add_common(slicing)

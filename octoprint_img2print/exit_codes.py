@@ -4,6 +4,7 @@ from __future__ import annotations
 
 EXIT_DONE, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_DOES_NOT_FIT, EXIT_SLICER_FAILED, EXIT_CANCELLED = 0, 2, 3, 4, 5, 130
 EXIT_SERVICE_FAILED = 6  # an online service (Tripo) failed; the farm uses it for a printer's host that failed
+EXIT_NO_PRINTER = 7  # the farm had no printer a job fits
 USAGE_ERRORS = ("bad_parameter", "unknown_mode", "unknown_model_format", "unknown_vector_format", "unknown_printer",
                 "unknown_intent", "unknown_slicer", "unknown_filament", "too_many_filaments")
 EXIT_BY_KIND = {"does_not_fit": EXIT_DOES_NOT_FIT, "slicer_failed": EXIT_SLICER_FAILED, "cancelled": EXIT_CANCELLED}

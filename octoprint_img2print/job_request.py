@@ -12,9 +12,10 @@ from typing import Any
 
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS
 from .print_go import PrintGo
+from .slicing.backend import DEFAULT_TIMEOUT_S
 
 PREVIEW, CONVERT, SLICE, CHECK, REPAIR, GENERATE = "preview", "convert", "slice", "check", "repair", "generate"
-JOB_TIME_LIMIT_S = 3600
+JOB_TIME_LIMIT_S = DEFAULT_TIMEOUT_S
 MEMORY_CAP_MB = 1536
 WORKER_NICE = 10
 OUTPUT_SUFFIXES = {CONVERT: ".stl", SLICE: ".gcode"}

@@ -18,6 +18,7 @@ from ..exit_codes import EXIT_DONE, exit_code
 from ..i18n import _, ngettext
 from ..modes import registry as modes
 from ..options import require_range
+from ..slicing.backend import DEFAULT_TIMEOUT_S
 from ..slicing.slicers import registry as slicers
 
 MAX_WORKERS = 1024
@@ -53,7 +54,7 @@ def add_batch_parser(commands: Any) -> None:
     batch.add_argument("--format", choices=["stl", "3mf"], default="stl", help=_("model file format (default stl)"))
     batch.add_argument("--copies", type=int, default=1, metavar="N",
                        help=_("copies of each job to print, recorded for the farm (default 1)"))
-    batch.add_argument("--timeout", type=float, default=3600.0, metavar="S",
+    batch.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                        help=_("give up slicing one job after this many seconds"))
     cli._add_common(batch)
     add_library_argument(batch)

@@ -12,6 +12,7 @@ from ..cli_filaments import add_library_argument
 from ..i18n import N_, _
 from ..modes import registry as modes
 from ..options import require_range
+from ..slicing.backend import DEFAULT_TIMEOUT_S
 from ..slicing.slicers import registry as slicers
 
 if TYPE_CHECKING:  # the farm's client (requests) is imported only when a farm command runs, not for --help
@@ -19,7 +20,6 @@ if TYPE_CHECKING:  # the farm's client (requests) is imported only when a farm c
     from .gcodes import Recipe
     from .matching import Wants
 
-EXIT_HOST_FAILED, EXIT_NO_PRINTER = 6, 7
 MAX_COPIES, MAX_STAGGER_S, MAX_PARALLEL, MAX_HOST_TIMEOUT_S = 1000, 86400.0, 64, 600.0
 SEND_TIMEOUT_S, STATUS_TIMEOUT_S = 10.0, 5.0
 PROGRESS = {
@@ -63,7 +63,7 @@ def add_job_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--intent", metavar="ID", help=_("what the object is for (default: by mode; 'display' for "
                                                           "models)"))
     parser.add_argument("--slicer", choices=list(slicers()), default=None, help=cli._slicer_help())
-    parser.add_argument("--timeout", type=float, default=3600.0, metavar="S",
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                         help=_("give up slicing after this many seconds"))
     cli._add_common(parser)
     add_library_argument(parser)

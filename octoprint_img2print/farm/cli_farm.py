@@ -8,13 +8,11 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..exit_codes import EXIT_DONE, exit_code
+from ..exit_codes import EXIT_DONE, EXIT_NO_PRINTER, EXIT_SERVICE_FAILED, exit_code
 from ..i18n import _, ngettext
 from ..options import require_range
 from . import cli_queue
 from .cli_common import (
-    EXIT_HOST_FAILED,
-    EXIT_NO_PRINTER,
     MAX_HOST_TIMEOUT_S,
     MAX_PARALLEL,
     MAX_STAGGER_S,
@@ -146,7 +144,7 @@ def _send_exit(report: SendReport) -> int:
     codes = [exit_code(o.error["code"], o.error["kind"]) for o in report.jobs if o.error]
     codes += [min(exit_code(r.code, r.kind) for r in o.refused.values()) for o in report.jobs
               if not o.error and not o.placements and o.refused]
-    codes += [EXIT_HOST_FAILED for o in report.jobs for p in o.placements if p.error or p.start == UNKNOWN]
+    codes += [EXIT_SERVICE_FAILED for o in report.jobs for p in o.placements if p.error or p.start == UNKNOWN]
     codes += [EXIT_NO_PRINTER for o in report.jobs if o.missing and (o.placements or not o.refused)]
     return min(codes, default=EXIT_DONE)
 
@@ -184,7 +182,7 @@ def _status(args: argparse.Namespace) -> int:
     else:
         for status in statuses:
             print(_status_line(status))
-    return 0 if all(s.reachable for s in statuses) else EXIT_HOST_FAILED
+    return 0 if all(s.reachable for s in statuses) else EXIT_SERVICE_FAILED
 
 
 def _confirm(args: argparse.Namespace) -> int:
@@ -210,7 +208,7 @@ def _confirm(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"{name}: " + (_("bed confirmed clear") if answer["confirmed"]
                                  else _("not confirmed: {reason}").format(reason=answer["error"]["message"])))
-    return 0 if all(a["confirmed"] for a in answers.values()) else EXIT_HOST_FAILED
+    return 0 if all(a["confirmed"] for a in answers.values()) else EXIT_SERVICE_FAILED
 
 
 def run_farm(args: argparse.Namespace) -> int:
