@@ -389,3 +389,20 @@ def test_the_wizards_printer_menu_is_whole_at_every_width(wizard_server, tmp_pat
         assert console_errors(driver) == []
     finally:
         driver.quit()
+
+
+def test_a_cut_off_picture_is_refused_in_german_without_pillows_english(tmp_path):
+    from octoprint_img2print import i18n
+    from octoprint_img2print.isolated import CUT_OFF
+
+    whole = save(photo_like(400, 300), tmp_path / "whole.jpg").read_bytes()
+    path = tmp_path / "urlaub.jpg"
+    path.write_bytes(whole[:int(len(whole) * 0.9)])
+    german = i18n.translations(("de",)).gettext(CUT_OFF)
+    assert german != CUT_OFF, "the German catalogue translates it"
+    try:
+        run_isolated("vet", path, path.name, Limits(), "de", max_megapixels=50)
+    except Img2PrintError as refused:
+        assert "image file is truncated" not in refused.message and german in refused.message, refused.message
+    else:
+        raise AssertionError("the cut-off picture was not refused")
