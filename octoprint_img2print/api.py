@@ -163,7 +163,7 @@ def occupied(printer: Any) -> bool:
 
 
 PRINTER_SAYS = {
-    "printing": N_("The printer is printing {file}: {percent} % done."),
+    "printing": N_("The printer is printing {file}, done to {percent} %."),
     "paused": N_("The printer is paused in the middle of {file}."),
     "cancelling": N_("The printer is cancelling {file}."),
     "ready": N_("The printer is ready."),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
 import subprocess
 import sys
 from dataclasses import asdict
@@ -32,22 +31,6 @@ PICTURE_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff",
 TIMEOUT_S = 60.0
 TOO_SLOW = N_("{file}: reading it took longer than {seconds:.0f} s; the file is refused.")
 UNREADABLE = N_("{file}: reading it needed more memory than img2print allows, or failed; the file is refused.")
-CUT_OFF = N_("the file ends before all of the picture's data")
-BROKEN = N_("the picture's data is broken")
-# Pillow's English reasons that reach a message (inside its parentheses), and our own words for them
-PILLOW_REASONS = ((re.compile(r"image file is truncated(?: \(\d+ bytes not processed\))?|Truncated File Read"),
-                   CUT_OFF),
-                  (re.compile(r"broken data stream when reading image file"), BROKEN))
-
-
-def in_own_words(error: Img2PrintError) -> Img2PrintError:
-    """The error with Pillow's English reasons in its message (a damaged picture's "image file is truncated ...")
-    replaced by img2print's own, translated words."""
-    for pattern, words in PILLOW_REASONS:
-        error.message = pattern.sub(lambda _found, words=words: str(_(words)), error.message)
-    return error
-
-
 def is_picture(name: str) -> bool:
     """True for the picture and drawing types img2print converts."""
     return Path(name).suffix.lower().lstrip(".") in PICTURE_EXTENSIONS
@@ -113,7 +96,7 @@ def main() -> int:
         print(json.dumps({"result": result}))
         return 0
     except Img2PrintError as error:
-        print(json.dumps({"error": in_own_words(error).as_dict()}))
+        print(json.dumps({"error": error.as_dict()}))
         return 1
     except MemoryError:
         print(json.dumps({"error": BadInput("out_of_memory", _(UNREADABLE).format(file=message["name"]),

@@ -24,7 +24,6 @@ from .errors import Img2PrintError
 from .generating import tripo
 from .geometry.checks import repairable, verdict
 from .i18n import N_, _
-from .isolated import in_own_words
 from .job_request import CHECK, CONVERT, GENERATE, PREVIEW, REPAIR, SLICE, JobRequest, Limits
 from .modes import registry
 from .options import in_page_words
@@ -204,7 +203,7 @@ def serve(message: dict[str, Any]) -> int:
         _say("result", result=result)
         return 0
     except Img2PrintError as error:
-        error.message = in_page_words(in_own_words(error).message, _option_types(request), _)
+        error.message = in_page_words(error.message, _option_types(request), _)
         _say("error", error=error.as_dict())
         return 1
     except Exception as error:  # every fault of a job is said, never a crash of its worker

@@ -3,6 +3,9 @@ API or the worker decides it (the browser tests are at the end)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -393,7 +396,7 @@ def test_the_wizards_printer_menu_is_whole_at_every_width(wizard_server, tmp_pat
 
 def test_a_cut_off_picture_is_refused_in_german_without_pillows_english(tmp_path):
     from octoprint_img2print import i18n
-    from octoprint_img2print.isolated import CUT_OFF
+    from octoprint_img2print.imaging.load import CUT_OFF
 
     whole = save(photo_like(400, 300), tmp_path / "whole.jpg").read_bytes()
     path = tmp_path / "urlaub.jpg"
@@ -406,3 +409,7 @@ def test_a_cut_off_picture_is_refused_in_german_without_pillows_english(tmp_path
         assert "image file is truncated" not in refused.message and german in refused.message, refused.message
     else:
         raise AssertionError("the cut-off picture was not refused")
+    said = subprocess.run([sys.executable, "-m", "octoprint_img2print.cli", "convert", str(path), "-o",
+                           str(tmp_path / "x.stl")], capture_output=True, text=True,
+                          env={**os.environ, "LANGUAGE": "de"})  # the command line says it in the same words
+    assert said.returncode == 3 and german in said.stderr and "truncated" not in said.stderr, said.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..errors import BadInput
-from ..i18n import _
+from ..i18n import N_, _
 from ..inputs import MAX_PICTURE_BYTES, require_file, require_size
 from .geotiff import GeoTags, read_geotags
 
@@ -27,6 +28,22 @@ SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 # a JPEG codes each 8 x 8 block of pixels in at least a few bits (its DC step and end of block); one that holds
 # less than one bit a block is cut off, and its decoder would fill the rest with grey without a word
 JPEG_MIN_BITS_PER_BLOCK = 1
+
+
+CUT_OFF = N_("the file ends before all of the picture's data")
+BROKEN = N_("the picture's data is broken")
+# Pillow's English reasons for a damaged picture, and img2print's own words for them
+PILLOW_REASONS = ((re.compile(r"image file is truncated(?: \(\d+ bytes not processed\))?|Truncated File Read"),
+                   CUT_OFF),
+                  (re.compile(r"broken data stream when reading image file"), BROKEN))
+
+
+def _in_own_words(reason: str) -> str:
+    """A decoder's reason with Pillow's English ones (a cut-off picture's "image file is truncated ...") in
+    img2print's own, translated words."""
+    for pattern, words in PILLOW_REASONS:
+        reason = pattern.sub(lambda _found, words=words: _(words), reason)
+    return reason
 
 
 @dataclass
@@ -235,5 +252,6 @@ def load_picture(source: bytes | Path, name: str | None = None, *, max_megapixel
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise BadInput("image_damaged",
                        _("{file}: the image is damaged or truncated and cannot be read ({reason}). "
-                         "Export or download it again.").format(file=name, reason=error), file=name) from error
+                         "Export or download it again.").format(file=name, reason=_in_own_words(str(error))),
+                       file=name) from error
     return Picture(name, lightness, background, values, source_size, geo, colour)
