@@ -54,6 +54,11 @@ class SliceSettings:
     same_every_time: bool = False
     tools: Tools | None = None
 
+    def per_tool(self, tools: int) -> list[Filament]:
+        """The filament each of a printer's ``tools`` holds: the one a tool change gives it, else the plan's."""
+        held = list(self.tools.filaments) if self.tools is not None else []
+        return [*held, *[self.filament] * (tools - len(held))]
+
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON answers (the filament by id)."""
         tools = [f.id for f in self.tools.filaments] if self.tools is not None else None

@@ -306,7 +306,7 @@ def _tool_args(printer: PrinterProfile, settings: SliceSettings, own: str, value
               "prime_tower_size": TOWER_MM, "prime_tower_position_x": round(tower_x + TOWER_MM, 3),
               "prime_tower_position_y": round(tower_y, 3), "prime_tower_brim_enable": False}
     arguments = ["-j", str(machine), *_setting_args(values)]
-    for tool, filament in enumerate([*tools.filaments, *[settings.filament] * (printer.tools - len(tools.filaments))]):
+    for tool, filament in enumerate(settings.per_tool(printer.tools)):
         arguments += [f"-e{tool}", *_setting_args({**values, **_filament(printer, filament), "extruder_nr": tool})]
     cx, cy = printer.centre
     shift = (tools.centre[0] - cx, tools.centre[1] - cy)

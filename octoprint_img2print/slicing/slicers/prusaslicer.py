@@ -109,9 +109,7 @@ def _extruders(printer: PrinterProfile, settings: SliceSettings) -> dict[str, An
     """The keys of every extruder the printer has (its vendor G-code may name them all), each with the filament its
     tool holds (the plan's filament where no tool change asks for another), and for tool changes the tower that
     cleans the nozzle between them."""
-    held = settings.tools.filaments if settings.tools is not None else ()
-    filaments = [*held, *[settings.filament] * (printer.tools - len(held))]
-    per_tool = [_filament(printer, filament) for filament in filaments]
+    per_tool = [_filament(printer, filament) for filament in settings.per_tool(printer.tools)]
     values = {key: (";" if isinstance(value, str) else ",").join(str(one[key]) for one in per_tool)
               for key, value in per_tool[0].items()}
     values["nozzle_diameter"] = ",".join([f"{settings.nozzle:g}"] * printer.tools)
