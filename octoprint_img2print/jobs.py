@@ -6,6 +6,7 @@ queued or running then are marked failed, and their half-finished work files are
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -217,7 +218,8 @@ class JobQueue:
             if job.status == QUEUED:
                 self._finish(job, CANCELLED)
             elif self.process is not None:
-                self.process.kill()
+                with contextlib.suppress(OSError, ValueError):  # it ended just now: the job ends as cancelled
+                    self.process.kill()
             self.lock.notify_all()
         return True
 

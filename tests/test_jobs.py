@@ -215,3 +215,21 @@ def test_the_time_limit_and_a_killed_worker_are_said_as_such(tmp_path):
         assert killed.error["message"] == CRASHED
     finally:
         queue.stop()
+
+
+def test_cancelling_a_job_again_and_again_as_it_ends_is_never_an_error(tmp_path):
+    """Cancels sent every few milliseconds from the job's last stage until it has ended: each is answered (True
+    while the job runs, False once it has ended), none raises, and the job ends cancelled or done."""
+    picture = save(halves(), tmp_path / "p.png")
+    recorder = Recorder()
+    queue = make_queue(tmp_path, recorder)
+    try:
+        job = queue.submit("p.png", convert_request(picture, "c.stl", width=20))
+        while queue.get(job.id).status not in (DONE, FAILED, CANCELLED):
+            if queue.get(job.id).progress >= 0.9:  # writing the file: the job is about to end
+                queue.cancel(job.id)
+            time.sleep(0.002)
+        assert queue.get(job.id).status in (DONE, CANCELLED)
+        assert queue.cancel(job.id) is False
+    finally:
+        queue.stop()
