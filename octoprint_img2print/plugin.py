@@ -85,6 +85,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
             self._settings.save()
         self._place_tab()
         self._seed_slicing_profiles()
+        self._logger.info("img2print %s ready; slicers: %s", __plugin_version__, self.slicer_status())
 
     def _place_tab(self) -> None:
         """Put the tab right after OctoPrint's Control tab, once: appended after every other tab, it landed in the
@@ -97,7 +98,6 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
             self._settings.global_set(TAB_ORDER, order)
         self._settings.set_boolean(["tab_placed"], True)
         self._settings.save()
-        self._logger.info("img2print %s ready; slicers: %s", __plugin_version__, self.slicer_status())
 
     def _seed_slicing_profiles(self) -> None:
         """The Slice dialog's profiles, each named for what you get; the automatic one is the default.

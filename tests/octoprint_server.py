@@ -135,10 +135,11 @@ class Server:
     def log(self) -> str:
         return (self.basedir / "logs" / "octoprint.log").read_text(errors="replace")
 
-    def wait_for_log(self, text: str, timeout_s: float = 60.0) -> None:
+    def wait_for_log(self, text: str, timeout_s: float = 60.0, times: int = 1) -> None:
+        """Until ``text`` stands in octoprint.log ``times`` times (after a restart, the second start's line)."""
         deadline = time.monotonic() + timeout_s
-        while text not in self.log:
-            assert time.monotonic() < deadline, f"'{text}' did not appear in octoprint.log"
+        while self.log.count(text) < times:
+            assert time.monotonic() < deadline, f"'{text}' did not appear {times} times in octoprint.log"
             time.sleep(0.5)
 
     def session(self) -> Session:

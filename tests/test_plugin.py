@@ -484,7 +484,7 @@ def test_restart_leaves_no_job_running_and_no_half_written_file(tmp_path):
         server.stop()
         work = Path(server.basedir / "data" / "img2print" / "work")
         server.start()
-        server.wait_for_log("img2print 0.1.0 ready")
+        server.wait_for_log("img2print 0.1.0 ready", times=2)  # the plugin says so at every start
         admin = Session(server.port, server.login["user"], server.login["password"])
         state = admin.get(f"/api/plugin/img2print?job={job}").json()
         assert state["status"] == "failed" and state["error"]["code"] == "interrupted"
