@@ -30,7 +30,7 @@ from ..scratch import scratch_folder
 from ..slicing.backend import DEFAULT_TIMEOUT_S
 from .executors import Workers
 from .ledger import DONE, FAILED, Ledger, Output, file_sha256
-from .manifest import JobRequest
+from .manifest import ManifestJob
 
 NAME_HASH_CHARS = 12
 CHECK_EVERY_S = 2.0  # how often the workers are asked whether they can still finish the jobs
@@ -76,7 +76,7 @@ class Work:
 class PlannedJob:
     """A job with its content hash and the names of the files it makes."""
 
-    request: JobRequest
+    request: ManifestJob
     key: str
     work: Work | None  # None when the picture could not be read to plan it
     error: Img2PrintError | None = None
@@ -177,13 +177,13 @@ def _digest(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _unreadable(request: JobRequest, error: OSError) -> BadInput:
+def _unreadable(request: ManifestJob, error: OSError) -> BadInput:
     return BadInput("file_not_found", _("{where}: {file} cannot be read ({reason}).")
                     .format(where=request.where, file=request.source, reason=error.strerror),
                     file=str(request.source))
 
 
-def _planned(request: JobRequest, settings: BatchSettings) -> PlannedJob:
+def _planned(request: ManifestJob, settings: BatchSettings) -> PlannedJob:
     """The job's content hash (of the picture and all asked of it) and its file names, which carry hashes too."""
     asked = {"mode": request.mode, "options": dict(request.options), "format": request.model_format}
     try:
@@ -211,7 +211,7 @@ def _planned(request: JobRequest, settings: BatchSettings) -> PlannedJob:
                       copies=request.copies)
 
 
-def plan_jobs(requests: list[JobRequest], settings: BatchSettings) -> list[PlannedJob]:
+def plan_jobs(requests: list[ManifestJob], settings: BatchSettings) -> list[PlannedJob]:
     """Every job once (the same picture asked the same way twice is one job with the copies added up)."""
     jobs: dict[str, PlannedJob] = {}
     for request in requests:

@@ -99,7 +99,7 @@ def run_batch(args: argparse.Namespace) -> int:
     from .batch import BatchSettings, JobEvent, plan_jobs
     from .batch import run_batch as run
     from .executors import open_workers
-    from .manifest import MAX_COPIES, JobRequest, read_jobs
+    from .manifest import MAX_COPIES, ManifestJob, read_jobs
 
     if args.workers is not None:
         require_range("workers", args.workers, 1, MAX_WORKERS)
@@ -110,7 +110,7 @@ def run_batch(args: argparse.Namespace) -> int:
         get_printer(printer)
     if args.intent is not None:
         get_intent(args.intent)
-    defaults = JobRequest(Path(), "", mode=args.mode, options=cli_arguments.given(args, cli._mode_options()),
+    defaults = ManifestJob(Path(), "", mode=args.mode, options=cli_arguments.given(args, cli._mode_options()),
                           printers=printers, intent=args.intent, copies=args.copies, model_format=args.format)
     requests = read_jobs(args.manifest, defaults)
     settings = BatchSettings(args.slicer, cli_arguments.given(args, cli._override_options(), cli.OVERRIDE_PREFIX),

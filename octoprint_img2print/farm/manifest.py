@@ -31,7 +31,7 @@ LIST_SEPARATORS = (";", ",")
 
 
 @dataclass(frozen=True)
-class JobRequest:
+class ManifestJob:
     """One picture and what to make of it: the model, and a G-code for each printer named."""
 
     source: Path
@@ -70,7 +70,7 @@ def _copies(value: Any, where: str) -> int:
     return copies
 
 
-def _validated(job: JobRequest) -> JobRequest:
+def _validated(job: ManifestJob) -> ManifestJob:
     """The job, once its mode, options, printers, intent, filament and format are known to be usable; else one line
     that names the row."""
     try:
@@ -90,8 +90,8 @@ def _validated(job: JobRequest) -> JobRequest:
     return job
 
 
-def _from_row(row: Mapping[str, Any], defaults: JobRequest, folder: Path, where: str, *,
-              extra_options: bool) -> JobRequest:
+def _from_row(row: Mapping[str, Any], defaults: ManifestJob, folder: Path, where: str, *,
+              extra_options: bool) -> ManifestJob:
     """A job from one row; ``extra_options``: unknown columns are options of the mode (CSV)."""
     given = {str(key).strip().lower(): value for key, value in row.items()
              if key is not None and value is not None and value != ""}
@@ -140,7 +140,7 @@ def _yaml_rows(text: str, name: str) -> list[Any]:
     return loaded
 
 
-def read_manifest(path: Path, defaults: JobRequest) -> list[JobRequest]:
+def read_manifest(path: Path, defaults: ManifestJob) -> list[ManifestJob]:
     """The jobs of a YAML or CSV manifest; ``defaults`` (from the command line) fill what a row leaves out."""
     name = path.name
     text = read_bounded(path, MAX_MANIFEST_BYTES, name).decode("utf-8-sig", errors="replace")
@@ -160,7 +160,7 @@ def read_manifest(path: Path, defaults: JobRequest) -> list[JobRequest]:
     return jobs
 
 
-def read_jobs(manifest: Path, defaults: JobRequest) -> list[JobRequest]:
+def read_jobs(manifest: Path, defaults: ManifestJob) -> list[ManifestJob]:
     """The jobs asked: every picture of a folder (with ``defaults``), or the rows of a manifest file."""
     manifest = Path(manifest)
     if manifest.is_dir():
