@@ -36,7 +36,8 @@ from .filaments.calibration import CALIBRATED_FILE, Fit, calibrated, said, save
 from .filaments.library import DEFAULT_FILAMENT, Library
 from .generating import tripo
 from .i18n import N_
-from .isolated import is_picture, run_isolated
+from .imaging.kinds import PICTURE_EXTENSIONS, RASTER_EXTENSIONS, accepted, is_picture
+from .isolated import run_isolated
 from .job_request import CHECK, CONVERT, GENERATE, PREVIEW, REPAIR, SLICE, JobDefaults, Limits, build_request
 from .jobs import Job, JobQueue
 from .modes import COLOUR, DRAWING, NOTHING, describe_modes, mode_for
@@ -509,7 +510,8 @@ class HttpApi:
             here = flask.request.script_root + PHONE_PATH
             return flask.redirect(f"{flask.request.script_root}/login/?redirect={quote(here)}")
         return flask.render_template(PHONE_TEMPLATE, version=__plugin_version__,
-                                     catalogue=i18n.messages(language()))
+                                     catalogue=i18n.messages(language()), accept_pictures=accepted(PICTURE_EXTENSIONS),
+                                     accept_photos=accepted(RASTER_EXTENSIONS))
 
     @requires(CONVERT_NEEDS)
     def phone_code(self) -> flask.Response:

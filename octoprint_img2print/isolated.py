@@ -20,6 +20,7 @@ from .errors import BadInput, Img2PrintError
 from .filaments.calibration import calibrate_photo
 from .geometry.files import read_mesh
 from .i18n import N_, _
+from .imaging.kinds import is_picture
 from .imaging.load import load_picture
 from .imaging.svg import MAX_SVG_BYTES, load_svg, looks_like_svg
 from .inputs import read_bounded
@@ -27,15 +28,9 @@ from .job_request import Limits
 from .pipeline import is_model_file
 from .rendering.file_thumbnails import file_thumbnail
 
-PICTURE_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff", "heic", "heif", "svg")
 TIMEOUT_S = 60.0
 TOO_SLOW = N_("{file}: reading it took longer than {seconds:.0f} s; the file is refused.")
 UNREADABLE = N_("{file}: reading it needed more memory than img2print allows, or failed; the file is refused.")
-def is_picture(name: str) -> bool:
-    """True for the picture and drawing types img2print converts."""
-    return Path(name).suffix.lower().lstrip(".") in PICTURE_EXTENSIONS
-
-
 def vet(path: Path, name: str, max_megapixels: float) -> None:
     """Refuse broken, hostile or oversized uploads before they reach the file list."""
     if path.stat().st_size == 0:

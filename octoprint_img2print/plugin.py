@@ -22,7 +22,9 @@ from .dialog_profiles import AUTOMATIC, GENERATION, dialog_profiles
 from .errors import Img2PrintError
 from .filaments.library import SOURCES_VARIABLE, Library, loaded_kind
 from .generating import tripo
+from .geometry.files import READ_MODEL_EXTENSIONS
 from .i18n import N_, speaking
+from .imaging.kinds import DRAWING_EXTENSIONS, PICTURE_EXTENSIONS, RASTER_EXTENSIONS, accepted
 from .imaging.load import DEFAULT_MAX_MEGAPIXELS
 from .job_request import GENERATE, SLICE, JobDefaults, JobRequest, Limits, build_request
 from .jobs import CANCELLED, DONE, FINISHED, Job, JobQueue
@@ -259,6 +261,13 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         return {"js": ["js/img2print_fields.js", "js/img2print_view3d.js", "js/img2print.js", "js/img2print_files.js"],
                 "css": ["css/img2print.css", "css/img2print_view3d.css"]}
 
+    def get_template_vars(self) -> dict[str, Any]:
+        """The files the pages know: what the tab's file picker accepts (pictures, drawings and every model format
+        img2print reads), and the extensions of each kind for the file list's buttons and thumbnails."""
+        models = tuple(extension.lstrip(".") for extension in READ_MODEL_EXTENSIONS)
+        return {"accept_files": accepted(PICTURE_EXTENSIONS + models),
+                "picture_extensions": "|".join(PICTURE_EXTENSIONS), "model_extensions": "|".join(models)}
+
     def get_template_configs(self) -> list[dict[str, Any]]:
         """A tab, a settings page and a first-run wizard step."""
         return [{"type": "tab", "name": "img2print", "custom_bindings": True},
@@ -456,9 +465,8 @@ def extension_tree(*args, **kwargs) -> dict[str, Any]:
     """Pictures, SVGs and every model format img2print reads, so OctoPrint accepts and offers to slice them."""
     from octoprint.filemanager import ContentTypeMapping
 
-    return {"model": {"img2print_picture": ContentTypeMapping(["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif",
-                                                               "tiff", "heic", "heif"], "image/*"),
-                      "img2print_svg": ContentTypeMapping(["svg"], "image/svg+xml"),
+    return {"model": {"img2print_picture": ContentTypeMapping(list(RASTER_EXTENSIONS), "image/*"),
+                      "img2print_svg": ContentTypeMapping(list(DRAWING_EXTENSIONS), "image/svg+xml"),
                       "3mf": ContentTypeMapping(["3mf"], "model/3mf"),
                       "stl": ContentTypeMapping(["stl"], "application/sla"),
                       "obj": ContentTypeMapping(["obj"], "model/obj"),

@@ -12,9 +12,11 @@ $(function () {
     function addFileListButtons() {
         var modelTemplate = $("#files_template_model");
         if (!modelTemplate.length || modelTemplate.html().indexOf("img2print-files-repair") >= 0) return;
-        var buttons = fileListButton("img2print-files-make", "png|jpe?g|webp|bmp|gif|tiff?|heic|heif|svg", "useListed",
+        var kinds = $("#img2print").data() || {};  // the extensions img2print reads, as the server declares them
+        if (!kinds.pictures) return;  // the tab is switched off: no picture flow to lead to
+        var buttons = fileListButton("img2print-files-make", kinds.pictures, "useListed",
                                      gettext("Make a print"), "fa-image")
-            + fileListButton("img2print-files-repair", "stl|3mf|obj|glb|gltf", "repairFile",
+            + fileListButton("img2print-files-repair", kinds.models, "repairFile",
                              gettext("Check and repair"), "fa-wrench");
         modelTemplate.html(modelTemplate.html().replace('<div class="btn-group action-buttons">',
             '<div class="btn-group action-buttons">' + buttons));

@@ -1,6 +1,8 @@
 /* Thumbnails in OctoPrint's file list for pictures, drawings and G-code that carries a preview. */
 $(function () {
-    var PREVIEWABLE = /\.(png|jpe?g|webp|bmp|gif|tiff?|heic|heif|svg|stl|3mf|obj|glb|gltf|gcode|gco|g)$/i;
+    var kinds = $("#img2print").data() || {};  // the extensions img2print reads, as the server declares them
+    var PREVIEWABLE = new RegExp("\\.(" + [kinds.pictures, kinds.models, "gcode|gco|g"].filter(Boolean).join("|")
+                                 + ")$", "i");
 
     function Img2PrintFilesViewModel(parameters) {
         var self = this;
