@@ -356,3 +356,24 @@ def test_the_slicers_progress_rises_to_its_end(tmp_path, slicer):
                        printer=get_printer("generic"), slicer=slicer, options={"width": 40},
                        slicing_progress=seen.append)
     assert len(seen) >= 3 and seen == sorted(seen) and seen[0] < 0.5 and seen[-1] >= 0.85, seen
+
+
+def test_the_gcodes_thumbnail_shows_the_solid_without_pinholes(capsys, tmp_path, cube, slicer):
+    """The 220 x 124 preview OctoPrint's file list, the result card and the phone show, read back from the G-code:
+    every pixel inside the drawn solid (all eight neighbours drawn) is drawn too."""
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    code, _answer = slice_cli(capsys, cube, tmp_path / "cube.gcode", "--printer", "creality_ender3_v2", "--slicer",
+                              slicer)
+    assert code == 0
+    text = (tmp_path / "cube.gcode").read_text()
+    block = re.search(r"; thumbnail begin 220x124 \d+\n(.*?); thumbnail end", text, re.S).group(1)
+    picture = Image.open(io.BytesIO(base64.b64decode("".join(line[2:] for line in block.splitlines()))))
+    drawn = np.asarray(picture.convert("RGBA"))[..., 3] > 0
+    around = sum(np.roll(np.roll(drawn, dy, 0), dx, 1) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx)
+    inside = (around == 8)[1:-1, 1:-1]
+    assert drawn.sum() > 1000 and not (inside & ~drawn[1:-1, 1:-1]).any()

@@ -11,6 +11,7 @@ from ..geometry.mesh import Mesh
 
 MAX_SAMPLES = 1_500_000
 COLOUR = np.array([235.0, 125.0, 40.0])
+PINHOLE_NEIGHBOURS = 6  # of the eight: a pixel no sample hit with this many drawn around it lies inside the solid
 
 
 def _view(azimuth_deg: float = -35.0, elevation_deg: float = 30.0) -> np.ndarray:
@@ -55,4 +56,23 @@ def render(mesh: Mesh, width: int, height: int) -> Image.Image:
     image = np.zeros((height * width, 4), dtype=np.uint8)
     image[pixel[nearest], :3] = np.clip(COLOUR * light[owner[nearest]][:, None], 0, 255)
     image[pixel[nearest], 3] = 255
-    return Image.fromarray(image.reshape(height, width, 4), "RGBA")
+    return Image.fromarray(_pinholes_filled(image.reshape(height, width, 4)), "RGBA")
+
+
+def _pinholes_filled(image: np.ndarray, passes: int = 2) -> np.ndarray:
+    """Pixels no sample landed on inside the solid (most of their eight neighbours drawn) take their drawn
+    neighbours' mean colour; the outline, where few neighbours are drawn, stays as it is."""
+    for _ in range(passes):
+        drawn = image[..., 3] > 0
+        padded = np.pad(image.astype(np.float64), ((1, 1), (1, 1), (0, 0)))
+        shifts = [padded[1 + dy:padded.shape[0] - 1 + dy, 1 + dx:padded.shape[1] - 1 + dx]
+                  for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
+        count = sum((shift[..., 3] > 0).astype(np.int64) for shift in shifts)
+        hole = ~drawn & (count >= PINHOLE_NEIGHBOURS)
+        if not hole.any():
+            break
+        total = sum(shift[..., :3] * (shift[..., 3:] > 0) for shift in shifts)
+        image = image.copy()
+        image[hole, :3] = np.clip(total[hole] / count[hole][:, None], 0, 255).astype(np.uint8)
+        image[hole, 3] = 255
+    return image
