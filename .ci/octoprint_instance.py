@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import secrets
+import signal
 import subprocess
 import time
 import urllib.request
@@ -64,19 +64,27 @@ def wait_online(port: int, timeout_s: float = 120.0, process: subprocess.Popen |
     raise TimeoutError(f"OctoPrint did not answer on port {port} within {timeout_s:.0f} s")
 
 
-def main() -> None:
-    """Prepare the instance, print the login and replace this process with the server."""
+def main() -> int:
+    """Prepare the instance, serve it, and once it answers print its address and login, last and plainly; stop it
+    with Ctrl-C (or SIGTERM)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--basedir", type=Path, required=True)
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--octoprint", default="octoprint")
     args = parser.parse_args()
     login = prepare(args.octoprint, args.basedir)
-    print(f"OctoPrint with img2print: http://127.0.0.1:{args.port}/  login: {login['user']} / {login['password']}"
-          f"  (virtual printer connects on start; data in {args.basedir})", flush=True)
-    command = serve_command(args.octoprint, args.basedir, args.port)
-    os.execv(command[0], command)
+    server = subprocess.Popen(serve_command(args.octoprint, args.basedir, args.port))
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: server.terminate())
+    try:
+        wait_online(args.port, process=server)
+        print(f"\nOctoPrint with img2print is ready: http://127.0.0.1:{args.port}/\n"
+              f"  login: {login['user']} / {login['password']}\n"
+              f"  (the virtual printer connects by itself; data in {args.basedir}; Ctrl-C stops it)\n", flush=True)
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        return server.wait()
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
