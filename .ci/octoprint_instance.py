@@ -64,6 +64,20 @@ def wait_online(port: int, timeout_s: float = 120.0, process: subprocess.Popen |
     raise TimeoutError(f"OctoPrint did not answer on port {port} within {timeout_s:.0f} s")
 
 
+def wait_settled(log: Path, quiet_s: float = 2.0, timeout_s: float = 60.0) -> None:
+    """Wait until OctoPrint's start-up has said everything: its log names img2print ready and then stays quiet for
+    ``quiet_s`` (its plugins' start-up checks come after the server answers)."""
+    deadline = time.monotonic() + timeout_s
+    size, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        text = log.read_text(errors="replace") if log.is_file() else ""
+        if len(text) != size:
+            size, since = len(text), time.monotonic()
+        elif "img2print" in text and " ready" in text and time.monotonic() - since >= quiet_s:
+            return
+        time.sleep(0.25)
+
+
 def main() -> int:
     """Prepare the instance, serve it, and once it answers print its address and login, last and plainly; stop it
     with Ctrl-C (or SIGTERM)."""
@@ -77,6 +91,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda _signal, _frame: server.terminate())
     try:
         wait_online(args.port, process=server)
+        wait_settled(args.basedir / "logs" / "octoprint.log")
         print(f"\nOctoPrint with img2print is ready: http://127.0.0.1:{args.port}/\n"
               f"  login: {login['user']} / {login['password']}\n"
               f"  (the virtual printer connects by itself; data in {args.basedir}; Ctrl-C stops it)\n", flush=True)
