@@ -321,6 +321,32 @@ def test_octoprints_slice_dialog_shows_rising_progress_from_the_start(server, tm
         driver.quit()
 
 
+def test_octoprints_slice_dialog_chooses_img2print_for_a_picture(server, tmp_path):
+    """OctoPrint's own Slice button on a picture in the file list: the dialog comes up with img2print chosen (the
+    only slicer that reads pictures), not 'Select a slicer...'."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    admin = server.session()
+    admin.post("/api/files/local", files={"file": ("chosen.jpg", save(photo_like(400, 300),
+                                                                       tmp_path / "chosen.jpg").read_bytes())})
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        wait_for(lambda: driver.execute_script("return !!(OctoPrint.coreui && OctoPrint.coreui.viewmodels"
+                                               " && OctoPrint.coreui.viewmodels.slicingViewModel"
+                                               " && OctoPrint.coreui.viewmodels.slicingViewModel.slicers().length)"))
+        driver.execute_script("OctoPrint.coreui.viewmodels.filesViewModel.sliceFile("
+                              "{origin: 'local', path: 'chosen.jpg', display: 'chosen.jpg'});")
+        dialog = wait_for(lambda: [d for d in driver.find_elements(By.ID, "slicing_configuration_dialog")
+                                   if d.is_displayed()])[0]
+        chosen = Select(dialog.find_elements(By.TAG_NAME, "select")[0]).first_selected_option
+        assert chosen.text == "img2print", chosen.text
+        driver.save_screenshot(str(tmp_path / "slice-dialog.png"))
+    finally:
+        driver.quit()
+
+
 def test_phone_page_sends_anonymous_visitors_to_log_in_and_back(server, tmp_path):
     from selenium.webdriver.common.by import By
 

@@ -1,4 +1,5 @@
-/* Thumbnails in OctoPrint's file list for pictures, drawings and G-code that carries a preview. */
+/* Thumbnails in OctoPrint's file list for pictures, drawings and G-code that carries a preview; img2print chosen in
+   OctoPrint's Slice dialog for a picture, which no other slicer reads. */
 $(function () {
     var kinds = $("#img2print").data() || {};  // the extensions img2print reads, as the server declares them
     var PREVIEWABLE = new RegExp("\\.(" + [kinds.pictures, kinds.models, "gcode|gco|g"].filter(Boolean).join("|")
@@ -49,4 +50,16 @@ $(function () {
         construct: Img2PrintFilesViewModel,
         dependencies: ["filesViewModel", "loginStateViewModel", "accessViewModel"]
     });
+
+    // OctoPrint's Slice dialog offers the slicers that read the file, preselecting only the default slicer: for a
+    // picture img2print is the one there is, so it is chosen (a slicer chosen already is kept)
+    function Img2PrintSliceDialogViewModel(parameters) {
+        var slicing = parameters[0];
+        slicing.matchingSlicers.subscribe(function (matching) {
+            var ours = _.some(matching, function (slicer) { return slicer.key === "img2print"; });
+            if (ours && matching.length === 1 && slicing.slicer() === undefined) slicing.slicer("img2print");
+        });
+    }
+
+    OCTOPRINT_VIEWMODELS.push({construct: Img2PrintSliceDialogViewModel, dependencies: ["slicingViewModel"]});
 });
