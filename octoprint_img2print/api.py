@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 import flask
+import werkzeug.exceptions
 from flask_babel import get_locale
 from flask_login import current_user
 from octoprint.access.permissions import Permissions
@@ -262,7 +263,8 @@ class VettedFile(DiskFileWrapper):
 
 class VettingUpload:
     """An upload through OctoPrint's own file upload of a kind img2print reads: vetted in a held-back child as
-    OctoPrint saves it; a refused file is removed and OctoPrint answers 415."""
+    OctoPrint saves it; a refused file is removed, and the upload is answered 400 with img2print's reason as the
+    error (OctoPrint's upload notification shows it), or, outside a request, OctoPrint's own refusal of a file."""
 
     def __init__(self, upload: Any, name: str, services: Any) -> None:
         self._upload, self._name, self._services = upload, name, services
@@ -283,6 +285,8 @@ class VettingUpload:
                          max_megapixels=self._services.job_defaults().max_megapixels)
         except Img2PrintError as refused:
             vetting.unlink(missing_ok=True)
+            if flask.has_request_context():  # OctoPrint's Upload: the answer says why, not "invalid type"
+                raise werkzeug.exceptions.BadRequest(description=refused.message) from refused
             raise StorageError(refused.message, code=StorageError.INVALID_FILE, cause=refused) from refused
         vetting.replace(final)
 

@@ -347,6 +347,26 @@ def test_octoprints_slice_dialog_chooses_img2print_for_a_picture(server, tmp_pat
         driver.quit()
 
 
+def test_octoprints_upload_of_a_picture_img2print_refuses_says_why(server, tmp_path):
+    """A cut-off picture through OctoPrint's own Upload button: its 'Upload failed' notification carries img2print's
+    reason (OctoPrint shows the answer's error under it), not only 'invalid type' and a list of extensions."""
+    from selenium.webdriver.common.by import By
+
+    damaged = tmp_path / "cut-off.jpg"
+    damaged.write_bytes(save(photo_like(400, 300), tmp_path / "whole.jpg").read_bytes()[:600])
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        wait_for(lambda: driver.find_elements(By.ID, "gcode_upload"))
+        driver.find_element(By.ID, "gcode_upload").send_keys(str(damaged))
+        notice = wait_for(lambda: [n for n in driver.find_elements(By.CSS_SELECTOR, ".ui-pnotify")
+                                   if "cut-off.jpg: " in n.get_attribute("innerHTML")])
+        assert "Upload failed" in notice[0].get_attribute("innerHTML")
+        assert "cut-off.jpg" not in [f["name"] for f in server.session().get("/api/files/local").json()["files"]]
+    finally:
+        driver.quit()
+
+
 def test_phone_page_sends_anonymous_visitors_to_log_in_and_back(server, tmp_path):
     from selenium.webdriver.common.by import By
 
@@ -396,11 +416,12 @@ def test_file_list_shows_thumbnails_and_asks_once_for_a_broken_one(server, tmp_p
             session.cookies.set(cookie["name"], cookie["value"])
         csrf = next(c["value"] for c in driver.get_cookies() if c["name"].startswith("csrf_token"))
         damaged = photo.read_bytes()[:600]
-        for name, data, status in (("listed.jpg", photo.read_bytes(), 201), ("broken.jpg", damaged, 415),
+        for name, data, status in (("listed.jpg", photo.read_bytes(), 201), ("broken.jpg", damaged, 400),
                                    ("plain.gcode", b"G28\nG1 X10 Y10\n", 201)):
             answer = session.post(f"http://127.0.0.1:{server.port}/api/files/local", files={"file": (name, data)},
                                   headers={"X-CSRF-Token": csrf})
             assert answer.status_code == status, answer.text  # OctoPrint's upload refuses the damaged picture
+            assert status == 201 or answer.json()["error"].startswith("broken.jpg: "), answer.text  # saying why
         # one that came in another way (copied onto the SD card, an older OctoPrint) is still listed
         (server.basedir / "uploads" / "broken.jpg").write_bytes(damaged)
         driver.refresh()
