@@ -42,9 +42,11 @@ def test_readme_serve_command_starts_octoprint_with_a_connected_virtual_printer(
     process = subprocess.Popen([str(ROOT / ".ci" / "serve")], stdout=subprocess.PIPE, text=True, env=environment,
                                stderr=subprocess.DEVNULL)
     try:
-        banner = process.stdout.readline()
-        assert f"http://127.0.0.1:{port}/" in banner and "login: admin / " in banner
-        password = banner.split("login: admin / ")[1].split()[0]
+        lines = iter(process.stdout.readline, "")
+        ready = next(line for line in lines if "is ready:" in line)  # after OctoPrint's own start-up messages
+        login = next(lines)
+        assert f"http://127.0.0.1:{port}/" in ready and "login: admin / " in login, (ready, login)
+        password = login.split("login: admin / ")[1].split()[0]
         threading.Thread(target=process.stdout.read, daemon=True).start()
         instance.wait_online(port, process=process)
         client = Session(port, "admin", password)
