@@ -196,13 +196,18 @@ def verdict(summary: MeshSummary, repaired: bool = False) -> str:
     """One plain sentence that answers 'will this print?' (after a repair, without sending it to repair)."""
     if summary.closed:
         return _("OK: a closed solid, ready to slice.")
-    problems = "; ".join(f.message.rstrip(".") for f in summary.report.findings if f.level == ERROR)
+    problems = problems_said(summary)
     if repairable(summary) and not repaired and "self_intersections" in _problems(summary):
         return _("NOT PRINTABLE: {problems}. Repair may make it printable: it removes self-intersections only where "
                  "that keeps the shape.").format(problems=problems)
     if repairable(summary) and not repaired:
         return _("NOT PRINTABLE: {problems}. Repair can make it printable.").format(problems=problems)
     return _("NOT PRINTABLE: {problems}.").format(problems=problems)
+
+
+def problems_said(summary: MeshSummary) -> str:
+    """The problems that stop a model from printing, in one sentence."""
+    return "; ".join(f.message.rstrip(".") for f in summary.report.findings if f.level == ERROR)
 
 
 def _problems(summary: MeshSummary) -> set[str]:

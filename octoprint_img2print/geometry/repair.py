@@ -12,9 +12,19 @@ import numpy as np
 
 from ..i18n import _, ngettext
 from ..processes import native_code
-from ..report import ERROR, INFO, WARNING, Report
+from ..report import INFO, WARNING, Report
 from . import checks, holes, meshfix, topology
-from .checks import MIN_PART_MM, MeshSummary, needs_repair, nested_parts, overlapping, specks, summarize, verdict
+from .checks import (
+    MIN_PART_MM,
+    MeshSummary,
+    needs_repair,
+    nested_parts,
+    overlapping,
+    problems_said,
+    specks,
+    summarize,
+    verdict,
+)
 from .grouping import equal_rows
 from .intersections import crossing
 from .mesh import Mesh, concatenate
@@ -317,16 +327,12 @@ def repair(mesh: Mesh, min_part_mm: float = MIN_PART_MM, tolerance_mm: float = M
     after = summarize(result, thorough=True)
     if before.closed and not after.closed:  # never worse than it came: a closed model stays as it was
         done.add(INFO, "kept_as_it_was", _("Repair would have left it with problems it did not have ({problems}); "
-                                           "it is kept as it was.").format(problems=_problems_said(after)))
+                                           "it is kept as it was.").format(problems=problems_said(after)))
         return RepairResult(mesh, before, done, before, kept=True)
     united = "united_parts" in {finding.code for finding in done.findings}  # overlaps counted twice before
     _tell_shape_change(done, concatenate([parts[k] for k in np.flatnonzero(kept)]), result,
                        before.closed and not united)
     return RepairResult(result, before, done, after)
-
-
-def _problems_said(summary: MeshSummary) -> str:
-    return "; ".join(f.message.rstrip(".") for f in summary.report.findings if f.level == ERROR)
 
 
 def _tell_shape_change(done: Report, before: Mesh, after: Mesh, closed: bool) -> None:
