@@ -27,12 +27,14 @@ def end_with_parent() -> None:
 
 def cancel_while_starting() -> None:
     """Ctrl-C while the command still imports its libraries (half a second) ends it as a cancel: exit 130 and one
-    line, not a traceback. The command puts Python's own handler back once it runs."""
+    line, not a traceback. It ends the process at once: nothing is written yet, and an exception raised here may
+    land in a callback of the import machinery, where Python prints and ignores it (the command went on to the
+    end). The command puts its own handler in place once it runs."""
     from .i18n import _
 
     def cancelled(_signal: int, _frame: object) -> None:
-        print(_("img2print: cancelled."), file=sys.stderr)
-        raise SystemExit(130)
+        print(_("img2print: cancelled."), file=sys.stderr, flush=True)
+        os._exit(130)
 
     signal.signal(signal.SIGINT, cancelled)
 

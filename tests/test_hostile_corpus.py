@@ -371,6 +371,34 @@ def test_ctrl_c_while_a_child_starts_is_not_lost(tmp_path):
     assert [p for p in slicers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == [], "slicer left running"
 
 
+CTRL_C_WHILE_IMPORTING = """
+import signal, sys, weakref
+sys.argv[0] = "img2print"
+import octoprint_img2print  # the command's start: Ctrl-C from here is a cancel
+
+class Lock:
+    pass
+
+def released(_reference):  # like the import machinery's module-lock callback: Python ignores an exception here
+    signal.raise_signal(signal.SIGINT)
+    sum(range(10))
+
+lock = Lock()
+reference = weakref.ref(lock, released)
+del lock
+print("went on")
+"""
+
+
+def test_ctrl_c_while_the_command_imports_is_not_lost():
+    """A Ctrl-C that comes while the command imports its libraries, inside a callback of the import machinery
+    (where Python prints and ignores an exception), still cancels: it said 'cancelled' and went on to the end, exit 0
+    (found by the Ctrl-C test above at its earliest moment in CI)."""
+    run = subprocess.run([sys.executable, "-c", CTRL_C_WHILE_IMPORTING], capture_output=True, text=True, timeout=60)
+    assert (run.returncode, run.stdout) == (130, ""), run
+    assert run.stderr.strip().splitlines() == ["img2print: cancelled."], run.stderr
+
+
 # through a real OctoPrint ----------------------------------------------------------------------------------------
 
 FOUND_AFTER_READING = ("non_finite_vertices", "empty_mesh")  # the file reads; check finds what is wrong with it
