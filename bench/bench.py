@@ -222,8 +222,8 @@ def _timed(command: list[str], exits: tuple[int, ...] = (0,)) -> dict:
 
 def _imported_for_a_lithophane(photo: Path, work: Path) -> list[str]:
     """The libraries a lithophane conversion imports that it never needs."""
-    script = ("import sys; from octoprint_img2print import cli; "
-              f"cli.main(['convert', {str(photo)!r}, '-o', {str(work / 'imports.stl')!r}, '--width', '100']); "
+    script = ("import sys; from octoprint_img2print.command.main import main; "
+              f"main(['convert', {str(photo)!r}, '-o', {str(work / 'imports.stl')!r}, '--width', '100']); "
               f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({NOT_FOR_LITHOPHANES!r})))")
     return json.loads(_timed([sys.executable, "-c", script])["output"].splitlines()[-1].replace("'", '"'))
 
@@ -234,7 +234,7 @@ def speed(work: Path) -> dict:
     smooth = make_input("photo_12mp", work / "smooth.jpg")
     detailed = make_input("photo_12mp_detailed", work / "detailed.jpg")
     decode = [sys.executable, "-c", "import sys; from PIL import Image; Image.open(sys.argv[1]).load()", str(detailed)]
-    helping = [sys.executable, "-m", "octoprint_img2print.cli", "--help"]
+    helping = [sys.executable, "-m", "octoprint_img2print.command", "--help"]
     figures: dict = {}
     for pinned in (False, True):
         prefix = ONE_CORE * pinned
@@ -257,8 +257,8 @@ def run_case(args: list[str], pinned: bool = False, model: bool = False) -> dict
     """Run one img2print command in a child process (``pinned``: on one core, as a Raspberry Pi stand-in);
     return its JSON answer, wall time and peak memory (``model``: the answer of a check, which writes no file)."""
     started = time.perf_counter()
-    process = subprocess.Popen([*ONE_CORE * pinned, sys.executable, "-m", "octoprint_img2print.cli", *args, "--json"],
-                               stdout=subprocess.PIPE, cwd=ROOT)
+    process = subprocess.Popen([*ONE_CORE * pinned, sys.executable, "-m", "octoprint_img2print.command", *args,
+                                "--json"], stdout=subprocess.PIPE, cwd=ROOT)
     # peak memory: the largest of img2print and the slicer it waits for (Linux keeps the maximum)
     output = process.stdout.read()
     _pid, status, usage = os.wait4(process.pid, 0)
@@ -600,7 +600,7 @@ def farm_200(work: Path) -> dict:
                                                   for n, url in enumerate(urls)}}))
         return path
 
-    cli = [sys.executable, "-m", "octoprint_img2print.cli", "farm"]
+    cli = [sys.executable, "-m", "octoprint_img2print.command", "farm"]
     gcode = work / "small.gcode"
     gcode.write_text("G28\nM109 S200\nG92 E0\n;LAYER_CHANGE\nG1 X10 Y10 Z0.2 F3000\nG1 X20 Y10 E1\nM104 S0\n"
                      "M140 S0\n")
@@ -724,7 +724,7 @@ def ctrl_c(work: Path) -> dict:
     model = make_input("torus_650k", work / "torus-650k.stl")
     figures = {}
     for command in (["check", str(model)], ["repair", str(model), "-o", str(work / "repaired.stl")]):
-        argv = [sys.executable, "-m", "octoprint_img2print.cli", *command]
+        argv = [sys.executable, "-m", "octoprint_img2print.command", *command]
         started = time.perf_counter()
         subprocess.run(argv, capture_output=True, cwd=ROOT, check=True)
         whole = time.perf_counter() - started
@@ -880,7 +880,7 @@ def repair_1m(work: Path) -> dict:
     broken = make_input("broken_mesh_1m", work / "broken-1m.stl")
     facts = json.loads(broken.with_suffix(".json").read_text())
     tools = {
-        "img2print": [sys.executable, "-m", "octoprint_img2print.cli", "repair", str(broken),
+        "img2print": [sys.executable, "-m", "octoprint_img2print.command", "repair", str(broken),
                       "-o", str(work / "img2print.stl"), "--json"],
         "admesh": ["admesh", "--exact", "--nearby", "--remove-unconnected", "--fill-holes", "--normal-directions",
                    "--normal-values", f"--write-binary-stl={work / 'admesh.stl'}", str(broken)],
@@ -934,7 +934,7 @@ def batch(work: Path) -> dict:
     rows = {}
     for workers in (1, 2):
         started = time.perf_counter()
-        run = subprocess.run([sys.executable, "-m", "octoprint_img2print.cli", "batch", str(pictures), "-o",
+        run = subprocess.run([sys.executable, "-m", "octoprint_img2print.command", "batch", str(pictures), "-o",
                               str(work / f"batch-{workers}"), "--workers", str(workers), "--width", "40", "--json"],
                              capture_output=True, text=True, cwd=ROOT)
         wall = time.perf_counter() - started

@@ -18,7 +18,7 @@ __plugin_pythoncompat__ = ">=3.9,<4"
 
 def __plugin_load__() -> None:  # noqa: N807 - the name OctoPrint calls
     """Called by OctoPrint: create the plugin (importing OctoPrint only here, so the CLI runs without it)."""
-    from . import plugin
+    from .plugin import octoprint_plugin as plugin
 
     global __plugin_implementation__, __plugin_hooks__
     __plugin_implementation__ = plugin.Img2PrintPlugin()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from . import stages
 from .building import nozzle
 from .building.artwork import Artwork, ArtworkOptions, load_artwork, traced_artwork
 from .building.drawn import drawn_picture
@@ -62,14 +63,6 @@ from .slicing.tool_changes import tool_of, tools_for
 
 Progress = Callable[[str], None]
 
-STAGE_LOADING = "loading"
-STAGE_BUILDING = "building"
-STAGE_CHECKING = "checking"
-STAGE_REPAIRING = "repairing"
-STAGE_GENERATING = "generating"
-STAGE_WRITING = "writing"
-STAGE_SLICING = "slicing"
-STAGE_INSPECTING = "inspecting"
 MODEL_INTENT = "display"
 THIN_WALL = finding_kind("wall_below_nozzle", N_("Parts thinner than the nozzle's line: {count}"),
                          N_("Make them thick enough"))
@@ -178,12 +171,12 @@ def build_solid(source: bytes | Path, *, name: str | None = None, mode: str | No
     """Turn an image into a checked solid (``quick``: coarsened for a preview) for a filament (its TD sets the
     thickness where the options ask for that); refuse anything not closed."""
     name = name or (source.name if isinstance(source, Path) else "upload")
-    progress(STAGE_LOADING)
+    progress(stages.LOADING)
     chosen, values, loaded = read_input(source, name, mode, options or {}, max_megapixels, widest)
     values = _for_filament(values, filament)
     if quick:
         values = chosen.preview_options(values)
-    progress(STAGE_BUILDING)
+    progress(stages.BUILDING)
     mesh, report = chosen.build(loaded, values)
     if isinstance(values, ToneOptions) and values.thickness == FROM_FILAMENT:
         used = Library().get(filament or DEFAULT_FILAMENT)
@@ -191,7 +184,7 @@ def build_solid(source: bytes | Path, *, name: str | None = None, mode: str | No
                                                       "{low:g} to {high:g} mm.")
                    .format(filament=used.name(_), td=used.td, low=values.min_thickness, high=values.max_thickness),
                    min_thickness=values.min_thickness, max_thickness=values.max_thickness, td=used.td)
-    progress(STAGE_CHECKING)
+    progress(stages.CHECKING)
     summary = summarize(mesh)
     if not summary.closed:
         raise Img2PrintError("internal_mesh_error",
@@ -213,7 +206,7 @@ def convert(source: bytes | Path, output: Path, *, ascii: bool = False, progress
     output = Path(output)
     model_format(output)
     result = build_solid(source, progress=progress, **kwargs)
-    progress(STAGE_WRITING)
+    progress(stages.WRITING)
     painted = painted_plan(result.report, result.mode, result.options, result.mesh)
     result.file_bytes = write_mesh(result.mesh, output, ascii=ascii,
                                    extra=colour_change_parts(painted) if painted is not None else None)
@@ -232,16 +225,16 @@ def repair(path: Path, output: Path, *, name: str | None = None, min_part_mm: fl
     output = Path(output)
     model_format(output)
     name = name or Path(path).name
-    progress(STAGE_LOADING)
+    progress(stages.LOADING)
     mesh = read_mesh(Path(path), name)
-    progress(STAGE_REPAIRING)
+    progress(stages.REPAIRING)
     result = repair_mesh(mesh, min_part_mm)
     if not result.fixed:
         raise BadInput("not_repairable", _("{file}: repair could not make it printable. {verdict} Mend it in a 3D "
                                            "editor (for example Blender or MeshLab), or export it again.")
                        .format(file=name, verdict=verdict(result.after, repaired=True)), file=name,
                        **result.as_dict())
-    progress(STAGE_WRITING)
+    progress(stages.WRITING)
     result.file_bytes = write_mesh(result.mesh, output)
     result.output = output
     return result
@@ -276,7 +269,7 @@ def generate(photo: Path, output: Path, *, height_mm: float, access: tripo.Tripo
     model_format(output)
     require_range("height", height_mm, MIN_GENERATED_MM, MAX_GENERATED_MM)
     name = name or photo.name
-    progress(STAGE_LOADING)
+    progress(stages.LOADING)
     load_picture(photo, name, max_megapixels=max_megapixels, needed_size=(64, 64))
     price = tripo.quote(access)
     if price.balance < price.cost:
@@ -285,7 +278,7 @@ def generate(photo: Path, output: Path, *, height_mm: float, access: tripo.Tripo
                              .format(cost=price.cost, balance=price.balance, page=tripo.KEYS_PAGE))
     if not confirm(price):
         raise Cancelled("not_confirmed", _("Nothing was sent to Tripo: the cost was not confirmed."))
-    progress(STAGE_GENERATING)
+    progress(stages.GENERATING)
 
     def said(stage: str, fraction: float) -> None:
         start, end = GENERATING_SPANS[stage]
@@ -295,19 +288,19 @@ def generate(photo: Path, output: Path, *, height_mm: float, access: tripo.Tripo
     with scratch_folder("generate") as folder:
         made = tripo.generate(photo, Path(folder), access, progress=said, timeout_s=timeout_s)
         mesh = read_mesh(made.path)
-    progress(STAGE_REPAIRING)
+    progress(stages.REPAIRING)
     sized = scaled_to_height(mesh, height_mm)  # about the size asked (generated models stand upright), so that
     repaired = repair_mesh(sized, min_part_mm=max(MIN_PART_MM, float(sized.size().max()) * SPECK_SHARE))  # mm print
     if not repaired.fixed:
         raise BadInput("model_not_printable", _("Tripo's model could not be made printable. {verdict}")
                        .format(verdict=verdict(repaired.after, repaired=True)), task=made.task_id)
     placed = scaled_to_height(standing(repaired.mesh), height_mm)
-    progress(STAGE_CHECKING)
+    progress(stages.CHECKING)
     summary = summarize(placed, thorough=True)
     if not summary.closed:
         raise BadInput("model_not_printable", _("Tripo's model could not be made printable. {verdict}")
                        .format(verdict=verdict(summary)), task=made.task_id)
-    progress(STAGE_WRITING)
+    progress(stages.WRITING)
     size = write_mesh(placed, output)
     return GenerateResult(output, size, summary, repaired, price, made)
 
@@ -583,7 +576,7 @@ def _printable_model(mesh: Mesh, name: str, repair: bool, progress: Progress) ->
             return mesh, summary.report
         raise BadInput("model_not_printable", _("{file}: {verdict}").format(file=name, verdict=verdict(summary)),
                        file=name, findings=summary.report.as_list())
-    progress(STAGE_REPAIRING)
+    progress(stages.REPAIRING)
     result = repair_mesh(mesh, before=summary)
     if not result.fixed:
         raise BadInput("model_not_printable", _("{file}: repair could not make it printable. {verdict}")
@@ -617,9 +610,9 @@ def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, option
     if is_model_file(name):
         if isinstance(source, bytes):
             raise BadInput("model_bytes", _("{file}: give model files as a path.").format(file=name), file=name)
-        progress(STAGE_LOADING)
+        progress(stages.LOADING)
         mesh = read_mesh(Path(source), name)
-        progress(STAGE_CHECKING)
+        progress(stages.CHECKING)
         return (*_printable_model(mesh, name, repair, progress), None, None)
     widest = _widest(printer)
     if built is not None and _for_filament(built.mode.options_from(options or {}, widest), filament) == built.options:
@@ -658,7 +651,7 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
                                    painted=painted_plan(report, used_mode, mode_options, mesh))
     report.extend(prepared.report)
     _require_slicer_memory(len(prepared.mesh.faces), backend.label)
-    progress(STAGE_SLICING)
+    progress(stages.SLICING)
     with scratch_folder("slice") as folder:
         work = Path(folder)
         model = work / "model.stl"
@@ -666,7 +659,7 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
         sliced = work / "out.gcode"
         figures = backend.slice(info, model, sliced, printer, prepared.settings, work, progress=slicing_progress,
                                 cancel=cancel, timeout_s=timeout_s)
-        progress(STAGE_INSPECTING)
+        progress(stages.INSPECTING)
         facts = inspect(sliced, printer.centre, Commands(printer.start_macro, printer.end_macro))
         verify(facts, printer, backend.label)
         facts.estimated_time_s = figures.get("estimated_time_s", facts.estimated_time_s)

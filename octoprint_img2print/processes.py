@@ -39,8 +39,9 @@ def cancel_while_starting() -> None:
     signal.signal(signal.SIGINT, cancelled)
 
 
-def die_with_parent() -> None:
-    """Ask the kernel (Linux) to end this process when its parent dies; end now if that already happened."""
+def end_with_parent_or_now() -> None:
+    """Ask the kernel (Linux) to end this process when its parent dies; end now if that already happened (not for
+    a child between fork and exec: under a container's init, the parent may be process 1)."""
     end_with_parent()
     if os.getppid() == 1:
         sys.exit(1)

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 def cli_json(*argv: str) -> tuple[int, dict]:
     """Run the img2print command line with --json among its arguments: its exit code and its JSON answer."""
-    from octoprint_img2print.cli import main
+    from octoprint_img2print.command.main import main
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

@@ -459,7 +459,7 @@ def _child(request: dict) -> None:
         if request.get("nobody"):
             os.setgid(NOBODY)
             os.setuid(NOBODY)
-        from octoprint_img2print.cli import main
+        from octoprint_img2print.command.main import main
 
         code = main(request["argv"])
     except SystemExit as leaving:
@@ -501,7 +501,7 @@ def serve() -> None:
     """Read requests (JSON lines) on stdin, answer each on stdout: one warm process, a fresh fork per command."""
     import sys
 
-    import octoprint_img2print.cli  # noqa: F401  (imported once, before any fork)
+    import octoprint_img2print.command.main  # noqa: F401  (imported once, before any fork)
     from octoprint_img2print.pipeline import detect_slicer
 
     detect_slicer()  # as a warm worker: the slicer's version is asked once

@@ -8,7 +8,7 @@ import pytest
 from pictures import photo_like, png_header_only, save
 from PIL import Image
 
-from octoprint_img2print.cli import main
+from octoprint_img2print.command.main import main
 
 
 def run(capsys, *args: str) -> tuple[int, dict]:

@@ -35,7 +35,7 @@ STARTUP_S = 60.0
 
 
 def batch_command(*arguments: object) -> list[str]:
-    return [sys.executable, "-m", "octoprint_img2print.cli", "batch", *map(str, arguments), "--json"]
+    return [sys.executable, "-m", "octoprint_img2print.command", "batch", *map(str, arguments), "--json"]
 
 
 def batch(*arguments: object) -> tuple[int, list[dict], dict]:
@@ -164,7 +164,7 @@ def test_outputs_are_byte_identical_to_single_convert_and_named_by_content(local
         name = done[picture]
         assert name.startswith(Path(picture).stem + "-") and name.endswith(".stl")
         single = tmp_path / name
-        run = subprocess.run([sys.executable, "-m", "octoprint_img2print.cli", "convert", str(pictures / picture),
+        run = subprocess.run([sys.executable, "-m", "octoprint_img2print.command", "convert", str(pictures / picture),
                               "-o", str(single), *WIDTH], capture_output=True, cwd=ROOT)
         assert run.returncode == 0, run.stderr
         assert single.read_bytes() == (local["out"] / name).read_bytes()
@@ -190,7 +190,7 @@ def test_a_3mf_is_byte_identical_to_convert_and_carries_no_clock_time(pictures, 
     names = sorted(j["outputs"][0]["file"] for j in jobs)
     assert len(names) == 2 and names[0].startswith("photo04-") and names[1].startswith("twin-"), "two names, two jobs"
     single = tmp_path / names[0]
-    run = subprocess.run([sys.executable, "-m", "octoprint_img2print.cli", "convert", str(some / "photo04.png"),
+    run = subprocess.run([sys.executable, "-m", "octoprint_img2print.command", "convert", str(some / "photo04.png"),
                           "-o", str(single), *WIDTH], capture_output=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr
     assert single.read_bytes() == (tmp_path / "out" / names[0]).read_bytes()
@@ -503,7 +503,7 @@ def test_a_job_for_several_printers_slices_the_solid_it_built_unless_a_bed_caps_
 def test_the_time_left_after_a_resume_follows_the_pace_of_the_jobs_made_now(monkeypatch):
     """Ten jobs reused from an earlier run end at once; then jobs made here end 10 s apart: the estimate is 10 s a
     job for the rest, not the reused jobs' pace nor the start's."""
-    from octoprint_img2print.farm import cli_batch
+    from octoprint_img2print.command import batch as cli_batch
 
     clock = [100.0]
     monkeypatch.setattr(cli_batch.time, "monotonic", lambda: clock[0])

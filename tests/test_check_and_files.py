@@ -14,7 +14,7 @@ from conftest import require
 from pictures import photo_like, save
 from solids import assert_printable_solid, prusa_info
 
-from octoprint_img2print.cli import main
+from octoprint_img2print.command.main import main
 
 
 def check(capsys, path, *extra: str) -> tuple[int, dict]:

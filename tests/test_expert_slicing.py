@@ -19,7 +19,7 @@ from gcode_reading import moves
 from pictures import photo_like, save
 
 from octoprint_img2print import pipeline
-from octoprint_img2print.cli import main
+from octoprint_img2print.command.main import main
 from octoprint_img2print.errors import BadInput
 from octoprint_img2print.geometry.circles import fitted_circle
 from octoprint_img2print.geometry.stl import write_stl

@@ -22,8 +22,8 @@ from octoprint_server import OCTOPRINT, Server, Session, instance
 from pictures import halves, save
 from test_browser import browser, console_errors, log_in, open_tab, wait_for
 
-from octoprint_img2print.cli import main
-from octoprint_img2print.farm import cli_farm
+from octoprint_img2print.command import farm as cli_farm
+from octoprint_img2print.command.main import main
 from octoprint_img2print.farm.client import Retry
 from octoprint_img2print.farm.dispatch import SendOptions, send
 from octoprint_img2print.farm.farmfile import load_farm

@@ -21,7 +21,7 @@ from conftest import ROOT, cli_json, require
 from octoprint_server import OCTOPRINT, Server, Session
 from pictures import halves, save
 
-from octoprint_img2print.cli import main
+from octoprint_img2print.command.main import main
 
 pytestmark = pytest.mark.octoprint
 # the farm: two of the generic printer (one with PLA, one whose img2print says PETG is loaded), one Prusa MINI

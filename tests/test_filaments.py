@@ -15,8 +15,8 @@ from conftest import cli_json
 from gcode_reading import moves
 from pictures import save
 
-from octoprint_img2print.data import profiles_dir
 from octoprint_img2print.filaments.library import SHIPPED_COLOUR_NAMES, SHIPPED_FINISHES, SOURCES_VARIABLE, Library
+from octoprint_img2print.profile_folders import profiles_dir
 
 TEMPERATURE = re.compile(r"^(M104|M109|M140|M190)\s.*?S(\d+)", re.M)
 FAN = re.compile(r"^M10([67])(?:\s+S(\d+(?:\.\d+)?))?")
@@ -231,7 +231,7 @@ def test_auto_thickness_lets_half_the_light_through_the_thinnest_part_and_one_pe
 @pytest.mark.parametrize("command", [["convert"], ["slice"], ["batch"], ["farm", "send"], ["farm", "queue", "add"],
                                      ["filaments", "list"]])
 def test_the_help_of_every_command_with_filament_options_prints(command, capsys):
-    from octoprint_img2print.cli import main
+    from octoprint_img2print.command.main import main
 
     with pytest.raises(SystemExit) as ended:
         main([*command, "--help"])

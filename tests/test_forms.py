@@ -16,7 +16,7 @@ from pictures import halves, photo_like, save
 from shapely.geometry import MultiPoint, Point
 from solids import assert_printable_solid, assert_size, prusa_info, surface_height
 
-from octoprint_img2print.cli import main
+from octoprint_img2print.command.main import main
 
 LINE = 0.02  # mm: how close a measured thickness lies to the asked one (a linear tone, away from the edges)
 

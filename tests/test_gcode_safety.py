@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from octoprint_img2print import pipeline
-from octoprint_img2print.cli import main
+from octoprint_img2print.command.main import main
 from octoprint_img2print.errors import SlicerFailed
 from octoprint_img2print.printers.profile import from_octoprint, get_printer, printer_ids
 from octoprint_img2print.slicing import gcode

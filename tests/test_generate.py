@@ -16,7 +16,7 @@ from pictures import photo_like, save
 from solids import load
 from tripo_standin import TripoStandIn
 
-from octoprint_img2print.cli import main
+from octoprint_img2print.command.main import main
 from octoprint_img2print.generating import tripo
 
 KEY = "tsk_standin_key"

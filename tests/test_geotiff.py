@@ -15,7 +15,7 @@ import pytest
 import tifffile
 from solids import assert_printable_solid, assert_size, surface_height
 
-from octoprint_img2print.cli import main
+from octoprint_img2print.command.main import main
 
 ROWS, COLUMNS = 100, 200
 BASE = 2.0

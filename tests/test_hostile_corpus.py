@@ -145,7 +145,7 @@ def test_each_hostile_file_through_each_command(runner, tmp_path, case, command)
 
 def numeric_options() -> list:
     """Every numeric option of every mode (with a mode that has it) and every slicer override."""
-    from octoprint_img2print import cli
+    from octoprint_img2print.command import main as cli
     from octoprint_img2print.options import INTEGER, NUMBER
 
     found = []
@@ -336,7 +336,7 @@ def test_ctrl_c_stops_every_stage_at_once_and_leaves_nothing(tmp_path, command):
 
 CTRL_C_WHILE_STARTING_THE_SLICER = """
 import os, signal, sys, threading
-from octoprint_img2print.cli import main
+from octoprint_img2print.command.main import main
 
 def ctrl_c_while_forking():  # like logging's lock release after every fork: Python code, where the handler runs
     if threading.current_thread() is threading.main_thread():

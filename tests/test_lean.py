@@ -45,7 +45,7 @@ def test_a_long_chain_is_one_part():
 
 
 def _loaded(arguments: list[str]) -> list[str]:
-    script = ("import sys\nfrom octoprint_img2print import cli\ntry:\n    cli.main(" + repr(arguments) + ")\n"
+    script = ("import sys\nfrom octoprint_img2print.command.main import main\ntry:\n    main(" + repr(arguments) + ")\n"
               "except SystemExit:\n    pass\nprint(sorted({m.split('.')[0] for m in sys.modules}))")
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     return json.loads(run.stdout.splitlines()[-1].replace("'", '"'))

@@ -14,7 +14,7 @@ import numpy as np
 from conftest import ROOT, cli_json
 from PIL import Image
 
-COMMAND = [sys.executable, "-m", "octoprint_img2print.cli"]
+COMMAND = [sys.executable, "-m", "octoprint_img2print.command"]
 
 
 def test_a_full_grid_past_the_budget_is_refused_at_once_and_writes_nothing(tmp_path):

@@ -11,7 +11,7 @@ from pictures import halves, photo_like, save
 from PIL import Image
 from solids import assert_printable_solid, assert_size, prusa_info, surface_height
 
-from octoprint_img2print.cli import main
+from octoprint_img2print.command.main import main
 
 
 def convert(capsys, source, output, *options: str) -> dict:

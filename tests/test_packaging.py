@@ -42,7 +42,7 @@ def test_entry_points_console_script_and_catalogues_are_installed(installed):
     answer = json.loads(subprocess.run([installed / "bin" / "python", "-c", probe], capture_output=True,
                                        text=True, check=True, cwd=installed).stdout)
     assert answer["plugin"] == ["octoprint_img2print"]
-    assert answer["script"] == ["octoprint_img2print.cli:main"]
+    assert answer["script"] == ["octoprint_img2print.command.main:main"]
     assert str(installed) in answer["location"]
     shipped = sorted(p.relative_to(ROOT / "octoprint_img2print").as_posix()
                      for p in (ROOT / "octoprint_img2print").glob("translations/*/LC_MESSAGES/messages.mo"))
@@ -51,9 +51,10 @@ def test_entry_points_console_script_and_catalogues_are_installed(installed):
 
 def test_installed_package_carries_the_printer_intent_and_filament_profiles(installed, tmp_path):
     probe = ("import json; from octoprint_img2print.printers.profile import printer_ids; "
-             "from octoprint_img2print.slicing.intents import intent_ids; from octoprint_img2print import data; "
+             "from octoprint_img2print.slicing.intents import intent_ids; "
+             "from octoprint_img2print.profile_folders import profiles_dir; "
              "from octoprint_img2print.filaments.library import Library; "
-             "print(json.dumps([printer_ids(), intent_ids(), Library().ids(), str(data.profiles_dir('printers'))]))")
+             "print(json.dumps([printer_ids(), intent_ids(), Library().ids(), str(profiles_dir('printers'))]))")
     printers, intents, filaments, folder = json.loads(subprocess.run(
         [installed / "bin" / "python", "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path,
         env={"PATH": "/usr/bin:/bin"}).stdout)

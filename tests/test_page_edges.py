@@ -11,12 +11,12 @@ import time
 import pytest
 import yaml
 from conftest import ROOT
+from octoprint_img2print.plugin.octoprint_plugin.job_request import Limits
+from octoprint_img2print.plugin.octoprint_plugin.upload_reader import run_isolated
 from pictures import photo_like, save
 
-from octoprint_img2print import worker
 from octoprint_img2print.errors import Img2PrintError
-from octoprint_img2print.isolated import run_isolated
-from octoprint_img2print.job_request import Limits
+from octoprint_img2print.plugin.octoprint_plugin import worker
 
 
 def test_the_shipped_printers_named_in_words_are_in_the_catalogue_and_shown_translated():
@@ -47,7 +47,7 @@ def test_a_cut_off_picture_is_refused_in_img2prints_words_not_pillows(tmp_path):
 def test_a_job_on_a_cut_off_picture_says_it_in_img2prints_words(tmp_path, monkeypatch):
     import json
 
-    from octoprint_img2print.job_request import JobRequest
+    from octoprint_img2print.plugin.octoprint_plugin.job_request import JobRequest
 
     whole = save(photo_like(400, 300), tmp_path / "whole.jpg").read_bytes()
     cut = tmp_path / "cut.jpg"
@@ -409,7 +409,7 @@ def test_a_cut_off_picture_is_refused_in_german_without_pillows_english(tmp_path
         assert "image file is truncated" not in refused.message and german in refused.message, refused.message
     else:
         raise AssertionError("the cut-off picture was not refused")
-    said = subprocess.run([sys.executable, "-m", "octoprint_img2print.cli", "convert", str(path), "-o",
+    said = subprocess.run([sys.executable, "-m", "octoprint_img2print.command", "convert", str(path), "-o",
                            str(tmp_path / "x.stl")], capture_output=True, text=True,
                           env={**os.environ, "LANGUAGE": "de"})  # the command line says it in the same words
     assert said.returncode == 3 and german in said.stderr and "truncated" not in said.stderr, said.stderr

@@ -13,7 +13,7 @@ import trimesh
 import yaml
 from PIL import Image
 
-from octoprint_img2print.cli import main
+from octoprint_img2print.command.main import main
 from octoprint_img2print.errors import BadInput, SlicerFailed
 from octoprint_img2print.geometry.mesh import Mesh
 from octoprint_img2print.printers.profile import from_octoprint, get_printer, load_profile, printer_ids

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import time
 
-from octoprint_img2print import pipeline
-from octoprint_img2print.cli import TerminalProgress
+from octoprint_img2print import stages
+from octoprint_img2print.command.shared import TerminalProgress
 
 
 class Terminal(io.StringIO):
@@ -18,9 +18,9 @@ def run_slow_work(monkeypatch, enabled: bool, seconds: float) -> str:
     terminal = Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
     with TerminalProgress(enabled=enabled) as progress:
-        progress(pipeline.STAGE_LOADING)
+        progress(stages.LOADING)
         time.sleep(seconds / 2)
-        progress(pipeline.STAGE_BUILDING)
+        progress(stages.BUILDING)
         time.sleep(seconds / 2)
     return terminal.getvalue()
 

@@ -13,7 +13,7 @@ import pytest
 import trimesh
 from solids import load
 
-from octoprint_img2print.cli import main
+from octoprint_img2print.command.main import main
 from octoprint_img2print.geometry import meshfix
 from octoprint_img2print.geometry.mesh import Mesh
 

@@ -20,7 +20,7 @@ from gcode_reading import read
 from pictures import halves, photo_like, save
 
 from octoprint_img2print import pipeline
-from octoprint_img2print.cli import main
+from octoprint_img2print.command.main import main
 from octoprint_img2print.errors import BadInput, Cancelled, SlicerFailed
 from octoprint_img2print.printers.profile import get_printer
 from octoprint_img2print.slicing.slicers import curaengine
@@ -212,7 +212,7 @@ def test_a_slicer_failure_is_exit_5_with_the_slicers_own_words(capsys, tmp_path,
     contradiction = {"prusaslicer": {"fill_pattern": "gyroid", "fill_density": "100%"}}
     broken = get_printer("generic").__class__(**{**get_printer("generic").__dict__,
                                                  "slicer_overrides": contradiction})
-    monkeypatch.setattr("octoprint_img2print.cli.get_printer", lambda _id: broken)
+    monkeypatch.setattr("octoprint_img2print.command.main.get_printer", lambda _id: broken)
     code, answer = slice_cli(capsys, cube, tmp_path / "x.gcode", "--printer", "generic")
     assert code == 5 and answer["error"]["code"] == "slicer_failed"
     assert "100%" in answer["error"]["message"] or "density" in answer["error"]["message"]
@@ -227,7 +227,7 @@ def test_a_slicer_out_of_memory_says_so_with_the_limit(tmp_path):
     sphere.apply_translation((0, 0, 80))
     sphere.export(tmp_path / "sphere.stl")
     limit = 650 * 2**20
-    run = subprocess.run([sys.executable, "-m", "octoprint_img2print.cli", "slice", str(tmp_path / "sphere.stl"),
+    run = subprocess.run([sys.executable, "-m", "octoprint_img2print.command", "slice", str(tmp_path / "sphere.stl"),
                           "-o", str(tmp_path / "sphere.gcode"), "--printer", "generic", "--slicer", "prusaslicer",
                           "--layer-height", "0.05", "--json"], capture_output=True, text=True, timeout=300,
                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))

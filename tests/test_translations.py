@@ -62,7 +62,7 @@ def test_compiled_catalogue_in_the_package_matches_the_source(language):
 
 def test_the_command_line_speaks_german(tmp_path):
     missing = tmp_path / "urlaub.jpg"
-    run = subprocess.run([sys.executable, "-m", "octoprint_img2print.cli", "convert", str(missing), "-o",
+    run = subprocess.run([sys.executable, "-m", "octoprint_img2print.command", "convert", str(missing), "-o",
                           str(tmp_path / "x.stl")], capture_output=True, text=True, cwd=ROOT,
                          env={"LANGUAGE": "de", "PATH": "/usr/bin:/bin"})
     assert run.returncode == 3

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from solids import assert_printable_solid, assert_size, prusa_info, surface_height
 
 from octoprint_img2print.building.artwork import ArtworkOptions, load_artwork
-from octoprint_img2print.cli import main
+from octoprint_img2print.command.main import main
 from octoprint_img2print.geometry import outline
 
 

@@ -11,11 +11,11 @@ from ..errors import BadInput
 from ..geometry import outline
 from ..i18n import N_, _, list_separator, ngettext
 from ..imaging import prepare
+from ..imaging.file_limits import MAX_PICTURE_BYTES, read_bounded
 from ..imaging.load import Picture, load_picture
 from ..imaging.svg import MAX_SVG_BYTES, load_svg, looks_like_svg
 from ..imaging.svg_draw import Drawing
 from ..imaging.trace import ink_field, otsu_threshold, trace
-from ..inputs import MAX_PICTURE_BYTES, read_bounded
 from ..options import bad_parameter, option
 from ..report import FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding_kind
 from .lettering import TEXT_GAP, TextOptions, text_drawing

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from ..geometry import outline
+from ..imaging.file_limits import read_bounded
 from ..imaging.load import Picture
 from ..imaging.svg import MAX_SVG_BYTES, load_svg
-from ..inputs import read_bounded
 
 DRAWN_PX_PER_MM = 20.0  # finer than any sampling pitch
 MAX_DRAWN_PIXELS = 4000  # the longer side of a drawn picture at most

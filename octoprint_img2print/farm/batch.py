@@ -23,8 +23,8 @@ from ..errors import BadInput, Img2PrintError
 from ..filaments.library import DEFAULT_FILAMENT, Filament, Library, carried, own_filaments
 from ..geometry.files import write_atomically
 from ..i18n import _
+from ..imaging.file_limits import MAX_PICTURE_BYTES, read_bounded, require_size
 from ..imaging.load import DEFAULT_MAX_MEGAPIXELS
-from ..inputs import MAX_PICTURE_BYTES, read_bounded, require_size
 from ..printers.profile import get_printer
 from ..scratch import scratch_folder
 from ..slicing.backend import DEFAULT_TIMEOUT_S

@@ -15,7 +15,7 @@ import yaml
 from ..errors import BadInput
 from ..filaments.library import Library
 from ..i18n import _
-from ..inputs import read_bounded
+from ..imaging.file_limits import read_bounded
 from ..options import bad_parameter
 from ..printers.profile import get_printer
 

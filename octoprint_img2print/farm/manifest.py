@@ -15,8 +15,8 @@ from ..errors import BadInput, Img2PrintError
 from ..filaments.library import Library
 from ..geometry.files import WRITTEN_MODEL_EXTENSIONS
 from ..i18n import _
+from ..imaging.file_limits import read_bounded
 from ..imaging.kinds import is_picture
-from ..inputs import read_bounded
 from ..modes import get_mode
 from ..printers.profile import get_printer
 from ..slicing.intents import get_intent

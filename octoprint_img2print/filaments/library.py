@@ -20,9 +20,9 @@ from typing import Any
 
 import yaml
 
-from ..data import profiles_dir
 from ..errors import BadInput
 from ..i18n import N_, _
+from ..profile_folders import profiles_dir
 
 SOURCES_VARIABLE = "IMG2PRINT_FILAMENTS"  # folders and .yaml files of one's own filaments, separated by os.pathsep
 DEFAULT_FILAMENT = "pla_white"

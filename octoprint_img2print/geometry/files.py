@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import BadInput
 from ..i18n import _
-from ..inputs import MAX_MODEL_BYTES, require_file, require_size
+from ..imaging.file_limits import MAX_MODEL_BYTES, require_file, require_size
 from .gltf import read_glb, read_gltf
 from .mesh import Mesh
 from .obj import read_obj

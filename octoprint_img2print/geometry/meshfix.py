@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..i18n import _
-from ..processes import die_with_parent
+from ..processes import end_with_parent_or_now
 from ..scratch import scratch_folder
 from .mesh import Mesh
 
@@ -73,7 +73,7 @@ def _repair(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.nda
 def main(argv: list[str]) -> int:
     """Repair every mesh in the input file and save the results."""
     given, answer, memory_mb = argv
-    die_with_parent()
+    end_with_parent_or_now()
     cap = int(memory_mb) * 1024 * 1024
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:

@@ -13,7 +13,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..errors import BadInput
 from ..i18n import N_, _
-from ..inputs import MAX_PICTURE_BYTES, require_file, require_size
+from .file_limits import MAX_PICTURE_BYTES, require_file, require_size
 from .geotiff import GeoTags, read_geotags
 
 ImageFile.LOAD_TRUNCATED_IMAGES = False

@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from ..data import profiles_dir
 from ..errors import BadInput
 from ..i18n import _
+from ..profile_folders import profiles_dir
 from ..slicing.slicers import registry as slicer_registry
 from . import generic_gcode
 

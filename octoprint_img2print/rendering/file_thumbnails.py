@@ -13,8 +13,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ..errors import BadInput
 from ..geometry import outline
 from ..geometry.files import READ_MODEL_EXTENSIONS, read_mesh
+from ..imaging.file_limits import read_bounded
 from ..imaging.svg import MAX_SVG_BYTES, load_svg
-from ..inputs import read_bounded
 from ..slicing.gcode import GCODE_EXTENSIONS
 from .shading import render
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import yaml
 
-from ..data import profiles_dir
 from ..errors import BadInput
 from ..i18n import N_, _
 from ..options import Choice
+from ..profile_folders import profiles_dir
 
 PATTERN_CHOICES = (Choice("gyroid", N_("Gyroid")), Choice("cubic", N_("Cubic")), Choice("grid", N_("Grid")),
                    Choice("rectilinear", N_("Rectilinear")), Choice("lines", N_("Lines")),

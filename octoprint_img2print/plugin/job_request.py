@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .imaging.load import DEFAULT_MAX_MEGAPIXELS
-from .print_go import PrintGo
-from .slicing.backend import DEFAULT_TIMEOUT_S
+from ..imaging.load import DEFAULT_MAX_MEGAPIXELS
+from ..slicing.backend import DEFAULT_TIMEOUT_S
+from .print_rules import PrintGo
 
 PREVIEW, CONVERT, SLICE, CHECK, REPAIR, GENERATE = "preview", "convert", "slice", "check", "repair", "generate"
 JOB_TIME_LIMIT_S = DEFAULT_TIMEOUT_S

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 from ..exit_codes import EXIT_DONE, EXIT_NO_PRINTER, EXIT_SERVICE_FAILED, exit_code
 from ..i18n import _, ngettext
 from ..options import require_range
-from . import cli_queue
-from .cli_common import (
+from . import queue as cli_queue
+from . import shared
+from .farm_common import (
     MAX_HOST_TIMEOUT_S,
     MAX_PARALLEL,
     MAX_STAGGER_S,
@@ -27,8 +28,8 @@ from .cli_common import (
 )
 
 if TYPE_CHECKING:  # the farm's client (requests) is imported only when a farm command runs, not for --help
-    from .dispatch import SendReport
-    from .hosts import HostStatus
+    from ..farm.dispatch import SendReport
+    from ..farm.hosts import HostStatus
 
 
 
@@ -53,15 +54,13 @@ def add_farm_parser(commands: Any) -> None:
 
 
 def _add_send_parser(actions: Any) -> None:
-    from .. import cli
-
     sending = actions.add_parser("send", help=_("slice jobs once per printer profile and send them to the idle "
                                                 "printers they fit"),
                                  description=_("Send pictures, SVGs, models or G-code to the farm's connected, idle "
                                                "printers that are what they need and whose bed, height and nozzle "
                                                "fit them; sliced once per printer profile; a print starts (with "
                                                "--start) only where the bed is confirmed clear."),
-                                 epilog=cli._modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 epilog=shared.modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
     add_hosts(sending, SEND_TIMEOUT_S)
     add_job_arguments(sending)
     add_targets(sending)
@@ -103,7 +102,7 @@ def _status_line(status: HostStatus) -> str:
 
 
 def _placement_line(placement: Any) -> str:
-    from .starting import UNKNOWN
+    from ..farm.starting import UNKNOWN
 
     done = _("upload failed: {message}").format(message=placement.error["message"]) if placement.error \
         else _("already there") if placement.already_there else _("uploaded")
@@ -139,7 +138,7 @@ def _send_exit(report: SendReport) -> int:
     """The README's table: a failed job as the other commands (3 bad input, 4 no idle printer it was tried on fits
     it, 5 the slicer failed), 6 a host failed or a start's outcome is unknown, 7 copies without a printer, else 0;
     the lowest of them."""
-    from .starting import UNKNOWN
+    from ..farm.starting import UNKNOWN
 
     codes = [exit_code(o.error["code"], o.error["kind"]) for o in report.jobs if o.error]
     codes += [min(exit_code(r.code, r.kind) for r in o.refused.values()) for o in report.jobs
@@ -150,8 +149,8 @@ def _send_exit(report: SendReport) -> int:
 
 
 def _send(args: argparse.Namespace) -> int:
-    from .dispatch import SendOptions, send
-    from .farmfile import load_farm
+    from ..farm.dispatch import SendOptions, send
+    from ..farm.farmfile import load_farm
 
     require_range("stagger", args.stagger, 0.0, MAX_STAGGER_S)
     require_range("parallel", args.parallel, 1, MAX_PARALLEL)
@@ -170,9 +169,9 @@ def _send(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from .client import OctoPrintClient
-    from .farmfile import load_farm
-    from .hosts import survey
+    from ..farm.client import OctoPrintClient
+    from ..farm.farmfile import load_farm
+    from ..farm.hosts import survey
 
     hosts = load_farm(args.farm).hosts
     clients = [OctoPrintClient(h.name, h.url, h.api_key, timeout_s=args.host_timeout) for h in hosts]
@@ -187,9 +186,9 @@ def _status(args: argparse.Namespace) -> int:
 
 def _confirm(args: argparse.Namespace) -> int:
     """Record "Bed is clear" on each named host (with img2print); 6 when a host could not."""
+    from ..farm.client import HostFailed, OctoPrintClient
+    from ..farm.farmfile import load_farm
     from ..options import bad_parameter
-    from .client import HostFailed, OctoPrintClient
-    from .farmfile import load_farm
 
     farm = load_farm(args.farm)
     if args.all == bool(args.names):

@@ -8,9 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..exit_codes import exit_code
 from ..i18n import N_, _
 from ..options import require_range
-from .cli_common import (
+from .farm_common import (
     MAX_PARALLEL,
     MAX_STAGGER_S,
     SEND_TIMEOUT_S,
@@ -77,11 +78,10 @@ def _list(queue: Any, args: argparse.Namespace) -> int:
 
 def run_queue_command(args: argparse.Namespace) -> int:
     """One of the queue's actions; returns the exit code."""
-    from ..cli import exit_code
-    from .client import DEFAULT_RETRY
-    from .dispatch import clients_for
-    from .farmfile import load_farm
-    from .queue import FAILED, FarmQueue, run_queue
+    from ..farm.client import DEFAULT_RETRY
+    from ..farm.dispatch import clients_for
+    from ..farm.farmfile import load_farm
+    from ..farm.queue import FAILED, FarmQueue, run_queue
 
     with FarmQueue(args.queue) as queue:
         if args.step == "add":

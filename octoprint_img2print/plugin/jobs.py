@@ -19,9 +19,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import i18n, worker
-from .errors import Img2PrintError
-from .i18n import N_
+from .. import i18n
+from ..errors import Img2PrintError
+from ..i18n import N_
+from . import worker
 from .job_request import PREVIEW, JobRequest, Limits
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
@@ -33,7 +34,7 @@ CRASHED = N_("The job stopped unexpectedly (too much memory, or over the time li
 TIMED_OUT = N_("The job took longer than the time limit set in img2print's settings ({seconds} s) and was stopped.")
 WARM = multiprocessing.get_context("forkserver")
 # what the warm process imports once, so that a job forked from it starts at once
-WARM.set_forkserver_preload(["octoprint_img2print.worker", "pydelatin", "scipy.spatial"])
+WARM.set_forkserver_preload(["octoprint_img2print.plugin.worker", "pydelatin", "scipy.spatial"])
 WAITING_FOR_PRINT = N_("Waiting until the print has finished (heavy work while printing is switched off).")
 
 

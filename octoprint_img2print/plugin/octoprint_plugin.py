@@ -17,24 +17,25 @@ from octoprint.events import Events
 from octoprint.filemanager.util import DiskFileWrapper
 from octoprint.slicing import SlicingCancelled, SlicingProfile
 
-from . import __plugin_version__, api
-from .dialog_profiles import AUTOMATIC, GENERATION, dialog_profiles
-from .errors import Img2PrintError
-from .filaments.library import SOURCES_VARIABLE, Library, loaded_kind
-from .generating import tripo
-from .geometry.files import READ_MODEL_EXTENSIONS
-from .i18n import N_, speaking
-from .imaging.kinds import DRAWING_EXTENSIONS, PICTURE_EXTENSIONS, RASTER_EXTENSIONS, accepted
-from .imaging.load import DEFAULT_MAX_MEGAPIXELS
+from .. import __plugin_version__
+from ..errors import Img2PrintError
+from ..filaments.library import SOURCES_VARIABLE, Library, loaded_kind
+from ..generating import tripo
+from ..geometry.files import READ_MODEL_EXTENSIONS
+from ..i18n import N_, speaking
+from ..imaging.kinds import DRAWING_EXTENSIONS, PICTURE_EXTENSIONS, RASTER_EXTENSIONS, accepted
+from ..imaging.load import DEFAULT_MAX_MEGAPIXELS
+from ..modes import registry as modes
+from ..pipeline import detect_slicer
+from ..printers.profile import OWN_GCODE
+from ..report import ERROR
+from ..slicing.slicers import default_backend
+from ..slicing.slicers import registry as slicers
+from . import api
 from .job_request import GENERATE, SLICE, JobDefaults, JobRequest, Limits, build_request
 from .jobs import CANCELLED, DONE, FINISHED, Job, JobQueue
-from .modes import registry as modes
-from .pipeline import detect_slicer
-from .print_go import DEFAULT_BED_CLEAR_HOURS, BedConfirmation, hold, print_began
-from .printers.profile import OWN_GCODE
-from .report import ERROR
-from .slicing.slicers import default_backend
-from .slicing.slicers import registry as slicers
+from .print_rules import DEFAULT_BED_CLEAR_HOURS, BedConfirmation, hold, print_began
+from .slice_dialog import AUTOMATIC, GENERATION, dialog_profiles
 
 SLICER_TYPE = "img2print"
 EVENTS = ("job_started", "job_done", "job_failed")
@@ -502,7 +503,7 @@ def cli_commands(cli_group, pass_octoprint_ctx, *args, **kwargs) -> list:
 
     import click
 
-    from .cli import main
+    from ..command.main import main
 
     @click.command("cli", context_settings={"ignore_unknown_options": True, "help_option_names": []})
     @click.argument("arguments", nargs=-1, type=click.UNPROCESSED)

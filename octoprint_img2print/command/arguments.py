@@ -7,8 +7,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from .i18n import _, number
-from .options import BOOLEAN, CHOICE, INTEGER, TEXT, OptionSpec, option_specs
+from ..i18n import _, number
+from ..options import BOOLEAN, CHOICE, INTEGER, TEXT, OptionSpec, option_specs
 
 Owned = tuple[str, OptionSpec]
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .i18n import _
-from .modes import FLAT_ART, PHOTO, mode_for
-from .modes import registry as modes
-from .slicing.intents import get_intent, intent_ids
+from ..i18n import _
+from ..modes import FLAT_ART, PHOTO, mode_for
+from ..modes import registry as modes
+from ..slicing.intents import get_intent, intent_ids
 
 GENERATION = 3
 AUTOMATIC = "auto"

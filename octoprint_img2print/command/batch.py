@@ -12,28 +12,26 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .. import cli_arguments
-from ..cli_filaments import add_library_argument
 from ..exit_codes import EXIT_DONE, exit_code
 from ..i18n import _, ngettext
 from ..modes import registry as modes
 from ..options import require_range
 from ..slicing.backend import DEFAULT_TIMEOUT_S
 from ..slicing.slicers import registry as slicers
+from . import arguments, shared
+from .filaments import add_library_argument
 
 MAX_WORKERS = 1024
 
 
 def add_batch_parser(commands: Any) -> None:
     """The ``batch`` subcommand and its options (the mode's options and slicer settings as for ``slice``)."""
-    from .. import cli
-
     batch = commands.add_parser(
         "batch", help=_("convert and slice many pictures at once, on every core or a Dask cluster"),
         description=_("Convert (and, with --printer, slice) every picture of a folder, or every job of a YAML or CSV "
                       "manifest, in parallel. A ledger in the output folder records each job, so running the same "
                       "command again skips what is done and retries what failed."),
-        epilog=cli._modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=shared.modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
     batch.add_argument("manifest", type=Path, metavar="MANIFEST",
                        help=_("folder of pictures, or a .yaml/.csv manifest with one job a row (file, mode, options, "
                               "printers, intent, copies, format)"))
@@ -50,16 +48,16 @@ def add_batch_parser(commands: Any) -> None:
     batch.add_argument("--printer", action="append", metavar="ID", default=None,
                        help=_("slice for this printer profile too (repeat for more printers)"))
     batch.add_argument("--intent", metavar="ID", help=_("what the objects are for (default: by mode)"))
-    batch.add_argument("--slicer", choices=list(slicers()), default=None, help=cli._slicer_help())
+    batch.add_argument("--slicer", choices=list(slicers()), default=None, help=shared.slicer_help())
     batch.add_argument("--format", choices=["stl", "3mf"], default="stl", help=_("model file format (default stl)"))
     batch.add_argument("--copies", type=int, default=1, metavar="N",
                        help=_("copies of each job to print, recorded for the farm (default 1)"))
     batch.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                        help=_("give up slicing one job after this many seconds"))
-    cli._add_common(batch)
+    shared.add_common(batch)
     add_library_argument(batch)
-    cli_arguments.add_arguments(batch, cli._override_options(), cli.OVERRIDE_PREFIX)
-    cli_arguments.add_arguments(batch, cli._mode_options())
+    arguments.add_arguments(batch, shared.override_options(), shared.OVERRIDE_PREFIX)
+    arguments.add_arguments(batch, shared.mode_options())
 
 
 class Tally:
@@ -93,14 +91,12 @@ class Tally:
 
 def run_batch(args: argparse.Namespace) -> int:
     """Run the batch; exit 0 when every job is done, else the lowest exit code of the failed jobs' errors."""
-    from .. import cli
+    from ..farm.batch import BatchSettings, JobEvent, plan_jobs
+    from ..farm.batch import run_batch as run
+    from ..farm.executors import open_workers
+    from ..farm.manifest import MAX_COPIES, ManifestJob, read_jobs
     from ..printers.profile import get_printer
     from ..slicing.intents import get_intent
-    from .batch import BatchSettings, JobEvent, plan_jobs
-    from .batch import run_batch as run
-    from .executors import open_workers
-    from .manifest import MAX_COPIES, ManifestJob, read_jobs
-
     if args.workers is not None:
         require_range("workers", args.workers, 1, MAX_WORKERS)
     require_range("cluster_wait", args.cluster_wait, 0.0, 86400.0, low_open=True)
@@ -110,10 +106,10 @@ def run_batch(args: argparse.Namespace) -> int:
         get_printer(printer)
     if args.intent is not None:
         get_intent(args.intent)
-    defaults = ManifestJob(Path(), "", mode=args.mode, options=cli_arguments.given(args, cli._mode_options()),
+    defaults = ManifestJob(Path(), "", mode=args.mode, options=arguments.given(args, shared.mode_options()),
                           printers=printers, intent=args.intent, copies=args.copies, model_format=args.format)
     requests = read_jobs(args.manifest, defaults)
-    settings = BatchSettings(args.slicer, cli_arguments.given(args, cli._override_options(), cli.OVERRIDE_PREFIX),
+    settings = BatchSettings(args.slicer, arguments.given(args, shared.override_options(), shared.OVERRIDE_PREFIX),
                              args.max_megapixels, args.timeout)
     jobs = plan_jobs(requests, settings)
     tally = Tally(len(jobs))
@@ -126,7 +122,7 @@ def run_batch(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(event.as_dict()), flush=True)
 
-    with cli.TerminalProgress(enabled=not args.json, line=tally.line):
+    with shared.TerminalProgress(enabled=not args.json, line=tally.line):
         summary = run(jobs, args.output, lambda: open_workers(args.workers, args.cluster, args.cluster_wait), report)
     if args.json:
         print(json.dumps({**summary.as_dict(), "output": str(args.output)}))

@@ -1,8 +1,8 @@
 """Reading a file people upload in a child process held back like a job (niced, memory-capped, time-limited),
 so that a hostile or broken file can end the child, never OctoPrint: vetting an upload, a file-list thumbnail.
 
-Run as ``python -m octoprint_img2print.isolated`` with one JSON message on stdin; the last line on stdout is the
-result or the error.
+Run as ``python -m octoprint_img2print.plugin.upload_reader`` with one JSON message on stdin; the last line on
+stdout is the result or the error.
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .errors import BadInput, Img2PrintError
-from .filaments.calibration import calibrate_photo
-from .geometry.files import read_mesh
-from .i18n import N_, _
-from .imaging.kinds import is_picture
-from .imaging.load import load_picture
-from .imaging.svg import MAX_SVG_BYTES, load_svg, looks_like_svg
-from .inputs import read_bounded
+from ..errors import BadInput, Img2PrintError
+from ..filaments.calibration import calibrate_photo
+from ..geometry.files import read_mesh
+from ..i18n import N_, _
+from ..imaging.file_limits import read_bounded
+from ..imaging.kinds import is_picture
+from ..imaging.load import load_picture
+from ..imaging.svg import MAX_SVG_BYTES, load_svg, looks_like_svg
+from ..pipeline import is_model_file
+from ..rendering.file_thumbnails import file_thumbnail
 from .job_request import Limits
-from .pipeline import is_model_file
-from .rendering.file_thumbnails import file_thumbnail
 
 TIMEOUT_S = 60.0
 TOO_SLOW = N_("{file}: reading it took longer than {seconds:.0f} s; the file is refused.")

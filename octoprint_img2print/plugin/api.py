@@ -30,28 +30,28 @@ from flask_login import current_user
 from octoprint.access.permissions import Permissions
 from octoprint.filemanager.util import DiskFileWrapper
 
-from . import __plugin_version__, i18n
-from .building.lettering import words_name
-from .errors import Img2PrintError
-from .filaments.calibration import CALIBRATED_FILE, Fit, calibrated, said, save
-from .filaments.library import DEFAULT_FILAMENT, Library
-from .generating import tripo
-from .i18n import N_
-from .imaging.kinds import PICTURE_EXTENSIONS, RASTER_EXTENSIONS, accepted, is_picture
-from .isolated import run_isolated
+from .. import __plugin_version__, i18n
+from ..building.lettering import words_name
+from ..errors import Img2PrintError
+from ..filaments.calibration import CALIBRATED_FILE, Fit, calibrated, said, save
+from ..filaments.library import DEFAULT_FILAMENT, Library
+from ..generating import tripo
+from ..i18n import N_
+from ..imaging.kinds import PICTURE_EXTENSIONS, RASTER_EXTENSIONS, accepted, is_picture
+from ..modes import COLOUR, DRAWING, NOTHING, describe_modes, mode_for
+from ..modes import registry as modes
+from ..modes.td_card import CardOptions
+from ..options import bad_parameter, describe
+from ..pipeline import check_printer_gcode, is_model_file
+from ..printers.matching import suggested_printer
+from ..printers.profile import OWN_GCODE, from_octoprint, get_printer, printer_ids
+from ..slicing.gcode import GCODE_EXTENSIONS
+from ..slicing.intents import ORIENTATION_CHOICES, get_intent, intent_ids, intents_for
+from ..slicing.plan import SliceOverrides
 from .job_request import CHECK, CONVERT, GENERATE, PREVIEW, REPAIR, SLICE, JobDefaults, Limits, build_request
 from .jobs import Job, JobQueue
-from .modes import COLOUR, DRAWING, NOTHING, describe_modes, mode_for
-from .modes import registry as modes
-from .modes.td_card import CardOptions
-from .options import bad_parameter, describe
-from .pipeline import check_printer_gcode, is_model_file
-from .print_go import BED_CLEAR_UNCONFIRMED, HOLDS, BedConfirmation, PrintGo, confirmed, hold, print_began
-from .printers.matching import suggested_printer
-from .printers.profile import OWN_GCODE, from_octoprint, get_printer, printer_ids
-from .slicing.gcode import GCODE_EXTENSIONS
-from .slicing.intents import ORIENTATION_CHOICES, get_intent, intent_ids, intents_for
-from .slicing.plan import SliceOverrides
+from .print_rules import BED_CLEAR_UNCONFIRMED, HOLDS, BedConfirmation, PrintGo, confirmed, hold, print_began
+from .upload_reader import run_isolated
 from .worker import printer_name
 
 PRINT = "print"

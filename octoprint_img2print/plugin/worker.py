@@ -18,19 +18,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import i18n, pipeline
-from .building.artwork import ArtworkOptions
-from .errors import Img2PrintError
-from .generating import tripo
-from .geometry.checks import repairable, verdict
-from .i18n import N_, _
+from .. import i18n, pipeline, stages
+from ..building.artwork import ArtworkOptions
+from ..errors import Img2PrintError
+from ..generating import tripo
+from ..geometry.checks import repairable, verdict
+from ..i18n import N_, _
+from ..modes import registry
+from ..options import in_page_words
+from ..printers.profile import PrinterProfile, from_octoprint, get_printer
+from ..processes import end_with_parent_or_now
+from ..report import grouped
+from ..slicing.plan import SliceOverrides
 from .job_request import CHECK, CONVERT, GENERATE, PREVIEW, REPAIR, SLICE, JobRequest, Limits
-from .modes import registry
-from .options import in_page_words
-from .printers.profile import PrinterProfile, from_octoprint, get_printer
-from .processes import die_with_parent
-from .report import grouped
-from .slicing.plan import SliceOverrides
 
 FALLBACK_PRINTER = "generic"
 INTERNAL_ERROR = "internal_error"  # a fault of img2print itself on a file (the batch's code for it too)
@@ -42,18 +42,18 @@ MAX_REASON_CHARS = 200
 SHIPPED_PRINTER_NAMES = (N_("Generic 200 mm printer"), N_("Generic delta, 180 mm round bed"))
 # where each stage starts and ends in a job's progress, 0 to 1, by action (slicing fills its span as it goes)
 STAGE_SPANS = {
-    CONVERT: {pipeline.STAGE_LOADING: (0.0, 0.1), pipeline.STAGE_BUILDING: (0.1, 0.8),
-              pipeline.STAGE_CHECKING: (0.8, 0.9), pipeline.STAGE_WRITING: (0.9, 1.0)},
-    SLICE: {pipeline.STAGE_LOADING: (0.0, 0.03), pipeline.STAGE_BUILDING: (0.03, 0.2),
-            pipeline.STAGE_CHECKING: (0.2, 0.25), pipeline.STAGE_SLICING: (0.25, 0.95),
-            pipeline.STAGE_INSPECTING: (0.95, 1.0)},
-    PREVIEW: {pipeline.STAGE_LOADING: (0.0, 0.1), pipeline.STAGE_BUILDING: (0.1, 0.8),
-              pipeline.STAGE_CHECKING: (0.8, 1.0)},
-    REPAIR: {pipeline.STAGE_LOADING: (0.0, 0.1), pipeline.STAGE_REPAIRING: (0.1, 0.9),
-             pipeline.STAGE_WRITING: (0.9, 1.0)},
-    GENERATE: {pipeline.STAGE_LOADING: (0.0, 0.02), pipeline.STAGE_GENERATING: (0.02, 0.85),
-               pipeline.STAGE_REPAIRING: (0.85, 0.95), pipeline.STAGE_CHECKING: (0.95, 0.98),
-               pipeline.STAGE_WRITING: (0.98, 1.0)},
+    CONVERT: {stages.LOADING: (0.0, 0.1), stages.BUILDING: (0.1, 0.8),
+              stages.CHECKING: (0.8, 0.9), stages.WRITING: (0.9, 1.0)},
+    SLICE: {stages.LOADING: (0.0, 0.03), stages.BUILDING: (0.03, 0.2),
+            stages.CHECKING: (0.2, 0.25), stages.SLICING: (0.25, 0.95),
+            stages.INSPECTING: (0.95, 1.0)},
+    PREVIEW: {stages.LOADING: (0.0, 0.1), stages.BUILDING: (0.1, 0.8),
+              stages.CHECKING: (0.8, 1.0)},
+    REPAIR: {stages.LOADING: (0.0, 0.1), stages.REPAIRING: (0.1, 0.9),
+             stages.WRITING: (0.9, 1.0)},
+    GENERATE: {stages.LOADING: (0.0, 0.02), stages.GENERATING: (0.02, 0.85),
+               stages.REPAIRING: (0.85, 0.95), stages.CHECKING: (0.95, 0.98),
+               stages.WRITING: (0.98, 1.0)},
 }
 
 
@@ -98,7 +98,7 @@ def run(request: JobRequest, output: Path | None, view: Path | None = None) -> d
         made = pipeline.generate(source, output, height_mm=float(request.options["height"]),
                                  access=tripo.TripoAccess.from_environment(), confirm=lambda _price: True,
                                  name=request.name, max_megapixels=request.max_megapixels, progress=progress.stage,
-                                 generating_progress=lambda f: progress.within(pipeline.STAGE_GENERATING, f))
+                                 generating_progress=lambda f: progress.within(stages.GENERATING, f))
         return {**made.as_dict(), "findings": made.repair.done.as_list()}
     if request.action == REPAIR:
         repaired = pipeline.repair(source, output, name=request.name, progress=progress.stage)
@@ -118,7 +118,7 @@ def run(request: JobRequest, output: Path | None, view: Path | None = None) -> d
             intent=request.intent, name=request.name, mode=request.mode, options=request.options,
             overrides=request.overrides,
             max_megapixels=request.max_megapixels, timeout_s=request.timeout_s, progress=progress.stage,
-            slicing_progress=lambda f: progress.within(pipeline.STAGE_SLICING, f)).as_dict()
+            slicing_progress=lambda f: progress.within(stages.SLICING, f)).as_dict()
     raise ValueError(f"unknown action {request.action!r}")
 
 
@@ -152,7 +152,7 @@ def warm(connection: Any, message: dict[str, Any], environment: dict[str, str], 
     """Run one job in a child forked from the warm process: its environment (language, temporary folder, a
     service's key), its log as stderr, its lines through ``connection``; it ends when the queue's process ends."""
     global _send
-    die_with_parent()
+    end_with_parent_or_now()
     os.environ.update(environment)
     tempfile.tempdir = None  # the warm process may have settled on its own temporary folder already
     i18n.translations.cache_clear()

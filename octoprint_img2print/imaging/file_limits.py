@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import BadInput
-from .i18n import _
+from ..errors import BadInput
+from ..i18n import _
 
 MAX_PICTURE_BYTES = 256 * 1024**2  # far beyond any photo; a bigger "picture" is a bomb
 MAX_MODEL_BYTES = 1024**3  # a binary STL of 20 million triangles, img2print's triangle limit

@@ -8,17 +8,18 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..cli_filaments import add_library_argument
 from ..i18n import N_, _
 from ..modes import registry as modes
 from ..options import require_range
 from ..slicing.backend import DEFAULT_TIMEOUT_S
 from ..slicing.slicers import registry as slicers
+from . import arguments, shared
+from .filaments import add_library_argument
 
 if TYPE_CHECKING:  # the farm's client (requests) is imported only when a farm command runs, not for --help
-    from .farmfile import Farm, Host
-    from .gcodes import Recipe
-    from .matching import Wants
+    from ..farm.farmfile import Farm, Host
+    from ..farm.gcodes import Recipe
+    from ..farm.matching import Wants
 
 MAX_COPIES, MAX_STAGGER_S, MAX_PARALLEL, MAX_HOST_TIMEOUT_S = 1000, 86400.0, 64, 600.0
 SEND_TIMEOUT_S, STATUS_TIMEOUT_S = 10.0, 5.0
@@ -46,8 +47,6 @@ def add_hosts(parser: argparse.ArgumentParser, timeout_s: float) -> None:
 
 def add_job_arguments(parser: argparse.ArgumentParser) -> None:
     """What to make of each job (mode, options, intent, slicer) and what it needs of a printer."""
-    from .. import cli  # the shared option helpers; cli imports this module
-
     parser.add_argument("jobs", type=Path, nargs="+", metavar="JOB",
                         help=_("picture, SVG or model file, or G-code sliced for --printer"))
     parser.add_argument("--copies", type=int, default=1, metavar="N",
@@ -62,13 +61,13 @@ def add_job_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=list(modes()), default=None, help=_("what to make of a picture"))
     parser.add_argument("--intent", metavar="ID", help=_("what the object is for (default: by mode; 'display' for "
                                                           "models)"))
-    parser.add_argument("--slicer", choices=list(slicers()), default=None, help=cli._slicer_help())
+    parser.add_argument("--slicer", choices=list(slicers()), default=None, help=shared.slicer_help())
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                         help=_("give up slicing after this many seconds"))
-    cli._add_common(parser)
+    shared.add_common(parser)
     add_library_argument(parser)
-    cli.cli_arguments.add_arguments(parser, cli._override_options(), cli.OVERRIDE_PREFIX)
-    cli.cli_arguments.add_arguments(parser, cli._mode_options())
+    arguments.add_arguments(parser, shared.override_options(), shared.OVERRIDE_PREFIX)
+    arguments.add_arguments(parser, shared.mode_options())
 
 
 def add_targets(parser: argparse.ArgumentParser) -> None:
@@ -79,16 +78,14 @@ def add_targets(parser: argparse.ArgumentParser) -> None:
 
 def recipe_and_wants(args: argparse.Namespace) -> tuple[Recipe, Wants]:
     """What to make of each job and what it needs of a printer, from the command line."""
-    from .. import cli
+    from ..farm.gcodes import Recipe
+    from ..farm.matching import Wants
     from ..printers.profile import get_printer
-    from .gcodes import Recipe
-    from .matching import Wants
-
     require_range("copies", args.copies, 1, MAX_COPIES)
     if args.printer:
         get_printer(args.printer)  # an unknown printer is a usage error now, not a job that never finds one
-    overrides = cli.cli_arguments.given(args, cli._override_options(), cli.OVERRIDE_PREFIX)
-    recipe = Recipe(mode=args.mode, options=cli.cli_arguments.given(args, cli._mode_options()), overrides=overrides,
+    overrides = arguments.given(args, shared.override_options(), shared.OVERRIDE_PREFIX)
+    recipe = Recipe(mode=args.mode, options=arguments.given(args, shared.mode_options()), overrides=overrides,
                     intent=args.intent, slicer=args.slicer, max_megapixels=args.max_megapixels,
                     timeout_s=args.timeout)
     hosts = tuple(name.strip() for name in getattr(args, "host", "").split(",") if name.strip())

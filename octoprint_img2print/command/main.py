@@ -11,140 +11,55 @@ import argparse
 import json
 import signal
 import sys
-import threading
 import time
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import cli_arguments, i18n, pipeline, processes
-from .building.artwork import ArtworkOptions
-from .cli_filaments import add_filaments_parser, add_library_argument, library_files, run_filaments, with_palette
-from .errors import BadInput, Img2PrintError
-from .exit_codes import EXIT_BAD_INPUT, EXIT_DONE, exit_code
-from .farm.cli_batch import add_batch_parser, run_batch
-from .farm.cli_farm import add_farm_parser, run_farm
-from .generating import tripo
-from .geometry import checks
-from .geometry.checks import MIN_PART_MM
-from .geometry.files import write_atomically
-from .i18n import N_, _
-from .imaging.load import DEFAULT_MAX_MEGAPIXELS
-from .modes import DRAWING, NOTHING, PHOTO, get_mode, mode_for
-from .modes import registry as modes
-from .options import require_range
-from .printers.profile import get_printer, printer_ids
-from .slicing.backend import DEFAULT_TIMEOUT_S
-from .slicing.intents import get_intent, intent_ids
-from .slicing.plan import SliceOverrides, SliceSettings, plan
-from .slicing.slicers import default_backend, get_backend
-from .slicing.slicers import registry as slicers
+from .. import i18n, pipeline, processes
+from ..building.artwork import ArtworkOptions
+from ..errors import BadInput, Img2PrintError
+from ..exit_codes import EXIT_BAD_INPUT, EXIT_DONE, exit_code
+from ..generating import tripo
+from ..geometry import checks
+from ..geometry.checks import MIN_PART_MM
+from ..geometry.files import write_atomically
+from ..i18n import N_, _
+from ..modes import DRAWING, NOTHING, PHOTO, get_mode, mode_for
+from ..modes import registry as modes
+from ..options import require_range
+from ..printers.profile import get_printer, printer_ids
+from ..slicing.backend import DEFAULT_TIMEOUT_S
+from ..slicing.intents import get_intent, intent_ids
+from ..slicing.plan import SliceSettings, plan
+from ..slicing.slicers import get_backend
+from ..slicing.slicers import registry as slicers
+from . import arguments, shared
+from .batch import add_batch_parser, run_batch
+from .farm import add_farm_parser, run_farm
+from .filaments import add_filaments_parser, add_library_argument, library_files, run_filaments, with_palette
 
 MAX_MIN_PART_MM = 1000.0
 MAX_TIMEOUT_S = 86400.0
 MAX_MEGAPIXELS = 1000.0
-PROGRESS_DELAY_S = 1.0
-OVERRIDE_PREFIX = "slice_"
 # not batch, farm
 ONE_PROCESS_COMMANDS = ("convert", "trace", "slice", "profiles", "check", "repair", "generate", "filaments")
 OUT_OF_MEMORY = N_("{file}: the work needed more memory than this computer (or its limit) allows; make it smaller or "
                    "coarser (--width, --pitch, no --full-grid).")
-STAGE_NAMES = {
-    pipeline.STAGE_LOADING: N_("Loading the picture"),
-    pipeline.STAGE_BUILDING: N_("Building the solid"),
-    pipeline.STAGE_CHECKING: N_("Checking the solid"),
-    pipeline.STAGE_REPAIRING: N_("Repairing the model"),
-    pipeline.STAGE_GENERATING: N_("Tripo is making the model"),
-    pipeline.STAGE_WRITING: N_("Writing the file"),
-    pipeline.STAGE_SLICING: N_("Slicing"),
-    pipeline.STAGE_INSPECTING: N_("Checking the G-code"),
-}
-
-
-class TerminalProgress:
-    """Shows the current stage (or what ``line`` says) and elapsed time on stderr once work has taken longer than
-    a second."""
-
-    def __init__(self, enabled: bool, line: Callable[[float], str] | None = None) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self.line = line or self._stage_line
-        self.stage = ""
-        self.started = time.monotonic()
-        self.done = threading.Event()
-        self.shown = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> TerminalProgress:
-        if self.enabled:
-            self.thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.done.set()
-        if self.enabled:
-            self.thread.join()
-            if self.shown:
-                sys.stderr.write("\n")
-
-    def __call__(self, stage: str) -> None:
-        processes.raise_if_interrupted()  # a Ctrl-C held while a child started stops the work before this stage
-        self.stage = stage
-
-    def _stage_line(self, elapsed: float) -> str:
-        return f"{_(STAGE_NAMES[self.stage])}… {i18n.number(elapsed, '.1f')} s" if self.stage else ""
-
-    def _run(self) -> None:
-        while not self.done.wait(0.2):
-            elapsed = time.monotonic() - self.started
-            text = self.line(elapsed)
-            if elapsed >= PROGRESS_DELAY_S and text:
-                sys.stderr.write(f"\r{text}   ")
-                sys.stderr.flush()
-                self.shown = True
-
-
-def _mode_options() -> dict[str, list[cli_arguments.Owned]]:
-    """Every option of every mode, by name."""
-    return cli_arguments.collect((mode.id, mode.options) for mode in modes().values())
-
-
-def _artwork_options() -> dict[str, list[cli_arguments.Owned]]:
-    return cli_arguments.collect([("trace", ArtworkOptions)])
-
-
-def _override_options() -> dict[str, list[cli_arguments.Owned]]:
-    return cli_arguments.collect([("slice", SliceOverrides)])
-
-
-def _modes_text() -> str:
-    """The modes, one a line, for the help."""
-    return _("modes:") + "\n" + "\n".join(f"  {mode.id:15} {_(mode.label)}: {_(mode.description)}"
-                                          for mode in modes().values())
-
-
-def _slicer_help() -> str:
-    names = ", ".join(f"{backend.name} ({backend.label})" for backend in slicers().values())
-    return _("which slicer to use: {slicers} (default {default})").format(slicers=names,
-                                                                         default=default_backend().name)
-
-
-def _add_common(parser: argparse.ArgumentParser, *, megapixels: bool = True) -> None:
-    if megapixels:
-        parser.add_argument("--max-megapixels", type=float, default=DEFAULT_MAX_MEGAPIXELS, metavar="N",
-                            help=_("refuse pictures with more megapixels than this"))
-    parser.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
+def _artwork_options() -> dict[str, list[arguments.Owned]]:
+    return arguments.collect([("trace", ArtworkOptions)])
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for all subcommands."""
     parser = argparse.ArgumentParser(prog="img2print", description=_("Turn pictures into printable solids."),
-                                     epilog=_modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     epilog=shared.modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     mode_ids = list(modes())
     convert = commands.add_parser("convert", help=_("convert a picture into an STL or 3MF solid"),
                                   description=_("Convert a picture into a closed solid (STL or 3MF)."),
-                                  epilog=_modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
+                                  epilog=shared.modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
     convert.add_argument("input", type=Path, metavar="INPUT", nargs="?",
                          help=_("picture file (none for a logo, cookie cutter or stamp made of --text alone)"))
     convert.add_argument("-o", "--output", type=Path, required=True, metavar="OUTPUT",
@@ -156,26 +71,26 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--filament", metavar="ID", default=None,
                          help=_("the filament it is for, whose TD sets the thickness with --thickness auto (default "
                                 "white PLA)"))
-    _add_common(convert)
+    shared.add_common(convert)
     add_library_argument(convert, palette=True)
-    cli_arguments.add_arguments(convert, _mode_options())
+    arguments.add_arguments(convert, shared.mode_options())
     trace = commands.add_parser("trace", help=_("trace a logo into a clean SVG outline in millimetres"),
                                 description=_("Trace a raster logo (or clean an SVG) into filled outlines, "
                                               "as an SVG in millimetres."))
     trace.add_argument("input", type=Path, metavar="INPUT", help=_("picture or SVG file"))
     trace.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.svg", help=_("SVG file to write"))
-    _add_common(trace)
-    cli_arguments.add_arguments(trace, _artwork_options())
+    shared.add_common(trace)
+    arguments.add_arguments(trace, _artwork_options())
     slicing = commands.add_parser("slice", help=_("slice a picture or a model into G-code for a printer"),
                                   description=_("Turn a picture (converted like 'convert') or an STL/3MF model into "
                                                 "checked G-code for a printer."),
-                                  epilog=_modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
+                                  epilog=shared.modes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
     slicing.add_argument("input", type=Path, metavar="INPUT", nargs="?",
                          help=_("picture, SVG or model file (STL, 3MF, OBJ, GLB, glTF); none for --text alone"))
     slicing.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.gcode", help=_("G-code to write"))
     slicing.add_argument("--printer", required=True, metavar="ID", help=_("printer profile id (see 'profiles list'), "
                                                                           "or a printer profile file (.yaml)"))
-    slicing.add_argument("--slicer", choices=list(slicers()), default=None, help=_slicer_help())
+    slicing.add_argument("--slicer", choices=list(slicers()), default=None, help=shared.slicer_help())
     slicing.add_argument("--intent", metavar="ID", help=_("what the object is for (default: by mode; 'display' for "
                                                            "models)"))
     slicing.add_argument("--mode", choices=mode_ids, default=None, help=_("what to make of a picture"))
@@ -183,30 +98,30 @@ def build_parser() -> argparse.ArgumentParser:
                          help=_("give up after this many seconds"))
     slicing.add_argument("--no-repair", dest="repair", action="store_false",
                          help=_("refuse a broken model instead of repairing it before slicing"))
-    _add_common(slicing)
+    shared.add_common(slicing)
     add_library_argument(slicing, palette=True)
-    cli_arguments.add_arguments(slicing, _override_options(), OVERRIDE_PREFIX)
-    cli_arguments.add_arguments(slicing, _mode_options())
+    arguments.add_arguments(slicing, shared.override_options(), shared.OVERRIDE_PREFIX)
+    arguments.add_arguments(slicing, shared.mode_options())
     profiles = commands.add_parser("profiles", help=_("list, show and export printer profiles"),
                                    description=_("Printer profiles and intents, and slicer profiles made from them."))
     actions = profiles.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help=_("list printers and intents"))
-    _add_common(listing, megapixels=False)
+    shared.add_common(listing, megapixels=False)
     showing = actions.add_parser("show", help=_("show one printer"))
     showing.add_argument("printer", metavar="PRINTER")
-    _add_common(showing, megapixels=False)
+    shared.add_common(showing, megapixels=False)
     export = actions.add_parser("export", help=_("write a slicer's own profile for a printer and an intent"))
     export.add_argument("printer", metavar="PRINTER")
     export.add_argument("--intent", default="display", metavar="ID", help=_("intent (default display)"))
     export.add_argument("--slicer", choices=list(slicers()), required=True,
                         help=", ".join(f"{b.name} ({b.profile_suffix})" for b in slicers().values()))
     export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help=_("file to write"))
-    _add_common(export, megapixels=False)
+    shared.add_common(export, megapixels=False)
     check = commands.add_parser("check", help=_("check whether a model is a printable solid"),
                                 description=_("Check a model (STL, 3MF, OBJ, glTF): closed, manifold, wound outwards, "
                                               "no self-intersections or overlapping parts."))
     check.add_argument("model", type=Path, metavar="MODEL", help=_("STL, 3MF, OBJ, GLB or glTF file"))
-    _add_common(check, megapixels=False)
+    shared.add_common(check, megapixels=False)
     mending = commands.add_parser("repair", help=_("make a broken model printable"),
                                   description=_("Repair a model (STL, 3MF, OBJ, glTF): merge duplicate corners, drop "
                                                 "bad triangles, fix winding and inside-out parts, close holes, remove "
@@ -218,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     mending.add_argument("--min-part", type=float, default=MIN_PART_MM, metavar="MM",
                          help=_("remove separate parts smaller than this in every direction (default {size:g} mm)")
                          .format(size=MIN_PART_MM))
-    _add_common(mending, megapixels=False)
+    shared.add_common(mending, megapixels=False)
     making = commands.add_parser("generate", help=_("make a full 3D model of an object from one photo (Tripo AI, "
                                                     "online)"),
                                  description=_("Send one photo of an object to Tripo AI's image-to-model service (a "
@@ -233,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("give up waiting for Tripo after this many seconds"))
     making.add_argument("--tripo-url", metavar="URL", default=None,
                         help=_("Tripo's API address (default: TRIPO_BASE_URL or Tripo's own)"))
-    _add_common(making)
+    shared.add_common(making)
     add_filaments_parser(commands)
     add_batch_parser(commands)
     add_farm_parser(commands)
@@ -281,10 +196,10 @@ def _source(args: argparse.Namespace, values: dict[str, Any],
 
 
 def _convert(args: argparse.Namespace) -> int:
-    values = with_palette(args, cli_arguments.given(args, _mode_options()))
+    values = with_palette(args, arguments.given(args, shared.mode_options()))
     source, name, mode = _source(args, values, mode_for(PHOTO).id)
     started = time.monotonic()
-    with TerminalProgress(enabled=not args.json) as progress:
+    with shared.TerminalProgress(enabled=not args.json) as progress:
         result = pipeline.convert(source, args.output, ascii=args.ascii, progress=progress, mode=mode,
                                   name=name, options=values, max_megapixels=args.max_megapixels,
                                   filament=args.filament)
@@ -298,7 +213,7 @@ def _convert(args: argparse.Namespace) -> int:
 
 
 def _trace(args: argparse.Namespace) -> int:
-    values = cli_arguments.given(args, _artwork_options())
+    values = arguments.given(args, _artwork_options())
     result = pipeline.trace(args.input, args.output, name=args.input.name, options=values,
                             max_megapixels=args.max_megapixels)
     if args.json:
@@ -313,10 +228,10 @@ def _trace(args: argparse.Namespace) -> int:
 
 def _slice(args: argparse.Namespace) -> int:
     printer = get_printer(args.printer)
-    options = with_palette(args, cli_arguments.given(args, _mode_options()))
-    overrides = cli_arguments.given(args, _override_options(), OVERRIDE_PREFIX)
+    options = with_palette(args, arguments.given(args, shared.mode_options()))
+    overrides = arguments.given(args, shared.override_options(), shared.OVERRIDE_PREFIX)
     source, name, mode = _source(args, options, None)
-    with TerminalProgress(enabled=not args.json) as progress:
+    with shared.TerminalProgress(enabled=not args.json) as progress:
         result = pipeline.slice_job(source, args.output, printer=printer, slicer=args.slicer,
                                     intent=args.intent, name=name, mode=mode, options=options,
                                     overrides=overrides, max_megapixels=args.max_megapixels,
@@ -351,7 +266,7 @@ def _profiles(args: argparse.Namespace) -> int:
         return EXIT_DONE
     printer = get_printer(args.printer)
     if args.action == "show":
-        cli_arguments.print_record({**printer.as_dict(), "start_gcode": printer.start_gcode,
+        arguments.print_record({**printer.as_dict(), "start_gcode": printer.start_gcode,
                                     "end_gcode": printer.end_gcode}, args.json)
         return EXIT_DONE
     intent = get_intent(args.intent)
@@ -384,7 +299,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _repair(args: argparse.Namespace) -> int:
     require_range("min_part", args.min_part, 0.0, MAX_MIN_PART_MM)
-    with TerminalProgress(enabled=not args.json) as progress:
+    with shared.TerminalProgress(enabled=not args.json) as progress:
         result = pipeline.repair(args.model, args.output, min_part_mm=args.min_part, progress=progress)
     if args.json:
         print(json.dumps({"ok": True, **result.as_dict()}))
@@ -423,7 +338,7 @@ def _confirmed(args: argparse.Namespace) -> Callable[[tripo.Quote], bool]:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    with TerminalProgress(enabled=not args.json) as progress:
+    with shared.TerminalProgress(enabled=not args.json) as progress:
         result = pipeline.generate(args.photo, args.output, height_mm=args.height,
                                    access=tripo.TripoAccess.from_environment(args.tripo_url), confirm=_confirmed(args),
                                    max_megapixels=args.max_megapixels, timeout_s=args.timeout, progress=progress)
@@ -472,6 +387,3 @@ def main(argv: list[str] | None = None) -> int:
         print(_("img2print: cancelled."), file=sys.stderr)
         return 130
 
-
-if __name__ == "__main__":
-    sys.exit(main())

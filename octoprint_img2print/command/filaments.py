@@ -10,10 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .cli_arguments import print_record
-from .exit_codes import EXIT_DONE
-from .filaments.calibration import CALIBRATED_FILE, calibrate_photo, calibrated, said, save
-from .filaments.library import (
+from ..exit_codes import EXIT_DONE
+from ..filaments.calibration import CALIBRATED_FILE, calibrate_photo, calibrated, said, save
+from ..filaments.library import (
     LIBRARY_SUFFIXES,
     SOURCES_VARIABLE,
     Library,
@@ -22,10 +21,11 @@ from .filaments.library import (
     read_library,
     split_filaments,
 )
-from .i18n import _
-from .modes import get_mode
-from .modes.td_card import CardOptions
-from .options import bad_parameter, option_specs, require_range
+from ..i18n import _
+from ..modes import get_mode
+from ..modes.td_card import CardOptions
+from ..options import bad_parameter, option_specs, require_range
+from .arguments import print_record
 
 PALETTE_COMMANDS = ("convert", "slice")  # where --filaments also names a painting's filaments
 CARD = CardOptions()  # the card as printed by default
