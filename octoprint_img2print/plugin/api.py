@@ -2,10 +2,8 @@
 3D view routes under /plugin/img2print. OctoPrint's services are handed in; every route states its permissions.
 
 Every answer is JSON (the phone page, thumbnails and 3D views aside); errors carry a stable ``code`` and a message
-in the asking user's language. Permissions: PLUGIN_IMG2PRINT_CONVERT for previews (and their 3D views),
-conversions, checks and the lists (and with FILES_UPLOAD for repairs, whose model lands in the file list);
-PLUGIN_IMG2PRINT_SLICE (with OctoPrint's SLICE) for slicing; OctoPrint's PRINT to start printing; FILES_UPLOAD to
-upload; FILES_LIST for thumbnails.
+in the asking user's language. What each action needs is ``NEEDS`` (served in the listing as ``permissions``);
+each route names its own with ``requires``.
 """
 
 from __future__ import annotations
@@ -30,14 +28,15 @@ from flask_login import current_user
 from octoprint.access.permissions import Permissions
 from octoprint.filemanager.util import DiskFileWrapper
 
-from .. import __plugin_version__, i18n
+from .. import __plugin_version__, i18n, stages
 from ..building.lettering import words_name
-from ..errors import Img2PrintError
+from ..errors import Img2PrintError, described_kinds
 from ..filaments.calibration import CALIBRATED_FILE, Fit, calibrated, said, save
 from ..filaments.library import DEFAULT_FILAMENT, Library
 from ..generating import tripo
+from ..geometry.files import READ_MODEL_EXTENSIONS
 from ..i18n import N_
-from ..imaging.kinds import PICTURE_EXTENSIONS, RASTER_EXTENSIONS, accepted, is_picture
+from ..imaging.kinds import DRAWING_EXTENSIONS, PICTURE_EXTENSIONS, RASTER_EXTENSIONS, accepted, is_picture
 from ..modes import COLOUR, DRAWING, NOTHING, describe_modes, mode_for
 from ..modes import registry as modes
 from ..modes.td_card import CardOptions
@@ -81,7 +80,9 @@ NEEDS = {PREVIEW: CONVERT_NEEDS, CHECK: CONVERT_NEEDS, QUOTE: CONVERT_NEEDS, "ca
          GENERATE: ("PLUGIN_IMG2PRINT_CONVERT", "FILES_UPLOAD"),
          CONVERT: ("PLUGIN_IMG2PRINT_CONVERT", "FILES_UPLOAD"), REPAIR: ("PLUGIN_IMG2PRINT_CONVERT", "FILES_UPLOAD"),
          SLICE: ("PLUGIN_IMG2PRINT_SLICE", "SLICE"),
-         PRINT: ("PLUGIN_IMG2PRINT_SLICE", "SLICE", "PRINT")}
+         PRINT: ("PLUGIN_IMG2PRINT_SLICE", "SLICE", "PRINT"),  # an upload or a slice that starts the print
+         "print_file": PRINT_FILE_NEEDS, BED_CLEAR: PRINT_FILE_NEEDS, PRINTER_GCODE: MANAGE_NEEDS,
+         "upload": ("FILES_UPLOAD",), "select": ("FILES_SELECT",), "thumbnail": ("FILES_LIST",)}
 
 
 def language() -> str:
@@ -110,9 +111,8 @@ def error(status: int, code: str, message: str, **details: Any) -> flask.Respons
 
 
 def from_exception(failure: Img2PrintError) -> flask.Response:
-    """A core error as an HTTP answer: 400 bad input, 409 does not fit, 502 slicer, 409 cancelled."""
-    status = {"bad_input": 400, "does_not_fit": 409, "slicer_failed": 502, "cancelled": 409}.get(failure.kind, 500)
-    return error(status, failure.code, failure.message, **failure.details)
+    """A core error as an HTTP answer, with the status its kind declares."""
+    return error(failure.http_status, failure.code, failure.message, **failure.details)
 
 
 def refusal(*names: str) -> flask.Response | None:
@@ -246,15 +246,26 @@ def _made_without_file(action: str, data: dict[str, Any]) -> str | None:
 
 def _selecting(data: Any) -> tuple[str, ...]:
     """Selecting the result (without printing it) needs OctoPrint's own permission to select files."""
-    return ("FILES_SELECT",) if confirmed(data.get("select")) and not confirmed(data.get("print")) else ()
+    return NEEDS["select"] if confirmed(data.get("select")) and not confirmed(data.get("print")) else ()
 
 
 def _command_needs(_api: HttpApi, name: str, data: dict[str, Any]) -> tuple[str, ...]:
-    if name in (PRINT, BED_CLEAR):
-        return PRINT_FILE_NEEDS
-    if name == PRINTER_GCODE:
-        return MANAGE_NEEDS
+    if name == PRINT:
+        return NEEDS["print_file"]
+    if name in (BED_CLEAR, PRINTER_GCODE):
+        return NEEDS[name]
     return (*NEEDS[PRINT if name == SLICE and data.get("print") else name], *_selecting(data))
+
+
+def vocabularies() -> dict[str, Any]:
+    """What the pages share with the core, declared there once: the stages of a job with what a person reads, the
+    files img2print reads, what each action needs of the user, and the error kinds."""
+    return {"stages": {stage: in_user_language(label) for stage, label in stages.LABELS.items()},
+            "file_kinds": {"rasters": list(RASTER_EXTENSIONS), "drawings": list(DRAWING_EXTENSIONS),
+                           "models": [extension.lstrip(".") for extension in READ_MODEL_EXTENSIONS],
+                           "gcode": [extension.lstrip(".") for extension in GCODE_EXTENSIONS]},
+            "permissions": {action: list(names) for action, names in NEEDS.items()},
+            "error_kinds": described_kinds()}
 
 
 class VettedFile(DiskFileWrapper):
@@ -302,7 +313,7 @@ def vetting_upload(services: Any, path: str, file_object: Any) -> VettingUpload 
 
 def _upload_needs(_api: HttpApi) -> tuple[str, ...]:
     action = flask.request.values.get("action", CONVERT)
-    return ("FILES_UPLOAD", *NEEDS.get(action, CONVERT_NEEDS), *_selecting(flask.request.values))
+    return (*NEEDS["upload"], *NEEDS.get(action, CONVERT_NEEDS), *_selecting(flask.request.values))
 
 
 class HttpApi:
@@ -353,7 +364,8 @@ class HttpApi:
             "octoprint_printer": self._octoprint_printer(),
             "defaults": {"printer": self.services.default_printer(),
                          "modes": self.services.job_defaults().mode_defaults},
-            "jobs": [job_view(j) for j in self.services.queue.listing()[:RECENT_JOBS]]})
+            "jobs": [job_view(j) for j in self.services.queue.listing()[:RECENT_JOBS]],
+            **vocabularies()})
 
     def _slicing_options(self) -> list[dict[str, Any]]:
         """The slicing options as the pages show them, the filament starting at the one loaded."""
@@ -532,7 +544,7 @@ class HttpApi:
         response.headers["Cache-Control"] = "private, max-age=86400"
         return response
 
-    @requires(("FILES_LIST",))
+    @requires(NEEDS["thumbnail"])
     def thumbnail(self) -> flask.Response:
         """A small picture for the file list: the picture itself, a drawing's outline, or a G-code's preview."""
         files = self.services.file_manager
