@@ -8,15 +8,14 @@ A layer's height is where its first extrusion happens, since the slicers move up
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-LAYER_MARK = re.compile(r"^;(LAYER_CHANGE|LAYER:-?\d+)\s*$")
-WORD = re.compile(r"([XYZE])(-?\d*\.?\d+)")
+from .gcode import inspect
+
 ABOVE_MM = 1e-3
 ARTWORK_NOTE = "colour change for the artwork"
 
@@ -41,41 +40,13 @@ def placed_height(start_z: float | None, rotation: np.ndarray, built_height: flo
     return start_z * placed_height_mm / built_height if built_height > 0 else None
 
 
-def _layer_heights(lines: list[str]) -> list[tuple[int, float]]:
-    """Each layer marker's line and the height its layer prints at: the Z of its first extruding move (Cura moves
-    up to a layer's height before writing its marker, PrusaSlicer after)."""
-    z = e = 0.0
-    relative = False
-    layers: list[tuple[int, float]] = []
-    pending: int | None = None
-    for index, line in enumerate(lines):
-        if LAYER_MARK.match(line):
-            pending = index
-            continue
-        code = line.split(";", 1)[0].strip()
-        if code.startswith(("M82", "M83")):
-            relative = code.startswith("M83")
-        elif code.startswith("G92"):
-            e = float(dict(WORD.findall(code)).get("E", e))
-        elif code.startswith(("G0 ", "G1 ")):
-            words = dict(WORD.findall(code))
-            z = float(words.get("Z", z))
-            if "E" not in words:
-                continue
-            pushed = float(words["E"]) if relative else float(words["E"]) - e
-            e = e + float(words["E"]) if relative else float(words["E"])
-            if pending is not None and pushed > 0 and ("X" in words or "Y" in words):
-                layers.append((pending, z))
-                pending = None
-    return layers
-
-
 def insert(gcode: Path, changes: Sequence[ColourChange], command: str) -> None:
     """Put ``command`` at the first layer printed above each change's height (mm), right after its marker; a change
     above the print's top is left out."""
-    lines = gcode.read_text(encoding="utf-8", errors="replace").split("\n")
-    layers = _layer_heights(lines)
-    placed = [(next((index for index, z in layers if z > change.z + ABOVE_MM), None), change) for change in changes]
-    for index, change in sorted(((i, c) for i, c in placed if i is not None), key=lambda item: item[0], reverse=True):
-        lines[index + 1:index + 1] = [f"; img2print: {change.note}", *command.strip().splitlines()]
-    gcode.write_text("\n".join(lines), encoding="utf-8")
+    layers = inspect(gcode).layer_starts
+    placed = [(next((at for at, z in layers if z > change.z + ABOVE_MM), None), change) for change in changes]
+    data = gcode.read_bytes()
+    for at, change in sorted(((at, c) for at, c in placed if at is not None), key=lambda item: item[0], reverse=True):
+        lines = [f"; img2print: {change.note}", *command.strip().splitlines()]
+        data = data[:at] + "".join(f"{line}\n" for line in lines).encode() + data[at:]
+    gcode.write_bytes(data)

@@ -62,6 +62,9 @@ class GcodeFacts:
     extruded_mm: float = 0.0
     max_radius: float = 0.0
     safety: SafetyLog = field(default_factory=SafetyLog)
+    # each layer marker's end (the byte after its line) and the height its layer prints at: the Z of its first
+    # extruding move (Cura moves up to a layer's height before writing its marker, PrusaSlicer after)
+    layer_starts: list[tuple[int, float]] = field(default_factory=list)
 
     @property
     def bounds(self) -> list[list[float]]:
@@ -106,6 +109,7 @@ class _Machine:
     absolute_e: bool = True
     printing: bool = False
     offset: int = 0  # bytes read before the current stretch
+    marker_end: int | None = None  # a layer marker whose layer has not extruded yet: the byte after its line
 
 
 def _stretches(file: BinaryIO, size: int) -> Iterator[bytes]:
@@ -234,10 +238,28 @@ def _read_stretch(data: bytes, machine: _Machine, facts: GcodeFacts, centre: tup
     before_y = np.concatenate([[machine.y], y[:-1]])
     _measure(facts, np.stack([before_x[rows], before_y[rows], x[rows], y[rows]], axis=1).reshape(-1, 2), z[rows],
              centre)
+    _layer_starts(facts, machine, layer_lines, rows, z, machine.offset + np.minimum(line_ends + 1, len(text)))
     machine.x, machine.y, machine.z, machine.e = float(x[-1]), float(y[-1]), float(z[-1]), float(e[-1])
     machine.absolute, machine.absolute_e, machine.printing = bool(absolute[-1]), bool(absolute_e[-1]), \
         bool(printing[-1])
     machine.offset += len(data)
+
+
+def _layer_starts(facts: GcodeFacts, machine: _Machine, markers: np.ndarray, extruding: np.ndarray, z: np.ndarray,
+                  marker_ends: np.ndarray) -> None:
+    """Pair each layer marker of a stretch (and one left waiting by the stretch before) with the first extruding
+    move after it and before the next marker."""
+    markers = np.unique(markers)
+    first = np.searchsorted(extruding, markers)
+    following = np.append(markers[1:], np.iinfo(np.int64).max)
+    if machine.marker_end is not None and len(extruding) and (not len(markers) or extruding[0] < markers[0]):
+        facts.layer_starts.append((machine.marker_end, float(z[extruding[0]])))
+        machine.marker_end = None
+    for marker, at, limit in zip(markers, first, following):
+        if at < len(extruding) and extruding[at] < limit:
+            facts.layer_starts.append((int(marker_ends[marker]), float(z[extruding[at]])))
+    if len(markers) and (first[-1] >= len(extruding)):
+        machine.marker_end = int(marker_ends[markers[-1]])
 
 
 def inspect(path: Path, centre: tuple[float, float] = (0.0, 0.0), commands: Commands = NO_MACROS) -> GcodeFacts:
