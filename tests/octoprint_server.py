@@ -118,6 +118,7 @@ class Server:
     def mark_wizard_seen(self) -> None:
         """img2print's first-run wizard as seen by the admin: its dialog would cover the pages a test uses."""
         import yaml
+
         from octoprint_img2print.plugin.octoprint_plugin import WIZARD_VERSION
 
         path = self.basedir / "config.yaml"
