@@ -145,11 +145,11 @@ def test_each_hostile_file_through_each_command(runner, tmp_path, case, command)
 
 def numeric_options() -> list:
     """Every numeric option of every mode (with a mode that has it) and every slicer override."""
-    from octoprint_img2print.command import main as cli
+    from octoprint_img2print.command import shared
     from octoprint_img2print.options import INTEGER, NUMBER
 
     found = []
-    for command, options in (("convert", cli._mode_options()), ("slice", cli._override_options())):
+    for command, options in (("convert", shared.mode_options()), ("slice", shared.override_options())):
         for declared in options.values():
             owner, spec = declared[0]
             if spec.kind in (NUMBER, INTEGER):

@@ -9,9 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
-from octoprint_img2print.plugin.octoprint_plugin.job_request import JobRequest, Limits
-from octoprint_img2print.plugin.octoprint_plugin.jobs import CANCELLED, DONE, FAILED, WAITING_FOR_PRINT, JobQueue
 from pictures import halves, photo_like, save
+
+from octoprint_img2print.plugin.job_request import JobRequest, Limits
+from octoprint_img2print.plugin.jobs import CANCELLED, DONE, FAILED, WAITING_FOR_PRINT, JobQueue
 
 
 class Recorder:
@@ -155,7 +156,7 @@ def test_a_fault_in_a_job_says_img2print_failed_on_the_file_with_its_reason_not_
 
 
 def test_an_import_error_in_the_worker_is_said_in_one_line_with_the_file(monkeypatch):
-    from octoprint_img2print.plugin.octoprint_plugin import worker
+    from octoprint_img2print.plugin import worker
 
     def missing(*_args, **_kwargs):
         raise ImportError("No module named 'manifold3d'\n(a second line)")
@@ -173,7 +174,7 @@ def test_an_import_error_in_the_worker_is_said_in_one_line_with_the_file(monkeyp
 
 
 def test_a_worker_ending_without_a_word_is_told_apart_by_how_it_ended():
-    from octoprint_img2print.plugin.octoprint_plugin.jobs import CRASHED, Ending, Job, _unsaid
+    from octoprint_img2print.plugin.jobs import CRASHED, Ending, Job, _unsaid
 
     job = Job("j1", "preview", "cat.jpg", JobRequest("preview", "/cat.jpg", "cat.jpg"))
     traceback = "Traceback (most recent call last):\n  File \"x.py\", line 1\nImportError: No module named 'numpy'\n"
@@ -190,7 +191,7 @@ def test_the_time_limit_and_a_killed_worker_are_said_as_such(tmp_path):
     import os
     import signal
 
-    from octoprint_img2print.plugin.octoprint_plugin.jobs import CRASHED
+    from octoprint_img2print.plugin.jobs import CRASHED
 
     picture = save(photo_like(1200, 900), tmp_path / "big.png")
     heavy = convert_request(picture, "big.stl", "lithophane", full_grid=True, width=200)

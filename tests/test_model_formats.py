@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import trimesh
-from octoprint_img2print.plugin.octoprint_plugin.octoprint_plugin import extension_tree
 from scipy.spatial import cKDTree
 
 from octoprint_img2print import pipeline
@@ -21,6 +20,7 @@ from octoprint_img2print.errors import BadInput
 from octoprint_img2print.geometry.files import READ_MODEL_EXTENSIONS, model_format, read_mesh
 from octoprint_img2print.geometry.gltf import read_glb
 from octoprint_img2print.geometry.obj import read_obj
+from octoprint_img2print.plugin.octoprint_plugin import extension_tree
 from octoprint_img2print.rendering.file_thumbnails import file_thumbnail
 
 # glTF (x, y, z) in metres is img2print's (x, -z, y) in millimetres.

@@ -11,12 +11,12 @@ import time
 import pytest
 import yaml
 from conftest import ROOT
-from octoprint_img2print.plugin.octoprint_plugin.job_request import Limits
-from octoprint_img2print.plugin.octoprint_plugin.upload_reader import run_isolated
 from pictures import photo_like, save
 
 from octoprint_img2print.errors import Img2PrintError
-from octoprint_img2print.plugin.octoprint_plugin import worker
+from octoprint_img2print.plugin import worker
+from octoprint_img2print.plugin.job_request import Limits
+from octoprint_img2print.plugin.upload_reader import run_isolated
 
 
 def test_the_shipped_printers_named_in_words_are_in_the_catalogue_and_shown_translated():
@@ -47,7 +47,7 @@ def test_a_cut_off_picture_is_refused_in_img2prints_words_not_pillows(tmp_path):
 def test_a_job_on_a_cut_off_picture_says_it_in_img2prints_words(tmp_path, monkeypatch):
     import json
 
-    from octoprint_img2print.plugin.octoprint_plugin.job_request import JobRequest
+    from octoprint_img2print.plugin.job_request import JobRequest
 
     whole = save(photo_like(400, 300), tmp_path / "whole.jpg").read_bytes()
     cut = tmp_path / "cut.jpg"

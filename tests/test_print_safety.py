@@ -8,9 +8,10 @@ import io
 import time
 
 import pytest
-from octoprint_img2print.plugin.octoprint_plugin.print_rules import PrintGo, hold, print_began
 from pictures import halves
 from PIL import Image
+
+from octoprint_img2print.plugin.print_rules import PrintGo, hold, print_began
 
 LONG_PRINT = "G28\nG90\n" + "G4 S1\n" * 300
 pytestmark = pytest.mark.octoprint
