@@ -11,6 +11,7 @@ import re
 import pytest
 import trimesh
 import yaml
+from conftest import cli_json
 from PIL import Image
 
 from octoprint_img2print.command.main import main
@@ -70,6 +71,23 @@ def test_bad_printer_profiles_name_the_file_key_and_problem(tmp_path, change, ke
         load_profile(path)
     assert "generic.yaml" in error.value.message and f"'{key}'" in error.value.message
     assert words in error.value.message
+
+
+@pytest.mark.parametrize("change, key", [({"prusaslicr": {"perimeters": 3}}, "prusaslicr"),
+                                         ({"vendor_profiles": {"curra": ["creality_ender3"]}}, "vendor_profiles")])
+def test_settings_for_a_slicer_there_is_not_are_refused_when_slicing_with_the_key_named(tmp_path, change, key):
+    """The printer profile does not know the slicers: a section or vendor list that names none is refused by the
+    slicing plan, with one line naming the printer and the key, before any slicer runs."""
+    from pictures import halves, save
+
+    printer = tmp_path / "generic.yaml"
+    printer.write_text(yaml.safe_dump({**GOOD, **change}))
+    save(halves(), tmp_path / "small.png")
+    code, answer = cli_json("slice", str(tmp_path / "small.png"), "-o", str(tmp_path / "out.gcode"), "--printer",
+                            str(printer), "--mode", "relief", "--width", "20", "--json")
+    assert (code, answer["error"]["code"]) == (3, "bad_printer_profile"), answer
+    assert "'generic'" in answer["error"]["message"] and f"'{key}'" in answer["error"]["message"]
+    assert not (tmp_path / "out.gcode").exists()
 
 
 def test_broken_yaml_is_named(tmp_path):

@@ -13,7 +13,6 @@ import yaml
 from ..errors import BadInput
 from ..i18n import _
 from ..profile_folders import profiles_dir
-from ..slicing.slicers import registry as slicer_registry
 from . import generic_gcode
 
 RECTANGULAR, CIRCULAR = "rectangular", "circular"
@@ -21,6 +20,9 @@ CORNER, CENTRE = "corner", "centre"
 FLAVORS = ("marlin2", "marlin", "klipper", "reprapfirmware")
 MACRO_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)?")
 MAX_TOOLS = 16
+KEYS = {"id", "name", "bed", "origin", "max_height", "nozzle", "filament_diameter", "heated_bed", "gcode_flavor",
+        "start_gcode", "end_gcode", "start_macro", "end_macro", "retract_length", "retract_speed", "color_change_gcode",
+        "tools", "shared_nozzle", "vendor_profiles"}  # and a section of its own settings per slicer
 
 
 @dataclass(frozen=True)
@@ -103,12 +105,9 @@ def profile_from_dict(data: Any, source: str) -> PrinterProfile:
     """Validate a printer profile read from YAML; errors name the file, the key and the problem."""
     if not isinstance(data, dict):
         raise _problem(source, "(top level)", _("must be a mapping of keys to values."))
-    slicers = set(slicer_registry())
-    known = {"id", "name", "bed", "origin", "max_height", "nozzle", "filament_diameter", "heated_bed",
-             "gcode_flavor", "start_gcode", "end_gcode", "start_macro", "end_macro", "retract_length", "retract_speed",
-             "color_change_gcode", "tools", "shared_nozzle", "vendor_profiles"} | slicers
+    slicers = {key for key, value in data.items() if key not in KEYS and isinstance(value, dict)}
     for key in data:
-        if key not in known:
+        if key not in KEYS and key not in slicers:
             raise _problem(source, key, _("is not a printer profile key."))
     for key in ("id", "name"):
         if not isinstance(data.get(key), str) or not data[key].strip():
@@ -132,11 +131,9 @@ def profile_from_dict(data: Any, source: str) -> PrinterProfile:
             raise _problem(source, key, _("must be the name of one G-code macro (letters, digits and _), not "
                                           "{value!r}.").format(value=data.get(key)))
     vendor = data.get("vendor_profiles", {})
-    lists = sorted(key for backend in slicer_registry().values() for key in backend.vendor_keys)
-    if not isinstance(vendor, dict) or any(key not in lists or not isinstance(ids, list)
-                                           or not all(isinstance(i, str) for i in ids) for key, ids in vendor.items()):
-        raise _problem(source, "vendor_profiles", _("must map {choices} to lists of profile names.")
-                       .format(choices=", ".join(lists)))
+    if not isinstance(vendor, dict) or any(not isinstance(ids, list) or not all(isinstance(i, str) for i in ids)
+                                           for ids in vendor.values()):
+        raise _problem(source, "vendor_profiles", _("must map slicers' profile lists to lists of profile names."))
     for key in ("heated_bed", "shared_nozzle"):
         if not isinstance(data.get(key, key == "heated_bed"), bool):
             raise _problem(source, key, _("must be true or false."))

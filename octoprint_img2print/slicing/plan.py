@@ -17,6 +17,7 @@ from ..printers.profile import PrinterProfile
 from .color_change import ColourChange, placed_height
 from .intents import ADHESION_CHOICES, ORIENTATION_CHOICES, PATTERN_CHOICES, SUPPORT_CHOICES, Intent
 from .seams import Seam, nearest_vertex, seam_for
+from .slicers import check_slicer_sections
 from .tool_changes import Tools
 
 SUPPORT_ANGLE_DEG = 45.0
@@ -121,6 +122,7 @@ def layer_height_for(nozzle: float, ratio: float) -> float:
 def plan(printer: PrinterProfile, intent: Intent, overhang_area_mm2: float, tree_available: bool,
          overrides: dict[str, Any] | None = None) -> SliceSettings:
     """Settings for this printer and intent; supports only where the model's overhangs need them."""
+    check_slicer_sections(printer)
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     filament = Library().get(overrides.pop("filament", DEFAULT_FILAMENT))
     if abs(filament.diameter - printer.filament_diameter) > 0.2:

@@ -10,6 +10,7 @@ from functools import cache
 from ...discovery import declared_in
 from ...errors import BadInput
 from ...i18n import _
+from ...printers.profile import PrinterProfile
 from ..backend import SlicerBackend
 
 
@@ -31,3 +32,19 @@ def get_backend(name: str) -> SlicerBackend:
 def default_backend() -> SlicerBackend:
     """The slicer used when nobody chooses one."""
     return next(iter(registry().values()))
+
+
+def check_slicer_sections(printer: PrinterProfile) -> None:
+    """A printer profile's sections of settings name slicers there are, and its lists of the vendors' profiles
+    lists a slicer reads (the printer profile itself does not know the slicers)."""
+    backends = registry()
+    for key in printer.slicer_overrides:
+        if key not in backends:
+            raise BadInput("bad_printer_profile", _("Printer profile '{printer}': '{key}' is not a printer profile key "
+                                                    "(nor one of the slicers {slicers}).")
+                           .format(printer=printer.id, key=key, slicers=", ".join(backends)), key=key)
+    lists = sorted(key for backend in backends.values() for key in backend.vendor_keys)
+    if any(key not in lists for key in printer.vendor_profiles):
+        raise BadInput("bad_printer_profile", _("Printer profile '{printer}': 'vendor_profiles' must map {choices} "
+                                                "to lists of profile names.")
+                       .format(printer=printer.id, choices=", ".join(lists)), key="vendor_profiles")
