@@ -103,7 +103,7 @@ def in_user_language(message: str) -> i18n.Message:
 translate = in_user_language  # the extraction keyword for the literal messages written here
 
 
-def error(status: int, code: str, message: str, **details: Any) -> flask.Response:
+def error(status: int, code: str, message: str, /, **details: Any) -> flask.Response:
     """A JSON error answer."""
     response = flask.jsonify({"error": {"code": code, "message": message, "details": details}})
     response.status_code = status
