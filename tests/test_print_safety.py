@@ -11,7 +11,7 @@ import pytest
 from pictures import halves
 from PIL import Image
 
-from octoprint_img2print.plugin.print_rules import PrintGo, hold, print_began
+from octoprint_img2print.print_rules import PrintGo, hold, print_began
 
 LONG_PRINT = "G28\nG90\n" + "G4 S1\n" * 300
 pytestmark = pytest.mark.octoprint

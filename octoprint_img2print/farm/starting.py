@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import N_, _
-from ..plugin.print_rules import HOLDS
+from ..print_rules import HOLDS
 from .client import UNREACHABLE, HostFailed, OctoPrintClient
 from .gcodes import Progress
 from .hosts import HostStatus

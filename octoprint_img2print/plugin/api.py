@@ -42,6 +42,7 @@ from ..modes import registry as modes
 from ..modes.td_card import CardOptions
 from ..options import bad_parameter, describe
 from ..pipeline import check_printer_gcode, is_model_file
+from ..print_rules import BED_CLEAR_UNCONFIRMED, HOLDS, BedConfirmation, PrintGo, confirmed, hold, print_began
 from ..printers.matching import suggested_printer
 from ..printers.profile import OWN_GCODE, from_octoprint, get_printer, printer_ids
 from ..slicing.gcode import GCODE_EXTENSIONS
@@ -49,7 +50,6 @@ from ..slicing.intents import ORIENTATION_CHOICES, get_intent, intent_ids, inten
 from ..slicing.plan import SliceOverrides
 from .job_request import CHECK, CONVERT, GENERATE, PREVIEW, REPAIR, SLICE, JobDefaults, Limits, build_request
 from .jobs import Job, JobQueue
-from .print_rules import BED_CLEAR_UNCONFIRMED, HOLDS, BedConfirmation, PrintGo, confirmed, hold, print_began
 from .upload_reader import run_isolated
 from .worker import printer_name
 

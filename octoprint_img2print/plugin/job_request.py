@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ..imaging.load import DEFAULT_MAX_MEGAPIXELS
+from ..print_rules import PrintGo
 from ..slicing.backend import DEFAULT_TIMEOUT_S
-from .print_rules import PrintGo
 
 PREVIEW, CONVERT, SLICE, CHECK, REPAIR, GENERATE = "preview", "convert", "slice", "check", "repair", "generate"
 JOB_TIME_LIMIT_S = DEFAULT_TIMEOUT_S

@@ -27,6 +27,7 @@ from ..imaging.kinds import DRAWING_EXTENSIONS, PICTURE_EXTENSIONS, RASTER_EXTEN
 from ..imaging.load import DEFAULT_MAX_MEGAPIXELS
 from ..modes import registry as modes
 from ..pipeline import detect_slicer
+from ..print_rules import DEFAULT_BED_CLEAR_HOURS, BedConfirmation, hold, print_began
 from ..printers.profile import OWN_GCODE
 from ..report import ERROR
 from ..slicing.slicers import default_backend
@@ -34,7 +35,6 @@ from ..slicing.slicers import registry as slicers
 from . import api
 from .job_request import GENERATE, SLICE, JobDefaults, JobRequest, Limits, build_request
 from .jobs import CANCELLED, DONE, FINISHED, Job, JobQueue
-from .print_rules import DEFAULT_BED_CLEAR_HOURS, BedConfirmation, hold, print_began
 from .slice_dialog import AUTOMATIC, GENERATION, dialog_profiles
 
 SLICER_TYPE = "img2print"
@@ -259,7 +259,8 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
 
     def get_assets(self) -> dict[str, list[str]]:
         """The tab's view model and style."""
-        return {"js": ["js/img2print_fields.js", "js/img2print_view3d.js", "js/img2print.js", "js/img2print_files.js"],
+        return {"js": ["js/img2print_common.js", "js/img2print_fields.js", "js/img2print_view3d.js", "js/img2print.js",
+                       "js/img2print_files.js"],
                 "css": ["css/img2print.css", "css/img2print_view3d.css"]}
 
     def get_template_vars(self) -> dict[str, Any]:

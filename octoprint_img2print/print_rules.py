@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..i18n import N_
+from .i18n import N_
 
 BED_CLEAR_UNCONFIRMED = "bed_clear_unconfirmed"
 HOLDS = {
