@@ -78,6 +78,7 @@ class Server:
         self.octoprint, self.basedir, self.port = str(octoprint), basedir, free_port()
         self.extra_config, self.users, self.wizard_seen = extra_config, users, wizard_seen
         self.process: subprocess.Popen | None = None
+        self.log_start: tuple[int | None, int] = (None, 0)
         self.login: dict[str, str] = {}
 
     def __enter__(self) -> Server:
@@ -92,7 +93,8 @@ class Server:
         return self.start()
 
     def start(self) -> Server:
-        """Start (or start again) the server on the same folder and port."""
+        """Start (or start again) the server on the same folder and port; ``wait_for_log`` reads from here on."""
+        self.read_log_from_here()
         self.process = subprocess.Popen(instance.serve_command(self.octoprint, self.basedir, self.port),
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -132,14 +134,33 @@ class Server:
                         "--group", group], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     @property
-    def log(self) -> str:
-        return (self.basedir / "logs" / "octoprint.log").read_text(errors="replace")
+    def log_path(self) -> Path:
+        return self.basedir / "logs" / "octoprint.log"
 
-    def wait_for_log(self, text: str, timeout_s: float = 60.0, times: int = 1) -> None:
-        """Until ``text`` stands in octoprint.log ``times`` times (after a restart, the second start's line)."""
+    @property
+    def log(self) -> str:
+        """All of octoprint.log (nothing before the first start)."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def _log_file(self) -> int | None:
+        """Which file octoprint.log is (its inode): a rollover makes a new one."""
+        return self.log_path.stat().st_ino if self.log_path.exists() else None
+
+    def read_log_from_here(self) -> None:
+        """``wait_for_log`` reads only what octoprint.log says after this (a restart: never the start before)."""
+        self.log_start = (self._log_file(), len(self.log))
+
+    @property
+    def new_log(self) -> str:
+        """What octoprint.log says since the latest start (all of it, once the log was rolled over)."""
+        file, start = self.log_start
+        return self.log[start:] if self._log_file() == file else self.log
+
+    def wait_for_log(self, text: str, timeout_s: float = 60.0) -> None:
+        """Until ``text`` stands in octoprint.log since the latest start (a restart's own line, never the first's)."""
         deadline = time.monotonic() + timeout_s
-        while self.log.count(text) < times:
-            assert time.monotonic() < deadline, f"'{text}' did not appear {times} times in octoprint.log"
+        while text not in self.new_log:
+            assert time.monotonic() < deadline, f"'{text}' did not appear in octoprint.log since the latest start"
             time.sleep(0.5)
 
     def session(self) -> Session:

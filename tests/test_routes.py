@@ -28,7 +28,7 @@ from octoprint_img2print.generating import tripo
 from octoprint_img2print.plugin import api, jobs
 from octoprint_img2print.plugin.job_request import JobDefaults, Limits
 from octoprint_img2print.plugin.octoprint_plugin import permissions as plugin_permissions
-from octoprint_img2print.plugin.print_rules import BedConfirmation
+from octoprint_img2print.print_rules import BedConfirmation
 from octoprint_img2print.printers.profile import OWN_GCODE
 
 API = "/api/plugin/img2print"
