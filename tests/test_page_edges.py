@@ -55,7 +55,7 @@ def test_a_job_on_a_cut_off_picture_says_it_in_img2prints_words(tmp_path, monkey
     said: list[str] = []
     monkeypatch.setattr(worker, "_send", said.append)
     message = {"limits": {"nice": 0, "memory_mb": 0, "max_job_seconds": 60}, "output": None, "view": None,
-               "request": JobRequest("preview", str(cut), "cut.jpg", mode="lithophane").as_dict()}
+               "request": JobRequest("preview", str(cut), "cut.jpg", Recipe(mode="lithophane")).as_dict()}
     assert worker.serve(message) == 1
     error = json.loads(said[-1])["error"]
     assert error["code"] == "image_damaged" and "image file is truncated" not in error["message"]
@@ -328,23 +328,6 @@ def test_the_settings_in_german_show_each_modes_default_width_and_whole_menus(se
         assert console_errors(driver) == []
     finally:
         driver.quit()
-
-
-@pytest.mark.octoprint
-def test_the_listing_gives_each_mode_its_intents_and_the_printers_and_their_state_in_the_users_language(server):
-    from octoprint_img2print import i18n
-
-    session = server.session()
-    listing = session.get("/api/plugin/img2print", headers={"Accept-Language": "de"}).json()
-    modes = {mode["id"]: mode for mode in listing["modes"]}
-    assert modes["lithophane"]["intents"] == ["lithophane", "display", "functional"]
-    assert modes["painting"]["own_filaments"] and not modes["td-card"]["own_filaments"]
-    german = i18n.translations(("de",)).gettext("Generic 200 mm printer")
-    assert german != "Generic 200 mm printer", "the German catalogue translates it"
-    assert german in [printer["name"] for printer in listing["printers"]]
-    assert listing["printer_state"]["state"] in ("ready", "offline", "busy", "printing")
-    state = session.get("/api/plugin/img2print?printer").json()["printer"]
-    assert set(state) == {"state", "occupied", "file", "percent", "message"} and state["message"]
 
 
 @pytest.fixture(scope="module")

@@ -91,19 +91,6 @@ def test_an_offline_printer_gets_the_gcode_and_a_clear_message_but_no_print(admi
     assert "offline.gcode" in admin.files() and printer_state(admin) == "Offline"
 
 
-def test_without_the_bed_clear_confirmation_nothing_is_sliced_or_printed(admin):
-    answer = slice_and_print(admin, "unconfirmed.png")
-    assert answer.status_code == 400 and answer.json()["error"]["code"] == "bed_clear_unconfirmed"
-    assert "unconfirmed.png" not in admin.files()
-    admin.post("/api/files/local", files={"file": ("api.png", png())})
-    answer = admin.post("/api/plugin/img2print", json={"command": "slice", "file": "api.png", "print": True})
-    assert answer.status_code == 400 and answer.json()["error"]["code"] == "bed_clear_unconfirmed"
-    admin.post("/api/files/local", files={"file": ("ready.gcode", b"G28\nG1 X10 Y10 F3000\n")})
-    answer = admin.post("/api/plugin/img2print", json={"command": "print", "file": "ready.gcode"})
-    assert answer.status_code == 400 and answer.json()["error"]["code"] == "bed_clear_unconfirmed"
-    assert stays_idle(admin, 3)
-
-
 def test_a_confirmed_print_of_a_finished_gcode_starts_and_a_second_one_is_refused(admin):
     admin.post("/api/files/local", files={"file": ("long.gcode", LONG_PRINT.encode())})
     answer = admin.post("/api/plugin/img2print", json={"command": "print", "file": "long.gcode", "bed_clear": True})
