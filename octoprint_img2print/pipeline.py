@@ -45,13 +45,14 @@ from .modes import ARTWORK, COLOUR, DRAWING, ELEVATION, FLAT_ART, NOTHING, PHOTO
 from .options import require_range
 from .printers.fit import fit_to_printer
 from .printers.profile import PrinterProfile
+from .recipe import Recipe
 from .rendering.gcode_thumbnail import embed
 from .rendering.painted import painted_colours, painted_picture
 from .rendering.preview import backlit_picture, solid_picture
 from .rendering.view_mesh import lit_from_behind, write_view
 from .report import ERROR, FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding_kind
 from .scratch import scratch_folder
-from .slicing.backend import DEFAULT_TIMEOUT_S, SlicerInfo
+from .slicing.backend import SlicerInfo
 from .slicing.color_change import ARTWORK_NOTE, ColourChange
 from .slicing.gcode import GcodeFacts, inspect, verify
 from .slicing.gcode_safety import Commands, verify_safe
@@ -64,6 +65,7 @@ from .slicing.tool_changes import tool_of, tools_for
 Progress = Callable[[str], None]
 
 MODEL_INTENT = "display"
+NOTHING_ASKED = Recipe()  # the picture, the printer and the defaults decide everything
 THIN_WALL = finding_kind("wall_below_nozzle", N_("Parts thinner than the nozzle's line: {count}"),
                          N_("Make them thick enough"))
 PRINTER_WIDTH_SHARE = 0.6
@@ -164,15 +166,14 @@ class ConvertResult:
         return data
 
 
-def build_solid(source: bytes | Path, *, name: str | None = None, mode: str | None = None,
-                options: Mapping[str, Any] | SizedOptions | None = None,
-                max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, widest: float | None = None,
-                quick: bool = False, progress: Progress = _silent, filament: str | None = None) -> ConvertResult:
-    """Turn an image into a checked solid (``quick``: coarsened for a preview) for a filament (its TD sets the
-    thickness where the options ask for that); refuse anything not closed."""
+def build_solid(source: bytes | Path, recipe: Recipe = NOTHING_ASKED, *, name: str | None = None,
+                widest: float | None = None, quick: bool = False, progress: Progress = _silent) -> ConvertResult:
+    """Turn an image into a checked solid by the recipe's mode and options (``quick``: coarsened for a preview) for
+    its filament (whose TD sets the thickness where the options ask for that); refuse anything not closed."""
     name = name or (source.name if isinstance(source, Path) else "upload")
+    filament = recipe.filament
     progress(stages.LOADING)
-    chosen, values, loaded = read_input(source, name, mode, options or {}, max_megapixels, widest)
+    chosen, values, loaded = read_input(source, name, recipe.mode, recipe.options, recipe.max_megapixels, widest)
     values = _for_filament(values, filament)
     if quick:
         values = chosen.preview_options(values)
@@ -200,12 +201,12 @@ def _for_filament(options: SizedOptions, filament: str | None) -> SizedOptions:
     return follows(Library().get(filament or DEFAULT_FILAMENT)) if follows is not None else options
 
 
-def convert(source: bytes | Path, output: Path, *, ascii: bool = False, progress: Progress = _silent,
-            **kwargs: Any) -> ConvertResult:
+def convert(source: bytes | Path, output: Path, recipe: Recipe = NOTHING_ASKED, *, name: str | None = None,
+            ascii: bool = False, progress: Progress = _silent) -> ConvertResult:
     """Turn an image into a checked solid and write it to ``output`` (format from its extension)."""
     output = Path(output)
     model_format(output)
-    result = build_solid(source, progress=progress, **kwargs)
+    result = build_solid(source, recipe, name=name, progress=progress)
     progress(stages.WRITING)
     painted = painted_plan(result.report, result.mode, result.options, result.mesh)
     result.file_bytes = write_mesh(result.mesh, output, ascii=ascii,
@@ -491,19 +492,15 @@ def _widest(printer: PrinterProfile) -> float:
     return round(printer.width * PRINTER_WIDTH_SHARE)
 
 
-def preview(source: bytes | Path, printer: PrinterProfile, *, name: str | None = None, mode: str | None = None,
-            options: Mapping[str, Any] | None = None, intent: str | None = None,
-            overrides: Mapping[str, Any] | SliceOverrides | None = None,
-            max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, progress: Progress = _silent,
-            view: Path | None = None) -> dict[str, Any]:
+def preview(source: bytes | Path, printer: PrinterProfile, recipe: Recipe = NOTHING_ASKED, *,
+            name: str | None = None, progress: Progress = _silent, view: Path | None = None) -> dict[str, Any]:
     """A quick solid as pictures (shaded, and lit from behind where the mode has that view) with its findings for
     printing it with the slicing options asked; with ``view``, also the solid as it stands on the printer's bed
     written there for the pages' 3D view."""
-    chosen_overrides = SliceOverrides.parse(overrides)
-    built = build_solid(source, name=name, mode=mode, options=options, max_megapixels=max_megapixels,
-                        widest=_widest(printer), quick=True, progress=progress, filament=chosen_overrides.filament)
+    chosen_overrides = SliceOverrides.parse(recipe.overrides)
+    built = build_solid(source, recipe, name=name, widest=_widest(printer), quick=True, progress=progress)
     answer = {**built.as_dict(), "preview": solid_picture(built.mesh)}
-    report, placed = assess_for_printer(built, printer, intent, chosen_overrides)
+    report, placed = assess_for_printer(built, printer, recipe.intent, chosen_overrides)
     answer["findings"] = answer["findings"] + report.as_list()
     transmittance = built.mode.backlight(built.options)
     if transmittance is not None:
@@ -601,10 +598,9 @@ def _require_slicer_memory(triangles: int, slicer: str) -> None:
                        triangles=triangles, need_bytes=need, budget_bytes=budget)
 
 
-def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, options: Mapping[str, Any] | None,
-                       max_megapixels: float, printer: PrinterProfile, repair: bool, progress: Progress,
-                       built: ConvertResult | None,
-                       filament: str | None) -> tuple[Mesh, Report, Mode | None, SizedOptions | None]:
+def _model_for_slicing(source: bytes | Path, name: str, recipe: Recipe, printer: PrinterProfile, repair: bool,
+                       progress: Progress,
+                       built: ConvertResult | None) -> tuple[Mesh, Report, Mode | None, SizedOptions | None]:
     """The solid to slice: a model file (repaired if it must be and ``repair`` allows), or a picture converted by
     its mode (``built`` when the printer's bed leaves its size as it is)."""
     if is_model_file(name):
@@ -615,22 +611,18 @@ def _model_for_slicing(source: bytes | Path, name: str, mode: str | None, option
         progress(stages.CHECKING)
         return (*_printable_model(mesh, name, repair, progress), None, None)
     widest = _widest(printer)
-    if built is not None and _for_filament(built.mode.options_from(options or {}, widest), filament) == built.options:
+    if built is not None and _for_filament(built.mode.options_from(recipe.options, widest),
+                                           recipe.filament) == built.options:
         report = Report()
         report.extend(built.report)
         return built.mesh, report, built.mode, built.options
-    built = build_solid(source, name=name, mode=mode, options=options, max_megapixels=max_megapixels,
-                        widest=widest, progress=progress, filament=filament)
+    built = build_solid(source, recipe, name=name, widest=widest, progress=progress)
     return built.mesh, built.report, built.mode, built.options
 
 
-def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, slicer: str | None = None,
-              slicer_settings: Mapping[str, str] | None = None, intent: str | None = None, name: str | None = None,
-              mode: str | None = None, options: Mapping[str, Any] | None = None,
-              overrides: Mapping[str, Any] | SliceOverrides | None = None,
-              max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, timeout_s: float = DEFAULT_TIMEOUT_S,
-              cancel: threading.Event | None = None, progress: Progress = _silent, repair: bool = True,
-              slicing_progress: Callable[[float], None] | None = None,
+def slice_job(source: bytes | Path, output: Path, recipe: Recipe = NOTHING_ASKED, *, printer: PrinterProfile,
+              name: str | None = None, cancel: threading.Event | None = None, progress: Progress = _silent,
+              repair: bool = True, slicing_progress: Callable[[float], None] | None = None,
               built: ConvertResult | None = None) -> SliceResult:
     """Picture or model -> checked solid -> oriented and fitted to the printer -> sliced -> checked G-code.
 
@@ -638,15 +630,14 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
     writes it); it is sliced as it is unless this printer's bed caps its default size."""
     output = Path(output)
     name = name or (source.name if isinstance(source, Path) else "upload")
-    chosen_overrides = SliceOverrides.parse(overrides)
+    chosen_overrides = SliceOverrides.parse(recipe.overrides)
     with ThreadPoolExecutor(1, thread_name_prefix="img2print-detect") as beside:
-        detecting = beside.submit(detect_slicer, slicer, slicer_settings)  # the slicer answers while we build
-        mesh, report, used_mode, mode_options = _model_for_slicing(source, name, mode, options, max_megapixels,
-                                                                   printer, repair, progress, built,
-                                                                   chosen_overrides.filament)
+        detecting = beside.submit(detect_slicer, recipe.slicer, recipe.slicer_settings)  # answers while we build
+        mesh, report, used_mode, mode_options = _model_for_slicing(source, name, recipe, printer, repair, progress,
+                                                                   built)
         info = detecting.result()
     backend = get_backend(info.name)
-    prepared = prepare_for_printer(mesh, printer, mode=used_mode, options=mode_options, intent=intent,
+    prepared = prepare_for_printer(mesh, printer, mode=used_mode, options=mode_options, intent=recipe.intent,
                                    overrides=chosen_overrides, tree_supports=backend.has_tree_supports(info),
                                    painted=painted_plan(report, used_mode, mode_options, mesh))
     report.extend(prepared.report)
@@ -658,7 +649,7 @@ def slice_job(source: bytes | Path, output: Path, *, printer: PrinterProfile, sl
         write_stl(prepared.mesh, model)
         sliced = work / "out.gcode"
         figures = backend.slice(info, model, sliced, printer, prepared.settings, work, progress=slicing_progress,
-                                cancel=cancel, timeout_s=timeout_s)
+                                cancel=cancel, timeout_s=recipe.timeout_s)
         progress(stages.INSPECTING)
         facts = inspect(sliced, printer.centre, Commands(printer.start_macro, printer.end_macro))
         verify(facts, printer, backend.label)

@@ -28,6 +28,7 @@ from test_lean import _loaded
 from octoprint_img2print import pipeline
 from octoprint_img2print.farm.ledger import LEDGER_NAME, LOCK_NAME
 from octoprint_img2print.printers.profile import get_printer, profile_from_dict
+from octoprint_img2print.recipe import Recipe
 
 WIDTH = ["--width", "40"]
 GOOD = 18
@@ -478,7 +479,7 @@ def test_a_job_for_several_printers_slices_the_solid_it_built_unless_a_bed_caps_
     for the mode's default width gets a solid built again, that much narrower."""
     require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
     source = (pictures / "photo05.png").read_bytes()
-    built = pipeline.build_solid(source, name="photo05.png", mode="relief")
+    built = pipeline.build_solid(source, recipe=Recipe(mode="relief"), name="photo05.png")
     assert round(float(built.mesh.size()[0])) == 100, "the relief's default width"
     widths_built = []
     build = pipeline.build_solid
@@ -489,8 +490,9 @@ def test_a_job_for_several_printers_slices_the_solid_it_built_unless_a_bed_caps_
                                "end_gcode": "M104 S0\nM140 S0\n"}, "small.yaml")
     sizes, first_layers = {}, {}
     for printer in (get_printer("prusa_mini"), get_printer("prusa_mk4"), small):
-        sliced = pipeline.slice_job(source, tmp_path / f"{printer.id}.gcode", printer=printer, slicer="prusaslicer",
-                                    name="photo05.png", mode="relief", built=built)
+        sliced = pipeline.slice_job(source, tmp_path / f"{printer.id}.gcode",
+                                    recipe=Recipe(slicer="prusaslicer", mode="relief"), printer=printer,
+                                    name="photo05.png", built=built)
         sizes[printer.id] = sorted(sliced.size_mm)[-1]
         xs = [x for x, _y in read(tmp_path / f"{printer.id}.gcode").first_layer_xy]
         first_layers[printer.id] = max(xs) - min(xs)  # the relief and its skirt

@@ -15,6 +15,7 @@ from artwork import svg
 from octoprint_img2print.geometry.checks import summarize
 from octoprint_img2print.geometry.mesh import Mesh
 from octoprint_img2print.pipeline import build_solid
+from octoprint_img2print.recipe import Recipe
 
 SQUARE = 'viewBox="0 0 100 100"'
 HEART = ('<path d="M50 88 C20 65 0 45 0 25 A25 25 0 0 1 50 20 A25 25 0 0 1 100 25 C100 45 80 65 50 88Z"/>',
@@ -41,7 +42,7 @@ def solid_width(tmp_path, shape: tuple[str, str], mode: str, width: float, **opt
     """Build the shape in ``mode``; assert it is one closed solid by both checkers; return its width in mm."""
     body, view_box = shape
     source = svg(tmp_path / "shape.svg", body, view_box)
-    mesh = build_solid(source, mode=mode, options={"width": width, **options}).mesh
+    mesh = build_solid(source, recipe=Recipe(mode=mode, options={"width": width, **options})).mesh
     summary = summarize(mesh)
     assert summary.closed and summary.degenerate_faces == 0, summary.report.codes()
     return independent_width(mesh)
@@ -87,7 +88,7 @@ def test_the_cutter_is_mirrored_so_that_the_cookie_comes_out_as_drawn(tmp_path):
     from above: an L drawn with its stem on the left must show its stem on the right on the bed."""
     body = '<path d="M0 0 H20 V80 H70 V100 H0 Z"/>'  # an L: the stem on the left, the foot along the bottom
     source = svg(tmp_path / "l.svg", body, 'width="100mm" height="100mm" viewBox="0 0 100 100"')
-    mesh = build_solid(source, mode="cookie-cutter", options={"width": 50}).mesh
+    mesh = build_solid(source, recipe=Recipe(mode="cookie-cutter", options={"width": 50})).mesh
     other = trimesh.Trimesh(mesh.vertices, mesh.faces, process=False)
     low, high = other.bounds
     upper = other.vertices[other.vertices[:, 1] > low[1] + 0.6 * (high[1] - low[1])]  # the stem's upper part

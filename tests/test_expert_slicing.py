@@ -25,6 +25,7 @@ from octoprint_img2print.geometry.circles import fitted_circle
 from octoprint_img2print.geometry.stl import write_stl
 from octoprint_img2print.printers.profile import get_printer, profile_from_dict
 from octoprint_img2print.printers.vendor import prusaslicer_facts
+from octoprint_img2print.recipe import Recipe
 from octoprint_img2print.slicing.plan import SliceOverrides
 from octoprint_img2print.slicing.slicers import curaengine, get_backend
 
@@ -95,7 +96,7 @@ def test_upright_lithophane_seams_stay_off_the_picture(capsys, tmp_path, photo, 
 def test_the_seam_measure_sees_seams_on_the_picture_when_slicers_choose(tmp_path, photo, slicer):
     """The measure above can fail: left to the slicer's own seam placement, most starts land on the face."""
     printer = get_printer(PRINTER[slicer])
-    built = pipeline.build_solid(photo, mode="lithophane", options={"width": 40})  # standing on its foot
+    built = pipeline.build_solid(photo, recipe=Recipe(mode="lithophane", options={"width": 40}))  # standing on its foot
     prepared = pipeline.prepare_for_printer(built.mesh, printer, mode=built.mode, options=built.options,
                                             overrides=SliceOverrides())
     assert prepared.settings.seam is not None
@@ -196,8 +197,10 @@ def test_a_broken_cura_definition_falls_back_to_the_profiles_own_facts(tmp_path,
     (resources / "definitions" / "creality_base.def.json").write_text("{not json")
     (resources / "definitions" / "creality_ender3v2.def.json").write_text(json.dumps({"inherits": "creality_ender3v2"}))
     ender = get_printer("creality_ender3_v2")
-    pipeline.slice_job(photo, tmp_path / "ender.gcode", printer=ender, slicer="cura",
-                       slicer_settings={"definitions": str(resources)}, mode="lithophane", options={"width": 30})
+    pipeline.slice_job(photo, tmp_path / "ender.gcode",
+                       recipe=Recipe(slicer="cura", slicer_settings={"definitions": str(resources)}, mode="lithophane",
+                                     options={"width": 30}),
+                       printer=ender)
     text = (tmp_path / "ender.gcode").read_text()
     assert ender.start_gcode.splitlines()[-2] in text and ";Move to start position" not in text
 

@@ -21,6 +21,7 @@ from solids import assert_printable_solid
 from octoprint_img2print import pipeline
 from octoprint_img2print.modes import registry as modes
 from octoprint_img2print.printers.profile import get_printer
+from octoprint_img2print.recipe import Recipe
 from octoprint_img2print.slicing.slicers import registry as slicers
 
 PACKAGE = ROOT / "octoprint_img2print"
@@ -203,8 +204,9 @@ def test_cura_definitions_elsewhere_reach_the_slicer_from_the_library(tmp_path):
     import trimesh
 
     trimesh.creation.box(extents=(20, 20, 10)).export(cube)
-    result = pipeline.slice_job(cube, tmp_path / "cube.gcode", printer=get_printer("generic"), slicer="cura",
-                                slicer_settings={"definitions": str(resources)})
+    result = pipeline.slice_job(cube, tmp_path / "cube.gcode",
+                                recipe=Recipe(slicer="cura", slicer_settings={"definitions": str(resources)}),
+                                printer=get_printer("generic"))
     assert result.slicer == "cura"
     assert TRAVEL_MOVE in (tmp_path / "cube.gcode").read_text()
 

@@ -17,6 +17,7 @@ from test_gcode_safety import BODY, SAFE_END, SAFE_START
 
 from octoprint_img2print import pipeline
 from octoprint_img2print.printers.profile import get_printer
+from octoprint_img2print.recipe import Recipe
 
 
 def farm_file(folder: Path, urls: list[str], **extra) -> Path:
@@ -45,8 +46,8 @@ def generic_gcode(tmp_path_factory, prusa_slicer) -> Path:
     from pictures import halves, save
 
     output = folder / "badge-generic.gcode"
-    pipeline.slice_job(save(halves(60, 40), folder / "badge.png"), output, printer=get_printer("generic"),
-                       mode="logo", options={"width": 12})
+    pipeline.slice_job(save(halves(60, 40), folder / "badge.png"), output,
+                       recipe=Recipe(mode="logo", options={"width": 12}), printer=get_printer("generic"))
     return output
 
 

@@ -17,6 +17,7 @@ from shapely.geometry import MultiPoint, Point
 from solids import assert_printable_solid, assert_size, prusa_info, surface_height
 
 from octoprint_img2print.command.main import main
+from octoprint_img2print.recipe import Recipe
 
 LINE = 0.02  # mm: how close a measured thickness lies to the asked one (a linear tone, away from the edges)
 
@@ -218,8 +219,8 @@ def test_the_orientation_says_when_an_upright_sheet_may_topple_and_how_a_footed_
     from octoprint_img2print.pipeline import build_solid
     from octoprint_img2print.slicing.orientation import fixed_orientation
 
-    bare = build_solid(split, mode="lithophane", options={"width": 60, "pitch": 0.5})
-    footed = build_solid(split, mode="lithophane", options={"width": 60, "pitch": 0.5, "stand": "foot"})
+    bare = build_solid(split, recipe=Recipe(mode="lithophane", options={"width": 60, "pitch": 0.5}))
+    footed = build_solid(split, recipe=Recipe(mode="lithophane", options={"width": 60, "pitch": 0.5, "stand": "foot"}))
     assert bare.mode.orientation(bare.options) is None  # the intent stands it upright
     assert "--stand foot" in fixed_orientation(bare.mesh, "upright").reason
     assert footed.mode.orientation(footed.options) == "flat"

@@ -15,6 +15,7 @@ from octoprint_img2print import pipeline
 from octoprint_img2print.command.main import main
 from octoprint_img2print.errors import SlicerFailed
 from octoprint_img2print.printers.profile import from_octoprint, get_printer, printer_ids
+from octoprint_img2print.recipe import Recipe
 from octoprint_img2print.slicing import gcode
 from octoprint_img2print.slicing.gcode import inspect, verify
 from octoprint_img2print.slicing.gcode_safety import Commands
@@ -90,7 +91,7 @@ def test_every_printer_gets_gcode_that_homes_and_heats_first_and_ends_with_the_h
     printer = from_octoprint(copy.deepcopy(OCTOPRINT_DEFAULT)) if printer_id == "octoprint" \
         else get_printer(printer_id)
     output = tmp_path / "out.gcode"
-    pipeline.slice_job(dot, output, printer=printer, slicer=slicer, mode="logo", options={"width": 15})
+    pipeline.slice_job(dot, output, recipe=Recipe(slicer=slicer, mode="logo", options={"width": 15}), printer=printer)
     assert_safe(output, printer)
 
 

@@ -13,6 +13,7 @@ from pictures import halves, photo_like, save
 
 from octoprint_img2print.plugin.job_request import JobRequest, Limits
 from octoprint_img2print.plugin.jobs import CANCELLED, DONE, FAILED, WAITING_FOR_PRINT, JobQueue
+from octoprint_img2print.recipe import Recipe
 
 
 class Recorder:
@@ -45,7 +46,7 @@ def wait(queue: JobQueue, job_id: str, timeout: float = 120.0):
 
 
 def convert_request(source: Path, name: str, mode: str = "relief", **options) -> JobRequest:
-    return JobRequest("convert", str(source), source.name, mode=mode, options={"width": 40, **options},
+    return JobRequest("convert", str(source), source.name, Recipe(mode=mode, options={"width": 40, **options}),
                       output_name=name)
 
 
@@ -58,6 +59,9 @@ def test_jobs_run_one_at_a_time_in_a_niced_memory_capped_worker(tmp_path):
         second = queue.submit("p.png", convert_request(picture, "b.stl"))
         done_first, done_second = wait(queue, first.id), wait(queue, second.id)
         assert done_first.status == done_second.status == DONE
+        deadline = time.monotonic() + 10  # the queue tells of a change once it is made
+        while (second.id, "done") not in recorder.changes and time.monotonic() < deadline:
+            time.sleep(0.05)
         states = [change for change in recorder.changes if change[1] in ("running", "done")]
         order = [c for i, c in enumerate(states) if i == 0 or c != states[i - 1]]
         assert order == [(first.id, "running"), (first.id, "done"), (second.id, "running"), (second.id, "done")]
@@ -233,3 +237,19 @@ def test_cancelling_a_job_again_and_again_as_it_ends_is_never_an_error(tmp_path)
         assert queue.cancel(job.id) is False
     finally:
         queue.stop()
+
+
+def test_a_job_stored_before_requests_held_a_recipe_still_loads():
+    """A job list written by an earlier img2print has the recipe's parts beside the request's own."""
+    stored = {"action": "slice", "source": "/data/uploads/cat.png", "name": "cat.png", "mode": "relief",
+              "options": {"width": 40}, "language": "de", "max_megapixels": 20.0, "printer": "generic",
+              "printer_profile": None, "intent": "display", "slicer": "cura", "slicer_settings": {"path": "/x"},
+              "overrides": {"filament": "pla_red"}, "timeout_s": 100.0, "output_name": "cat.gcode",
+              "target": {"folder": "", "select": True, "print": False, "machinecode_path": None, "go": None}}
+    request = JobRequest.from_dict(stored)
+    assert request.recipe == Recipe(mode="relief", options={"width": 40}, intent="display", slicer="cura",
+                                    slicer_settings={"path": "/x"}, overrides={"filament": "pla_red"},
+                                    max_megapixels=20.0, timeout_s=100.0)
+    assert (request.language, request.printer, request.output_name, request.target.select) == \
+        ("de", "generic", "cat.gcode", True)
+    assert JobRequest.from_dict(request.as_dict()) == request

@@ -48,6 +48,7 @@ def test_a_job_on_a_cut_off_picture_says_it_in_img2prints_words(tmp_path, monkey
     import json
 
     from octoprint_img2print.plugin.job_request import JobRequest
+    from octoprint_img2print.recipe import Recipe
 
     whole = save(photo_like(400, 300), tmp_path / "whole.jpg").read_bytes()
     cut = tmp_path / "cut.jpg"

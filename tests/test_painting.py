@@ -24,6 +24,7 @@ from octoprint_img2print.filaments.colour import ciede2000, lab, to_linear, to_s
 from octoprint_img2print.filaments.library import Library
 from octoprint_img2print.filaments.painting import Plan, fidelity, nearest_levels, optimised_plan, predicted
 from octoprint_img2print.printers.profile import from_octoprint
+from octoprint_img2print.recipe import Recipe
 
 sys.path.insert(0, str(Path(__file__).parent))
 SHARMA = [  # Sharma, Wu and Dalal (2005), "The CIEDE2000 color-difference formula", Table 1: Lab 1, Lab 2, ΔE00
@@ -225,8 +226,10 @@ def test_octoprints_printer_with_two_extruders_paints_with_both(tmp_path, slicer
         "extruder": {"count": 2, "offsets": [[0.0, 0.0], [0.0, 0.0]], "nozzleDiameter": 0.4, "sharedNozzle": False}})
     assert (printer.tools, printer.shared_nozzle) == (2, False)
     output = tmp_path / "painting.gcode"
-    result = pipeline.slice_job(painting_picture(tmp_path), output, printer=printer, slicer=slicer, mode="painting",
-                                options={"width": 40, "palette": "pla_black,pla_white", "swaps": 3})
+    result = pipeline.slice_job(painting_picture(tmp_path), output,
+                                recipe=Recipe(slicer=slicer, mode="painting",
+                                              options={"width": 40, "palette": "pla_black,pla_white", "swaps": 3}),
+                                printer=printer)
     assert result.settings.tools is not None and len(result.settings.tools.filaments) == 2
     made = tools_as_run(output.read_text())
     assert {tool for _z, tool in made} == {0, 1} and not re.search(r"^M600", output.read_text(), re.M)

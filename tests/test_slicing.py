@@ -23,6 +23,7 @@ from octoprint_img2print import pipeline
 from octoprint_img2print.command.main import main
 from octoprint_img2print.errors import BadInput, Cancelled, SlicerFailed
 from octoprint_img2print.printers.profile import get_printer
+from octoprint_img2print.recipe import Recipe
 from octoprint_img2print.slicing.slicers import curaengine
 
 SUPPORT_TYPES = {"prusaslicer": "Support material", "cura": "SUPPORT"}
@@ -274,8 +275,9 @@ def test_progress_cancel_and_timeout(tmp_path, cube):
         pipeline.slice_job(cube, tmp_path / "c.gcode", printer=get_printer("generic"), cancel=stop)
     picture = save(photo_like(600, 400), tmp_path / "big.png")
     with pytest.raises(SlicerFailed) as failure:
-        pipeline.slice_job(picture, tmp_path / "t.gcode", printer=get_printer("prusa_mk4"), timeout_s=0.3,
-                           mode="lithophane", options={"width": 150})
+        pipeline.slice_job(picture, tmp_path / "t.gcode",
+                           recipe=Recipe(timeout_s=0.3, mode="lithophane", options={"width": 150}),
+                           printer=get_printer("prusa_mk4"))
     assert failure.value.code == "slicer_timeout"
     assert not (tmp_path / "c.gcode").exists() and not (tmp_path / "t.gcode").exists()
 
@@ -353,7 +355,7 @@ def test_the_slicers_progress_rises_to_its_end(tmp_path, slicer):
     stages, PrusaSlicer's percentages); the stage times Cura prints once made it stop at a third."""
     seen: list[float] = []
     pipeline.slice_job(save(photo_like(300, 200), tmp_path / "photo.jpg"), tmp_path / "photo.gcode",
-                       printer=get_printer("generic"), slicer=slicer, options={"width": 40},
+                       recipe=Recipe(slicer=slicer, options={"width": 40}), printer=get_printer("generic"),
                        slicing_progress=seen.append)
     assert len(seen) >= 3 and seen == sorted(seen) and seen[0] < 0.5 and seen[-1] >= 0.85, seen
 

@@ -20,6 +20,8 @@ from solids import load
 from test_browser import PHONE, browser, console_errors, idle, log_in, open_tab, wait_for
 from test_print_safety import LONG_PRINT, connect, wait_state
 
+from octoprint_img2print.recipe import Recipe
+
 IMG2PRINT = ROOT / ".venv" / "bin" / "img2print"
 DESKTOP = (1366, 900)
 pytestmark = pytest.mark.octoprint
@@ -262,7 +264,7 @@ def test_a_large_solid_is_decimated_for_the_view_and_keeps_its_size_and_light(tm
     from octoprint_img2print.rendering.view_mesh import lit_from_behind, write_view
 
     photo = save(photo_like(320, 240), tmp_path / "large.jpg")
-    built = pipeline.build_solid(photo, mode="lithophane", options={"width": 80})
+    built = pipeline.build_solid(photo, recipe=Recipe(mode="lithophane", options={"width": 80}))
     lit = lit_from_behind(built.mesh, 0.5)
     faces = len(built.mesh.faces)
     said = write_view(tmp_path / "view.bin", built.mesh, lit, max_triangles=faces // 4)

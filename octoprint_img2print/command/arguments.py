@@ -80,8 +80,8 @@ def add_arguments(parser: argparse.ArgumentParser, options: dict[str, list[Owned
 
 
 def given(args: argparse.Namespace, options: dict[str, list[Owned]], prefix: str = "") -> dict[str, Any]:
-    """The options given on the command line, by option name."""
-    return {name: getattr(args, prefix + name) for name in options if getattr(args, prefix + name) is not None}
+    """The options given on the command line, by option name (those this command has)."""
+    return {name: getattr(args, prefix + name) for name in options if getattr(args, prefix + name, None) is not None}
 
 
 def print_record(data: dict[str, Any], as_json: bool) -> None:

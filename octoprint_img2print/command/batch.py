@@ -91,7 +91,7 @@ class Tally:
 
 def run_batch(args: argparse.Namespace) -> int:
     """Run the batch; exit 0 when every job is done, else the lowest exit code of the failed jobs' errors."""
-    from ..farm.batch import BatchSettings, JobEvent, plan_jobs
+    from ..farm.batch import JobEvent, plan_jobs
     from ..farm.batch import run_batch as run
     from ..farm.executors import open_workers
     from ..farm.manifest import MAX_COPIES, ManifestJob, read_jobs
@@ -106,12 +106,9 @@ def run_batch(args: argparse.Namespace) -> int:
         get_printer(printer)
     if args.intent is not None:
         get_intent(args.intent)
-    defaults = ManifestJob(Path(), "", mode=args.mode, options=arguments.given(args, shared.mode_options()),
-                          printers=printers, intent=args.intent, copies=args.copies, model_format=args.format)
-    requests = read_jobs(args.manifest, defaults)
-    settings = BatchSettings(args.slicer, arguments.given(args, shared.override_options(), shared.OVERRIDE_PREFIX),
-                             args.max_megapixels, args.timeout)
-    jobs = plan_jobs(requests, settings)
+    defaults = ManifestJob(Path(), "", recipe=shared.recipe_from(args), printers=printers, copies=args.copies,
+                           model_format=args.format)
+    jobs = plan_jobs(read_jobs(args.manifest, defaults))
     tally = Tally(len(jobs))
     failures: list[JobEvent] = []
 

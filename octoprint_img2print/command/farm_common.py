@@ -18,8 +18,8 @@ from .filaments import add_library_argument
 
 if TYPE_CHECKING:  # the farm's client (requests) is imported only when a farm command runs, not for --help
     from ..farm.farmfile import Farm, Host
-    from ..farm.gcodes import Recipe
     from ..farm.matching import Wants
+    from ..recipe import Recipe
 
 MAX_COPIES, MAX_STAGGER_S, MAX_PARALLEL, MAX_HOST_TIMEOUT_S = 1000, 86400.0, 64, 600.0
 SEND_TIMEOUT_S, STATUS_TIMEOUT_S = 10.0, 5.0
@@ -78,19 +78,15 @@ def add_targets(parser: argparse.ArgumentParser) -> None:
 
 def recipe_and_wants(args: argparse.Namespace) -> tuple[Recipe, Wants]:
     """What to make of each job and what it needs of a printer, from the command line."""
-    from ..farm.gcodes import Recipe
     from ..farm.matching import Wants
     from ..printers.profile import get_printer
     require_range("copies", args.copies, 1, MAX_COPIES)
     if args.printer:
         get_printer(args.printer)  # an unknown printer is a usage error now, not a job that never finds one
-    overrides = arguments.given(args, shared.override_options(), shared.OVERRIDE_PREFIX)
-    recipe = Recipe(mode=args.mode, options=arguments.given(args, shared.mode_options()), overrides=overrides,
-                    intent=args.intent, slicer=args.slicer, max_megapixels=args.max_megapixels,
-                    timeout_s=args.timeout)
+    recipe = shared.recipe_from(args)
     hosts = tuple(name.strip() for name in getattr(args, "host", "").split(",") if name.strip())
     wants = Wants(printer=str(Path(args.printer).resolve()) if args.printer and args.printer.endswith(
-        (".yaml", ".yml")) else args.printer, nozzle=args.printer_nozzle, filament=overrides.get("filament"),
+        (".yaml", ".yml")) else args.printer, nozzle=args.printer_nozzle, filament=recipe.filament,
                   material=args.material,
                   colour=args.colour, tags=tuple(args.tag), hosts=hosts)
     return recipe, wants

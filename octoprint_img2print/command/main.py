@@ -14,6 +14,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from ..slicing.slicers import registry as slicers
 from . import arguments, shared
 from .batch import add_batch_parser, run_batch
 from .farm import add_farm_parser, run_farm
-from .filaments import add_filaments_parser, add_library_argument, library_files, run_filaments, with_palette
+from .filaments import add_filaments_parser, add_library_argument, library_files, run_filaments
 
 MAX_MIN_PART_MM = 1000.0
 MAX_TIMEOUT_S = 86400.0
@@ -196,13 +197,12 @@ def _source(args: argparse.Namespace, values: dict[str, Any],
 
 
 def _convert(args: argparse.Namespace) -> int:
-    values = with_palette(args, arguments.given(args, shared.mode_options()))
-    source, name, mode = _source(args, values, mode_for(PHOTO).id)
+    recipe = shared.recipe_from(args)
+    source, name, mode = _source(args, recipe.options, mode_for(PHOTO).id)
     started = time.monotonic()
     with shared.TerminalProgress(enabled=not args.json) as progress:
-        result = pipeline.convert(source, args.output, ascii=args.ascii, progress=progress, mode=mode,
-                                  name=name, options=values, max_megapixels=args.max_megapixels,
-                                  filament=args.filament)
+        result = pipeline.convert(source, args.output, replace(recipe, mode=mode), name=name, ascii=args.ascii,
+                                  progress=progress)
     if args.json:
         print(json.dumps({"ok": True, **result.as_dict(), "seconds": round(time.monotonic() - started, 3)}))
     else:
@@ -228,14 +228,11 @@ def _trace(args: argparse.Namespace) -> int:
 
 def _slice(args: argparse.Namespace) -> int:
     printer = get_printer(args.printer)
-    options = with_palette(args, arguments.given(args, shared.mode_options()))
-    overrides = arguments.given(args, shared.override_options(), shared.OVERRIDE_PREFIX)
-    source, name, mode = _source(args, options, None)
+    recipe = shared.recipe_from(args)
+    source, name, mode = _source(args, recipe.options, None)
     with shared.TerminalProgress(enabled=not args.json) as progress:
-        result = pipeline.slice_job(source, args.output, printer=printer, slicer=args.slicer,
-                                    intent=args.intent, name=name, mode=mode, options=options,
-                                    overrides=overrides, max_megapixels=args.max_megapixels,
-                                    timeout_s=args.timeout, progress=progress, repair=args.repair)
+        result = pipeline.slice_job(source, args.output, replace(recipe, mode=mode), printer=printer, name=name,
+                                    progress=progress, repair=args.repair)
     if args.json:
         print(json.dumps({"ok": True, **result.as_dict()}))
     else:

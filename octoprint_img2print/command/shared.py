@@ -8,15 +8,20 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
 from .. import i18n, processes, stages
 from ..i18n import _
 from ..imaging.load import DEFAULT_MAX_MEGAPIXELS
 from ..modes import registry as modes
+from ..recipe import Recipe
+from ..slicing.backend import DEFAULT_TIMEOUT_S
 from ..slicing.plan import SliceOverrides
 from ..slicing.slicers import default_backend
 from ..slicing.slicers import registry as slicers
 from . import arguments
+from .filaments import with_palette
 
 OVERRIDE_PREFIX = "slice_"
 PROGRESS_DELAY_S = 1.0
@@ -94,3 +99,16 @@ def add_common(parser: argparse.ArgumentParser, *, megapixels: bool = True) -> N
     parser.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
 
 
+
+
+def recipe_from(args: argparse.Namespace, **decided: Any) -> Recipe:
+    """The recipe the command line asks for, from the options this command has: the mode and its options (a
+    painting's palette from --filaments among them), intent, slicer, the slicing overrides (convert's --filament
+    among them) and the limits; ``decided`` sets what was decided otherwise (the mode the input calls for)."""
+    overrides = arguments.given(args, override_options(), OVERRIDE_PREFIX)
+    if getattr(args, "filament", None):
+        overrides["filament"] = args.filament
+    recipe = Recipe(mode=args.mode, options=with_palette(args, arguments.given(args, mode_options())),
+                    intent=getattr(args, "intent", None), slicer=getattr(args, "slicer", None), overrides=overrides,
+                    max_megapixels=args.max_megapixels, timeout_s=getattr(args, "timeout", DEFAULT_TIMEOUT_S))
+    return replace(recipe, **decided)

@@ -14,7 +14,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +24,9 @@ from ..filaments.library import DEFAULT_FILAMENT, Filament, Library, carried, ow
 from ..geometry.files import write_atomically
 from ..i18n import _
 from ..imaging.file_limits import MAX_PICTURE_BYTES, read_bounded, require_size
-from ..imaging.load import DEFAULT_MAX_MEGAPIXELS
 from ..printers.profile import get_printer
+from ..recipe import Recipe
 from ..scratch import scratch_folder
-from ..slicing.backend import DEFAULT_TIMEOUT_S
 from .executors import Workers
 from .ledger import DONE, FAILED, Ledger, Output, file_sha256
 from .manifest import ManifestJob
@@ -42,34 +41,14 @@ UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass(frozen=True)
-class BatchSettings:
-    """What applies to every job of a batch."""
-
-    slicer: str | None = None
-    overrides: Mapping[str, Any] = field(default_factory=dict)
-    max_megapixels: float = DEFAULT_MAX_MEGAPIXELS
-    timeout_s: float = DEFAULT_TIMEOUT_S
-
-
-@dataclass(frozen=True)
 class Work:
     """What a worker needs to make one job's files (plain data, sent to other processes and machines)."""
 
     name: str
-    mode: str | None
-    options: Mapping[str, Any]
+    recipe: Recipe  # the same G-code every time: a ledger's hashes name what the files hold
     model_file: str
     gcode_files: Mapping[str, str]  # printer id -> file name
-    intent: str | None
-    settings: BatchSettings
-    filament: str | None = None  # the job's own, else the batch's (in its overrides), else the default
     own_filaments: tuple[Filament, ...] = ()  # one's own library, for a worker on a machine without its files
-
-    def overrides(self) -> dict[str, Any]:
-        """The slicing overrides of this job: the batch's, with the job's filament and the same G-code every
-        time."""
-        own = {"filament": self.filament} if self.filament is not None else {}
-        return {**self.settings.overrides, **own, "same_every_time": True}
 
 
 @dataclass
@@ -148,17 +127,11 @@ def _made(converted: pipeline.ConvertResult, sliced: list[pipeline.SliceResult])
 def make(work: Work, source: bytes) -> dict[str, Any]:
     """On a worker: convert, check and slice one picture in a temporary folder; return the files' bytes, or the
     job's error as plain data (never raised: one bad picture fails only its own job)."""
-    settings = work.settings
     try:
         with carried(work.own_filaments), scratch_folder("batch") as folder:
-            converted = pipeline.convert(source, Path(folder) / work.model_file, name=work.name, mode=work.mode,
-                                         options=work.options, max_megapixels=settings.max_megapixels,
-                                         filament=work.overrides().get("filament"))
-            sliced = [pipeline.slice_job(source, Path(folder) / name, printer=get_printer(printer),
-                                         slicer=settings.slicer, intent=work.intent, name=work.name, mode=work.mode,
-                                         options=work.options, overrides=work.overrides(),
-                                         max_megapixels=settings.max_megapixels, timeout_s=settings.timeout_s,
-                                         built=converted)
+            converted = pipeline.convert(source, Path(folder) / work.model_file, work.recipe, name=work.name)
+            sliced = [pipeline.slice_job(source, Path(folder) / name, work.recipe, printer=get_printer(printer),
+                                         name=work.name, built=converted)
                       for printer, name in work.gcode_files.items()]
             names = [work.model_file, *work.gcode_files.values()]
             return {"ok": True, "files": {name: (Path(folder) / name).read_bytes() for name in names},
@@ -183,9 +156,10 @@ def _unreadable(request: ManifestJob, error: OSError) -> BadInput:
                     file=str(request.source))
 
 
-def _planned(request: ManifestJob, settings: BatchSettings) -> PlannedJob:
+def _planned(request: ManifestJob) -> PlannedJob:
     """The job's content hash (of the picture and all asked of it) and its file names, which carry hashes too."""
-    asked = {"mode": request.mode, "options": dict(request.options), "format": request.model_format}
+    recipe = request.recipe
+    asked = {"mode": recipe.mode, "options": dict(recipe.options), "format": request.model_format}
     try:
         require_size(request.source, MAX_PICTURE_BYTES, request.source.name)
         picture = file_sha256(request.source)
@@ -196,26 +170,25 @@ def _planned(request: ManifestJob, settings: BatchSettings) -> PlannedJob:
         return PlannedJob(request, _digest({"unread": str(request.source), **asked}), None, error, request.copies)
     model = _digest({"picture": picture, **asked})
     stem = UNSAFE_NAME.sub("_", request.source.stem)[:80] or "picture"
-    filament = request.filament or settings.overrides.get("filament") or DEFAULT_FILAMENT
-    slicing = {"model": model, "intent": request.intent, "slicer": settings.slicer,
-               "overrides": dict(settings.overrides), "filament": asdict(Library().get(filament))}
+    slicing = {"model": model, "intent": recipe.intent, "slicer": recipe.slicer, "overrides": dict(recipe.overrides),
+               "filament": asdict(Library().get(recipe.filament or DEFAULT_FILAMENT))}
     gcode_files = {}
     for printer in request.printers:
         gcode = _digest({**slicing, "printer": asdict(get_printer(printer))})
         gcode_files[printer] = f"{stem}-{printer}-{gcode[:NAME_HASH_CHARS]}.gcode"
     model_file = f"{stem}-{model[:NAME_HASH_CHARS]}.{request.model_format}"
-    work = Work(request.source.name, request.mode, dict(request.options), model_file, gcode_files, request.intent,
-                settings, request.filament, own_filaments())  # the key names the files: two pictures alike under
-    # two names are two jobs
+    work = Work(request.source.name, replace(recipe, overrides={**recipe.overrides, "same_every_time": True}),
+                model_file, gcode_files, own_filaments())  # the key names the files: two pictures alike under two
+    # names are two jobs
     return PlannedJob(request, _digest({"files": [model_file, *sorted(gcode_files.values())]}), work,
                       copies=request.copies)
 
 
-def plan_jobs(requests: list[ManifestJob], settings: BatchSettings) -> list[PlannedJob]:
+def plan_jobs(requests: list[ManifestJob]) -> list[PlannedJob]:
     """Every job once (the same picture asked the same way twice is one job with the copies added up)."""
     jobs: dict[str, PlannedJob] = {}
     for request in requests:
-        job = _planned(request, settings)
+        job = _planned(request)
         if job.key in jobs:
             jobs[job.key].copies += job.copies
         else:
@@ -234,10 +207,10 @@ def _remove_unfinished_writes(folder: Path) -> None:
 
 def _request(job: PlannedJob) -> dict[str, Any]:
     request = job.request
-    return {"file": str(request.source), "mode": request.mode, "options": dict(request.options),
-            "printers": list(request.printers), "intent": request.intent, "filament": request.filament,
-            "copies": job.copies,
-            "format": request.model_format}
+    recipe = request.recipe
+    return {"file": str(request.source), "mode": recipe.mode, "options": dict(recipe.options),
+            "printers": list(request.printers), "intent": recipe.intent, "filament": recipe.filament,
+            "copies": job.copies, "format": request.model_format}
 
 
 def _store(folder: Path, job: PlannedJob, files: Mapping[str, bytes]) -> list[Output]:

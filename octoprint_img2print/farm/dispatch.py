@@ -17,10 +17,11 @@ from typing import Any
 
 from ..errors import BadInput, Img2PrintError
 from ..i18n import _
+from ..recipe import Recipe
 from ..scratch import scratch_folder
 from .client import DEFAULT_RETRY, OctoPrintClient, Retry
 from .farmfile import Host
-from .gcodes import GcodeMaker, Progress, Recipe, Refusal, is_gcode, require_printer
+from .gcodes import GcodeMaker, Progress, Refusal, is_gcode, require_printer
 from .hosts import HostStatus, survey
 from .matching import Wants
 from .starting import STARTED, Placement, held, hold, start, upload

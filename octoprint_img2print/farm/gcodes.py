@@ -9,43 +9,20 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
 
-from .. import __plugin_version__, pipeline
+from .. import pipeline
 from ..errors import BadInput, DoesNotFit, Img2PrintError, SlicerFailed
 from ..filaments.library import DEFAULT_FILAMENT, Library
 from ..i18n import _
 from ..printers.profile import PrinterProfile
-from ..slicing.backend import DEFAULT_TIMEOUT_S
+from ..recipe import Recipe
 from ..slicing.gcode import GCODE_EXTENSIONS, inspect, verify
 from ..slicing.gcode_safety import Commands
 
 HASH_CHARS = 10
 Progress = Callable[..., None]  # progress(event, **facts)
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """What to make of a job: the mode and its options, the slicing overrides, intent and slicer, and limits."""
-
-    mode: str | None = None
-    options: dict[str, Any] = field(default_factory=dict)
-    overrides: dict[str, Any] = field(default_factory=dict)
-    intent: str | None = None
-    slicer: str | None = None
-    max_megapixels: float = pipeline.DEFAULT_MAX_MEGAPIXELS
-    timeout_s: float = DEFAULT_TIMEOUT_S
-
-    def shape(self) -> dict[str, Any]:
-        """Everything that shapes the G-code, for its content hash."""
-        return {"mode": self.mode, "options": self.options, "overrides": self.overrides, "intent": self.intent,
-                "slicer": self.slicer, "img2print": __plugin_version__}
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data, as stored."""
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -137,10 +114,9 @@ class GcodeMaker:
         self.progress("slicing", job=job.name, profile=profile.name)
         recipe = self.recipe
         try:
-            result = pipeline.slice_job(job, self.work / name, printer=profile, slicer=recipe.slicer,
-                                        intent=recipe.intent, name=job.name, mode=recipe.mode, options=recipe.options,
-                                        overrides={**recipe.overrides, "filament": filament},
-                                        max_megapixels=recipe.max_megapixels, timeout_s=recipe.timeout_s)
+            result = pipeline.slice_job(job, self.work / name,
+                                        replace(recipe, overrides={**recipe.overrides, "filament": filament}),
+                                        printer=profile, name=job.name)
         except (DoesNotFit, SlicerFailed) as failure:
             return Refusal(failure.code, failure.kind, failure.message)
         too_thin = [f for f in result.report.findings if f.code == pipeline.THIN_WALL]

@@ -19,6 +19,7 @@ from ..imaging.file_limits import read_bounded
 from ..imaging.kinds import is_picture
 from ..modes import get_mode
 from ..printers.profile import get_printer
+from ..recipe import Recipe
 from ..slicing.intents import get_intent
 
 MAX_MANIFEST_BYTES = 16 * 1024**2
@@ -36,11 +37,8 @@ class ManifestJob:
 
     source: Path
     where: str  # where it was asked, for messages: the picture, or "jobs.csv row 3"
-    mode: str | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
+    recipe: Recipe = field(default_factory=Recipe)  # the row's mode, options, intent and filament over the batch's
     printers: tuple[str, ...] = ()
-    intent: str | None = None
-    filament: str | None = None
     copies: int = 1
     model_format: str = "stl"
 
@@ -73,16 +71,17 @@ def _copies(value: Any, where: str) -> int:
 def _validated(job: ManifestJob) -> ManifestJob:
     """The job, once its mode, options, printers, intent, filament and format are known to be usable; else one line
     that names the row."""
+    recipe = job.recipe
     try:
-        if job.mode is not None:  # the options as their types, so that "40" from a CSV file is 40.0 from YAML
-            parsed = get_mode(job.mode).options_from(job.options)
-            job = replace(job, options={name: getattr(parsed, name) for name in job.options})
+        if recipe.mode is not None:  # the options as their types, so that "40" from a CSV file is 40.0 from YAML
+            parsed = get_mode(recipe.mode).options_from(recipe.options)
+            job = replace(job, recipe=replace(recipe, options={name: getattr(parsed, name) for name in recipe.options}))
         for printer in job.printers:
             get_printer(printer)
-        if job.intent is not None:
-            get_intent(job.intent)
-        if job.filament is not None:
-            Library().get(job.filament)
+        if recipe.intent is not None:
+            get_intent(recipe.intent)
+        if recipe.filament is not None:
+            Library().get(recipe.filament)
     except Img2PrintError as error:
         raise _problem(job.where, error.message) from error
     if job.model_format not in MODEL_FORMATS:
@@ -96,7 +95,7 @@ def _from_row(row: Mapping[str, Any], defaults: ManifestJob, folder: Path, where
     given = {str(key).strip().lower(): value for key, value in row.items()
              if key is not None and value is not None and value != ""}
     unknown = sorted(set(given) - set(KEYS))
-    options = dict(defaults.options)
+    options = dict(defaults.recipe.options)
     if extra_options:
         options.update({key: str(given.pop(key)).strip() for key in unknown})
     elif unknown:
@@ -108,16 +107,17 @@ def _from_row(row: Mapping[str, Any], defaults: ManifestJob, folder: Path, where
         if not isinstance(given["options"], dict):
             raise _problem(where, _("'options' must be a mapping of option names to values."))
         options.update({str(key): value for key, value in given["options"].items()})
-    job = replace(defaults, source=folder / str(given["file"]).strip(), where=where, options=options)
+    recipe = replace(defaults.recipe, options=options)
     if "mode" in given:
-        job = replace(job, mode=str(given["mode"]).strip())
+        recipe = replace(recipe, mode=str(given["mode"]).strip())
+    if "intent" in given:
+        recipe = replace(recipe, intent=str(given["intent"]).strip())
+    if "filament" in given:
+        recipe = replace(recipe, overrides={**recipe.overrides, "filament": str(given["filament"]).strip()})
+    job = replace(defaults, source=folder / str(given["file"]).strip(), where=where, recipe=recipe)
     for key in ("printer", "printers"):
         if key in given:
             job = replace(job, printers=_printers(given[key], where))
-    if "intent" in given:
-        job = replace(job, intent=str(given["intent"]).strip())
-    if "filament" in given:
-        job = replace(job, filament=str(given["filament"]).strip())
     if "copies" in given:
         job = replace(job, copies=_copies(given["copies"], where))
     if "format" in given:

@@ -26,9 +26,10 @@ from typing import Any
 from ..errors import BadInput, DoesNotFit, Img2PrintError, SlicerFailed
 from ..geometry.files import write_atomically
 from ..i18n import _
+from ..recipe import Recipe
 from .client import HostFailed, OctoPrintClient
 from .farmfile import Host
-from .gcodes import GcodeMaker, Progress, Recipe, Refusal, profile_key, require_printer
+from .gcodes import GcodeMaker, Progress, Refusal, profile_key, require_printer
 from .hosts import HostStatus, survey
 from .matching import Wants
 from .starting import NOT_STARTED, STARTED, Placement, start, upload
@@ -40,7 +41,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL,        -- the job's file name as given
     stored TEXT NOT NULL,      -- its copy in the queue's folder (the queue does not depend on the original)
-    recipe TEXT NOT NULL,      -- JSON: what to make of it (gcodes.Recipe)
+    recipe TEXT NOT NULL,      -- JSON: what to make of it (recipe.Recipe)
     wants TEXT NOT NULL,       -- JSON: what it needs of a printer (matching.Wants)
     added REAL NOT NULL
 );
@@ -163,7 +164,7 @@ class FarmQueue:
             query += f" WHERE c.state IN ({', '.join('?' * len(states))})"
         with self._lock:
             rows = self._db.execute(query + " ORDER BY c.job, c.id", tuple(states)).fetchall()
-        return [QueuedCopy(row[0], row[1], row[2], Path(row[3]), Recipe(**json.loads(row[4])),
+        return [QueuedCopy(row[0], row[1], row[2], Path(row[3]), Recipe.from_dict(json.loads(row[4])),
                            Wants.from_dict(json.loads(row[5])), *row[6:13], json.loads(row[13] or "null"))
                 for row in rows]
 

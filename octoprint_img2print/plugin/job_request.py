@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 import resource
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from ..imaging.load import DEFAULT_MAX_MEGAPIXELS
 from ..print_rules import PrintGo
+from ..recipe import Recipe
 from ..slicing.backend import DEFAULT_TIMEOUT_S
 
 PREVIEW, CONVERT, SLICE, CHECK, REPAIR, GENERATE = "preview", "convert", "slice", "check", "repair", "generate"
@@ -58,17 +59,10 @@ class JobRequest:
     action: str
     source: str
     name: str
-    mode: str | None = None
-    options: dict[str, Any] = field(default_factory=dict)
+    recipe: Recipe = field(default_factory=Recipe)
     language: str = "en"
-    max_megapixels: float = DEFAULT_MAX_MEGAPIXELS
     printer: str | None = None
     printer_profile: dict[str, Any] | None = None
-    intent: str | None = None
-    slicer: str | None = None
-    slicer_settings: dict[str, str] = field(default_factory=dict)
-    overrides: dict[str, Any] = field(default_factory=dict)
-    timeout_s: float = JOB_TIME_LIMIT_S
     output_name: str | None = None
     target: Target = field(default_factory=Target)
 
@@ -78,10 +72,14 @@ class JobRequest:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> JobRequest:
-        """The request from its plain data."""
+        """The request from its plain data (a job stored before requests held a recipe has its parts beside the
+        request's own: they are read as its recipe)."""
         target = dict(data.get("target", {}))
         go = target.pop("go", None)
-        return cls(**{**data, "target": Target(**target, go=PrintGo(**go) if go else None)})
+        own = {f.name for f in fields(cls)} - {"recipe", "target"}
+        return cls(**{key: value for key, value in data.items() if key in own},
+                   recipe=Recipe.from_dict(data.get("recipe", data)),
+                   target=Target(**target, go=PrintGo(**go) if go else None))
 
 
 @dataclass(frozen=True)
@@ -139,13 +137,13 @@ def build_request(action: str, source: str, path: str, asked: Mapping[str, Any],
         options["width"] = float(per_mode["width"])
     slicer = asked.get("slicer") or defaults.slicer
     printer = asked.get("printer") or None
+    recipe = Recipe(mode=mode, options=options, intent=asked.get("intent") or per_mode.get("intent"), slicer=slicer,
+                    slicer_settings=dict(defaults.slicer_settings.get(slicer, {})),
+                    overrides=placement(asked, defaults.filament), max_megapixels=defaults.max_megapixels,
+                    timeout_s=defaults.timeout_s)
     return JobRequest(
-        action=action, source=source, name=Path(path).name, mode=mode, options=options, language=language,
-        max_megapixels=defaults.max_megapixels, printer=printer,
+        action=action, source=source, name=Path(path).name, recipe=recipe, language=language, printer=printer,
         printer_profile=dict(printer_profile) if printer_profile is not None and printer is None else None,
-        intent=asked.get("intent") or per_mode.get("intent"), slicer=slicer,
-        slicer_settings=dict(defaults.slicer_settings.get(slicer, {})),
-        overrides=placement(asked, defaults.filament), timeout_s=defaults.timeout_s,
         output_name=output_name(action, path),
         target=Target(folder=str(Path(path).parent) if "/" in path else "", select=bool(asked.get("select")),
                       print=bool(asked.get("print")), machinecode_path=machinecode_path, go=go))

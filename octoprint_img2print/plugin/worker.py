@@ -95,9 +95,10 @@ def run(request: JobRequest, output: Path | None, view: Path | None = None) -> d
         summary = pipeline.check(source, request.name)
         return {**summary.as_dict(), "verdict": verdict(summary), "repairable": repairable(summary)}
     if request.action == GENERATE:
-        made = pipeline.generate(source, output, height_mm=float(request.options["height"]),
+        made = pipeline.generate(source, output, height_mm=float(request.recipe.options["height"]),
                                  access=tripo.TripoAccess.from_environment(), confirm=lambda _price: True,
-                                 name=request.name, max_megapixels=request.max_megapixels, progress=progress.stage,
+                                 name=request.name, max_megapixels=request.recipe.max_megapixels,
+                                 progress=progress.stage,
                                  generating_progress=lambda f: progress.within(stages.GENERATING, f))
         return {**made.as_dict(), "findings": made.repair.done.as_list()}
     if request.action == REPAIR:
@@ -105,26 +106,22 @@ def run(request: JobRequest, output: Path | None, view: Path | None = None) -> d
         return {**repaired.as_dict(), "size_mm": repaired.after.size_mm, "triangles": repaired.after.triangles,
                 "findings": repaired.done.as_list()}
     if request.action == PREVIEW:
-        return pipeline.preview(source, _printer(request), name=request.name, mode=request.mode,
-                                options=request.options, intent=request.intent, overrides=request.overrides,
-                                max_megapixels=request.max_megapixels, progress=progress.stage, view=view)
+        return pipeline.preview(source, _printer(request), request.recipe, name=request.name, progress=progress.stage,
+                                view=view)
     if request.action == CONVERT:
-        return pipeline.convert(source, output, name=request.name, mode=request.mode, options=request.options,
-                                max_megapixels=request.max_megapixels, progress=progress.stage,
-                                filament=request.overrides.get("filament")).as_dict()
+        return pipeline.convert(source, output, request.recipe, name=request.name,
+                                progress=progress.stage).as_dict()
     if request.action == SLICE:
-        return pipeline.slice_job(
-            source, output, printer=_printer(request), slicer=request.slicer, slicer_settings=request.slicer_settings,
-            intent=request.intent, name=request.name, mode=request.mode, options=request.options,
-            overrides=request.overrides,
-            max_megapixels=request.max_megapixels, timeout_s=request.timeout_s, progress=progress.stage,
-            slicing_progress=lambda f: progress.within(stages.SLICING, f)).as_dict()
+        return pipeline.slice_job(source, output, request.recipe, printer=_printer(request), name=request.name,
+                                  progress=progress.stage,
+                                  slicing_progress=lambda f: progress.within(stages.SLICING, f)).as_dict()
     raise ValueError(f"unknown action {request.action!r}")
 
 
 def _option_types(request: JobRequest) -> list[type]:
     """The options a job's messages may name: its mode's (or every mode's), tracing's and slicing's."""
-    chosen = [registry()[request.mode]] if request.mode in registry() else list(registry().values())
+    mode = request.recipe.mode
+    chosen = [registry()[mode]] if mode in registry() else list(registry().values())
     return [*(mode.options for mode in chosen), ArtworkOptions, SliceOverrides]
 
 
