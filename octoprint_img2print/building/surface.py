@@ -46,6 +46,13 @@ class SurfaceOptions(SizedOptions):
                                      N_("smoothing radius (Gaussian sigma) in mm; default the spread of one "
                                         "extruded line (its width / 3.46), 0 for none"), unit="mm", low=0.0,
                                      high=50.0)
+    rotate: float = option(0.0, N_("Turn the picture"),
+                           N_("turn the picture counter-clockwise by this many degrees before it is placed (quarter "
+                              "turns exactly; at other angles the new corners are background)"),
+                           unit="°", low=-360.0, high=360.0)
+    crop_box: str | None = option(None, N_("Part of the picture"),
+                                  N_("the part of the (turned) picture to use: left,top,width,height in percent of "
+                                     "it, e.g. 10,0,80,100 (moves and zooms the picture inside the form)"))
     crop: bool = option(False, N_("Crop to the subject"),
                         N_("crop to the subject (drop transparent or white background margins)"))
     white_background: bool = option(False, N_("White is background"),
@@ -69,20 +76,42 @@ class SurfaceOptions(SizedOptions):
         return self.pitch if self.pitch is not None else self.nozzle / 4
 
     def check(self) -> None:
-        """The white point must lie above the black point."""
+        """The white point must lie above the black point; the part of the picture lies inside it."""
         super().check()
         if self.white_point <= self.black_point:
             raise bad_parameter("white_point", _("must be above --black-point."))
+        self.box()
+
+    def box(self) -> tuple[float, float, float, float] | None:
+        """The part of the picture asked for (left, top, width, height in percent), or None for all of it."""
+        if self.crop_box is None:
+            return None
+        try:
+            left, top, width, height = (float(part) for part in self.crop_box.split(","))
+        except ValueError:
+            raise bad_parameter("crop_box", _("give four numbers: left,top,width,height in percent, e.g. "
+                                              "10,0,80,100.")) from None
+        if not (min(left, top) >= 0 and min(width, height) > 0 and left + width <= 100.0001
+                and top + height <= 100.0001):
+            raise bad_parameter("crop_box", _("{box} is not inside the picture: left and top from 0, width and height "
+                                              "above 0, and left + width, top + height at most 100.")
+                                .format(box=self.crop_box))
+        return left, top, width, height
 
     def needed_pixels(self) -> tuple[int, int] | None:
         """Source pixels worth decoding (twice the grid; 1 where any will do), or None to decode everything.
 
         Large JPEGs then decode at a reduced scale. Cropping to the subject needs the whole resolution.
         """
-        if self.crop:
+        if self.crop or self.rotate % 90:
             return None
         columns = int(2 * self.width / self.sampling_pitch) if self.width is not None else 1
         rows = int(2 * self.height / self.sampling_pitch) if self.height is not None else 1
+        if self.rotate % 180:  # a quarter turn: the picture's rows become the sheet's columns
+            columns, rows = rows, columns
+        box = self.box()
+        if box is not None:  # a part of the picture fills the sheet: the whole needs more pixels
+            columns, rows = int(columns * 100 / box[2]), int(rows * 100 / box[3])
         return columns, rows
 
 
@@ -138,6 +167,11 @@ def sample(picture: Picture, options: SurfaceOptions, side_frames: bool = True) 
 
     Without ``side_frames`` the frame runs along the top and bottom only (a cylinder has no sides).
     """
+    if options.rotate:
+        prepare.turn(picture, options.rotate)
+    box = options.box()
+    if box is not None:
+        prepare.crop_box(picture, box)
     if options.white_background:
         prepare.mark_white_background(picture)
     if options.crop:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,11 +62,15 @@ class Picture:
 
     def crop(self, window: tuple[slice, slice]) -> None:
         """Keep only ``window`` (rows, columns) of every array."""
-        self.lightness, self.background = self.lightness[window], self.background[window]
+        self.replace(lambda array: array[window])
+
+    def replace(self, change: Callable[[np.ndarray], np.ndarray]) -> None:
+        """Change every array the same way (a crop, a quarter turn)."""
+        self.lightness, self.background = change(self.lightness), change(self.background)
         if self.values is not None:
-            self.values = self.values[window]
+            self.values = change(self.values)
         if self.colour is not None:
-            self.colour = self.colour[window]
+            self.colour = change(self.colour)
 
 
 def srgb_to_linear(srgb: np.ndarray) -> np.ndarray:

@@ -30,6 +30,37 @@ def crop_to_subject(picture: Picture) -> None:
     picture.crop((slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)))
 
 
+def turn(picture: Picture, degrees: float) -> None:
+    """Turn the picture counter-clockwise: quarter turns exactly; other angles on a canvas that holds all of it,
+    its new corners background."""
+    quarters = degrees / 90.0
+    if quarters == round(quarters):
+        turns = round(quarters) % 4
+        picture.replace(lambda array: np.rot90(array, turns).copy())
+        return
+    from scipy import ndimage
+
+    def turned(array: np.ndarray, outside: float, order: int) -> np.ndarray:
+        return ndimage.rotate(array, degrees, axes=(1, 0), reshape=True, order=order, mode="constant", cval=outside)
+
+    picture.lightness = turned(picture.lightness, 1.0, 1).astype(np.float32)
+    picture.background = turned(picture.background.astype(np.float32), 1.0, 0) > 0.5
+    if picture.values is not None:
+        picture.values = turned(picture.values.astype(np.float64), np.nan, 1)
+    if picture.colour is not None:
+        picture.colour = turned(picture.colour, 255, 0)
+
+
+def crop_box(picture: Picture, box: tuple[float, float, float, float]) -> None:
+    """Keep the part of the picture ``box`` names: left, top, width and height in percent of it."""
+    rows, cols = picture.lightness.shape
+    left, top, width, height = box
+    first_col, first_row = round(cols * left / 100), round(rows * top / 100)
+    last_col = max(first_col + 2, round(cols * (left + width) / 100))
+    last_row = max(first_row + 2, round(rows * (top + height) / 100))
+    picture.crop((slice(first_row, min(last_row, rows)), slice(first_col, min(last_col, cols))))
+
+
 def resample(array: np.ndarray, cols: int, rows: int) -> np.ndarray:
     """Resize a 2-D float array to (rows, cols) with an anti-aliasing filter."""
     if array.shape == (rows, cols):
