@@ -54,6 +54,7 @@ from .report import ERROR, FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding
 from .scratch import scratch_folder
 from .slicing.backend import SlicerInfo
 from .slicing.color_change import ARTWORK_NOTE, ColourChange
+from .slicing.estimate import Estimate, estimate
 from .slicing.gcode import GcodeFacts, inspect, verify
 from .slicing.gcode_safety import Commands, verify_safe
 from .slicing.intents import Intent, get_intent
@@ -458,22 +459,22 @@ def _centred(mesh: Mesh) -> Mesh:
 
 
 def assess_for_printer(built: ConvertResult, printer: PrinterProfile, intent: str | None = None,
-                       overrides: SliceOverrides | None = None) -> tuple[Report, Mesh]:
+                       overrides: SliceOverrides | None = None) -> tuple[Report, Mesh, Estimate | None]:
     """What a preview tells about printing (with the slicing options asked): does it fit (if not, the size that
-    does), does it need supports, is anything too thin; and the solid as it will stand on the bed, centred (turned as
-    chosen even if too big)."""
+    does), does it need supports, is anything too thin; the solid as it will stand on the bed, centred (turned as
+    chosen even if too big); and, when it fits, the estimate of print time and filament."""
     overrides = overrides or SliceOverrides()
     try:
         prepared = prepare_for_printer(built.mesh, printer, mode=built.mode, options=built.options, intent=intent,
                                        overrides=overrides)
-        return prepared.report, prepared.mesh
+        return prepared.report, prepared.mesh, estimate(prepared.mesh, prepared.settings)
     except DoesNotFit as failure:
         report = Report()
         fix = _size_that_fits(built, failure.details["largest_scale"])
         report.add(ERROR, failure.code, failure.message, **failure.details, **fix)
         mesh, turn = _standing(built.mesh, built.mode, built.options, get_intent(intent or built.mode.intent),
                                overrides.orientation)
-        return report, _centred(turned(mesh, turn.rotation))
+        return report, _centred(turned(mesh, turn.rotation)), None
 
 
 def _size_that_fits(built: ConvertResult, scale: float) -> dict[str, Any]:
@@ -500,8 +501,10 @@ def preview(source: bytes | Path, printer: PrinterProfile, recipe: Recipe = NOTH
     chosen_overrides = SliceOverrides.parse(recipe.overrides)
     built = build_solid(source, recipe, name=name, widest=_widest(printer), quick=True, progress=progress)
     answer = {**built.as_dict(), "preview": solid_picture(built.mesh)}
-    report, placed = assess_for_printer(built, printer, recipe.intent, chosen_overrides)
+    report, placed, guessed = assess_for_printer(built, printer, recipe.intent, chosen_overrides)
     answer["findings"] = answer["findings"] + report.as_list()
+    if guessed is not None:  # of the preview's coarser solid, which holds the same plastic
+        answer["estimate"] = guessed.as_dict()
     transmittance = built.mode.backlight(built.options)
     if transmittance is not None:
         answer["backlit"] = backlit_picture(built.mesh, transmittance)
