@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -121,8 +122,13 @@ class ClusterWorkers(Workers):
                            .format(address=self.address, seconds=self.wait_s), address=self.address)
 
     def close(self) -> None:
-        """Drop the jobs not finished and leave the cluster (without waiting long for a scheduler that is gone)."""
-        self.executor.shutdown(wait=False)
+        """Drop the jobs not finished and leave the cluster (without waiting long for a scheduler that is gone; a
+        client that gave up on it has closed itself already)."""
+        from distributed.client import ClosedClientError
+
+        if self.client.status not in ("closing", "closed"):
+            with contextlib.suppress(ClosedClientError):  # it may give up between the look and the shutdown
+                self.executor.shutdown(wait=False)
         self.client.close(timeout=CONNECT_TIMEOUT_S)
 
 
