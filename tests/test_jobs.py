@@ -12,7 +12,7 @@ import pytest
 from pictures import halves, photo_like, save
 
 from octoprint_img2print.plugin.job_request import JobRequest, Limits
-from octoprint_img2print.plugin.jobs import CANCELLED, DONE, FAILED, WAITING_FOR_PRINT, JobQueue
+from octoprint_img2print.plugin.jobs import CANCELLED, DONE, FAILED, WAITING_FOR_PRINT, JobQueue, may_run
 from octoprint_img2print.recipe import Recipe
 
 
@@ -31,7 +31,7 @@ class Recorder:
         self.outputs.append(produced)
 
 
-def make_queue(tmp_path, recorder, limits=None, may_run=lambda: True) -> JobQueue:
+def make_queue(tmp_path, recorder, limits=None, may_run=lambda _action: True) -> JobQueue:
     settings = Limits(**{"nice": 10, "memory_mb": 2048, "max_job_seconds": 600, **(limits or {})})
     return JobQueue(tmp_path / "data", on_change=recorder.changed, on_finished=recorder.finished,
                     settings=lambda: settings, may_run=may_run)
@@ -94,7 +94,7 @@ def test_jobs_wait_while_printing_unless_allowed(tmp_path):
     printing = threading.Event()
     printing.set()
     recorder = Recorder()
-    queue = make_queue(tmp_path, recorder, may_run=lambda: not printing.is_set())
+    queue = make_queue(tmp_path, recorder, may_run=lambda action: may_run(action, printing.is_set(), False))
     try:
         job = queue.submit("p.png", convert_request(picture, "w.stl"))
         time.sleep(3)
@@ -105,10 +105,32 @@ def test_jobs_wait_while_printing_unless_allowed(tmp_path):
         queue.stop()
 
 
+def test_a_preview_runs_while_printing_and_heavy_work_behind_it_waits(tmp_path):
+    """During a print (heavy work while printing switched off) a preview asked after a held conversion runs at
+    once; the conversion says why it waits and who can change it."""
+    picture = save(halves(), tmp_path / "p.png")
+    recorder = Recorder()
+    queue = make_queue(tmp_path, recorder, may_run=lambda action: may_run(action, True, False))
+    try:
+        held = queue.submit("p.png", convert_request(picture, "held.stl"))
+        preview = queue.submit("p.png", JobRequest("preview", str(picture), "p.png", Recipe(mode="relief")))
+        assert wait(queue, preview.id).status == DONE and queue.get(preview.id).result["preview"]
+        assert queue.get(held.id).status == "queued" and "settings" in queue.get(held.id).note
+    finally:
+        queue.stop()
+
+
+@pytest.mark.parametrize("action, printing, allowed, runs", [
+    ("preview", True, False, True), ("convert", True, False, False), ("slice", True, True, True),
+    ("slice", False, False, True), ("repair", True, False, False), ("generate", True, False, False)])
+def test_what_may_run_while_printing(action, printing, allowed, runs):
+    assert may_run(action, printing, allowed) is runs
+
+
 def test_cancel_a_queued_job(tmp_path):
     picture = save(halves(), tmp_path / "p.png")
     recorder = Recorder()
-    queue = make_queue(tmp_path, recorder, may_run=lambda: False)
+    queue = make_queue(tmp_path, recorder, may_run=lambda _action: False)
     try:
         job = queue.submit("p.png", convert_request(picture, "c.stl"))
         assert queue.cancel(job.id) and queue.get(job.id).status == CANCELLED
@@ -125,7 +147,7 @@ def test_a_restart_fails_interrupted_jobs_and_clears_their_work(tmp_path):
                "request": {"action": "convert", "source": f"/{job_id}.png", "name": f"{job_id}.png"}}
               for job_id, status in (("abc", "running"), ("def", "queued"), ("ghi", "done"))]
     (data / "jobs.json").write_text(json.dumps(stored))
-    queue = make_queue(tmp_path, Recorder(), may_run=lambda: False)
+    queue = make_queue(tmp_path, Recorder(), may_run=lambda _action: False)
     try:
         assert queue.get("abc").status == queue.get("def").status == FAILED
         assert queue.get("abc").error["code"] == "interrupted" and queue.get("ghi").status == DONE

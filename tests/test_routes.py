@@ -232,7 +232,7 @@ def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Host]:
     (tmp_path / "files").mkdir()
     files, printer, profile = FileListStandIn(tmp_path / "files"), PrinterStandIn(), PrinterProfileStandIn()
     queue = jobs.JobQueue(tmp_path / "data", on_change=lambda _job: None, on_finished=lambda _job, _path: None,
-                          settings=Limits, may_run=lambda: False)
+                          settings=Limits, may_run=lambda _action: False)
     http = api.HttpApi(api.Services(
         file_manager=files, printer=printer, queue=queue, data_folder=tmp_path / "data",
         job_defaults=lambda: JobDefaults(slicer="prusaslicer", slicer_settings={}), default_printer=lambda: "",

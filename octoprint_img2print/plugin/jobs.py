@@ -35,8 +35,15 @@ TIMED_OUT = N_("The job took longer than the time limit set in img2print's setti
 WARM = multiprocessing.get_context("forkserver")
 # what the warm process imports once, so that a job forked from it starts at once
 WARM.set_forkserver_preload(["octoprint_img2print.plugin.worker", "pydelatin", "scipy.spatial"])
-WAITING_FOR_PRINT = N_("Waiting until the print has finished (heavy work while printing is switched off).")
+WAITING_FOR_PRINT = N_("Waiting until the print has finished: heavy work while printing is switched off (an "
+                       "administrator can switch it on in img2print's settings). Previews still run.")
 
+
+
+def may_run(action: str, printing: bool, heavy_while_printing: bool) -> bool:
+    """Whether a job may start now: always when no print runs; during a print a preview (light work, held back like
+    every job), and heavy work only when the settings allow it."""
+    return not printing or action == PREVIEW or heavy_while_printing
 
 @dataclass
 class Job:
@@ -130,7 +137,7 @@ class JobQueue:
     forkserver, started when the queue is made): a job starts in milliseconds, not after seconds of imports."""
 
     def __init__(self, folder: Path, *, on_change: Listener, on_finished: Callable[[Job, Path], None],
-                 settings: Callable[[], Limits], may_run: Callable[[], bool],
+                 settings: Callable[[], Limits], may_run: Callable[[str], bool],
                  environment: Callable[[JobRequest], dict[str, str]] = lambda _request: {}) -> None:
         self.folder = Path(folder)
         self.work = self.folder / "work"
@@ -183,7 +190,7 @@ class JobQueue:
     def submit(self, name: str, request: JobRequest, user: str | None = None) -> Job:
         """Queue a job; it runs when the jobs before it are done (and says at once when a print holds it)."""
         job = Job(uuid.uuid4().hex[:12], request.action, name, request, user=user,
-                  note="" if self.may_run() else WAITING_FOR_PRINT)
+                  note="" if self.may_run(request.action) else WAITING_FOR_PRINT)
         with self.lock:
             self.jobs[job.id] = job
             self._save()
@@ -246,8 +253,9 @@ class JobQueue:
         with self.lock:
             while self.running:
                 waiting = [j for j in self.jobs.values() if j.status == QUEUED]
-                if waiting and self.may_run():
-                    job = min(waiting, key=lambda j: j.created)
+                runnable = [j for j in waiting if self.may_run(j.action)]
+                if runnable:
+                    job = min(runnable, key=lambda j: j.created)
                     job.status, job.note, job.started = RUNNING, "", time.time()
                     self._save()
                     return job

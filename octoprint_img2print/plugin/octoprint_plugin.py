@@ -34,7 +34,7 @@ from ..slicing.slicers import default_backend
 from ..slicing.slicers import registry as slicers
 from . import api
 from .job_request import GENERATE, SLICE, JobDefaults, JobRequest, Limits, build_request
-from .jobs import CANCELLED, DONE, FINISHED, Job, JobQueue
+from .jobs import CANCELLED, DONE, FINISHED, Job, JobQueue, may_run
 from .slice_dialog import AUTOMATIC, GENERATION, dialog_profiles
 
 SLICER_TYPE = "img2print"
@@ -199,9 +199,9 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
         return Limits(nice=self._settings.get_int(["nice"]), memory_mb=self._settings.get_int(["memory_mb"]),
                       max_job_seconds=self._settings.get_int(["max_job_seconds"]))
 
-    def _may_run(self) -> bool:
+    def _may_run(self, action: str = SLICE) -> bool:
         printing = self._printer.is_printing() if self._printer is not None else False
-        return not printing or self._settings.get_boolean(["work_while_printing"])
+        return may_run(action, printing, self._settings.get_boolean(["work_while_printing"]))
 
     def _bed_clear_hours(self) -> float:
         return self._settings.get_float(["bed_clear_hours"]) or DEFAULT_BED_CLEAR_HOURS
