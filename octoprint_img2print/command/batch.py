@@ -16,10 +16,7 @@ from ..exit_codes import EXIT_DONE, exit_code
 from ..i18n import _, ngettext
 from ..modes import registry as modes
 from ..options import require_range
-from ..slicing.backend import DEFAULT_TIMEOUT_S
-from ..slicing.slicers import registry as slicers
-from . import arguments, shared
-from .filaments import add_library_argument
+from . import shared
 
 MAX_WORKERS = 1024
 
@@ -48,16 +45,10 @@ def add_batch_parser(commands: Any) -> None:
     batch.add_argument("--printer", action="append", metavar="ID", default=None,
                        help=_("slice for this printer profile too (repeat for more printers)"))
     batch.add_argument("--intent", metavar="ID", help=_("what the objects are for (default: by mode)"))
-    batch.add_argument("--slicer", choices=list(slicers()), default=None, help=shared.slicer_help())
     batch.add_argument("--format", choices=["stl", "3mf"], default="stl", help=_("model file format (default stl)"))
     batch.add_argument("--copies", type=int, default=1, metavar="N",
                        help=_("copies of each job to print, recorded for the farm (default 1)"))
-    batch.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
-                       help=_("give up slicing one job after this many seconds"))
-    shared.add_common(batch)
-    add_library_argument(batch)
-    arguments.add_arguments(batch, shared.override_options(), shared.OVERRIDE_PREFIX)
-    arguments.add_arguments(batch, shared.mode_options())
+    shared.add_recipe_arguments(batch)
 
 
 class Tally:

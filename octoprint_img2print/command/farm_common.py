@@ -11,10 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..i18n import N_, _
 from ..modes import registry as modes
 from ..options import require_range
-from ..slicing.backend import DEFAULT_TIMEOUT_S
-from ..slicing.slicers import registry as slicers
-from . import arguments, shared
-from .filaments import add_library_argument
+from . import shared
 
 if TYPE_CHECKING:  # the farm's client (requests) is imported only when a farm command runs, not for --help
     from ..farm.farmfile import Farm, Host
@@ -61,13 +58,7 @@ def add_job_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=list(modes()), default=None, help=_("what to make of a picture"))
     parser.add_argument("--intent", metavar="ID", help=_("what the object is for (default: by mode; 'display' for "
                                                           "models)"))
-    parser.add_argument("--slicer", choices=list(slicers()), default=None, help=shared.slicer_help())
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
-                        help=_("give up slicing after this many seconds"))
-    shared.add_common(parser)
-    add_library_argument(parser)
-    arguments.add_arguments(parser, shared.override_options(), shared.OVERRIDE_PREFIX)
-    arguments.add_arguments(parser, shared.mode_options())
+    shared.add_recipe_arguments(parser)
 
 
 def add_targets(parser: argparse.ArgumentParser) -> None:

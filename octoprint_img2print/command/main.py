@@ -31,7 +31,6 @@ from ..modes import DRAWING, NOTHING, PHOTO, get_mode, mode_for
 from ..modes import registry as modes
 from ..options import require_range
 from ..printers.profile import get_printer, printer_ids
-from ..slicing.backend import DEFAULT_TIMEOUT_S
 from ..slicing.intents import get_intent, intent_ids
 from ..slicing.plan import SliceSettings, plan
 from ..slicing.slicers import get_backend
@@ -91,18 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     slicing.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.gcode", help=_("G-code to write"))
     slicing.add_argument("--printer", required=True, metavar="ID", help=_("printer profile id (see 'profiles list'), "
                                                                           "or a printer profile file (.yaml)"))
-    slicing.add_argument("--slicer", choices=list(slicers()), default=None, help=shared.slicer_help())
     slicing.add_argument("--intent", metavar="ID", help=_("what the object is for (default: by mode; 'display' for "
                                                            "models)"))
     slicing.add_argument("--mode", choices=mode_ids, default=None, help=_("what to make of a picture"))
-    slicing.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
-                         help=_("give up after this many seconds"))
     slicing.add_argument("--no-repair", dest="repair", action="store_false",
                          help=_("refuse a broken model instead of repairing it before slicing"))
-    shared.add_common(slicing)
-    add_library_argument(slicing, palette=True)
-    arguments.add_arguments(slicing, shared.override_options(), shared.OVERRIDE_PREFIX)
-    arguments.add_arguments(slicing, shared.mode_options())
+    shared.add_recipe_arguments(slicing, palette=True)
     profiles = commands.add_parser("profiles", help=_("list, show and export printer profiles"),
                                    description=_("Printer profiles and intents, and slicer profiles made from them."))
     actions = profiles.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -21,7 +21,7 @@ from ..slicing.plan import SliceOverrides
 from ..slicing.slicers import default_backend
 from ..slicing.slicers import registry as slicers
 from . import arguments
-from .filaments import with_palette
+from .filaments import add_library_argument, with_palette
 
 OVERRIDE_PREFIX = "slice_"
 PROGRESS_DELAY_S = 1.0
@@ -112,3 +112,16 @@ def recipe_from(args: argparse.Namespace, **decided: Any) -> Recipe:
                     intent=getattr(args, "intent", None), slicer=getattr(args, "slicer", None), overrides=overrides,
                     max_megapixels=args.max_megapixels, timeout_s=getattr(args, "timeout", DEFAULT_TIMEOUT_S))
     return replace(recipe, **decided)
+
+
+def add_recipe_arguments(parser: argparse.ArgumentParser, *, palette: bool = False) -> None:
+    """What a recipe takes beyond the mode and the intent: the slicer and its time limit, the options every command
+    has, the filament library (with ``palette``, a painting's filaments too), the slicing settings and every mode's
+    options."""
+    parser.add_argument("--slicer", choices=list(slicers()), default=None, help=slicer_help())
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
+                        help=_("give up slicing a job after this many seconds"))
+    add_common(parser)
+    add_library_argument(parser, palette)
+    arguments.add_arguments(parser, override_options(), OVERRIDE_PREFIX)
+    arguments.add_arguments(parser, mode_options())
