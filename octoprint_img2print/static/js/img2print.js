@@ -2,10 +2,10 @@
 $(function () {
     // buttons on OctoPrint's file list: "Make a print" on pictures and drawings, "Check and repair" on models (the
     // list's template is read when the list is drawn, after the view models are made; gettext exists from then on)
-    function fileListButton(css, files, action, title, icon) {
+    // ``needs``: the action whose permissions (the listing's) the button asks for
+    function fileListButton(css, files, action, needs, title, icon) {
         return '<div class="btn btn-mini ' + css + '" data-bind="visible: window.Img2Print && '
-            + '$root.loginState.hasAllPermissionsKo($root.access.permissions.PLUGIN_IMG2PRINT_CONVERT, '
-            + '$root.access.permissions.FILES_UPLOAD) && /\\.(' + files + ')$/i.test(name), '
+            + 'window.Img2Print.may(\'' + needs + '\') && /\\.(' + files + ')$/i.test(name), '
             + 'click: function() { window.Img2Print.' + action + '($data); }" role="link" title="'
             + _.escape(title) + '" aria-label="' + _.escape(title) + '"><i class="fas ' + icon + '"></i></div>';
     }
@@ -14,9 +14,9 @@ $(function () {
         if (!modelTemplate.length || modelTemplate.html().indexOf("img2print-files-repair") >= 0) return;
         var kinds = $("#img2print").data() || {};  // the extensions img2print reads, as the server declares them
         if (!kinds.pictures) return;  // the tab is switched off: no picture flow to lead to
-        var buttons = fileListButton("img2print-files-make", kinds.pictures, "useListed",
+        var buttons = fileListButton("img2print-files-make", kinds.pictures, "useListed", "convert",
                                      gettext("Make a print"), "fa-image")
-            + fileListButton("img2print-files-repair", kinds.models, "repairFile",
+            + fileListButton("img2print-files-repair", kinds.models, "repairFile", "repair",
                              gettext("Check and repair"), "fa-wrench");
         modelTemplate.html(modelTemplate.html().replace('<div class="btn-group action-buttons">',
             '<div class="btn-group action-buttons">' + buttons));
@@ -43,7 +43,6 @@ $(function () {
         self.file = ko.observable(null);
         self.uploaded = ko.observable(null);
         self.job = ko.observable(null);
-        self.jobId = ko.observable(null);
         self.busy = ko.observable(false);
         self.error = ko.observable("");
         self.groups = ko.observableArray([]);
@@ -60,36 +59,34 @@ $(function () {
         self.tripo = ko.observable({configured: false, third_party: ""});
         self.tripoHeight = ko.observable(60);
         self.tripoQuote = ko.observable(null);
+        // what the API's listing declares: the stages' labels, the files of each kind, what each action needs
+        self.stages = ko.observable({});
+        self.fileKinds = ko.observable({});
+        self.permissions = ko.observable(null);
 
-        var STAGES = {
-            "loading": gettext("Loading the picture"), "building": gettext("Building the solid"),
-            "checking": gettext("Checking the solid"), "repairing": gettext("Repairing the model"),
-            "generating": gettext("Tripo is making the model"),
-            "writing": gettext("Writing the file"),
-            "slicing": gettext("Slicing"), "inspecting": gettext("Checking the G-code")
-        };
+        var Common = window.Img2PrintCommon, fill = Common.fill;
         var locale = typeof LOCALE === "string" && LOCALE ? LOCALE.replace("_", "-") : undefined;
-
-        function number(value, digits) {
-            return Number(value).toLocaleString(locale, {maximumFractionDigits: digits || 0});
-        }
-        function fill(text, values) {
-            return text.replace(/\{(\w+)\}/g, function (whole, name) { return values[name]; });
-        }
-        function duration(seconds) {
-            var minutes = Math.round((seconds || 0) / 60);
-            return minutes >= 60 ? fill(gettext("{hours} h {minutes} min"), {hours: number(Math.floor(minutes / 60)), minutes: minutes % 60})
-                : fill(gettext("{minutes} min"), {minutes: minutes});
-        }
+        var say = Common.reader(locale, gettext), number = say.number;
         self.number = number;
 
+        // the user holds the OctoPrint permission of this name
         self.has = function (name) {
             var permission = self.access.permissions[name];
             return permission !== undefined && self.loginState.hasPermission(permission);
         };
-        self.canConvert = ko.pureComputed(function () { return self.loginState.isUser() && self.has("PLUGIN_IMG2PRINT_CONVERT"); });
-        self.canSlice = ko.pureComputed(function () { return self.has("PLUGIN_IMG2PRINT_SLICE") && self.has("SLICE"); });
-        self.canPrint = ko.pureComputed(function () { return self.canSlice() && self.has("PRINT"); });
+        // the user may do the action (preview, slice, print, ...): holds every permission the listing names for it
+        // (nothing before the listing came)
+        self.may = function (action) {
+            var needs = (self.permissions() || {})[action];
+            return !!needs && self.loginState.isUser() && needs.every(self.has);
+        };
+        // the listing itself needs img2print's convert permission: until it came, that is what the tab asks for
+        var LISTING_NEEDS = ["PLUGIN_IMG2PRINT_CONVERT"];
+        function mayList() { return self.loginState.isUser() && LISTING_NEEDS.every(self.has); }
+        self.canConvert = ko.pureComputed(function () { return self.permissions() ? self.may("preview") : mayList(); });
+        self.canSlice = ko.pureComputed(function () { return self.may("slice"); });
+        self.canPrint = ko.pureComputed(function () { return self.may("print"); });
+        self.kindOf = function (name) { return Common.kindOf(name, self.fileKinds()); };
         // words alone (the Text option of a mode that has it) and a mode that reads nothing (a card) need no picture
         self.wordsOnly = ko.pureComputed(function () {
             var mode = self.current();
@@ -187,19 +184,13 @@ $(function () {
         // one field per option of a mode, made from the mode's own description in the API's listing (the fields'
         // shared part, with the phone page, is img2print_fields.js): numbers in the reader's language
         var Fields = window.Img2PrintFields;
-        // what a list of several choices holds, as the reader reads it ("Chosen: PLA Black, PLA White")
-        function chosenLabels(choices, values) {
-            var labels = choices.filter(function (c) { return values.indexOf(c.value) >= 0; })
-                .map(function (c) { return c.label; });
-            return labels.length ? fill(gettext("Chosen: {list}"), {list: labels.join(", ")}) : "";
-        }
         function field(option, start, prefix) {
             var item = $.extend(Fields.describe(option, start, locale, gettext), {id: (prefix || "img2print-option-") + option.name});
             item.value = ko.observable(item.initial);
             if (item.type === "choices") {  // several of the choices, sent comma-separated
                 item.chosen = ko.observableArray(String(item.initial || "").split(",").filter(Boolean));
                 item.chosen.subscribe(function (values) { item.value(values.join(",")); });
-                item.chosenText = ko.pureComputed(function () { return chosenLabels(item.choices, item.chosen()); });
+                item.chosenText = ko.pureComputed(function () { return say.chosen(item.choices, item.chosen()); });
             }
             item.problem = ko.pureComputed(function () { return Fields.problem(option, item.value(), locale, gettext); });
             item.applies = function () { return true; };  // shown and sent (a mode's shape, a painting, may say not)
@@ -232,7 +223,7 @@ $(function () {
         // a model is sliced as it is: every intent; a picture: the intents its mode names (its own first)
         self.isModel = ko.pureComputed(function () {
             var file = self.file();
-            return file !== null && /\.(stl|3mf|obj|glb|gltf)$/i.test(file.name);
+            return file !== null && self.kindOf(file.name) === "models";
         });
         function intentsOf(mode) {
             var all = self.allIntents();
@@ -246,8 +237,11 @@ $(function () {
         });
 
         self.load = function () {
-            if (!self.canConvert()) return;
+            if (!mayList()) { self.permissions(null); return; }
             OctoPrint.simpleApiGet("img2print").done(function (answer) {
+                self.stages(answer.stages);
+                self.fileKinds(answer.file_kinds);
+                self.permissions(answer.permissions);
                 self.defaults = answer.defaults;
                 self.modes(answer.modes.map(fromListing));
                 self.slicing(answer.overrides.map(function (option) {
@@ -273,7 +267,7 @@ $(function () {
                 self.intent(modeDefault(self.mode(), "intent") || undefined);
             });
         };
-        self.onStartup = self.onUserLoggedIn = self.onUserPermissionsChanged = self.load;
+        self.onStartup = self.onUserLoggedIn = self.onUserLoggedOut = self.onUserPermissionsChanged = self.load;
 
         // a slicer's own setting (a path, a folder) in OctoPrint's settings
         // a decimal setting as the reader writes it ("2,5" in German); what cannot be read as a number stays as typed
@@ -309,14 +303,14 @@ $(function () {
             self.previewed(null);
             self.result(null);
             self.error("");
-            if (file && /\.svg$/i.test(file.name)) {
+            if (file && self.kindOf(file.name) === "drawings") {
                 var drawing = ko.utils.arrayFirst(self.modes(), function (mode) { return mode.defaultFor.indexOf("drawing") >= 0; });
                 if (drawing) self.mode(drawing.id);
             }
         }
         self.pick = function (data, event) {
             var chosen = event.target.files && event.target.files[0];
-            choose(chosen || null, chosen && !/\.(stl|3mf|obj|glb|gltf)$/i.test(chosen.name) ? URL.createObjectURL(chosen) : "", null);
+            choose(chosen || null, chosen && self.kindOf(chosen.name) !== "models" ? URL.createObjectURL(chosen) : "", null);
         };
         // "Make a print" on a picture in OctoPrint's file list: the tab opens with it and previews it
         self.useListed = function (entry) {
@@ -362,14 +356,8 @@ $(function () {
             self.pictureSize([event.target.naturalWidth, event.target.naturalHeight]);
         };
         self.marks = ko.pureComputed(function () {
-            var size = self.pictureSize(), marks = [];
-            if (!size || !size[0]) return marks;
-            self.groups().forEach(function (group) {
-                (group.places || []).forEach(function (place) {
-                    marks.push({level: group.level, left: (100 * place[0] / size[0]) + "%", top: (100 * place[1] / size[1]) + "%"});
-                });
-            });
-            return marks;
+            var size = self.pictureSize() || [];
+            return Common.marks(self.groups(), size[0], size[1]);
         });
 
         // a finding's fix: set the option it names, and the preview follows
@@ -397,21 +385,9 @@ $(function () {
             if (pending) window.clearTimeout(pending);
             pending = window.setTimeout(function () {
                 pending = null;
-                if (previewRunning()) { self.cancel(); self.jobId(null); }
+                if (previewRunning()) self.cancel();
                 else if (self.busy()) { changedWhileBusy = true; return; }
-                var request = {file: self.uploaded() || "", mode: self.mode(), options: self.options(), overrides: self.overrides()};
-                self.previewing = self.asked();
-                if (self.printer()) request.printer = self.printer();
-                if (self.intent()) request.intent = self.intent();
-                self.busy(true);
-                self.error("");
-                OctoPrint.simpleApiCommand("img2print", "preview", request)
-                    .done(function (job) { self.follow(job); })
-                    .fail(function (xhr) {
-                        self.busy(false);
-                        self.forgetPreview();
-                        self.error(failure(xhr, gettext("The preview failed.")));
-                    });
+                startJob("preview");
             }, 600);
         };
         [self.options, self.overrides, self.printer, self.intent].forEach(function (observable) { observable.subscribe(self.livePreview); });
@@ -436,7 +412,7 @@ $(function () {
         // a photo (not a drawing or a model) can go to Tripo for a full 3D model
         self.isPhoto = ko.pureComputed(function () {
             var file = self.file();
-            return file !== null && !/\.(svg|stl|3mf|obj|glb|gltf)$/i.test(file.name);
+            return file !== null && self.kindOf(file.name) === "rasters";
         });
         // what a model from Tripo costs, asked before anything is sent
         self.askTripo = function () {
@@ -462,52 +438,51 @@ $(function () {
             if (view3d) view3d.hide();
         };
 
-        // the first action uploads the picture; later ones work on the file already in OctoPrint's list
-        self.send = function (action) {
+        // the jobs of this tab (img2print_common.js): sent, then followed until they end, each state shown
+        var jobs = Common.jobs({api: OctoPrint.getBaseUrl() + OctoPrint.getSimpleApiUrl("img2print"),
+                                upload: OctoPrint.getBaseUrl() + OctoPrint.getBlueprintUrl("img2print") + "upload",
+                                headers: function (method) { return OctoPrint.getRequestHeaders(method); },
+                                gettext: gettext},
+                               function (job) { self.show(job); });
+        // what a job on the picture asks for: the mode, its options, the printer, the intent and the slicing options
+        // (a model from Tripo: its height)
+        function request(action) {
+            if (action === "generate") return {height: Fields.parseNumber(self.tripoHeight(), locale), confirm_credits: true};
             var asked = {mode: self.mode(), options: self.options(), overrides: self.overrides()};
             if (self.printer()) asked.printer = self.printer();
             if (self.intent()) asked.intent = self.intent();
-            if (action === "generate") {
-                asked = {height: Fields.parseNumber(self.tripoHeight(), locale), confirm_credits: true};
-                self.tripoQuote(null);
-            }
-            if (action === "print") { asked.bed_clear = true; asked.print = true; asked.select = true; self.bedClear(false); }
+            if (action === "print") $.extend(asked, {bed_clear: true, print: true, select: true});
+            return asked;
+        }
+        // the picked file with the request, as the upload takes it (a print there is a slice that prints, selected)
+        function uploadForm(action) {
+            var asked = request(action), form = new FormData();
+            form.append("file", self.file(), self.file().name);
+            Object.keys(asked).forEach(function (key) {
+                var value = asked[key];
+                if (key !== "print" && key !== "select") form.append(key, typeof value === "object" ? JSON.stringify(value) : value);
+            });
+            return form;
+        }
+        // a job on the picture: the first uploads the picked file; later ones work on it in OctoPrint's list (and
+        // words alone on no file)
+        function startJob(action) {
+            var upload = !(self.uploaded() || self.wordsOnly());
+            if (action === "preview") self.previewing = upload ? null : self.asked();
             self.busy(true);
             self.error("");
-            self.result(null);
-            if (action === "preview") self.previewing = self.uploaded() || self.wordsOnly() ? self.asked() : null;
-            if (self.uploaded() || self.wordsOnly()) {
-                self.job({status: "queued", stage: "", progress: 0, note: ""});
-                OctoPrint.simpleApiCommand("img2print", action === "print" ? "slice" : action, $.extend({file: self.uploaded() || ""}, asked))
-                    .done(function (job) { self.follow(job); })
-                    .fail(function (xhr) {
-                        self.busy(false);
-                        self.job(null);
-                        if (action === "preview") self.forgetPreview();
-                        self.error(failure(xhr, gettext("The job failed.")));
-                    });
-                return;
-            }
-            var fields = $.extend({}, asked, {action: action, options: JSON.stringify(asked.options || {}),
-                                              overrides: JSON.stringify(asked.overrides || {})});
-            delete fields.print;
-            delete fields.select;
-            self.job({status: "queued", stage: "", progress: 0, note: gettext("Uploading…")});
-            // OctoPrint.upload resolves with [json, statusText, request] and rejects with [request, statusText, error]
-            OctoPrint.upload(OctoPrint.getBlueprintUrl("img2print") + "upload", self.file(), self.file().name, fields)
-                .done(function (answer) {
-                    self.uploaded(answer[0].file);
+            jobs.start(action, upload ? uploadForm(action) : $.extend({file: self.uploaded() || ""}, request(action)))
+                .then(function (job) {
+                    if (!job || !upload) return;
+                    self.uploaded(job.file);
                     if (action === "preview") self.previewing = self.asked();
-                    self.follow(answer[0]);
-                })
-                .fail(function (failed) {
-                    var message = null;
-                    try { message = JSON.parse(failed[0].response).error.message; } catch (ignored) { message = null; }
-                    self.busy(false);
-                    self.job(null);
-                    if (action === "preview") self.forgetPreview();
-                    self.error(message || gettext("The upload failed."));
                 });
+        }
+        self.send = function (action) {
+            if (action === "generate") self.tripoQuote(null);
+            if (action === "print") self.bedClear(false);
+            self.result(null);
+            startJob(action);
         };
 
         // print a finished G-code now: the bed was just confirmed clear
@@ -522,14 +497,7 @@ $(function () {
                 .fail(function (xhr) { self.error(failure(xhr, gettext("The print did not start."))); });
         };
 
-        self.cancel = function () {
-            if (self.jobId()) OctoPrint.simpleApiCommand("img2print", "cancel", {job: self.jobId()});
-        };
-
-        self.follow = function (job) {
-            self.jobId(job.id);
-            self.show(job);
-        };
+        self.cancel = function () { jobs.cancel(); };
 
         // the running job: stage, a rising percentage, seconds of work, and why it waits
         self.running = ko.pureComputed(function () {
@@ -537,11 +505,7 @@ $(function () {
             return job !== null && (job.status === "queued" || job.status === "running");
         });
         self.status = ko.pureComputed(function () {
-            var job = self.job();
-            if (!job) return "";
-            if (job.status === "queued") return job.note || gettext("Waiting for the jobs before it…");
-            if (job.status === "running") return (STAGES[job.stage] || gettext("Working…")) + " " + number((job.progress || 0) * 100) + " %";
-            return "";
+            return self.running() ? say.progress(self.job(), self.stages()) : "";
         });
         var started = null;
         window.setInterval(function () {
@@ -549,9 +513,8 @@ $(function () {
         }, 1000);
 
         self.show = function (job) {
-            if (job.id !== self.jobId()) return;
             self.job(job);
-            if (job.status === "running" && job.elapsed_s !== null) started = Date.now() - job.elapsed_s * 1000;
+            if (job.status === "running" && typeof job.elapsed_s === "number") started = Date.now() - job.elapsed_s * 1000;
             if (job.status === "done") {
                 self.busy(false);
                 var result = job.result || {};
@@ -567,7 +530,8 @@ $(function () {
                 self.busy(false);
                 changedWhileBusy = false;
                 if (job.status === "failed" && job.action === "preview") self.forgetPreview();
-                self.error(job.status === "cancelled" ? gettext("Cancelled.") : (job.error && job.error.message) || gettext("The job failed."));
+                self.error(job.status === "cancelled" ? gettext("Cancelled.") : (job.error && job.error.message)
+                           || (job.action === "preview" ? gettext("The preview failed.") : gettext("The job failed.")));
                 if (job.action === "repair") document.getElementById("img2print-error").scrollIntoView({block: "nearest"});
             }
         };
@@ -575,13 +539,7 @@ $(function () {
         // what the result card says
         self.resultFacts = ko.pureComputed(function () {
             var result = self.result();
-            if (!result) return [];
-            var facts = [];
-            if (result.size_mm) facts.push(result.size_mm.map(function (v) { return number(v, 1); }).join(" × ") + " mm");
-            if (result.estimated_time_s) facts.push(duration(result.estimated_time_s));
-            if (result.filament_mm) facts.push(fill(gettext("{metres} m of filament"), {metres: number(result.filament_mm / 1000, 2)}));
-            if (result.triangles) facts.push(fill(gettext("{count} triangles"), {count: number(result.triangles)}));
-            return facts;
+            return result ? say.facts(result) : [];
         });
         self.resultThumbnail = ko.pureComputed(function () {
             var result = self.result();
@@ -602,21 +560,14 @@ $(function () {
             self.result(null);
             self.groups([]);
             self.busy(true);
-            self.job({status: "queued", stage: "", progress: 0, note: ""});
-            OctoPrint.simpleApiCommand("img2print", "repair", {file: entry.path})
-                .done(function (job) { self.follow(job); })
-                .fail(function (xhr) {
-                    self.busy(false);
-                    self.job(null);
-                    self.error(failure(xhr, gettext("The job failed.")));
-                });
+            jobs.start("repair", {file: entry.path});
         };
-        window.Img2Print = {repairFile: self.repairFile, useListed: self.useListed};
+        window.Img2Print = {repairFile: self.repairFile, useListed: self.useListed, may: self.may};
         addFileListButtons();
 
         self.isGcode = ko.pureComputed(function () {
             var result = self.result();
-            return result !== null && /\.gcode$/i.test(result.file || "");
+            return result !== null && self.kindOf(result.file) === "gcode";
         });
 
         // "Bed is clear": this host's own record that a person found the bed clear (a print farm starts on it);
@@ -627,7 +578,7 @@ $(function () {
         self.fromCurrentData = function (data) {
             self.printerIdle(!!(data.state && data.state.flags && data.state.flags.ready));
         };
-        self.canConfirmBed = ko.pureComputed(function () { return self.canConvert() && self.has("PRINT"); });
+        self.canConfirmBed = ko.pureComputed(function () { return self.may("bed_clear"); });
         // the confirmation ends after the time set in the settings: the page lets it go then, as the host does
         self.now = ko.observable(Date.now());
         setInterval(function () { self.now(Date.now()); }, 15000);
@@ -656,7 +607,6 @@ $(function () {
 
         self.onDataUpdaterPluginMessage = function (plugin, data) {
             if (plugin === "img2print" && data.type === "bed") self.bed(data.bed);
-            if (plugin === "img2print" && data.type === "job") self.show(data.job);
         };
     }
 

@@ -2,9 +2,7 @@
    label with unit, range and help; numbers read and written in the reader's language (a decimal comma in German,
    French, Spanish); an invalid value explained at its field. Each page passes its own gettext. */
 (function (root) {
-    function fill(text, values) {
-        return text.replace(/\{(\w+)\}/g, function (whole, name) { return values[name]; });
-    }
+    var fill = root.Img2PrintCommon.fill;
 
     // the decimal symbol of a language ("," for de, fr, es; "." for en)
     function decimalSymbol(locale) {

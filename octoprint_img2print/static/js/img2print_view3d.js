@@ -33,11 +33,8 @@
     }
 
     function View(container, settings) {
-        var self = this, gettext = settings.gettext || window.gettext;
-        var format = new Intl.NumberFormat(settings.locale || undefined, {maximumFractionDigits: 1});
-        function fill(text, values) {
-            return text.replace(/\{(\w+)\}/g, function (whole, name) { return values[name]; });
-        }
+        var self = this, gettext = settings.gettext || window.gettext, fill = window.Img2PrintCommon.fill;
+        var number = window.Img2PrintCommon.reader(settings.locale || undefined, gettext).number;
         function element(tag, className, parent) {
             var made = document.createElement(tag);
             made.className = className;
@@ -275,7 +272,7 @@
         // the solid's size, and where printing stands it otherwise (on a foot, turned) its size on the bed
         function describe(view) {
             function sized(values) {
-                var mm = values.map(function (value) { return format.format(value); });
+                var mm = values.map(function (value) { return number(value, 1); });
                 return fill(gettext("{x} × {y} × {z} mm"), {x: mm[0], y: mm[1], z: mm[2]});
             }
             size.textContent = sized(view.size_mm);
@@ -285,7 +282,7 @@
             }
             if (view.decimated) {
                 said += " · " + fill(gettext("shown with {shown} of its {total} triangles"),
-                                     {shown: format.format(view.triangles), total: format.format(view.solid_triangles)});
+                                     {shown: number(view.triangles), total: number(view.solid_triangles)});
             }
             bedText.textContent = said;
         }
