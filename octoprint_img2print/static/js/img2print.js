@@ -87,11 +87,9 @@ $(function () {
         self.canSlice = ko.pureComputed(function () { return self.may("slice"); });
         self.canPrint = ko.pureComputed(function () { return self.may("print"); });
         self.kindOf = function (name) { return Common.kindOf(name, self.fileKinds()); };
-        // words alone (the Text option of a mode that has it) and a mode that reads nothing (a card) need no picture
+        // no picture picked, and none needed (words alone, a card)
         self.wordsOnly = ko.pureComputed(function () {
-            var mode = self.current();
-            return self.file() === null && (String(self.options().text || "").trim() !== "" ||
-                                            !!(mode && mode.reads === "nothing"));
+            return self.file() === null && Common.needsNoPicture(self.current(), self.options());
         });
         self.ready = ko.pureComputed(function () {
             return (self.file() !== null || self.wordsOnly()) && !self.busy() && !self.invalid();

@@ -56,6 +56,11 @@
         return found;
     }
 
+    // words alone (the Text option of a mode that has it) and a mode that reads nothing (a card) need no picture
+    function needsNoPicture(mode, options) {
+        return String(options.text || "").trim() !== "" || !!(mode && mode.reads === "nothing");
+    }
+
     // the kind of a file by its name ("rasters", "drawings", "models", "gcode"; the listing's ``file_kinds``), or ""
     function kindOf(name, kinds) {
         var extension = String(name || "").split(".").pop().toLowerCase();
@@ -93,12 +98,14 @@
         function command(body) {
             return post(addresses.api, JSON.stringify(body), "application/json");
         }
+        // a state of the job followed reported; asked again while it runs
         function told(job, state) {
             if (followed !== job) return;
             if (state.status !== "queued" && state.status !== "running") followed = null;
             report(state);
             if (followed === job) window.setTimeout(function () { poll(job); }, POLL_MS);
         }
+        // how the job stands now (an answer that fails ends it as failed)
         function poll(job) {
             if (followed !== job) return;
             fetch(addresses.api + "?job=" + encodeURIComponent(job.id), {credentials: "same-origin", headers: headers("GET")})
@@ -106,6 +113,7 @@
                 .then(function (reply) { told(job, reply.ok ? reply.data : refused(job, reply)); })
                 .catch(function () { told(job, refused(job, {data: {}})); });
         }
+        // a job refused or lost, as a failed job with the API's error where there is one
         function refused(job, reply) {
             return {id: job.id, action: job.action, status: "failed", error: reply.data.error || null};
         }
@@ -134,5 +142,6 @@
                 id: function () { return followed ? followed.id : null; }};
     }
 
-    root.Img2PrintCommon = {fill: fill, reader: reader, marks: marks, kindOf: kindOf, jobs: jobs};
+    root.Img2PrintCommon = {fill: fill, reader: reader, marks: marks, needsNoPicture: needsNoPicture, kindOf: kindOf,
+                            jobs: jobs};
 })(window);

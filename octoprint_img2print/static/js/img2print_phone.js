@@ -245,11 +245,8 @@
 
     // what a preview is made of: the photo, the mode, its options and the slicing options
     function asked() { return JSON.stringify([photo && photo.name, $("mode").value, options(), overrides()]); }
-    // words alone (the Text option of a mode that has it), or a mode that reads nothing (a card), need no photo
-    function wordsOnly() {
-        var mode = current();
-        return !photo && (String(options().text || "").trim() !== "" || !!(mode && mode.reads === "nothing"));
-    }
+    // no photo picked, and none needed (words alone, a card)
+    function wordsOnly() { return !photo && Common.needsNoPicture(current(), options()); }
     function enable() {
         var shown = previewed !== null && previewed === asked(), usable = checkFields(), given = photo || wordsOnly();
         var busy = !!(printer && printer.occupied), working = jobs.busy();  // a print is on the bed: nothing may start
