@@ -49,7 +49,7 @@ from .recipe import Recipe
 from .rendering.gcode_thumbnail import embed
 from .rendering.painted import painted_colours, painted_picture
 from .rendering.preview import backlit_picture, solid_picture
-from .rendering.view_mesh import lit_from_behind, write_view
+from .rendering.view_mesh import lit_from_behind, lit_through, write_view
 from .report import ERROR, FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding_kind
 from .scratch import scratch_folder
 from .slicing.backend import SlicerInfo
@@ -506,13 +506,15 @@ def preview(source: bytes | Path, printer: PrinterProfile, recipe: Recipe = NOTH
     if guessed is not None:  # of the preview's coarser solid, which holds the same plastic
         answer["estimate"] = guessed.as_dict()
     transmittance = built.mode.backlight(built.options)
-    if transmittance is not None:
+    wall = built.mode.wall(built.options, built.mesh) if transmittance is not None else None
+    if transmittance is not None and wall is None:  # a flat sheet: its picture seen from the front
         answer["backlit"] = backlit_picture(built.mesh, transmittance)
     painted = painted_plan(built.report, built.mode, built.options, built.mesh)
     if painted is not None:
         answer["painted"] = painted_picture(built.mesh, painted)
     if view is not None:
-        lit = lit_from_behind(placed, transmittance) if transmittance is not None else None
+        lit = None if transmittance is None else lit_through(built.mesh, wall, transmittance) if wall is not None \
+            else lit_from_behind(placed, transmittance)  # a shell's depths as built; placing keeps its vertices
         colours = painted_colours(placed, painted) if painted is not None else None
         answer["view"] = {**write_view(view, placed, lit, colours), "printer": printer.as_dict(),
                           "size_mm": [round(float(v), 2) for v in built.mesh.size()],  # as the model file has it

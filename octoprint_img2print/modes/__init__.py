@@ -15,6 +15,7 @@ from ..building.size import SizedOptions
 from ..discovery import declared_in
 from ..errors import BadInput
 from ..geometry.mesh import Mesh
+from ..geometry.shells import Wall
 from ..i18n import _
 from ..options import Translate, describe
 from ..report import Report
@@ -39,7 +40,9 @@ class Mode:
     """Everything about one mode. ``label`` and ``description`` are catalogue messages (N_); ``thinnest_option``
     names the option that sets the thinnest wall the mode builds; ``artwork_starts`` gives the height (mm, in the
     solid as built) where a second colour's artwork begins, ``seam_point`` (given the options and the solid as built)
-    a point of that solid where layers' seams belong (a weld), ``footing`` (given the options and the solid as built)
+    a point of that solid where layers' seams belong (a weld), ``backlight`` the transmittance of a form shown lit
+    from behind, ``wall`` (given the options and the solid as built) the depths of a shell lit from inside (a flat
+    sheet has none: its back is its largest plane), ``footing`` (given the options and the solid as built)
     the solid standing on a foot, for when the slicer would stand it upright, ``layers`` the first and every other
     layer's height the solid was built for, which slicing keeps; each None when the solid has none."""
 
@@ -57,6 +60,7 @@ class Mode:
     orientation: Callable[[Any], str | None] = _nothing
     thinnest_option: str | None = None
     backlight: Callable[[Any], float | None] = _nothing
+    wall: Callable[[Any, Mesh], Wall | None] = _nothing_of
     artwork_starts: Callable[[Any], float | None] = _nothing
     seam_point: Callable[[Any, Mesh], tuple[float, float, float] | None] = _nothing_of
     footing: Callable[[Any, Mesh], Mesh | None] = _nothing_of

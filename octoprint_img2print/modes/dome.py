@@ -13,6 +13,7 @@ from ..building.surface import PREVIEW, sample
 from ..building.tones import ToneOptions, thickness
 from ..geometry.dome import dome_shell
 from ..geometry.mesh import Mesh
+from ..geometry.shells import around_centre
 from ..i18n import N_, _
 from ..imaging.load import Picture
 from ..options import bad_parameter
@@ -93,4 +94,5 @@ def stands_on_rim(_options: DomeOptions) -> str:
 MODE = Mode("dome", N_("Dome lamp"),
             N_("A photo on a half sphere, lit from inside: dark is thick, light is thin; it stands on its rim."),
             DomeOptions, build, reads=PICTURE, intent="lithophane", position=12, default_width=100.0,
-            preview=PREVIEW, orientation=stands_on_rim, thinnest_option="min_thickness")
+            preview=PREVIEW, orientation=stands_on_rim, thinnest_option="min_thickness",
+            backlight=lambda options: options.transmittance, wall=lambda _options, solid: around_centre(solid))

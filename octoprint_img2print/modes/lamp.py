@@ -14,6 +14,7 @@ from ..geometry import outline
 from ..geometry.booleans import to_manifold
 from ..geometry.circles import ring_weld
 from ..geometry.mesh import Mesh
+from ..geometry.shells import Wall, around_axis
 from ..geometry.solid import CYLINDER, heightfield_solid
 from ..i18n import N_, _
 from ..imaging.load import Picture
@@ -96,6 +97,11 @@ def weld(options: LampOptions, solid: Mesh) -> tuple[float, float, float]:
     return ring_weld(solid, behind=options.holder == HANGER)
 
 
+def shade_wall(options: LampOptions, solid: Mesh) -> Wall:
+    """The shade's depths round its axis, its back at the inner radius (the plate's opening lies inside it)."""
+    return around_axis(solid, options.inner_radius)
+
+
 def as_built(_options: LampOptions) -> str:
     """A lamp is built standing on its plate."""
     return "flat"
@@ -105,4 +111,5 @@ MODE = Mode("lamp", N_("Lamp shade or night light"),
             N_("A photo around a cylinder between two rims, lit from inside: on a base with a hole for a tea-light "
                "or LED, or with a hanger's opening for a bulb socket."),
             LampOptions, build, reads=PICTURE, intent="lithophane", position=14, default_width=80.0,
-            preview=PREVIEW, orientation=as_built, thinnest_option="min_thickness", seam_point=weld)
+            preview=PREVIEW, orientation=as_built, thinnest_option="min_thickness", seam_point=weld,
+            backlight=lambda options: options.transmittance, wall=shade_wall)

@@ -15,6 +15,7 @@ from ..geometry import outline
 from ..geometry.booleans import box, to_manifold
 from ..geometry.circles import ring_weld
 from ..geometry.mesh import Mesh
+from ..geometry.shells import Wall, around_axis
 from ..geometry.solid import ARC, CYLINDER, FLAT
 from ..i18n import N_, _
 from ..imaging.load import Picture
@@ -127,9 +128,14 @@ def footing(options: LithophaneOptions, solid: Mesh) -> Mesh | None:
 
 
 def backlight(options: LithophaneOptions) -> float | None:
-    """A sheet built lying (flat, heart, hook tab, not on a foot) is shown lit from behind, with its
+    """A sheet built lying (flat, heart, hook tab, not on a foot) or bent round is shown lit from behind, with its
     transmittance."""
-    return options.transmittance if options.shape in SHEETS and not options.on_foot else None
+    return None if options.on_foot else options.transmittance
+
+
+def bent_wall(options: LithophaneOptions, solid: Mesh) -> Wall | None:
+    """A bent sheet's depths round the axis it is bent about (its back the innermost surface)."""
+    return around_axis(solid) if options.shape in (ARC, CYLINDER) else None
 
 
 def weld(options: LithophaneOptions, solid: Mesh) -> tuple[float, float, float] | None:
@@ -141,4 +147,5 @@ MODE = Mode("lithophane", N_("Lithophane"),
             N_("A photo as a thin sheet: dark is thick, light is thin; lit from behind it shows the picture."),
             LithophaneOptions, build, reads=PICTURE, intent="lithophane", position=10, default_width=100.0,
             default_for=(PHOTO,), preview=PREVIEW, orientation=preferred_orientation,
-            thinnest_option="min_thickness", backlight=backlight, seam_point=weld, footing=footing)
+            thinnest_option="min_thickness", backlight=backlight, wall=bent_wall, seam_point=weld,
+            footing=footing)

@@ -17,9 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from ..geometry.mesh import Mesh
+from ..geometry.shells import Wall
 from .preview import transmitted
 
 MAX_VIEW_TRIANGLES = 200_000
+OUTWARD = 0.3  # a face of a shell's picture looks outwards at least this much (cosine)
+OFF_THE_BACK_MM = 0.05  # and lies off its back
 HEADER = struct.Struct("<4I")
 NOTHING, LIGHT, COLOUR = 0, 1, 2
 
@@ -48,6 +51,18 @@ def lit_from_behind(mesh: Mesh, transmittance: float) -> Backlight:
     picture = np.unique(mesh.faces[surface])
     thinnest = float(depth[picture].min()) if len(picture) else 0.0
     return Backlight(np.clip(transmitted(depth - thinnest, transmittance), 0.0, 1.0), surface)
+
+
+def lit_through(mesh: Mesh, wall: Wall, transmittance: float) -> Backlight:
+    """A shell lit from inside (a bent lithophane, a shade, a dome): its picture is the faces that look out and lie
+    off its back, and each point passes the light its depth lets through (the picture's thinnest part all of it)."""
+    normals = mesh.face_normals().astype(np.float64)
+    unit = normals / np.maximum(np.linalg.norm(normals, axis=1), 1e-12)[:, None]
+    outward = wall.outward[mesh.faces].mean(axis=1)
+    surface = (np.einsum("ij,ij->i", unit, outward) > OUTWARD) & (wall.depth[mesh.faces].min(axis=1) > OFF_THE_BACK_MM)
+    picture = np.unique(mesh.faces[surface])
+    thinnest = float(wall.depth[picture].min()) if len(picture) else 0.0
+    return Backlight(np.clip(transmitted(wall.depth - thinnest, transmittance), 0.0, 1.0), surface)
 
 
 def decimated(mesh: Mesh, max_triangles: int = MAX_VIEW_TRIANGLES) -> tuple[Mesh, np.ndarray, np.ndarray]:

@@ -1,0 +1,59 @@
+"""Shells that light shines through from inside (a lithophane bent round, a lamp's shade, a dome): how deep each
+point lies from the shell's back and which way is out, for the view lit from behind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .mesh import Mesh
+
+SECTORS = 72  # the back's innermost points are looked for in this many sectors round the axis
+BACK_BAND_MM = 0.2  # and within this of each sector's innermost
+FITS = 3
+
+
+@dataclass(frozen=True)
+class Wall:
+    """Each vertex's depth (mm) from the shell's back and its direction outwards (unit vectors)."""
+
+    depth: np.ndarray
+    outward: np.ndarray
+
+
+def around_axis(mesh: Mesh, radius: float | None = None) -> Wall:
+    """A shell round a vertical axis (a bent sheet, all round or in part, or a shade), its back at ``radius`` (the
+    innermost point's, unless given). The axis is the centre of the circle its back lies on, seen from above: fitted
+    to all points first, then again to the innermost points of each sector round that centre (the back)."""
+    points = mesh.vertices.astype(np.float64)
+    xy = points[:, :2]
+    centre = _circle_centre(xy)
+    for _round in range(FITS):
+        across = xy - centre
+        sector = np.floor((np.arctan2(across[:, 1], across[:, 0]) + np.pi) / (2 * np.pi) * SECTORS).astype(int)
+        radial = np.linalg.norm(across, axis=1)
+        innermost = np.full(SECTORS + 1, np.inf)
+        np.minimum.at(innermost, sector, radial)
+        centre = _circle_centre(xy[radial <= innermost[sector] + BACK_BAND_MM])
+    across = np.column_stack([xy - centre, np.zeros(len(xy))])
+    radial = np.linalg.norm(across, axis=1)
+    back = float(radial.min()) if radius is None else radius
+    return Wall(radial - back, across / np.maximum(radial, 1e-9)[:, None])
+
+
+def _circle_centre(xy: np.ndarray) -> np.ndarray:
+    """The centre of the circle that fits the points best (least squares on x² + y² = a x + b y + c)."""
+    (a, b, _c), *_ = np.linalg.lstsq(np.column_stack([xy, np.ones(len(xy))]), (xy**2).sum(axis=1), rcond=None)
+    return np.array([a / 2, b / 2])
+
+
+def around_centre(mesh: Mesh) -> Wall:
+    """A half-sphere shell standing on its rim, round the middle of its base, its back the innermost point's
+    distance."""
+    points = mesh.vertices.astype(np.float64)
+    low, high = mesh.bounds()
+    centre = np.array([(low[0] + high[0]) / 2, (low[1] + high[1]) / 2, low[2]])
+    offset = points - centre
+    distance = np.linalg.norm(offset, axis=1)
+    return Wall(distance - float(distance.min()), offset / np.maximum(distance, 1e-9)[:, None])
