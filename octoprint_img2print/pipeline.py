@@ -88,8 +88,9 @@ def is_model_file(name: str) -> bool:
 
 
 def _read(mode: Mode, source: bytes | Path, name: str, options: SizedOptions,
-          max_megapixels: float) -> Picture | Artwork | None:
-    """What ``mode`` reads from the input: a picture, an elevation image with its values, artwork, or nothing."""
+          max_megapixels: float, quick: bool = False) -> Picture | Artwork | None:
+    """What ``mode`` reads from the input: a picture, an elevation image with its values, artwork, or nothing
+    (``quick``: for a preview, the pixels its coarser sampling needs: a large JPEG decodes at a smaller scale)."""
     if mode.reads == NOTHING:
         return None
     if mode.reads == ARTWORK:
@@ -98,7 +99,8 @@ def _read(mode: Mode, source: bytes | Path, name: str, options: SizedOptions,
         return lettered(source, name, options, max_megapixels)
     if mode.reads in (PICTURE, COLOUR) and looks_like_svg(_head(source), name):
         return drawn_picture(source, name)
-    return load_picture(source, name, max_megapixels=max_megapixels, needed_size=options.needed_pixels(),
+    return load_picture(source, name, max_megapixels=max_megapixels,
+                        needed_size=(mode.preview_options(options) if quick else options).needed_pixels(),
                         keep_values=mode.reads == ELEVATION, keep_colour=mode.reads == COLOUR)
 
 
@@ -131,17 +133,18 @@ def _read_unnamed(source: bytes | Path, name: str, values: Mapping[str, Any], ma
 
 
 def read_input(source: bytes | Path, name: str, mode: str | None, values: Mapping[str, Any] | SizedOptions,
-               max_megapixels: float = DEFAULT_MAX_MEGAPIXELS,
-               widest: float | None = None) -> tuple[Mode, SizedOptions, Picture | Artwork]:
+               max_megapixels: float = DEFAULT_MAX_MEGAPIXELS, widest: float | None = None,
+               quick: bool = False) -> tuple[Mode, SizedOptions, Picture | Artwork]:
     """The mode, its validated options and what it reads; without a mode, the input decides.
 
-    ``widest`` caps the mode's default width (a printer's bed); given sizes are never changed.
+    ``widest`` caps the mode's default width (a printer's bed); given sizes are never changed; ``quick``: for a
+    preview.
     """
     if mode is None:
         return _read_unnamed(source, name, values, max_megapixels, widest)
     chosen = get_mode(mode)
     options = chosen.options_from(values, widest)
-    return chosen, options, _read(chosen, source, name, options, max_megapixels)
+    return chosen, options, _read(chosen, source, name, options, max_megapixels, quick)
 
 
 # --- building and checking a solid ------------------------------------------------------------------------------
@@ -174,7 +177,8 @@ def build_solid(source: bytes | Path, recipe: Recipe = NOTHING_ASKED, *, name: s
     name = name or (source.name if isinstance(source, Path) else "upload")
     filament = recipe.filament
     progress(stages.LOADING)
-    chosen, values, loaded = read_input(source, name, recipe.mode, recipe.options, recipe.max_megapixels, widest)
+    chosen, values, loaded = read_input(source, name, recipe.mode, recipe.options, recipe.max_megapixels, widest,
+                                        quick)
     values = _for_filament(values, filament)
     if quick:
         values = chosen.preview_options(values)
