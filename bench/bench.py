@@ -520,6 +520,57 @@ def plugin_upload_to_gcode(work: Path) -> dict:
         server.wait(timeout=60)
 
 
+def _finished(session, base: str, job_id: str) -> dict:
+    """Poll a job until it ends; its last state."""
+    while True:
+        state = session.get(f"{base}/api/plugin/img2print?job={job_id}", timeout=30).json()
+        if state["status"] not in ("queued", "running"):
+            return state
+        time.sleep(0.01)
+
+
+def preview_latency(work: Path) -> dict:
+    """Through a real OctoPrint (issue 27's goals): a detailed 12 MP photo's first preview with its upload, and
+    each option change after it, from the request to the 3D view's data being there (the job done, its view file
+    served); five changes of the width, median and slowest."""
+    instance, octoprint = _octoprint_instance(), str(ROOT / ".venv" / "bin" / "octoprint")
+    base_folder, port = work / "octoprint-preview", 5098
+    login = instance.prepare(octoprint, base_folder)
+    server = subprocess.Popen(instance.serve_command(octoprint, base_folder, port), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        instance.wait_online(port, process=server)
+        time.sleep(5)
+        session = _octoprint_session(port, login)
+        photo = make_input("photo_12mp_detailed", work / "preview-12mp.jpg")
+        started = time.perf_counter()
+        answer = session.post(f"{base}/plugin/img2print/upload", files={"file": ("preview-12mp.jpg",
+                                                                               photo.read_bytes())},
+                              data={"action": "preview", "mode": "lithophane", "options": '{"width": 100}'},
+                              timeout=120)
+        answer.raise_for_status()
+        first = _finished(session, base, answer.json()["id"])
+        session.get(f"{base}/plugin/img2print/view?job={first['id']}", timeout=30).raise_for_status()
+        first_s = time.perf_counter() - started
+        changes = []
+        for width in (110, 90, 120, 80, 100):
+            started = time.perf_counter()
+            job = session.post(f"{base}/api/plugin/img2print", timeout=30,
+                               json={"command": "preview", "file": "preview-12mp.jpg", "mode": "lithophane",
+                                     "options": {"width": width}}).json()
+            done = _finished(session, base, job["id"])
+            session.get(f"{base}/plugin/img2print/view?job={done['id']}", timeout=30).raise_for_status()
+            changes.append(time.perf_counter() - started)
+        ordered = sorted(changes)
+        return {"first_preview_with_upload_s": round(first_s, 2), "option_change_median_s": round(ordered[2], 2),
+                "option_change_max_s": round(ordered[-1], 2),
+                "goals": "an option change to new 3D view data <= 0.5 s; the first preview with upload <= 2 s"}
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
 def _octoprint_instance():
     """.ci/octoprint_instance.py, which prepares and serves a headless OctoPrint."""
     import importlib.util
@@ -949,7 +1000,8 @@ def batch(work: Path) -> dict:
 
 CASES = {"lithophane-12mp": lithophane_12mp, "lithophane-12mp-png": lithophane_12mp_png,
          "vector-logos": vector_logos, "lithophane-gcode": lithophane_to_gcode,
-         "plugin": plugin_upload_to_gcode, "repair-1m": repair_1m, "speed": speed, "farm-upload": farm_upload,
+         "plugin": plugin_upload_to_gcode, "preview-latency": preview_latency, "repair-1m": repair_1m,
+         "speed": speed, "farm-upload": farm_upload,
          "farm-200": farm_200,
          "batch": batch, "slice-2m": slice_2m, "ctrl-c": ctrl_c, "painting": painting_case, "big-models": big_models}
 
