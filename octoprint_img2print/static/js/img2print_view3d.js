@@ -59,6 +59,7 @@
         var THREE = null, renderer = null, scene = null, camera = null, bed = null, solid = null, shown = null;
         var orbit = {theta: -Math.PI / 3, phi: 1.05, radius: 200, target: [0, 0, 0]};
         var loading = 0;  // the latest asked view: an older answer arriving later is dropped
+        var backlitWanted = false;  // the reader's choice, kept across the previews (and those without the light)
 
         function render() {
             if (!renderer || !solid) return;
@@ -201,7 +202,7 @@
             bed.grid.color.setHex(dark ? COLOURS.darkGrid : COLOURS.grid);
             render();
         }
-        backlitBox.addEventListener("change", paint);
+        backlitBox.addEventListener("change", function () { backlitWanted = backlitBox.checked; paint(); });
 
         function place(data, view) {
             var geometry = new THREE.BufferGeometry();
@@ -243,13 +244,21 @@
             orbit.nearest = Math.max(reach * 0.3, 2);
             orbit.farthest = Math.max(reach, bed.radius) * 6;
             orbit.target = [0, 0, extent[2] / 2];
-            // the first solid framed with the bed around it; later ones keep the reader's zoom unless they would
-            // overflow the view or shrink to a speck in it
-            var framed = Math.max(reach * 3.2, bed.radius * 0.9);
-            if (first || reach * 2.2 > orbit.radius || reach * 12 < orbit.radius) orbit.radius = framed;
+            // the first solid framed whole (its bounding sphere inside the narrower angle of view, with a margin),
+            // the bed around it; later ones keep the reader's zoom unless they would overflow the view or shrink to a
+            // speck in it
+            var fits = reach / Math.sin(Math.min(narrowest(), Math.PI / 2));
+            var framed = Math.max(fits * 1.15, bed.radius * 0.9);
+            if (first || fits > orbit.radius || reach * 12 < orbit.radius) orbit.radius = framed;
             if (first) facePicture(data);
             orbit.radius = Math.min(Math.max(orbit.radius, orbit.nearest), orbit.farthest);
             paint();
+        }
+
+        // half the narrower angle of the camera's view (radians): the height's, or the width's in a tall view
+        function narrowest() {
+            var half = camera.fov * Math.PI / 360;
+            return Math.min(half, Math.atan(Math.tan(half) * camera.aspect));
         }
 
         // a first look at a lithophane from its picture's side, a little from the right and above
@@ -301,7 +310,7 @@
                 root.hidden = false;
                 describe(view);
                 toggle.hidden = !data.light;
-                if (!data.light) backlitBox.checked = false;
+                backlitBox.checked = backlitWanted && !!data.light;
                 place(data, view);
                 resize();
             });
