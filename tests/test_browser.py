@@ -106,6 +106,32 @@ def file_list_buttons(driver, name: str, css: str) -> list:
         ".filter(function (b) { return b && b.offsetParent !== null; })", name, css)
 
 
+RECORD_REQUESTS = """
+window.img2printSent = [];
+var original = window.fetch;
+window.fetch = function (address, init) {
+    var body = init && init.method === 'POST' ? init.body : null;
+    if (body instanceof FormData) {
+        window.img2printSent.push({command: body.get('action'), options: JSON.parse(body.get('options') || '{}')});
+    } else if (typeof body === 'string') {
+        var asked = JSON.parse(body);
+        window.img2printSent.push({command: asked.command, options: asked.options || {}});
+    }
+    return original.apply(this, arguments);
+};
+"""
+
+
+def record_requests(driver) -> None:
+    """From now on the page keeps what it sends to img2print's API: each job's command and options."""
+    driver.execute_script(RECORD_REQUESTS)
+
+
+def sent_requests(driver) -> list[dict]:
+    """The jobs the page sent since ``record_requests``: {command, options}."""
+    return driver.execute_script("return window.img2printSent")
+
+
 def console_errors(driver) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser")
             if entry["level"] == "SEVERE" and not any(text in entry["message"] for text in IGNORED_CONSOLE)]
@@ -803,6 +829,44 @@ def test_the_phone_prints_a_td_card_and_calibrates_the_filament_from_a_photo_of_
         assert "PLA Rot" in said and re.search(r"\b0,[67]\d\b", said), said  # 0.68 mm, in German
         assert re.search(r"TD von [23](,\d+)? mm, gegen das Licht gemessen", said), said
         driver.save_screenshot(str(tmp_path / "phone-de-calibrated.png"))
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+
+
+def test_the_tab_shows_the_estimate_after_a_preview_and_the_slicers_figures_after_a_slice(server, tmp_path):
+    """Sliced without a preview, the slice's own checks count: no "Preview first" under the result. A preview then
+    says its estimate (labelled so); the next slice's figures replace it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    picture = save(halves(), tmp_path / "estimated.png")
+    driver = browser(tmp_path)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")) >= 6)
+        driver.find_element(By.ID, "img2print-file").send_keys(str(picture))
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("logo")
+        width = driver.find_element(By.ID, "img2print-option-width")
+        width.clear()
+        width.send_keys("15")
+        assert driver.find_element(By.ID, "img2print-preview-first").is_displayed()
+        wait_for(lambda: driver.find_element(By.ID, "img2print-slice").is_enabled())
+        driver.find_element(By.ID, "img2print-slice").click()
+        wait_for(lambda: text_of(driver, "img2print-result-file") == "estimated.gcode", 240)
+        assert not driver.find_element(By.ID, "img2print-preview-first").is_displayed(), "the slice's checks count"
+        assert not driver.find_element(By.ID, "img2print-estimate").is_displayed()
+        driver.find_element(By.ID, "img2print-preview").click()
+        said = wait_for(lambda: text_of(driver, "img2print-estimate"), 240)
+        assert re.fullmatch(r"About (\d+ h )?\d+ min, [\d.]+ m of filament \(\d+ g\) — estimate", said), said
+        wait_for(lambda: driver.find_element(By.ID, "img2print-slice").is_enabled())
+        driver.find_element(By.ID, "img2print-slice").click()
+        wait_for(lambda: text_of(driver, "img2print-result-file") or text_of(driver, "img2print-error"), 240)
+        assert text_of(driver, "img2print-result-file") == "estimated-2.gcode", text_of(driver, "img2print-error")
+        assert not driver.find_element(By.ID, "img2print-estimate").is_displayed()
+        assert "m of filament" in driver.find_element(By.ID, "img2print-result").text, "the slicer's figures"
+        assert not driver.find_element(By.ID, "img2print-preview-first").is_displayed()
         assert console_errors(driver) == []
     finally:
         driver.quit()

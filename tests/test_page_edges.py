@@ -397,3 +397,62 @@ def test_a_cut_off_picture_is_refused_in_german_without_pillows_english(tmp_path
                            str(tmp_path / "x.stl")], capture_output=True, text=True,
                           env={**os.environ, "LANGUAGE": "de"})  # the command line says it in the same words
     assert said.returncode == 3 and german in said.stderr and "truncated" not in said.stderr, said.stderr
+
+
+def _touch(driver, kind: str, points: list[tuple[float, float]]) -> None:
+    """Fingers on the screen as a phone's touch screen reports them (ids 0, 1, ...)."""
+    driver.execute_cdp_cmd("Input.dispatchTouchEvent", {
+        "type": kind, "touchPoints": [{"x": x, "y": y, "id": i} for i, (x, y) in enumerate(points)]})
+
+
+@pytest.mark.octoprint
+def test_the_phone_frames_the_photo_with_its_buttons_two_fingers_and_one_and_says_the_estimate(server, tmp_path):
+    """Turned right by its button, pinched smaller and dragged with a finger, the photo's part is what the preview
+    asks for, and the solid takes its shape; the preview's estimate is said as one."""
+    import re
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    from test_browser import console_errors, record_requests, sent_requests, text_of, wait_for
+    from test_pages import phone_browser, type_into
+    from test_view3d import shown_size, view_shown
+
+    photo = save(photo_like(320, 240), tmp_path / "pinched.jpg")
+    driver = phone_browser(tmp_path)
+    try:
+        _phone(driver, server)
+        Select(driver.find_element(By.ID, "mode")).select_by_value("lithophane")
+        type_into(driver, "option-width", "60")
+        driver.find_element(By.ID, "photo").send_keys(str(photo))
+        wait_for(lambda: _shown(driver, "framing-stage"))
+        driver.find_element(By.ID, "framing-right").click()
+        assert driver.find_element(By.ID, "option-rotate").get_attribute("value") == "-90"
+        stage = driver.find_element(By.ID, "framing-stage")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", stage)
+        box = driver.execute_script("var r = arguments[0].getBoundingClientRect();"
+                                    "return [r.left, r.top, r.width, r.height]", stage)
+        middle = (box[0] + box[2] / 2, box[1] + box[3] / 2)
+        _touch(driver, "touchStart", [(middle[0] - 80, middle[1]), (middle[0] + 80, middle[1])])
+        _touch(driver, "touchMove", [(middle[0] - 40, middle[1]), (middle[0] + 40, middle[1])])
+        _touch(driver, "touchEnd", [])
+        pinched = driver.find_element(By.ID, "option-crop_box").get_attribute("value")
+        assert pinched, "two fingers made a part of the photo"
+        _touch(driver, "touchStart", [middle])
+        _touch(driver, "touchMove", [(middle[0] + 30, middle[1] + 20)])
+        _touch(driver, "touchEnd", [])
+        part = [float(v) for v in driver.find_element(By.ID, "option-crop_box").get_attribute("value").split(",")]
+        before = [float(v) for v in pinched.split(",")]
+        assert part[0] > before[0] and part[1] > before[1] and part[2:] == before[2:], (before, part)
+        record_requests(driver)
+        driver.find_element(By.ID, "preview").click()
+        view_shown(driver, "#view3d")
+        asked = [sent["options"] for sent in sent_requests(driver) if sent["command"] == "preview"][-1]
+        assert asked["rotate"] == -90 and asked["crop_box"] == ",".join(f"{v:g}" for v in part), asked
+        height = 60 * (part[3] * 320) / (part[2] * 240)  # the turned photo is 240 wide, 320 tall
+        assert abs(shown_size(driver, "#view3d")[1] - height) < 1.0, (shown_size(driver, "#view3d"), part)
+        said = text_of(driver, "estimate")
+        assert re.fullmatch(r"About (\d+ h )?\d+ min, [\d.]+ m of filament \(\d+ g\) — estimate", said), said
+        driver.save_screenshot(str(tmp_path / "phone-framed.png"))
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()

@@ -30,6 +30,7 @@ from ..pipeline import detect_slicer
 from ..print_rules import DEFAULT_BED_CLEAR_HOURS, BedConfirmation, hold, print_began
 from ..printers.profile import OWN_GCODE
 from ..report import ERROR
+from ..slicing.gcode import GCODE_EXTENSIONS
 from ..slicing.slicers import default_backend
 from ..slicing.slicers import registry as slicers
 from . import api
@@ -265,10 +266,12 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
 
     def get_template_vars(self) -> dict[str, Any]:
         """The files the pages know: what the tab's file picker accepts (pictures, drawings and every model format
-        img2print reads), and the extensions of each kind for the file list's buttons and thumbnails."""
+        img2print reads), and the extensions of each kind for the file list's buttons and thumbnails (G-code's too)."""
         models = tuple(extension.lstrip(".") for extension in READ_MODEL_EXTENSIONS)
+        gcode = tuple(extension.lstrip(".") for extension in GCODE_EXTENSIONS)
         return {"accept_files": accepted(PICTURE_EXTENSIONS + models),
-                "picture_extensions": "|".join(PICTURE_EXTENSIONS), "model_extensions": "|".join(models)}
+                "picture_extensions": "|".join(PICTURE_EXTENSIONS), "model_extensions": "|".join(models),
+                "gcode_extensions": "|".join(gcode)}
 
     def get_template_configs(self) -> list[dict[str, Any]]:
         """A tab, a settings page and a first-run wizard step."""

@@ -48,7 +48,8 @@ $(function () {
         self.groups = ko.observableArray([]);
         self.pictureUrl = ko.observable("");
         self.pictureSize = ko.observable(null);
-        self.previewed = ko.observable(null);
+        self.checked = ko.observable(null);  // what the checks shown were made of (the last preview or slice)
+        self.estimate = ko.observable("");  // the last preview's estimate of time and filament, until a slice
         self.defaults = {printer: "", modes: {}};
         self.preview = ko.observable("");
         self.backlit = ko.observable("");
@@ -298,7 +299,8 @@ $(function () {
             self.painted("");
             if (view3d) view3d.hide();
             self.groups([]);
-            self.previewed(null);
+            self.checked(null);
+            self.estimate("");
             self.result(null);
             self.error("");
             if (file && self.kindOf(file.name) === "drawings") {
@@ -334,19 +336,39 @@ $(function () {
         });
         self.overrides = ko.pureComputed(function () { return changed(self.slicing()); });
 
-        // what a preview was made of: the file, the mode, its options, the printer, the intent and the slicing options
+        // what a job was asked for: the file, the mode, its options, the printer, the intent and the slicing options
         self.asked = ko.pureComputed(function () {
             return JSON.stringify([self.uploaded(), self.mode(), self.options(), self.printer() || "", self.intent() || "",
                                    self.overrides()]);
         });
-        // the preview shows the solid as it is asked for now, and nothing in it blocks slicing (it fits)
-        self.previewIsCurrent = ko.pureComputed(function () { return self.previewed() === self.asked(); });
+        // the checks shown (a preview's or a slice's) are of the solid as it is asked for now, and nothing in them
+        // blocks slicing (it fits)
+        self.checksCurrent = ko.pureComputed(function () { return self.checked() === self.asked(); });
         self.blocked = ko.pureComputed(function () {
-            return self.previewIsCurrent() && self.groups().some(function (group) { return group.level === "error"; });
+            return self.checksCurrent() && self.groups().some(function (group) { return group.level === "error"; });
+        });
+
+        // the framing control where the picture is picked (img2print_common.js), for a mode that takes a turn and a
+        // part of the picture: it sets their fields, and follows them, the picture and the shape the options fix
+        function optionField(name) {
+            var mode = self.current();
+            return mode ? ko.utils.arrayFirst(mode.fields, function (item) { return item.name === name; }) : null;
+        }
+        var framing = Common.framing(document.getElementById("img2print-framing"), {
+            gettext: gettext, number: number, button: "btn btn-small",
+            change: function (angle, box) { optionField("rotate").set(angle); optionField("crop_box").set(box); }
+        });
+        self.pictureUrl.subscribe(framing.picture);
+        ko.computed(function () {
+            var rotate = optionField("rotate"), crop = optionField("crop_box");
+            framing.use(!!rotate && !!crop);
+            if (!rotate || !crop) return;
+            framing.set(Fields.parseNumber(rotate.value(), locale), crop.value());
+            framing.aspect(Common.framedAspect(self.options()));
         });
         self.canSend = ko.pureComputed(function () { return self.ready() && self.canSlice() && !self.blocked(); });
         self.canSendPrint = ko.pureComputed(function () {
-            return self.canSend() && self.canPrint() && self.bedClear() && self.previewIsCurrent();
+            return self.canSend() && self.canPrint() && self.bedClear() && self.checksCurrent();
         });
 
         // where the findings are, as marks on the picture (their places are in the picture's own pixels)
@@ -378,7 +400,7 @@ $(function () {
         }
         self.livePreview = function () {
             // after a first preview: of the file in OctoPrint's list, or of words alone
-            if (!(self.uploaded() || (self.wordsOnly() && self.previewed() !== null)) || self.invalid()) return;
+            if (!(self.uploaded() || (self.wordsOnly() && self.checked() !== null)) || self.invalid()) return;
             if (self.busy() && !previewRunning()) { changedWhileBusy = true; return; }
             if (pending) window.clearTimeout(pending);
             pending = window.setTimeout(function () {
@@ -432,7 +454,8 @@ $(function () {
             self.preview("");
             self.backlit("");
             self.painted("");
-            self.previewed(null);
+            self.estimate("");
+            self.checked(null);
             if (view3d) view3d.hide();
         };
 
@@ -463,17 +486,17 @@ $(function () {
             return form;
         }
         // a job on the picture: the first uploads the picked file; later ones work on it in OctoPrint's list (and
-        // words alone on no file)
+        // words alone on no file); what it is asked for is kept for its checks
         function startJob(action) {
             var upload = !(self.uploaded() || self.wordsOnly());
-            if (action === "preview") self.previewing = upload ? null : self.asked();
+            self.checking = upload ? null : self.asked();
             self.busy(true);
             self.error("");
             jobs.start(action, upload ? uploadForm(action) : $.extend({file: self.uploaded() || ""}, request(action)))
                 .then(function (job) {
                     if (!job || !upload) return;
                     self.uploaded(job.file);
-                    if (action === "preview") self.previewing = self.asked();
+                    self.checking = self.asked();
                 });
         }
         self.send = function (action) {
@@ -517,7 +540,10 @@ $(function () {
                 self.busy(false);
                 var result = job.result || {};
                 self.groups(result.groups || []);
-                if (result.preview) { self.preview(result.preview); self.previewed(self.previewing); }
+                if (result.preview) self.preview(result.preview);
+                if (result.preview || job.action === "slice" || job.action === "print") self.checked(self.checking);
+                if (job.action === "preview") self.estimate(result.estimate ? say.estimate(result.estimate) : "");
+                if (self.kindOf(result.file) === "gcode") self.estimate("");  // the slicer's own figures replace it
                 if (changedWhileBusy) { changedWhileBusy = false; self.livePreview(); }
                 if (result.backlit) self.backlit(result.backlit);
                 if (result.preview) self.painted(result.painted || "");

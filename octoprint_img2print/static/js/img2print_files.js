@@ -2,7 +2,7 @@
    OctoPrint's Slice dialog for a picture, which no other slicer reads. */
 $(function () {
     var kinds = $("#img2print").data() || {};  // the extensions img2print reads, as the server declares them
-    var PREVIEWABLE = new RegExp("\\.(" + [kinds.pictures, kinds.models, "gcode|gco|g"].filter(Boolean).join("|")
+    var PREVIEWABLE = new RegExp("\\.(" + [kinds.pictures, kinds.models, kinds.gcode].filter(Boolean).join("|")
                                  + ")$", "i");
 
     function Img2PrintFilesViewModel(parameters) {

@@ -11,10 +11,11 @@
     var modes = [], stages = {}, fileKinds = {}, photo = null;
     var fields = {}, slicing = {};  // the mode's options; the slicing options
     var defaults = {modes: {}}, extra = {};  // the settings' defaults; options set by a fix the form does not show
-    var previewing = null, previewed = null, blocked = false;  // what the last preview was made of, and its verdict
+    var previewing = null, previewed = null, blocked = false;  // what the last checks (a preview's, a print's) were made of, and their verdict
     var printer = null;  // OctoPrint's printer as the API tells it: state, occupied, file, message
     var listed = null, following = null, changed = null;  // the photo in OctoPrint's list; the follow-up preview
     var hasView3d = window.Img2PrintView3D.supported(), view3d = null;
+    var framing = Common.framing($("framing"), {gettext: gettext, number: say.number, button: "secondary", change: framed});
 
     function $(id) { return document.getElementById(id); }
     function gettext(message) { return catalogue[message] || message; }
@@ -136,6 +137,23 @@
             (option.main ? main : more).appendChild(field.box);
         });
         showApplying();
+        followFraming();
+    }
+
+    // the framing control's angle and part put in their fields (under More), and previewed as any change is
+    function framed(angle, box) {
+        $("option-rotate").value = Fields.formatNumber(angle, locale);
+        $("option-crop_box").value = box;
+        enable();
+        followChanges();
+    }
+    // the framing control follows the mode (shown for one that takes it), its fields and the shape the options fix
+    function followFraming() {
+        var taken = !!fields.rotate && !!fields.crop_box;
+        framing.use(taken);
+        if (!taken) return;
+        framing.set(Fields.parseNumber($("option-rotate").value, locale), $("option-crop_box").value);
+        framing.aspect(Common.framedAspect(options()));
     }
     // an option that says which shapes it belongs to (an arc's angle) is shown and sent for those only; the
     // slicing's filament is not for a mode that prints in its own filaments (a painting)
@@ -234,7 +252,9 @@
         if (view3d) view3d.hide();  // the view showed the photo before
         $("picked").textContent = photo ? photo.name : "";
         if ($("picture").src) URL.revokeObjectURL($("picture").src);
-        $("picture").src = photo ? URL.createObjectURL(photo) : "";
+        var address = photo ? URL.createObjectURL(photo) : "";
+        $("picture").src = address;
+        framing.picture(address);
         showMarks([]);
         if (photo && kindOf(photo.name) === "drawings") {
             var drawing = modes.filter(function (mode) { return mode.default_for.indexOf("drawing") >= 0; })[0];
@@ -313,7 +333,7 @@
     // preview or print: the photo uploaded (then worked on in OctoPrint's list), or words alone
     function send(action) {
         var uploading = photo;
-        if (action === "preview") previewing = asked();
+        previewing = asked();
         if (action === "print") $("bed-clear").checked = false;
         $("result").hidden = true;
         startJob(action, photo ? uploadForm(action) : wordsCommand(action)).then(function (job) {
@@ -363,11 +383,23 @@
         var result = state.result || {};
         $("progress").hidden = true;
         showGroups(result.groups || []);
+        if (result.preview || state.action === "print") showChecks(result.groups || []);
+        if (state.action === "preview") showEstimate(result.estimate);
         if (result.preview) showPreview(result);
         if (result.view) showView3d(state.id, result.view);
         if (result.file) showResult(result);
     }
-    // the pictures of the solid (behind the 3D view where there is one), and whether its findings block printing
+    // the checks of a preview or a print's slice: what they were made of, and whether a finding blocks printing
+    function showChecks(groups) {
+        previewed = previewing;
+        blocked = groups.some(function (group) { return group.level === "error"; });
+    }
+    // the preview's estimate of time and filament, until the slicer's own figures replace it
+    function showEstimate(guessed) {
+        $("estimate").textContent = guessed ? say.estimate(guessed) : "";
+        $("estimate").hidden = !guessed;
+    }
+    // the pictures of the solid (behind the 3D view where there is one)
     function showPreview(result) {
         $("solid").src = result.preview;
         $("solid").hidden = hasView3d;
@@ -375,13 +407,12 @@
         if (result.backlit) { $("backlit").src = result.backlit; $("backlit").hidden = hasView3d; }
         $("painted").src = result.painted || "";
         $("painted-figure").hidden = !result.painted;
-        previewed = previewing;
-        blocked = (result.groups || []).some(function (group) { return group.level === "error"; });
     }
     // a preview that failed leaves nothing of the one before on screen: its findings, 3D view and pictures belonged
     // to other options
     function forgetPreview() {
         showGroups([]);
+        showEstimate(null);
         previewed = null;
         blocked = false;
         ["solid", "backlit", "no-webgl", "painted-figure"].forEach(function (id) { $(id).hidden = true; });
@@ -395,6 +426,7 @@
         $("result-file").textContent = result.file;
         $("result-thumbnail").src = "thumbnail?path=" + encodeURIComponent(result.file);
         $("result-facts").textContent = say.facts(result).join(" · ");
+        if (gcode) showEstimate(null);
         $("print-state").textContent = printing ? (printing.started ? gettext("Printing.") : printing.message) : "";
         $("print-state").className = printing && !printing.started ? "error" : "";
         $("result-print").hidden = $("result-bed-clear-label").hidden = !gcode || (printing !== null && printing.started);
@@ -514,6 +546,7 @@
         ["options", "more-options", "slicing-options"].forEach(function (box) {
             ["input", "change"].forEach(function (kind) {
                 $(box).addEventListener(kind, enable);
+                $(box).addEventListener(kind, followFraming);
                 $(box).addEventListener(kind, followChanges);
             });
         });
