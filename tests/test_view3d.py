@@ -149,10 +149,13 @@ def test_tab_shows_the_solid_on_the_bed_at_its_size_and_follows_the_options(serv
         assert warm.mean() > 0.01
         assert len(np.unique(lit[warm], axis=0)) > 20, "the picture shows in shades of light"
 
-        # a cylinder, then a wider one: the view follows each change by itself
+        # a cylinder, then a wider one: the view follows each change by itself; lit from inside, as the reader left
+        # the view lit
         set_option(driver, "shape", "cylinder")
         said = view_shown(driver, "#img2print", said)
-        assert not driver.find_element(By.CSS_SELECTOR, "#img2print .img2print-view3d-backlit").is_displayed()
+        lit_box = driver.find_element(By.CSS_SELECTOR, "#img2print .img2print-view3d-backlit input")
+        assert lit_box.is_displayed() and lit_box.is_selected(), "the light stays on across the refresh"
+        lit_box.click()
         narrow = drawn_bounds(driver, "#img2print")
         assert_matches(shown_size(driver, "#img2print"), narrow,
                        converted_extents(photo, tmp_path, "--mode", "lithophane", "--shape", "cylinder", "--width",
@@ -364,6 +367,71 @@ def test_a_painting_shows_in_its_predicted_colours_in_the_view_and_as_printed(se
         yellowish = (drawn[..., 0] > drawn[..., 2] + 60) & (drawn[..., 1] > drawn[..., 2] + 40)
         assert bluish.mean() > 0.01 and yellowish.mean() > 0.01, (bluish.mean(), yellowish.mean())
         assert "load PLA" in driver.find_element(By.ID, "img2print-findings").text
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+
+
+def crop_box(driver) -> list[float]:
+    """The tab's crop box field as numbers (left, top, width, height in percent), or [] when empty."""
+    text = driver.execute_script("return document.getElementById('img2print-option-crop_box').value")
+    return [float(part) for part in text.split(",")] if text else []
+
+
+def test_the_tabs_framing_control_turns_and_crops_the_picture_and_the_view_follows(server, tmp_path):
+    """Turned left by its button, the 320 × 240 picture stands 80 mm tall at 60 mm wide; a corner dragged and the
+    wheel make a part of it, whose shape the solid takes; what the preview asks is what the control set; with width and
+    height both given the part keeps the solid's shape."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    from test_browser import record_requests, sent_requests
+
+    photo = save(photo_like(320, 240), tmp_path / "framing.jpg")
+    driver = browser(tmp_path, size=DESKTOP)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-printer option")) > 10)
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lithophane")
+        control = driver.find_element(By.CSS_SELECTOR, "#img2print-framing .img2print-framing")
+        assert not control.is_displayed(), "no picture to frame yet"
+        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+        wait_for(control.is_displayed)
+        set_option(driver, "width", "60")
+        record_requests(driver)
+        driver.find_element(By.ID, "img2print-preview").click()
+        said = view_shown(driver, "#img2print")
+        assert np.allclose(shown_size(driver, "#img2print")[:2], [60, 45], atol=0.3)
+
+        driver.find_element(By.ID, "img2print-framing-left").click()
+        assert driver.find_element(By.ID, "img2print-option-rotate").get_attribute("value") == "90"
+        said = view_shown(driver, "#img2print", said)
+        assert np.allclose(shown_size(driver, "#img2print")[:2], [60, 80], atol=0.3), "turned a quarter"
+
+        stage = driver.find_element(By.ID, "img2print-framing-stage")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", stage)
+        corner = driver.find_element(By.CSS_SELECTOR, "#img2print-framing .img2print-framing-handle.se")
+        ActionChains(driver).click_and_hold(corner).move_by_offset(-40, -120).release().perform()
+        ActionChains(driver).scroll_from_origin(ScrollOrigin.from_element(stage), 0, -150).perform()
+        box = wait_for(lambda: crop_box(driver))
+        assert box[2] < 80 and box[3] < 60, box
+        said = view_shown(driver, "#img2print", said)
+        box = crop_box(driver)
+        height = 60 * (box[3] * 320) / (box[2] * 240)  # the turned picture is 240 wide, 320 tall
+        assert abs(shown_size(driver, "#img2print")[1] - height) < 1.0, (shown_size(driver, "#img2print"), box)
+        asked = [sent["options"] for sent in sent_requests(driver) if sent["command"] == "preview"][-1]
+        assert asked["rotate"] == 90 and asked["crop_box"] == ",".join(f"{v:g}" for v in box), asked
+
+        set_option(driver, "height", "30")  # the solid's picture is twice as wide as tall: so is the part
+        wait_for(lambda: abs(crop_box(driver)[2] * 240 / (crop_box(driver)[3] * 320) - 2) < 0.02)
+        view_shown(driver, "#img2print", said)
+        assert np.allclose(shown_size(driver, "#img2print")[:2], [60, 30], atol=0.3)
+        set_option(driver, "height", "")
+        driver.find_element(By.ID, "img2print-framing-whole").click()
+        assert crop_box(driver) == [] and driver.find_element(By.ID, "img2print-option-rotate").get_attribute(
+            "value") == "90", "the whole picture, still turned"
         assert console_errors(driver) == []
     finally:
         driver.quit()
