@@ -257,6 +257,14 @@ def _command_needs(_api: HttpApi, name: str, data: dict[str, Any]) -> tuple[str,
     return (*NEEDS[PRINT if name == SLICE and data.get("print") else name], *_selecting(data))
 
 
+def _kept_for_an_hour(data: bytes, content_type: str) -> flask.Response:
+    """A file's bytes (a thumbnail, a 3D view) that the browser may keep for an hour."""
+    response = flask.make_response(data)
+    response.headers["Content-Type"] = content_type
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 def vocabularies() -> dict[str, Any]:
     """What the pages share with the core, declared there once: the stages of a job with what a person reads, the
     files img2print reads, what each action needs of the user, and the error kinds."""
@@ -563,10 +571,7 @@ class HttpApi:
             cache.write_bytes(base64.b64decode(picture) if picture is not None else b"")  # a failure is remembered
         if cache.stat().st_size == 0:  # a G-code without preview, a damaged picture: nothing to show, not an error
             return flask.Response(status=204)
-        response = flask.make_response(cache.read_bytes())
-        response.headers["Content-Type"] = "image/png"
-        response.headers["Cache-Control"] = "private, max-age=3600"
-        return response
+        return _kept_for_an_hour(cache.read_bytes(), "image/png")
 
     @requires(CONVERT_NEEDS)
     def view(self) -> flask.Response:
@@ -575,10 +580,7 @@ class HttpApi:
         found = self.services.queue.view(flask.request.args.get("job", ""))
         if found is None:
             return error(404, "no_view", translate("This preview is no longer kept; preview again."))
-        response = flask.make_response(found.read_bytes())
-        response.headers["Content-Type"] = "application/octet-stream"
-        response.headers["Cache-Control"] = "private, max-age=3600"
-        return response
+        return _kept_for_an_hour(found.read_bytes(), "application/octet-stream")
 
     @requires(_upload_needs)
     def upload(self) -> flask.Response:
