@@ -112,10 +112,12 @@ var original = window.fetch;
 window.fetch = function (address, init) {
     var body = init && init.method === 'POST' ? init.body : null;
     if (body instanceof FormData) {
-        window.img2printSent.push({command: body.get('action'), options: JSON.parse(body.get('options') || '{}')});
+        window.img2printSent.push({command: body.get('action'), options: JSON.parse(body.get('options') || '{}'),
+                                   printer: body.get('printer'), intent: body.get('intent')});
     } else if (typeof body === 'string') {
         var asked = JSON.parse(body);
-        window.img2printSent.push({command: asked.command, options: asked.options || {}});
+        window.img2printSent.push({command: asked.command, options: asked.options || {}, printer: asked.printer || null,
+                                   intent: asked.intent || null});
     }
     return original.apply(this, arguments);
 };
@@ -123,12 +125,13 @@ window.fetch = function (address, init) {
 
 
 def record_requests(driver) -> None:
-    """From now on the page keeps what it sends to img2print's API: each job's command and options."""
+    """From now on the page keeps what it sends to img2print's API: each job's command, options, printer and
+    intent."""
     driver.execute_script(RECORD_REQUESTS)
 
 
 def sent_requests(driver) -> list[dict]:
-    """The jobs the page sent since ``record_requests``: {command, options}."""
+    """The jobs the page sent since ``record_requests``: {command, options, printer, intent}."""
     return driver.execute_script("return window.img2printSent")
 
 
@@ -867,6 +870,38 @@ def test_the_tab_shows_the_estimate_after_a_preview_and_the_slicers_figures_afte
         assert not driver.find_element(By.ID, "img2print-estimate").is_displayed()
         assert "m of filament" in driver.find_element(By.ID, "img2print-result").text, "the slicer's figures"
         assert not driver.find_element(By.ID, "img2print-preview-first").is_displayed()
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+
+
+def test_the_option_fields_of_the_tab_and_the_phone_show_the_values_the_slice_will_use(server, tmp_path):
+    """A number field shows the value the job takes: filled with its default, and that default greyed in it once
+    emptied (in the reader's numbers); the slicing's filament menu shows the filament loaded."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    listing = server.session().get("/api/plugin/img2print").json()
+    loaded = next(o["default"] for o in listing["overrides"] if o["name"] == "filament")
+    nozzle = next(o["default"] for m in listing["modes"] if m["id"] == "lithophane" for o in m["options"]
+                  if o["name"] == "nozzle")
+    driver = browser(tmp_path, language="de")
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")) > 3)
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lithophane")
+        written = f"{nozzle:g}".replace(".", ",")
+        field = driver.find_element(By.ID, "img2print-option-nozzle")
+        assert (field.get_attribute("value"), field.get_attribute("placeholder")) == (written, written)
+        filament = Select(driver.find_element(By.ID, "img2print-slicing-filament"))
+        assert filament.first_selected_option.get_attribute("value") == loaded
+        driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")
+        wait_for(lambda: driver.find_element(By.ID, "app").is_displayed())
+        Select(driver.find_element(By.ID, "mode")).select_by_value("lithophane")
+        field = driver.find_element(By.ID, "option-nozzle")
+        assert (field.get_attribute("value"), field.get_attribute("placeholder")) == (written, written)
+        assert Select(driver.find_element(By.ID, "slicing-filament")).first_selected_option.get_attribute("value") == loaded
         assert console_errors(driver) == []
     finally:
         driver.quit()

@@ -456,3 +456,48 @@ def test_the_phone_frames_the_photo_with_its_buttons_two_fingers_and_one_and_say
         assert console_errors(driver) == []
     finally:
         driver.quit()
+
+
+@pytest.mark.octoprint
+def test_the_phone_offers_the_printer_and_the_intents_of_the_mode_and_sends_the_ones_chosen(server, tmp_path):
+    """Under "Slicing options" the phone offers img2print's printers (the settings' one chosen, else OctoPrint's)
+    and the intents of the chosen mode (its settings' intent chosen, else what the mode suggests), and a preview
+    sends the printer and intent chosen, as the tab does; a screenshot of it in German at 390 pixels."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    from test_browser import console_errors, idle, record_requests, sent_requests, wait_for
+    from test_pages import phone_browser
+
+    listing = server.session().get("/api/plugin/img2print").json()
+    photo = save(photo_like(320, 240), tmp_path / "phone-printer.jpg")
+    driver = phone_browser(tmp_path, language="de")
+    try:
+        _phone(driver, server)
+        driver.find_element(By.CSS_SELECTOR, "#slicing summary").click()
+        printer = Select(driver.find_element(By.ID, "printer"))
+        assert [item.get_attribute("value") for item in printer.options] == [""] + [p["id"] for p in listing["printers"]]
+        assert printer.first_selected_option.get_attribute("value") == (listing["defaults"]["printer"] or "")
+        mode = Select(driver.find_element(By.ID, "mode"))
+        for chosen in ("logo", "lithophane"):
+            mode.select_by_value(chosen)
+            offered = next(m["intents"] for m in listing["modes"] if m["id"] == chosen)
+            intent = Select(driver.find_element(By.ID, "intent"))
+            assert [item.get_attribute("value") for item in intent.options] == [""] + offered, chosen
+            own = (listing["defaults"]["modes"].get(chosen) or {}).get("intent") or ""
+            assert intent.first_selected_option.get_attribute("value") == own, chosen
+        driver.execute_script("document.getElementById('slicing').scrollIntoView()")
+        driver.save_screenshot(str(tmp_path / "phone-de-printer-intent.png"))
+        driver.find_element(By.ID, "photo").send_keys(str(photo))
+        other = next(p["id"] for p in listing["printers"] if p["id"] != listing["defaults"]["printer"])
+        printer.select_by_value(other)
+        intent.select_by_value(offered[-1])
+        record_requests(driver)
+        wait_for(lambda: driver.find_element(By.ID, "preview").is_enabled())
+        driver.find_element(By.ID, "preview").click()
+        sent = wait_for(lambda: sent_requests(driver))[0]
+        assert (sent["printer"], sent["intent"]) == (other, offered[-1])
+        wait_for(lambda: driver.find_element(By.ID, "progress").get_attribute("hidden") is not None, 240)
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+    idle(server.session())

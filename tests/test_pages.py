@@ -144,10 +144,10 @@ def english_on_page(driver, patterns: list[tuple[re.Pattern[str], int]], selecto
     return sorted({text for text in driver.execute_script(VISIBLE_TEXTS, selector) if is_english(text, patterns)})
 
 
-def phone_browser(tmp_path: Path):
+def phone_browser(tmp_path: Path, language: str = "en"):
     """Chromium showing pages exactly 390 x 844 CSS pixels wide and high, as a phone does (a headless window
     is never narrower than about 500 pixels)."""
-    driver = browser(tmp_path, size=PHONE)
+    driver = browser(tmp_path, language=language, size=PHONE)
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": PHONE[0], "height": PHONE[1],
                                                                   "deviceScaleFactor": 1, "mobile": True})
     return driver

@@ -435,3 +435,45 @@ def test_the_tabs_framing_control_turns_and_crops_the_picture_and_the_view_follo
         assert console_errors(driver) == []
     finally:
         driver.quit()
+
+
+def test_the_tabs_view_says_it_is_out_of_date_after_a_change_until_the_new_preview_and_after_a_repair(server,
+                                                                                                       tmp_path):
+    """An option changed: the view says at once that it shows an earlier shape, until the preview that follows
+    replaces it; a model repaired from the file list: the view says it again (it is not of the repaired model)."""
+    import trimesh
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    from test_browser import file_list_buttons, text_of
+
+    photo = save(photo_like(320, 240), tmp_path / "stale.jpg")
+    box = trimesh.creation.box(extents=(20, 20, 20))
+    holed = trimesh.Trimesh(box.vertices, box.faces[2:], process=False)
+    admin = server.session()
+    answer = admin.post("/api/files/local", files={"file": ("stale-box.stl", holed.export(file_type="stl"))})
+    assert answer.status_code == 201, answer.text
+    note = "#img2print .img2print-view3d-stale"
+    driver = browser(tmp_path, size=DESKTOP)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")) > 3)
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lithophane")
+        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+        set_option(driver, "width", "60")
+        driver.find_element(By.ID, "img2print-preview").click()
+        said = view_shown(driver, "#img2print")
+        assert not driver.find_element(By.CSS_SELECTOR, note).is_displayed()
+        set_option(driver, "width", "80")
+        stale = wait_for(lambda: driver.find_element(By.CSS_SELECTOR, note).is_displayed(), 5)
+        assert stale and "preview again" in driver.find_element(By.CSS_SELECTOR, note).text
+        driver.save_screenshot(str(tmp_path / "tab-view-stale.png"))
+        view_shown(driver, "#img2print", said)
+        wait_for(lambda: not driver.find_element(By.CSS_SELECTOR, note).is_displayed(), 10)
+        button = wait_for(lambda: file_list_buttons(driver, "stale-box.stl", "img2print-files-repair"))
+        driver.execute_script("arguments[0].click()", button[0])
+        wait_for(lambda: text_of(driver, "img2print-result-file") == "stale-box-repaired.stl")
+        assert driver.find_element(By.CSS_SELECTOR, note).is_displayed()
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()

@@ -224,13 +224,7 @@ $(function () {
             var file = self.file();
             return file !== null && self.kindOf(file.name) === "models";
         });
-        function intentsOf(mode) {
-            var all = self.allIntents();
-            if (!mode || !mode.intents.length) return all;
-            return mode.intents.map(function (id) {
-                return ko.utils.arrayFirst(all, function (intent) { return intent.id === id; });
-            }).filter(Boolean);
-        }
+        function intentsOf(mode) { return Common.intentsOf(mode, self.allIntents()); }
         self.intents = ko.pureComputed(function () {
             return self.isModel() ? self.allIntents() : intentsOf(self.current());
         });
@@ -420,11 +414,17 @@ $(function () {
         // pictures of the solid where this browser has no WebGL
         self.hasView3d = window.Img2PrintView3D.supported();
         var view3d = null;
+        // what the view's solid was asked for; the view says it is out of date when that is no longer what is asked
+        // (an option changed, a model repaired since)
+        self.viewed = ko.observable(null);
+        self.viewOutdated = ko.pureComputed(function () { return self.viewed() !== self.asked(); });
+        self.viewOutdated.subscribe(function (old) { if (view3d) view3d.outdated(old); });
         self.showView3d = function (jobId, view) {
             if (!self.hasView3d) return;
             view3d = view3d || window.Img2PrintView3D.create(document.getElementById("img2print-view3d"), {
                 vendor: new URL(OctoPrint.getBlueprintUrl("img2print") + "static/vendor/", window.location.href).href,
                 locale: locale, gettext: gettext});
+            view3d.outdated(self.viewOutdated());
             view3d.show(view, OctoPrint.getBlueprintUrl("img2print") + "view?job=" + encodeURIComponent(jobId))
                 .catch(function () { self.error(gettext("The 3D view could not be shown.")); });
         };
@@ -547,6 +547,8 @@ $(function () {
                 if (changedWhileBusy) { changedWhileBusy = false; self.livePreview(); }
                 if (result.backlit) self.backlit(result.backlit);
                 if (result.preview) self.painted(result.painted || "");
+                if (result.view) self.viewed(self.checking);
+                if (job.action === "repair") self.viewed(null);  // the view is not of the repaired model
                 if (result.view) self.showView3d(job.id, result.view);
                 if (result.file) self.result(result);
                 if (job.action === "repair") document.getElementById("img2print-result").scrollIntoView({block: "nearest"});

@@ -68,6 +68,15 @@
         return String(options.text || "").trim() !== "" || !!(mode && mode.reads === "nothing");
     }
 
+    // the intents a mode offers (the listing's ``intents`` of it, its own first), of all the listing's; every one
+    // for no mode or a mode that names none
+    function intentsOf(mode, all) {
+        if (!mode || !(mode.intents || []).length) return all;
+        return mode.intents.map(function (id) {
+            return all.filter(function (intent) { return intent.id === id; })[0];
+        }).filter(Boolean);
+    }
+
     // the kind of a file by its name ("rasters", "drawings", "models", "gcode"; the listing's ``file_kinds``), or ""
     function kindOf(name, kinds) {
         var extension = String(name || "").split(".").pop().toLowerCase();
@@ -417,6 +426,7 @@
         }, {passive: false});
     }
 
-    root.Img2PrintCommon = {fill: fill, reader: reader, marks: marks, needsNoPicture: needsNoPicture, kindOf: kindOf,
+    root.Img2PrintCommon = {fill: fill, reader: reader, marks: marks, needsNoPicture: needsNoPicture, intentsOf: intentsOf,
+                            kindOf: kindOf,
                             jobs: jobs, framing: framing, framedAspect: framedAspect};
 })(window);

@@ -61,6 +61,9 @@
                 label: option.label + (option.unit ? " (" + option.unit + ")" : ""), help: option.help,
                 range: rangeText(option, locale, gettext), choices: option.choices || [], option: option,
                 initial: number ? formatNumber(first, locale) : first,
+                // what an emptied field is made with: the option's own default, where the listing gives one
+                placeholder: option.default === null || option.default === undefined || option.type === "boolean" ? ""
+                    : number ? formatNumber(option.default, locale) : String(option.default),
                 // a choice without a default of its own (a slicing option: the intent's) starts at "Default"
                 caption: option.type === "choice" && first === "" ? gettext("Default") : undefined};
     }

@@ -8,13 +8,13 @@
     var locale = document.documentElement.dataset.locale.replace("_", "-");
     var say = Common.reader(locale, gettext);
     var jobs = Common.jobs({api: api, upload: "upload", gettext: gettext}, showJob);
-    var modes = [], stages = {}, fileKinds = {}, photo = null;
+    var modes = [], intents = [], stages = {}, fileKinds = {}, photo = null;
     var fields = {}, slicing = {};  // the mode's options; the slicing options
     var defaults = {modes: {}}, extra = {};  // the settings' defaults; options set by a fix the form does not show
     var previewing = null, previewed = null, blocked = false;  // what the last checks (a preview's, a print's) were made of, and their verdict
     var printer = null;  // OctoPrint's printer as the API tells it: state, occupied, file, message
     var listed = null, following = null, changed = null;  // the photo in OctoPrint's list; the follow-up preview
-    var hasView3d = window.Img2PrintView3D.supported(), view3d = null;
+    var hasView3d = window.Img2PrintView3D.supported(), view3d = null, viewed = null;  // viewed: what it shows was asked
     var framing = Common.framing($("framing"), {gettext: gettext, number: say.number, button: "secondary", change: framed});
 
     function $(id) { return document.getElementById(id); }
@@ -47,16 +47,21 @@
         tell();
         return [list, chosen];
     }
-    // one of the choices, from a menu ("Default" first for a choice without a default of its own)
-    function menu(field) {
-        var select = document.createElement("select");
-        var choices = field.caption === undefined ? field.choices : [{value: "", label: field.caption}].concat(field.choices);
+    // a menu's choices ({value, label}), put after its caption (the template's first item, of value "") in place of
+    // the ones before
+    function fillMenu(select, choices) {
+        Array.prototype.slice.call(select.options).forEach(function (item) { if (item.value !== "") item.remove(); });
         choices.forEach(function (choice) {
             var item = document.createElement("option");
             item.value = choice.value;
             item.textContent = choice.label;
             select.appendChild(item);
         });
+    }
+    // one of the choices, from a menu ("Default" first for a choice without a default of its own)
+    function menu(field) {
+        var select = document.createElement("select");
+        fillMenu(select, field.caption === undefined ? field.choices : [{value: "", label: field.caption}].concat(field.choices));
         select.value = field.initial === null ? "" : field.initial;
         return select;
     }
@@ -70,6 +75,7 @@
             input.autocomplete = "off";
         }
         input.value = field.initial;
+        input.placeholder = field.placeholder;  // what an emptied field is made with
         return input;
     }
     // the input of a field, with what is said under it (a list's choices) and where a tick box goes in its label
@@ -136,8 +142,16 @@
             field.box = fieldElement(field, "option-");
             (option.main ? main : more).appendChild(field.box);
         });
+        showIntents(mode);
         showApplying();
         followFraming();
+    }
+    // the intents the mode offers, the settings' intent for it chosen ("What the mode suggests" where none is set)
+    function showIntents(mode) {
+        fillMenu($("intent"), Common.intentsOf(mode, intents).map(function (intent) {
+            return {value: intent.id, label: intent.name};
+        }));
+        $("intent").value = (defaults.modes[mode.id] || {}).intent || "";
     }
 
     // the framing control's angle and part put in their fields (under More), and previewed as any change is
@@ -224,15 +238,13 @@
 
     function showListing(listing) {
         modes = listing.modes;
+        intents = listing.intents;
         defaults = listing.defaults;
         stages = listing.stages;
         fileKinds = listing.file_kinds;
-        modes.forEach(function (mode) {
-            var item = document.createElement("option");
-            item.value = mode.id;
-            item.textContent = mode.label;
-            $("mode").appendChild(item);
-        });
+        fillMenu($("mode"), modes.map(function (mode) { return {value: mode.id, label: mode.label}; }));
+        fillMenu($("printer"), listing.printers.map(function (item) { return {value: item.id, label: item.name}; }));
+        $("printer").value = defaults.printer || "";  // the settings' printer, else OctoPrint's
         showOptions();
         showSlicing(listing.overrides);
         showFilaments(listing.overrides);
@@ -263,8 +275,11 @@
         enable();
     }
 
-    // what a preview is made of: the photo, the mode, its options and the slicing options
-    function asked() { return JSON.stringify([photo && photo.name, $("mode").value, options(), overrides()]); }
+    // what a preview is made of: the photo, the mode, its options, the printer, the intent and the slicing options
+    function asked() {
+        return JSON.stringify([photo && photo.name, $("mode").value, options(), $("printer").value, $("intent").value,
+                               overrides()]);
+    }
     // no photo picked, and none needed (words alone, a card)
     function wordsOnly() { return !photo && Common.needsNoPicture(current(), options()); }
     function enable() {
@@ -276,6 +291,7 @@
         $("preview-first").hidden = !given || shown || busy;
         $("result-print").disabled = !$("result-bed-clear").checked || busy;
         if (busy) $("result-print").hidden = $("result-bed-clear-label").hidden = true;
+        if (view3d) view3d.outdated(viewed !== asked());
     }
 
     // the printer's state, said above the print controls and asked again every few seconds while the page is seen:
@@ -302,11 +318,11 @@
 
     // --- the jobs: sent and followed by img2print_common.js, each state shown here -------------------------------
 
-    // what a job asks for: the mode, the settings' intent for it, its options and the slicing options
+    // what a job asks for: the mode, its options, the printer and the intent chosen, and the slicing options
     function request() {
         var body = {mode: $("mode").value, options: options(), overrides: overrides()};
-        var intent = (defaults.modes[$("mode").value] || {}).intent;
-        if (intent) body.intent = intent;
+        if ($("printer").value) body.printer = $("printer").value;
+        if ($("intent").value) body.intent = $("intent").value;
         return body;
     }
     // the photo with the request, as the upload takes it
@@ -386,7 +402,7 @@
         if (result.preview || state.action === "print") showChecks(result.groups || []);
         if (state.action === "preview") showEstimate(result.estimate);
         if (result.preview) showPreview(result);
-        if (result.view) showView3d(state.id, result.view);
+        if (result.view) { viewed = previewing; showView3d(state.id, result.view); }
         if (result.file) showResult(result);
     }
     // the checks of a preview or a print's slice: what they were made of, and whether a finding blocks printing
@@ -510,12 +526,7 @@
     // the filaments one may calibrate: the slicing options' filament menu
     function showFilaments(overrides) {
         var filament = overrides.filter(function (option) { return option.name === "filament"; })[0];
-        (filament ? filament.choices : []).forEach(function (choice) {
-            var item = document.createElement("option");
-            item.value = choice.value;
-            item.textContent = choice.label;
-            $("calibrate-filament").appendChild(item);
-        });
+        fillMenu($("calibrate-filament"), filament ? filament.choices : []);
         if (filament) $("calibrate-filament").value = filament.default;
     }
     // the card against a light, taken first: said under the calibration until the card's photo is taken

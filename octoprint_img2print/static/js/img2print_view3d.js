@@ -53,6 +53,10 @@
         toggle.appendChild(document.createTextNode(" " + gettext("Lit from behind")));
         var hint = element("span", "img2print-view3d-hint", facts);
         hint.textContent = gettext("Drag to turn, scroll or pinch to zoom.");
+        var stale = element("p", "img2print-view3d-stale", stage);
+        stale.setAttribute("role", "status");
+        stale.textContent = gettext("This view shows an earlier shape: preview again to see the new shape.");
+        stale.hidden = true;
         toggle.hidden = true;
         root.hidden = true;
 
@@ -316,6 +320,8 @@
             });
         };
         self.hide = function () { loading++; root.hidden = true; };
+        // the solid on screen is no longer what the job or the options make (true), or it is again (false)
+        self.outdated = function (old) { stale.hidden = !old; };
     }
 
     window.Img2PrintView3D = {
