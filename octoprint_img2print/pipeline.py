@@ -47,6 +47,7 @@ from .printers.fit import fit_to_printer
 from .printers.profile import PrinterProfile
 from .recipe import Recipe
 from .rendering.gcode_thumbnail import embed
+from .rendering.live_sheet import live_sheet
 from .rendering.painted import painted_colours, painted_picture
 from .rendering.preview import backlit_picture, solid_picture
 from .rendering.view_mesh import lit_from_behind, lit_through, write_view
@@ -516,6 +517,10 @@ def preview(source: bytes | Path, printer: PrinterProfile, recipe: Recipe = NOTH
     painted = painted_plan(built.report, built.mode, built.options, built.mesh)
     if painted is not None:
         answer["painted"] = painted_picture(built.mesh, painted)
+    rules = built.mode.live(built.options)
+    if rules is not None:  # a sheet the pages can redraw at once when a size or thickness changes
+        answer["live"] = live_sheet(placed, rules, {name: getattr(built.options, name)
+                                                    for name in (*rules, "width", "height")})
     if view is not None:
         lit = None if transmittance is None else lit_through(built.mesh, wall, transmittance) if wall is not None \
             else lit_from_behind(placed, transmittance)  # a shell's depths as built; placing keeps its vertices

@@ -18,6 +18,8 @@ from .size import MAX_SIZE_MM, SizedOptions
 
 MAX_GRID_CELLS = 30_000_000
 PREVIEW = {"pitch": 0.3}
+BASE_AND_SPAN = {"base": "low", "relief_height": "span"}  # how a relief's heights follow its options: a base, and
+# what stands on it
 
 
 @dataclass

@@ -22,6 +22,8 @@ THINNEST_LIGHT, THICKEST_LIGHT = 0.5, 0.01
 MIN_SHEET_MM = 0.6  # thinner, a sheet breaks as it comes off the bed
 MAX_AUTO_MM = 8.0
 
+THICKNESS_RANGE = {"min_thickness": "low", "max_thickness": "high"}  # how a toned sheet's heights follow its
+# options
 
 @dataclass
 class ToneOptions(SurfaceOptions):

@@ -42,9 +42,11 @@ class Mode:
     solid as built) where a second colour's artwork begins, ``seam_point`` (given the options and the solid as built)
     a point of that solid where layers' seams belong (a weld), ``backlight`` the transmittance of a form shown lit
     from behind, ``wall`` (given the options and the solid as built) the depths of a shell lit from inside (a flat
-    sheet has none: its back is its largest plane), ``footing`` (given the options and the solid as built)
-    the solid standing on a foot, for when the slicer would stand it upright, ``layers`` the first and every other
-    layer's height the solid was built for, which slicing keeps; each None when the solid has none."""
+    sheet has none: its back is its largest plane), ``live`` how the options stretch a sheet's heights when the
+    pages redraw it at once (option name -> "low", "high" or "span"; None where they cannot), ``footing`` (given
+    the options and the solid as built) the solid standing on a foot, for when the slicer would stand it upright,
+    ``layers`` the first and every other layer's height the solid was built for, which slicing keeps; each None
+    when the solid has none."""
 
     id: str
     label: str
@@ -61,6 +63,7 @@ class Mode:
     thinnest_option: str | None = None
     backlight: Callable[[Any], float | None] = _nothing
     wall: Callable[[Any, Mesh], Wall | None] = _nothing_of
+    live: Callable[[Any], Mapping[str, str] | None] = _nothing
     artwork_starts: Callable[[Any], float | None] = _nothing
     seam_point: Callable[[Any, Mesh], tuple[float, float, float] | None] = _nothing_of
     footing: Callable[[Any, Mesh], Mesh | None] = _nothing_of

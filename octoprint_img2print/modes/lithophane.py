@@ -10,7 +10,7 @@ import numpy as np
 
 from ..building.outlined import OUTLINE_FRAME_MM, HoleOptions, cut_sheet, grip_height, heart, hole_tab
 from ..building.surface import PREVIEW, framed_solid, sample
-from ..building.tones import LINEAR, TRANSMISSION, thickness
+from ..building.tones import LINEAR, THICKNESS_RANGE, TRANSMISSION, thickness
 from ..geometry import outline
 from ..geometry.booleans import box, to_manifold
 from ..geometry.circles import ring_weld
@@ -133,6 +133,12 @@ def backlight(options: LithophaneOptions) -> float | None:
     return None if options.on_foot else options.transmittance
 
 
+def live(options: LithophaneOptions) -> dict[str, str] | None:
+    """A sheet built lying is redrawn at once between its thinnest and thickest parts; a bent one waits for the
+    exact preview."""
+    return THICKNESS_RANGE if options.shape in SHEETS else None
+
+
 def bent_wall(options: LithophaneOptions, solid: Mesh) -> Wall | None:
     """A bent sheet's depths round the axis it is bent about (its back the innermost surface)."""
     return around_axis(solid) if options.shape in (ARC, CYLINDER) else None
@@ -147,5 +153,5 @@ MODE = Mode("lithophane", N_("Lithophane"),
             N_("A photo as a thin sheet: dark is thick, light is thin; lit from behind it shows the picture."),
             LithophaneOptions, build, reads=PICTURE, intent="lithophane", position=10, default_width=100.0,
             default_for=(PHOTO,), preview=PREVIEW, orientation=preferred_orientation,
-            thinnest_option="min_thickness", backlight=backlight, wall=bent_wall, seam_point=weld,
+            thinnest_option="min_thickness", backlight=backlight, wall=bent_wall, live=live, seam_point=weld,
             footing=footing)

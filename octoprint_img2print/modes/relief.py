@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..building.surface import PREVIEW, SurfaceOptions, framed_solid, sample
+from ..building.surface import BASE_AND_SPAN, PREVIEW, SurfaceOptions, framed_solid, sample
 from ..geometry.mesh import Mesh
 from ..i18n import N_, _
 from ..imaging.load import Picture
@@ -43,4 +43,4 @@ def build(picture: Picture, options: ReliefOptions) -> tuple[Mesh, Report]:
 
 MODE = Mode("relief", N_("Relief"), N_("A picture as a raised relief on a base: black is highest."),
             ReliefOptions, build, reads=PICTURE, intent="relief", position=20, default_width=100.0,
-            preview=PREVIEW, thinnest_option="base")
+            preview=PREVIEW, thinnest_option="base", live=lambda _options: BASE_AND_SPAN)

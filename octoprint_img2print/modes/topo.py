@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..building.surface import PREVIEW, SurfaceOptions, framed_solid, sample
+from ..building.surface import BASE_AND_SPAN, PREVIEW, SurfaceOptions, framed_solid, sample
 from ..geometry.mesh import Mesh
 from ..i18n import N_, _
 from ..imaging import prepare
@@ -112,4 +112,4 @@ MODE = Mode("topo", N_("Topographic map"),
             N_("An elevation image (16-bit PNG or TIFF, or a GeoTIFF with its own pixel size) as a terrain model "
                "on a base; no-data pixels lie at the base."),
             TopoOptions, build, reads=ELEVATION, intent="relief", position=30, default_width=100.0,
-            preview=PREVIEW, thinnest_option="base")
+            preview=PREVIEW, thinnest_option="base", live=lambda _options: BASE_AND_SPAN)

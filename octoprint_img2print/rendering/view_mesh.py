@@ -36,16 +36,24 @@ class Backlight:
     surface: np.ndarray
 
 
-def lit_from_behind(mesh: Mesh, transmittance: float) -> Backlight:
-    """A lithophane sheet in any pose (lying, or standing on a foot): its back is the largest plane, its picture the
-    faces that look the other way, and each point passes the light its depth from the back lets through (the
-    picture's thinnest part all of it)."""
+def sheet_inward(mesh: Mesh) -> tuple[np.ndarray, np.ndarray, float]:
+    """A sheet in any pose: the unit direction from its back (its largest plane) into it, every face's unit
+    normal, and the back's depth along that direction."""
     normals = mesh.face_normals().astype(np.float64)
     doubled = np.linalg.norm(normals, axis=1)
     unit = normals / np.maximum(doubled, 1e-12)[:, None]
     directions, group = np.unique(np.round(unit, 3), axis=0, return_inverse=True)
-    back = directions[np.argmax(np.bincount(group.ravel(), weights=doubled))]
-    inward = -back / max(float(np.linalg.norm(back)), 1e-12)
+    largest = np.argmax(np.bincount(group.ravel(), weights=doubled))
+    inward = -directions[largest] / max(float(np.linalg.norm(directions[largest])), 1e-12)
+    back_corners = mesh.vertices[mesh.faces[group.ravel() == largest]].reshape(-1, 3).astype(np.float64)
+    return inward, unit, float(np.median(back_corners @ inward))
+
+
+def lit_from_behind(mesh: Mesh, transmittance: float) -> Backlight:
+    """A lithophane sheet in any pose (lying, or standing on a foot): its back is the largest plane, its picture the
+    faces that look the other way, and each point passes the light its depth from the back lets through (the
+    picture's thinnest part all of it)."""
+    inward, unit, _back = sheet_inward(mesh)
     depth = mesh.vertices.astype(np.float64) @ inward
     surface = unit @ inward > 0.05
     picture = np.unique(mesh.faces[surface])

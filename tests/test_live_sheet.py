@@ -1,0 +1,93 @@
+"""The facts a preview gives the pages for redrawing a sheet at once (rendering/live_sheet.py) are true: a sheet
+redrawn from the exact preview of one set of options, as its docstring says the pages do, lands where the exact
+preview of the new options puts the surface (within a tenth of a millimetre), for a lithophane standing on its
+foot and a relief lying flat; a bent sheet is not redrawn (no facts)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pictures import photo_like, save
+
+from octoprint_img2print import pipeline
+from octoprint_img2print.printers.profile import get_printer
+from octoprint_img2print.recipe import Recipe
+
+CASES = {
+    "lithophane": ("lithophane", {"width": 80}, {"width": 96, "min_thickness": 1.0, "max_thickness": 4.0}),
+    "relief": ("relief", {"width": 80}, {"width": 60, "base": 3.0, "relief_height": 5.0}),
+}
+
+
+def shown(tmp_path, name: str, mode: str, options: dict) -> tuple[np.ndarray, dict, dict | None]:
+    """A preview's 3D view: its vertices, the view's facts and the redraw facts."""
+    picture = save(photo_like(320, 240), tmp_path / "photo.png")
+    view = tmp_path / f"{name}.bin"
+    answer = pipeline.preview(picture, get_printer("prusa_mk4"), Recipe(mode=mode, options=options), view=view)
+    data = view.read_bytes()
+    vertices = int(np.frombuffer(data[:4], "<u4")[0])
+    points = np.frombuffer(data[16:16 + vertices * 12], "<f4").reshape(-1, 3).astype(float)
+    return points, answer["view"], answer.get("live")
+
+
+def redrawn(points: np.ndarray, live: dict, asked: dict) -> np.ndarray:
+    """The points moved as the pages move them (rendering/live_sheet.py's docstring)."""
+    inward, back, rules, built = np.array(live["inward"]), live["back_mm"], live["rules"], live["built_with"]
+    roles = {role: name for name, role in rules.items()}
+    depth = points @ inward - back
+    along = points - np.outer(points @ inward, inward)
+    anchor = (along.min(axis=0) + along.max(axis=0)) / 2
+    anchor[2] = along[:, 2].min()  # about its middle across and its bottom, where it stands
+    along = anchor + (along - anchor) * asked.get("width", built["width"]) / built["width"]
+    low, new_low = built[roles["low"]], asked.get(roles["low"], built[roles["low"]])
+    if "high" in roles:
+        high, new_high = built[roles["high"]], asked.get(roles["high"], built[roles["high"]])
+        stretch = (new_high - new_low) / (high - low)
+    else:
+        stretch = asked.get(roles["span"], built[roles["span"]]) / built[roles["span"]]
+    new_depth = np.where(depth <= low, depth * new_low / low, new_low + (depth - low) * stretch)
+    return along + np.outer(new_depth + back, inward)
+
+
+def picture_surface(points: np.ndarray, live: dict, values: dict) -> np.ndarray:
+    """The points of the picture's surface: their depth from the back within the range the options give (not the
+    back, not a foot)."""
+    roles = {role: name for name, role in live["rules"].items()}
+    low = values[roles["low"]]
+    high = values[roles["high"]] if "high" in roles else low + values[roles["span"]]
+    depth = points @ np.array(live["inward"]) - live["back_mm"]
+    return points[(depth >= low - 0.01) & (depth <= high + 0.01) & (depth > 0.05)]
+
+
+def in_plane(points: np.ndarray, inward: np.ndarray) -> np.ndarray:
+    """Two coordinates along the back."""
+    first = np.cross(inward, [0.0, 0.0, 1.0] if abs(inward[2]) < 0.9 else [1.0, 0.0, 0.0])
+    first /= np.linalg.norm(first)
+    return np.column_stack([points @ first, points @ np.cross(inward, first)])
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_sheet_redrawn_by_the_facts_lands_where_the_exact_preview_puts_it(tmp_path, case):
+    from scipy.interpolate import LinearNDInterpolator
+
+    mode, before, after = CASES[case]
+    points, _view, live = shown(tmp_path, "before", mode, before)
+    exact, _view, exact_live = shown(tmp_path, "after", mode, {**before, **after})
+    inward = np.array(live["inward"])
+    built, wanted = live["built_with"], {**live["built_with"], **after}
+    guess = redrawn(picture_surface(points, live, built), live, after)
+    truth = picture_surface(exact, exact_live, wanted)
+    # depths from each one's own back (a sheet on a foot sits in its middle: a thicker one's back moves a little)
+    depth_of = LinearNDInterpolator(in_plane(truth, inward), truth @ inward - exact_live["back_mm"])
+    expected = depth_of(in_plane(guess, inward))
+    inside = ~np.isnan(expected)
+    assert inside.mean() > 0.9, "the redrawn picture lies over the exact one"
+    error = np.abs(guess[inside] @ inward - live["back_mm"] - expected[inside])
+    assert np.median(error) < 0.1 and np.percentile(error, 90) < 0.3, (np.median(error), np.percentile(error, 90))
+    size, exact_size = np.ptp(in_plane(guess, inward), axis=0), np.ptp(in_plane(truth, inward), axis=0)
+    assert max(size) == pytest.approx(max(exact_size), rel=0.03)
+
+
+def test_a_bent_sheet_is_not_redrawn_at_once(tmp_path):
+    _points, _view, live = shown(tmp_path, "cylinder", "lithophane", {"width": 80, "shape": "cylinder"})
+    assert live is None
