@@ -437,10 +437,86 @@ def test_the_tabs_framing_control_turns_and_crops_the_picture_and_the_view_follo
         driver.quit()
 
 
+# one input event on a field, and when after it (ms) the view's vertices moved and its next exact preview arrived
+REDRAW_TIMED = """
+var field = arguments[0], view = document.querySelector('#img2print .img2print-view3d');
+var timed = window.img2printTimed = {moved: null, arrived: null};
+function weighed() {
+    var points = view.img2printSolid.geometry.attributes.position.array, sum = 0;
+    for (var i = 0; i < points.length; i++) sum += points[i] * (i % 7 + 1);
+    return sum;
+}
+var before = weighed(), start = performance.now();
+new MutationObserver(function () { if (timed.arrived === null) timed.arrived = performance.now() - start; })
+    .observe(view.querySelector('.img2print-view3d-size'), {childList: true, characterData: true, subtree: true});
+function look() {
+    if (weighed() !== before) timed.moved = performance.now() - start;
+    else if (performance.now() - start < 5000) setTimeout(look, 1);
+}
+field.value = arguments[1];
+field.dispatchEvent(new Event('input', {bubbles: true}));
+setTimeout(look, 0);
+"""
+
+
+def redraw_timed(driver, name: str, value: str) -> dict:
+    """Type ``value`` into the tab's option ``name`` as one input event; when (ms after it) the 3D view's vertices
+    moved and the next exact preview arrived (None: not yet)."""
+    from selenium.webdriver.common.by import By
+
+    driver.execute_script(REDRAW_TIMED, driver.find_element(By.ID, f"img2print-option-{name}"), value)
+    wait_for(lambda: driver.execute_script("return window.img2printTimed.moved !== null"), 6)
+    return driver.execute_script("return window.img2printTimed")
+
+
+def test_the_tabs_view_redraws_a_lithophane_at_once_when_its_thickness_and_width_change(server, tmp_path):
+    """Issue 27: after a lithophane's preview, a new thickest part and width move the shown sheet's vertices within
+    200 ms of the input, before the exact preview arrives; the view says so, and the exact preview then replaces the
+    redrawn sheet, as wide as it (its foot is not redrawn exactly: it stands deeper than the thickest part)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    photo = save(photo_like(320, 240), tmp_path / "live.jpg")
+    note = "#img2print .img2print-view3d-stale"
+    driver = browser(tmp_path, size=DESKTOP)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")) > 3)
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lithophane")
+        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+        set_option(driver, "width", "60")
+        driver.find_element(By.ID, "img2print-preview").click()
+        said = view_shown(driver, "#img2print")
+        built = drawn_bounds(driver, "#img2print")
+
+        thicker = redraw_timed(driver, "max_thickness", "5")
+        wider = redraw_timed(driver, "width", "80")
+        redrawn = drawn_bounds(driver, "#img2print")
+        assert "exact preview follows" in driver.find_element(By.CSS_SELECTOR, note).text
+        canvas_pixels(driver, "#img2print", tmp_path / "tab-redrawn")
+        arrived = driver.execute_script("return window.img2printTimed.arrived")
+        print(f"vertices moved {thicker['moved']:.1f} ms after the thickness, {wider['moved']:.1f} ms after the "
+              f"width; the exact preview not yet arrived ({thicker['arrived']}, {arrived})")
+        assert thicker["moved"] < 200 and wider["moved"] < 200, (thicker, wider)
+        assert thicker["arrived"] is None and arrived is None, "redrawn before the exact preview arrived"
+        assert redrawn[3] - redrawn[0] == pytest.approx((built[3] - built[0]) * 80 / 60, rel=0.01), (built, redrawn)
+
+        view_shown(driver, "#img2print", said)
+        assert shown_size(driver, "#img2print")[0] == pytest.approx(80, abs=0.1), "the exact preview replaced it"
+        wait_for(lambda: not driver.find_element(By.CSS_SELECTOR, note).is_displayed(), 10)
+        exact = drawn_bounds(driver, "#img2print")
+        assert exact[3] - exact[0] == pytest.approx(redrawn[3] - redrawn[0], abs=0.5), (redrawn, exact)
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+
+
 def test_the_tabs_view_says_it_is_out_of_date_after_a_change_until_the_new_preview_and_after_a_repair(server,
                                                                                                        tmp_path):
-    """An option changed: the view says at once that it shows an earlier shape, until the preview that follows
-    replaces it; a model repaired from the file list: the view says it again (it is not of the repaired model)."""
+    """An option changed: the view says at once that it shows a provisional shape (a sheet redrawn at once), until
+    the preview that follows replaces it; a model repaired from the file list: the view says it shows an earlier
+    shape (it is not of the repaired model)."""
     import trimesh
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -466,7 +542,7 @@ def test_the_tabs_view_says_it_is_out_of_date_after_a_change_until_the_new_previ
         assert not driver.find_element(By.CSS_SELECTOR, note).is_displayed()
         set_option(driver, "width", "80")
         stale = wait_for(lambda: driver.find_element(By.CSS_SELECTOR, note).is_displayed(), 5)
-        assert stale and "preview again" in driver.find_element(By.CSS_SELECTOR, note).text
+        assert stale and "exact preview follows" in driver.find_element(By.CSS_SELECTOR, note).text, "redrawn at once"
         driver.save_screenshot(str(tmp_path / "tab-view-stale.png"))
         view_shown(driver, "#img2print", said)
         wait_for(lambda: not driver.find_element(By.CSS_SELECTOR, note).is_displayed(), 10)
@@ -474,6 +550,7 @@ def test_the_tabs_view_says_it_is_out_of_date_after_a_change_until_the_new_previ
         driver.execute_script("arguments[0].click()", button[0])
         wait_for(lambda: text_of(driver, "img2print-result-file") == "stale-box-repaired.stl")
         assert driver.find_element(By.CSS_SELECTOR, note).is_displayed()
+        assert "preview again" in driver.find_element(By.CSS_SELECTOR, note).text
         assert console_errors(driver) == []
     finally:
         driver.quit()

@@ -418,14 +418,20 @@ $(function () {
         // (an option changed, a model repaired since)
         self.viewed = ko.observable(null);
         self.viewOutdated = ko.pureComputed(function () { return self.viewed() !== self.asked(); });
-        self.viewOutdated.subscribe(function (old) { if (view3d) view3d.outdated(old); });
-        self.showView3d = function (jobId, view) {
+        // the view follows what is asked: a sheet redrawn at once where it can be (img2print_view3d.js)
+        function followView() {
+            var old = self.viewOutdated(), asked = self.asked(), mode = self.current();
+            if (view3d) view3d.outdated(old, asked, mode ? mode.fields.map(function (item) { return item.option; }) : []);
+        }
+        ko.computed(followView);
+        self.showView3d = function (jobId, view, live) {
             if (!self.hasView3d) return;
             view3d = view3d || window.Img2PrintView3D.create(document.getElementById("img2print-view3d"), {
                 vendor: new URL(OctoPrint.getBlueprintUrl("img2print") + "static/vendor/", window.location.href).href,
                 locale: locale, gettext: gettext});
-            view3d.outdated(self.viewOutdated());
-            view3d.show(view, OctoPrint.getBlueprintUrl("img2print") + "view?job=" + encodeURIComponent(jobId))
+            followView();
+            view3d.show(view, OctoPrint.getBlueprintUrl("img2print") + "view?job=" + encodeURIComponent(jobId), live,
+                        self.viewed())
                 .catch(function () { self.error(gettext("The 3D view could not be shown.")); });
         };
 
@@ -549,7 +555,7 @@ $(function () {
                 if (result.preview) self.painted(result.painted || "");
                 if (result.view) self.viewed(self.checking);
                 if (job.action === "repair") self.viewed(null);  // the view is not of the repaired model
-                if (result.view) self.showView3d(job.id, result.view);
+                if (result.view) self.showView3d(job.id, result.view, result.live);
                 if (result.file) self.result(result);
                 if (job.action === "repair") document.getElementById("img2print-result").scrollIntoView({block: "nearest"});
             } else if (job.status === "failed" || job.status === "cancelled") {

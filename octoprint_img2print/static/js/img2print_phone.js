@@ -291,7 +291,7 @@
         $("preview-first").hidden = !given || shown || busy;
         $("result-print").disabled = !$("result-bed-clear").checked || busy;
         if (busy) $("result-print").hidden = $("result-bed-clear-label").hidden = true;
-        if (view3d) view3d.outdated(viewed !== asked());
+        if (view3d) view3d.outdated(viewed !== asked(), asked(), current() ? current().options : []);
     }
 
     // the printer's state, said above the print controls and asked again every few seconds while the page is seen:
@@ -402,7 +402,7 @@
         if (result.preview || state.action === "print") showChecks(result.groups || []);
         if (state.action === "preview") showEstimate(result.estimate);
         if (result.preview) showPreview(result);
-        if (result.view) { viewed = previewing; showView3d(state.id, result.view); }
+        if (result.view) { viewed = previewing; showView3d(state.id, result.view, result.live); }
         if (result.file) showResult(result);
     }
     // the checks of a preview or a print's slice: what they were made of, and whether a finding blocks printing
@@ -463,10 +463,10 @@
     }
 
     // the live 3D view of the latest preview (img2print_view3d.js), or the pictures where there is no WebGL
-    function showView3d(id, view) {
+    function showView3d(id, view, live) {
         view3d = view3d || window.Img2PrintView3D.create($("view3d"), {
             vendor: new URL("static/vendor/", window.location.href).href, locale: locale, gettext: gettext});
-        view3d.show(view, "view?job=" + encodeURIComponent(id))
+        view3d.show(view, "view?job=" + encodeURIComponent(id), live, viewed)
             .catch(function () { $("error").textContent = gettext("The 3D view could not be shown."); });
     }
     // where the findings are, as marks on the photo (their places are in the photo's own pixels)

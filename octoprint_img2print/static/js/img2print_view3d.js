@@ -1,6 +1,7 @@
 /* img2print's live 3D view: the solid of a preview as it stands on the printer's bed, turned and zoomed with the
-   pointer, its size in millimetres, and for a flat lithophane the view lit from behind. Used by the tab and the
-   phone page; three.js (static/vendor) is loaded only when a view is made. */
+   pointer, its size in millimetres, and for a flat lithophane the view lit from behind; a sheet redrawn at once when
+   its size or thickness changes, until its exact preview comes. Used by the tab and the phone page; three.js
+   (static/vendor) is loaded only when a view is made. */
 (function () {
     "use strict";
 
@@ -32,6 +33,69 @@
                 colour: head[2] === 2 ? new Uint8Array(buffer, offset, vertices * 3) : null, surface: head[3]};
     }
 
+    // --- a sheet redrawn at once (rendering/live_sheet.py says how): ``live`` is a preview's facts of it -------------
+
+    // what a page asked for, read from its JSON of [file, mode, options, printer, intent, overrides], without the
+    // options named in ``moving``
+    function askedBut(asked, moving) {
+        var read = JSON.parse(asked), options = Object.assign({}, read[2]);
+        moving.forEach(function (name) { delete options[name]; });
+        read[2] = options;
+        return JSON.stringify(read);
+    }
+    // the options named in ``moving`` as asked: given in ``options``, else their default in ``listed`` (the mode's
+    // options as the API lists them)
+    function askedValues(moving, options, listed) {
+        var values = {};
+        moving.forEach(function (name) {
+            var option = listed.filter(function (item) { return item.name === name; })[0];
+            values[name] = options[name] !== undefined && options[name] !== null ? options[name] : option && option.default;
+        });
+        return values;
+    }
+    // how much longer the sheet is along its back: the width asked over the one built (the height, where no width
+    // was given); null where a size is not known or the sheet's proportions change
+    function stretchAlong(values, built) {
+        var sides = ["width", "height"].filter(function (side) { return built[side] || values[side]; });
+        if (!sides.length || sides.some(function (side) { return !built[side] || !values[side]; })) return null;
+        var factor = values[sides[0]] / built[sides[0]];
+        return sides.every(function (side) { return Math.abs(values[side] / built[side] - factor) < 1e-9; }) ? factor : null;
+    }
+    // a depth from the back as the options asked put it (the mode's ``rules``: "low" with "high" bound a range mapped
+    // onto the new one, "low" with "span" are a base and what stands on it; below "low" the solid scales with it);
+    // null for a range that is not one
+    function depthMap(rules, built, values) {
+        var role = {};
+        Object.keys(rules).forEach(function (name) { role[rules[name]] = name; });
+        var low = built[role.low], newLow = values[role.low];
+        var stretch = role.high ? (values[role.high] - newLow) / (built[role.high] - low)
+            : values[role.span] / built[role.span];
+        if (!(newLow > 0 && stretch > 0)) return null;
+        return function (depth) { return depth <= low ? depth * newLow / low : newLow + (depth - low) * stretch; };
+    }
+    // the sheet's points (``from``) moved into ``to``: along its back by ``along`` about its middle across and its
+    // lowest point, their depths from the back by ``depth``
+    function moveSheet(from, to, live, along, depth) {
+        var inward = live.inward, back = live.back_mm, low = [Infinity, Infinity, Infinity];
+        var high = [-Infinity, -Infinity, -Infinity], i, c, level;
+        function dot(i) { return from[i] * inward[0] + from[i + 1] * inward[1] + from[i + 2] * inward[2]; }
+        for (i = 0; i < from.length; i += 3) {
+            level = dot(i);
+            for (c = 0; c < 3; c++) {
+                low[c] = Math.min(low[c], from[i + c] - level * inward[c]);
+                high[c] = Math.max(high[c], from[i + c] - level * inward[c]);
+            }
+        }
+        var anchor = [(low[0] + high[0]) / 2, (low[1] + high[1]) / 2, low[2]];
+        for (i = 0; i < from.length; i += 3) {
+            level = dot(i);
+            var placed = depth(level - back) + back;
+            for (c = 0; c < 3; c++) {
+                to[i + c] = anchor[c] + (from[i + c] - level * inward[c] - anchor[c]) * along + placed * inward[c];
+            }
+        }
+    }
+
     function View(container, settings) {
         var self = this, gettext = settings.gettext || window.gettext, fill = window.Img2PrintCommon.fill;
         var number = window.Img2PrintCommon.reader(settings.locale || undefined, gettext).number;
@@ -55,12 +119,12 @@
         hint.textContent = gettext("Drag to turn, scroll or pinch to zoom.");
         var stale = element("p", "img2print-view3d-stale", stage);
         stale.setAttribute("role", "status");
-        stale.textContent = gettext("This view shows an earlier shape: preview again to see the new shape.");
         stale.hidden = true;
         toggle.hidden = true;
         root.hidden = true;
 
         var THREE = null, renderer = null, scene = null, camera = null, bed = null, solid = null, shown = null;
+        var following = null;  // what the page said last: the arguments of its latest ``outdated``
         var orbit = {theta: -Math.PI / 3, phi: 1.05, radius: 200, target: [0, 0, 0]};
         var loading = 0;  // the latest asked view: an older answer arriving later is dropped
         var backlitWanted = false;  // the reader's choice, kept across the previews (and those without the light)
@@ -210,7 +274,7 @@
 
         function place(data, view) {
             var geometry = new THREE.BufferGeometry();
-            geometry.setAttribute("position", new THREE.BufferAttribute(data.positions, 3));
+            geometry.setAttribute("position", new THREE.BufferAttribute(data.positions.slice(), 3));  // moved when redrawn
             geometry.setIndex(new THREE.BufferAttribute(data.index, 1));
             if (data.light) {
                 var colours = new Float32Array(data.light.length * 3);
@@ -229,7 +293,6 @@
                 }
                 geometry.setAttribute("color", new THREE.BufferAttribute(linear, 3));
             }
-            geometry.computeBoundingBox();
             var first = solid === null;
             if (solid) { scene.remove(solid); solid.geometry.dispose(); dispose(solid.material); }
             if (bed) {
@@ -241,10 +304,8 @@
             bed = makeBed(view.printer);
             scene.add(bed.group);
             scene.add(solid);
-            bed.edge.depthTest = !bed.exceeded(data.positions);
-            var box = geometry.boundingBox, extent = [box.max.x - box.min.x, box.max.y - box.min.y, box.max.z - box.min.z];
-            root.dataset.bounds = JSON.stringify([box.min.x, box.min.y, box.min.z, box.max.x, box.max.y, box.max.z]);
-            var reach = Math.hypot(extent[0], extent[1], extent[2]) / 2;
+            root.img2printSolid = solid;  // what is drawn, for whoever inspects the page
+            var extent = measure(), reach = Math.hypot(extent[0], extent[1], extent[2]) / 2;
             orbit.nearest = Math.max(reach * 0.3, 2);
             orbit.farthest = Math.max(reach, bed.radius) * 6;
             orbit.target = [0, 0, extent[2] / 2];
@@ -257,6 +318,45 @@
             if (first) facePicture(data);
             orbit.radius = Math.min(Math.max(orbit.radius, orbit.nearest), orbit.farthest);
             paint();
+        }
+
+        // the solid's bounds (kept on the view's element as [min x, y, z, max x, y, z]) and size; the bed's edge
+        // shown through the solid where it reaches beyond the bed
+        function measure() {
+            var geometry = solid.geometry;
+            geometry.computeBoundingBox();
+            geometry.computeBoundingSphere();
+            var box = geometry.boundingBox;
+            root.dataset.bounds = JSON.stringify([box.min.x, box.min.y, box.min.z, box.max.x, box.max.y, box.max.z]);
+            bed.edge.depthTest = !bed.exceeded(geometry.attributes.position.array);
+            return [box.max.x - box.min.x, box.max.y - box.min.y, box.max.z - box.min.z];
+        }
+
+        // the sheet shown moved to what the page asks (``asked``: its JSON of [file, mode, options, printer, intent,
+        // overrides]; ``listed``: the mode's options as the API lists them), where its preview gave the facts for it
+        // and only its size and the thicknesses its rules name changed since; true when it is then no longer its
+        // exact preview
+        function reshape(asked, listed) {
+            var live = shown && shown.live;
+            if (!live || !asked || !shown.asked) return false;
+            if (shown.reshaped !== asked) {  // once for each change (a page may say the same again)
+                shown.reshaped = asked;
+                shown.moved = redraw(live, asked, listed);
+            }
+            return shown.moved;
+        }
+        function redraw(live, asked, listed) {
+            var moving = Object.keys(live.rules).concat("width", "height"), built = live.built_with;
+            if (askedBut(asked, moving) !== askedBut(shown.asked, moving)) return false;
+            var values = askedValues(moving, JSON.parse(asked)[2], listed);
+            var along = stretchAlong(values, built), depth = depthMap(live.rules, built, values);
+            if (along === null || depth === null) return false;
+            var position = solid.geometry.attributes.position;
+            moveSheet(shown.positions, position.array, live, along, depth);
+            position.needsUpdate = true;
+            measure();
+            render();
+            return along !== 1 || Object.keys(live.rules).some(function (name) { return values[name] !== built[name]; });
         }
 
         // half the narrower angle of the camera's view (radians): the height's, or the width's in a tall view
@@ -300,28 +400,38 @@
             bedText.textContent = said;
         }
 
-        // show a finished preview: ``view`` is the job's result.view, ``address`` where its binary is read
-        self.show = function (view, address) {
-            var asked = ++loading;
+        // show a finished preview: ``view`` is the job's result.view, ``address`` where its binary is read, ``live``
+        // its result.live (a sheet it can redraw at once) and ``asked`` what the page asked for it (the JSON that
+        // ``outdated`` takes)
+        self.show = function (view, address, live, asked) {
+            var ticket = ++loading;
             return start().then(function () {
                 return fetch(address, {credentials: "same-origin"});
             }).then(function (answer) {
                 if (!answer.ok) throw new Error(answer.status);
                 return answer.arrayBuffer();
             }).then(function (buffer) {
-                if (asked !== loading) return;
-                var data = parse(buffer);
+                if (ticket !== loading) return;
+                var data = Object.assign(parse(buffer), {live: live, asked: asked});
                 root.hidden = false;
                 describe(view);
                 toggle.hidden = !data.light;
                 backlitBox.checked = backlitWanted && !!data.light;
                 place(data, view);
                 resize();
+                if (following) self.outdated.apply(self, following);
             });
         };
         self.hide = function () { loading++; root.hidden = true; };
-        // the solid on screen is no longer what the job or the options make (true), or it is again (false)
-        self.outdated = function (old) { stale.hidden = !old; };
+        // the solid on screen is no longer what the job or the options make (``old`` true), or it is again (false);
+        // a sheet is redrawn at once to what the page asks (``asked`` and ``listed`` as ``reshape`` takes them) where
+        // it can be, and said to be redrawn until its exact preview comes, else to be an earlier shape
+        self.outdated = function (old, asked, listed) {
+            following = [old, asked, listed];
+            stale.textContent = reshape(asked, listed) ? gettext("Redrawn at once; the exact preview follows…")
+                : gettext("This view shows an earlier shape: preview again to see the new shape.");
+            stale.hidden = !old;
+        };
     }
 
     window.Img2PrintView3D = {
