@@ -1,7 +1,7 @@
 """The facts a preview gives the pages for redrawing a sheet at once (rendering/live_sheet.py) are true: a sheet
 redrawn from the exact preview of one set of options, as its docstring says the pages do, lands where the exact
 preview of the new options puts the surface (within a tenth of a millimetre), for a lithophane standing on its
-foot and a relief lying flat; a bent sheet is not redrawn (no facts)."""
+foot and a relief lying flat; a bent sheet, or one whose filament sets its thickness, is not redrawn (no facts)."""
 
 from __future__ import annotations
 
@@ -35,18 +35,22 @@ def redrawn(points: np.ndarray, live: dict, asked: dict) -> np.ndarray:
     inward, back, rules, built = np.array(live["inward"]), live["back_mm"], live["rules"], live["built_with"]
     roles = {role: name for name, role in rules.items()}
     depth = points @ inward - back
-    along = points - np.outer(points @ inward, inward)
-    anchor = (along.min(axis=0) + along.max(axis=0)) / 2
-    anchor[2] = along[:, 2].min()  # about its middle across and its bottom, where it stands
-    along = anchor + (along - anchor) * asked.get("width", built["width"]) / built["width"]
     low, new_low = built[roles["low"]], asked.get(roles["low"], built[roles["low"]])
     if "high" in roles:
         high, new_high = built[roles["high"]], asked.get(roles["high"], built[roles["high"]])
         stretch = (new_high - new_low) / (high - low)
     else:
-        stretch = asked.get(roles["span"], built[roles["span"]]) / built[roles["span"]]
+        span = built[roles["span"]]
+        high, stretch = low + span, asked.get(roles["span"], span) / span
+    sheet = (depth > -0.01) & (depth < high + 0.01)
+    along = points - np.outer(points @ inward, inward)
+    standing = along[sheet & (depth >= 0.05)]
+    anchor = (standing.min(axis=0) + standing.max(axis=0)) / 2
+    anchor[2] = standing[:, 2].min()  # about its middle across and its lowest point, where it stands
+    moved = anchor + (along - anchor) * asked.get("width", built["width"]) / built["width"]
+    moved[:, 2] = np.where(along[:, 2] < anchor[2], along[:, 2], moved[:, 2])  # below where it stands: kept
     new_depth = np.where(depth <= low, depth * new_low / low, new_low + (depth - low) * stretch)
-    return along + np.outer(new_depth + back, inward)
+    return moved + np.outer(np.where(sheet, new_depth, depth) + back, inward)
 
 
 def picture_surface(points: np.ndarray, live: dict, values: dict) -> np.ndarray:
@@ -88,6 +92,9 @@ def test_a_sheet_redrawn_by_the_facts_lands_where_the_exact_preview_puts_it(tmp_
     assert max(size) == pytest.approx(max(exact_size), rel=0.03)
 
 
-def test_a_bent_sheet_is_not_redrawn_at_once(tmp_path):
-    _points, _view, live = shown(tmp_path, "cylinder", "lithophane", {"width": 80, "shape": "cylinder"})
+@pytest.mark.parametrize("options", [{"width": 80, "shape": "cylinder"}, {"width": 80, "thickness": "auto"}])
+def test_a_bent_sheet_or_one_whose_filament_sets_its_thickness_is_not_redrawn_at_once(tmp_path, options):
+    """A bent sheet waits for its exact preview; so does one whose thinnest and thickest parts follow the filament's
+    TD (the thicknesses typed do not count then)."""
+    _points, _view, live = shown(tmp_path, "waits", "lithophane", options)
     assert live is None

@@ -22,8 +22,7 @@ THINNEST_LIGHT, THICKEST_LIGHT = 0.5, 0.01
 MIN_SHEET_MM = 0.6  # thinner, a sheet breaks as it comes off the bed
 MAX_AUTO_MM = 8.0
 
-THICKNESS_RANGE = {"min_thickness": "low", "max_thickness": "high"}  # how a toned sheet's heights follow its
-# options
+THICKNESS_RANGE = {"min_thickness": "low", "max_thickness": "high"}
 
 @dataclass
 class ToneOptions(SurfaceOptions):
@@ -82,3 +81,9 @@ def thickness(lightness: np.ndarray, options: ToneOptions) -> np.ndarray:
     darkest = options.transmittance ** (high - low)
     relative = darkest + linear_light * (1.0 - darkest)
     return low + np.log(relative) / np.log(options.transmittance)
+
+
+def thickness_rules(options: ToneOptions) -> dict[str, str] | None:
+    """How a toned sheet's heights follow its options when the pages redraw it at once: between its thinnest and
+    thickest parts; None when the filament's TD sets them (the typed ones do not count then)."""
+    return None if options.thickness == FROM_FILAMENT else THICKNESS_RANGE

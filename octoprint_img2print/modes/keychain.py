@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..building.lettering import TextOptions
 from ..building.outlined import HoleOptions, cut_sheet, hole_tab, rounded_rectangle
 from ..building.surface import PREVIEW, framed_solid, sample
-from ..building.tones import THICKNESS_RANGE, thickness
+from ..building.tones import thickness, thickness_rules
 from ..geometry.mesh import Mesh
 from ..i18n import N_
 from ..imaging.load import Picture
@@ -55,4 +55,4 @@ MODE = Mode("keychain", N_("Keychain"),
             N_("A photo as a small lithophane key fob with a ring hole: dark is thick, light is thin."),
             KeychainOptions, build, reads=PICTURE, intent="lithophane", position=16, default_width=40.0,
             preview=PREVIEW, orientation=lies_flat, thinnest_option="min_thickness", backlight=backlight,
-            live=lambda _options: THICKNESS_RANGE)
+            live=thickness_rules)

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..building.outlined import OUTLINE_FRAME_MM, HoleOptions, cut_sheet, grip_height, heart, hole_tab
 from ..building.surface import PREVIEW, framed_solid, sample
-from ..building.tones import LINEAR, THICKNESS_RANGE, TRANSMISSION, thickness
+from ..building.tones import LINEAR, TRANSMISSION, thickness, thickness_rules
 from ..geometry import outline
 from ..geometry.booleans import box, to_manifold
 from ..geometry.circles import ring_weld
@@ -136,7 +136,7 @@ def backlight(options: LithophaneOptions) -> float | None:
 def live(options: LithophaneOptions) -> dict[str, str] | None:
     """A sheet built lying is redrawn at once between its thinnest and thickest parts; a bent one waits for the
     exact preview."""
-    return THICKNESS_RANGE if options.shape in SHEETS else None
+    return thickness_rules(options) if options.shape in SHEETS else None
 
 
 def bent_wall(options: LithophaneOptions, solid: Mesh) -> Wall | None:

@@ -62,8 +62,8 @@
         return sides.every(function (side) { return Math.abs(values[side] / built[side] - factor) < 1e-9; }) ? factor : null;
     }
     // a depth from the back as the options asked put it (the mode's ``rules``: "low" with "high" bound a range mapped
-    // onto the new one, "low" with "span" are a base and what stands on it; below "low" the solid scales with it);
-    // null for a range that is not one
+    // onto the new one, "low" with "span" are a base and what stands on it; below "low" the solid scales with it),
+    // and the deepest the sheet reached as built; null for a range that is not one
     function depthMap(rules, built, values) {
         var role = {};
         Object.keys(rules).forEach(function (name) { role[rules[name]] = name; });
@@ -71,16 +71,21 @@
         var stretch = role.high ? (values[role.high] - newLow) / (built[role.high] - low)
             : values[role.span] / built[role.span];
         if (!(newLow > 0 && stretch > 0)) return null;
-        return function (depth) { return depth <= low ? depth * newLow / low : newLow + (depth - low) * stretch; };
+        var map = function (depth) { return depth <= low ? depth * newLow / low : newLow + (depth - low) * stretch; };
+        map.deepest = role.high ? built[role.high] : low + built[role.span];
+        return map;
     }
     // the sheet's points (``from``) moved into ``to``: along its back by ``along`` about its middle across and its
-    // lowest point, their depths from the back by ``depth``
+    // lowest point, their depths from the back by ``depth``; what is not of the sheet (a foot: behind its back,
+    // deeper than it, or below where it stands) keeps its depth and its height
     function moveSheet(from, to, live, along, depth) {
         var inward = live.inward, back = live.back_mm, low = [Infinity, Infinity, Infinity];
         var high = [-Infinity, -Infinity, -Infinity], i, c, level;
         function dot(i) { return from[i] * inward[0] + from[i + 1] * inward[1] + from[i + 2] * inward[2]; }
+        function ofSheet(level) { return level - back > -0.01 && level - back < depth.deepest + 0.01; }
         for (i = 0; i < from.length; i += 3) {
             level = dot(i);
+            if (!ofSheet(level) || level - back < 0.05) continue;
             for (c = 0; c < 3; c++) {
                 low[c] = Math.min(low[c], from[i + c] - level * inward[c]);
                 high[c] = Math.max(high[c], from[i + c] - level * inward[c]);
@@ -89,9 +94,10 @@
         var anchor = [(low[0] + high[0]) / 2, (low[1] + high[1]) / 2, low[2]];
         for (i = 0; i < from.length; i += 3) {
             level = dot(i);
-            var placed = depth(level - back) + back;
+            var sheet = ofSheet(level), placed = sheet ? depth(level - back) + back : level;
             for (c = 0; c < 3; c++) {
-                to[i + c] = anchor[c] + (from[i + c] - level * inward[c] - anchor[c]) * along + placed * inward[c];
+                var flat = from[i + c] - level * inward[c], keep = c === 2 && flat < anchor[2];
+                to[i + c] = (keep ? flat : anchor[c] + (flat - anchor[c]) * along) + placed * inward[c];
             }
         }
     }
