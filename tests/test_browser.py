@@ -901,7 +901,8 @@ def test_the_option_fields_of_the_tab_and_the_phone_show_the_values_the_slice_wi
         Select(driver.find_element(By.ID, "mode")).select_by_value("lithophane")
         field = driver.find_element(By.ID, "option-nozzle")
         assert (field.get_attribute("value"), field.get_attribute("placeholder")) == (written, written)
-        assert Select(driver.find_element(By.ID, "slicing-filament")).first_selected_option.get_attribute("value") == loaded
+        filament = Select(driver.find_element(By.ID, "slicing-filament"))
+        assert filament.first_selected_option.get_attribute("value") == loaded
         assert console_errors(driver) == []
     finally:
         driver.quit()

@@ -475,14 +475,15 @@ def test_the_phone_offers_the_printer_and_the_intents_of_the_mode_and_sends_the_
         _phone(driver, server)
         driver.find_element(By.CSS_SELECTOR, "#slicing summary").click()
         printer = Select(driver.find_element(By.ID, "printer"))
-        assert [item.get_attribute("value") for item in printer.options] == [""] + [p["id"] for p in listing["printers"]]
+        offered_printers = ["", *(p["id"] for p in listing["printers"])]
+        assert [item.get_attribute("value") for item in printer.options] == offered_printers
         assert printer.first_selected_option.get_attribute("value") == (listing["defaults"]["printer"] or "")
         mode = Select(driver.find_element(By.ID, "mode"))
         for chosen in ("logo", "lithophane"):
             mode.select_by_value(chosen)
             offered = next(m["intents"] for m in listing["modes"] if m["id"] == chosen)
             intent = Select(driver.find_element(By.ID, "intent"))
-            assert [item.get_attribute("value") for item in intent.options] == [""] + offered, chosen
+            assert [item.get_attribute("value") for item in intent.options] == ["", *offered], chosen
             own = (listing["defaults"]["modes"].get(chosen) or {}).get("intent") or ""
             assert intent.first_selected_option.get_attribute("value") == own, chosen
         driver.execute_script("document.getElementById('slicing').scrollIntoView()")
