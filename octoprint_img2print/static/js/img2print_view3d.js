@@ -49,7 +49,8 @@
         var values = {};
         moving.forEach(function (name) {
             var option = listed.filter(function (item) { return item.name === name; })[0];
-            values[name] = options[name] !== undefined && options[name] !== null ? options[name] : option && option.default;
+            var given = options[name] !== undefined && options[name] !== null ? options[name] : option && option.default;
+            values[name] = given === undefined || given === null || given === "" ? undefined : Number(given);
         });
         return values;
     }
@@ -77,7 +78,8 @@
     }
     // the sheet's points (``from``) moved into ``to``: along its back by ``along`` about its middle across and its
     // lowest point, their depths from the back by ``depth``; what is not of the sheet (a foot: behind its back,
-    // deeper than it, or below where it stands) keeps its depth and its height
+    // deeper than it, or below where it stands) keeps its depth and its height; false (nothing moved) where none of
+    // the points is of the sheet
     function moveSheet(from, to, live, along, depth) {
         var inward = live.inward, back = live.back_mm, low = [Infinity, Infinity, Infinity];
         var high = [-Infinity, -Infinity, -Infinity], i, c, level;
@@ -91,6 +93,7 @@
                 high[c] = Math.max(high[c], from[i + c] - level * inward[c]);
             }
         }
+        if (!isFinite(low[2])) return false;  // nothing of the sheet found: it is not redrawn
         var anchor = [(low[0] + high[0]) / 2, (low[1] + high[1]) / 2, low[2]];
         for (i = 0; i < from.length; i += 3) {
             level = dot(i);
@@ -100,6 +103,7 @@
                 to[i + c] = (keep ? flat : anchor[c] + (flat - anchor[c]) * along) + placed * inward[c];
             }
         }
+        return true;
     }
 
     function View(container, settings) {
@@ -358,7 +362,7 @@
             var along = stretchAlong(values, built), depth = depthMap(live.rules, built, values);
             if (along === null || depth === null) return false;
             var position = solid.geometry.attributes.position;
-            moveSheet(shown.positions, position.array, live, along, depth);
+            if (!moveSheet(shown.positions, position.array, live, along, depth)) return false;
             position.needsUpdate = true;
             measure();
             render();
@@ -425,6 +429,7 @@
                 backlitBox.checked = backlitWanted && !!data.light;
                 place(data, view);
                 resize();
+                root.dataset.shown = address;  // which preview's solid is drawn, for whoever inspects the page
                 if (following) self.outdated.apply(self, following);
             });
         };
