@@ -499,20 +499,21 @@ def _widest(printer: PrinterProfile) -> float:
 
 
 def preview(source: bytes | Path, printer: PrinterProfile, recipe: Recipe = NOTHING_ASKED, *,
-            name: str | None = None, progress: Progress = _silent, view: Path | None = None) -> dict[str, Any]:
-    """A quick solid as pictures (shaded, and lit from behind where the mode has that view) with its findings for
-    printing it with the slicing options asked; with ``view``, also the solid as it stands on the printer's bed
-    written there for the pages' 3D view."""
+            name: str | None = None, progress: Progress = _silent, view: Path | None = None,
+            pictures: bool = True) -> dict[str, Any]:
+    """A quick solid as pictures (shaded, and lit from behind where the mode has that view; without ``pictures``
+    none, for a page that shows the 3D view) with its findings for printing it with the slicing options asked; with
+    ``view``, also the solid as it stands on the printer's bed written there for the pages' 3D view."""
     chosen_overrides = SliceOverrides.parse(recipe.overrides)
     built = build_solid(source, recipe, name=name, widest=_widest(printer), quick=True, progress=progress)
-    answer = {**built.as_dict(), "preview": solid_picture(built.mesh)}
+    answer = {**built.as_dict(), **({"preview": solid_picture(built.mesh)} if pictures else {})}
     report, placed, guessed = assess_for_printer(built, printer, recipe.intent, chosen_overrides)
     answer["findings"] = answer["findings"] + report.as_list()
     if guessed is not None:  # of the preview's coarser solid, which holds the same plastic
         answer["estimate"] = guessed.as_dict()
     transmittance = built.mode.backlight(built.options)
     wall = built.mode.wall(built.options, built.mesh) if transmittance is not None else None
-    if transmittance is not None and wall is None:  # a flat sheet: its picture seen from the front
+    if pictures and transmittance is not None and wall is None:  # a flat sheet: its picture seen from the front
         answer["backlit"] = backlit_picture(built.mesh, transmittance)
     painted = painted_plan(built.report, built.mode, built.options, built.mesh)
     if painted is not None:

@@ -135,6 +135,16 @@ def sent_requests(driver) -> list[dict]:
     return driver.execute_script("return window.img2printSent")
 
 
+def preview_shown(driver, scope: str, before: str = "") -> str:
+    """Wait until a preview other than ``before`` is on screen in ``scope``: its 3D view (with WebGL; a page with one
+    asks for no pictures of the solid) or its picture (without), and say which."""
+    return wait_for(lambda: driver.execute_script(
+        "var view = document.querySelector(arguments[0] + ' .img2print-view3d');"
+        "var picture = document.querySelector(arguments[0] + ' #solid, ' + arguments[0] + ' #img2print-preview-image');"
+        "var shown = (view && !view.hidden && view.dataset.shown) || (picture && picture.getAttribute('src')) || '';"
+        "return shown !== arguments[1] ? shown : ''", scope, before), 240)
+
+
 def console_errors(driver) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser")
             if entry["level"] == "SEVERE" and not any(text in entry["message"] for text in IGNORED_CONSOLE)]
@@ -154,15 +164,15 @@ def test_tab_runs_a_preview_without_console_errors(server, tmp_path):
         width.clear()
         width.send_keys("60")
         driver.find_element(By.ID, "img2print-preview").click()
-        source = wait_for(lambda: driver.find_element(By.ID, "img2print-preview-image").get_attribute("src"))
-        assert source.startswith("data:image/png;base64,")
-        assert driver.find_element(By.ID, "img2print-backlit-image").get_attribute("src").startswith("data:image/png")
+        source = preview_shown(driver, "#img2print")
+        lit = driver.find_element(By.CSS_SELECTOR, "#img2print .img2print-view3d-backlit")
+        assert lit.is_displayed(), "the lithophane is offered lit from behind"
         assert driver.find_element(By.ID, "img2print-error").text == ""
         from selenium.webdriver.support.ui import Select
 
         uploaded = server.session().get("/api/files/local/photo.jpg").json()["date"]
         Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("logo")
-        wait_for(lambda: driver.find_element(By.ID, "img2print-preview-image").get_attribute("src") != source)
+        preview_shown(driver, "#img2print", source)
         wait_for(lambda: driver.find_element(By.ID, "img2print-convert").is_enabled())
         driver.find_element(By.ID, "img2print-convert").click()
         listing = ("var done = arguments[0]; OctoPrint.files.listForLocation('local', false)"
@@ -289,7 +299,7 @@ def test_phone_page_fits_a_phone_previews_and_prints(server, tmp_path):
         Select(driver.find_element(By.ID, "mode")).select_by_value("lithophane")
         driver.find_element(By.ID, "photo").send_keys(str(big))
         driver.find_element(By.ID, "preview").click()
-        wait_for(lambda: driver.find_element(By.ID, "solid").get_attribute("src"))  # shown as 3D with WebGL
+        shown = preview_shown(driver, "body")
         driver.find_element(By.ID, "bed-clear").click()
         wait_for(lambda: driver.find_element(By.ID, "print").is_enabled())
         driver.find_element(By.ID, "print").click()
@@ -298,10 +308,8 @@ def test_phone_page_fits_a_phone_previews_and_prints(server, tmp_path):
         driver.find_element(By.ID, "cancel").click()
         wait_for(lambda: driver.find_element(By.ID, "error").text == "Cancelled.")
         driver.find_element(By.ID, "photo").send_keys(str(photo))
-        earlier = driver.find_element(By.ID, "solid").get_attribute("src")
         driver.find_element(By.ID, "preview").click()
-        wait_for(lambda: driver.find_element(By.ID, "solid").get_attribute("src") != earlier)
-        assert driver.find_element(By.ID, "solid").get_attribute("src").startswith("data:image/png;base64,")
+        preview_shown(driver, "body", shown)
         viewport = driver.execute_script("return document.documentElement.clientWidth")
         assert driver.execute_script("return document.documentElement.scrollWidth") <= viewport
         for button in ("preview", "print"):
@@ -547,7 +555,7 @@ def test_make_a_print_from_the_file_list_opens_the_tab_with_that_picture_and_upl
         driver.execute_script("arguments[0].click()", button[0])
         wait_for(lambda: driver.find_element(By.ID, "img2print").is_displayed())
         assert text_of(driver, "img2print-listed").endswith("listed-photo.jpg")
-        wait_for(lambda: driver.find_element(By.ID, "img2print-preview-image").get_attribute("src").startswith("data:"))
+        preview_shown(driver, "#img2print")
         assert driver.find_element(By.ID, "img2print-picture").get_attribute("src").endswith("listed-photo.jpg")
         driver.save_screenshot(str(tmp_path / "made.png"))
         assert console_errors(driver) == []
@@ -792,7 +800,7 @@ def test_a_name_tag_of_words_alone_from_the_tab_and_the_phone(server, tmp_path):
         driver.find_element(By.ID, "option-text").send_keys("Ben")
         wait_for(lambda: driver.find_element(By.ID, "preview").is_enabled())
         driver.find_element(By.ID, "preview").click()
-        wait_for(lambda: driver.find_element(By.ID, "solid").get_attribute("src"), 240)
+        preview_shown(driver, "body")
         assert driver.find_element(By.ID, "error").text == ""
         assert console_errors(driver) == []
     finally:

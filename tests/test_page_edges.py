@@ -111,7 +111,7 @@ def test_the_phone_after_slice_and_print_offers_no_print_and_no_bed_clear_while_
     nor Print (nor Slice and print); once the print is cancelled they are back."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
-    from test_browser import console_errors, idle, text_of, wait_for
+    from test_browser import console_errors, idle, preview_shown, text_of, wait_for
     from test_pages import phone_browser, type_into
     from test_print_safety import connect, wait_state
 
@@ -127,7 +127,7 @@ def test_the_phone_after_slice_and_print_offers_no_print_and_no_bed_clear_while_
         driver.find_element(By.ID, "photo").send_keys(str(photo))
         wait_for(lambda: driver.find_element(By.ID, "preview").is_enabled())
         driver.find_element(By.ID, "preview").click()
-        wait_for(lambda: driver.find_element(By.ID, "solid").get_attribute("src"), 240)
+        preview_shown(driver, "body")
         driver.find_element(By.ID, "bed-clear").click()
         wait_for(lambda: driver.find_element(By.ID, "print").is_enabled())
         driver.find_element(By.ID, "print").click()

@@ -14,7 +14,7 @@ import trimesh
 from conftest import ROOT, require
 from octoprint_server import OCTOPRINT, Server
 from pictures import photo_like, save
-from test_browser import PHONE, browser, console_errors, frame_volumes, log_in, open_tab, wait_for
+from test_browser import PHONE, browser, console_errors, frame_volumes, log_in, open_tab, preview_shown, wait_for
 
 from octoprint_img2print import i18n
 
@@ -416,7 +416,7 @@ def test_phone_page_offers_every_mode_and_option_and_a_more_option_changes_the_s
         assert not driver.find_element(By.ID, "option-frame_width-problem").is_displayed()
         before = {job["id"] for job in recent_jobs(server)}
         driver.find_element(By.ID, "preview").click()
-        wait_for(lambda: driver.find_element(By.ID, "solid").get_attribute("src"), 240)  # shown as 3D with WebGL
+        preview_shown(driver, "body")
         job = finished_preview(server, before)
         assert console_errors(driver) == []
     finally:

@@ -84,6 +84,11 @@ def test_preview_shows_the_solid_and_the_backlit_lithophane(admin):
     assert result["preview"].startswith("data:image/png;base64,")
     assert result["backlit"].startswith("data:image/png;base64,")
     assert result["closed"] and result["size_mm"][0] == pytest.approx(80, rel=0.005)
+    again = admin.post("/api/plugin/img2print", json={"command": "preview", "file": "photo.jpg",
+                                                      "options": {"width": 80}, "pictures": False})
+    quick = admin.wait(again.json()["id"])["result"]
+    assert "preview" not in quick and "backlit" not in quick, "a page with a 3D view asks for no pictures"
+    assert quick["view"]["bed_size_mm"] == result["view"]["bed_size_mm"] and quick["live"] == result["live"]
 
 
 def test_preview_says_when_it_does_not_fit_the_printer(admin):

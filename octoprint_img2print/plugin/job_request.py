@@ -65,6 +65,7 @@ class JobRequest:
     printer_profile: dict[str, Any] | None = None
     output_name: str | None = None
     target: Target = field(default_factory=Target)
+    pictures: bool = True  # a preview's pictures of the solid, for a page without a 3D view
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (JSON) for the worker and the job list on disk."""
@@ -126,7 +127,8 @@ def build_request(action: str, source: str, path: str, asked: Mapping[str, Any],
                   machinecode_path: str | None = None, go: PrintGo | None = None) -> JobRequest:
     """The job for a file of OctoPrint's file list (``path``, on disk at ``source``) and what a user asked.
 
-    ``asked`` holds mode, options, printer, intent, slicer, overrides, orientation, scale_to_fit, select and print;
+    ``asked`` holds mode, options, printer, intent, slicer, overrides, orientation, scale_to_fit, select, print and
+    pictures (false: a page with a 3D view needs no pictures of the solid);
     ``printer_profile`` is OctoPrint's printer, used unless ``asked`` names one of img2print's printers; ``go`` is
     the person's go to print, asked for with ``print``.
     """
@@ -144,6 +146,6 @@ def build_request(action: str, source: str, path: str, asked: Mapping[str, Any],
     return JobRequest(
         action=action, source=source, name=Path(path).name, recipe=recipe, language=language, printer=printer,
         printer_profile=dict(printer_profile) if printer_profile is not None and printer is None else None,
-        output_name=output_name(action, path),
+        output_name=output_name(action, path), pictures=asked.get("pictures") not in (False, "false"),
         target=Target(folder=str(Path(path).parent) if "/" in path else "", select=bool(asked.get("select")),
                       print=bool(asked.get("print")), machinecode_path=machinecode_path, go=go))

@@ -107,7 +107,7 @@ def run(request: JobRequest, output: Path | None, view: Path | None = None) -> d
                 "findings": repaired.done.as_list()}
     if request.action == PREVIEW:
         return pipeline.preview(source, _printer(request), request.recipe, name=request.name, progress=progress.stage,
-                                view=view)
+                                view=view, pictures=request.pictures)
     if request.action == CONVERT:
         return pipeline.convert(source, output, request.recipe, name=request.name,
                                 progress=progress.stage).as_dict()

@@ -479,6 +479,7 @@ $(function () {
             if (self.printer()) asked.printer = self.printer();
             if (self.intent()) asked.intent = self.intent();
             if (action === "print") $.extend(asked, {bed_clear: true, print: true, select: true});
+            if (action === "preview" && self.hasView3d) asked.pictures = false;  // the 3D view shows the solid
             return asked;
         }
         // the picked file with the request, as the upload takes it (a print there is a slice that prints, selected)
@@ -547,12 +548,12 @@ $(function () {
                 var result = job.result || {};
                 self.groups(result.groups || []);
                 if (result.preview) self.preview(result.preview);
-                if (result.preview || job.action === "slice" || job.action === "print") self.checked(self.checking);
+                if (["preview", "slice", "print"].indexOf(job.action) >= 0) self.checked(self.checking);
                 if (job.action === "preview") self.estimate(result.estimate ? say.estimate(result.estimate) : "");
                 if (self.kindOf(result.file) === "gcode") self.estimate("");  // the slicer's own figures replace it
                 if (changedWhileBusy) { changedWhileBusy = false; self.livePreview(); }
                 if (result.backlit) self.backlit(result.backlit);
-                if (result.preview) self.painted(result.painted || "");
+                if (job.action === "preview") self.painted(result.painted || "");
                 if (result.view) self.viewed(self.checking);
                 if (job.action === "repair") self.viewed(null);  // the view is not of the repaired model
                 if (result.view) self.showView3d(job.id, result.view, result.live);

@@ -323,6 +323,7 @@
         var body = {mode: $("mode").value, options: options(), overrides: overrides()};
         if ($("printer").value) body.printer = $("printer").value;
         if ($("intent").value) body.intent = $("intent").value;
+        if (hasView3d) body.pictures = false;  // the 3D view shows the solid (previews only make pictures)
         return body;
     }
     // the photo with the request, as the upload takes it
@@ -399,9 +400,9 @@
         var result = state.result || {};
         $("progress").hidden = true;
         showGroups(result.groups || []);
-        if (result.preview || state.action === "print") showChecks(result.groups || []);
+        if (state.action === "preview" || state.action === "print") showChecks(result.groups || []);
         if (state.action === "preview") showEstimate(result.estimate);
-        if (result.preview) showPreview(result);
+        if (state.action === "preview") showPreview(result);
         if (result.view) { viewed = previewing; showView3d(state.id, result.view, result.live); }
         if (result.file) showResult(result);
     }
@@ -417,7 +418,7 @@
     }
     // the pictures of the solid (behind the 3D view where there is one)
     function showPreview(result) {
-        $("solid").src = result.preview;
+        if (result.preview) $("solid").src = result.preview;
         $("solid").hidden = hasView3d;
         $("no-webgl").hidden = hasView3d;
         if (result.backlit) { $("backlit").src = result.backlit; $("backlit").hidden = hasView3d; }
