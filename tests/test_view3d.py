@@ -57,6 +57,21 @@ def view_shown(driver, scope: str, before: str = "") -> str:
         "return e && e.offsetParent !== null && e.textContent !== arguments[0] ? e.textContent : ''", before), 240)
 
 
+def lithophane_previewed(driver, server, photo: Path, width: str = "60") -> str:
+    """Log in, open the tab, preview ``photo`` as a lithophane ``width`` mm wide, and wait for its view (its size)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    log_in(driver, server)
+    open_tab(driver)
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")) > 3)
+    Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lithophane")
+    driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+    set_option(driver, "width", width)
+    driver.find_element(By.ID, "img2print-preview").click()
+    return view_shown(driver, "#img2print")
+
+
 def canvas_pixels(driver, scope: str, shots: Path) -> np.ndarray:
     """A screenshot of the view's canvas as RGB pixels (saved with one of the page as ``shots``-canvas.png and
     -page.png, for a person to look at)."""
@@ -474,20 +489,12 @@ def test_the_tabs_view_redraws_a_lithophane_at_once_when_its_thickness_and_width
     200 ms of the input, before the exact preview arrives; the view says so, and the exact preview then replaces the
     redrawn sheet, as wide as it (its foot is not redrawn exactly: it stands deeper than the thickest part)."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
 
     photo = save(photo_like(320, 240), tmp_path / "live.jpg")
     note = "#img2print .img2print-view3d-stale"
     driver = browser(tmp_path, size=DESKTOP)
     try:
-        log_in(driver, server)
-        open_tab(driver)
-        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")) > 3)
-        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lithophane")
-        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
-        set_option(driver, "width", "60")
-        driver.find_element(By.ID, "img2print-preview").click()
-        said = view_shown(driver, "#img2print")
+        said = lithophane_previewed(driver, server, photo)
         built = drawn_bounds(driver, "#img2print")
 
         thicker = redraw_timed(driver, "max_thickness", "5")
@@ -519,7 +526,6 @@ def test_the_tabs_view_says_it_is_out_of_date_after_a_change_until_the_new_previ
     shape (it is not of the repaired model)."""
     import trimesh
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
     from test_browser import file_list_buttons, text_of
 
     photo = save(photo_like(320, 240), tmp_path / "stale.jpg")
@@ -531,14 +537,7 @@ def test_the_tabs_view_says_it_is_out_of_date_after_a_change_until_the_new_previ
     note = "#img2print .img2print-view3d-stale"
     driver = browser(tmp_path, size=DESKTOP)
     try:
-        log_in(driver, server)
-        open_tab(driver)
-        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")) > 3)
-        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lithophane")
-        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
-        set_option(driver, "width", "60")
-        driver.find_element(By.ID, "img2print-preview").click()
-        said = view_shown(driver, "#img2print")
+        said = lithophane_previewed(driver, server, photo)
         assert not driver.find_element(By.CSS_SELECTOR, note).is_displayed()
         set_option(driver, "width", "80")
         stale = wait_for(lambda: driver.find_element(By.CSS_SELECTOR, note).is_displayed(), 5)
