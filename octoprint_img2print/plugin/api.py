@@ -265,13 +265,18 @@ def _kept_for_an_hour(data: bytes, content_type: str) -> flask.Response:
     return response
 
 
+def file_kinds() -> dict[str, tuple[str, ...]]:
+    """The extensions (without their dot) of each kind of file img2print reads or writes."""
+    return {"rasters": RASTER_EXTENSIONS, "drawings": DRAWING_EXTENSIONS,
+            "models": tuple(extension.lstrip(".") for extension in READ_MODEL_EXTENSIONS),
+            "gcode": tuple(extension.lstrip(".") for extension in GCODE_EXTENSIONS)}
+
+
 def vocabularies() -> dict[str, Any]:
     """What the pages share with the core, declared there once: the stages of a job with what a person reads, the
     files img2print reads, what each action needs of the user, and the error kinds."""
     return {"stages": {stage: in_user_language(label) for stage, label in stages.LABELS.items()},
-            "file_kinds": {"rasters": list(RASTER_EXTENSIONS), "drawings": list(DRAWING_EXTENSIONS),
-                           "models": [extension.lstrip(".") for extension in READ_MODEL_EXTENSIONS],
-                           "gcode": [extension.lstrip(".") for extension in GCODE_EXTENSIONS]},
+            "file_kinds": {kind: list(extensions) for kind, extensions in file_kinds().items()},
             "permissions": {action: list(names) for action, names in NEEDS.items()},
             "error_kinds": described_kinds()}
 

@@ -21,7 +21,6 @@ from .. import __plugin_version__
 from ..errors import Img2PrintError
 from ..filaments.library import SOURCES_VARIABLE, Library, loaded_kind
 from ..generating import tripo
-from ..geometry.files import READ_MODEL_EXTENSIONS
 from ..i18n import N_, speaking
 from ..imaging.kinds import DRAWING_EXTENSIONS, PICTURE_EXTENSIONS, RASTER_EXTENSIONS, accepted
 from ..imaging.load import DEFAULT_MAX_MEGAPIXELS
@@ -30,7 +29,6 @@ from ..pipeline import detect_slicer
 from ..print_rules import DEFAULT_BED_CLEAR_HOURS, BedConfirmation, hold, print_began
 from ..printers.profile import OWN_GCODE
 from ..report import ERROR
-from ..slicing.gcode import GCODE_EXTENSIONS
 from ..slicing.slicers import default_backend
 from ..slicing.slicers import registry as slicers
 from . import api
@@ -267,11 +265,10 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
     def get_template_vars(self) -> dict[str, Any]:
         """The files the pages know: what the tab's file picker accepts (pictures, drawings and every model format
         img2print reads), and the extensions of each kind for the file list's buttons and thumbnails (G-code's too)."""
-        models = tuple(extension.lstrip(".") for extension in READ_MODEL_EXTENSIONS)
-        gcode = tuple(extension.lstrip(".") for extension in GCODE_EXTENSIONS)
-        return {"accept_files": accepted(PICTURE_EXTENSIONS + models),
-                "picture_extensions": "|".join(PICTURE_EXTENSIONS), "model_extensions": "|".join(models),
-                "gcode_extensions": "|".join(gcode)}
+        kinds = api.file_kinds()
+        return {"accept_files": accepted(PICTURE_EXTENSIONS + kinds["models"]),
+                "picture_extensions": "|".join(PICTURE_EXTENSIONS), "model_extensions": "|".join(kinds["models"]),
+                "gcode_extensions": "|".join(kinds["gcode"])}
 
     def get_template_configs(self) -> list[dict[str, Any]]:
         """A tab, a settings page and a first-run wizard step."""
@@ -394,7 +391,7 @@ class Img2PrintPlugin(octoprint.plugin.StartupPlugin, octoprint.plugin.ShutdownP
     def get_slicer_properties(self) -> dict[str, Any]:
         """img2print slices models and pictures to G-code."""
         return {"type": SLICER_TYPE, "name": "img2print", "same_device": True, "progress_report": True,
-                "source_file_types": ["model"], "destination_extensions": ["gcode", "gco", "g"]}
+                "source_file_types": ["model"], "destination_extensions": list(api.file_kinds()["gcode"])}
 
     def get_slicer_extension_tree(self) -> dict[str, Any]:
         """Models and pictures this slicer accepts."""
