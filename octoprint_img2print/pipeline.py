@@ -464,15 +464,15 @@ def _centred(mesh: Mesh) -> Mesh:
 
 
 def assess_for_printer(built: ConvertResult, printer: PrinterProfile, intent: str | None = None,
-                       overrides: SliceOverrides | None = None) -> tuple[Report, Mesh, Estimate | None]:
+                       overrides: SliceOverrides | None = None) -> tuple[Report, Mesh, SliceSettings | None]:
     """What a preview tells about printing (with the slicing options asked): does it fit (if not, the size that
     does), does it need supports, is anything too thin; the solid as it will stand on the bed, centred (turned as
-    chosen even if too big); and, when it fits, the estimate of print time and filament."""
+    chosen even if too big); and, when it fits, the slicing plan it would be sliced with."""
     overrides = overrides or SliceOverrides()
     try:
         prepared = prepare_for_printer(built.mesh, printer, mode=built.mode, options=built.options, intent=intent,
                                        overrides=overrides)
-        return prepared.report, prepared.mesh, estimate(prepared.mesh, prepared.settings)
+        return prepared.report, prepared.mesh, prepared.settings
     except DoesNotFit as failure:
         report = Report()
         fix = _size_that_fits(built, failure.details["largest_scale"])
@@ -507,10 +507,11 @@ def preview(source: bytes | Path, printer: PrinterProfile, recipe: Recipe = NOTH
     chosen_overrides = SliceOverrides.parse(recipe.overrides)
     built = build_solid(source, recipe, name=name, widest=_widest(printer), quick=True, progress=progress)
     answer = {**built.as_dict(), **({"preview": solid_picture(built.mesh)} if pictures else {})}
-    report, placed, guessed = assess_for_printer(built, printer, recipe.intent, chosen_overrides)
+    report, placed, planned = assess_for_printer(built, printer, recipe.intent, chosen_overrides)
     answer["findings"] = answer["findings"] + report.as_list()
-    if guessed is not None:  # of the preview's coarser solid, which holds the same plastic
-        answer["estimate"] = guessed.as_dict()
+    if planned is not None:  # the estimate is of the preview's coarser solid, which holds the same plastic
+        answer["estimate"] = estimate(placed, planned).as_dict()
+        answer["planned"] = planned.as_options()  # what each slicing option left empty will be
     transmittance = built.mode.backlight(built.options)
     wall = built.mode.wall(built.options, built.mesh) if transmittance is not None else None
     if pictures and transmittance is not None and wall is None:  # a flat sheet: its picture seen from the front

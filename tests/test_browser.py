@@ -885,10 +885,16 @@ def test_the_tab_shows_the_estimate_after_a_preview_and_the_slicers_figures_afte
 
 def test_the_option_fields_of_the_tab_and_the_phone_show_the_values_the_slice_will_use(server, tmp_path):
     """A number field shows the value the job takes: filled with its default, and that default greyed in it once
-    emptied (in the reader's numbers); the slicing's filament menu shows the filament loaded."""
+    emptied (in the reader's numbers); the slicing's filament menu shows the filament loaded; after a preview the
+    slicing fields left empty show what the intent's plan slices with (test_planned: the slicer uses those)."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
+    from octoprint_img2print.slicing.intents import get_intent
+
+    intent = get_intent("lithophane")
+    planned = {"img2print-slicing-infill": f"{intent.infill_density:g}", "img2print-slicing-walls": str(intent.walls)}
+    photo = save(photo_like(200, 150), tmp_path / "planned.png")
     listing = server.session().get("/api/plugin/img2print").json()
     loaded = next(o["default"] for o in listing["overrides"] if o["name"] == "filament")
     nozzle = next(o["default"] for m in listing["modes"] if m["id"] == "lithophane" for o in m["options"]
@@ -904,6 +910,13 @@ def test_the_option_fields_of_the_tab_and_the_phone_show_the_values_the_slice_wi
         assert (field.get_attribute("value"), field.get_attribute("placeholder")) == (written, written)
         filament = Select(driver.find_element(By.ID, "img2print-slicing-filament"))
         assert filament.first_selected_option.get_attribute("value") == loaded
+        adhesion = Select(driver.find_element(By.ID, "img2print-slicing-adhesion"))
+        assert adhesion.options[0].get_attribute("textContent") == "Standard"
+        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+        driver.find_element(By.ID, "img2print-preview").click()
+        preview_shown(driver, "#img2print")
+        assert {name: driver.find_element(By.ID, name).get_attribute("placeholder") for name in planned} == planned
+        assert adhesion.options[0].get_attribute("textContent") == "Standard: Brim"  # the lithophane intent's
         driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")
         wait_for(lambda: driver.find_element(By.ID, "app").is_displayed())
         Select(driver.find_element(By.ID, "mode")).select_by_value("lithophane")
@@ -911,6 +924,14 @@ def test_the_option_fields_of_the_tab_and_the_phone_show_the_values_the_slice_wi
         assert (field.get_attribute("value"), field.get_attribute("placeholder")) == (written, written)
         filament = Select(driver.find_element(By.ID, "slicing-filament"))
         assert filament.first_selected_option.get_attribute("value") == loaded
+        driver.find_element(By.ID, "photo").send_keys(str(photo))
+        driver.find_element(By.ID, "preview").click()
+        preview_shown(driver, "body")
+        phone = {name: driver.find_element(By.ID, name.removeprefix("img2print-")).get_attribute("placeholder")
+                 for name in planned}
+        assert phone == planned
+        adhesion = Select(driver.find_element(By.ID, "slicing-adhesion"))
+        assert adhesion.options[0].get_attribute("textContent") == "Standard: Brim"
         assert console_errors(driver) == []
     finally:
         driver.quit()

@@ -60,6 +60,13 @@ class SliceSettings:
         held = list(self.tools.filaments) if self.tools is not None else []
         return [*held, *[self.filament] * (tools - len(held))]
 
+    def as_options(self) -> dict[str, Any]:
+        """The values the slicing options (SliceOverrides) take in this plan: what a field left empty is sliced
+        with (supports as this model gets them)."""
+        return {"layer_height": self.layer_height, "infill": self.infill_density, "infill_pattern": self.infill_pattern,
+                "walls": self.walls, "supports": "always" if self.supports else "none", "adhesion": self.adhesion,
+                "brim_width": self.brim_width, "filament": self.filament.id}
+
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON answers (the filament by id)."""
         tools = [f.id for f in self.tools.filaments] if self.tools is not None else None

@@ -184,8 +184,17 @@ $(function () {
         // shared part, with the phone page, is img2print_fields.js): numbers in the reader's language
         var Fields = window.Img2PrintFields;
         function field(option, start, prefix) {
-            var item = $.extend(Fields.describe(option, start, locale, gettext), {id: (prefix || "img2print-option-") + option.name});
+            var described = Fields.describe(option, start, locale, gettext);
+            var item = $.extend({}, described, {id: (prefix || "img2print-option-") + option.name});
             item.value = ko.observable(item.initial);
+            // what an emptied field is made with: the option's own default, or what a preview's plan says
+            item.placeholder = ko.observable(described.placeholder);
+            item.caption = ko.observable(described.caption);
+            item.showUsed = function (value) {
+                var shown = Fields.used(described, value, locale, gettext);
+                item.placeholder(shown.placeholder);
+                item.caption(shown.caption);
+            };
             if (item.type === "choices") {  // several of the choices, sent comma-separated
                 item.chosen = ko.observableArray(String(item.initial || "").split(",").filter(Boolean));
                 item.chosen.subscribe(function (values) { item.value(values.join(",")); });
@@ -461,8 +470,13 @@ $(function () {
             self.backlit("");
             self.painted("");
             self.estimate("");
+            self.showPlanned(null);
             self.checked(null);
             if (view3d) view3d.hide();
+        };
+        // the slicing fields left empty show what the last preview's plan slices with (null: their own default)
+        self.showPlanned = function (planned) {
+            self.slicing().forEach(function (item) { item.showUsed(planned ? planned[item.name] : undefined); });
         };
 
         // the jobs of this tab (img2print_common.js): sent, then followed until they end, each state shown
@@ -550,6 +564,7 @@ $(function () {
                 if (result.preview) self.preview(result.preview);
                 if (["preview", "slice", "print"].indexOf(job.action) >= 0) self.checked(self.checking);
                 if (job.action === "preview") self.estimate(result.estimate ? say.estimate(result.estimate) : "");
+                if (job.action === "preview") self.showPlanned(result.planned);
                 if (self.kindOf(result.file) === "gcode") self.estimate("");  // the slicer's own figures replace it
                 if (changedWhileBusy) { changedWhileBusy = false; self.livePreview(); }
                 if (result.backlit) self.backlit(result.backlit);

@@ -68,12 +68,22 @@
                 caption: option.type === "choice" && first === "" ? gettext("Default") : undefined};
     }
 
+    // what a field left empty is made with, as a preview's slicing plan says (``value``; undefined: the field's own
+    // default): a number as its placeholder, a choice's label in its menu's first item ("Default: Skirt")
+    function used(field, value, locale, gettext) {
+        if (value === null || value === undefined) return {placeholder: field.placeholder, caption: field.caption};
+        if (field.number) return {placeholder: formatNumber(value, locale), caption: field.caption};
+        var choice = field.choices.filter(function (item) { return item.value === value; })[0];
+        return {placeholder: field.placeholder,
+                caption: choice ? fill(gettext("Default: {choice}"), {choice: choice.label}) : field.caption};
+    }
+
     // the value an option is sent with, from the field's text (numbers as numbers; null for an empty field)
     function valueOf(field, text, locale) {
         if (!field.number) return text;
         return String(text).trim() === "" ? null : parseNumber(text, locale);
     }
 
-    root.Img2PrintFields = {describe: describe, problem: problem, valueOf: valueOf, formatNumber: formatNumber,
-                            parseNumber: parseNumber};
+    root.Img2PrintFields = {describe: describe, problem: problem, used: used, valueOf: valueOf,
+                            formatNumber: formatNumber, parseNumber: parseNumber};
 })(window);

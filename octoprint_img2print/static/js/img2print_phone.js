@@ -402,6 +402,7 @@
         showGroups(result.groups || []);
         if (state.action === "preview" || state.action === "print") showChecks(result.groups || []);
         if (state.action === "preview") showEstimate(result.estimate);
+        if (state.action === "preview") showPlanned(result.planned);
         if (state.action === "preview") showPreview(result);
         if (result.view) { viewed = previewing; showView3d(state.id, result.view, result.live); }
         if (result.file) showResult(result);
@@ -415,6 +416,15 @@
     function showEstimate(guessed) {
         $("estimate").textContent = guessed ? say.estimate(guessed) : "";
         $("estimate").hidden = !guessed;
+    }
+    // the slicing fields left empty show what the last preview's plan slices with (null: their own default)
+    function showPlanned(planned) {
+        Object.keys(slicing).forEach(function (name) {
+            var field = slicing[name], input = $("slicing-" + name);
+            var shown = Fields.used(field, planned ? planned[name] : undefined, locale, gettext);
+            if (field.number) input.placeholder = shown.placeholder;
+            else if (field.type === "choice" && field.caption !== undefined) input.options[0].textContent = shown.caption;
+        });
     }
     // the pictures of the solid (behind the 3D view where there is one)
     function showPreview(result) {
@@ -430,6 +440,7 @@
     function forgetPreview() {
         showGroups([]);
         showEstimate(null);
+        showPlanned(null);
         previewed = null;
         blocked = false;
         ["solid", "backlit", "no-webgl", "painted-figure"].forEach(function (id) { $(id).hidden = true; });
