@@ -855,6 +855,36 @@ def test_elements_of_another_namespace_are_not_drawn():
     _assert_draws(body, _rect(10, 10, 20, 20))
 
 
+def test_elements_of_another_namespace_may_link_anywhere():
+    """A foreign element is never drawn, so its link is no reference to follow (nor refused); an href attribute of a
+    namespace that is neither SVG 2's (none) nor XLink's is no reference either."""
+    body = ('<rect x="10" y="10" width="20" height="20"/>'
+            '<x:a xmlns:x="http://example.com/not-svg" href="https://example.com/page"><rect x="50" y="50" '
+            'width="20" height="20"/></x:a>'
+            '<use xmlns:notx="http://example.com/not-xlink" notx:href="#far"/><defs><rect id="far" x="60" y="10" '
+            'width="20" height="10"/></defs>')
+    _assert_draws(body, _rect(10, 10, 20, 20))
+
+
+# SVG 2 pservers.html (gradientUnits, patternUnits): in objectBoundingBox units a paint server cannot be used on an
+# element whose bounding box has no width or no height; as with an invalid reference its fallback paints, or nothing
+FLAT = '<line x1="10" y1="50" x2="90" y2="50" stroke-width="6" stroke="{paint}"/>'
+FLAT_DEFS = ('<defs><linearGradient id="box"><stop stop-color="black"/><stop offset="1" stop-color="#222"/>'
+             '</linearGradient><linearGradient id="user" gradientUnits="userSpaceOnUse" href="#box"/>'
+             '<pattern id="tile" width="1" height="1"><rect width="5" height="5"/></pattern></defs>')
+ON_A_FLAT_BOX = {"gradient in the box's units": ("url(#box)", False),
+                 "pattern in the box's units": ("url(#tile)", False),
+                 "its fallback colour": ("url(#box) black", True), "gradient in user units": ("url(#user)", True)}
+
+
+@pytest.mark.parametrize("case", ON_A_FLAT_BOX)
+def test_a_paint_server_on_a_flat_bounding_box(case):
+    paint, painted = ON_A_FLAT_BOX[case]
+    expected = _ribbon((10, 50), (90, 50), 6) if painted else _rect(10, 10, 20, 20)
+    _assert_draws(FLAT_DEFS + '<rect x="10" y="10" width="20" height="20"/>' + FLAT.format(paint=paint),
+                  shapely.union(expected, _rect(10, 10, 20, 20)))
+
+
 @pytest.mark.parametrize("cap", ["round", "square"])
 def test_zero_length_dashes_draw_their_caps(cap):
     body = f'<line x1="10" y1="50" x2="90" y2="50" stroke="black" stroke-width="6" stroke-linecap="{cap}" ' \

@@ -70,7 +70,7 @@ def _vet(data: bytes, name: str) -> Any:
             raise _refuse("svg_too_complex", _("{file}: the SVG has more than {limit:,} elements.")
                           .format(file=name, limit=MAX_ELEMENTS), name)
         value = href(element)
-        if value and not value.startswith("#") and local(element) not in HYPERLINKS:
+        if value and not value.startswith("#") and local(element) not in ("", *HYPERLINKS):  # "": never drawn
             raise _refuse("svg_external_reference",
                           _("{file}: the SVG refers to another file or an embedded bitmap ({reference}), which "
                             "img2print does not follow. Keep only vector shapes in it.")

@@ -306,12 +306,13 @@ class Drawer:
             finally:
                 self._drawing_now.discard(id(target))
 
-    def _effect(self, part: str, place: Place, alpha: float) -> str | None:
-        """What the fill or stroke of ``place``'s style does at ``alpha`` (an invalid fill paints black)."""
+    def _effect(self, part: str, place: Place, alpha: float, flat_box: bool = False) -> str | None:
+        """What the fill or stroke of ``place``'s style does at ``alpha`` (an invalid fill paints black) on an
+        element whose bounding box may be flat (no width or no height)."""
         style = place.style
         return paint_effect(style.get(part), alpha, style.get("color", "black"), self.ids,
                             place.context[0 if part == "fill" else 1], INK if part == "fill" else None,
-                            self.cascade.declared)
+                            self.cascade.declared, flat_box)
 
     def _tolerance(self, ctm: np.ndarray) -> float | None:
         stretch = float(np.linalg.norm(ctm[:2, :2], 2))
@@ -341,8 +342,10 @@ class Drawer:
             return
         order = ["stroke", "fill"] if style.get("paint-order", "normal").split()[:1] == ["stroke"] \
             else ["fill", "stroke"]
+        points = np.concatenate([s.points for s in subpaths]) if subpaths else np.zeros((1, 2))
+        flat = bool(np.any(np.ptp(points, axis=0) <= 0))
         for part in order:
-            effect = self._effect(part, place, place.alpha * opacity(style.get(f"{part}-opacity")))
+            effect = self._effect(part, place, place.alpha * opacity(style.get(f"{part}-opacity")), flat)
             if effect is None or (part == "fill" and not filled):
                 continue
             area = self._fill(subpaths, place, glyphs=glyphs) if part == "fill" else self._stroke(subpaths, place)

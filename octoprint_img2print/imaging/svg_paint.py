@@ -82,9 +82,15 @@ def _pattern_effect(chain: list[Any]) -> str | None:
     return INK if width and height and width[0] > 0 and height[0] > 0 and has_content else None
 
 
-def server_effect(server: Any, alpha: float, ids: dict[str, Any], declared: Declared) -> str | None:
-    """What a gradient or pattern paints."""
+def server_effect(server: Any, alpha: float, ids: dict[str, Any], declared: Declared,
+                  flat_box: bool = False) -> str | None:
+    """What a gradient or pattern paints; UNUSABLE in the units of a ``flat_box`` (an element whose bounding box has
+    no width or no height), which SVG says cannot be used."""
     chain = _templates(server, ids)
+    units = "gradientUnits" if local(server) in GRADIENTS else "patternUnits"
+    in_box = next((s.get(units) for s in chain if s.get(units) is not None), "objectBoundingBox").strip()
+    if flat_box and in_box == "objectBoundingBox":
+        return UNUSABLE
     if local(server) in GRADIENTS:
         return _gradient_effect([g for g in chain if local(g) in GRADIENTS], alpha, declared)
     return _pattern_effect([p for p in chain if local(p) == "pattern"])
@@ -92,11 +98,12 @@ def server_effect(server: Any, alpha: float, ids: dict[str, Any], declared: Decl
 
 def paint_effect(value: str | None, alpha: float, current_colour: str, ids: dict[str, Any],
                  context: str | None = None, when_invalid: str | None = None,
-                 declared: Declared | None = None) -> str | None:
+                 declared: Declared | None = None, flat_box: bool = False) -> str | None:
     """What a ``fill`` or ``stroke`` value does: a colour by its look; a gradient or pattern paints ink; a
     reference to nothing falls back to its fallback or paints nothing; ``context-fill`` and ``context-stroke``
     take the paint of the <use> that draws the element, and paint nothing without one; a value that is no paint
-    at all does ``when_invalid`` (the property's initial paint). ``declared`` gives a gradient stop's style."""
+    at all does ``when_invalid`` (the property's initial paint). ``declared`` gives a gradient stop's style;
+    ``flat_box``: the element's bounding box has no width or no height."""
     word = (value or "none").strip()
     lower = word.lower()
     if lower == "none" or alpha <= 0:
@@ -108,7 +115,7 @@ def paint_effect(value: str | None, alpha: float, current_colour: str, ids: dict
         target = ids.get(reference.group(1))
         fallback = reference.group(2).strip()
         if target is not None and local(target) in PAINT_SERVERS:
-            painted = server_effect(target, alpha, ids, declared or (lambda element: dict(element.attrib)))
+            painted = server_effect(target, alpha, ids, declared or (lambda element: dict(element.attrib)), flat_box)
             if painted is not UNUSABLE:
                 return painted
         return paint_effect(fallback, alpha, current_colour, ids) if fallback else None

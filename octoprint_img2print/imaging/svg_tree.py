@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
+HREF_NAMES = ("href", "{http://www.w3.org/1999/xlink}href")  # SVG 2's, and XLink's whatever its prefix
 
 
 def local(element: Any) -> str:
@@ -19,8 +20,8 @@ def local(element: Any) -> str:
 
 
 def href(element: Any) -> str:
-    """An element's href (SVG 2) or xlink:href."""
-    return next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "href"), "").strip()
+    """An element's href (SVG 2) or xlink:href (an href of another namespace is no reference)."""
+    return next((element.get(name) for name in HREF_NAMES if element.get(name) is not None), "").strip()
 
 
 def referenced(element: Any, ids: dict[str, Any]) -> Any | None:
