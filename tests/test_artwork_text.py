@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import trimesh
+from conftest import require
 from PIL import Image, ImageDraw, ImageFont
+from PIL import features as pil_features
 
 from octoprint_img2print.building.artwork import ArtworkOptions, load_artwork
 from octoprint_img2print.geometry import outline
@@ -27,14 +29,17 @@ PX_PER_MM = 40  # the reference rasters' resolution
 PX = 25.4 / 96  # mm per SVG user unit
 
 
-def _freetype_ink(text: str, font_file: Path, size_mm: float) -> tuple[np.ndarray, float]:
+def _freetype_ink(text: str, font_file: Path, size_mm: float, direction: str | None = None) -> tuple[np.ndarray,
+                                                                                                      float]:
     """FreeType's raster of ``text`` at ``size_mm`` (a boolean ink mask, y down, baseline-left at (20, 3 em)) and
-    its advance in mm."""
+    its advance in mm; with a ``direction``, laid out by Raqm (FriBiDi's bidirectional algorithm) in a paragraph of
+    that direction."""
     font = ImageFont.truetype(str(font_file), size=round(size_mm * PX_PER_MM))
-    advance = font.getlength(text) / PX_PER_MM
+    advance = font.getlength(text, direction=direction) / PX_PER_MM
     width, height = round(advance * PX_PER_MM) + 40, round(size_mm * PX_PER_MM * 4)
     image = Image.new("L", (width, height), 0)
-    ImageDraw.Draw(image).text((20, size_mm * PX_PER_MM * 3), text, font=font, fill=255, anchor="ls")
+    ImageDraw.Draw(image).text((20, size_mm * PX_PER_MM * 3), text, font=font, fill=255, anchor="ls",
+                               direction=direction)
     return np.asarray(image) > 127, advance
 
 
@@ -68,6 +73,41 @@ def test_svg_text_matches_the_same_string_drawn_by_freetype(text, font_file, wei
     assert drawing.region.area() == pytest.approx(want.sum() / PX_PER_MM ** 2, rel=0.03)
     assert outline.bounds(drawing.region)[2] <= advance + 0.5
     assert drawing.fonts == {"DejaVu Sans"}
+
+
+# right-to-left words among left-to-right ones, numbers in right-to-left text, and a right-to-left paragraph (SVG's
+# direction, whose text-anchor "end" is the left end), each against Raqm's layout with FriBiDi
+BIDI = {"Hebrew inside English": ("Hi שלום there", "ltr", ""),
+        "English and a number inside Hebrew": ("שלום abc 123!", "rtl", ' direction="rtl" text-anchor="end"'),
+        "Arabic then English": ("مرحبا SVG 2024.", "ltr", "")}
+
+
+@pytest.mark.parametrize("case", BIDI)
+def test_text_of_both_directions_is_laid_out_as_the_bidirectional_algorithm_orders_it(case):
+    require(pil_features.check("raqm"), "Pillow with Raqm (the reference layout of bidirectional text)")
+    text, direction, attributes = BIDI[case]
+    size_mm = 10.0
+    document = (f'<svg xmlns="http://www.w3.org/2000/svg"><text x="0" y="0" font-family="DejaVu Sans" '
+                f'font-size="{size_mm}mm"{attributes}>{text}</text></svg>')
+    drawing = load_svg(document.encode(), "t.svg", 0.01)
+    want, _advance = _freetype_ink(text, SANS, size_mm, direction)
+    got = _region_ink(drawing.region, want.shape, size_mm * PX_PER_MM * 3)
+    assert _iou(got, want) >= 0.93, case
+
+
+def test_letter_spacing_leaves_a_cursive_scripts_letters_joined():
+    """CSS Text 3 (cursive tracking): letters of Arabic are not pulled apart by letter-spacing; spaces are."""
+    def drawn(spacing: str, text: str) -> outline.Region:
+        document = (f'<svg xmlns="http://www.w3.org/2000/svg"><text x="0" y="20" font-family="DejaVu Sans" '
+                    f'font-size="20" letter-spacing="{spacing}">{text}</text></svg>')
+        return load_svg(document.encode(), "t.svg", 0.01).region
+
+    joined, spaced = drawn("0", "مرحبا"), drawn("6", "مرحبا")
+    assert outline.bounds(spaced) == pytest.approx(outline.bounds(joined), abs=1e-6)
+    words, spaced_words = drawn("0", "مرحبا بكم"), drawn("6", "مرحبا بكم")
+    width = outline.bounds(words)[2] - outline.bounds(words)[0]
+    assert outline.bounds(spaced_words)[2] - outline.bounds(spaced_words)[0] == pytest.approx(width + 6 * PX,
+                                                                                            abs=0.02)
 
 
 def test_text_anchor_letter_spacing_and_text_length_move_the_glyphs_as_specified():

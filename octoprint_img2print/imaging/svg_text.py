@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .glyphs import MAX_CHARACTERS
+from . import bidi
+from .glyphs import MAX_CHARACTERS, Glyph
 from .svg_path import Subpath
 from .svg_tree import local
 from .svg_values import strict_numbers
@@ -22,11 +23,16 @@ if TYPE_CHECKING:
 
 SPANS = {"tspan", "a"}
 ANCHORS = {"start": 0.0, "middle": 0.5, "end": 1.0}
+RUN_DIRECTION = ("ltr", "rtl")  # a run of an even bidirectional level, and of an odd one
 NONZERO_TEXT = {"fill-rule": "nonzero", "clip-rule": "nonzero"}  # glyphs are filled as fonts draw them
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 INKLESS = {"Zs", "Zl", "Zp", "Cc", "Cf", "Mn", "Me"}  # characters that may well have no outline of their own
 
 
+# the cursive scripts (CSS Text 3, 8.2 and Appendix E: Arabic, Hanifi Rohingya, Mandaic, Mongolian, N'Ko, Phags-pa,
+# Syriac), whose letters join: letter-spacing does not pull them apart
+CURSIVE = ((0x0600, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF), (0x1EE00, 0x1EEFF), (0x10D00, 0x10D3F),
+           (0x1800, 0x18AF), (0x11660, 0x1167F), (0xA840, 0xA87F))
 MAX_TEXT_CHARACTERS = 5_000  # characters in one drawing, <use> copies counted: 5,000 on one line fill in about 3 s
 
 
@@ -145,22 +151,44 @@ def _font(drawer: Drawer, place: Place) -> Any:
     return font
 
 
+def _cursive(text: str) -> bool:
+    """True for a character of a cursive script (which letter-spacing leaves joined)."""
+    return any(low <= ord(text[0]) <= high for low, high in CURSIVE)
+
+
 def _spacing(place: Place, name: str) -> float:
     value = place.style.get(name, "normal").strip()
     return 0.0 if value == "normal" else place.lengths.px(value, "x") or 0.0
 
 
-def _runs(characters: list[_Character]) -> list[list[_Character]]:
-    """Runs shaped together: the same font and size, from one absolute position to the next (and at most what
-    HarfBuzz is given at once)."""
-    runs: list[list[_Character]] = []
-    for character in characters:
-        if runs and character.x is None and character.y is None and len(runs[-1]) < MAX_CHARACTERS \
-                and _font_key(runs[-1][-1].place) == _font_key(character.place):
-            runs[-1].append(character)
+def _rtl(place: Place) -> bool:
+    return place.style.get("direction", "ltr").strip() == "rtl"
+
+
+def _levels(characters: list[_Character]) -> list[int]:
+    """Each character's bidirectional level in the text's direction (a span whose ``unicode-bidi`` is
+    ``bidi-override`` sets its characters' direction outright)."""
+    base = 1 if _rtl(characters[0].spans[0][1]) else 0
+    forced = [(base + (base % 2 != _rtl(c.place))) if c.place.style.get("unicode-bidi", "").strip() == "bidi-override"
+              else None for c in characters]
+    return bidi.levels("".join(c.text for c in characters), base, forced)
+
+
+def _runs(characters: list[_Character], levels: list[int]) -> list[list[list[tuple[_Character, int]]]]:
+    """Chunks (from one absolute position to the next) of runs shaped together: the same font and size and one
+    bidirectional level (and at most what HarfBuzz is given at once); each character with its level."""
+    chunks: list[list[list[tuple[_Character, int]]]] = []
+    for character, level in zip(characters, levels):
+        if not chunks or character.x is not None or character.y is not None:
+            chunks.append([[(character, level)]])
+            continue
+        run = chunks[-1][-1]
+        if len(run) < MAX_CHARACTERS and run[-1][1] == level and _font_key(run[-1][0].place) == _font_key(
+                character.place):
+            run.append((character, level))
         else:
-            runs.append([character])
-    return runs
+            chunks[-1].append([(character, level)])
+    return chunks
 
 
 @dataclass
@@ -169,6 +197,7 @@ class _Chunk:
 
     start: float
     glyphs: list[_Placed]
+    rtl: bool = False  # the text's direction: text-anchor's start is the chunk's right end
 
 
 def _rotated(rings: tuple[np.ndarray, ...], degrees: float | None) -> list[np.ndarray]:
@@ -186,33 +215,36 @@ def _chunks(drawer: Drawer, characters: list[_Character], tolerance: float) -> l
 
     chunks: list[_Chunk] = []
     pen = np.zeros(2)
-    for run in _runs(characters):
-        first = run[0]
-        if first.x is not None or first.y is not None or not chunks:
-            pen = np.array([first.x if first.x is not None else pen[0], first.y if first.y is not None else pen[1]])
-            chunks.append(_Chunk(float(pen[0]), []))
-        size = first.place.lengths.font_size
-        if size <= 0:
-            continue
-        drawer.drawing.characters += len(run)
-        if drawer.drawing.characters > MAX_TEXT_CHARACTERS:
-            raise TooMuchText
-        text, font = "".join(c.text for c in run), _font(drawer, first.place)
-        glyphs = shape(text, font, size, tolerance)
-        missing = drawer.drawing.missing_glyphs
-        for index, glyph in enumerate(glyphs):
-            character = run[glyph.cluster]
-            starts_cluster = index == 0 or glyphs[index - 1].cluster != glyph.cluster
-            if starts_cluster:
+    missing = drawer.drawing.missing_glyphs
+    for runs in _runs(characters, _levels(characters)):
+        first = runs[0][0][0]
+        pen = np.array([first.x if first.x is not None else pen[0], first.y if first.y is not None else pen[1]])
+        chunks.append(_Chunk(float(pen[0]), [], _rtl(first.spans[0][1])))
+        shaped: list[tuple[_Character, Glyph]] = []
+        for run in bidi.visual_order(runs, [run[0][1] for run in runs]):  # each run's glyphs in the order seen
+            size = run[0][0].place.lengths.font_size
+            if size <= 0:
+                continue
+            drawer.drawing.characters += len(run)
+            if drawer.drawing.characters > MAX_TEXT_CHARACTERS:
+                raise TooMuchText
+            font = _font(drawer, run[0][0].place)
+            glyphs = shape("".join(c.text for c, _ in run), font, size, tolerance, direction=RUN_DIRECTION[
+                run[0][1] % 2])
+            for glyph in glyphs:
+                character = run[glyph.cluster][0]
+                if not glyph.rings and unicodedata.category(character.text) not in INKLESS:
+                    missing[font.family] = missing.get(font.family, 0) + 1
+            shaped.extend((run[glyph.cluster][0], glyph) for glyph in glyphs)
+        for index, (character, glyph) in enumerate(shaped):
+            if index == 0 or shaped[index - 1][0] is not character:  # the first glyph of its character
                 pen = pen + np.array([character.dx, character.dy])
-            if not glyph.rings and unicodedata.category(character.text) not in INKLESS:
-                missing[font.family] = missing.get(font.family, 0) + 1
             start = float(pen[0])
             rings = [ring + pen + np.array([glyph.x_offset, glyph.y_offset])
                      for ring in _rotated(glyph.rings, character.rotate)]
             pen = pen + np.array([glyph.x_advance, glyph.y_advance])
-            if index + 1 == len(glyphs) or glyphs[index + 1].cluster != glyph.cluster:
-                pen[0] += _spacing(character.place, "letter-spacing") + \
+            if index + 1 == len(shaped) or shaped[index + 1][0] is not character:
+                pen[0] += (0.0 if _cursive(character.text) else _spacing(character.place, "letter-spacing")) + \
                     (_spacing(character.place, "word-spacing") if character.text == " " else 0.0)
             drawer.budget.spend(sum(len(r) for r in rings))
             chunks[-1].glyphs.append(_Placed(rings, character, start, float(pen[0])))
@@ -281,6 +313,7 @@ def layout(drawer: Drawer, element: Any, place: Place, tolerance: float) -> list
         if not chunk.glyphs:
             continue
         anchor = ANCHORS.get(chunk.glyphs[0].character.place.style.get("text-anchor", "start").strip(), 0.0)
+        anchor = 1.0 - anchor if chunk.rtl else anchor
         shift = -(chunk.glyphs[-1].end - chunk.start) * anchor
         for placed in chunk.glyphs:
             span = placed.character.place
