@@ -95,6 +95,24 @@ def test_text_of_both_directions_is_laid_out_as_the_bidirectional_algorithm_orde
     assert _iou(got, want) >= 0.93, case
 
 
+def test_a_texts_bounding_box_is_its_glyph_cells():
+    """SVG 2 (text bounding box): the union of the glyphs' cells, each its advance wide from the font's ascent to
+    its descent, not the outlines' tight box: a clip of the box's upper half ends half-way between ascent and
+    descent (checked against FreeType's raster cut at its own metrics)."""
+    size_mm = 10.0
+    document = ('<svg xmlns="http://www.w3.org/2000/svg"><clipPath id="c" clipPathUnits="objectBoundingBox">'
+                '<rect width="1" height="0.5"/></clipPath>'
+                f'<text x="0" y="0" font-family="DejaVu Sans" font-size="{size_mm}mm" clip-path="url(#c)">Hxy</text>'
+                '</svg>')
+    drawing = load_svg(document.encode(), "t.svg", 0.01)
+    want, _advance = _freetype_ink("Hxy", SANS, size_mm)
+    ascent, descent = ImageFont.truetype(str(SANS), size=round(size_mm * PX_PER_MM)).getmetrics()
+    baseline = size_mm * PX_PER_MM * 3
+    want[round(baseline - ascent + (ascent + descent) / 2):] = False
+    got = _region_ink(drawing.region, want.shape, baseline)
+    assert _iou(got, want) >= 0.95
+
+
 def test_letter_spacing_leaves_a_cursive_scripts_letters_joined():
     """CSS Text 3 (cursive tracking): letters of Arabic are not pulled apart by letter-spacing; spaces are."""
     def drawn(spacing: str, text: str) -> outline.Region:

@@ -446,9 +446,10 @@ class Drawer:
                 return outline.empty()
             x, y = inner.lengths.px(element.get("x"), "x") or 0.0, inner.lengths.px(element.get("y"), "y") or 0.0
             area = self._geometry(target, replace(inner, ctm=inner.ctm @ translation(x, y)), hidden_too=hidden_too)
-        elif kind == "text":
+        elif kind == "text":  # a bounding box unites the glyphs' cells, a clip their outlines
             area = outline.union([self._fill(subpaths, span, "clip-rule")
-                                  for span, subpaths in svg_text.layout(self, element, inner, tolerance)])
+                                  for span, subpaths in svg_text.layout(self, element, inner, tolerance,
+                                                                        cells=hidden_too)])
         else:
             area = self._fill(shape_subpaths(element, inner.lengths, tolerance, self.budget), inner, "clip-rule")
         return area ^ inner.clip if inner.clip is not None else area

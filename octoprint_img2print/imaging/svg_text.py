@@ -61,13 +61,20 @@ class _Character:
 
 @dataclass
 class _Placed:
-    """A glyph's rings on the line (before anchoring and textLength), the character it draws, and the pen's x
-    before and after it."""
+    """A glyph's rings on the line (before anchoring and textLength), the character it draws, the pen's x before
+    and after it, and the y of its font's ascent and descent there (its cell is from start to end between them)."""
 
     rings: list[np.ndarray]
     character: _Character
     start: float
     end: float
+    top: float
+    bottom: float
+
+    def cell(self) -> np.ndarray:
+        """The glyph's cell (advance by ascent and descent), the rectangle SVG's text bounding box unites."""
+        return np.array([[self.start, self.top], [self.end, self.top], [self.end, self.bottom],
+                         [self.start, self.bottom]])
 
 
 def _values(element: Any, name: str, place: Place, axis: str) -> list[float]:
@@ -211,7 +218,7 @@ def _rotated(rings: tuple[np.ndarray, ...], degrees: float | None) -> list[np.nd
 def _chunks(drawer: Drawer, characters: list[_Character], tolerance: float) -> list[_Chunk]:
     """The glyphs, placed along the line, in chunks that each start at an absolute position; a character's dx, dy
     and rotate move and turn the glyphs of its cluster; characters the font lacks are counted."""
-    from .glyphs import shape
+    from .glyphs import ascent_descent, shape
 
     chunks: list[_Chunk] = []
     pen = np.zeros(2)
@@ -220,7 +227,7 @@ def _chunks(drawer: Drawer, characters: list[_Character], tolerance: float) -> l
         first = runs[0][0][0]
         pen = np.array([first.x if first.x is not None else pen[0], first.y if first.y is not None else pen[1]])
         chunks.append(_Chunk(float(pen[0]), [], _rtl(first.spans[0][1])))
-        shaped: list[tuple[_Character, Glyph]] = []
+        shaped: list[tuple[_Character, Glyph, tuple[float, float]]] = []
         for run in bidi.visual_order(runs, [run[0][1] for run in runs]):  # each run's glyphs in the order seen
             size = run[0][0].place.lengths.font_size
             if size <= 0:
@@ -235,8 +242,9 @@ def _chunks(drawer: Drawer, characters: list[_Character], tolerance: float) -> l
                 character = run[glyph.cluster][0]
                 if not glyph.rings and unicodedata.category(character.text) not in INKLESS:
                     missing[font.family] = missing.get(font.family, 0) + 1
-            shaped.extend((run[glyph.cluster][0], glyph) for glyph in glyphs)
-        for index, (character, glyph) in enumerate(shaped):
+            extent = ascent_descent(font, size)
+            shaped.extend((run[glyph.cluster][0], glyph, extent) for glyph in glyphs)
+        for index, (character, glyph, (ascent, descent)) in enumerate(shaped):
             if index == 0 or shaped[index - 1][0] is not character:  # the first glyph of its character
                 pen = pen + np.array([character.dx, character.dy])
             start = float(pen[0])
@@ -247,7 +255,9 @@ def _chunks(drawer: Drawer, characters: list[_Character], tolerance: float) -> l
                 pen[0] += (0.0 if _cursive(character.text) else _spacing(character.place, "letter-spacing")) + \
                     (_spacing(character.place, "word-spacing") if character.text == " " else 0.0)
             drawer.budget.spend(sum(len(r) for r in rings))
-            chunks[-1].glyphs.append(_Placed(rings, character, start, float(pen[0])))
+            baseline = float(pen[1] - glyph.y_advance)
+            chunks[-1].glyphs.append(_Placed(rings, character, start, float(pen[0]), baseline - ascent,
+                                             baseline + descent))
     return chunks
 
 
@@ -295,8 +305,10 @@ def _lengths(chunks: list[_Chunk], characters: list[_Character]) -> None:
                 _fit_length(chunk, element, length, element.get("lengthAdjust", "spacing"))
 
 
-def layout(drawer: Drawer, element: Any, place: Place, tolerance: float) -> list[tuple[Place, list[Subpath]]]:
-    """The outlines of a <text> element in its user units, grouped by the span whose style paints them."""
+def layout(drawer: Drawer, element: Any, place: Place, tolerance: float,
+           cells: bool = False) -> list[tuple[Place, list[Subpath]]]:
+    """The outlines of a <text> element in its user units, grouped by the span whose style paints them (with
+    ``cells`` the glyphs' cells instead, whose union is the text's bounding box)."""
     characters: list[_Character] = []
     _characters(drawer, element, place, characters)
     characters = _collapsed(characters)
@@ -318,5 +330,6 @@ def layout(drawer: Drawer, element: Any, place: Place, tolerance: float) -> list
         for placed in chunk.glyphs:
             span = placed.character.place
             group = painted.setdefault(id(span), (replace(span, style={**span.style, **NONZERO_TEXT}), []))
-            group[1].extend(Subpath(ring + np.array([shift, 0.0]), True) for ring in placed.rings if len(ring) >= 3)
+            rings = [placed.cell()] if cells else placed.rings
+            group[1].extend(Subpath(ring + np.array([shift, 0.0]), True) for ring in rings if len(ring) >= 3)
     return [value for value in painted.values() if value[1]]
