@@ -855,6 +855,15 @@ def test_elements_of_another_namespace_are_not_drawn():
     _assert_draws(body, _rect(10, 10, 20, 20))
 
 
+def test_zero_length_dashes_at_corners_are_squared_along_the_path():
+    """SVG 2 (stroke shape): a zero-length dash's square cap lies along the path's direction where it falls; at a
+    corner of a rect that is the side it starts, so every dot of this frame is an upright square."""
+    body = ('<rect x="20" y="20" width="60" height="60" fill="none" stroke="black" stroke-width="6" '
+            'stroke-linecap="square" stroke-dasharray="0 20"/>')
+    corners = [(x, y) for x in (20, 40, 60, 80) for y in (20, 40, 60, 80) if x in (20, 80) or y in (20, 80)]
+    _assert_draws(body, shapely.union_all([_rect(x - 3, y - 3, 6, 6) for x, y in corners]))
+
+
 def test_elements_of_another_namespace_may_link_anywhere():
     """A foreign element is never drawn, so its link is no reference to follow (nor refused); an href attribute of a
     namespace that is neither SVG 2's (none) nor XLink's is no reference either."""

@@ -72,8 +72,9 @@ def _dashed(points: np.ndarray, pen: Pen) -> list[np.ndarray]:
             start, end = max(start, 0.0), min(end, length)
             inside = (along > start) & (along < end)
             xs = np.concatenate([[start], along[inside], [end]])
-        elif end == start and 0 <= start <= length and pen.cap != "butt":  # a dot: its caps still draw
-            xs = np.array([start, start]) + np.array([-1.0, 1.0]) * pen.width * 1e-6
+        elif end == start and 0 <= start <= length and pen.cap != "butt":  # a dot: its caps still draw, turned
+            step = pen.width * 1e-6  # along the segment it starts (at a corner too), or the last one at the end
+            xs = np.array([start, start + step]) if start + step <= length else np.array([start - step, start])
         else:
             continue
         dashes.append(np.column_stack([np.interp(xs, along, points[:, 0]), np.interp(xs, along, points[:, 1])]))
