@@ -55,7 +55,7 @@ from .report import ERROR, FIX_OPTION, FIX_VALUE, INFO, WARNING, Report, finding
 from .scratch import scratch_folder
 from .slicing.backend import SlicerInfo
 from .slicing.color_change import ARTWORK_NOTE, ColourChange
-from .slicing.estimate import Estimate, estimate
+from .slicing.estimate import estimate
 from .slicing.gcode import GcodeFacts, inspect, verify
 from .slicing.gcode_safety import Commands, verify_safe
 from .slicing.intents import Intent, get_intent

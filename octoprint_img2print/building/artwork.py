@@ -30,7 +30,8 @@ FEATURES_IGNORED = finding_kind("svg_feature_ignored", N_("SVG effects drawn wit
 MISSING_GLYPHS = finding_kind("svg_text_missing_glyphs", N_("Characters the font lacks: {count}"))
 TEXT_FONTS = finding_kind("svg_text_fonts", N_("Fonts of the text: {count}"))
 IGNORED_FEATURES = {"mask": N_("masks"), "filter": N_("filters (blur, shadow)"),
-                    "marker": N_("markers (arrow heads)"), "textPath": N_("text along a path")}
+                    "marker": N_("markers (arrow heads)"), "textPath": N_("text along a path"),
+                    "use_loop": N_("a <use> that draws itself (a loop of references)")}
 HOLES_FILLED = finding_kind("artwork_holes_filled", N_("Small holes of the artwork filled: {count}"))
 
 

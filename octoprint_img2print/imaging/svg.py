@@ -44,8 +44,9 @@ def _refuse(code: str, message: str, name: str) -> BadInput:
     return BadInput(code, message, file=name)
 
 
-def _vet(data: bytes, name: str) -> Any:
-    """The document's root, parsed with a safe parser; what must not reach the geometry is refused."""
+def _vet(data: bytes, name: str) -> tuple[Any, set[int]]:
+    """The document's root, parsed with a safe parser, and the <use> elements that draw themselves; what must not
+    reach the geometry is refused."""
     if len(data) > MAX_SVG_BYTES:
         raise _refuse("svg_too_large", _("{file}: the SVG is larger than 20 MB.").format(file=name), name)
     try:
@@ -75,13 +76,13 @@ def _vet(data: bytes, name: str) -> Any:
                           _("{file}: the SVG refers to another file or an embedded bitmap ({reference}), which "
                             "img2print does not follow. Keep only vector shapes in it.")
                           .format(file=name, reference=value[:60]), name)
-    _vet_structure(root, name)
+    circular = _vet_structure(root, name)
     for key in ("width", "height", "viewBox"):
         for number in NUMBER.findall(root.get(key, "")):
             if not math.isfinite(float(number)) or abs(float(number)) > 1e7:
                 raise _refuse("svg_absurd_size", _("{file}: the SVG's {attribute} is absurd ({value}).")
                               .format(file=name, attribute=key, value=root.get(key)), name)
-    return root
+    return root, circular
 
 
 def _reference(element: Any, ids: dict[str, Any]) -> Any | None:
@@ -92,18 +93,67 @@ def _reference(element: Any, ids: dict[str, Any]) -> Any | None:
     return ids.get(target[1:]) if target.startswith("#") else None
 
 
-def _vet_structure(root: Any, name: str) -> None:
-    """Refuse nesting deeper than MAX_DEPTH, <use> elements that draw themselves (a loop), and more than
-    MAX_ELEMENTS elements once every <use> is drawn out (a billion laughs made of <use>); without recursion."""
+def _circular_uses(root: Any, ids: dict[str, Any]) -> set[int]:
+    """The <use> elements whose drawing would contain themselves (a loop of references), which SVG says are in
+    error and browsers leave out: those in a cycle of the graph of children and references (Tarjan's strongly
+    connected components, without recursion)."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[Any] = []
+    circular: set[int] = set()
+    for start in root.iter():
+        if id(start) in index:
+            continue
+        work: list[tuple[Any, Any]] = [(start, iter(_next_elements(start, ids)))]
+        index[id(start)] = low[id(start)] = len(index)
+        stack.append(start)
+        on_stack.add(id(start))
+        while work:
+            element, following = work[-1]
+            successor = next(following, None)
+            if successor is not None:
+                if id(successor) not in index:
+                    index[id(successor)] = low[id(successor)] = len(index)
+                    stack.append(successor)
+                    on_stack.add(id(successor))
+                    work.append((successor, iter(_next_elements(successor, ids))))
+                elif id(successor) in on_stack:
+                    low[id(element)] = min(low[id(element)], index[id(successor)])
+                continue
+            work.pop()
+            if work:
+                low[id(work[-1][0])] = min(low[id(work[-1][0])], low[id(element)])
+            if low[id(element)] == index[id(element)]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(id(member))
+                    component.append(member)
+                    if member is element:
+                        break
+                looping = len(component) > 1 or _reference(element, ids) is element
+                circular |= {id(m) for m in component if looping and local(m) == "use"}
+    return circular
+
+
+def _next_elements(element: Any, ids: dict[str, Any]) -> list[Any]:
+    """What drawing an element draws next: its children, and for a <use> what it refers to."""
+    reference = _reference(element, ids)
+    return [*element, *([reference] if reference is not None else [])]
+
+
+def _vet_structure(root: Any, name: str) -> set[int]:
+    """Refuse nesting deeper than MAX_DEPTH and more than MAX_ELEMENTS elements once every <use> is drawn out (a
+    billion laughs made of <use>), without recursion; the <use> elements that draw themselves, left out."""
     ids = {element.get("id"): element for element in root.iter() if element.get("id")}
+    circular = _circular_uses(root, ids)
     size: dict[int, int] = {}
-    visiting: set[int] = set()
     stack: list[tuple[Any, int, bool]] = [(root, 1, False)]
     while stack:
         element, depth, finished = stack.pop()
-        reference = _reference(element, ids)
+        reference = None if id(element) in circular else _reference(element, ids)
         if finished:
-            visiting.discard(id(element))
             size[id(element)] = 1 + sum(size[id(child)] for child in element) + (
                 size[id(reference)] if reference is not None else 0)
             if size[id(element)] > MAX_ELEMENTS:
@@ -116,21 +166,18 @@ def _vet_structure(root: Any, name: str) -> None:
         if depth > MAX_DEPTH:
             raise _refuse("svg_too_deep", _("{file}: the SVG nests elements more than {limit} deep; flatten its "
                                             "groups (Inkscape: Ungroup).").format(file=name, limit=MAX_DEPTH), name)
-        visiting.add(id(element))
         stack.append((element, depth, True))
         stack.extend((child, depth + 1, False) for child in element)
         if reference is not None:
-            if id(reference) in visiting:
-                raise _refuse("svg_use_loop", _("{file}: a <use> in the SVG draws itself (a loop of references); "
-                                                "save the drawing again without it.").format(file=name), name)
             stack.append((reference, depth + 1, False))
+    return circular
 
 
 def load_svg(data: bytes, name: str, tolerance_mm: float) -> Drawing:
     """What an SVG paints, in mm with y up: a point at user units (x, y) lands at (x, -y) x 25.4/96."""
-    root = _vet(data, name)
+    root, circular = _vet(data, name)
     try:
-        drawing = draw_document(root, tolerance_mm / MM_PER_PX, Budget(MAX_SEGMENTS))
+        drawing = draw_document(root, tolerance_mm / MM_PER_PX, Budget(MAX_SEGMENTS), circular)
     except TooManyPoints as error:
         raise _refuse("svg_too_complex", _("{file}: the SVG has more than {limit:,} path points.")
                       .format(file=name, limit=MAX_SEGMENTS), name) from error

@@ -134,8 +134,10 @@ class Painter:
 class Drawer:
     """Walks one SVG document and paints it."""
 
-    def __init__(self, root: Any, tolerance_px: float, budget: svg_path.Budget) -> None:
+    def __init__(self, root: Any, tolerance_px: float, budget: svg_path.Budget,
+                 circular: set[int] | None = None) -> None:
         self.root, self.tolerance, self.budget = root, tolerance_px, budget
+        self.circular = circular or set()  # the <use> elements that would draw themselves: in error, not drawn
         self.cascade = Cascade(root)
         self.ids = {element.get("id"): element for element in root.iter() if element.get("id")}
         self.parents = {id(child): parent for parent in root.iter() for child in parent}
@@ -290,6 +292,9 @@ class Drawer:
     def _use(self, element: Any, place: Place) -> None:
         """What a <use> draws: its target moved by x and y, a <symbol> or <svg> sized into its width and height."""
         target = referenced(element, self.ids)
+        if id(element) in self.circular:
+            self.drawing.ignored.add("use_loop")
+            return
         if target is None or id(target) in self._drawing_now:
             return
         x, y = place.lengths.px(element.get("x"), "x") or 0.0, place.lengths.px(element.get("y"), "y") or 0.0
@@ -442,7 +447,7 @@ class Drawer:
             return outline.empty()
         if kind == "use":
             target = referenced(element, self.ids)
-            if target is None or id(target) in self._drawing_now:
+            if target is None or id(target) in self._drawing_now or id(element) in self.circular:
                 return outline.empty()
             x, y = inner.lengths.px(element.get("x"), "x") or 0.0, inner.lengths.px(element.get("y"), "y") or 0.0
             area = self._geometry(target, replace(inner, ctm=inner.ctm @ translation(x, y)), hidden_too=hidden_too)
@@ -485,8 +490,9 @@ class _UseSizes:
         return self._use.get(name) if name in ("width", "height") else None
 
 
-def draw_document(root: Any, tolerance_px: float, budget: svg_path.Budget) -> Drawing:
-    """The ink of a parsed SVG document in root px (y down)."""
+def draw_document(root: Any, tolerance_px: float, budget: svg_path.Budget,
+                  circular: set[int] | None = None) -> Drawing:
+    """The ink of a parsed SVG document in root px (y down), leaving out the ``circular`` <use> elements."""
     base = Lengths(100.0, 100.0)
     width, height = base.px(root.get("width"), "x"), base.px(root.get("height"), "y")
     box = numbers(root.get("viewBox"))
@@ -499,4 +505,4 @@ def draw_document(root: Any, tolerance_px: float, budget: svg_path.Budget) -> Dr
     lengths = Lengths(width if sized else 100.0, height if sized else 100.0, root_width=width if sized else 100.0,
                       root_height=height if sized else 100.0)
     place = Place(np.eye(3), root_style(), lengths)
-    return Drawer(root, tolerance_px, budget).draw_root(place, (0.0, 0.0, width, height) if sized else None)
+    return Drawer(root, tolerance_px, budget, circular).draw_root(place, (0.0, 0.0, width, height) if sized else None)
