@@ -887,6 +887,20 @@ def test_elements_of_another_namespace_may_link_anywhere():
     _assert_draws(body, _rect(10, 10, 20, 20))
 
 
+# an href to outside the drawing that would draw nothing of it where it stands (a gradient's template, a text path)
+# is not followed and not refused: as in a browser showing the SVG as a picture, the gradient keeps its own stops
+OUTSIDE = {"gradient template": '<defs><linearGradient id="g" href="other.svg#base"><stop stop-color="black"/>'
+                                '</linearGradient></defs><rect x="10" y="10" width="20" height="20" fill="url(#g)"/>',
+           "gradient template without #": '<defs><radialGradient id="g" xlink:href="base"><stop stop-color="#000"/>'
+                                          '</radialGradient></defs><rect x="10" y="10" width="20" height="20" '
+                                          'fill="url(#g)"/>'}
+
+
+@pytest.mark.parametrize("case", OUTSIDE)
+def test_a_reference_to_outside_that_draws_nothing_there_is_not_followed(case):
+    _assert_draws(OUTSIDE[case], _rect(10, 10, 20, 20))
+
+
 # SVG 2 pservers.html (gradientUnits, patternUnits): in objectBoundingBox units a paint server cannot be used on an
 # element whose bounding box has no width or no height; as with an invalid reference its fallback paints, or nothing
 FLAT = '<line x1="10" y1="50" x2="90" y2="50" stroke-width="6" stroke="{paint}"/>'

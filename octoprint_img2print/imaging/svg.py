@@ -32,7 +32,10 @@ MAX_SIZE_MM = 5000.0
 MM_PER_PX = 25.4 / 96.0
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 COMMAND = re.compile(r"[MLHVCSQTAZmlhvcsqtaz]")
-HYPERLINKS = {"a"}  # an <a>'s href is a link for a reader, not a drawing to fetch
+# elements that draw another file's content (or an embedded bitmap) where they stand; any other href to outside
+# the drawing (a hyperlink, a gradient's template, a text path) draws nothing of it, as in a browser showing the SVG
+# as a picture
+DRAWS_WHAT_IT_REFERS_TO = {"use", "image", "feImage"}
 
 
 def looks_like_svg(data: bytes, name: str) -> bool:
@@ -71,7 +74,7 @@ def _vet(data: bytes, name: str) -> tuple[Any, set[int]]:
             raise _refuse("svg_too_complex", _("{file}: the SVG has more than {limit:,} elements.")
                           .format(file=name, limit=MAX_ELEMENTS), name)
         value = href(element)
-        if value and not value.startswith("#") and local(element) not in ("", *HYPERLINKS):  # "": never drawn
+        if value and not value.startswith("#") and local(element) in DRAWS_WHAT_IT_REFERS_TO:
             raise _refuse("svg_external_reference",
                           _("{file}: the SVG refers to another file or an embedded bitmap ({reference}), which "
                             "img2print does not follow. Keep only vector shapes in it.")
