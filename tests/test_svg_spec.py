@@ -278,6 +278,8 @@ SHOWS_NOTHING = {
     "transparent": f'<circle {SPOT} fill="transparent"/>',
     "alpha_0": f'<circle {SPOT} fill="rgb(0 0 0 / 0%)"/>',
     "near_white_on_the_page": f'<circle {SPOT} fill="rgb(98%, 98%, 98%)"/>',
+    "less_than_half_opaque": f'<circle {SPOT} fill="black" fill-opacity="0.3"/>',
+    "less_than_half_opaque_in_a_group": f'<g opacity="0.7"><circle {SPOT} fill="black" opacity="0.6"/></g>',
 }
 
 

@@ -36,7 +36,7 @@ def effect(rgba: tuple[float, float, float, float], alpha: float) -> str | None:
     *rgb, own = rgba
     alpha *= own
     shown = [alpha * c + (1 - alpha) for c in rgb]
-    if max(1 - c for c in shown) >= VISIBLE:
+    if max(1 - c for c in shown) >= VISIBLE and alpha >= OPAQUE:
         return INK
     if min(rgb) >= LIGHT and alpha >= OPAQUE:
         return ERASE
