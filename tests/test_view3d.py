@@ -163,6 +163,15 @@ def test_tab_shows_the_solid_on_the_bed_at_its_size_and_follows_the_options(serv
         warm = (lit[..., 0] > 150) & (lit[..., 0] >= lit[..., 2] + 20)
         assert warm.mean() > 0.01
         assert len(np.unique(lit[warm], axis=0)) > 20, "the picture shows in shades of light"
+        # a blue lamp: the picture glows in the light's colour the reader picks (a colour input: set as its picker
+        # would)
+        light = driver.find_element(By.CSS_SELECTOR, "#img2print .img2print-view3d-light input")
+        assert light.is_displayed()
+        driver.execute_script("arguments[0].value = '#4080ff'; arguments[0].dispatchEvent(new Event('input'));",
+                              light)
+        blue = canvas_pixels(driver, "#img2print", tmp_path / "tab-en-lithophane-blue-light")
+        glowing = blue.max(axis=-1) > 120
+        assert glowing.mean() > 0.01 and (blue[glowing][:, 2] > blue[glowing][:, 0] + 40).mean() > 0.9
 
         # a cylinder, then a wider one: the view follows each change by itself; lit from inside, as the reader left
         # the view lit
@@ -170,6 +179,7 @@ def test_tab_shows_the_solid_on_the_bed_at_its_size_and_follows_the_options(serv
         said = view_shown(driver, "#img2print", said)
         lit_box = driver.find_element(By.CSS_SELECTOR, "#img2print .img2print-view3d-backlit input")
         assert lit_box.is_displayed() and lit_box.is_selected(), "the light stays on across the refresh"
+        assert light.get_attribute("value") == "#4080ff", "and keeps its colour"
         lit_box.click()
         narrow = drawn_bounds(driver, "#img2print")
         assert_matches(shown_size(driver, "#img2print"), narrow,

@@ -6,7 +6,7 @@
     "use strict";
 
     var three = null;  // the promise of three.js, loaded once
-    var BACKLIGHT = [1.0, 236 / 255, 196 / 255];
+    var BACKLIGHT = "#ffecc4";  // a warm white lamp, until the reader picks the light's colour
     var COLOURS = {solid: 0xe08a2c, bed: 0xe9ecef, grid: 0xc9ced4, edge: 0x6c757d, background: 0xf8f9fa,
                    dark: 0x1b1d21, darkBed: 0x33373d, darkGrid: 0x4a4f57};
     var GRID_MM = 10;
@@ -125,6 +125,12 @@
         var backlitBox = element("input", "", toggle);
         backlitBox.type = "checkbox";
         toggle.appendChild(document.createTextNode(" " + gettext("Lit from behind")));
+        var lightLabel = element("label", "img2print-view3d-light", facts);
+        var lightInput = element("input", "", lightLabel);
+        lightInput.type = "color";
+        lightInput.value = BACKLIGHT;
+        lightLabel.appendChild(document.createTextNode(" " + gettext("Colour of the light")));
+        lightLabel.hidden = true;
         var hint = element("span", "img2print-view3d-hint", facts);
         hint.textContent = gettext("Drag to turn, scroll or pinch to zoom.");
         var stale = element("p", "img2print-view3d-stale", stage);
@@ -270,28 +276,40 @@
             return new THREE.MeshStandardMaterial({color: COLOURS.solid, roughness: 0.75, flatShading: true});
         }
         function dispose(used) { [].concat(used).forEach(function (item) { item.dispose(); }); }
+        // the light passing each point of the picture's surface (a byte per vertex), in the light's colour
+        function lightColours(light) {
+            var hex = lightInput.value, colours = new Float32Array(light.length * 3), rgb = [1, 3, 5].map(function (at) {
+                return parseInt(hex.substr(at, 2), 16) / 255;
+            });
+            for (var i = 0; i < light.length; i++) {
+                for (var c = 0; c < 3; c++) colours[i * 3 + c] = light[i] / 255 * rgb[c];
+            }
+            return colours;
+        }
         function paint() {
             if (!solid) return;
             dispose(solid.material);
             solid.material = material();
             var dark = backlitBox.checked && shown.light;
+            lightLabel.hidden = !dark;
             scene.background = new THREE.Color(dark ? COLOURS.dark : COLOURS.background);
             bed.plate.color.setHex(dark ? COLOURS.darkBed : COLOURS.bed);
             bed.grid.color.setHex(dark ? COLOURS.darkGrid : COLOURS.grid);
             render();
         }
         backlitBox.addEventListener("change", function () { backlitWanted = backlitBox.checked; paint(); });
+        lightInput.addEventListener("input", function () {
+            if (!solid || !shown.light) return;
+            solid.geometry.setAttribute("color", new THREE.BufferAttribute(lightColours(shown.light), 3));
+            render();
+        });
 
         function place(data, view) {
             var geometry = new THREE.BufferGeometry();
             geometry.setAttribute("position", new THREE.BufferAttribute(data.positions.slice(), 3));  // moved when redrawn
             geometry.setIndex(new THREE.BufferAttribute(data.index, 1));
             if (data.light) {
-                var colours = new Float32Array(data.light.length * 3);
-                for (var i = 0; i < data.light.length; i++) {
-                    for (var c = 0; c < 3; c++) colours[i * 3 + c] = data.light[i] / 255 * BACKLIGHT[c];
-                }
-                geometry.setAttribute("color", new THREE.BufferAttribute(colours, 3));
+                geometry.setAttribute("color", new THREE.BufferAttribute(lightColours(data.light), 3));
                 geometry.addGroup(0, data.surface * 3, 0);
                 geometry.addGroup(data.surface * 3, data.index.length - data.surface * 3, 1);
             }
