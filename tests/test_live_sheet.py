@@ -1,7 +1,8 @@
 """The facts a preview gives the pages for redrawing a sheet at once (rendering/live_sheet.py) are true: a sheet
 redrawn from the exact preview of one set of options, as its docstring says the pages do, lands where the exact
 preview of the new options puts the surface (within a tenth of a millimetre), for a lithophane standing on its
-foot and a relief lying flat; a bent sheet, or one whose filament sets its thickness, is not redrawn (no facts)."""
+foot, a relief lying flat and sheets bent round (a cylinder, an arc); one whose filament sets its thickness is not
+redrawn (no facts)."""
 
 from __future__ import annotations
 
@@ -92,9 +93,74 @@ def test_a_sheet_redrawn_by_the_facts_lands_where_the_exact_preview_puts_it(tmp_
     assert max(size) == pytest.approx(max(exact_size), rel=0.03)
 
 
-@pytest.mark.parametrize("options", [{"width": 80, "shape": "cylinder"}, {"width": 80, "thickness": "auto"}])
-def test_a_bent_sheet_or_one_whose_filament_sets_its_thickness_is_not_redrawn_at_once(tmp_path, options):
-    """A bent sheet waits for its exact preview; so does one whose thinnest and thickest parts follow the filament's
-    TD (the thicknesses typed do not count then)."""
-    _points, _view, live = shown(tmp_path, "waits", "lithophane", options)
+def _depth_map(live: dict, asked: dict) -> tuple[callable, float]:
+    """The depth from the back as the rules put it for the options asked, and the deepest the sheet was built."""
+    roles, built = {role: name for name, role in live["rules"].items()}, live["built_with"]
+    low, new_low = built[roles["low"]], asked.get(roles["low"], built[roles["low"]])
+    if "high" in roles:
+        high = built[roles["high"]]
+        stretch = (asked.get(roles["high"], high) - new_low) / (high - low)
+    else:
+        span = built[roles["span"]]
+        high, stretch = low + span, asked.get(roles["span"], span) / span
+    return (lambda depth: np.where(depth <= low, depth * new_low / low, new_low + (depth - low) * stretch)), high
+
+
+def redrawn_shell(points: np.ndarray, live: dict, asked: dict) -> np.ndarray:
+    """A bent sheet's points moved as the pages move them (rendering/live_sheet.py's docstring): round the axis,
+    taller from its lowest point, kept centred where it stood."""
+    centre, back = np.array(live["axis"]), live["back_mm"]
+    depth_map, deepest = _depth_map(live, asked)
+    along = asked.get("width", live["built_with"]["width"]) / live["built_with"]["width"]
+    across = points[:, :2] - centre
+    radius = np.linalg.norm(across, axis=1)
+    depth = radius - back
+    sheet = (depth > -0.01) & (depth < deepest + 0.01)
+    lowest = points[sheet, 2].min()
+    new_radius = np.where(sheet, back * along + depth_map(depth), radius * along)
+    moved = np.column_stack([centre + across * (new_radius / radius)[:, None],
+                             np.where(sheet, lowest + (points[:, 2] - lowest) * along, points[:, 2])])
+    shift = (points[:, :2].min(axis=0) + points[:, :2].max(axis=0) - moved[:, :2].min(axis=0)
+             - moved[:, :2].max(axis=0)) / 2
+    moved[:, :2] += shift
+    return moved
+
+
+BENT = {"cylinder": {"width": 120, "shape": "cylinder"}, "arc": {"width": 100, "shape": "arc"}}
+
+
+@pytest.mark.parametrize("case", sorted(BENT))
+def test_a_bent_sheet_redrawn_by_the_facts_lands_where_the_exact_preview_puts_it(tmp_path, case):
+    from scipy.interpolate import LinearNDInterpolator
+
+    before, after = BENT[case], {"width": 150, "min_thickness": 1.0, "max_thickness": 4.0}
+    points, _view, live = shown(tmp_path, "before", "lithophane", before)
+    exact, _view, exact_live = shown(tmp_path, "after", "lithophane", {**before, **after})
+    assert "axis" in live and "axis" in exact_live
+    guess = redrawn_shell(points, live, after)
+
+    def picture(of: np.ndarray, facts: dict, values: dict) -> tuple[np.ndarray, np.ndarray]:
+        """The picture's surface (outward of the back, within the thickness range) as (angle, height) and depth."""
+        across = of[:, :2] - np.array(facts["axis"])
+        depth = np.linalg.norm(across, axis=1) - facts["back_mm"]
+        keep = (depth > values["min_thickness"] - 0.01) & (depth < values["max_thickness"] + 0.01)
+        angle = np.arctan2(across[keep, 1], across[keep, 0]) * facts["back_mm"]  # mm round the back
+        return np.column_stack([angle, of[keep, 2]]), depth[keep]
+
+    wanted = {**live["built_with"], **after}
+    truth_at, truth_depth = picture(exact, exact_live, wanted)
+    guess_at, guess_depth = picture(guess, exact_live, wanted)  # measured round the exact one's axis
+    expected = LinearNDInterpolator(truth_at, truth_depth)(guess_at)
+    inside = ~np.isnan(expected)
+    assert inside.mean() > 0.8, "the redrawn picture lies over the exact one"
+    error = np.abs(guess_depth[inside] - expected[inside])
+    assert np.median(error) < 0.1 and np.percentile(error, 90) < 0.3, (np.median(error), np.percentile(error, 90))
+    assert np.ptp(guess[:, 2]) == pytest.approx(np.ptp(exact[:, 2]), rel=0.03), "as tall"
+    assert np.ptp(guess[:, 0]) == pytest.approx(np.ptp(exact[:, 0]), rel=0.03), "as wide"
+
+
+def test_a_sheet_whose_filament_sets_its_thickness_is_not_redrawn_at_once(tmp_path):
+    """A sheet whose thinnest and thickest parts follow the filament's TD waits for its exact preview (the
+    thicknesses typed do not count then)."""
+    _points, _view, live = shown(tmp_path, "waits", "lithophane", {"width": 80, "thickness": "auto"})
     assert live is None

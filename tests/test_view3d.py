@@ -464,7 +464,7 @@ def test_the_tabs_framing_control_turns_and_crops_the_picture_and_the_view_follo
 
 # one input event on a field, and when after it (ms) the view's vertices moved and its next exact preview arrived
 REDRAW_TIMED = """
-var field = arguments[0], view = document.querySelector('#img2print .img2print-view3d');
+var field = arguments[0], view = document.querySelector(arguments[2] + ' .img2print-view3d');
 var timed = window.img2printTimed = {moved: null, arrived: null};
 function weighed() {
     var points = view.img2printSolid.geometry.attributes.position.array, sum = 0;
@@ -484,12 +484,12 @@ setTimeout(look, 0);
 """
 
 
-def redraw_timed(driver, name: str, value: str) -> dict:
-    """Type ``value`` into the tab's option ``name`` as one input event; when (ms after it) the 3D view's vertices
-    moved and the next exact preview arrived (None: not yet)."""
+def redraw_timed(driver, name: str, value: str, scope: str = "#img2print", field: str = "img2print-option-") -> dict:
+    """Type ``value`` into the page's option ``name`` (its field's id ``field`` + name) as one input event; when (ms
+    after it) the 3D view in ``scope`` moved its vertices and the next exact preview arrived (None: not yet)."""
     from selenium.webdriver.common.by import By
 
-    driver.execute_script(REDRAW_TIMED, driver.find_element(By.ID, f"img2print-option-{name}"), value)
+    driver.execute_script(REDRAW_TIMED, driver.find_element(By.ID, f"{field}{name}"), value, scope)
     wait_for(lambda: driver.execute_script("return window.img2printTimed.moved !== null"), 6)
     return driver.execute_script("return window.img2printTimed")
 
@@ -524,6 +524,53 @@ def test_the_tabs_view_redraws_a_lithophane_at_once_when_its_thickness_and_width
         wait_for(lambda: not driver.find_element(By.CSS_SELECTOR, note).is_displayed(), 10)
         exact = drawn_bounds(driver, "#img2print")
         assert exact[3] - exact[0] == pytest.approx(redrawn[3] - redrawn[0], abs=0.5), (redrawn, exact)
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+
+
+def test_a_cylinder_is_redrawn_at_once_on_the_tab_and_the_phone(server, tmp_path):
+    """Issue 27, lithophanes of every shape: a cylinder's view grows round its axis within 200 ms of a wider width
+    (its back's circle and its height by the same factor, before the exact preview arrives), and the exact preview
+    then agrees; the phone page, on a phone's screen, redraws it the same way."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    photo = save(photo_like(320, 240), tmp_path / "round.jpg")
+    driver = browser(tmp_path, size=DESKTOP)
+    try:
+        said = lithophane_previewed(driver, server, photo)
+        set_option(driver, "shape", "cylinder")
+        said = view_shown(driver, "#img2print", said)
+        built = drawn_bounds(driver, "#img2print")
+        wider = redraw_timed(driver, "width", "90")
+        redrawn = drawn_bounds(driver, "#img2print")
+        print(f"the cylinder's vertices moved {wider['moved']:.1f} ms after the width on the tab")
+        assert wider["moved"] < 200 and wider["arrived"] is None, wider
+        assert redrawn[5] - redrawn[2] == pytest.approx((built[5] - built[2]) * 1.5, rel=0.03), (built, redrawn)
+        assert redrawn[3] - redrawn[0] > (built[3] - built[0]) * 1.3, "its back round a wider circle"
+        canvas_pixels(driver, "#img2print", tmp_path / "tab-cylinder-redrawn")
+        view_shown(driver, "#img2print", said)
+        exact = drawn_bounds(driver, "#img2print")
+        assert exact[3] - exact[0] == pytest.approx(redrawn[3] - redrawn[0], abs=1.0), (redrawn, exact)
+
+        driver.set_window_size(*PHONE)
+        driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")
+        wait_for(lambda: driver.find_element(By.ID, "app").is_displayed())
+        Select(driver.find_element(By.ID, "mode")).select_by_value("lithophane")
+        Select(driver.find_element(By.ID, "option-shape")).select_by_value("cylinder")
+        driver.find_element(By.ID, "photo").send_keys(str(photo))
+        width = driver.find_element(By.ID, "option-width")
+        width.clear()
+        width.send_keys("60")
+        driver.find_element(By.ID, "preview").click()
+        view_shown(driver, "body")
+        built = drawn_bounds(driver, "body")
+        wider = redraw_timed(driver, "width", "90", "body", "option-")
+        redrawn = drawn_bounds(driver, "body")
+        assert wider["moved"] < 200 and wider["arrived"] is None, wider
+        assert redrawn[5] - redrawn[2] == pytest.approx((built[5] - built[2]) * 1.5, rel=0.03), (built, redrawn)
+        canvas_pixels(driver, "body", tmp_path / "phone-cylinder-redrawn")
         assert console_errors(driver) == []
     finally:
         driver.quit()

@@ -24,10 +24,19 @@ class Wall:
 
 def around_axis(mesh: Mesh, radius: float | None = None) -> Wall:
     """A shell round a vertical axis (a bent sheet, all round or in part, or a shade), its back at ``radius`` (the
-    innermost point's, unless given). The axis is the centre of the circle its back lies on, seen from above: fitted
-    to all points first, then again to the innermost points of each sector round that centre (the back)."""
-    points = mesh.vertices.astype(np.float64)
-    xy = points[:, :2]
+    innermost point's, unless given)."""
+    centre, innermost = axis_and_back(mesh)
+    across = np.column_stack([mesh.vertices[:, :2].astype(np.float64) - centre, np.zeros(len(mesh.vertices))])
+    radial = np.linalg.norm(across, axis=1)
+    back = innermost if radius is None else radius
+    return Wall(radial - back, across / np.maximum(radial, 1e-9)[:, None])
+
+
+def axis_and_back(mesh: Mesh) -> tuple[np.ndarray, float]:
+    """Where the vertical axis of a shell round it stands (x, y) and its back's radius (the innermost point's). The
+    axis is the centre of the circle its back lies on, seen from above: fitted to all points first, then again to
+    the innermost points of each sector round that centre (the back)."""
+    xy = mesh.vertices[:, :2].astype(np.float64)
     centre = _circle_centre(xy)
     for _round in range(FITS):
         across = xy - centre
@@ -36,10 +45,7 @@ def around_axis(mesh: Mesh, radius: float | None = None) -> Wall:
         innermost = np.full(SECTORS + 1, np.inf)
         np.minimum.at(innermost, sector, radial)
         centre = _circle_centre(xy[radial <= innermost[sector] + BACK_BAND_MM])
-    across = np.column_stack([xy - centre, np.zeros(len(xy))])
-    radial = np.linalg.norm(across, axis=1)
-    back = float(radial.min()) if radius is None else radius
-    return Wall(radial - back, across / np.maximum(radial, 1e-9)[:, None])
+    return centre, float(np.linalg.norm(xy - centre, axis=1).min())
 
 
 def _circle_centre(xy: np.ndarray) -> np.ndarray:

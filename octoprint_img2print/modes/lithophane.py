@@ -134,9 +134,9 @@ def backlight(options: LithophaneOptions) -> float | None:
 
 
 def live(options: LithophaneOptions) -> dict[str, str] | None:
-    """A sheet built lying is redrawn at once between its thinnest and thickest parts; a bent one waits for the
-    exact preview."""
-    return thickness_rules(options) if options.shape in SHEETS else None
+    """A sheet built lying or bent round (an arc, a cylinder) is redrawn at once between its thinnest and thickest
+    parts."""
+    return thickness_rules(options) if options.shape in (*SHEETS, ARC, CYLINDER) else None
 
 
 def bent_wall(options: LithophaneOptions, solid: Mesh) -> Wall | None:

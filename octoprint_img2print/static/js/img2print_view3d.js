@@ -106,6 +106,41 @@
         return true;
     }
 
+    // a sheet bent round a vertical axis (``live.axis``) moved from ``from`` into ``to``: its back's circle larger by
+    // ``along`` and the sheet taller by it from its lowest point, each point's depth from the back by ``depth``,
+    // kept centred where it stood; what is not of the sheet grows round the axis by ``along`` at its height; false
+    // where none of the points is of the sheet
+    function moveShell(from, to, live, along, depth) {
+        var cx = live.axis[0], cy = live.axis[1], back = live.back_mm, deepest = depth.deepest, lowest = Infinity;
+        var count = from.length / 3, level = new Float64Array(count), i, k;
+        for (k = 0, i = 0; k < count; k++, i += 3) {
+            var x = from[i] - cx, y = from[i + 1] - cy;
+            level[k] = Math.sqrt(x * x + y * y) - back;
+            if (level[k] > -0.01 && level[k] < deepest + 0.01 && from[i + 2] < lowest) lowest = from[i + 2];
+        }
+        if (!isFinite(lowest)) return false;  // nothing of the sheet found: it is not redrawn
+        var before = [Infinity, Infinity, -Infinity, -Infinity], after = [Infinity, Infinity, -Infinity, -Infinity];
+        for (k = 0, i = 0; k < count; k++, i += 3) {
+            var d = level[k], radius = d + back, sheet = d > -0.01 && d < deepest + 0.01;
+            var scale = radius > 1e-9 ? (sheet ? back * along + depth(d) : radius * along) / radius : along;
+            var nx = cx + (from[i] - cx) * scale, ny = cy + (from[i + 1] - cy) * scale;
+            if (from[i] < before[0]) before[0] = from[i];
+            if (from[i] > before[2]) before[2] = from[i];
+            if (from[i + 1] < before[1]) before[1] = from[i + 1];
+            if (from[i + 1] > before[3]) before[3] = from[i + 1];
+            if (nx < after[0]) after[0] = nx;
+            if (nx > after[2]) after[2] = nx;
+            if (ny < after[1]) after[1] = ny;
+            if (ny > after[3]) after[3] = ny;
+            to[i] = nx;
+            to[i + 1] = ny;
+            to[i + 2] = sheet ? lowest + (from[i + 2] - lowest) * along : from[i + 2];
+        }
+        var dx = (before[0] + before[2] - after[0] - after[2]) / 2, dy = (before[1] + before[3] - after[1] - after[3]) / 2;
+        for (i = 0; i < to.length; i += 3) { to[i] += dx; to[i + 1] += dy; }
+        return true;
+    }
+
     function View(container, settings) {
         var self = this, gettext = settings.gettext || window.gettext, fill = window.Img2PrintCommon.fill;
         var number = window.Img2PrintCommon.reader(settings.locale || undefined, gettext).number;
@@ -333,19 +368,22 @@
             scene.add(bed.group);
             scene.add(solid);
             root.img2printSolid = solid;  // what is drawn, for whoever inspects the page
+            frame(first);
+            if (first) facePicture(data);
+            paint();
+        }
+        // the solid framed: the first whole (its bounding sphere inside the narrower angle of view, with a margin),
+        // the bed around it; later ones (and a sheet redrawn) keep the reader's zoom unless they would overflow the
+        // view or shrink to a speck in it
+        function frame(first) {
             var extent = measure(), reach = Math.hypot(extent[0], extent[1], extent[2]) / 2;
             orbit.nearest = Math.max(reach * 0.3, 2);
             orbit.farthest = Math.max(reach, bed.radius) * 6;
             orbit.target = [0, 0, extent[2] / 2];
-            // the first solid framed whole (its bounding sphere inside the narrower angle of view, with a margin),
-            // the bed around it; later ones keep the reader's zoom unless they would overflow the view or shrink to a
-            // speck in it
             var fits = reach / Math.sin(Math.min(narrowest(), Math.PI / 2));
             var framed = Math.max(fits * 1.15, bed.radius * 0.9);
             if (first || fits > orbit.radius || reach * 12 < orbit.radius) orbit.radius = framed;
-            if (first) facePicture(data);
             orbit.radius = Math.min(Math.max(orbit.radius, orbit.nearest), orbit.farthest);
-            paint();
         }
 
         // the solid's bounds (kept on the view's element as [min x, y, z, max x, y, z]) and size; the bed's edge
@@ -380,9 +418,9 @@
             var along = stretchAlong(values, built), depth = depthMap(live.rules, built, values);
             if (along === null || depth === null) return false;
             var position = solid.geometry.attributes.position;
-            if (!moveSheet(shown.positions, position.array, live, along, depth)) return false;
+            if (!(live.axis ? moveShell : moveSheet)(shown.positions, position.array, live, along, depth)) return false;
             position.needsUpdate = true;
-            measure();
+            frame(false);
             render();
             return along !== 1 || Object.keys(live.rules).some(function (name) { return values[name] !== built[name]; });
         }
