@@ -103,4 +103,5 @@ MODE = Mode("painting", N_("Filament painting"),
             N_("A photo in colour from a few filaments on one nozzle: thin layers over each other, with filament "
                "swaps at chosen layers."),
             PaintingOptions, build, reads=COLOUR, intent="painting", position=25, default_width=100.0,
-            preview=PREVIEW, thinnest_option="base", orientation=lambda _options: "flat", layers=layer_grid)
+            preview=PREVIEW, thinnest_option="base", orientation=lambda _options: "flat", layers=layer_grid,
+            live=lambda _options: {"base": "low", "max_height": "high"})
