@@ -371,12 +371,12 @@ class PreparedModel:
 def prepare_for_printer(mesh: Mesh, printer: PrinterProfile, *, mode: Mode | None = None,
                         options: SizedOptions | None = None, intent: str | None = None,
                         overrides: SliceOverrides | None = None, tree_supports: bool = False,
-                        painted: Plan | None = None) -> PreparedModel:
+                        painted: Plan | None = None, preview: bool = False) -> PreparedModel:
     """Orientation, plan and fit: everything before slicing (DoesNotFit when it does not fit); a painting's
-    swaps become colour changes."""
+    swaps become colour changes; for a ``preview``, a foot stands beside the sheet without being joined to it."""
     overrides = overrides or SliceOverrides()
     chosen_intent = get_intent(intent or (mode.intent if mode is not None else MODEL_INTENT))
-    mesh, turn = _standing(mesh, mode, options, chosen_intent, overrides.orientation)
+    mesh, turn = _standing(mesh, mode, options, chosen_intent, overrides.orientation, joined=not preview)
     asked = overrides.as_settings()
     own_layers = mode.layers(options) if mode is not None else None
     if own_layers is not None:  # the solid's heights are whole layers of its own: slicing keeps them
@@ -447,11 +447,11 @@ def painted_plan(report: Report, mode: Mode | None, options: SizedOptions | None
 
 
 def _standing(mesh: Mesh, mode: Mode | None, options: SizedOptions | None, intent: Intent,
-              asked: str | None) -> tuple[Mesh, Orientation]:
+              asked: str | None, joined: bool = True) -> tuple[Mesh, Orientation]:
     """The orientation (asked, else the mode's, else the intent's) and the solid it turns: a sheet that would stand
-    on its bare edge gets the foot its options ask for."""
+    on its bare edge gets the foot its options ask for (``joined`` to it, unless for a preview's look)."""
     turn = _orientation(mesh, mode, options, intent, asked)
-    footed = mode.footing(options, mesh) if mode is not None and turn.name == "upright" else None
+    footed = mode.footing(options, mesh, joined) if mode is not None and turn.name == "upright" else None
     if footed is not None:
         return footed, replace(fixed_orientation(footed, "flat"), name="upright")
     return mesh, turn
@@ -471,14 +471,14 @@ def assess_for_printer(built: ConvertResult, printer: PrinterProfile, intent: st
     overrides = overrides or SliceOverrides()
     try:
         prepared = prepare_for_printer(built.mesh, printer, mode=built.mode, options=built.options, intent=intent,
-                                       overrides=overrides)
+                                       overrides=overrides, preview=True)
         return prepared.report, prepared.mesh, prepared.settings
     except DoesNotFit as failure:
         report = Report()
         fix = _size_that_fits(built, failure.details["largest_scale"])
         report.add(ERROR, failure.code, failure.message, **failure.details, **fix)
         mesh, turn = _standing(built.mesh, built.mode, built.options, get_intent(intent or built.mode.intent),
-                               overrides.orientation)
+                               overrides.orientation, joined=False)
         return report, _centred(turned(mesh, turn.rotation)), None
 
 

@@ -31,7 +31,7 @@ def _nothing(_options: Any) -> None:
     """A fact a mode does not have."""
 
 
-def _nothing_of(_options: Any, _solid: Mesh) -> None:
+def _nothing_of(_options: Any, _solid: Mesh, *_how: Any) -> None:
     """A fact of the solid a mode does not have."""
 
 
@@ -44,7 +44,8 @@ class Mode:
     from behind, ``wall`` (given the options and the solid as built) the depths of a shell lit from inside (a flat
     sheet has none: its back is its largest plane), ``live`` how the options stretch a sheet's heights when the
     pages redraw it at once (option name -> "low", "high" or "span"; None where they cannot), ``footing`` (given
-    the options and the solid as built) the solid standing on a foot, for when the slicer would stand it upright,
+    the options, the solid as built and whether joined into one solid, which a preview's look does not need) the
+    solid standing on a foot, for when the slicer would stand it upright,
     ``layers`` the first and every other layer's height the solid was built for, which slicing keeps; each None
     when the solid has none."""
 
@@ -66,7 +67,7 @@ class Mode:
     live: Callable[[Any], Mapping[str, str] | None] = _nothing
     artwork_starts: Callable[[Any], float | None] = _nothing
     seam_point: Callable[[Any, Mesh], tuple[float, float, float] | None] = _nothing_of
-    footing: Callable[[Any, Mesh], Mesh | None] = _nothing_of
+    footing: Callable[[Any, Mesh, bool], Mesh | None] = _nothing_of
     layers: Callable[[Any], tuple[float, float] | None] = _nothing
 
     def options_from(self, values: Mapping[str, Any] | SizedOptions, widest: float | None = None) -> SizedOptions:

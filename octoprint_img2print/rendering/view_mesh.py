@@ -42,9 +42,12 @@ def sheet_inward(mesh: Mesh) -> tuple[np.ndarray, np.ndarray, float]:
     normals = mesh.face_normals().astype(np.float64)
     doubled = np.linalg.norm(normals, axis=1)
     unit = normals / np.maximum(doubled, 1e-12)[:, None]
-    directions, group = np.unique(np.round(unit, 3), axis=0, return_inverse=True)
-    largest = np.argmax(np.bincount(group.ravel(), weights=doubled))
-    inward = -directions[largest] / max(float(np.linalg.norm(directions[largest])), 1e-12)
+    steps = np.round(unit * 1000).astype(np.int64) + 1000  # each direction to a thousandth, as one number
+    key = (steps[:, 0] * 2001 + steps[:, 1]) * 2001 + steps[:, 2]
+    keys, group = np.unique(key, return_inverse=True)
+    largest = int(np.argmax(np.bincount(group.ravel(), weights=doubled)))
+    direction = np.array([keys[largest] // 2001 // 2001, keys[largest] // 2001 % 2001, keys[largest] % 2001]) - 1000
+    inward = -direction / max(float(np.linalg.norm(direction)), 1e-12)
     back_corners = mesh.vertices[mesh.faces[group.ravel() == largest]].reshape(-1, 3).astype(np.float64)
     return inward, unit, float(np.median(back_corners @ inward))
 
