@@ -348,6 +348,7 @@ def test_a_preview_runs_while_a_print_runs(server, tmp_path):
         set_option(driver, "width", "80")
         view_shown(driver, "#img2print", said)
         assert shown_size(driver, "#img2print")[0] == 80
+        assert_solid_drawn(canvas_pixels(driver, "#img2print", tmp_path / "tab-while-printing"))
         assert admin.get("/api/job").json()["job"]["file"]["name"] == "long.gcode"
         assert admin.get("/api/printer").json()["state"]["flags"]["printing"]
         # the file list asks once for the printed G-code's thumbnail, which it has none of
