@@ -522,7 +522,8 @@ def preview(source: bytes | Path, printer: PrinterProfile, recipe: Recipe = NOTH
     rules = built.mode.live(built.options)
     if rules is not None:  # a sheet the pages can redraw at once when a size or thickness changes
         answer["live"] = live_sheet(placed, rules, {name: getattr(built.options, name)
-                                                    for name in (*rules, "width", "height")}, bent=wall is not None)
+                                                    for name in (*rules, "width", "height")},
+                                    built.mode.round_back(built.options))
     if view is not None:
         lit = None if transmittance is None else lit_through(built.mesh, wall, transmittance) if wall is not None \
             else lit_from_behind(placed, transmittance)  # a shell's depths as built; placing keeps its vertices

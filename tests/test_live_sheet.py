@@ -1,8 +1,8 @@
 """The facts a preview gives the pages for redrawing a sheet at once (rendering/live_sheet.py) are true: a sheet
 redrawn from the exact preview of one set of options, as its docstring says the pages do, lands where the exact
 preview of the new options puts the surface (within a tenth of a millimetre), for a lithophane standing on its
-foot, a relief lying flat, a painting in whole layers and sheets bent round (a cylinder, an arc); one whose filament
-sets its thickness is not redrawn (no facts)."""
+foot, a relief lying flat, a painting in whole layers, and shells: sheets bent round (a cylinder, an arc), a lamp's
+shade (of a given height too) and a dome; one whose filament sets its thickness is not redrawn (no facts)."""
 
 from __future__ import annotations
 
@@ -112,49 +112,73 @@ def _depth_map(live: dict, asked: dict) -> tuple[callable, float]:
 
 
 def redrawn_shell(points: np.ndarray, live: dict, asked: dict) -> np.ndarray:
-    """A bent sheet's points moved as the pages move them (rendering/live_sheet.py's docstring): round the axis,
-    taller from its lowest point, kept centred where it stood."""
-    centre, back = np.array(live["axis"]), live["back_mm"]
+    """A shell's points moved as the pages move them (rendering/live_sheet.py's docstring): the back's new radius,
+    each point of the shell that far out plus its new depth, what is not of it grown by the back's factor; round an
+    axis the band between the rims stretched in height (the rims moved along); kept centred where it stood."""
+    built, shape, back = live["built_with"], live["round"], live["back_mm"]
+    values = {**built, **asked}
+    rim = values[shape["less"]] if isinstance(shape["less"], str) else shape["less"]
+    radius = back * values["width"] / built["width"] if shape["less"] is None else values["width"] / 2 - rim
+    bands = shape["bands_mm"]
+    tall = ((values["height"] - sum(bands)) / (built["height"] - sum(bands)) if shape["fixed_height"]
+            else radius / back)
     depth_map, deepest = _depth_map(live, asked)
-    along = asked.get("width", live["built_with"]["width"]) / live["built_with"]["width"]
-    across = points[:, :2] - centre
-    radius = np.linalg.norm(across, axis=1)
-    depth = radius - back
-    sheet = (depth > -0.01) & (depth < deepest + 0.01)
-    lowest = points[sheet, 2].min()
-    new_radius = np.where(sheet, back * along + depth_map(depth), radius * along)
-    moved = np.column_stack([centre + across * (new_radius / radius)[:, None],
-                             np.where(sheet, lowest + (points[:, 2] - lowest) * along, points[:, 2])])
-    shift = (points[:, :2].min(axis=0) + points[:, :2].max(axis=0) - moved[:, :2].min(axis=0)
-             - moved[:, :2].max(axis=0)) / 2
-    moved[:, :2] += shift
+    sphere = "centre" in live
+    centre = np.array(live["centre"] if sphere else [*live["axis"], 0.0])
+    offset = points - centre
+    if not sphere:
+        offset[:, 2] = 0.0
+    distance = np.linalg.norm(offset, axis=1)
+    depth = distance - back
+    shell = (depth > -0.01) & (depth < deepest + 0.01)
+    moved = centre + offset * (np.where(shell, radius + depth_map(depth), distance * radius / back) / distance)[:, None]
+    if not sphere:
+        z = points[:, 2]
+        below, above = z[shell].min() + bands[0], z[shell].max() - bands[1]
+        moved[:, 2] = np.where(~shell | (z <= below), z,
+                               np.where(z >= above, z + (above - below) * (tall - 1), below + (z - below) * tall))
+    moved[:, :2] += (points[:, :2].min(axis=0) + points[:, :2].max(axis=0) - moved[:, :2].min(axis=0)
+                     - moved[:, :2].max(axis=0)) / 2
     return moved
 
 
-BENT = {"cylinder": {"width": 120, "shape": "cylinder"}, "arc": {"width": 100, "shape": "arc"}}
+def _on_the_back(points: np.ndarray, live: dict, values: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The shell's outer surface (its depth from the back between the thinnest and thickest) as two coordinates in
+    mm over the back (round an axis: along it and up; a dome: its two angles) and its depth."""
+    sphere = "centre" in live
+    offset = points - np.array(live["centre"] if sphere else [*live["axis"], 0.0])
+    if not sphere:
+        offset[:, 2] = 0.0
+    distance = np.linalg.norm(offset, axis=1)
+    depth = distance - live["back_mm"]
+    keep = (depth > values["min_thickness"] - 0.01) & (depth < values["max_thickness"] + 0.01)
+    turn = np.arctan2(offset[keep, 1], offset[keep, 0])
+    second = np.arccos(np.clip(offset[keep, 2] / distance[keep], -1, 1)) if sphere else points[keep, 2] / live[
+        "back_mm"]
+    return np.column_stack([turn, second]) * live["back_mm"], depth[keep]
 
 
-@pytest.mark.parametrize("case", sorted(BENT))
-def test_a_bent_sheet_redrawn_by_the_facts_lands_where_the_exact_preview_puts_it(tmp_path, case):
+SHELLS = {"cylinder": ("lithophane", {"width": 120, "shape": "cylinder"},
+                       {"width": 150, "min_thickness": 1.0, "max_thickness": 4.0}),
+          "arc": ("lithophane", {"width": 100, "shape": "arc"}, {"width": 150, "min_thickness": 1.0,
+                                                                "max_thickness": 4.0}),
+          "lamp": ("lamp", {"width": 80}, {"width": 100, "min_thickness": 1.0, "max_thickness": 4.0}),
+          "lamp of a given height": ("lamp", {"width": 80, "height": 90}, {"width": 100, "height": 110}),
+          "dome": ("dome", {"width": 80}, {"width": 100, "min_thickness": 1.0, "max_thickness": 4.0})}
+
+
+@pytest.mark.parametrize("case", sorted(SHELLS))
+def test_a_shell_redrawn_by_the_facts_lands_where_the_exact_preview_puts_it(tmp_path, case):
     from scipy.interpolate import LinearNDInterpolator
 
-    before, after = BENT[case], {"width": 150, "min_thickness": 1.0, "max_thickness": 4.0}
-    points, _view, live = shown(tmp_path, "before", "lithophane", before)
-    exact, _view, exact_live = shown(tmp_path, "after", "lithophane", {**before, **after})
-    assert "axis" in live and "axis" in exact_live
+    mode, before, after = SHELLS[case]
+    points, _view, live = shown(tmp_path, "before", mode, before)
+    exact, _view, exact_live = shown(tmp_path, "after", mode, {**before, **after})
+    assert live is not None and "round" in live and ("axis" in live) != ("centre" in live)
     guess = redrawn_shell(points, live, after)
-
-    def picture(of: np.ndarray, facts: dict, values: dict) -> tuple[np.ndarray, np.ndarray]:
-        """The picture's surface (outward of the back, within the thickness range) as (angle, height) and depth."""
-        across = of[:, :2] - np.array(facts["axis"])
-        depth = np.linalg.norm(across, axis=1) - facts["back_mm"]
-        keep = (depth > values["min_thickness"] - 0.01) & (depth < values["max_thickness"] + 0.01)
-        angle = np.arctan2(across[keep, 1], across[keep, 0]) * facts["back_mm"]  # mm round the back
-        return np.column_stack([angle, of[keep, 2]]), depth[keep]
-
     wanted = {**live["built_with"], **after}
-    truth_at, truth_depth = picture(exact, exact_live, wanted)
-    guess_at, guess_depth = picture(guess, exact_live, wanted)  # measured round the exact one's axis
+    truth_at, truth_depth = _on_the_back(exact, exact_live, wanted)
+    guess_at, guess_depth = _on_the_back(guess, exact_live, wanted)  # measured round the exact one's axis or centre
     expected = LinearNDInterpolator(truth_at, truth_depth)(guess_at)
     inside = ~np.isnan(expected)
     assert inside.mean() > 0.8, "the redrawn picture lies over the exact one"

@@ -530,10 +530,11 @@ def test_the_tabs_view_redraws_a_lithophane_at_once_when_its_thickness_and_width
         driver.quit()
 
 
-def test_a_cylinder_is_redrawn_at_once_on_the_tab_and_the_phone(server, tmp_path):
+def test_a_cylinder_a_lamp_and_a_dome_are_redrawn_at_once_on_the_tab_and_the_phone(server, tmp_path):
     """Issue 27, lithophanes of every shape: a cylinder's view grows round its axis within 200 ms of a wider width
     (its back's circle and its height by the same factor, before the exact preview arrives), and the exact preview
-    then agrees; the phone page, on a phone's screen, redraws it the same way."""
+    then agrees; so do a lamp's shade and a dome; the phone page, on a phone's screen, redraws a cylinder the same
+    way."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -551,9 +552,23 @@ def test_a_cylinder_is_redrawn_at_once_on_the_tab_and_the_phone(server, tmp_path
         assert redrawn[5] - redrawn[2] == pytest.approx((built[5] - built[2]) * 1.5, rel=0.03), (built, redrawn)
         assert redrawn[3] - redrawn[0] > (built[3] - built[0]) * 1.3, "its back round a wider circle"
         canvas_pixels(driver, "#img2print", tmp_path / "tab-cylinder-redrawn")
-        view_shown(driver, "#img2print", said)
+        said = view_shown(driver, "#img2print", said)
         exact = drawn_bounds(driver, "#img2print")
         assert exact[3] - exact[0] == pytest.approx(redrawn[3] - redrawn[0], abs=1.0), (redrawn, exact)
+
+        # a lamp's shade and a dome: redrawn at once too, and as wide as their exact previews
+        for mode, width in (("lamp", "100"), ("dome", "120")):
+            Select(driver.find_element(By.ID, "img2print-mode")).select_by_value(mode)
+            said = view_shown(driver, "#img2print", said)
+            built = drawn_bounds(driver, "#img2print")
+            wider = redraw_timed(driver, "width", width)
+            redrawn = drawn_bounds(driver, "#img2print")
+            assert wider["moved"] < 200 and wider["arrived"] is None, (mode, wider)
+            assert redrawn[3] - redrawn[0] > (built[3] - built[0]) * 1.05, (mode, built, redrawn)
+            canvas_pixels(driver, "#img2print", tmp_path / f"tab-{mode}-redrawn")
+            said = view_shown(driver, "#img2print", said)
+            exact = drawn_bounds(driver, "#img2print")
+            assert exact[3] - exact[0] == pytest.approx(redrawn[3] - redrawn[0], abs=1.0), (mode, redrawn, exact)
 
         driver.set_window_size(*PHONE)
         driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")

@@ -22,6 +22,31 @@ class Wall:
     outward: np.ndarray
 
 
+AXIS, CENTRE = "axis", "centre"
+
+
+@dataclass(frozen=True)
+class RoundBack:
+    """How a shell's back (round a vertical ``AXIS``, or a ``CENTRE`` for a dome) follows the options when the pages
+    redraw it at once: its radius grows with the width (a picture bent round: ``less`` None), or is half the width
+    less the rim (``less``: the option whose value is the rim's thickness, or its mm); ``radius_mm`` the back's
+    radius as built where the mode knows it (else the innermost point's); ``bands_mm`` rims at the lower and upper
+    edge of the shell that keep their heights; ``fixed_height``: the height was given, so only the band between the
+    rims follows it."""
+
+    around: str
+    radius_mm: float | None = None
+    less: str | float | None = None
+    bands_mm: tuple[float, float] = (0.0, 0.0)
+    fixed_height: bool = False
+
+
+def rim_named(frame_thickness: float | None) -> str | float:
+    """The rim's thickness as a RoundBack's ``less`` says it: the frame's mm when given, else the thickest part's
+    option (which the rim follows)."""
+    return frame_thickness if frame_thickness is not None else "max_thickness"
+
+
 def around_axis(mesh: Mesh, radius: float | None = None) -> Wall:
     """A shell round a vertical axis (a bent sheet, all round or in part, or a shade), its back at ``radius`` (the
     innermost point's, unless given)."""

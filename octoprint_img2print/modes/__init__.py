@@ -15,7 +15,7 @@ from ..building.size import SizedOptions
 from ..discovery import declared_in
 from ..errors import BadInput
 from ..geometry.mesh import Mesh
-from ..geometry.shells import Wall
+from ..geometry.shells import RoundBack, Wall
 from ..i18n import _
 from ..options import Translate, describe
 from ..report import Report
@@ -43,7 +43,8 @@ class Mode:
     a point of that solid where layers' seams belong (a weld), ``backlight`` the transmittance of a form shown lit
     from behind, ``wall`` (given the options and the solid as built) the depths of a shell lit from inside (a flat
     sheet has none: its back is its largest plane), ``live`` how the options stretch a sheet's heights when the
-    pages redraw it at once (option name -> "low", "high" or "span"; None where they cannot), ``footing`` (given
+    pages redraw it at once (option name -> "low", "high" or "span"; None where they cannot), ``round_back`` how a
+    shell's round back follows the options then (None for a flat sheet), ``footing`` (given
     the options, the solid as built and whether joined into one solid, which a preview's look does not need) the
     solid standing on a foot, for when the slicer would stand it upright,
     ``layers`` the first and every other layer's height the solid was built for, which slicing keeps; each None
@@ -65,6 +66,7 @@ class Mode:
     backlight: Callable[[Any], float | None] = _nothing
     wall: Callable[[Any, Mesh], Wall | None] = _nothing_of
     live: Callable[[Any], Mapping[str, str] | None] = _nothing
+    round_back: Callable[[Any], RoundBack | None] = _nothing
     artwork_starts: Callable[[Any], float | None] = _nothing
     seam_point: Callable[[Any, Mesh], tuple[float, float, float] | None] = _nothing_of
     footing: Callable[[Any, Mesh, bool], Mesh | None] = _nothing_of

@@ -10,10 +10,10 @@ import numpy as np
 
 from ..building.outlined import OUTLINE_FRAME_MM
 from ..building.surface import PREVIEW, sample
-from ..building.tones import ToneOptions, thickness
+from ..building.tones import ToneOptions, thickness, thickness_rules
 from ..geometry.dome import dome_shell
 from ..geometry.mesh import Mesh
-from ..geometry.shells import around_centre
+from ..geometry.shells import CENTRE, RoundBack, around_centre, rim_named
 from ..i18n import N_, _
 from ..imaging.load import Picture
 from ..options import bad_parameter
@@ -46,6 +46,11 @@ class DomeOptions(ToneOptions):
     def outer_radius(self) -> float:
         """Half the outer diameter at the rim."""
         return self.width / 2 if self.width is not None else (self.height or 0.0)
+
+
+def dome_back(options: DomeOptions) -> RoundBack:
+    """The dome's back is its inside, half its width less the rim, round the middle of its base."""
+    return RoundBack(CENTRE, options.outer_radius - options.rim_thickness, rim_named(options.frame_thickness))
 
 
 def build(picture: Picture, options: DomeOptions) -> tuple[Mesh, Report]:
@@ -95,4 +100,5 @@ MODE = Mode("dome", N_("Dome lamp"),
             N_("A photo on a half sphere, lit from inside: dark is thick, light is thin; it stands on its rim."),
             DomeOptions, build, reads=PICTURE, intent="lithophane", position=12, default_width=100.0,
             preview=PREVIEW, orientation=stands_on_rim, thinnest_option="min_thickness",
-            backlight=lambda options: options.transmittance, wall=lambda _options, solid: around_centre(solid))
+            backlight=lambda options: options.transmittance, wall=lambda _options, solid: around_centre(solid),
+            live=thickness_rules, round_back=dome_back)

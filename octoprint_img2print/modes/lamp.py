@@ -9,12 +9,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..building.surface import PREVIEW, sample
-from ..building.tones import ToneOptions, thickness
+from ..building.tones import ToneOptions, thickness, thickness_rules
 from ..geometry import outline
 from ..geometry.booleans import to_manifold
 from ..geometry.circles import ring_weld
 from ..geometry.mesh import Mesh
-from ..geometry.shells import Wall, around_axis
+from ..geometry.shells import AXIS, RoundBack, Wall, around_axis, rim_named
 from ..geometry.solid import CYLINDER, heightfield_solid
 from ..i18n import N_, _
 from ..imaging.load import Picture
@@ -102,6 +102,13 @@ def shade_wall(options: LampOptions, solid: Mesh) -> Wall:
     return around_axis(solid, options.inner_radius)
 
 
+def shade_back(options: LampOptions) -> RoundBack:
+    """The shade's back is its inside, half its width less the rim, round its axis; its rims keep their heights (a
+    hanger's shade is built upside down)."""
+    bands = (options.top_rim, options.bottom_rim) if options.holder == HANGER else (options.bottom_rim, options.top_rim)
+    return RoundBack(AXIS, options.inner_radius, rim_named(options.frame_thickness), bands, options.height is not None)
+
+
 def as_built(_options: LampOptions) -> str:
     """A lamp is built standing on its plate."""
     return "flat"
@@ -112,4 +119,5 @@ MODE = Mode("lamp", N_("Lamp shade or night light"),
                "or LED, or with a hanger's opening for a bulb socket."),
             LampOptions, build, reads=PICTURE, intent="lithophane", position=14, default_width=80.0,
             preview=PREVIEW, orientation=as_built, thinnest_option="min_thickness", seam_point=weld,
-            backlight=lambda options: options.transmittance, wall=shade_wall)
+            backlight=lambda options: options.transmittance, wall=shade_wall, live=thickness_rules,
+            round_back=shade_back)

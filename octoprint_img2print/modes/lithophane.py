@@ -15,7 +15,7 @@ from ..geometry import outline
 from ..geometry.booleans import box, from_manifold, to_manifold
 from ..geometry.circles import ring_weld
 from ..geometry.mesh import Mesh, concatenate
-from ..geometry.shells import Wall, around_axis
+from ..geometry.shells import AXIS, RoundBack, Wall, around_axis
 from ..geometry.solid import ARC, CYLINDER, FLAT
 from ..i18n import N_, _
 from ..imaging.load import Picture
@@ -140,6 +140,11 @@ def live(options: LithophaneOptions) -> dict[str, str] | None:
     return thickness_rules(options) if options.shape in (*SHEETS, ARC, CYLINDER) else None
 
 
+def bent_back(options: LithophaneOptions) -> RoundBack | None:
+    """A sheet bent round has its back round a vertical axis, growing with the picture's width."""
+    return RoundBack(AXIS, fixed_height=options.height is not None) if options.shape in (ARC, CYLINDER) else None
+
+
 def bent_wall(options: LithophaneOptions, solid: Mesh) -> Wall | None:
     """A bent sheet's depths round the axis it is bent about (its back the innermost surface)."""
     return around_axis(solid) if options.shape in (ARC, CYLINDER) else None
@@ -154,5 +159,5 @@ MODE = Mode("lithophane", N_("Lithophane"),
             N_("A photo as a thin sheet: dark is thick, light is thin; lit from behind it shows the picture."),
             LithophaneOptions, build, reads=PICTURE, intent="lithophane", position=10, default_width=100.0,
             default_for=(PHOTO,), preview=PREVIEW, orientation=preferred_orientation,
-            thinnest_option="min_thickness", backlight=backlight, wall=bent_wall, live=live, seam_point=weld,
-            footing=footing)
+            thinnest_option="min_thickness", backlight=backlight, wall=bent_wall, live=live, round_back=bent_back,
+            seam_point=weld, footing=footing)

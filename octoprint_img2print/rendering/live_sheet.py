@@ -8,28 +8,42 @@ stands), and its depth from the back as the rules say ("low" and "high" bound a 
 "low" and "span" are a base and what stands on it; below "low" the solid scales with it). What is not of the sheet
 (a foot: behind the back, deeper than the sheet, or below where it stands) keeps its depth and its height.
 
-A sheet bent round a vertical axis (an arc, a cylinder) has its back on a circle round that axis: a wider picture
-makes the circle larger and the sheet taller by the same factor (from its lowest point), and each point's depth from
-the back moves outwards as the rules say."""
+A shell (a lithophane bent round, a lamp's shade: round a vertical axis; a dome: round the middle of its base) has
+its back on a circle or a sphere: the back's new radius is the old one times the new width over the old (a picture
+bent round) or half the new width less the rim (a shade's or a dome's outer diameter), each point of the shell lies
+that much farther out plus its depth from the back as the rules say, and what is not of the shell (a plate inside)
+grows round the axis by the back's factor; round an axis, the shell's height between its rims follows the back's
+factor, or the height asked where one was given, and the rims keep theirs."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from ..geometry.mesh import Mesh
-from ..geometry.shells import axis_and_back
+from ..geometry.shells import AXIS, RoundBack, axis_and_back
 from .view_mesh import sheet_inward
 
 
 def live_sheet(placed: Mesh, rules: Mapping[str, str], built_with: Mapping[str, float | None],
-               bent: bool = False) -> dict[str, Any]:
-    """The redraw facts of ``placed`` (the sheet as the 3D view shows it; ``bent`` round a vertical axis)."""
-    if bent:
-        centre, back = axis_and_back(placed)
-        shape: dict[str, Any] = {"axis": [round(float(v), 4) for v in centre]}
-    else:
+               round_back: RoundBack | None = None) -> dict[str, Any]:
+    """The redraw facts of ``placed`` (the sheet as the 3D view shows it; a shell whose back is round as
+    ``round_back`` says)."""
+    if round_back is None:
         inward, _unit, back = sheet_inward(placed)
-        shape = {"inward": [round(float(v), 6) for v in inward]}
+        shape: dict[str, Any] = {"inward": [round(float(v), 6) for v in inward]}
+    elif round_back.around == AXIS:
+        centre, back = axis_and_back(placed)
+        shape = {"axis": [round(float(v), 4) for v in centre]}
+    else:
+        low, high = placed.bounds()
+        centre, back = np.array([(low[0] + high[0]) / 2, (low[1] + high[1]) / 2, low[2]]), 0.0
+        shape = {"centre": [round(float(v), 4) for v in centre]}
+    if round_back is not None:
+        back = round_back.radius_mm if round_back.radius_mm is not None else back
+        shape["round"] = {"less": round_back.less, "bands_mm": list(round_back.bands_mm),
+                          "fixed_height": round_back.fixed_height}
     return {**shape, "back_mm": round(back, 4), "rules": dict(rules),
             "built_with": {name: float(value) for name, value in built_with.items() if value is not None}}

@@ -106,35 +106,50 @@
         return true;
     }
 
-    // a sheet bent round a vertical axis (``live.axis``) moved from ``from`` into ``to``: its back's circle larger by
-    // ``along`` and the sheet taller by it from its lowest point, each point's depth from the back by ``depth``,
-    // kept centred where it stood; what is not of the sheet grows round the axis by ``along`` at its height; false
-    // where none of the points is of the sheet
-    function moveShell(from, to, live, along, depth) {
-        var cx = live.axis[0], cy = live.axis[1], back = live.back_mm, deepest = depth.deepest, lowest = Infinity;
-        var count = from.length / 3, level = new Float64Array(count), i, k;
+    // the radius a shell's back takes for the options asked (``values``; rendering/live_sheet.py and RoundBack say
+    // how), and how much its band between the rims stretches in height; null where a size is not known
+    function roundBack(live, values) {
+        var built = live.built_with, round = live.round, bands = round.bands_mm[0] + round.bands_mm[1];
+        if (!built.width || !values.width) return null;
+        var rim = typeof round.less === "string" ? values[round.less] : round.less;
+        var radius = round.less === null ? live.back_mm * values.width / built.width : values.width / 2 - rim;
+        var tall = round.fixed_height ? (values.height - bands) / (built.height - bands) : radius / live.back_mm;
+        return radius > 0 && tall > 0 ? {radius: radius, tall: tall} : null;
+    }
+    // a shell (round a vertical ``live.axis``, or a dome's ``live.centre``) moved from ``from`` into ``to``: each
+    // point of it as far out as the back's new radius and its depth from the back by ``depth``; round an axis its band
+    // between the rims (``live.round.bands_mm``) stretched in height, the rims moved along with it, and what is not
+    // of it (a plate inside) grown round the axis; kept centred where it stood; false where none of the points is of
+    // the shell or the size is not known
+    function moveShell(from, to, live, values, depth) {
+        var back = live.back_mm, deepest = depth.deepest, round = live.round, grown = roundBack(live, values);
+        if (grown === null) return false;
+        var centre = live.centre || [live.axis[0], live.axis[1], 0], sphere = !!live.centre;
+        var count = from.length / 3, level = new Float64Array(count), lowest = Infinity, highest = -Infinity, i, k;
         for (k = 0, i = 0; k < count; k++, i += 3) {
-            var x = from[i] - cx, y = from[i + 1] - cy;
-            level[k] = Math.sqrt(x * x + y * y) - back;
-            if (level[k] > -0.01 && level[k] < deepest + 0.01 && from[i + 2] < lowest) lowest = from[i + 2];
+            var x = from[i] - centre[0], y = from[i + 1] - centre[1], z = sphere ? from[i + 2] - centre[2] : 0;
+            level[k] = Math.sqrt(x * x + y * y + z * z) - back;
+            if (level[k] > -0.01 && level[k] < deepest + 0.01) {
+                lowest = Math.min(lowest, from[i + 2]);
+                highest = Math.max(highest, from[i + 2]);
+            }
         }
-        if (!isFinite(lowest)) return false;  // nothing of the sheet found: it is not redrawn
+        if (!isFinite(lowest)) return false;  // nothing of the shell found: it is not redrawn
+        var below = lowest + round.bands_mm[0], above = highest - round.bands_mm[1], factor = grown.radius / back;
         var before = [Infinity, Infinity, -Infinity, -Infinity], after = [Infinity, Infinity, -Infinity, -Infinity];
         for (k = 0, i = 0; k < count; k++, i += 3) {
-            var d = level[k], radius = d + back, sheet = d > -0.01 && d < deepest + 0.01;
-            var scale = radius > 1e-9 ? (sheet ? back * along + depth(d) : radius * along) / radius : along;
-            var nx = cx + (from[i] - cx) * scale, ny = cy + (from[i + 1] - cy) * scale;
-            if (from[i] < before[0]) before[0] = from[i];
-            if (from[i] > before[2]) before[2] = from[i];
-            if (from[i + 1] < before[1]) before[1] = from[i + 1];
-            if (from[i + 1] > before[3]) before[3] = from[i + 1];
-            if (nx < after[0]) after[0] = nx;
-            if (nx > after[2]) after[2] = nx;
-            if (ny < after[1]) after[1] = ny;
-            if (ny > after[3]) after[3] = ny;
+            var d = level[k], radius = d + back, shell = d > -0.01 && d < deepest + 0.01;
+            var scale = radius > 1e-9 ? (shell ? grown.radius + depth(d) : radius * factor) / radius : factor;
+            var nx = centre[0] + (from[i] - centre[0]) * scale, ny = centre[1] + (from[i + 1] - centre[1]) * scale;
+            var h = from[i + 2];
             to[i] = nx;
             to[i + 1] = ny;
-            to[i + 2] = sheet ? lowest + (from[i + 2] - lowest) * along : from[i + 2];
+            to[i + 2] = sphere ? centre[2] + (h - centre[2]) * scale : !shell || h <= below ? h
+                : h >= above ? h + (above - below) * (grown.tall - 1) : below + (h - below) * grown.tall;
+            before[0] = Math.min(before[0], from[i]); before[2] = Math.max(before[2], from[i]);
+            before[1] = Math.min(before[1], from[i + 1]); before[3] = Math.max(before[3], from[i + 1]);
+            after[0] = Math.min(after[0], nx); after[2] = Math.max(after[2], nx);
+            after[1] = Math.min(after[1], ny); after[3] = Math.max(after[3], ny);
         }
         var dx = (before[0] + before[2] - after[0] - after[2]) / 2, dy = (before[1] + before[3] - after[1] - after[3]) / 2;
         for (i = 0; i < to.length; i += 3) { to[i] += dx; to[i + 1] += dy; }
@@ -414,15 +429,17 @@
         function redraw(live, asked, listed) {
             var moving = Object.keys(live.rules).concat("width", "height"), built = live.built_with;
             if (askedBut(asked, moving) !== askedBut(shown.asked, moving)) return false;
-            var values = askedValues(moving, JSON.parse(asked)[2], listed);
-            var along = stretchAlong(values, built), depth = depthMap(live.rules, built, values);
+            var values = askedValues(moving, JSON.parse(asked)[2], listed), depth = depthMap(live.rules, built, values);
+            var along = live.round ? 1 : stretchAlong(values, built);
             if (along === null || depth === null) return false;
             var position = solid.geometry.attributes.position;
-            if (!(live.axis ? moveShell : moveSheet)(shown.positions, position.array, live, along, depth)) return false;
+            var moved = live.round ? moveShell(shown.positions, position.array, live, values, depth)
+                : moveSheet(shown.positions, position.array, live, along, depth);
+            if (!moved) return false;
             position.needsUpdate = true;
             frame(false);
             render();
-            return along !== 1 || Object.keys(live.rules).some(function (name) { return values[name] !== built[name]; });
+            return moving.some(function (name) { return values[name] !== built[name]; });
         }
 
         // half the narrower angle of the camera's view (radians): the height's, or the width's in a tall view
