@@ -385,21 +385,29 @@ def test_octoprints_slice_dialog_chooses_img2print_for_a_picture(server, tmp_pat
 
 
 def test_octoprints_upload_of_a_picture_img2print_refuses_says_why(server, tmp_path):
-    """A cut-off picture through OctoPrint's own Upload button: its 'Upload failed' notification carries img2print's
-    reason (OctoPrint shows the answer's error under it), not only 'invalid type' and a list of extensions."""
+    """A cut-off picture and one of more megapixels than the limit through OctoPrint's own Upload button: each
+    'Upload failed' notification carries img2print's reason (OctoPrint shows the answer's error under it), not only
+    'invalid type' and a list of extensions; neither file stays."""
+    from PIL import Image
     from selenium.webdriver.common.by import By
 
     damaged = tmp_path / "cut-off.jpg"
     damaged.write_bytes(save(photo_like(400, 300), tmp_path / "whole.jpg").read_bytes()[:600])
+    huge = tmp_path / "too-large.png"
+    Image.new("L", (9000, 8000), 200).save(huge)  # 72 megapixels in a small file, over the 64 allowed
     driver = browser(tmp_path)
     try:
         log_in(driver, server)
         wait_for(lambda: driver.find_elements(By.ID, "gcode_upload"))
-        driver.find_element(By.ID, "gcode_upload").send_keys(str(damaged))
-        notice = wait_for(lambda: [n for n in driver.find_elements(By.CSS_SELECTOR, ".ui-pnotify")
-                                   if "cut-off.jpg: " in n.get_attribute("innerHTML")])
-        assert "Upload failed" in notice[0].get_attribute("innerHTML")
-        assert "cut-off.jpg" not in [f["name"] for f in server.session().get("/api/files/local").json()["files"]]
+        for picture, reason in ((damaged, ""), (huge, "72.0 megapixels, more than the limit of 64")):
+            driver.find_element(By.ID, "gcode_upload").send_keys(str(picture))
+            notice = wait_for(lambda said=f"{picture.name}: ": [
+                n for n in driver.find_elements(By.CSS_SELECTOR, ".ui-pnotify")
+                if said in n.get_attribute("innerHTML")], 60)
+            assert "Upload failed" in notice[0].get_attribute("innerHTML")
+            assert reason in notice[0].get_attribute("innerHTML")
+        listed = [f["name"] for f in server.session().get("/api/files/local").json()["files"]]
+        assert "cut-off.jpg" not in listed and "too-large.png" not in listed
     finally:
         driver.quit()
 

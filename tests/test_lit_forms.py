@@ -18,6 +18,8 @@ FORMS = {
     "lamp": Recipe(mode="lamp", options={"width": 70}),
     "dome": Recipe(mode="dome", options={"width": 70}),
     "flat": Recipe(mode="lithophane", options={"width": 80}),
+    "heart": Recipe(mode="lithophane", options={"width": 80, "shape": "heart"}),  # built standing on its foot
+    "keychain": Recipe(mode="keychain", options={"width": 40}),
 }
 
 
@@ -36,7 +38,8 @@ def lit_view(path) -> tuple[np.ndarray, np.ndarray]:
 def picture_side(form: str, points: np.ndarray) -> np.ndarray:
     """True where the picture's black (left) half lands, from where a point lies: round the axis for forms bent all
     round (the picture's left edge at the weld, behind, going round); for an arc, seen from its convex front (+y),
-    the viewer's left (+x); for the flat sheet and the dome, seen from above, left of the middle."""
+    the viewer's left (+x); for the flat sheet, the key fob and the dome, seen from above, and for the heart standing
+    on its foot, seen from its front, left of the middle."""
     centre = (points.min(axis=0) + points.max(axis=0)) / 2
     if form in ("cylinder", "lamp"):
         turn = np.arctan2(points[:, 0] - centre[0], -(points[:, 1] - centre[1]))  # 0 at the front, the weld behind
@@ -54,4 +57,6 @@ def test_a_form_light_shines_through_is_lit_darker_where_the_picture_is_dark(tmp
     points, light = lit_view(view)
     dark = picture_side(form, points)
     assert dark.sum() > 20 and (~dark).sum() > 20
-    assert np.median(light[dark]) < 0.5 * np.median(light[~dark]), (np.median(light[dark]), np.median(light[~dark]))
+    # the brightest tenth of each half: a frame or a fob's rim at full thickness (dark) may hold most of the points
+    dim, bright = np.percentile(light[dark], 90), np.percentile(light[~dark], 90)
+    assert dim < 0.5 * bright, (dim, bright)

@@ -210,6 +210,48 @@ def test_tab_shows_the_solid_on_the_bed_at_its_size_and_follows_the_options(serv
         driver.quit()
 
 
+def test_every_form_light_shines_through_is_offered_lit_and_a_tall_lamp_is_framed_whole(server, tmp_path):
+    """Issue 27: a lamp 80 mm wide from a landscape photo stands about 185 mm tall and its first view shows it whole
+    (no part of it at the canvas's top or bottom edge); a lamp, a dome, an arc, a heart and a keychain are each
+    offered lit from behind, and each, lit, glows in the dark room."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    photo = save(photo_like(320, 240, seed=5), tmp_path / "shade.jpg")
+    driver = browser(tmp_path, size=DESKTOP)
+    try:
+        log_in(driver, server)
+        open_tab(driver)
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")) > 3)
+        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lamp")
+        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+        set_option(driver, "width", "80")
+        driver.find_element(By.ID, "img2print-preview").click()
+        said = view_shown(driver, "#img2print")
+        assert shown_size(driver, "#img2print")[2] > 170, shown_size(driver, "#img2print")
+        pixels = canvas_pixels(driver, "#img2print", tmp_path / "tab-tall-lamp")
+        solid = (pixels[..., 0].astype(int) - pixels[..., 2] > 60) & (pixels[..., 0] > pixels[..., 1])
+        rows = np.flatnonzero(solid.any(axis=1))
+        assert rows.min() > 0.02 * len(solid) and rows.max() < 0.98 * len(solid), "the whole lamp is in the frame"
+        lit_box = "#img2print .img2print-view3d-backlit input"
+        for mode, shape in (("lamp", None), ("dome", None), ("lithophane", "arc"), ("lithophane", "heart"),
+                            ("keychain", None)):
+            if mode != "lamp":  # the lamp is on screen already
+                Select(driver.find_element(By.ID, "img2print-mode")).select_by_value(mode)
+                if shape:
+                    set_option(driver, "shape", shape)
+                said = view_shown(driver, "#img2print", said)
+            box = driver.find_element(By.CSS_SELECTOR, lit_box)
+            assert box.is_displayed(), f"{mode} {shape or ''} is offered lit"
+            if not box.is_selected():
+                box.click()
+            lit = canvas_pixels(driver, "#img2print", tmp_path / f"tab-lit-{mode}-{shape or ''}")
+            assert lit[:8, :8].mean() < 60 and (lit.max(axis=-1) > 150).mean() > 0.005, f"{mode} glows lit"
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+
+
 def test_german_tab_and_phone_page_show_the_view_with_german_numbers(server, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select

@@ -128,10 +128,10 @@ def footing(options: LithophaneOptions, solid: Mesh, joined: bool) -> Mesh | Non
     return _with_stand(solid, options, STAND_SINK_MM, joined) if options.footed_for_printing else None
 
 
-def backlight(options: LithophaneOptions) -> float | None:
-    """A sheet built lying (flat, heart, hook tab, not on a foot) or bent round is shown lit from behind, with its
-    transmittance."""
-    return None if options.on_foot else options.transmittance
+def backlight(options: LithophaneOptions) -> float:
+    """Every lithophane is shown lit from behind (a sheet in any pose, a heart on its foot too: the foot, as thick
+    as it is, passes next to no light) or from inside (bent round), with its transmittance."""
+    return options.transmittance
 
 
 def live(options: LithophaneOptions) -> dict[str, str] | None:
