@@ -57,15 +57,15 @@ def view_shown(driver, scope: str, before: str = "") -> str:
         "return e && e.offsetParent !== null && e.textContent !== arguments[0] ? e.textContent : ''", before), 240)
 
 
-def lithophane_previewed(driver, server, photo: Path, width: str = "60") -> str:
-    """Log in, open the tab, preview ``photo`` as a lithophane ``width`` mm wide, and wait for its view (its size)."""
+def previewed_on_tab(driver, server, photo: Path, width: str = "60", mode: str = "lithophane") -> str:
+    """Log in, open the tab, preview ``photo`` in ``mode`` ``width`` mm wide, and wait for its view (its size)."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
     log_in(driver, server)
     open_tab(driver)
     wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")) > 3)
-    Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lithophane")
+    Select(driver.find_element(By.ID, "img2print-mode")).select_by_value(mode)
     driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
     set_option(driver, "width", width)
     driver.find_element(By.ID, "img2print-preview").click()
@@ -220,14 +220,7 @@ def test_every_form_light_shines_through_is_offered_lit_and_a_tall_lamp_is_frame
     photo = save(photo_like(320, 240, seed=5), tmp_path / "shade.jpg")
     driver = browser(tmp_path, size=DESKTOP)
     try:
-        log_in(driver, server)
-        open_tab(driver)
-        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")) > 3)
-        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lamp")
-        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
-        set_option(driver, "width", "80")
-        driver.find_element(By.ID, "img2print-preview").click()
-        said = view_shown(driver, "#img2print")
+        said = previewed_on_tab(driver, server, photo, "80", "lamp")
         assert shown_size(driver, "#img2print")[2] > 170, shown_size(driver, "#img2print")
         pixels = canvas_pixels(driver, "#img2print", tmp_path / "tab-tall-lamp")
         solid = (pixels[..., 0].astype(int) - pixels[..., 2] > 60) & (pixels[..., 0] > pixels[..., 1])
@@ -547,7 +540,7 @@ def test_the_tabs_view_redraws_a_lithophane_at_once_when_its_thickness_and_width
     note = "#img2print .img2print-view3d-stale"
     driver = browser(tmp_path, size=DESKTOP)
     try:
-        said = lithophane_previewed(driver, server, photo)
+        said = previewed_on_tab(driver, server, photo)
         built = drawn_bounds(driver, "#img2print")
 
         thicker = redraw_timed(driver, "max_thickness", "5")
@@ -583,7 +576,7 @@ def test_a_cylinder_a_lamp_and_a_dome_are_redrawn_at_once_on_the_tab_and_the_pho
     photo = save(photo_like(320, 240), tmp_path / "round.jpg")
     driver = browser(tmp_path, size=DESKTOP)
     try:
-        said = lithophane_previewed(driver, server, photo)
+        said = previewed_on_tab(driver, server, photo)
         set_option(driver, "shape", "cylinder")
         said = view_shown(driver, "#img2print", said)
         built = drawn_bounds(driver, "#img2print")
@@ -652,7 +645,7 @@ def test_the_tabs_view_says_it_is_out_of_date_after_a_change_until_the_new_previ
     note = "#img2print .img2print-view3d-stale"
     driver = browser(tmp_path, size=DESKTOP)
     try:
-        said = lithophane_previewed(driver, server, photo)
+        said = previewed_on_tab(driver, server, photo)
         assert not driver.find_element(By.CSS_SELECTOR, note).is_displayed()
         set_option(driver, "width", "80")
         stale = wait_for(lambda: driver.find_element(By.CSS_SELECTOR, note).is_displayed(), 5)
