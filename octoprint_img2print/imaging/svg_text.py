@@ -215,35 +215,41 @@ def _rotated(rings: tuple[np.ndarray, ...], degrees: float | None) -> list[np.nd
     return [ring @ rotation for ring in rings]
 
 
-def _chunks(drawer: Drawer, characters: list[_Character], tolerance: float) -> list[_Chunk]:
-    """The glyphs, placed along the line, in chunks that each start at an absolute position; a character's dx, dy
-    and rotate move and turn the glyphs of its cluster; characters the font lacks are counted."""
+def _shaped(drawer: Drawer, runs: list[list[tuple[_Character, int]]],
+            tolerance: float) -> list[tuple[_Character, Glyph, tuple[float, float]]]:
+    """A chunk's runs shaped, each in its direction, in the order they are seen: every glyph with the character it
+    draws and its font's ascent and descent; characters the font lacks are counted."""
     from .glyphs import ascent_descent, shape
 
+    shaped: list[tuple[_Character, Glyph, tuple[float, float]]] = []
+    missing = drawer.drawing.missing_glyphs
+    for run in bidi.visual_order(runs, [run[0][1] for run in runs]):
+        size = run[0][0].place.lengths.font_size
+        if size <= 0:
+            continue
+        drawer.drawing.characters += len(run)
+        if drawer.drawing.characters > MAX_TEXT_CHARACTERS:
+            raise TooMuchText
+        font = _font(drawer, run[0][0].place)
+        glyphs = shape("".join(c.text for c, _ in run), font, size, tolerance, direction=RUN_DIRECTION[run[0][1] % 2])
+        for glyph in glyphs:
+            if not glyph.rings and unicodedata.category(run[glyph.cluster][0].text) not in INKLESS:
+                missing[font.family] = missing.get(font.family, 0) + 1
+        extent = ascent_descent(font, size)
+        shaped.extend((run[glyph.cluster][0], glyph, extent) for glyph in glyphs)
+    return shaped
+
+
+def _chunks(drawer: Drawer, characters: list[_Character], tolerance: float) -> list[_Chunk]:
+    """The glyphs, placed along the line, in chunks that each start at an absolute position; a character's dx, dy
+    and rotate move and turn the glyphs of its cluster."""
     chunks: list[_Chunk] = []
     pen = np.zeros(2)
-    missing = drawer.drawing.missing_glyphs
     for runs in _runs(characters, _levels(characters)):
         first = runs[0][0][0]
         pen = np.array([first.x if first.x is not None else pen[0], first.y if first.y is not None else pen[1]])
         chunks.append(_Chunk(float(pen[0]), [], _rtl(first.spans[0][1])))
-        shaped: list[tuple[_Character, Glyph, tuple[float, float]]] = []
-        for run in bidi.visual_order(runs, [run[0][1] for run in runs]):  # each run's glyphs in the order seen
-            size = run[0][0].place.lengths.font_size
-            if size <= 0:
-                continue
-            drawer.drawing.characters += len(run)
-            if drawer.drawing.characters > MAX_TEXT_CHARACTERS:
-                raise TooMuchText
-            font = _font(drawer, run[0][0].place)
-            glyphs = shape("".join(c.text for c, _ in run), font, size, tolerance, direction=RUN_DIRECTION[
-                run[0][1] % 2])
-            for glyph in glyphs:
-                character = run[glyph.cluster][0]
-                if not glyph.rings and unicodedata.category(character.text) not in INKLESS:
-                    missing[font.family] = missing.get(font.family, 0) + 1
-            extent = ascent_descent(font, size)
-            shaped.extend((run[glyph.cluster][0], glyph, extent) for glyph in glyphs)
+        shaped = _shaped(drawer, runs, tolerance)
         for index, (character, glyph, (ascent, descent)) in enumerate(shaped):
             if index == 0 or shaped[index - 1][0] is not character:  # the first glyph of its character
                 pen = pen + np.array([character.dx, character.dy])
