@@ -150,6 +150,20 @@ def console_errors(driver) -> list[str]:
             if entry["level"] == "SEVERE" and not any(text in entry["message"] for text in IGNORED_CONSOLE)]
 
 
+# where the tab's progress stood (top, bottom, window height) once it showed: window.img2printSeen
+SEEN_WHEN_SHOWN = """
+var status = document.querySelector('#img2print .img2print-status');
+window.img2printSeen = null;
+new MutationObserver(function () {
+    if (window.img2printSeen !== null || status.offsetParent === null) return;
+    setTimeout(function () {
+        var r = status.getBoundingClientRect();
+        window.img2printSeen = [r.top, r.bottom, window.innerHeight];
+    }, 100);
+}).observe(status, {attributes: true, attributeFilter: ['style']});
+"""
+
+
 def test_tab_runs_a_preview_without_console_errors(server, tmp_path):
     from selenium.webdriver.common.by import By
 
@@ -163,8 +177,16 @@ def test_tab_runs_a_preview_without_console_errors(server, tmp_path):
         width = driver.find_element(By.ID, "img2print-option-width")
         width.clear()
         width.send_keys("60")
+        driver.execute_script(SEEN_WHEN_SHOWN)
         driver.find_element(By.ID, "img2print-preview").click()
         source = preview_shown(driver, "#img2print")
+        top, bottom, height = wait_for(lambda: driver.execute_script("return window.img2printSeen"))
+        assert top >= 0 and bottom <= height + 1, "the progress was brought into sight"
+        assert driver.execute_script(  # progress, findings and views come right after the buttons, before the rest
+            "var at = function (s) { return document.querySelector(s); }, after = Node.DOCUMENT_POSITION_FOLLOWING;"
+            "return [at('#img2print .img2print-status'), at('#img2print-findings'), at('#img2print-view3d')].every("
+            "function (e) { return e.compareDocumentPosition(at('#img2print-phone')) & after"
+            " && e.compareDocumentPosition(at('#img2print-tripo')) & after; })")
         lit = driver.find_element(By.CSS_SELECTOR, "#img2print .img2print-view3d-backlit")
         assert lit.is_displayed(), "the lithophane is offered lit from behind"
         assert driver.find_element(By.ID, "img2print-error").text == ""

@@ -520,10 +520,14 @@ $(function () {
                     self.checking = self.asked();
                 });
         }
+        // a job the reader asked for: its progress (just below the buttons, with the result and the views after it)
+        // is brought into sight once it shows
+        var bringIntoSight = false;
         self.send = function (action) {
             if (action === "generate") self.tripoQuote(null);
             if (action === "print") self.bedClear(false);
             self.result(null);
+            bringIntoSight = true;
             startJob(action);
         };
 
@@ -545,6 +549,14 @@ $(function () {
         self.running = ko.pureComputed(function () {
             var job = self.job();
             return job !== null && (job.status === "queued" || job.status === "running");
+        });
+        self.running.subscribe(function (on) {
+            if (!on || !bringIntoSight) return;
+            bringIntoSight = false;
+            window.setTimeout(function () {  // once the page shows it
+                var status = document.querySelector("#img2print .img2print-status");
+                if (status && status.offsetParent !== null) status.scrollIntoView({block: "nearest"});
+            }, 0);
         });
         self.status = ko.pureComputed(function () {
             return self.running() ? say.progress(self.job(), self.stages()) : "";
