@@ -82,9 +82,13 @@ def _circle_centre(xy: np.ndarray) -> np.ndarray:
 def around_centre(mesh: Mesh) -> Wall:
     """A half-sphere shell standing on its rim, round the middle of its base, its back the innermost point's
     distance."""
-    points = mesh.vertices.astype(np.float64)
-    low, high = mesh.bounds()
-    centre = np.array([(low[0] + high[0]) / 2, (low[1] + high[1]) / 2, low[2]])
-    offset = points - centre
+    offset = mesh.vertices.astype(np.float64) - base_centre(mesh)
     distance = np.linalg.norm(offset, axis=1)
     return Wall(distance - float(distance.min()), offset / np.maximum(distance, 1e-9)[:, None])
+
+
+def base_centre(mesh: Mesh) -> np.ndarray:
+    """The middle of a solid's base (its bounding box's, at its lowest): where a dome standing on its rim is
+    centred."""
+    low, high = mesh.bounds()
+    return np.array([(low[0] + high[0]) / 2, (low[1] + high[1]) / 2, low[2]])

@@ -20,10 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from ..geometry.mesh import Mesh
-from ..geometry.shells import AXIS, RoundBack, axis_and_back
+from ..geometry.shells import AXIS, RoundBack, axis_and_back, base_centre
 from .view_mesh import sheet_inward
 
 
@@ -38,8 +36,7 @@ def live_sheet(placed: Mesh, rules: Mapping[str, str], built_with: Mapping[str, 
         centre, back = axis_and_back(placed)
         shape = {"axis": [round(float(v), 4) for v in centre]}
     else:
-        low, high = placed.bounds()
-        centre, back = np.array([(low[0] + high[0]) / 2, (low[1] + high[1]) / 2, low[2]]), 0.0
+        centre, back = base_centre(placed), 0.0
         shape = {"centre": [round(float(v), 4) for v in centre]}
     if round_back is not None:
         back = round_back.radius_mm if round_back.radius_mm is not None else back
