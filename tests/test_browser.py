@@ -559,7 +559,9 @@ def test_tab_makes_a_full_3d_model_with_tripo_after_showing_the_cost(server, tmp
             driver.find_element(By.ID, "img2print-tripo-ask").click()
             wait_for(lambda: "600" in text_of(driver, "img2print-tripo-quote"))
             assert "20" in text_of(driver, "img2print-tripo-quote") and not standin.created_tasks
-            driver.find_element(By.ID, "img2print-tripo-go").click()
+            go = driver.find_element(By.ID, "img2print-tripo-go")
+            wait_for(go.is_enabled)  # once the photo's own preview, started as it was picked, has ended
+            go.click()
             wait_for(lambda: text_of(driver, "img2print-result-file") == "figure-3d.stl", timeout=180)
             assert "45 mm" in text_of(driver, "img2print-result")
             driver.save_screenshot(str(tmp_path / "tripo_de.png"))

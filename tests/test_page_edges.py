@@ -424,6 +424,8 @@ def test_the_phone_frames_the_photo_with_its_buttons_two_fingers_and_one_and_say
         Select(driver.find_element(By.ID, "mode")).select_by_value("lithophane")
         type_into(driver, "option-width", "60")
         driver.find_element(By.ID, "photo").send_keys(str(photo))
+        view_shown(driver, "#view3d")  # previewed as it was picked
+        record_requests(driver)
         wait_for(lambda: _shown(driver, "framing-stage"))
         driver.find_element(By.ID, "framing-right").click()
         assert driver.find_element(By.ID, "option-rotate").get_attribute("value") == "-90"
@@ -443,13 +445,16 @@ def test_the_phone_frames_the_photo_with_its_buttons_two_fingers_and_one_and_say
         part = [float(v) for v in driver.find_element(By.ID, "option-crop_box").get_attribute("value").split(",")]
         before = [float(v) for v in pinched.split(",")]
         assert part[0] > before[0] and part[1] > before[1] and part[2:] == before[2:], (before, part)
-        record_requests(driver)
-        driver.find_element(By.ID, "preview").click()
-        view_shown(driver, "#view3d")
-        asked = [sent["options"] for sent in sent_requests(driver) if sent["command"] == "preview"][-1]
-        assert asked["rotate"] == -90 and asked["crop_box"] == ",".join(f"{v:g}" for v in part), asked
+        framed = {"rotate": -90, "crop_box": ",".join(f"{v:g}" for v in part)}
+
+        def framed_asked() -> bool:  # the preview follows the framing by itself
+            previews = [sent["options"] for sent in sent_requests(driver) if sent["command"] == "preview"]
+            return bool(previews) and all(previews[-1].get(key) == value for key, value in framed.items())
+
+        wait_for(framed_asked, 60)
         height = 60 * (part[3] * 320) / (part[2] * 240)  # the turned photo is 240 wide, 320 tall
-        assert abs(shown_size(driver, "#view3d")[1] - height) < 1.0, (shown_size(driver, "#view3d"), part)
+        wait_for(lambda: driver.find_element(By.ID, "preview").is_enabled() and "×" in text_of(driver, "view3d")
+                 and abs(shown_size(driver, "#view3d")[1] - height) < 1.0, 240)
         said = text_of(driver, "estimate")
         assert re.fullmatch(r"About (\d+ h )?\d+ min, [\d.]+ m of filament \(\d+ g\) — estimate", said), said
         driver.save_screenshot(str(tmp_path / "phone-framed.png"))

@@ -311,9 +311,11 @@ $(function () {
                 if (drawing) self.mode(drawing.id);
             }
         }
+        // a file picked here is previewed at once (uploaded with its first preview)
         self.pick = function (data, event) {
             var chosen = event.target.files && event.target.files[0];
             choose(chosen || null, chosen && self.kindOf(chosen.name) !== "models" ? URL.createObjectURL(chosen) : "", null);
+            if (chosen) self.livePreview();
         };
         // "Make a print" on a picture in OctoPrint's file list: the tab opens with it and previews it
         self.useListed = function (entry) {
@@ -394,21 +396,26 @@ $(function () {
             return (xhr.responseJSON && xhr.responseJSON.error && xhr.responseJSON.error.message) || fallback;
         }
 
-        // the preview follows every change once the picture has been uploaded; a running preview is replaced by the
-        // newer one, not queued behind it (other jobs finish first)
-        var pending = null, changedWhileBusy = false;
-        function previewRunning() {
+        // the preview follows the file picked and every change after it, 600 ms after the last; a running preview
+        // is replaced by the newer one once its file is in OctoPrint's list (a file still uploading is not sent
+        // twice: the newer preview follows it, as it follows any other job)
+        // working: the file of the job sent last; sent: the last file picked here that was sent (uploaded)
+        var pending = null, changedWhileBusy = false, working = null, sent = null;
+        function previewReplaceable() {
             var job = self.job();
-            return self.busy() && job !== null && job.action === "preview";
+            return self.busy() && job !== null && job.action === "preview" && jobs.id() !== null;
         }
         self.livePreview = function () {
-            // after a first preview: of the file in OctoPrint's list, or of words alone
-            if (!(self.uploaded() || (self.wordsOnly() && self.checked() !== null)) || self.invalid()) return;
-            if (self.busy() && !previewRunning()) { changedWhileBusy = true; return; }
+            // a file picked here, one in OctoPrint's list, or words alone after a first preview of them; not a
+            // picked file whose first preview failed (Preview sends it again)
+            var given = self.file() !== null || (self.wordsOnly() && self.checked() !== null);
+            var refused = self.file() !== null && sent === self.file() && !self.uploaded() && !self.busy();
+            if (!given || refused || self.invalid()) return;
+            if (self.busy() && !previewReplaceable()) { changedWhileBusy = true; return; }
             if (pending) window.clearTimeout(pending);
             pending = window.setTimeout(function () {
                 pending = null;
-                if (previewRunning()) self.cancel();
+                if (previewReplaceable()) self.cancel();
                 else if (self.busy()) { changedWhileBusy = true; return; }
                 startJob("preview");
             }, 600);
@@ -509,13 +516,15 @@ $(function () {
         // a job on the picture: the first uploads the picked file; later ones work on it in OctoPrint's list (and
         // words alone on no file); what it is asked for is kept for its checks
         function startJob(action) {
-            var upload = !(self.uploaded() || self.wordsOnly());
+            var upload = !(self.uploaded() || self.wordsOnly()), file = self.file();
             self.checking = upload ? null : self.asked();
+            working = file;
+            if (upload) sent = file;
             self.busy(true);
             self.error("");
             jobs.start(action, upload ? uploadForm(action) : $.extend({file: self.uploaded() || ""}, request(action)))
                 .then(function (job) {
-                    if (!job || !upload) return;
+                    if (!job || !upload || self.file() !== file) return;  // not if another file was picked since
                     self.uploaded(job.file);
                     self.checking = self.asked();
                 });
@@ -524,6 +533,8 @@ $(function () {
         // is brought into sight once it shows
         var bringIntoSight = false;
         self.send = function (action) {
+            if (pending) { window.clearTimeout(pending); pending = null; }  // this job is of what is asked now
+            changedWhileBusy = false;
             if (action === "generate") self.tripoQuote(null);
             if (action === "print") self.bedClear(false);
             self.result(null);
@@ -569,7 +580,12 @@ $(function () {
         self.show = function (job) {
             self.job(job);
             if (job.status === "running" && typeof job.elapsed_s === "number") started = Date.now() - job.elapsed_s * 1000;
-            if (job.status === "done") {
+            var ended = ["done", "failed", "cancelled"].indexOf(job.status) >= 0;
+            if (ended && job.action === "preview" && working !== self.file()) {
+                self.busy(false);  // a preview of a file picked before this one: not shown, this one's follows
+                changedWhileBusy = false;
+                self.livePreview();
+            } else if (job.status === "done") {
                 self.busy(false);
                 var result = job.result || {};
                 self.groups(result.groups || []);

@@ -14,6 +14,7 @@
     var previewing = null, previewed = null, blocked = false;  // what the last checks (a preview's, a print's) were made of, and their verdict
     var printer = null;  // OctoPrint's printer as the API tells it: state, occupied, file, message
     var listed = null, following = null, changed = null;  // the photo in OctoPrint's list; the follow-up preview
+    var sent = null;  // the last photo sent (uploaded)
     var hasView3d = window.Img2PrintView3D.supported(), view3d = null, viewed = null;  // viewed: what it shows was asked
     var framing = Common.framing($("framing"), {gettext: gettext, number: say.number, button: "secondary", change: framed});
 
@@ -257,10 +258,11 @@
             answer.json().then(showListing);
         });
     }
-    // a photo picked: shown, and a drawing made as a drawing; the one in OctoPrint's list is no longer it
+    // a photo picked: shown, a drawing made as a drawing, and previewed at once (the one in OctoPrint's list and
+    // the preview before are no longer of it)
     function pickPhoto(event) {
         photo = event.target.files[0] || null;
-        listed = null;
+        listed = previewed = null;
         if (view3d) view3d.hide();  // the view showed the photo before
         $("picked").textContent = photo ? photo.name : "";
         if ($("picture").src) URL.revokeObjectURL($("picture").src);
@@ -273,6 +275,7 @@
             if (drawing) { $("mode").value = drawing.id; showOptions(); }
         }
         enable();
+        previewChanges();
     }
 
     // what a preview is made of: the photo, the mode, its options, the printer, the intent and the slicing options
@@ -350,6 +353,7 @@
     // preview or print: the photo uploaded (then worked on in OctoPrint's list), or words alone
     function send(action) {
         var uploading = photo;
+        sent = photo;
         previewing = asked();
         if (action === "print") $("bed-clear").checked = false;
         $("result").hidden = true;
@@ -357,17 +361,19 @@
             if (job && uploading && uploading === photo) listed = job.file;
         });
     }
-    // the preview follows the options once this photo has been previewed: 600 ms after the last change, without
-    // sending the photo again (it is in OctoPrint's list); a running follow-up preview is replaced by the newer one,
-    // other jobs finish first
+    // the preview follows the photo picked and the options, 600 ms after the last change: the photo's first preview
+    // sends it, later ones work on it in OctoPrint's list; a running follow-up preview is replaced by the newer one,
+    // other jobs (the first preview too) finish first
     function followChanges() {
         if (changed) clearTimeout(changed);
         changed = setTimeout(previewChanges, 600);
     }
     function previewChanges() {
         changed = null;
-        if (!listed || previewed === null || previewed === asked() || !checkFields()) return;
+        if (!photo || previewed === asked() || (jobs.busy() && previewing === asked()) || !checkFields()) return;
         if (jobs.busy() && (jobs.id() === null || jobs.id() !== following)) { followChanges(); return; }
+        if (!listed && sent === photo) return;  // its first preview failed: Preview sends it again
+        if (!listed) { send("preview"); return; }
         jobs.cancel();
         previewing = asked();
         startJob("preview", Object.assign({file: listed}, request())).then(function (job) {
