@@ -675,31 +675,28 @@ def test_a_picked_file_is_previewed_at_once_and_a_change_made_while_it_uploads_i
     uploading = "return document.body.innerText.indexOf('Uploading') >= 0"
     at_40_mm = ("var e = document.querySelector(arguments[0] + ' .img2print-view3d-size');"
                 "return !!e && e.offsetParent !== null && /^40 ×/.test(e.textContent)")
+
+    def pick_then_change_the_width(driver, prefix: str, picker: str, view: str) -> None:
+        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, f"#{prefix}mode option")) > 3)
+        Select(driver.find_element(By.ID, f"{prefix}mode")).select_by_value("lithophane")
+        type_into(driver, f"{prefix}option-width", "60")
+        driver.find_element(By.ID, picker).send_keys(str(photo))
+        wait_for(lambda: driver.execute_script(uploading), 30)
+        type_into(driver, f"{prefix}option-width", "40")
+        wait_for(lambda: driver.execute_script(at_40_mm, view), 240)
+        assert console_errors(driver) == []
+
     driver = browser(tmp_path, size=DESKTOP)
     try:
         log_in(driver, server)
         open_tab(driver)
-        wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option")) > 3)
-        Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lithophane")
-        set_option(driver, "width", "60")
-        driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
-        wait_for(lambda: driver.execute_script(uploading), 30)
-        set_option(driver, "width", "40")
-        wait_for(lambda: driver.execute_script(at_40_mm, "#img2print"), 240)
-        assert console_errors(driver) == []
+        pick_then_change_the_width(driver, "img2print-", "img2print-file", "#img2print")
     finally:
         driver.quit()
     driver = phone_browser(tmp_path / "phone")
     try:
         log_in(driver, server)
         driver.get(f"http://127.0.0.1:{server.port}/plugin/img2print/phone")
-        wait_for(lambda: driver.find_element(By.ID, "app").is_displayed())
-        Select(driver.find_element(By.ID, "mode")).select_by_value("lithophane")
-        type_into(driver, "option-width", "60")
-        driver.find_element(By.ID, "photo").send_keys(str(photo))
-        wait_for(lambda: driver.execute_script(uploading), 30)
-        type_into(driver, "option-width", "40")
-        wait_for(lambda: driver.execute_script(at_40_mm, "#view3d"), 240)
-        assert console_errors(driver) == []
+        pick_then_change_the_width(driver, "", "photo", "#view3d")
     finally:
         driver.quit()
