@@ -468,8 +468,8 @@ def _job_starts(session, base: str, jobs: int = 5) -> dict:
 def plugin_upload_to_gcode(work: Path) -> dict:
     """Through a real OctoPrint: upload a 12 MP photo, slice it, until the G-code is in the file list;
     and OctoPrint's API latency while idle and while that job runs."""
-    port = 5099
-    with _served_octoprint(work / "octoprint", port) as login:
+    with _octoprint(work / "octoprint") as server:
+        port, login = server.port, server.login
         session = _octoprint_session(port, login)
         url = f"http://127.0.0.1:{port}/api/printer"
         idle: list[float] = []
@@ -527,10 +527,9 @@ def preview_latency(work: Path) -> dict:
     each option change after it, from the request to the 3D view's data being there (the job done, its view file
     served), asked as a page with a 3D view asks (no pictures of the solid); five changes of the width, median and
     slowest. (In the page a sheet is redrawn at once before this; the test of the view measures that.)"""
-    port = 5098
-    base = f"http://127.0.0.1:{port}"
-    with _served_octoprint(work / "octoprint-preview", port) as login:
-        session = _octoprint_session(port, login)
+    with _octoprint(work / "octoprint-preview") as server:
+        base = f"http://127.0.0.1:{server.port}"
+        session = _octoprint_session(server.port, server.login)
         photo = make_input("photo_12mp_detailed", work / "preview-12mp.jpg")
         started = time.perf_counter()
         answer = session.post(f"{base}/plugin/img2print/upload", files={"file": ("preview-12mp.jpg",
@@ -562,14 +561,13 @@ def view_redraw(work: Path) -> dict:
     the 3D view's vertices, before the exact preview arrives, for a flat sheet, a cylinder, a lamp and a dome; five
     changes each, median and slowest. The browser tests' own server and helpers drive the page."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from octoprint_server import Server
     from pictures import photo_like, save
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
     from test_view3d import DESKTOP, browser, previewed_on_tab, redraw_timed, set_option, view_shown
 
     figures = {}
-    with Server(ROOT / ".venv" / "bin" / "octoprint", work / "octoprint-view") as server:
+    with _octoprint(work / "octoprint-view") as server:
         driver = browser(work, size=DESKTOP)
         try:
             said = previewed_on_tab(driver, server, save(photo_like(320, 240), work / "view-redraw.jpg"))
@@ -591,20 +589,15 @@ def view_redraw(work: Path) -> dict:
 
 
 @contextlib.contextmanager
-def _served_octoprint(folder: Path, port: int) -> Iterator[dict]:
-    """A headless OctoPrint with img2print served on 127.0.0.1:``port`` from ``folder`` while the block runs,
-    online and settled; gives its admin login."""
-    instance, octoprint = _octoprint_instance(), str(ROOT / ".venv" / "bin" / "octoprint")
-    login = instance.prepare(octoprint, folder)
-    server = subprocess.Popen(instance.serve_command(octoprint, folder, port), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    try:
-        instance.wait_online(port, process=server)
+def _octoprint(folder: Path) -> Iterator:
+    """The tests' OctoPrint (tests/octoprint_server.py: img2print's wizard seen, a free port on 127.0.0.1) serving
+    ``folder`` while the block runs, given a few seconds to settle first."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from octoprint_server import Server
+
+    with Server(ROOT / ".venv" / "bin" / "octoprint", folder) as server:
         time.sleep(5)
-        yield login
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
+        yield server
 
 
 def _octoprint_instance():
