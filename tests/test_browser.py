@@ -224,6 +224,7 @@ def test_tab_shows_progress_and_cancels_then_prints_from_the_result_card(server,
         assert Select(driver.find_element(By.ID, "img2print-intent")).first_selected_option.text == "Display piece"
         Select(driver.find_element(By.ID, "img2print-mode")).select_by_value("lithophane")
         driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+        preview_shown(driver, "#img2print")  # the photo's own preview, started as it was picked, has ended
         driver.find_element(By.ID, "img2print-slice").click()
         wait_for(lambda: driver.find_element(By.ID, "img2print-status").text.endswith("%"))
         wait_for(lambda: driver.find_element(By.ID, "img2print-elapsed").text.endswith(" s"))
@@ -552,6 +553,7 @@ def test_tab_makes_a_full_3d_model_with_tripo_after_showing_the_cost(server, tmp
             open_tab(driver)
             assert "tsk_browser_secret" not in driver.page_source
             driver.find_element(By.ID, "img2print-file").send_keys(str(photo))
+            preview_shown(driver, "#img2print")  # the photo's own preview, started as it was picked, has ended
             wait_for(lambda: driver.find_element(By.ID, "img2print-tripo-ask").is_displayed())
             assert "Drittanbieter" in text_of(driver, "img2print-tripo")
             driver.find_element(By.ID, "img2print-tripo-height").clear()
@@ -559,9 +561,7 @@ def test_tab_makes_a_full_3d_model_with_tripo_after_showing_the_cost(server, tmp
             driver.find_element(By.ID, "img2print-tripo-ask").click()
             wait_for(lambda: "600" in text_of(driver, "img2print-tripo-quote"))
             assert "20" in text_of(driver, "img2print-tripo-quote") and not standin.created_tasks
-            go = driver.find_element(By.ID, "img2print-tripo-go")
-            wait_for(go.is_enabled)  # once the photo's own preview, started as it was picked, has ended
-            go.click()
+            driver.find_element(By.ID, "img2print-tripo-go").click()
             wait_for(lambda: text_of(driver, "img2print-result-file") == "figure-3d.stl", timeout=180)
             assert "45 mm" in text_of(driver, "img2print-result")
             driver.save_screenshot(str(tmp_path / "tripo_de.png"))
