@@ -147,7 +147,7 @@ def summarize(mesh: Mesh, thorough: bool = False) -> MeshSummary:
         return MeshSummary([0.0, 0.0, 0.0], len(faces), count, 0.0, 0, 0, 0, 0, 0, report)
     table = topology.edges(faces, count)
     labels = topology.shells(mesh, table)
-    if labels.max() > 0:  # parts that only touch: a slicer, which joins corners by position, sees them joined
+    if labels.max() > 0 and not mesh.merged:  # parts that only touch: a slicer joins corners by position
         table = topology.edges(welded(mesh).faces, count)
     open_edges, non_manifold, inconsistent = table.open, table.non_manifold, table.inconsistent()
     areas = np.linalg.norm(mesh.face_normals(), axis=1) / 2.0

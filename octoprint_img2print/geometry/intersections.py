@@ -1,5 +1,6 @@
-"""Which triangles of a mesh cut through others: a uniform grid finds the pairs close enough to meet, then
-Möller's interval test decides, all on whole arrays and in bounded chunks.
+"""Which triangles of a mesh cut through others: a hashed grid finds the pairs close enough to meet, leaving out
+neighbours whose fan cannot cross itself (``nearby``, ``fans``), then Möller's interval test decides, all on whole
+arrays and in bounded chunks.
 
 Touching at a point is not cutting (a shared corner, a corner on the other's edge); triangles sharing an edge and
 coplanar overlaps are not judged here (other findings cover duplicates and folds). A part resting on another
@@ -11,12 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .fans import flat_fans
 from .mesh import Mesh
+from .nearby import close_pairs
 
-MAX_GRID_ENTRIES = 20_000_000  # triangle-in-cell entries before the grid is made coarser
-MAX_CELLS_PER_AXIS = 2**20  # so that cell numbers stay whole 64-bit numbers however far apart parts lie
 PAIR_CHUNK = 1_000_000  # candidate pairs tested at once
-ENTRY_CHUNK = 2_000_000  # triangle-in-cell entries placed at once
 SIDE_EPSILON = 1e-9  # relative: a corner this close to the other's plane lies on it
 
 
@@ -26,84 +26,6 @@ class Crossing:
 
     within: np.ndarray
     between: np.ndarray
-
-
-@dataclass
-class Grid:
-    """A uniform grid over the triangles' bounding boxes."""
-
-    origin: np.ndarray
-    size: float
-    dims: np.ndarray
-
-    def key(self, cells: np.ndarray) -> np.ndarray:
-        """One integer per cell."""
-        return (cells[:, 0] * self.dims[1] + cells[:, 1]) * self.dims[2] + cells[:, 2]
-
-    def cell(self, points: np.ndarray) -> np.ndarray:
-        """The cell each point lies in."""
-        return np.floor((points - self.origin) / self.size).astype(np.int64)
-
-
-def _cell_entries(low: np.ndarray, high: np.ndarray) -> tuple[Grid, np.ndarray, np.ndarray]:
-    """The grid, and (cell key, triangle) for every cell each triangle's bounding box covers; the cells grow until
-    the entries fit (and are never so many along an axis that their numbers overflow)."""
-    origin = low.min(axis=0)
-    reach = float((high.max(axis=0) - origin).max())
-    size = max(float(np.percentile((high - low).max(axis=1), 90)), reach / MAX_CELLS_PER_AXIS) or 1.0
-    grid = Grid(origin, size, np.zeros(3, np.int64))
-    while True:
-        first = grid.cell(low)
-        spans = grid.cell(high) - first + 1
-        counts = spans.prod(axis=1)
-        if counts.sum() <= MAX_GRID_ENTRIES:
-            break
-        grid.size *= 2.0
-    grid.dims = grid.cell(high).max(axis=0) + 1
-    keys, owners = np.empty(int(counts.sum()), dtype=np.int64), np.empty(int(counts.sum()), dtype=np.int32)
-    ends = np.cumsum(counts)
-    start = 0
-    while start < len(low):  # a few million entries at a time: their per-entry cells never stand whole in memory
-        stop = max(int(np.searchsorted(ends, (ends[start - 1] if start else 0) + ENTRY_CHUNK, side="right")),
-                   start + 1)
-        chunk = counts[start:stop]
-        owner = np.repeat(np.arange(start, stop), chunk)
-        step = np.arange(int(chunk.sum())) - np.repeat(np.cumsum(chunk) - chunk, chunk)
-        span = spans[owner]
-        offset = np.stack([step // (span[:, 1] * span[:, 2]), (step // span[:, 2]) % span[:, 1], step % span[:, 2]],
-                          1)
-        at = ends[start - 1] if start else 0
-        keys[at:at + len(owner)] = grid.key(first[owner] + offset)
-        owners[at:at + len(owner)] = owner
-        start = stop
-    return grid, keys, owners
-
-
-def _candidate_pairs(low: np.ndarray, high: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    """Pairs (i, j) of triangles whose bounding boxes meet and that share no edge, found cell by cell. A pair is
-    kept only in the cell holding the low corner of where the boxes meet, so no pair comes twice."""
-    grid, keys, owner = _cell_entries(low, high)
-    order = np.argsort(keys, kind="stable")
-    keys, owner = keys[order], owner[order]
-    del order
-    partners = (np.searchsorted(keys, keys, side="right") - np.arange(len(keys)) - 1).astype(np.int32)
-    bounds = np.cumsum(partners, dtype=np.int64)
-    chunks, start = [], 0
-    while start < len(keys):
-        stop = max(int(np.searchsorted(bounds, (bounds[start - 1] if start else 0) + PAIR_CHUNK, side="right")),
-                   start + 1)
-        counts = partners[start:stop]
-        first = np.repeat(np.arange(start, stop), counts)
-        second = first + 1 + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        i, j = owner[first], owner[second]
-        meet_low = np.maximum(low[i], low[j])
-        keep = (np.all(meet_low <= np.minimum(high[i], high[j]), axis=1)
-                & (grid.key(grid.cell(meet_low)) == keys[first]))
-        i, j = i[keep], j[keep]
-        shared = (faces[i][:, :, None] == faces[j][:, None, :]).any(axis=2).sum(axis=1)
-        chunks.append(np.stack([i[shared < 2], j[shared < 2]], axis=1).astype(np.int32))
-        start = stop
-    return np.concatenate(chunks) if chunks else np.zeros((0, 2), dtype=np.int32)
 
 
 def _interval(triangles: np.ndarray, distance: np.ndarray, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -162,12 +84,19 @@ def crossing(mesh: Mesh, labels: np.ndarray) -> Crossing:
     between = within.copy()
     if len(mesh.faces) < 2:
         return Crossing(within, between)
-    triangles = mesh.triangles
-    low, high = triangles.min(axis=1), triangles.max(axis=1)
-    normals, extents = mesh.face_normals(), (high - low).max(axis=1)
-    pairs = _candidate_pairs(low, high, mesh.faces)
-    for start in range(0, len(pairs), PAIR_CHUNK):
-        i, j = _cut(triangles, normals, extents, *pairs[start:start + PAIR_CHUNK].T)
+    corners = [mesh.vertices[mesh.faces[:, k]] for k in range(3)]
+    low = np.minimum(np.minimum(corners[0], corners[1]), corners[2])
+    high = np.maximum(np.maximum(corners[0], corners[1]), corners[2])
+    del corners
+    pairs = close_pairs(low, high, mesh.faces, flat_fans(mesh))
+    involved, local = np.unique(pairs, return_inverse=True)  # the exact test needs only the faces of some pair
+    local = local.reshape(pairs.shape)
+    triangles = mesh.vertices[mesh.faces[involved]].astype(np.float64)
+    normals = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
+    extents = (high[involved] - low[involved]).max(axis=1).astype(np.float64)
+    for start in range(0, len(local), PAIR_CHUNK):
+        i, j = _cut(triangles, normals, extents, *local[start:start + PAIR_CHUNK].T)
+        i, j = involved[i], involved[j]
         same = labels[i] == labels[j]
         within[i[same]] = within[j[same]] = True
         between[i[~same]] = between[j[~same]] = True

@@ -15,6 +15,7 @@ class Mesh:
 
     vertices: np.ndarray
     faces: np.ndarray
+    merged: bool = False  # known to hold no two vertices at one position (made by ``welded``)
 
     def __post_init__(self) -> None:
         self.vertices = np.ascontiguousarray(self.vertices, dtype=np.float32).reshape(-1, 3)
@@ -78,6 +79,8 @@ def concatenate(meshes: list[Mesh]) -> Mesh:
 
 
 def welded(mesh: Mesh) -> Mesh:
-    """A copy in which vertices at exactly the same position are one vertex."""
+    """A copy in which vertices at exactly the same position are one vertex (the mesh itself if it is one)."""
+    if mesh.merged:
+        return mesh
     first, group = equal_rows(mesh.vertices)
-    return Mesh(mesh.vertices[first], group[mesh.faces])
+    return Mesh(mesh.vertices[first], group[mesh.faces], merged=True)

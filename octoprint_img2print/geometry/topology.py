@@ -119,11 +119,17 @@ def signed_volumes(mesh: Mesh, labels: np.ndarray, count: int) -> np.ndarray:
 
 def part_boxes(mesh: Mesh, labels: np.ndarray, count: int) -> np.ndarray:
     """The bounding box (low, high) of each part, shape (count, 2, 3)."""
-    corners = mesh.vertices[mesh.faces].astype(np.float64)
-    low, high = np.full((count, 3), np.inf), np.full((count, 3), -np.inf)
-    np.minimum.at(low, labels, corners.min(axis=1))
-    np.maximum.at(high, labels, corners.max(axis=1))
-    return np.stack([low, high], axis=1)
+    corners = [mesh.vertices[mesh.faces[:, k]] for k in range(3)]
+    face_low = np.minimum(np.minimum(corners[0], corners[1]), corners[2]).astype(np.float64)
+    face_high = np.maximum(np.maximum(corners[0], corners[1]), corners[2]).astype(np.float64)
+    order = np.argsort(labels, kind="stable")
+    present = np.flatnonzero(np.bincount(labels, minlength=count))
+    starts = np.searchsorted(labels[order], present)
+    boxes = np.stack([np.full((count, 3), np.inf), np.full((count, 3), -np.inf)], axis=1)
+    if len(present):
+        boxes[present, 0] = np.minimum.reduceat(face_low[order], starts)
+        boxes[present, 1] = np.maximum.reduceat(face_high[order], starts)
+    return boxes
 
 
 def winding_numbers(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
