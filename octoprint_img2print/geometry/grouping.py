@@ -25,14 +25,17 @@ def equal_rows(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         hashes = (hashes ^ words[:, column]) * MULTIPLIERS[column % len(MULTIPLIERS)]
         hashes ^= hashes >> np.uint64(31)
     by_hash = np.argsort(hashes, kind="stable")
+    hashes = hashes[by_hash]
     starts = np.ones(len(rows), dtype=bool)
-    starts[1:] = hashes[by_hash[1:]] != hashes[by_hash[:-1]]
+    starts[1:] = hashes[1:] != hashes[:-1]
     first = by_hash[starts]  # the stable sort keeps each group's first row first
-    inverse = np.empty(len(rows), dtype=np.int64)
-    inverse[by_hash] = np.cumsum(starts) - 1
-    if not np.array_equal(words[first][inverse], words):
+    sorted_words = words[by_hash]
+    if not np.array_equal(sorted_words, sorted_words[np.maximum.accumulate(np.where(starts, np.arange(len(rows)), 0))]):
         _rows, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
         inverse = inverse.reshape(-1)
+    else:
+        inverse = np.empty(len(rows), dtype=np.int64)
+        inverse[by_hash] = np.cumsum(starts) - 1
     order = np.argsort(first)
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
