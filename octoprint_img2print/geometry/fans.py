@@ -10,7 +10,6 @@ corners of a sound mesh pass, which spares the exact test of millions of neighbo
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sparse
 
 from .mesh import Mesh
 
@@ -23,6 +22,8 @@ FACE_CHUNK = 500_000  # faces measured at once
 def _ringed(faces: np.ndarray, count: int) -> np.ndarray:
     """Vertices each of whose edges joins exactly two triangles that run it in opposite directions, with no
     triangle using a corner twice."""
+    from scipy import sparse  # only the thorough check needs it
+
     starts, ends = faces.ravel(), faces[:, [1, 2, 0]].ravel()
     directed = sparse.csr_matrix((np.ones(len(starts), dtype=np.int32), (starts, ends)), shape=(count, count))
     unmatched = (directed - directed.T).tocoo()

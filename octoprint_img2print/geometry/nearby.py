@@ -8,9 +8,12 @@ whose fan cannot cross itself (``fans.flat_fans``) is weighted so that pairs sha
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 MAX_GRID_ENTRIES = 20_000_000  # triangle-in-cell entries before the grid is made coarser
 MAX_CELLS_PER_AXIS = 2**20  # so that packed cell numbers (21 bits an axis) stay whole however far apart parts lie
@@ -70,6 +73,8 @@ def _large_rows(first: np.ndarray, spans: np.ndarray, corners: np.ndarray, shift
     """For each triangle whose box is wider (in the triangles' order), one row: the buckets of every cell the box
     covers, each told once (a few million cells placed at a time), and its ``corners`` columns; the columns and
     each row's count; and the triangles chosen."""
+    from scipy import sparse  # only the thorough check needs it
+
     chosen = np.flatnonzero(np.any(spans > 2, axis=1))
     cells = spans[chosen].prod(axis=1)
     ends = np.cumsum(cells)
@@ -100,6 +105,8 @@ def _matrix(low: np.ndarray, high: np.ndarray, faces: np.ndarray, quiet: np.ndar
     shared quiet corner; ``weight``, whose square exceeds every count of shared buckets; and each row's triangle.
     Triangles whose box is one or two cells wide along each axis are the first rows, in order (the others' are
     empty); each wider one is a row after them."""
+    from scipy import sparse  # only the thorough check needs it
+
     first, spans = _grid(low, high)
     cells = spans.prod(axis=1)
     bits = max(int(cells.sum()).bit_length() - 1, 6)  # buckets: half to all of the entries (measured fastest)
@@ -139,6 +146,8 @@ def _block_pairs(matrix: sparse.csr_matrix, transposed: sparse.csr_matrix, rows:
 
 def _row_blocks(matrix: sparse.csr_matrix, transposed: sparse.csr_matrix) -> list[tuple[int, int]]:
     """Rows in blocks of about PRODUCT_CHUNK products each (a row's products: its columns' entries)."""
+    from scipy import sparse  # only the thorough check needs it
+
     count = matrix.shape[0]
     pattern = sparse.csr_matrix((np.ones(len(matrix.indices), dtype=np.float32), matrix.indices, matrix.indptr),
                                 shape=matrix.shape)
