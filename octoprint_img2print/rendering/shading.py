@@ -50,9 +50,9 @@ def render(mesh: Mesh, width: int, height: int) -> Image.Image:
     px = np.clip(points[:, 0].astype(np.int64), 0, width - 1)
     py = np.clip((height - 1 - points[:, 1]).astype(np.int64), 0, height - 1)
     pixel = py * width + px
-    order = np.lexsort((-points[:, 2], pixel))
-    first = np.unique(pixel[order], return_index=True)[1]
-    nearest = order[first]
+    depth = np.full(height * width, -np.inf)
+    np.maximum.at(depth, pixel, points[:, 2])
+    nearest = np.flatnonzero(points[:, 2] == depth[pixel])  # the point nearest the eye in each pixel (or tied)
     image = np.zeros((height * width, 4), dtype=np.uint8)
     image[pixel[nearest], :3] = np.clip(COLOUR * light[owner[nearest]][:, None], 0, 255)
     image[pixel[nearest], 3] = 255

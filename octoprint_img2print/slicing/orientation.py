@@ -12,6 +12,7 @@ from ..geometry.placing import flat_sides, rotation_to_floor
 from ..i18n import _
 
 ON_BED_MM = 0.05
+FLAT_DOWN = 0.999  # a face whose unit normal points down this much lies flat (bed contact when lowest)
 CANDIDATES_FROM_HULL = 24
 TOPPLES_ABOVE = 10.0  # a model standing on an edge taller than this many times the edge's depth may topple
 
@@ -50,9 +51,11 @@ def _overhang_and_base_at(heights: np.ndarray, normal_z: np.ndarray, areas: np.n
                           angle_deg: float) -> tuple[float, float]:
     """Overhang and bed contact of a solid whose vertices stand at ``heights`` and whose faces' unit normals point up
     by ``normal_z``."""
-    lowest = heights[faces].max(axis=1) <= float(heights.min()) + ON_BED_MM
-    facing_down = normal_z < -math.cos(math.radians(angle_deg))
-    return float(areas[facing_down & ~lowest].sum()), float(areas[lowest & (normal_z < -0.999)].sum())
+    under = np.flatnonzero(normal_z < -min(math.cos(math.radians(angle_deg)), FLAT_DOWN))  # only these can count
+    lowest = heights[faces[under]].max(axis=1) <= float(heights.min()) + ON_BED_MM
+    facing_down = normal_z[under] < -math.cos(math.radians(angle_deg))
+    return (float(areas[under][facing_down & ~lowest].sum()),
+            float(areas[under][lowest & (normal_z[under] < -FLAT_DOWN)].sum()))
 
 
 def overhang_and_base(mesh: Mesh, angle_deg: float = 45.0) -> tuple[float, float]:
