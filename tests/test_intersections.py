@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 import trimesh
 
-from octoprint_img2print.geometry import intersections
+from octoprint_img2print.geometry import intersections, nearby
 from octoprint_img2print.geometry.fans import flat_fans
 from octoprint_img2print.geometry.mesh import Mesh
-from octoprint_img2print.geometry.nearby import close_pairs
 
 
 def _every_pair(mesh: Mesh) -> tuple[np.ndarray, np.ndarray]:
@@ -76,8 +75,14 @@ def test_the_faces_found_cutting_are_those_every_pair_finds(damage, seed):
         assert expected.any()  # shaken hard enough to fold: the comparison is not of empty sets
 
 
+@pytest.mark.parametrize("chunked", [False, True])
 @pytest.mark.parametrize("damage", DAMAGES)
-def test_the_search_yields_every_pair_whose_boxes_meet_except_neighbours_of_a_quiet_corner(damage):
+def test_the_search_yields_every_pair_whose_boxes_meet_except_neighbours_of_a_quiet_corner(damage, chunked,
+                                                                                         monkeypatch):
+    if chunked:  # a few rows, cells and products at a time, as millions of triangles are searched
+        monkeypatch.setattr(nearby, "ROW_CHUNK", 100)
+        monkeypatch.setattr(nearby, "ENTRY_CHUNK", 7)
+        monkeypatch.setattr(nearby, "PRODUCT_CHUNK", 500)
     mesh = _shaken_sphere(1, damage)
     triangles = mesh.triangles
     low, high = triangles.min(axis=1), triangles.max(axis=1)
@@ -87,7 +92,7 @@ def test_the_search_yields_every_pair_whose_boxes_meet_except_neighbours_of_a_qu
     i, j = i[meet], j[meet]
     calm_shared = np.array([any(quiet[v] for v in set(mesh.faces[a]) & set(mesh.faces[b])) for a, b in zip(i, j)])
     expected = set(zip(i[~calm_shared].tolist(), j[~calm_shared].tolist()))
-    found = close_pairs(low.astype(np.float32), high.astype(np.float32), mesh.faces, quiet)
+    found = nearby.close_pairs(low.astype(np.float32), high.astype(np.float32), mesh.faces, quiet)
     assert len(found) == len(expected) and set(map(tuple, found.tolist())) == expected
 
 

@@ -86,8 +86,8 @@ def _large_rows(first: np.ndarray, spans: np.ndarray, corners: np.ndarray, shift
         step = np.arange(len(row)) - np.repeat(np.cumsum(cells[start:stop]) - cells[start:stop], cells[start:stop])
         span = spans[chosen[row]]
         offset = np.stack([step // (span[:, 1] * span[:, 2]), (step // span[:, 2]) % span[:, 1], step % span[:, 2]], 1)
-        cells = first[chosen[row]] + offset
-        found.append(np.unique((row << 32) | _bucket(cells[:, 0], cells[:, 1], cells[:, 2], shift)))
+        covered = first[chosen[row]] + offset
+        found.append(np.unique((row << 32) | _bucket(covered[:, 0], covered[:, 1], covered[:, 2], shift)))
         start = stop
     calm_rows, calm_places = np.nonzero(corners[chosen] >= 0)
     rows = sparse.csr_matrix((np.ones(sum(map(len, found)) + len(calm_rows)),
