@@ -4,6 +4,7 @@ manifest, on that printer's bed."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,7 @@ from pictures import photo_like, save
 from test_lean import _loaded
 
 from octoprint_img2print import pipeline
+from octoprint_img2print.farm.executors import LocalWorkers
 from octoprint_img2print.farm.ledger import LEDGER_NAME, LOCK_NAME
 from octoprint_img2print.printers.profile import get_printer, profile_from_dict
 from octoprint_img2print.recipe import Recipe
@@ -213,6 +216,32 @@ def test_a_killed_worker_loses_no_job(pictures, tmp_path):
     assert process.wait(timeout=120) == 0
     assert lines[-1]["done"] == 6 and lines[-1]["failed"] == 0
     assert stray_files(out) == set() and len(list(out.glob("*.stl"))) == 6
+
+
+def _large_answer(size: int) -> bytes:
+    return bytes(size)
+
+
+def test_a_worker_killed_while_it_answers_breaks_the_pool_instead_of_stalling_it():
+    """A worker killed while it hands back a large answer (a G-code, an STL) must end its job with an error the
+    batch recovers from, not leave the pool waiting forever for the rest of the answer (as a process pool's pipe
+    does when half a message was sent): killed at moments across making and handing back 200 MB."""
+    for delay in [0.04 * step for step in range(15)]:
+        workers = LocalWorkers(1)
+        try:
+            future = workers.submit(_large_answer, 200_000_000)
+            time.sleep(delay)
+            for pid in list(workers.executor._processes):  # the pool's own list of its worker processes
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            try:
+                answer = future.result(timeout=60)
+            except BrokenProcessPool:
+                continue
+            assert len(answer) == 200_000_000
+        finally:
+            workers.close()
+    assert not list(Path(workers.answers.name).parent.glob(Path(workers.answers.name).name))  # its folder is gone
 
 
 def test_a_second_batch_on_the_same_folder_is_refused_while_one_runs(pictures, tmp_path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -14,7 +16,7 @@ from typing import Any
 from ..errors import BadInput
 from ..i18n import _
 from ..processes import end_with_parent
-from ..scratch import remove_stale
+from ..scratch import remove_stale, scratch_folder
 
 CONNECT_TIMEOUT_S = 5
 NO_WORKERS_TIMEOUT_S = 60.0
@@ -53,11 +55,42 @@ def _usable_cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def _answered_in_a_file(folder: str, function: Callable[..., Any], *args: Any) -> str:
+    """On a worker: run ``function(*args)`` and leave its answer pickled in a file in ``folder``; return the file's
+    name. The pool's pipe then carries only that name, a message small enough to be written at once: a worker
+    killed while it answers can no longer leave half a message that the pool waits for forever."""
+    with tempfile.NamedTemporaryFile("wb", dir=folder, suffix=".answer", delete=False) as handle:
+        pickle.dump(function(*args), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return handle.name
+
+
+def _read_answer(outer: Future, inner: Future) -> None:
+    """Give ``outer`` the answer whose file ``inner`` names (or ``inner``'s error), and remove the file."""
+    if inner.cancelled():
+        outer.cancel()
+        return
+    error = inner.exception()
+    if error is not None or outer.done():
+        if error is not None and not outer.done():
+            outer.set_exception(error)
+        return
+    try:
+        with open(inner.result(), "rb") as handle:
+            outer.set_result(pickle.load(handle))
+    except (OSError, pickle.UnpicklingError, EOFError) as failure:
+        outer.set_exception(failure)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(inner.result())
+
+
 class LocalWorkers(Workers):
-    """A pool of processes on this machine, one job each at a time; they end when the batch ends, even killed."""
+    """A pool of processes on this machine, one job each at a time; they end when the batch ends, even killed.
+    Answers come back through files in a scratch folder (see ``_answered_in_a_file``)."""
 
     def __init__(self, workers: int | None) -> None:
         self.slots = workers or _usable_cpus()
+        self.answers = scratch_folder("answers")
         self.executor = self._started()
 
     def _started(self) -> ProcessPoolExecutor:
@@ -66,10 +99,18 @@ class LocalWorkers(Workers):
     def submit(self, function: Callable[..., Any], *args: Any) -> Future:
         """Run ``function(*args)`` on a worker, in a new pool if a killed worker broke this one."""
         try:
-            return self.executor.submit(function, *args)
+            inner = self.executor.submit(_answered_in_a_file, self.answers.name, function, *args)
         except BrokenProcessPool as error:
             self.recover(error, self.generation)
-            return self.executor.submit(function, *args)
+            inner = self.executor.submit(_answered_in_a_file, self.answers.name, function, *args)
+        outer: Future = Future()
+        inner.add_done_callback(lambda done: _read_answer(outer, done))
+        return outer
+
+    def close(self) -> None:
+        """Stop the workers and remove the answers' folder."""
+        super().close()
+        self.answers.cleanup()
 
     def recover(self, error: BaseException, generation: int) -> None:
         """A killed worker process breaks the whole pool: start a new one (once per breakage)."""
