@@ -30,7 +30,8 @@ def equal_rows(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     starts[1:] = hashes[1:] != hashes[:-1]
     first = by_hash[starts]  # the stable sort keeps each group's first row first
     sorted_words = words[by_hash]
-    if not np.array_equal(sorted_words, sorted_words[np.maximum.accumulate(np.where(starts, np.arange(len(rows)), 0))]):
+    group_start = np.maximum.accumulate(np.where(starts, np.arange(len(rows)), 0))  # in sorted order
+    if not np.array_equal(sorted_words, sorted_words[group_start]):
         _rows, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
         inverse = inverse.reshape(-1)
     else:

@@ -84,10 +84,7 @@ def crossing(mesh: Mesh, labels: np.ndarray) -> Crossing:
     between = within.copy()
     if len(mesh.faces) < 2:
         return Crossing(within, between)
-    corners = [mesh.vertices[mesh.faces[:, k]] for k in range(3)]
-    low = np.minimum(np.minimum(corners[0], corners[1]), corners[2])
-    high = np.maximum(np.maximum(corners[0], corners[1]), corners[2])
-    del corners
+    low, high = mesh.face_boxes()
     pairs = close_pairs(low, high, mesh.faces, flat_fans(mesh))
     involved, local = np.unique(pairs, return_inverse=True)  # the exact test needs only the faces of some pair
     local = local.reshape(pairs.shape)

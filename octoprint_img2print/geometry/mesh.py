@@ -33,6 +33,12 @@ class Mesh:
             return zero, zero
         return self.vertices.min(axis=0).astype(np.float64), self.vertices.max(axis=0).astype(np.float64)
 
+    def face_boxes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lowest and highest corner of each face's bounding box, shape (M, 3) each, in float32 (exact)."""
+        corners = [self.vertices[self.faces[:, k]] for k in range(3)]
+        return (np.minimum(np.minimum(corners[0], corners[1]), corners[2]),
+                np.maximum(np.maximum(corners[0], corners[1]), corners[2]))
+
     def size(self) -> np.ndarray:
         """Size of the bounding box in millimetres."""
         low, high = self.bounds()

@@ -119,9 +119,7 @@ def signed_volumes(mesh: Mesh, labels: np.ndarray, count: int) -> np.ndarray:
 
 def part_boxes(mesh: Mesh, labels: np.ndarray, count: int) -> np.ndarray:
     """The bounding box (low, high) of each part, shape (count, 2, 3)."""
-    corners = [mesh.vertices[mesh.faces[:, k]] for k in range(3)]
-    face_low = np.minimum(np.minimum(corners[0], corners[1]), corners[2]).astype(np.float64)
-    face_high = np.maximum(np.maximum(corners[0], corners[1]), corners[2]).astype(np.float64)
+    face_low, face_high = (bound.astype(np.float64) for bound in mesh.face_boxes())
     order = np.argsort(labels, kind="stable")
     present = np.flatnonzero(np.bincount(labels, minlength=count))
     starts = np.searchsorted(labels[order], present)

@@ -51,9 +51,10 @@ def _overhang_and_base_at(heights: np.ndarray, normal_z: np.ndarray, areas: np.n
                           angle_deg: float) -> tuple[float, float]:
     """Overhang and bed contact of a solid whose vertices stand at ``heights`` and whose faces' unit normals point up
     by ``normal_z``."""
-    under = np.flatnonzero(normal_z < -min(math.cos(math.radians(angle_deg)), FLAT_DOWN))  # only these can count
+    steep = math.cos(math.radians(angle_deg))
+    under = np.flatnonzero(normal_z < -min(steep, FLAT_DOWN))  # only these can count
     lowest = heights[faces[under]].max(axis=1) <= float(heights.min()) + ON_BED_MM
-    facing_down = normal_z[under] < -math.cos(math.radians(angle_deg))
+    facing_down = normal_z[under] < -steep
     return (float(areas[under][facing_down & ~lowest].sum()),
             float(areas[under][lowest & (normal_z[under] < -FLAT_DOWN)].sum()))
 
