@@ -78,12 +78,10 @@ def _cut(triangles: np.ndarray, normals: np.ndarray, extents: np.ndarray, i: np.
     return i[cut], j[cut]
 
 
-def crossing(mesh: Mesh, labels: np.ndarray) -> Crossing:
-    """Which faces cut through a face of the same part (``labels``) and which through a face of another."""
-    within = np.zeros(len(mesh.faces), dtype=bool)
-    between = within.copy()
+def crossing_pairs(mesh: Mesh) -> np.ndarray:
+    """The pairs (i, j) of faces whose triangles cut through each other, shape (K, 2)."""
     if len(mesh.faces) < 2:
-        return Crossing(within, between)
+        return np.zeros((0, 2), dtype=np.int64)
     low, high = mesh.face_boxes()
     pairs = close_pairs(low, high, mesh.faces, flat_fans(mesh))
     involved, local = np.unique(pairs, return_inverse=True)  # the exact test needs only the faces of some pair
@@ -91,10 +89,17 @@ def crossing(mesh: Mesh, labels: np.ndarray) -> Crossing:
     triangles = mesh.vertices[mesh.faces[involved]].astype(np.float64)
     normals = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
     extents = (high[involved] - low[involved]).max(axis=1).astype(np.float64)
-    for start in range(0, len(local), PAIR_CHUNK):
-        i, j = _cut(triangles, normals, extents, *local[start:start + PAIR_CHUNK].T)
-        i, j = involved[i], involved[j]
-        same = labels[i] == labels[j]
-        within[i[same]] = within[j[same]] = True
-        between[i[~same]] = between[j[~same]] = True
+    found = [np.stack(_cut(triangles, normals, extents, *local[start:start + PAIR_CHUNK].T), axis=1)
+             for start in range(0, len(local), PAIR_CHUNK)]
+    return involved[np.concatenate(found)] if found else np.zeros((0, 2), dtype=np.int64)
+
+
+def crossing(mesh: Mesh, labels: np.ndarray) -> Crossing:
+    """Which faces cut through a face of the same part (``labels``) and which through a face of another."""
+    within = np.zeros(len(mesh.faces), dtype=bool)
+    between = within.copy()
+    i, j = crossing_pairs(mesh).T
+    same = labels[i] == labels[j]
+    within[i[same]] = within[j[same]] = True
+    between[i[~same]] = between[j[~same]] = True
     return Crossing(within, between)

@@ -1,7 +1,8 @@
 """Make a broken model printable: merge corners, drop bad triangles, fix winding and inside-out parts, drop
-specks, close holes (small ones here, tangled ones with MeshFix out of process), remove self-intersections
-(MeshFix) and unite overlapping parts (manifold3d). Parts that are separate on purpose stay separate; cavities
-stay cavities. The result counts as repaired only when the thorough check passes."""
+specks, close holes (small ones here, tangled ones with MeshFix out of process), remove self-intersections (a
+part united with itself, or MeshFix where that keeps the shape) and unite overlapping parts (manifold3d). Parts
+that are separate on purpose stay separate; cavities stay cavities. The result counts as repaired only when the
+thorough check passes."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from .checks import (
 from .grouping import equal_rows
 from .intersections import crossing
 from .mesh import Mesh, concatenate
+from .self_union import united_with_itself
 
 MERGE_TOLERANCE_MM = 1e-4
 TOUCH_GAP_MM = 1e-3  # how far apart parts that touched are moved, so that a file's reader does not join them again
@@ -219,6 +221,22 @@ def _fixed_by_meshfix(holed: list[Mesh], tangled: list[Mesh], done: Report) -> l
     return [result.outward() if ok else part for part, result, ok in zip(parts, results, worked)]
 
 
+def _united_with_themselves(tangled: list[Mesh], done: Report) -> tuple[list[Mesh], list[Mesh]]:
+    """The closed parts that cut through themselves made into the solids they enclose, their shapes kept; and the
+    parts where that could not be done (left to MeshFix)."""
+    resolved, left = [], []
+    for part in tangled:
+        result = united_with_itself(part)
+        resolved += [result] if result is not None else []
+        left += [part] if result is None else []
+    _said(done, "united_with_itself", len(resolved),
+          "Removed the self-intersections of {count} part: it is now the solid its surface encloses (the part "
+          "united with itself, nothing cut away).",
+          "Removed the self-intersections of {count} parts: each is now the solid its surface encloses (the part "
+          "united with itself, nothing cut away).")
+    return resolved, left
+
+
 def _labelled(parts: list[Mesh]) -> tuple[Mesh, np.ndarray]:
     """All parts as one mesh, and the part each face comes from."""
     return concatenate(parts), np.repeat(np.arange(len(parts)), [len(part.faces) for part in parts])
@@ -319,7 +337,8 @@ def repair(mesh: Mesh, min_part_mm: float = MIN_PART_MM, tolerance_mm: float = M
     whole, part_of = _labelled(closed)
     crossed = crossing(whole, part_of) if closed else None
     tangled = set(np.unique(part_of[crossed.within]).tolist()) if closed else set()
-    fixed = _fixed_by_meshfix(left, [closed[k] for k in sorted(tangled)], done)
+    resolved, still_tangled = _united_with_themselves([closed[k] for k in sorted(tangled)], done)
+    fixed = resolved + _fixed_by_meshfix(left, still_tangled, done)
     keep = [part for k, part in enumerate(closed) if k not in tangled] + fixed
     cutting = set(np.unique(part_of[crossed.between]).tolist()) if closed and not fixed else None
     result = _kept_apart(_united(keep, done, cutting), done) if len(keep) > 1 else keep[0] if keep else \
@@ -329,7 +348,8 @@ def repair(mesh: Mesh, min_part_mm: float = MIN_PART_MM, tolerance_mm: float = M
         done.add(INFO, "kept_as_it_was", _("Repair would have left it with problems it did not have ({problems}); "
                                            "it is kept as it was.").format(problems=problems_said(after)))
         return RepairResult(mesh, before, done, before, kept=True)
-    united = "united_parts" in {finding.code for finding in done.findings}  # overlaps counted twice before
+    overlaps = {"united_parts", "united_with_itself"}  # volume counted twice where they overlapped before
+    united = bool(overlaps & {finding.code for finding in done.findings})
     _tell_shape_change(done, concatenate([parts[k] for k in np.flatnonzero(kept)]), result,
                        before.closed and not united)
     return RepairResult(result, before, done, after)

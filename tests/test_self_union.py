@@ -1,0 +1,128 @@
+"""A closed part that cuts through itself becomes the solid its surface encloses, nothing cut away: judged against
+CGAL's exact union of the part with itself (libigl's ``mesh_boolean``, exact arithmetic, a measuring tool only:
+its licence keeps it out of the package), and by trimesh and manifold3d."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import trimesh
+from conftest import require
+from solids import load
+from tangled import figure_eight, spiked_sphere, star_prism
+
+from octoprint_img2print.command.main import main
+from octoprint_img2print.geometry import self_union
+from octoprint_img2print.geometry.mesh import Mesh
+
+SHAPES = {
+    "tube through itself": lambda: figure_eight(wobble=0.3),
+    "tube through itself, finely": lambda: figure_eight(points=600, sides=64, wobble=0.3),
+    "tube through its own corners": lambda: figure_eight(),
+    "square tube, tops in one plane": lambda: figure_eight(sides=4, phase=np.pi / 4),
+    "star prism": star_prism,
+    "sphere with a spike pulled through": spiked_sphere,
+}
+
+
+def exact_union(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
+    """The union of the mesh with itself by CGAL in exact arithmetic."""
+    try:
+        from igl.copyleft import cgal
+    except ImportError:
+        cgal = None
+    require(cgal is not None, "libigl (the exact union to measure against)")
+    vertices, faces, _birth = cgal.mesh_boolean(np.asarray(mesh.vertices, float), np.asarray(mesh.faces, np.int64),
+                                                type_str="union")
+    return trimesh.Trimesh(vertices, faces, process=False)
+
+
+def assert_closed_solid(mesh: trimesh.Trimesh) -> None:
+    """Closed, wound alike and outwards by trimesh, and a valid solid to manifold3d."""
+    import manifold3d
+
+    assert mesh.is_watertight and mesh.is_winding_consistent and mesh.volume > 0
+    solid = manifold3d.Manifold(manifold3d.Mesh(vert_properties=np.asarray(mesh.vertices, np.float32),
+                                                tri_verts=np.asarray(mesh.faces, np.uint32)))
+    assert solid.status() == manifold3d.Error.NoError
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_the_part_becomes_the_exact_union_with_itself(name):
+    model = SHAPES[name]()
+    assert model.is_watertight  # closed as it comes, but crossing itself
+    result = self_union.united_with_itself(Mesh(model.vertices, model.faces))
+    assert result is not None
+    mesh = trimesh.Trimesh(result.vertices, result.faces, process=False)
+    assert_closed_solid(mesh)
+    exact = exact_union(model)
+    assert mesh.volume == pytest.approx(exact.volume, rel=2e-5)
+    np.testing.assert_allclose(mesh.bounds, exact.bounds, atol=2e-4 * np.linalg.norm(model.extents))
+    # nothing of the solid is lost and nothing added: the same points lie inside both (libigl's winding numbers)
+    points = np.random.default_rng(1).uniform(*model.bounds, size=(4000, 3))
+    inside, exact_inside = contains(mesh, points), contains(exact, points)
+    assert exact_inside.sum() > 100 and (inside != exact_inside).mean() < 0.002
+
+
+def contains(mesh: trimesh.Trimesh, points: np.ndarray) -> np.ndarray:
+    """Which points lie inside the closed mesh, by libigl's winding number."""
+    import igl
+
+    return igl.winding_number(np.asarray(mesh.vertices, float), np.asarray(mesh.faces, np.int64), points) > 0.5
+
+
+def test_a_part_that_does_not_cross_itself_is_given_back_as_it_is():
+    sphere = trimesh.creation.icosphere(subdivisions=3, radius=10.0)
+    part = Mesh(sphere.vertices, sphere.faces)
+    assert self_union.united_with_itself(part) is part
+
+
+def test_degenerate_crossings_are_resolved_by_a_nudge_far_below_what_prints():
+    """The plain figure eight passes through its own corners: the exact attempt gives up, the nudged one works and
+    moves no corner by more than JITTER of the part's size."""
+    model = figure_eight()
+    part = Mesh(model.vertices, model.faces)
+    assert self_union._resolved(part) is None
+    result = self_union.united_with_itself(part)
+    assert result is not None
+    from scipy.spatial import cKDTree
+
+    moved, _nearest = cKDTree(result.vertices.astype(float)).query(model.vertices)
+    reach = self_union.JITTER * np.linalg.norm(model.extents) * np.sqrt(3) + 1e-5  # and float32 rounding
+    kept = moved < 1e-3  # the corners outside the overlap are kept, nudged
+    assert kept.mean() > 0.8 and moved[kept].max() <= reach and moved[kept].max() > 0
+
+
+@pytest.mark.parametrize("name", ["tube through itself", "star prism", "square tube, tops in one plane"])
+def test_repair_makes_a_part_crossing_itself_printable_without_cutting_it(capsys, tmp_path, name):
+    model = SHAPES[name]()
+    model.export(str(tmp_path / "tangled.stl"))
+    code, answer = main(["check", str(tmp_path / "tangled.stl"), "--json"]), json.loads(capsys.readouterr().out)
+    assert code == 3 and answer["self_intersections"] > 0
+    code = main(["repair", str(tmp_path / "tangled.stl"), "-o", str(tmp_path / "fixed.stl"), "--json"])
+    answer = json.loads(capsys.readouterr().out)
+    assert code == 0 and answer["fixed"] and answer["verdict"].startswith("OK"), answer
+    assert "united_with_itself" in [d["code"] for d in answer["done"]]
+    assert "shape_changed" not in [d["code"] for d in answer["done"]]
+    fixed = load(tmp_path / "fixed.stl")
+    assert_closed_solid(fixed)
+    assert fixed.volume == pytest.approx(exact_union(model).volume, rel=1e-4)
+    code, answer = main(["check", str(tmp_path / "fixed.stl"), "--json"]), json.loads(capsys.readouterr().out)
+    assert code == 0 and answer["self_intersections"] == 0
+
+
+def test_a_spike_pulled_through_is_not_solid_and_repair_says_the_box_moved(capsys, tmp_path):
+    """The spike's tip below the sphere is wound inside out (the surface encloses it negatively): the union leaves
+    it out, as CGAL's does, and repair says by how much the bounding box moved."""
+    model = spiked_sphere()
+    model.export(str(tmp_path / "spike.stl"))
+    code = main(["repair", str(tmp_path / "spike.stl"), "-o", str(tmp_path / "fixed.stl"), "--json"])
+    answer = json.loads(capsys.readouterr().out)
+    assert code == 0 and answer["fixed"], answer
+    changed = next(d for d in answer["done"] if d["code"] == "shape_changed")
+    fixed, exact = load(tmp_path / "fixed.stl"), exact_union(model)
+    assert fixed.bounds[0, 2] == pytest.approx(exact.bounds[0, 2], abs=1e-3) and exact.bounds[0, 2] > -10.5
+    assert changed["numbers"]["moved_share"] == pytest.approx((fixed.bounds[0, 2] + 14) / np.linalg.norm(
+        model.extents), abs=1e-3)
