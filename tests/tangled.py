@@ -57,3 +57,11 @@ def figure_eight(points: int = 120, sides: int = 24, wobble: float = 0.0, phase:
     path = np.stack([30 * np.sin(t), 30 * np.sin(t) * np.cos(t) + wobble * np.cos(3 * t),
                      wobble * np.sin(2 * t)], axis=1)
     return tube(path, 4.0, sides, phase)
+
+
+def three_petals() -> trimesh.Trimesh:
+    """A tube 4 mm thick along a three-petalled rose 60 mm across, passing its middle three times at different
+    heights: three stretches of tube run through one another, so three surfaces cross at points."""
+    t = np.linspace(0, np.pi, 360, endpoint=False) + 0.01
+    r = 30 * np.cos(3 * t)
+    return tube(np.stack([r * np.cos(t), r * np.sin(t), np.cos(2 * t + 0.4)], axis=1), 2.0, 24)

@@ -3,8 +3,8 @@ the part with itself): every triangle it crosses itself in is split along the cr
 surface between those lines only the ones with the solid on one side and nothing on the other are kept (the
 winding number on each side tells which).
 
-Only the general case is handled: surfaces crossing along lines. Where a crossing is degenerate (a corner or an
-edge touching the other surface, three surfaces through one point, coplanar overlaps), nothing is guessed: the
+Only the general case is handled: surfaces crossing along lines, three surfaces crossing at points. Where a
+crossing is degenerate (a corner or an edge touching the other surface, coplanar overlaps), nothing is guessed: the
 answer is None and the part is left to the other repairs. The result is checked closed and free of crossings before
 it is given."""
 
@@ -19,13 +19,24 @@ from . import topology
 from .intersections import crossing_pairs
 from .mesh import Mesh
 
-TOUCH_EPSILON = 1e-10  # a corner this close (as a sine) to the other's plane or edge touches it: degenerate
+TOUCH = 1e-6  # a point this close to a plane or line (as a share of the part's size or distance from the origin,
+# whichever is larger: about 8 steps of a 32-bit float) touches it: a crossing too close to degenerate to resolve
+# in 32-bit floats
 MAX_CROSSED_FACES = 100_000  # more triangles crossed than this: not attempted (bounded time and memory)
 MAX_WINDING_PAIRS = 50_000_000  # pieces of surface times triangles: beyond this, not attempted (a winding number
 # for each piece costs a look at every triangle)
 HALF_TOLERANCE = 1e-6  # how far twice a winding number on the surface may stray from an odd whole number
-JITTER = 1e-5  # how far corners are nudged, as a share of the part's diagonal, where surfaces touch
-JITTER_TRIES = 2
+JITTER = 1e-4  # how far the corners where surfaces touch are nudged at most, as a share like TOUCH's
+NUDGES = 8  # rounds of nudging before giving up
+NEAREST = 6  # corners nudged around each corner of a sliver that crossed after rounding
+
+
+class _Touching(Exception):
+    """A crossing too close to degenerate to resolve as the corners lie; ``corners``: the ones to nudge."""
+
+    def __init__(self, corners: np.ndarray) -> None:
+        super().__init__()
+        self.corners = np.unique(np.asarray(corners, dtype=np.int64))
 
 
 @dataclass
@@ -39,34 +50,35 @@ class _Lines:
     segments: np.ndarray  # (K, 2) point numbers of each pair's segment (a shared corner keeps its own number)
 
 
-def _orientation(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """The sign of the volume of each tetrahedron (a, b, c, d): +1, -1, or 0 where it is too flat to tell."""
-    u, v, w = b - a, c - a, d - a
-    volume = np.einsum("ij,ij->i", np.cross(u, v), w)
-    scale = np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1) * np.linalg.norm(w, axis=1)
-    return np.where(np.abs(volume) <= TOUCH_EPSILON * scale, 0, np.sign(volume)).astype(np.int64)
+def _orientation(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray, touch: float) -> np.ndarray:
+    """Which side of the plane through a, b, c each point d lies on: +1, -1, or 0 within ``touch`` of it."""
+    across = np.cross(b - a, c - a)
+    volume = np.einsum("ij,ij->i", across, d - a)
+    return np.where(np.abs(volume) <= touch * np.linalg.norm(across, axis=1), 0, np.sign(volume)).astype(np.int64)
 
 
-def _pierced(vertices: np.ndarray, faces: np.ndarray, ends: np.ndarray,
-             face: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def _pierced(vertices: np.ndarray, faces: np.ndarray, ends: np.ndarray, face: np.ndarray,
+             touch: float) -> tuple[np.ndarray, np.ndarray]:
     """Whether each edge (``ends``, lower corner first) passes through the inside of the triangle ``face``, and
-    how far along the edge; None when one touches the triangle instead (neither clearly through nor clearly past)."""
+    how far along the edge; _Touching where one touches the triangle (neither clearly through nor clearly past)."""
     p, q = vertices[ends[:, 0]], vertices[ends[:, 1]]
     t0, t1, t2 = (vertices[faces[face, k]] for k in range(3))
-    side = _orientation(t0, t1, t2, p) * _orientation(t0, t1, t2, q)
-    around = np.stack([_orientation(p, q, t0, t1), _orientation(p, q, t1, t2), _orientation(p, q, t2, t0)], axis=1)
+    side = _orientation(t0, t1, t2, p, touch) * _orientation(t0, t1, t2, q, touch)
+    around = np.stack([_orientation(p, q, t0, t1, touch), _orientation(p, q, t1, t2, touch),
+                       _orientation(p, q, t2, t0, touch)], axis=1)
     through = (side < 0) & (np.abs(around.sum(axis=1)) == 3)
     past = (side > 0) | ((around.max(axis=1) > 0) & (around.min(axis=1) < 0))
-    if np.any(~through & ~past):
-        return None
+    touching = ~through & ~past
+    if touching.any():
+        raise _Touching(np.concatenate([ends[touching].reshape(-1), faces[face[touching]].reshape(-1)]))
     normal = np.cross(t1 - t0, t2 - t0)
     near, far = np.einsum("ij,ij->i", p - t0, normal), np.einsum("ij,ij->i", q - t0, normal)
     return through, np.where(through, near / np.where(through, near - far, 1.0), 0.0)
 
 
-def _crossing_lines(vertices: np.ndarray, faces: np.ndarray, pairs: np.ndarray) -> _Lines | None:
+def _crossing_lines(vertices: np.ndarray, faces: np.ndarray, pairs: np.ndarray, touch: float) -> _Lines:
     """The lines along which the pairs' triangles cross (each pair: two edges piercing the other triangle, or one
-    edge and the corner they share); None when a crossing is degenerate."""
+    edge and the corner they share); _Touching where a crossing is degenerate."""
     a, b = faces[pairs[:, 0]], faces[pairs[:, 1]]
     corner = np.where((a[:, :, None] == b[:, None, :]).any(axis=2), a, -1).max(axis=1)
     rows, owner = [], []
@@ -79,14 +91,12 @@ def _crossing_lines(vertices: np.ndarray, faces: np.ndarray, pairs: np.ndarray) 
     rows, owner = np.concatenate(rows), np.concatenate(owner)
     events, row_event = np.unique(rows, axis=0, return_inverse=True)  # an edge piercing a face, met by two pairs
     row_event = row_event.reshape(-1)
-    pierced = _pierced(vertices, faces, events[:, :2], events[:, 2])
-    if pierced is None:
-        return None
-    through, share = pierced
+    through, share = _pierced(vertices, faces, events[:, :2], events[:, 2], touch)
     expected = np.where(corner >= 0, 1, 2)
     hit_rows = through[row_event]
-    if not np.array_equal(np.bincount(owner[hit_rows], minlength=len(pairs)), expected):
-        return None
+    odd = np.bincount(owner[hit_rows], minlength=len(pairs)) != expected
+    if odd.any():
+        raise _Touching(faces[pairs[odd]].reshape(-1))
     number = np.full(len(events), -1)
     number[through] = len(vertices) + np.arange(int(through.sum()))
     order = np.argsort(owner[hit_rows], kind="stable")
@@ -98,29 +108,27 @@ def _crossing_lines(vertices: np.ndarray, faces: np.ndarray, pairs: np.ndarray) 
     return _Lines(events[through, :2], share[through], points, pairs, np.stack([numbers[start], second], axis=1))
 
 
-def _split_face(corners: np.ndarray, on_edges: dict, segments: list, positions: np.ndarray) -> list | None:
+def _split_face(corners: np.ndarray, on_edges: dict, segments: list, positions: np.ndarray) -> list:
     """The triangles (corner numbers, wound as the face) that cover one face cut along ``segments``; ``on_edges``:
-    the points on each edge as (share, number) by edge (lower corner first). None when the cuts do not divide the
-    face cleanly."""
+    the points on each edge as (share, number) by edge (lower corner first). _Touching when the cuts do not divide
+    the face cleanly."""
     chain = []
     for k in range(3):
         u, v = int(corners[k]), int(corners[(k + 1) % 3])
         along = [number for _share, number in sorted(on_edges.get((min(u, v), max(u, v)), []))]
         chain += [u] + (along if u < v else along[::-1])
-    normal = np.cross(*(positions[corners[1:]] - positions[corners[0]]))
-    axes = [axis for axis in range(3) if axis != int(np.argmax(np.abs(normal)))]
+    axes = _flat_axes(positions[corners])
     numbers = sorted(set(chain) | {int(n) for segment in segments for n in segment})
     flat = {number: tuple(positions[number, axes]) for number in numbers}
     if len(set(flat.values())) < len(flat):
-        return None
+        raise _Touching(corners)
     lines = [shapely.LineString([flat[chain[k]], flat[chain[(k + 1) % len(chain)]]]) for k in range(len(chain))]
     lines += [shapely.LineString([flat[int(p)], flat[int(q)]]) for p, q in segments]
     polygons, cuts, dangles, invalid = shapely.polygonize_full(lines)
-    if not (cuts.is_empty and dangles.is_empty and invalid.is_empty):
-        return None
     whole = shapely.Polygon([flat[int(n)] for n in corners])
-    if abs(polygons.area - whole.area) > HALF_TOLERANCE * whole.area:
-        return None
+    if not (cuts.is_empty and dangles.is_empty and invalid.is_empty) or \
+            abs(polygons.area - whole.area) > HALF_TOLERANCE * whole.area:
+        raise _Touching(corners)
     number_at = {point: number for number, point in flat.items()}
     wound = np.sign(_area(np.array(whole.exterior.coords[:3])))
     found = []
@@ -130,9 +138,63 @@ def _split_face(corners: np.ndarray, on_edges: dict, segments: list, positions: 
             numbers = [number_at.get(tuple(point)) for point in ring]
             area = _area(ring)
             if None in numbers or area == 0:
-                return None
+                raise _Touching(corners)
             found.append(numbers if np.sign(area) == wound else numbers[::-1])
     return found
+
+
+def _flat_axes(triangle: np.ndarray) -> list[int]:
+    """The two axes a triangle is seen along without losing its shape (all but its normal's largest)."""
+    normal = np.cross(triangle[1] - triangle[0], triangle[2] - triangle[0])
+    return [axis for axis in range(3) if axis != int(np.argmax(np.abs(normal)))]
+
+
+def _side(a: np.ndarray, b: np.ndarray, c: np.ndarray, touch: float) -> int:
+    """Which side of the line a-b point c lies on in the plane: +1, -1, or 0 within ``touch`` of it."""
+    u, v = b - a, c - a
+    cross = u[0] * v[1] - u[1] * v[0]
+    return 0 if abs(cross) <= touch * np.linalg.norm(u) else int(np.sign(cross))
+
+
+def _gap(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    """How far point c lies from the segment a-b."""
+    along = b - a
+    share = float(np.clip(np.dot(c - a, along) / max(float(np.dot(along, along)), 1e-300), 0.0, 1.0))
+    return float(np.linalg.norm(c - a - share * along))
+
+
+def _triple_points(vertices: np.ndarray, faces: np.ndarray, lines: _Lines, cut_by: dict,
+                   touch: float) -> tuple[np.ndarray, list[list[int]]]:
+    """Where three faces cross at one point (two crossing lines cross inside a face): the points, numbered after
+    the lines' points, and the ones on each pair's segment; _Touching where two lines only touch inside a face."""
+    pair_number = {tuple(pair): k for k, pair in enumerate(lines.pairs.tolist())}
+    positions = np.concatenate([vertices, lines.points])
+    found: set[tuple[int, int, int]] = set()
+    for face, numbers in cut_by.items():
+        axes = _flat_axes(positions[faces[face]])
+        for n, first in enumerate(numbers):
+            for second in numbers[n + 1:]:
+                p, q = lines.segments[first], lines.segments[second]
+                if set(p.tolist()) & set(q.tolist()):
+                    continue  # one line going on from one pair to the next
+                a, b, c, d = (positions[number, axes] for number in (*p, *q))
+                sides = (_side(a, b, c, touch), _side(a, b, d, touch), _side(c, d, a, touch), _side(c, d, b, touch))
+                if sides[0] * sides[1] < 0 and sides[2] * sides[3] < 0:
+                    found.add(tuple(sorted({*lines.pairs[first].tolist(), *lines.pairs[second].tolist()})))
+                elif 0 in sides and min(_gap(a, b, c), _gap(a, b, d), _gap(c, d, a), _gap(c, d, b)) <= touch:
+                    raise _Touching(faces[lines.pairs[[first, second]]].reshape(-1))
+    on_pair: list[list[int]] = [[] for _ in range(len(lines.pairs))]
+    points = []
+    for number, triple in enumerate(sorted(found)):
+        sides_of = [(triple[i], triple[j]) for i in range(len(triple)) for j in range(i + 1, len(triple))]
+        if len(triple) != 3 or any(pair not in pair_number for pair in sides_of):
+            raise _Touching(faces[list(triple)].reshape(-1))
+        for pair in sides_of:
+            on_pair[pair_number[pair]].append(len(positions) + number)
+        corners = vertices[faces[list(triple)]]
+        normals = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+        points.append(np.linalg.solve(normals, np.einsum("ij,ij->i", normals, corners[:, 0])))
+    return np.array(points).reshape(-1, 3), on_pair
 
 
 def _area(ring: np.ndarray) -> float:
@@ -141,32 +203,38 @@ def _area(ring: np.ndarray) -> float:
     return float((x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0))
 
 
-def _split(vertices: np.ndarray, faces: np.ndarray, lines: _Lines) -> np.ndarray | None:
-    """The part's faces with every face the lines cross split along them (corner numbers into the part's corners
-    followed by the new points)."""
-    positions = np.concatenate([vertices, lines.points])
-    on_edges: dict = {}
-    for (u, v), share, number in zip(lines.edges.tolist(), lines.shares.tolist(), range(len(vertices), len(positions))):
-        on_edges.setdefault((u, v), []).append((share, number))
+def _split(vertices: np.ndarray, faces: np.ndarray, lines: _Lines,
+           touch: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """Where every face the lines cross is split along them: all corners (the part's, the lines' points, the
+    points where three faces cross) and the faces."""
     cut_by: dict = {}
-    for (f, g), segment in zip(lines.pairs.tolist(), lines.segments.tolist()):
-        cut_by.setdefault(f, []).append(segment)
-        cut_by.setdefault(g, []).append(segment)
+    for k, (f, g) in enumerate(lines.pairs.tolist()):
+        cut_by.setdefault(f, []).append(k)
+        cut_by.setdefault(g, []).append(k)
+    triples = _triple_points(vertices, faces, lines, cut_by, touch)
+    positions = np.concatenate([vertices, lines.points, triples[0]])
+    pieces_of = []
+    for (start, end), inner in zip(lines.segments.tolist(), triples[1]):
+        along = sorted(inner, key=lambda number: float(np.dot(positions[number] - positions[start],
+                                                              positions[end] - positions[start])))
+        chain = [start, *along, end]
+        pieces_of.append(list(zip(chain[:-1], chain[1:])))
+    on_edges: dict = {}
+    for (u, v), share, number in zip(lines.edges.tolist(), lines.shares.tolist(),
+                                     range(len(vertices), len(vertices) + len(lines.points))):
+        on_edges.setdefault((u, v), []).append((share, number))
     table = topology.edges(faces, len(vertices))
-    edge_keys = lines.edges[:, 0] * len(vertices) + lines.edges[:, 1]
-    beside = np.searchsorted(table.keys, edge_keys)
+    beside = np.searchsorted(table.keys, lines.edges[:, 0] * len(vertices) + lines.edges[:, 1])
     touched = set(cut_by) | set(table.faces[beside].tolist()) | set(table.faces[beside + 1].tolist())
     if len(touched) > MAX_CROSSED_FACES:
         return None
     pieces = []
     for face in sorted(touched):
-        split = _split_face(faces[face], on_edges, cut_by.get(face, []), positions)
-        if split is None:
-            return None
-        pieces += split
+        segments = [piece for k in cut_by.get(face, []) for piece in pieces_of[k]]
+        pieces += _split_face(faces[face], on_edges, segments, positions)
     untouched = np.ones(len(faces), dtype=bool)
     untouched[list(touched)] = False
-    return np.concatenate([faces[untouched], np.array(pieces, dtype=np.int64).reshape(-1, 3)])
+    return positions, np.concatenate([faces[untouched], np.array(pieces, dtype=np.int64).reshape(-1, 3)])
 
 
 def _outer(positions: np.ndarray, faces: np.ndarray) -> np.ndarray | None:
@@ -196,44 +264,59 @@ def _outer(positions: np.ndarray, faces: np.ndarray) -> np.ndarray | None:
     return kept
 
 
+def _scale(part: Mesh) -> float:
+    """The length TOUCH and JITTER are shares of: the part's diagonal or its farthest distance from the origin
+    along an axis, whichever is larger (32-bit floats are coarser far from the origin)."""
+    low, high = part.bounds()
+    return max(float(np.linalg.norm(high - low)), float(np.abs([low, high]).max()))
+
+
 def _resolved(part: Mesh) -> Mesh | None:
-    """The union of ``part`` with itself as its corners lie; None when a crossing is degenerate or the result
-    does not check out."""
+    """The union of ``part`` with itself as its corners lie; None when it is too large to attempt or its winding
+    numbers do not come out whole; _Touching where a crossing is too close to degenerate, also where rounding the
+    new corners to 32-bit floats made a sliver of a triangle cross its neighbour."""
     pairs = crossing_pairs(part)
     if not len(pairs):
         return part
     if len(np.unique(pairs)) > MAX_CROSSED_FACES:
         return None
+    touch = TOUCH * _scale(part)
     vertices, faces = part.vertices.astype(np.float64), part.faces.astype(np.int64)
-    lines = _crossing_lines(vertices, faces, pairs)
-    split = _split(vertices, faces, lines) if lines is not None else None
-    if split is None:
-        return None
-    positions = np.concatenate([vertices, lines.points])
-    kept = _outer(positions, split)
+    split = _split(vertices, faces, _crossing_lines(vertices, faces, pairs, touch), touch)
+    kept = _outer(*split) if split is not None else None
     if kept is None or not len(kept):
         return None
     used, inverse = np.unique(kept.reshape(-1), return_inverse=True)
-    result = Mesh(positions[used], inverse.reshape(-1, 3))
+    result = Mesh(split[0][used], inverse.reshape(-1, 3))
     table = topology.edges(result.faces, len(result.vertices))
-    if table.open or table.non_manifold or table.inconsistent() or len(crossing_pairs(result)):
+    if table.open or table.non_manifold or table.inconsistent():
         return None
+    crossed = np.unique(crossing_pairs(result))
+    if len(crossed):
+        raise _Touching(_corners_near(part.vertices, result.vertices[result.faces[crossed]].reshape(-1, 3)))
     return result
+
+
+def _corners_near(vertices: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """The corners of the part nearest each point, a few each (those that decide where a sliver came from)."""
+    distances = np.linalg.norm(vertices[None].astype(np.float64) - points[:, None], axis=2)
+    return np.argsort(distances, axis=1)[:, :NEAREST].reshape(-1)
 
 
 def united_with_itself(part: Mesh) -> Mesh | None:
     """The closed ``part`` made into the solid it encloses, its self-crossings resolved and its shape kept; the
     part itself when it does not cross itself; None when that cannot be done (see the module's text).
 
-    Where surfaces only touch or lie in one plane (common in drawn models: faces of two boxes in one plane), the
-    corners are nudged by a fixed pseudo-random amount of at most JITTER of the part's size and it is tried again,
-    which turns touching into crossing or missing; the shape moves by far less than a printer can show."""
-    result = _resolved(part)
-    low, high = part.bounds()
-    reach = JITTER * float(np.linalg.norm(high - low))
-    for seed in range(JITTER_TRIES):
-        if result is not None:
-            break
-        nudge = np.random.default_rng(seed).uniform(-reach, reach, part.vertices.shape)
-        result = _resolved(Mesh(part.vertices + nudge, part.faces))
-    return result
+    Where surfaces touch or lie in one plane (common in drawn models: faces of two boxes in one plane), the corners
+    involved are nudged by fixed pseudo-random amounts of at most JITTER of the part's scale (7 micrometres for a
+    70 mm part, far less than a printer can show) and it is tried again, which turns touching into crossing or
+    missing."""
+    reach = JITTER * _scale(part)
+    rng = np.random.default_rng(0)
+    nudges = np.zeros(part.vertices.shape)
+    for _round in range(NUDGES + 1):
+        try:
+            return _resolved(Mesh(part.vertices + nudges, part.faces) if nudges.any() else part)
+        except _Touching as touching:  # drawn afresh each round, so that no corner strays further than reach
+            nudges[touching.corners] = rng.uniform(-reach, reach, (len(touching.corners), 3))
+    return None
