@@ -299,8 +299,10 @@ def _resolved(part: Mesh) -> Mesh | None:
 
 def _corners_near(vertices: np.ndarray, points: np.ndarray) -> np.ndarray:
     """The corners of the part nearest each point, a few each (those that decide where a sliver came from)."""
-    distances = np.linalg.norm(vertices[None].astype(np.float64) - points[:, None], axis=2)
-    return np.argsort(distances, axis=1)[:, :NEAREST].reshape(-1)
+    if len(vertices) <= NEAREST:
+        return np.arange(len(vertices))
+    return np.concatenate([np.argpartition(np.linalg.norm(vertices - point, axis=1), NEAREST)[:NEAREST]
+                           for point in points])
 
 
 def united_with_itself(part: Mesh) -> Mesh | None:
