@@ -22,12 +22,13 @@ from .mesh import Mesh
 TOUCH = 1e-6  # a point this close to a plane or line (as a share of the part's size or distance from the origin,
 # whichever is larger: about 8 steps of a 32-bit float) touches it: a crossing too close to degenerate to resolve
 # in 32-bit floats
-MAX_CROSSED_FACES = 100_000  # more triangles crossed than this: not attempted (bounded time and memory)
+MAX_CROSSED_FACES = 20_000  # more triangles crossed than this: not attempted (each is split by itself, in about
+# half a millisecond: bounded time)
 MAX_WINDING_PAIRS = 50_000_000  # pieces of surface times triangles: beyond this, not attempted (a winding number
 # for each piece costs a look at every triangle)
 HALF_TOLERANCE = 1e-6  # how far twice a winding number on the surface may stray from an odd whole number
 JITTER = 1e-4  # how far the corners where surfaces touch are nudged at most, as a share like TOUCH's
-NUDGES = 8  # rounds of nudging before giving up
+NUDGES = 6  # rounds of nudging before giving up
 NEAREST = 6  # corners nudged around each corner of a sliver that crossed after rounding
 
 
