@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import shapely
 
 from . import topology
 from .intersections import crossing_pairs
@@ -113,6 +112,8 @@ def _split_face(corners: np.ndarray, on_edges: dict, segments: list, positions: 
     """The triangles (corner numbers, wound as the face) that cover one face cut along ``segments``; ``on_edges``:
     the points on each edge as (share, number) by edge (lower corner first). _Touching when the cuts do not divide
     the face cleanly."""
+    import shapely  # on first use: a lithophane never needs it
+
     chain = []
     for k in range(3):
         u, v = int(corners[k]), int(corners[(k + 1) % 3])
