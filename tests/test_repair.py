@@ -131,7 +131,7 @@ def test_a_self_intersection_repair_would_only_cut_away_is_refused_and_the_model
     model back to repair."""
     from octoprint_img2print.geometry import repair as repairing
 
-    monkeypatch.setattr(repairing, "united_with_itself", lambda part: None)
+    monkeypatch.setattr(repairing, "united_with_itself", lambda part, pairs=None: None)
     mesh = model()
     mesh.export(str(tmp_path / "tangled.stl"))
     code, answer = run(capsys, "repair", str(tmp_path / "tangled.stl"), "-o", str(tmp_path / "fixed.stl"))
@@ -254,7 +254,7 @@ def test_a_closed_model_that_repair_would_make_worse_is_kept_as_it_was(capsys, t
     model = joined(box(), box(at=(10, 10, 10)))
     model.export(str(tmp_path / "two.stl"))
     opened = box()
-    monkeypatch.setattr(repairing, "_united", lambda parts, done, cutting=None: Mesh(opened.vertices,
+    monkeypatch.setattr(repairing, "_united", lambda parts, done, crossed=None: Mesh(opened.vertices,
                                                                                     opened.faces[2:]))
     code, answer = run(capsys, "repair", str(tmp_path / "two.stl"), "-o", str(tmp_path / "fixed.stl"))
     assert code == 0 and answer["fixed"] and answer["verdict"].startswith("OK"), answer

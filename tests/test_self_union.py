@@ -94,7 +94,7 @@ def test_degenerate_crossings_are_resolved_by_a_nudge_far_below_what_prints():
     model = figure_eight()
     part = Mesh(model.vertices, model.faces)
     with pytest.raises(self_union._Touching):
-        self_union._resolved(part)
+        self_union._resolved(part, self_union.crossing_pairs(part))
     result = self_union.united_with_itself(part)
     assert result is not None
     from scipy.spatial import cKDTree
@@ -136,3 +136,21 @@ def test_a_spike_pulled_through_is_not_solid_and_repair_says_the_box_moved(capsy
     assert fixed.bounds[0, 2] == pytest.approx(exact.bounds[0, 2], abs=1e-3) and exact.bounds[0, 2] > -10.5
     assert changed["numbers"]["moved_share"] == pytest.approx((fixed.bounds[0, 2] + 14) / np.linalg.norm(
         model.extents), abs=1e-3)
+
+
+def test_several_surfaces_are_united_and_cavities_kept():
+    """Two tubes through each other and a box inside one of them, a cavity (wound inwards) inside the other: the
+    union of the solids, the cavity cut out, as CGAL's exact union has it."""
+    eight = figure_eight(wobble=0.3)
+    inner = trimesh.creation.box(extents=(2, 2, 2))
+    inner.apply_translation((21.2, 15, 0))
+    cavity = trimesh.creation.box(extents=(2, 2, 2))
+    cavity.apply_translation((-21.2, 15, 0))
+    cavity.invert()
+    model = trimesh.util.concatenate([eight, inner, cavity])
+    result = self_union.united_with_itself(Mesh(model.vertices, model.faces))
+    mesh = trimesh.Trimesh(result.vertices, result.faces, process=False)
+    exact = exact_union(model)
+    assert mesh.is_watertight and mesh.is_winding_consistent
+    assert abs(mesh.volume - exact.volume) <= model.area * nudge(model) + 1e-6 * exact.volume
+    assert len(mesh.split(only_watertight=False)) == 2  # the tubes, and the cavity's wall

@@ -26,6 +26,7 @@ class Crossing:
 
     within: np.ndarray
     between: np.ndarray
+    pairs: np.ndarray  # (K, 2) the pairs of faces that cross
 
 
 def _interval(triangles: np.ndarray, distance: np.ndarray, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -98,8 +99,9 @@ def crossing(mesh: Mesh, labels: np.ndarray) -> Crossing:
     """Which faces cut through a face of the same part (``labels``) and which through a face of another."""
     within = np.zeros(len(mesh.faces), dtype=bool)
     between = within.copy()
-    i, j = crossing_pairs(mesh).T
+    pairs = crossing_pairs(mesh)
+    i, j = pairs.T
     same = labels[i] == labels[j]
     within[i[same]] = within[j[same]] = True
     between[i[~same]] = between[j[~same]] = True
-    return Crossing(within, between)
+    return Crossing(within, between, pairs)

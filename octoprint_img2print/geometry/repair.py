@@ -27,7 +27,7 @@ from .checks import (
     verdict,
 )
 from .grouping import equal_rows
-from .intersections import crossing
+from .intersections import Crossing, crossing
 from .mesh import Mesh, concatenate
 from .self_union import united_with_itself
 
@@ -122,9 +122,9 @@ def _without_bad_faces(mesh: Mesh, done: Report) -> Mesh:
     return Mesh(mesh.vertices, faces)
 
 
-def _wound_alike(mesh: Mesh, done: Report) -> tuple[Mesh, np.ndarray, np.ndarray]:
+def _wound_alike(mesh: Mesh, done: Report) -> tuple[Mesh, np.ndarray, np.ndarray, topology.Edges]:
     """Turn triangles over so that neighbours agree (each part keeping the way most of its triangles face);
-    the mesh, its part labels and which faces could not agree."""
+    the mesh, its part labels, which faces could not agree, and its edge table."""
     table = topology.edges(mesh.faces, len(mesh.vertices))
     _said(done, "split_edges", table.non_manifold,
           "Separated the parts along {count} edge shared by more than two triangles.",
@@ -139,13 +139,23 @@ def _wound_alike(mesh: Mesh, done: Report) -> tuple[Mesh, np.ndarray, np.ndarray
     _said(done, "fixed_winding", int(flips.sum()), "Turned {count} triangle to face the same way as its "
                                                        "neighbours.",
           "Turned {count} triangles to face the same way as their neighbours.")
-    return Mesh(mesh.vertices, faces), labels, twisted
+    return Mesh(mesh.vertices, faces), labels, twisted, table
 
 
-def _broken(part: Mesh, twisted: bool) -> bool:
-    """True when a part has holes or edges shared by more than two triangles, or cannot be wound."""
+def _broken(part: Mesh) -> bool:
+    """True when a part has holes or edges shared by more than two triangles."""
     table = topology.edges(part.faces, len(part.vertices))
-    return twisted or table.open > 0 or table.non_manifold > 0
+    return table.open > 0 or table.non_manifold > 0
+
+
+def _broken_parts(table: topology.Edges, labels: np.ndarray, count: int) -> np.ndarray:
+    """Which parts have holes or edges shared by more than two of their triangles, from the whole mesh's edge
+    table (an edge whose triangles fall in several parts is counted in each part apart)."""
+    edge = np.repeat(np.arange(len(table.starts)), table.counts)
+    each, triangles = np.unique(edge * count + labels[table.faces], return_counts=True)
+    broken = np.zeros(count, dtype=bool)
+    broken[each[triangles != 2] % count] = True
+    return broken
 
 
 def _parts(mesh: Mesh, labels: np.ndarray, count: int) -> list[Mesh]:
@@ -165,7 +175,7 @@ def _fanned(parts: list[Mesh], done: Report) -> tuple[list[Mesh], list[Mesh]]:
     closed, left, holes_closed = [], [], 0
     for part in parts:
         attempt = holes.filled(part)
-        if attempt is None or _broken(attempt[0], False):
+        if attempt is None or _broken(attempt[0]):
             left.append(part)
             continue
         closed.append(attempt[0])
@@ -221,12 +231,17 @@ def _fixed_by_meshfix(holed: list[Mesh], tangled: list[Mesh], done: Report) -> l
     return [result.outward() if ok else part for part, result, ok in zip(parts, results, worked)]
 
 
-def _united_with_themselves(tangled: list[Mesh], done: Report) -> tuple[list[Mesh], list[Mesh]]:
-    """The closed parts that cut through themselves made into the solids they enclose, their shapes kept; and the
-    parts where that could not be done (left to MeshFix)."""
+def _united_with_themselves(parts: list[Mesh], crossed: Crossing, part_of: np.ndarray, tangled: list[int],
+                            done: Report) -> tuple[list[Mesh], list[Mesh]]:
+    """The ``tangled`` ones of the closed ``parts`` (which cut through themselves, as ``crossed`` found on all of
+    them, ``part_of`` each face) made into the solids they enclose, their shapes kept; and the parts where that
+    could not be done (left to MeshFix)."""
+    first = np.searchsorted(part_of, np.arange(len(parts)))  # the parts' faces lie one part after the other
+    within = crossed.pairs[part_of[crossed.pairs[:, 0]] == part_of[crossed.pairs[:, 1]]]
     resolved, left = [], []
-    for part in tangled:
-        result = united_with_itself(part)
+    for k in tangled:
+        part = parts[k]
+        result = united_with_itself(part, within[part_of[within[:, 0]] == k] - first[k])
         resolved += [result] if result is not None else []
         left += [part] if result is None else []
     _said(done, "united_with_itself", len(resolved),
@@ -323,13 +338,13 @@ def repair(mesh: Mesh, min_part_mm: float = MIN_PART_MM, tolerance_mm: float = M
     if not needs_repair(before):
         return RepairResult(mesh, before, done, before)
     work = _without_bad_faces(_merged(_finite(mesh, done), done, tolerance_mm), done)
-    work, labels, twisted = _wound_alike(work, done)
+    work, labels, twisted, table = _wound_alike(work, done)
     count = int(labels.max()) + 1 if len(labels) else 0
     if count == 0:
         return RepairResult(work, before, done, summarize(work, thorough=True))
     parts = _parts(work, labels, count)
     twisted_parts = np.bincount(labels[twisted], minlength=count) > 0
-    broken = np.array([_broken(part, bool(turn)) for part, turn in zip(parts, twisted_parts)])
+    broken = _broken_parts(table, labels, count) | twisted_parts
     kept = ~_specks(parts, done, min_part_mm)
     fanned, left = _fanned([parts[k] for k in np.flatnonzero(kept & broken & ~twisted_parts)], done)
     left += [parts[k] for k in np.flatnonzero(kept & broken & twisted_parts)]
@@ -337,7 +352,8 @@ def repair(mesh: Mesh, min_part_mm: float = MIN_PART_MM, tolerance_mm: float = M
     whole, part_of = _labelled(closed)
     crossed = crossing(whole, part_of) if closed else None
     tangled = set(np.unique(part_of[crossed.within]).tolist()) if closed else set()
-    resolved, still_tangled = _united_with_themselves([closed[k] for k in sorted(tangled)], done)
+    resolved, still_tangled = _united_with_themselves(closed, crossed, part_of, sorted(tangled), done) if closed \
+        else ([], [])
     fixed = resolved + _fixed_by_meshfix(left, still_tangled, done)
     keep = [part for k, part in enumerate(closed) if k not in tangled] + fixed
     cutting = set(np.unique(part_of[crossed.between]).tolist()) if closed and not fixed else None

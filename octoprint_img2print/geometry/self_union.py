@@ -206,9 +206,9 @@ def _area(ring: np.ndarray) -> float:
 
 
 def _split(vertices: np.ndarray, faces: np.ndarray, lines: _Lines,
-           touch: float) -> tuple[np.ndarray, np.ndarray] | None:
+           touch: float) -> tuple[np.ndarray, np.ndarray, int] | None:
     """Where every face the lines cross is split along them: all corners (the part's, the lines' points, the
-    points where three faces cross) and the faces."""
+    points where three faces cross), the faces, and how many of them come first as they were."""
     cut_by: dict = {}
     for k, (f, g) in enumerate(lines.pairs.tolist()):
         cut_by.setdefault(f, []).append(k)
@@ -236,13 +236,15 @@ def _split(vertices: np.ndarray, faces: np.ndarray, lines: _Lines,
         pieces += _split_face(faces[face], on_edges, segments, positions)
     untouched = np.ones(len(faces), dtype=bool)
     untouched[list(touched)] = False
-    return positions, np.concatenate([faces[untouched], np.array(pieces, dtype=np.int64).reshape(-1, 3)])
+    return (positions, np.concatenate([faces[untouched], np.array(pieces, dtype=np.int64).reshape(-1, 3)]),
+            int(untouched.sum()))
 
 
 def _outer(positions: np.ndarray, faces: np.ndarray) -> np.ndarray | None:
-    """The faces between the solid and the outside, wound outwards: each piece of surface between crossing lines
-    is judged by the winding number just in front of and just behind its largest triangle. None when the winding
-    numbers do not come out whole."""
+    """For each face: 1 where it lies between the solid and the outside as it faces, -1 where it does turned over,
+    0 where it does not (inside the solid, or outside it): each piece of surface between crossing lines is judged by
+    the winding number just in front of and just behind its largest triangle. None when the winding numbers do not
+    come out whole."""
     labels = topology.shells(Mesh(positions, faces), manifold_only=True)
     count = int(labels.max()) + 1
     if count * len(faces) > MAX_WINDING_PAIRS:
@@ -260,10 +262,7 @@ def _outer(positions: np.ndarray, faces: np.ndarray) -> np.ndarray | None:
         return None
     behind, in_front = np.round(twice + 1) // 2, np.round(twice - 1) // 2
     keep, turn = (behind >= 1) & (in_front <= 0), (in_front >= 1) & (behind <= 0)
-    kept = faces[(keep | turn)[labels]]
-    turned = turn[labels][(keep | turn)[labels]]
-    kept[turned] = kept[turned][:, ::-1]
-    return kept
+    return (keep.astype(np.int64) - turn)[labels]
 
 
 def _scale(part: Mesh) -> float:
@@ -273,30 +272,43 @@ def _scale(part: Mesh) -> float:
     return max(float(np.linalg.norm(high - low)), float(np.abs([low, high]).max()))
 
 
-def _resolved(part: Mesh) -> Mesh | None:
-    """The union of ``part`` with itself as its corners lie; None when it is too large to attempt or its winding
-    numbers do not come out whole; _Touching where a crossing is too close to degenerate, also where rounding the
-    new corners to 32-bit floats made a sliver of a triangle cross its neighbour."""
-    pairs = crossing_pairs(part)
-    if not len(pairs):
-        return part
+def _resolved(part: Mesh, pairs: np.ndarray) -> Mesh | None:
+    """The union of ``part`` with itself as its corners lie, given the ``pairs`` of its faces that cross; None when
+    it is too large to attempt or its winding numbers do not come out whole; _Touching where a crossing is too close
+    to degenerate, also where rounding the new corners to 32-bit floats made a sliver of a triangle cross."""
     if len(np.unique(pairs)) > MAX_CROSSED_FACES:
         return None
     touch = TOUCH * _scale(part)
     vertices, faces = part.vertices.astype(np.float64), part.faces.astype(np.int64)
-    split = _split(vertices, faces, _crossing_lines(vertices, faces, pairs, touch), touch)
-    kept = _outer(*split) if split is not None else None
-    if kept is None or not len(kept):
+    split = _split(vertices, faces, _crossing_lines(vertices, faces, pairs, touch), touch) if len(pairs) else \
+        (vertices, faces, len(faces))
+    side = _outer(*split[:2]) if split is not None else None
+    if side is None or not side.any():
         return None
-    used, inverse = np.unique(kept.reshape(-1), return_inverse=True)
-    result = Mesh(split[0][used], inverse.reshape(-1, 3))
+    if not len(pairs) and np.all(side == 1):
+        return part
+    positions, faces, untouched = split
+    kept = side != 0
+    used, inverse = np.unique(np.where((side < 0)[:, None], faces[:, ::-1], faces)[kept], return_inverse=True)
+    result = Mesh(positions[used], inverse.reshape(-1, 3))
     table = topology.edges(result.faces, len(result.vertices))
     if table.open or table.non_manifold or table.inconsistent():
         return None
-    crossed = np.unique(crossing_pairs(result))
+    crossed = _crossing_near(result, (np.arange(len(faces)) >= untouched)[kept])
     if len(crossed):
         raise _Touching(_corners_near(part.vertices, result.vertices[result.faces[crossed]].reshape(-1, 3)))
     return result
+
+
+def _crossing_near(mesh: Mesh, new: np.ndarray) -> np.ndarray:
+    """The faces that cross another, looked for only among the ``new`` faces (cut from crossed ones) and the faces
+    whose boxes reach theirs: every other pair crossed before, so one of its faces was cut."""
+    if not new.any():
+        return np.zeros(0, dtype=np.int64)
+    low, high = mesh.face_boxes()
+    reach_low, reach_high = low[new].min(axis=0), high[new].max(axis=0)
+    near = np.flatnonzero(np.all(high >= reach_low, axis=1) & np.all(low <= reach_high, axis=1))
+    return near[np.unique(crossing_pairs(Mesh(mesh.vertices, mesh.faces[near])))]
 
 
 def _corners_near(vertices: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -307,9 +319,11 @@ def _corners_near(vertices: np.ndarray, points: np.ndarray) -> np.ndarray:
                            for point in points])
 
 
-def united_with_itself(part: Mesh) -> Mesh | None:
+def united_with_itself(part: Mesh, pairs: np.ndarray | None = None) -> Mesh | None:
     """The closed ``part`` made into the solid it encloses, its self-crossings resolved and its shape kept; the
-    part itself when it does not cross itself; None when that cannot be done (see the module's text).
+    part itself when that is what it is already; None when that cannot be done (see the module's text). The part
+    may be several closed surfaces: those that lie inside others and those that overlap are united, those wound
+    inwards inside another are cavities. ``pairs``: the pairs of its faces that cross, when known already.
 
     Where surfaces touch or lie in one plane (common in drawn models: faces of two boxes in one plane), the corners
     involved are nudged by fixed pseudo-random amounts of at most JITTER of the part's scale (7 micrometres for a
@@ -320,7 +334,10 @@ def united_with_itself(part: Mesh) -> Mesh | None:
     nudges = np.zeros(part.vertices.shape)
     for _round in range(NUDGES + 1):
         try:
-            return _resolved(Mesh(part.vertices + nudges, part.faces) if nudges.any() else part)
+            if not nudges.any():
+                return _resolved(part, crossing_pairs(part) if pairs is None else pairs)
+            nudged = Mesh(part.vertices + nudges, part.faces)
+            return _resolved(nudged, crossing_pairs(nudged))
         except _Touching as touching:  # drawn afresh each round, so that no corner strays further than reach
             nudges[touching.corners] = rng.uniform(-reach, reach, (len(touching.corners), 3))
     return None
