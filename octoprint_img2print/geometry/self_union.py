@@ -294,21 +294,22 @@ def _resolved(part: Mesh, pairs: np.ndarray) -> Mesh | None:
     table = topology.edges(result.faces, len(result.vertices))
     if table.open or table.non_manifold or table.inconsistent():
         return None
-    crossed = _crossing_near(result, (np.arange(len(faces)) >= untouched)[kept])
+    crossed = np.unique(_pairs_near(result, (np.arange(len(faces)) >= untouched)[kept]))  # the rest: as before
     if len(crossed):
         raise _Touching(_corners_near(part.vertices, result.vertices[result.faces[crossed]].reshape(-1, 3)))
     return result
 
 
-def _crossing_near(mesh: Mesh, new: np.ndarray) -> np.ndarray:
-    """The faces that cross another, looked for only among the ``new`` faces (cut from crossed ones) and the faces
-    whose boxes reach theirs: every other pair crossed before, so one of its faces was cut."""
-    if not new.any():
-        return np.zeros(0, dtype=np.int64)
+def _pairs_near(mesh: Mesh, changed: np.ndarray) -> np.ndarray:
+    """The pairs of faces that cross with at least one face ``changed``, looked for only among the faces whose
+    boxes reach the changed ones' (every other pair is as it was)."""
+    if not changed.any():
+        return np.zeros((0, 2), dtype=np.int64)
     low, high = mesh.face_boxes()
-    reach_low, reach_high = low[new].min(axis=0), high[new].max(axis=0)
+    reach_low, reach_high = low[changed].min(axis=0), high[changed].max(axis=0)
     near = np.flatnonzero(np.all(high >= reach_low, axis=1) & np.all(low <= reach_high, axis=1))
-    return near[np.unique(crossing_pairs(Mesh(mesh.vertices, mesh.faces[near])))]
+    pairs = near[crossing_pairs(Mesh(mesh.vertices, mesh.faces[near]))]
+    return pairs[changed[pairs].any(axis=1)]
 
 
 def _corners_near(vertices: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -332,12 +333,14 @@ def united_with_itself(part: Mesh, pairs: np.ndarray | None = None) -> Mesh | No
     reach = JITTER * _scale(part)
     rng = np.random.default_rng(0)
     nudges = np.zeros(part.vertices.shape)
+    pairs = crossing_pairs(part) if pairs is None else pairs
     for _round in range(NUDGES + 1):
         try:
             if not nudges.any():
-                return _resolved(part, crossing_pairs(part) if pairs is None else pairs)
+                return _resolved(part, pairs)
             nudged = Mesh(part.vertices + nudges, part.faces)
-            return _resolved(nudged, crossing_pairs(nudged))
+            moved = nudges.any(axis=1)[part.faces].any(axis=1)
+            return _resolved(nudged, np.concatenate([pairs[~moved[pairs].any(axis=1)], _pairs_near(nudged, moved)]))
         except _Touching as touching:  # drawn afresh each round, so that no corner strays further than reach
             nudges[touching.corners] = rng.uniform(-reach, reach, (len(touching.corners), 3))
     return None
