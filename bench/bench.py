@@ -891,6 +891,63 @@ def broken_mesh_1m(path: Path, seed: int = 11) -> Path:
     return path
 
 
+def tangled_tube(path: Path) -> Path:
+    """One closed part of 800,000 triangles that runs through itself: a tube 8 mm thick with 200 flat sides along
+    a figure eight 60 mm long (2,000 rings), its path lifted and bent a little so the crossing is not degenerate.
+    Writes ``path`` and, beside it, a JSON file with CGAL's exact union of the part with itself (libigl, a measuring
+    tool that is no dependency), when libigl is installed: its volume and how long it took."""
+    import trimesh
+
+    t = np.linspace(0, 2 * np.pi, 2000, endpoint=False) + 0.0123
+    route = np.stack([30 * np.sin(t), 30 * np.sin(t) * np.cos(t) + 0.3 * np.cos(3 * t), 0.3 * np.sin(2 * t)], 1)
+    ahead = np.roll(route, -1, axis=0) - np.roll(route, 1, axis=0)
+    ahead /= np.linalg.norm(ahead, axis=1, keepdims=True)
+    across = np.cross(ahead, [0.0, 0.0, 1.0])
+    across /= np.linalg.norm(across, axis=1, keepdims=True)
+    up = np.cross(across, ahead)
+    angles = np.linspace(0, 2 * np.pi, 200, endpoint=False)
+    rings = route[:, None] + 4.0 * (np.cos(angles)[None, :, None] * across[:, None]
+                                    + np.sin(angles)[None, :, None] * up[:, None])
+    ring, side = np.meshgrid(np.arange(len(t)), np.arange(200), indexing="ij")
+    here, after = ring * 200, (ring + 1) % len(t) * 200
+    p, q, r, w = here + side, here + (side + 1) % 200, after + side, after + (side + 1) % 200
+    faces = np.concatenate([np.stack([p, r, q], -1).reshape(-1, 3), np.stack([q, r, w], -1).reshape(-1, 3)])
+    mesh = trimesh.Trimesh(rings.reshape(-1, 3), faces, process=False)
+    if mesh.volume < 0:
+        mesh.invert()
+    mesh.export(str(path))
+    facts: dict = {"triangles": len(mesh.faces), "volume_mm3": round(float(mesh.volume), 1)}
+    try:
+        from igl.copyleft import cgal
+    except ImportError:
+        facts["exact_union"] = "libigl is not installed"
+    else:
+        started = time.perf_counter()
+        vertices, triangles, _birth = cgal.mesh_boolean(np.asarray(mesh.vertices, float),
+                                                        np.asarray(mesh.faces, np.int64), type_str="union")
+        facts["exact_union"] = {"wall_s": round(time.perf_counter() - started, 2), "volume_mm3": round(float(
+            trimesh.Trimesh(vertices, triangles, process=False).volume), 1)}
+    path.with_suffix(".json").write_text(json.dumps(facts))
+    return path
+
+
+def self_union(work: Path) -> dict:
+    """Repair of one part of 800,000 triangles that runs through itself (see tangled_tube): img2print makes it the
+    solid it encloses; judged by trimesh, its volume against CGAL's exact union (libigl, in the input's facts)."""
+    tube = make_input("tangled_tube", work / "tangled.stl")
+    facts = json.loads(tube.with_suffix(".json").read_text())
+    log = work / "self-union.log"
+    row = run_tool([sys.executable, "-m", "octoprint_img2print.command", "repair", str(tube), "-o",
+                    str(work / "united.stl"), "--json"], log)
+    answer = json.loads(log.read_text().strip().splitlines()[-1]) if log.is_file() else {}
+    row["done"] = [item["code"] for item in answer.get("done", [])]
+    row["result"] = _judged_in_child(work / "united.stl")
+    exact = facts.get("exact_union", {})
+    if isinstance(exact, dict) and "volume_mm3" in row["result"]:
+        row["result"]["volume_vs_exact"] = round(row["result"]["volume_mm3"] / exact["volume_mm3"], 6)
+    return {"input": facts, "img2print": row}
+
+
 def judged(path: Path) -> None:
     """Print, as JSON, what trimesh (not img2print) makes of a repaired STL: closed, wound alike, volume, bodies,
     edges with one triangle (holes) and with more than two; and how much the bodies overlap (sum of their volumes
@@ -1056,7 +1113,7 @@ def batch(work: Path) -> dict:
 CASES = {"lithophane-12mp": lithophane_12mp, "lithophane-12mp-png": lithophane_12mp_png,
          "vector-logos": vector_logos, "lithophane-gcode": lithophane_to_gcode,
          "plugin": plugin_upload_to_gcode, "preview-latency": preview_latency, "view-redraw": view_redraw,
-         "repair-1m": repair_1m,
+         "repair-1m": repair_1m, "self-union": self_union,
          "speed": speed, "farm-upload": farm_upload,
          "farm-200": farm_200,
          "batch": batch, "slice-2m": slice_2m, "ctrl-c": ctrl_c, "painting": painting_case, "big-models": big_models}
