@@ -3,10 +3,10 @@ the part with itself): every triangle it crosses itself in is split along the cr
 surface between those lines only the ones with the solid on one side and nothing on the other are kept (the
 winding number on each side tells which).
 
-Only the general case is handled: surfaces crossing along lines, three surfaces crossing at points. Where a
-crossing is degenerate (a corner or an edge touching the other surface, coplanar overlaps), nothing is guessed: the
-answer is None and the part is left to the other repairs. The result is checked closed and free of crossings before
-it is given."""
+Surfaces crossing along lines and three surfaces crossing at points are handled as they lie. Where a crossing is
+degenerate (a corner or an edge touching the other surface, coplanar overlaps), nothing is guessed: the corners
+involved are nudged a hair and it is tried again, and when that does not settle it the answer is None and the part
+is left to the other repairs. The result is checked closed and free of crossings before it is given."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ MAX_CROSSED_FACES = 20_000  # more triangles crossed than this: not attempted (e
 MAX_WINDING_PAIRS = 50_000_000  # pieces of surface times triangles: beyond this, not attempted (a winding number
 # for each piece costs a look at every triangle)
 HALF_TOLERANCE = 1e-6  # how far twice a winding number on the surface may stray from an odd whole number
+AREA_TOLERANCE = 1e-6  # how far the pieces of a split triangle may fall short of covering it, as a share
 JITTER = 1e-4  # how far the corners where surfaces touch are nudged at most, as a share like TOUCH's
 NUDGES = 6  # rounds of nudging before giving up
 NEAREST = 6  # corners nudged around each corner of a sliver that crossed after rounding
@@ -129,7 +130,7 @@ def _split_face(corners: np.ndarray, on_edges: dict, segments: list, positions: 
     polygons, cuts, dangles, invalid = shapely.polygonize_full(lines)
     whole = shapely.Polygon([flat[int(n)] for n in corners])
     if not (cuts.is_empty and dangles.is_empty and invalid.is_empty) or \
-            abs(polygons.area - whole.area) > HALF_TOLERANCE * whole.area:
+            abs(polygons.area - whole.area) > AREA_TOLERANCE * whole.area:
         raise _Touching(corners)
     number_at = {point: number for number, point in flat.items()}
     wound = np.sign(_area(np.array(whole.exterior.coords[:3])))
