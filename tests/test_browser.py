@@ -537,6 +537,34 @@ def test_check_and_repair_from_the_file_list_shows_what_was_wrong_and_done(serve
     assert "holed-box-repaired.stl" in admin.files()
 
 
+def test_a_part_running_through_itself_is_repaired_from_the_file_list_in_german(server, tmp_path):
+    """A star prism whose walls cross each other: in German, the repair says what it did (the part united with
+    itself) and writes a closed solid of the star's shape (its volume by trimesh, against CGAL's exact union)."""
+    import trimesh
+    from tangled import star_prism
+
+    star = star_prism()
+    admin = server.session()
+    answer = admin.post("/api/files/local", files={"file": ("star.stl", star.export(file_type="stl"))})
+    assert answer.status_code == 201, answer.text
+    driver = browser(tmp_path, language="de")
+    try:
+        log_in(driver, server)
+        button = wait_for(lambda: file_list_buttons(driver, "star.stl", "img2print-files-repair"))
+        driver.execute_script("arguments[0].click()", button[0])
+        wait_for(lambda: text_of(driver, "img2print-result-file") == "star-repaired.stl")
+        assert text_of(driver, "img2print-result-verdict").startswith("OK: ein geschlossener Körper")
+        assert "mit sich selbst vereinigt, nichts weggeschnitten" in text_of(driver, "img2print-findings")
+        driver.execute_script("document.getElementById('img2print-findings').scrollIntoView()")
+        driver.save_screenshot(str(tmp_path / "star-repaired.png"))
+        assert console_errors(driver) == []
+    finally:
+        driver.quit()
+    repaired = admin.get("/downloads/files/local/star-repaired.stl")
+    mesh = trimesh.load(io.BytesIO(repaired.content), file_type="stl")
+    assert mesh.is_watertight and mesh.volume == pytest.approx(561.28, rel=1e-3)  # libigl's exact union: 561.285
+
+
 def test_tab_makes_a_full_3d_model_with_tripo_after_showing_the_cost(server, tmp_path):
     """Tripo's cloud cannot be reached from here: OctoPrint talks to the STAND-IN from tripo_standin.py."""
     from selenium.webdriver.common.by import By
