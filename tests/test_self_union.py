@@ -154,3 +154,22 @@ def test_several_surfaces_are_united_and_cavities_kept():
     assert mesh.is_watertight and mesh.is_winding_consistent
     assert abs(mesh.volume - exact.volume) <= model.area * nudge(model) + 1e-6 * exact.volume
     assert len(mesh.split(only_watertight=False)) == 2  # the tubes, and the cavity's wall
+
+
+def test_a_part_with_holes_meshfix_would_cut_is_closed_by_meshfix_alone_and_united_with_itself():
+    """Holes beyond the simple filling go to MeshFix, whose cleaning would cut the tube where it runs through
+    itself; repair then closes the holes with MeshFix alone and unites the part with itself: a closed solid with
+    the tube's whole shape, said as such, and nothing left as it was."""
+    from octoprint_img2print.geometry import meshfix, repair
+    from octoprint_img2print.report import Report
+
+    require(meshfix.available(), "pymeshfix")
+    model = figure_eight(wobble=0.3)
+    holed = Mesh(model.vertices, np.delete(model.faces, [30 * 48, 30 * 48 + 7, 50 * 48 + 3], axis=0))
+    done = Report()
+    fixed, united = repair._fixed_by_meshfix([holed], [], done)
+    said = {finding.code for finding in done.findings}
+    assert united == 1 and "meshfix_closed_holes" in said and "meshfix_would_cut" not in said
+    mesh = trimesh.Trimesh(fixed[0].vertices, fixed[0].faces, process=False)
+    assert_closed_solid(mesh)
+    assert mesh.volume == pytest.approx(exact_union(model).volume, rel=1e-3)

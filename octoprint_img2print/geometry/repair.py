@@ -200,23 +200,29 @@ def _keeps_shape(before: Mesh, after: Mesh, closed: bool) -> bool:
     return max(shape_change(before, after, closed)) <= SHAPE_TOLERANCE
 
 
-def _fixed_by_meshfix(holed: list[Mesh], tangled: list[Mesh], done: Report) -> list[Mesh]:
-    """Each part with its holes closed and its self-intersections removed; the part as it was where MeshFix
-    fails, or removes self-intersections only by cutting the part away (MeshFix deletes the triangles that cross
-    and fills what is left: a tangled part that changes size or volume is left as it was, never cut down; the
-    final check then says what is left)."""
+def _fixed_by_meshfix(holed: list[Mesh], tangled: list[Mesh], done: Report) -> tuple[list[Mesh], int]:
+    """Each part with its holes closed and its self-intersections removed, and how many of them were made the
+    solids they enclose. The part as it was where MeshFix fails, or removes self-intersections only by cutting the
+    part away (MeshFix deletes the triangles that cross and fills what is left: a tangled part that changes size or
+    volume is left as it was, never cut down; the final check then says what is left). A part with holes that
+    MeshFix would cut is tried once more: its holes closed by MeshFix alone, then united with itself."""
     parts = holed + tangled
     if not parts:
-        return parts
+        return parts, 0
     try:
         results = meshfix.repaired(parts)
     except meshfix.MeshFixFailed as failure:
         done.add(INFO, "meshfix_failed", _("Could not close holes or remove self-intersections: MeshFix failed "
                                            "({reason}).").format(reason=failure))
-        return parts
+        return parts, 0
     worked = np.array([len(result.faces) > 0 for result in results])
     cut = np.array([ok and not _keeps_shape(part, result.outward(), k >= len(holed))
                     for k, (part, result, ok) in enumerate(zip(parts, results, worked))])
+    retried = np.flatnonzero(cut[:len(holed)])
+    for k, united in zip(retried, _filled_and_united([parts[k] for k in retried])):
+        if united is not None:
+            results[k], cut[k] = united, False
+    united_count = len(retried) - int(cut[retried].sum())
     _said(done, "meshfix_would_cut", int(cut.sum()),
           "MeshFix could repair {count} part only by cutting away some of it; it is left as it was.",
           "MeshFix could repair {count} parts only by cutting away some of them; they are left as they were.")
@@ -228,11 +234,25 @@ def _fixed_by_meshfix(holed: list[Mesh], tangled: list[Mesh], done: Report) -> l
     _said(done, "meshfix_gave_up", int((~worked & ~cut).sum()),
           "MeshFix could not repair {count} part; it is left as it was.",
           "MeshFix could not repair {count} parts; they are left as they were.")
-    return [result.outward() if ok else part for part, result, ok in zip(parts, results, worked)]
+    return [result.outward() if ok else part for part, result, ok in zip(parts, results, worked)], united_count
 
 
-def _united_with_themselves(parts: list[Mesh], crossed: Crossing, part_of: np.ndarray, tangled: list[int],
-                            done: Report) -> tuple[list[Mesh], list[Mesh]]:
+def _filled_and_united(parts: list[Mesh]) -> list[Mesh | None]:
+    """Each part with its holes closed by MeshFix without its cutting step, then united with itself; None where
+    that gives no closed solid within the part's bounding box (a hole closed across the outside moves it)."""
+    try:
+        filled = meshfix.repaired(parts, cutting=False)
+    except meshfix.MeshFixFailed:
+        return [None] * len(parts)
+    found: list[Mesh | None] = []
+    for part, closed in zip(parts, filled):
+        united = united_with_itself(closed.outward()) if len(closed.faces) and not _broken(closed) else None
+        found.append(united if united is not None and _keeps_shape(part, united, False) else None)
+    return found
+
+
+def _united_with_themselves(parts: list[Mesh], crossed: Crossing, part_of: np.ndarray,
+                            tangled: list[int]) -> tuple[list[Mesh], list[Mesh]]:
     """The ``tangled`` ones of the closed ``parts`` (which cut through themselves, as ``crossed`` found on all of
     them, ``part_of`` each face) made into the solids they enclose, their shapes kept; and the parts where that
     could not be done (left to MeshFix)."""
@@ -244,11 +264,6 @@ def _united_with_themselves(parts: list[Mesh], crossed: Crossing, part_of: np.nd
         result = united_with_itself(part, within[part_of[within[:, 0]] == k] - first[k])
         resolved += [result] if result is not None else []
         left += [part] if result is None else []
-    _said(done, "united_with_itself", len(resolved),
-          "Removed the self-intersections of {count} part: it is now the solid its surface encloses (the part "
-          "united with itself, nothing cut away).",
-          "Removed the self-intersections of {count} parts: each is now the solid its surface encloses (the part "
-          "united with itself, nothing cut away).")
     return resolved, left
 
 
@@ -352,9 +367,15 @@ def repair(mesh: Mesh, min_part_mm: float = MIN_PART_MM, tolerance_mm: float = M
     whole, part_of = _labelled(closed)
     crossed = crossing(whole, part_of) if closed else None
     tangled = set(np.unique(part_of[crossed.within]).tolist()) if closed else set()
-    resolved, still_tangled = _united_with_themselves(closed, crossed, part_of, sorted(tangled), done) if closed \
+    resolved, still_tangled = _united_with_themselves(closed, crossed, part_of, sorted(tangled)) if closed \
         else ([], [])
-    fixed = resolved + _fixed_by_meshfix(left, still_tangled, done)
+    by_meshfix, filled_and_united = _fixed_by_meshfix(left, still_tangled, done)
+    _said(done, "united_with_itself", len(resolved) + filled_and_united,
+          "Removed the self-intersections of {count} part: it is now the solid its surface encloses (the part "
+          "united with itself, nothing cut away).",
+          "Removed the self-intersections of {count} parts: each is now the solid its surface encloses (the part "
+          "united with itself, nothing cut away).")
+    fixed = resolved + by_meshfix
     keep = [part for k, part in enumerate(closed) if k not in tangled] + fixed
     cutting = set(np.unique(part_of[crossed.between]).tolist()) if closed and not fixed else None
     result = _kept_apart(_united(keep, done, cutting), done) if len(keep) > 1 else keep[0] if keep else \
