@@ -23,12 +23,12 @@ TOUCH = 1e-6  # a point this close to a plane or line (as a share of the part's 
 # in 32-bit floats
 MAX_CROSSED_FACES = 20_000  # more triangles crossed than this: not attempted (each is split by itself, in about
 # half a millisecond: bounded time)
-MAX_WINDING_PAIRS = 50_000_000  # pieces of surface times triangles: beyond this, not attempted (a winding number
+MAX_WINDING_PAIRS = 30_000_000  # pieces of surface times triangles: beyond this, not attempted (a winding number
 # for each piece costs a look at every triangle)
 HALF_TOLERANCE = 1e-6  # how far twice a winding number on the surface may stray from an odd whole number
 AREA_TOLERANCE = 1e-6  # how far the pieces of a split triangle may fall short of covering it, as a share
 JITTER = 1e-4  # how far the corners where surfaces touch are nudged at most, as a share like TOUCH's
-NUDGES = 6  # rounds of nudging before giving up
+NUDGES = 4  # rounds of nudging before giving up (each round redoes the work: bounded time)
 NEAREST = 6  # corners nudged around each corner of a sliver that crossed after rounding
 
 
