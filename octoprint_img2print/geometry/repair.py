@@ -240,6 +240,8 @@ def _fixed_by_meshfix(holed: list[Mesh], tangled: list[Mesh], done: Report) -> t
 def _filled_and_united(parts: list[Mesh]) -> list[Mesh | None]:
     """Each part with its holes closed by MeshFix without its cutting step, then united with itself; None where
     that gives no closed solid within the part's bounding box (a hole closed across the outside moves it)."""
+    if not parts:
+        return []
     try:
         filled = meshfix.repaired(parts, cutting=False)
     except meshfix.MeshFixFailed:
