@@ -173,10 +173,10 @@ def _triple_points(vertices: np.ndarray, faces: np.ndarray, lines: _Lines, cut_b
     pair_number = {tuple(pair): k for k, pair in enumerate(lines.pairs.tolist())}
     positions = np.concatenate([vertices, lines.points])
     found: set[tuple[int, int, int]] = set()
-    for face, numbers in cut_by.items():
+    for face, crossings in cut_by.items():
         axes = _flat_axes(positions[faces[face]])
-        for n, first in enumerate(numbers):
-            for second in numbers[n + 1:]:
+        for n, first in enumerate(crossings):
+            for second in crossings[n + 1:]:
                 p, q = lines.segments[first], lines.segments[second]
                 if set(p.tolist()) & set(q.tolist()):
                     continue  # one line going on from one pair to the next
@@ -196,7 +196,10 @@ def _triple_points(vertices: np.ndarray, faces: np.ndarray, lines: _Lines, cut_b
             on_pair[pair_number[pair]].append(len(positions) + number)
         corners = vertices[faces[list(triple)]]
         normals = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
-        points.append(np.linalg.solve(normals, np.einsum("ij,ij->i", normals, corners[:, 0])))
+        try:
+            points.append(np.linalg.solve(normals, np.einsum("ij,ij->i", normals, corners[:, 0])))
+        except np.linalg.LinAlgError as parallel:  # two of the planes parallel: they only touch
+            raise _Touching(faces[list(triple)].reshape(-1)) from parallel
     return np.array(points).reshape(-1, 3), on_pair
 
 
@@ -279,6 +282,7 @@ def _resolved(part: Mesh, pairs: np.ndarray) -> Mesh | None:
     to degenerate, also where rounding the new corners to 32-bit floats made a sliver of a triangle cross."""
     if len(np.unique(pairs)) > MAX_CROSSED_FACES:
         return None
+    pairs = np.sort(pairs, axis=1)  # each pair lower face first, as the lines and their crossings are keyed
     touch = TOUCH * _scale(part)
     vertices, faces = part.vertices.astype(np.float64), part.faces.astype(np.int64)
     split = _split(vertices, faces, _crossing_lines(vertices, faces, pairs, touch), touch) if len(pairs) else \
