@@ -319,10 +319,11 @@ def _pairs_near(mesh: Mesh, changed: np.ndarray) -> np.ndarray:
 
 def _corners_near(vertices: np.ndarray, points: np.ndarray) -> np.ndarray:
     """The corners of the part nearest each point, a few each (those that decide where a sliver came from)."""
+    from scipy.spatial import cKDTree  # on first use: a lithophane never needs it
+
     if len(vertices) <= NEAREST:
         return np.arange(len(vertices))
-    return np.concatenate([np.argpartition(np.linalg.norm(vertices - point, axis=1), NEAREST)[:NEAREST]
-                           for point in points])
+    return cKDTree(vertices).query(points, k=NEAREST)[1].reshape(-1)
 
 
 def united_with_itself(part: Mesh, pairs: np.ndarray | None = None) -> Mesh | None:
