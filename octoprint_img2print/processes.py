@@ -29,7 +29,10 @@ def cancel_while_starting() -> None:
     """Ctrl-C while the command still imports its libraries (half a second) ends it as a cancel: exit 130 and one
     line, not a traceback. It ends the process at once: nothing is written yet, and an exception raised here may
     land in a callback of the import machinery, where Python prints and ignores it (the command went on to the
-    end). The command puts its own handler in place once it runs."""
+    end). The command puts its own handler in place once it runs. A Ctrl-C while the catalogue itself is read is
+    kept and acted on right after, with the message in the reader's language."""
+    came: list[int] = []
+    signal.signal(signal.SIGINT, lambda number, _frame: came.append(number))
     from .i18n import _
 
     def cancelled(_signal: int, _frame: object) -> None:
@@ -37,6 +40,8 @@ def cancel_while_starting() -> None:
         os._exit(130)
 
     signal.signal(signal.SIGINT, cancelled)
+    if came:
+        cancelled(signal.SIGINT, None)
 
 
 def end_with_parent_or_now() -> None:

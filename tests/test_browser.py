@@ -62,6 +62,7 @@ def open_tab(driver) -> None:
     link = driver.find_element(By.CSS_SELECTOR, "#tab_plugin_img2print_link a")
     driver.execute_script("arguments[0].click()", link)
     wait_for(lambda: driver.find_element(By.ID, "img2print").is_displayed())
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#img2print-mode option[value=logo]"))  # modes loaded
 
 
 def wait_for(condition, timeout: float = 120.0):
