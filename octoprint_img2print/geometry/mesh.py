@@ -72,6 +72,12 @@ class Mesh:
         return self.flipped() if self.volume() < 0 else self
 
 
+def compacted(vertices: np.ndarray, faces: np.ndarray) -> Mesh:
+    """The mesh of ``faces`` with only the corners they use."""
+    used, inverse = np.unique(faces.reshape(-1), return_inverse=True)
+    return Mesh(vertices[used], inverse.reshape(-1, 3))
+
+
 def concatenate(meshes: list[Mesh]) -> Mesh:
     """One mesh holding all given meshes (their vertices are not merged)."""
     vertices, faces, offset = [], [], 0

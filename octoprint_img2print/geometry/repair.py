@@ -28,7 +28,7 @@ from .checks import (
 )
 from .grouping import equal_rows
 from .intersections import Crossing, crossing
-from .mesh import Mesh, concatenate
+from .mesh import Mesh, compacted, concatenate
 from .self_union import united_with_itself
 
 MERGE_TOLERANCE_MM = 1e-4
@@ -71,18 +71,12 @@ def _said(done: Report, code: str, count: int, singular: str, plural: str, **num
         done.add(INFO, code, ngettext(singular, plural, count).format(count=count, **numbers), count=count)
 
 
-def _compacted(vertices: np.ndarray, faces: np.ndarray) -> Mesh:
-    """The mesh with only the corners its faces use."""
-    used, inverse = np.unique(faces.reshape(-1), return_inverse=True)
-    return Mesh(vertices[used], inverse.reshape(-1, 3))
-
-
 def _finite(mesh: Mesh, done: Report) -> Mesh:
     good = np.isfinite(mesh.vertices).all(axis=1)[mesh.faces].all(axis=1)
     _said(done, "dropped_non_finite", int((~good).sum()),
           "Dropped {count} triangle with invalid (NaN or infinite) corners.",
           "Dropped {count} triangles with invalid (NaN or infinite) corners.")
-    return _compacted(mesh.vertices, mesh.faces[good]) if not good.all() else mesh
+    return compacted(mesh.vertices, mesh.faces[good]) if not good.all() else mesh
 
 
 def _merged(mesh: Mesh, done: Report, tolerance: float) -> Mesh:
@@ -159,7 +153,7 @@ def _broken_parts(table: topology.Edges, labels: np.ndarray, count: int) -> np.n
 
 
 def _parts(mesh: Mesh, labels: np.ndarray, count: int) -> list[Mesh]:
-    return [_compacted(mesh.vertices, mesh.faces[labels == k]) for k in range(count)]
+    return [compacted(mesh.vertices, mesh.faces[labels == k]) for k in range(count)]
 
 
 def _specks(parts: list[Mesh], done: Report, min_part_mm: float) -> np.ndarray:

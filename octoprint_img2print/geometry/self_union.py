@@ -16,7 +16,7 @@ import numpy as np
 
 from . import topology
 from .intersections import crossing_pairs
-from .mesh import Mesh
+from .mesh import Mesh, compacted
 
 TOUCH = 1e-6  # a point this close to a plane or line (as a share of the part's size or distance from the origin,
 # whichever is larger: about 8 steps of a 32-bit float) touches it: a crossing too close to degenerate to resolve
@@ -294,8 +294,7 @@ def _resolved(part: Mesh, pairs: np.ndarray) -> Mesh | None:
         return part
     positions, faces, untouched = split
     kept = side != 0
-    used, inverse = np.unique(np.where((side < 0)[:, None], faces[:, ::-1], faces)[kept], return_inverse=True)
-    result = Mesh(positions[used], inverse.reshape(-1, 3))
+    result = compacted(positions, np.where((side < 0)[:, None], faces[:, ::-1], faces)[kept])
     table = topology.edges(result.faces, len(result.vertices))
     if table.open or table.non_manifold or table.inconsistent():
         return None
