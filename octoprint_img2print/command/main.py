@@ -355,12 +355,13 @@ def _failed(args: argparse.Namespace, error: Img2PrintError) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
-    signal.signal(signal.SIGINT, processes.interrupt)  # Ctrl-C from here on: KeyboardInterrupt, cleaned up (after
-    # native code that calls back into Python, and after starting a child)
-    processes.hold_interrupts_while_forking()
-    if args.command in ONE_PROCESS_COMMANDS:  # kill (SIGTERM) cleans up like Ctrl-C: no slicer, no temporary folder
-        signal.signal(signal.SIGTERM, processes.interrupt)
-    try:
+    before = signal.getsignal(signal.SIGINT)  # the command's start-up handler (a cancel at once), or the caller's
+    try:  # from the first handler on, so a Ctrl-C the moment it is in place is a cancel too
+        signal.signal(signal.SIGINT, processes.interrupt)  # Ctrl-C from here on: KeyboardInterrupt, cleaned up
+        # (after native code that calls back into Python, and after starting a child)
+        processes.hold_interrupts_while_forking()
+        if args.command in ONE_PROCESS_COMMANDS:  # kill (SIGTERM) cleans up like Ctrl-C: no slicer, no temporary
+            signal.signal(signal.SIGTERM, processes.interrupt)  # folder
         _limits_given(args)
         commands = {"convert": _convert, "trace": _trace, "slice": _slice, "profiles": _profiles, "check": _check,
                     "repair": _repair, "generate": _generate, "filaments": run_filaments, "farm": run_farm,
@@ -376,4 +377,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("img2print: cancelled."), file=sys.stderr)
         return 130
+    finally:  # a Ctrl-C after the work is done (the exit still to come) is the start-up handler's again, no traceback
+        signal.signal(signal.SIGINT, before)
 
