@@ -45,8 +45,9 @@ from .modes import ARTWORK, COLOUR, DRAWING, ELEVATION, FLAT_ART, NOTHING, PHOTO
 from .options import require_range
 from .printers.fit import fit_to_printer
 from .printers.profile import PrinterProfile
+from .processes import in_background
 from .recipe import Recipe
-from .rendering.gcode_thumbnail import embed
+from .rendering.gcode_thumbnail import embed, thumbnail_block
 from .rendering.live_sheet import live_sheet
 from .rendering.painted import painted_colours, painted_picture
 from .rendering.preview import backlit_picture, solid_picture
@@ -664,6 +665,7 @@ def slice_job(source: bytes | Path, output: Path, recipe: Recipe = NOTHING_ASKED
         work = Path(folder)
         model = work / "model.stl"
         write_stl(prepared.mesh, model)
+        drawing = in_background(thumbnail_block, prepared.mesh)  # drawn while the slicer runs
         sliced = work / "out.gcode"
         figures = backend.slice(info, model, sliced, printer, prepared.settings, work, progress=slicing_progress,
                                 cancel=cancel, timeout_s=recipe.timeout_s)
@@ -672,7 +674,7 @@ def slice_job(source: bytes | Path, output: Path, recipe: Recipe = NOTHING_ASKED
         verify(facts, printer, backend.label)
         facts.estimated_time_s = figures.get("estimated_time_s", facts.estimated_time_s)
         facts.filament_mm = figures.get("filament_mm", facts.filament_mm)
-        embed(sliced, prepared.mesh)
+        embed(sliced, drawing.result())
         write_atomically(output, lambda target: shutil.move(str(sliced), target))
     return SliceResult(output, info.name, info.version_text, printer.id, prepared.intent.id, prepared.settings,
                        prepared.orientation, facts, [round(float(v), 3) for v in prepared.mesh.size()], report)

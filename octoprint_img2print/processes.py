@@ -1,5 +1,5 @@
-"""Helpers for img2print's processes: children end when the process that started them ends, and Ctrl-C waits for
-native code that calls back into Python."""
+"""Helpers for img2print's processes: children end when the process that started them ends, Ctrl-C waits for
+native code that calls back into Python, and side work never holds up a cancel."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
 
 PR_SET_PDEATHSIG = 1
 _native_depth = 0  # how many native_code blocks are running
@@ -107,3 +111,19 @@ def native_code() -> Iterator[None]:
         _native_depth -= 1
         if not _native_depth and _interrupted:
             raise KeyboardInterrupt
+
+
+def in_background(function: Callable[..., Result], *args: Any) -> Future[Result]:
+    """Run ``function`` on a thread of its own that never holds up the process's end (a Ctrl-C or a failed job
+    does not wait for it, as a thread pool's would); its result or error comes through the future."""
+    future: Future[Result] = Future()
+
+    def run() -> None:
+        future.set_running_or_notify_cancel()
+        try:
+            future.set_result(function(*args))
+        except BaseException as error:  # handed to whoever asks for the result
+            future.set_exception(error)
+
+    threading.Thread(target=run, name=f"img2print-{function.__name__}", daemon=True).start()
+    return future

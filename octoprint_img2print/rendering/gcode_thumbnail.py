@@ -27,9 +27,9 @@ def thumbnail_block(mesh: Mesh) -> str:
     return "\n".join(blocks) + "\n"
 
 
-def embed(gcode: Path, mesh: Mesh) -> None:
-    """Put the previews after the G-code's first line (where PrusaSlicer puts its own)."""
-    block = thumbnail_block(mesh)
+def embed(gcode: Path, block: str) -> None:
+    """Put the previews (``thumbnail_block``'s lines) after the G-code's first line (where PrusaSlicer puts its
+    own)."""
     staged = gcode.with_name(gcode.name + ".thumb")
     try:
         with open(gcode, "rb") as source, open(staged, "wb") as target:
