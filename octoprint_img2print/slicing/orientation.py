@@ -14,6 +14,7 @@ from ..i18n import _
 ON_BED_MM = 0.05
 FLAT_DOWN = 0.999  # a face whose unit normal points down this much lies flat (bed contact when lowest)
 CANDIDATES_FROM_HULL = 24
+MIN_FOOTING_MM2 = 1.0  # a turn resting on less face than this stands on edges or points: it would not stick
 TOPPLES_ABOVE = 10.0  # a model standing on an edge taller than this many times the edge's depth may topple
 
 UPRIGHT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
@@ -50,13 +51,15 @@ def _unit_normals(mesh: Mesh) -> tuple[np.ndarray, np.ndarray]:
 def _overhang_and_base_at(heights: np.ndarray, normal_z: np.ndarray, areas: np.ndarray, faces: np.ndarray,
                           angle_deg: float) -> tuple[float, float]:
     """Overhang and bed contact of a solid whose vertices stand at ``heights`` and whose faces' unit normals point up
-    by ``normal_z``."""
+    by ``normal_z``. Only the few faces facing down with a first corner on the bed are looked at whole."""
     steep = math.cos(math.radians(angle_deg))
-    under = np.flatnonzero(normal_z < -min(steep, FLAT_DOWN))  # only these can count
-    lowest = heights[faces[under]].max(axis=1) <= float(heights.min()) + ON_BED_MM
-    facing_down = normal_z[under] < -steep
-    return (float(areas[under][facing_down & ~lowest].sum()),
-            float(areas[under][lowest & (normal_z[under] < -FLAT_DOWN)].sum()))
+    on_bed = heights <= float(heights.min()) + ON_BED_MM
+    lowest = np.flatnonzero((normal_z < -min(steep, FLAT_DOWN)) & on_bed[faces[:, 0]])  # only these can count
+    lowest = lowest[on_bed[faces[lowest, 1]] & on_bed[faces[lowest, 2]]]
+    resting = np.zeros(len(faces), dtype=bool)
+    resting[lowest] = True
+    return (float(np.sum(areas, where=(normal_z < -steep) & ~resting)),
+            float(np.sum(areas, where=resting & (normal_z < -FLAT_DOWN))))
 
 
 def overhang_and_base(mesh: Mesh, angle_deg: float = 45.0) -> tuple[float, float]:
@@ -75,7 +78,8 @@ def _candidate_directions(mesh: Mesh) -> list[np.ndarray]:
 
 
 def best_orientation(mesh: Mesh, angle_deg: float = 45.0) -> Orientation:
-    """The turn that leaves the least overhang to support, then the largest footing, then the lowest height.
+    """The turn that rests on a face (not on edges or points, which would not stick to the bed) and leaves the least
+    overhang to support, then has the largest footing, then the lowest height.
 
     Each candidate turn is scored from the heights of the turned vertices and the turned normals' upward part,
     without turning the whole mesh."""
@@ -86,9 +90,10 @@ def best_orientation(mesh: Mesh, angle_deg: float = 45.0) -> Orientation:
         rotation = rotation_to_floor(direction)
         heights = vertices @ rotation[2]
         overhang, base = _overhang_and_base_at(heights, normals @ rotation[2], areas, mesh.faces, angle_deg)
-        scored.append((round(overhang, 0), -round(base, 0), float(np.ptp(heights)), rotation, overhang, base))
-    scored.sort(key=lambda s: s[:3])
-    _o, _b, _h, rotation, overhang, base = scored[0]
+        scored.append((base < MIN_FOOTING_MM2, round(overhang, 0), -round(base, 0), float(np.ptp(heights)), rotation,
+                       overhang, base))
+    scored.sort(key=lambda s: s[:4])
+    *_ranks, rotation, overhang, base = scored[0]
     as_built, _base = _overhang_and_base_at(vertices[:, 2], normals[:, 2], areas, mesh.faces, angle_deg)
     reason = _("Turned to leave {overhang:.0f} mm² of overhang (as built: {built:.0f} mm²) on a footing of "
                "{base:.0f} mm².").format(overhang=overhang, built=as_built, base=base)
