@@ -150,10 +150,13 @@ def summarize(mesh: Mesh, thorough: bool = False) -> MeshSummary:
     if labels.max() > 0 and not mesh.merged:  # parts that only touch: a slicer joins corners by position
         table = topology.edges(welded(mesh).faces, count)
     open_edges, non_manifold, inconsistent = table.open, table.non_manifold, table.inconsistent()
-    areas = np.linalg.norm(mesh.face_normals(), axis=1) / 2.0
+    normals = mesh.face_normals()
+    areas = np.linalg.norm(normals, axis=1) / 2.0
     repeated = (faces[:, 0] == faces[:, 1]) | (faces[:, 1] == faces[:, 2]) | (faces[:, 2] == faces[:, 0])
     degenerate = int(((areas <= DEGENERATE_AREA_MM2) | repeated).sum())
-    volume = mesh.volume()
+    face_volumes = mesh.face_volumes(normals)
+    del normals
+    volume = float(face_volumes.sum())
     shells = int(labels.max()) + 1
     counted = (
         ("open_edges", open_edges, ngettext("The surface is not closed: {count} edge belongs to only one triangle.",
@@ -187,7 +190,7 @@ def summarize(mesh: Mesh, thorough: bool = False) -> MeshSummary:
                 count=small)
     crossing = None
     if thorough and not report.has_errors:
-        crossing = _thorough(mesh, labels, shells, topology.signed_volumes(mesh, labels, shells), report)
+        crossing = _thorough(mesh, labels, shells, topology.signed_volumes(face_volumes, labels, shells), report)
     return MeshSummary([float(v) for v in mesh.size()], len(faces), count, volume, shells, open_edges, non_manifold,
                        inconsistent, degenerate, report, *(crossing or (None, None)))
 

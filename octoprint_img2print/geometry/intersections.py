@@ -8,15 +8,16 @@ along a line counts: the two print fused, so they are overlapping parts."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from .fans import flat_fans
 from .mesh import Mesh
-from .nearby import close_pairs
+from .nearby import THREADS, close_pairs
 
-PAIR_CHUNK = 1_000_000  # candidate pairs tested at once
+PAIR_CHUNK = 500_000  # candidate pairs tested at once by each thread
 SIDE_EPSILON = 1e-9  # relative: a corner this close to the other's plane lies on it
 
 
@@ -90,8 +91,10 @@ def crossing_pairs(mesh: Mesh) -> np.ndarray:
     triangles = mesh.vertices[mesh.faces[involved]].astype(np.float64)
     normals = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
     extents = (high[involved] - low[involved]).max(axis=1).astype(np.float64)
-    found = [np.stack(_cut(triangles, normals, extents, *local[start:start + PAIR_CHUNK].T), axis=1)
-             for start in range(0, len(local), PAIR_CHUNK)]
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:  # numpy lets go of the interpreter: chunks side by side
+        found = list(pool.map(lambda start: np.stack(_cut(triangles, normals, extents,
+                                                          *local[start:start + PAIR_CHUNK].T), axis=1),
+                              range(0, len(local), PAIR_CHUNK)))
     return involved[np.concatenate(found)] if found else np.zeros((0, 2), dtype=np.int64)
 
 
