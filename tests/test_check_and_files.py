@@ -195,3 +195,21 @@ def test_an_stl_welds_into_one_closed_solid_even_when_hashes_collide(tmp_path, m
     mesh = read_stl(tmp_path / "box.stl")
     assert len(mesh.vertices) == 8 and len(mesh.faces) == 12
     assert mesh.volume() == pytest.approx(6000.0)
+
+
+def test_the_edge_tables_sort_is_numpys_stable_sort():
+    """The edge table's sort (keys packed with their places where both fit in 64 bits, else an argsort) puts equal
+    keys in the order they came, as numpy's stable sort does; and it counts edges as trimesh does."""
+    from octoprint_img2print.geometry import topology
+
+    rng = np.random.default_rng(8)
+    for keys in (rng.integers(0, 40, 50_000), rng.integers(0, 2**40, 50_000), rng.integers(2**60, 2**62, 5_000),
+                 np.zeros(0, dtype=np.int64)):
+        order, ordered = topology._stable_order(keys)
+        assert np.array_equal(order, np.argsort(keys, kind="stable")) and np.array_equal(ordered, np.sort(keys))
+    solid = trimesh.creation.icosphere(subdivisions=3)
+    doubled = np.concatenate([solid.faces, solid.faces[:5]])  # five edges gain a third face
+    table = topology.edges(doubled, len(solid.vertices))
+    assert len(table.counts) == len(solid.edges_unique)
+    assert table.non_manifold == len(np.unique(np.sort(solid.faces[:5][:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2)),
+                                               axis=0))

@@ -53,14 +53,25 @@ class Edges:
         return self.faces[:-1][joined], self.faces[1:][joined]
 
 
+def _stable_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The order that sorts non-negative ``keys`` stably, and the sorted keys: by one sort of each key packed with
+    its place in 64 bits where both fit (a sort of plain numbers is about twice as fast as an argsort)."""
+    place_bits = max(1, (len(keys) - 1).bit_length())
+    if not len(keys) or int(keys.max()).bit_length() + place_bits > 64:
+        order = np.argsort(keys, kind="stable")
+        return order, keys[order]
+    packed = np.sort((keys.astype(np.uint64) << np.uint64(place_bits)) | np.arange(len(keys), dtype=np.uint64))
+    return ((packed & np.uint64((1 << place_bits) - 1)).astype(np.int64),
+            (packed >> np.uint64(place_bits)).astype(np.int64))
+
+
 def edges(faces: np.ndarray, vertex_count: int) -> Edges:
     """The edge table of ``faces``: one stable sort of packed 64-bit keys."""
     directed = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]).astype(np.int64)
     owner = np.tile(np.arange(len(faces), dtype=np.int64), 3)
     keys = np.minimum(directed[:, 0], directed[:, 1]) * max(vertex_count, 1) + np.maximum(directed[:, 0],
                                                                                         directed[:, 1])
-    order = np.argsort(keys, kind="stable")
-    keys = keys[order]
+    order, keys = _stable_order(keys)
     starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else np.zeros(0, int)
     counts = np.diff(np.append(starts, len(keys)))
     return Edges(directed[order], owner[order], keys, starts, counts)
