@@ -44,16 +44,20 @@ class Mesh:
         low, high = self.bounds()
         return high - low
 
+    def _corner(self, k: int) -> np.ndarray:
+        """Corner ``k`` of every face, in float64."""
+        return self.vertices[self.faces[:, k]].astype(np.float64)
+
     def face_normals(self) -> np.ndarray:
         """Unnormalised normals (twice the area) of every face."""
-        tri = self.triangles
-        return np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+        first = self._corner(0)
+        return np.cross(self._corner(1) - first, self._corner(2) - first)
 
     def face_volumes(self, normals: np.ndarray | None = None) -> np.ndarray:
-        """Each face's share of the signed volume (the tetrahedron it spans with the origin), from ``normals`` (the
-        face normals) when they are already worked out."""
-        normals = self.face_normals() if normals is None else normals
-        return np.einsum("ij,ij->i", self.vertices[self.faces[:, 0]].astype(np.float64), normals) / 6.0
+        """Each face's share of the signed volume (the tetrahedron it spans with the origin): a . (b x c) / 6, or
+        a . n / 6 from the face normals ``normals`` when they are already worked out (the same: a . (a x ..) is 0)."""
+        crossed = np.cross(self._corner(1), self._corner(2)) if normals is None else normals
+        return np.einsum("ij,ij->i", self._corner(0), crossed) / 6.0
 
     def volume(self) -> float:
         """Signed volume; positive for a closed, outward-wound solid."""
