@@ -10,7 +10,7 @@ import math
 import shutil
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from .filaments.slicer_projects import colour_change_parts
 from .generating import tripo
 from .geometry import outline
 from .geometry.budget import gigabytes, memory_budget, slicer_bytes
-from .geometry.checks import MIN_PART_MM, MeshSummary, needs_repair, summarize, verdict
+from .geometry.checks import MIN_PART_MM, MeshSummary, closer_look, first_look, needs_repair, summarize, verdict
 from .geometry.files import READ_MODEL_EXTENSIONS, model_format, read_mesh, write_atomically, write_mesh
 from .geometry.mesh import Mesh
 from .geometry.placing import scaled_to_height, standing
@@ -580,11 +580,16 @@ def detect_slicer(name: str | None = None, configured: Mapping[str, str] | None 
     return backend.detect(configured or {})
 
 
-def _printable_model(mesh: Mesh, name: str, repair: bool, progress: Progress) -> tuple[Mesh, Report]:
-    """A model as it is when it passes the thorough check, else repaired (if allowed and possible), with a report
-    of what repair did; a BadInput when it cannot be printed."""
-    summary = summarize(mesh, thorough=True)
-    if not needs_repair(summary) and summary.closed:
+def _sound(summary: MeshSummary) -> bool:
+    """Whether a model prints as it is: nothing stops it and nothing for repair to do."""
+    return summary.closed and not needs_repair(summary)
+
+
+def _printable_model(mesh: Mesh, name: str, repair: bool, progress: Progress,
+                     summary: MeshSummary) -> tuple[Mesh, Report]:
+    """A model as it is when it passes the thorough check (``summary``), else repaired (if allowed and possible),
+    with a report of what repair did; a BadInput when it cannot be printed."""
+    if _sound(summary):
         return mesh, Report()
     if not repair or not needs_repair(summary):  # not allowed, or nothing repair knows (no triangles at all)
         if summary.closed:
@@ -616,26 +621,59 @@ def _require_slicer_memory(triangles: int, slicer: str) -> None:
                        triangles=triangles, need_bytes=need, budget_bytes=budget)
 
 
+@dataclass
+class _Solid:
+    """What is sliced: the solid, what was found and done on the way, the mode and options that built it (none for
+    a model file), and the thorough check of a model file that runs beside the slicer."""
+
+    mesh: Mesh
+    report: Report
+    mode: Mode | None = None
+    options: SizedOptions | None = None
+    checking: Future[MeshSummary] | None = None
+
+
+class _Unsound(Exception):
+    """The thorough check beside the slicer found what stops the model or what repair would change."""
+
+
+@dataclass
+class _StopSlicing:
+    """The slicer's cancel: the person's, or the thorough check beside it finding the model unsound (its error, if
+    it failed, comes through here)."""
+
+    cancel: threading.Event | None
+    checking: Future[MeshSummary]
+
+    def is_set(self) -> bool:
+        """Whether the slicer should stop."""
+        return bool(self.cancel is not None and self.cancel.is_set()) or (self.checking.done()
+                                                                          and not _sound(self.checking.result()))
+
+
 def _model_for_slicing(source: bytes | Path, name: str, recipe: Recipe, printer: PrinterProfile, repair: bool,
-                       progress: Progress,
-                       built: ConvertResult | None) -> tuple[Mesh, Report, Mode | None, SizedOptions | None]:
-    """The solid to slice: a model file (repaired if it must be and ``repair`` allows), or a picture converted by
-    its mode (``built`` when the printer's bed leaves its size as it is)."""
+                       progress: Progress, built: ConvertResult | None) -> _Solid:
+    """The solid to slice: a model file (repaired if it must be and ``repair`` allows; one sound at the first look
+    is sliced while the thorough look runs beside), or a picture converted by its mode (``built`` when the
+    printer's bed leaves its size as it is)."""
     if is_model_file(name):
         if isinstance(source, bytes):
             raise BadInput("model_bytes", _("{file}: give model files as a path.").format(file=name), file=name)
         progress(stages.LOADING)
         mesh = read_mesh(Path(source), name)
         progress(stages.CHECKING)
-        return (*_printable_model(mesh, name, repair, progress), None, None)
+        summary, parts = first_look(mesh)
+        if _sound(summary):
+            return _Solid(mesh, Report(), checking=in_background(closer_look, mesh, summary, parts))
+        return _Solid(*_printable_model(mesh, name, repair, progress, closer_look(mesh, summary, parts)))
     widest = _widest(printer)
     if built is not None and _for_filament(built.mode.options_from(recipe.options, widest),
                                            recipe.filament) == built.options:
         report = Report()
         report.extend(built.report)
-        return built.mesh, report, built.mode, built.options
+        return _Solid(built.mesh, report, built.mode, built.options)
     built = build_solid(source, recipe, name=name, widest=widest, progress=progress)
-    return built.mesh, built.report, built.mode, built.options
+    return _Solid(built.mesh, built.report, built.mode, built.options)
 
 
 def slice_job(source: bytes | Path, output: Path, recipe: Recipe = NOTHING_ASKED, *, printer: PrinterProfile,
@@ -645,30 +683,59 @@ def slice_job(source: bytes | Path, output: Path, recipe: Recipe = NOTHING_ASKED
     """Picture or model -> checked solid -> oriented and fitted to the printer -> sliced -> checked G-code.
 
     ``built``: the solid already built from this picture with these options and no printer in mind (as a batch
-    writes it); it is sliced as it is unless this printer's bed caps its default size."""
+    writes it); it is sliced as it is unless this printer's bed caps its default size. A model file sound at the
+    first look is sliced while its thorough check runs beside; if that check finds it unsound, the slicer stops and
+    the model is repaired (where allowed) and sliced again, or refused, as it would have been before slicing."""
     output = Path(output)
     name = name or (source.name if isinstance(source, Path) else "upload")
-    chosen_overrides = SliceOverrides.parse(recipe.overrides)
+    overrides = SliceOverrides.parse(recipe.overrides)
     with ThreadPoolExecutor(1, thread_name_prefix="img2print-detect") as beside:
         detecting = beside.submit(detect_slicer, recipe.slicer, recipe.slicer_settings)  # answers while we build
-        mesh, report, used_mode, mode_options = _model_for_slicing(source, name, recipe, printer, repair, progress,
-                                                                   built)
+        solid = _model_for_slicing(source, name, recipe, printer, repair, progress, built)
         info = detecting.result()
+    if solid.checking is not None:
+        try:
+            return _sliced(solid, output, recipe, overrides, printer, info, cancel, progress, slicing_progress)
+        except _Unsound:
+            pass
+        except Img2PrintError:  # refused before the check beside ended (too large for the bed...): its verdict first
+            if (cancel is not None and cancel.is_set()) or _sound(solid.checking.result()):
+                raise
+        progress(stages.CHECKING)
+        solid = _Solid(*_printable_model(solid.mesh, name, repair, progress, solid.checking.result()))
+    return _sliced(solid, output, recipe, overrides, printer, info, cancel, progress, slicing_progress)
+
+
+def _sliced(solid: _Solid, output: Path, recipe: Recipe, overrides: SliceOverrides, printer: PrinterProfile,
+            info: SlicerInfo, cancel: threading.Event | None, progress: Progress,
+            slicing_progress: Callable[[float], None] | None) -> SliceResult:
+    """The solid oriented and fitted to the printer, sliced, its G-code checked and written to ``output``;
+    ``_Unsound`` (nothing written) when the thorough check beside the slicer finds the model unsound."""
     backend = get_backend(info.name)
-    prepared = prepare_for_printer(mesh, printer, mode=used_mode, options=mode_options, intent=recipe.intent,
-                                   overrides=chosen_overrides, tree_supports=backend.has_tree_supports(info),
-                                   painted=painted_plan(report, used_mode, mode_options, mesh))
+    report = solid.report
+    prepared = prepare_for_printer(solid.mesh, printer, mode=solid.mode, options=solid.options, intent=recipe.intent,
+                                   overrides=overrides,
+                                   tree_supports=backend.has_tree_supports(info),
+                                   painted=painted_plan(report, solid.mode, solid.options, solid.mesh))
     report.extend(prepared.report)
     _require_slicer_memory(len(prepared.mesh.faces), backend.label)
     progress(stages.SLICING)
+    stop = cancel if solid.checking is None else _StopSlicing(cancel, solid.checking)
     with scratch_folder("slice") as folder:
         work = Path(folder)
         model = work / "model.stl"
         write_stl(prepared.mesh, model)
         drawing = in_background(thumbnail_block, prepared.mesh)  # drawn while the slicer runs
         sliced = work / "out.gcode"
-        figures = backend.slice(info, model, sliced, printer, prepared.settings, work, progress=slicing_progress,
-                                cancel=cancel, timeout_s=recipe.timeout_s)
+        try:
+            figures = backend.slice(info, model, sliced, printer, prepared.settings, work, progress=slicing_progress,
+                                    cancel=stop, timeout_s=recipe.timeout_s)
+        except Cancelled:
+            if stop is cancel or (cancel is not None and cancel.is_set()):
+                raise
+            raise _Unsound from None  # the check beside stopped it
+        if solid.checking is not None and not _sound(solid.checking.result()):
+            raise _Unsound
         progress(stages.INSPECTING)
         facts = inspect(sliced, printer.centre, Commands(printer.start_macro, printer.end_macro))
         verify(facts, printer, backend.label)

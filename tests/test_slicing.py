@@ -379,3 +379,56 @@ def test_the_gcodes_thumbnail_shows_the_solid_without_pinholes(capsys, tmp_path,
     around = sum(np.roll(np.roll(drawn, dy, 0), dx, 1) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx)
     inside = (around == 8)[1:-1, 1:-1]
     assert drawn.sum() > 1000 and not (inside & ~drawn[1:-1, 1:-1]).any()
+
+
+@pytest.mark.parametrize("check_ends", ["first", "last"])
+def test_a_model_running_through_itself_is_checked_while_it_slices_and_only_its_repair_is_printed(
+        capsys, tmp_path, monkeypatch, check_ends):
+    """A closed model that runs through itself (a sphere with its top pulled down through its bottom, 24 mm tall;
+    united with itself, 20 mm) looks sound at first: the slicer starts while the thorough check runs beside it. The
+    G-code of the model as it came is never used, whether the check ends first (the slicer is stopped) or after the
+    slicer (its G-code is dropped): the model is united with itself and sliced again. With --no-repair it is
+    refused and nothing is written."""
+    import time
+
+    from tangled import spiked_sphere
+
+    require(shutil.which("prusa-slicer") is not None, "prusa-slicer")
+    model = tmp_path / "spiked.stl"
+    spiked_sphere().export(model)
+    runs = []
+    real_backend, real_look = pipeline.get_backend, pipeline.closer_look
+
+    class Counted:
+        def __init__(self, backend):
+            self.backend = backend
+
+        def __getattr__(self, name):
+            return getattr(self.backend, name)
+
+        def slice(self, *args, **kwargs):
+            runs.append("started")
+            figures = self.backend.slice(*args, **kwargs)
+            runs.append("finished")
+            return figures
+
+    def late_look(*args):
+        time.sleep(4.0)  # the slicer of a small model is done by then
+        return real_look(*args)
+
+    monkeypatch.setattr(pipeline, "get_backend", lambda name: Counted(real_backend(name)))
+    if check_ends == "last":
+        monkeypatch.setattr(pipeline, "closer_look", late_look)
+    code, answer = slice_cli(capsys, model, tmp_path / "o.gcode", "--printer", "generic", "--slicer", "prusaslicer")
+    codes = [f["code"] for f in answer["findings"]]
+    assert code == 0 and "model_repaired" in codes and "united_with_itself" in codes, answer
+    assert max(answer["size_mm"]) == pytest.approx(20.0, abs=0.5)  # the repaired sphere, not the 24 mm one
+    assert max(read(tmp_path / "o.gcode").layer_zs) == pytest.approx(max(answer["size_mm"]), abs=0.3)  # printed so
+    assert runs[0] == "started" and runs[-2:] == ["started", "finished"] and runs.count("started") == 2
+    if check_ends == "last":
+        assert runs == ["started", "finished", "started", "finished"]
+    (tmp_path / "o.gcode").unlink()
+    code, answer = slice_cli(capsys, model, tmp_path / "o.gcode", "--printer", "generic", "--slicer", "prusaslicer",
+                             "--no-repair")
+    assert code == 3 and answer["error"]["code"] == "model_not_printable"
+    assert "self-intersection" in answer["error"]["message"] and not list(tmp_path.glob("*.gcode"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -130,21 +130,48 @@ def _thorough(mesh: Mesh, labels: np.ndarray, count: int, volumes: np.ndarray, r
     return within, len(uniting)
 
 
+@dataclass
+class Parts:
+    """A mesh's parts as the first look found them, for the closer look."""
+
+    labels: np.ndarray  # each face's part
+    count: int
+    volumes: np.ndarray  # each part's signed volume
+
+
 def summarize(mesh: Mesh, thorough: bool = False) -> MeshSummary:
     """Measure ``mesh`` and report every defect that would stop it from printing; ``thorough`` also looks for
     self-intersections and overlapping parts (slower)."""
+    summary, parts = first_look(mesh)
+    return closer_look(mesh, summary, parts) if thorough else summary
+
+
+def closer_look(mesh: Mesh, summary: MeshSummary, parts: Parts | None) -> MeshSummary:
+    """``summary`` (the first look's, left as it is) with self-intersections and overlapping parts looked for,
+    where the first look found nothing that stops the model."""
+    if parts is None or summary.report.has_errors:
+        return summary
+    report = Report()
+    report.extend(summary.report)
+    within, uniting = _thorough(mesh, parts.labels, parts.count, parts.volumes, report)
+    return replace(summary, report=report, self_intersections=within, overlapping_shells=uniting)
+
+
+def first_look(mesh: Mesh) -> tuple[MeshSummary, Parts | None]:
+    """Measure ``mesh`` and report the defects found without looking for self-intersections; and its parts (none
+    when it has no triangles or corners that are not numbers)."""
     faces, count = mesh.faces, len(mesh.vertices)
     report = Report()
     if len(faces) == 0:
         report.add(ERROR, "empty_mesh", _("The model has no triangles."))
-        return MeshSummary([0.0, 0.0, 0.0], 0, count, 0.0, 0, 0, 0, 0, 0, report)
+        return MeshSummary([0.0, 0.0, 0.0], 0, count, 0.0, 0, 0, 0, 0, 0, report), None
     bad_corners = int((~np.isfinite(mesh.vertices)).any(axis=1).sum())
     if bad_corners:
         report.add(ERROR, "non_finite_vertices",
                    ngettext("{count} corner has no valid coordinates (NaN or infinite).",
                             "{count} corners have no valid coordinates (NaN or infinite).", bad_corners)
                    .format(count=bad_corners), count=bad_corners)
-        return MeshSummary([0.0, 0.0, 0.0], len(faces), count, 0.0, 0, 0, 0, 0, 0, report)
+        return MeshSummary([0.0, 0.0, 0.0], len(faces), count, 0.0, 0, 0, 0, 0, 0, report), None
     table = topology.edges(faces, count)
     labels = topology.shells(mesh, table)
     if labels.max() > 0 and not mesh.merged:  # parts that only touch: a slicer joins corners by position
@@ -188,11 +215,9 @@ def summarize(mesh: Mesh, thorough: bool = False) -> MeshSummary:
                 "repair removes it.", "{count} parts are smaller than {size:g} mm in every direction (specks a "
                 "slicer drops or misprints); repair removes them.", small).format(count=small, size=MIN_PART_MM),
                 count=small)
-    crossing = None
-    if thorough and not report.has_errors:
-        crossing = _thorough(mesh, labels, shells, topology.signed_volumes(face_volumes, labels, shells), report)
-    return MeshSummary([float(v) for v in mesh.size()], len(faces), count, volume, shells, open_edges, non_manifold,
-                       inconsistent, degenerate, report, *(crossing or (None, None)))
+    return (MeshSummary([float(v) for v in mesh.size()], len(faces), count, volume, shells, open_edges, non_manifold,
+                        inconsistent, degenerate, report),
+            Parts(labels, shells, topology.signed_volumes(face_volumes, labels, shells)))
 
 
 def verdict(summary: MeshSummary, repaired: bool = False) -> str:
