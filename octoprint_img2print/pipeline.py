@@ -29,7 +29,7 @@ from .filaments.painting import SWAPS_FINDING, Plan, plan_of
 from .filaments.slicer_projects import colour_change_parts
 from .generating import tripo
 from .geometry import outline
-from .geometry.budget import gigabytes, memory_budget, slicer_bytes
+from .geometry.budget import BESIDE_BYTES_PER_TRIANGLE, gigabytes, memory_budget, slicer_bytes, triangle_budget
 from .geometry.checks import MIN_PART_MM, MeshSummary, closer_look, first_look, needs_repair, summarize, verdict
 from .geometry.files import READ_MODEL_EXTENSIONS, model_format, read_mesh, write_atomically, write_mesh
 from .geometry.mesh import Mesh
@@ -654,8 +654,8 @@ class _StopSlicing:
 def _model_for_slicing(source: bytes | Path, name: str, recipe: Recipe, printer: PrinterProfile, repair: bool,
                        progress: Progress, built: ConvertResult | None) -> _Solid:
     """The solid to slice: a model file (repaired if it must be and ``repair`` allows; one sound at the first look
-    is sliced while the thorough look runs beside), or a picture converted by its mode (``built`` when the
-    printer's bed leaves its size as it is)."""
+    is sliced while the thorough look runs beside, where memory allows both), or a picture converted by its mode
+    (``built`` when the printer's bed leaves its size as it is)."""
     if is_model_file(name):
         if isinstance(source, bytes):
             raise BadInput("model_bytes", _("{file}: give model files as a path.").format(file=name), file=name)
@@ -663,7 +663,7 @@ def _model_for_slicing(source: bytes | Path, name: str, recipe: Recipe, printer:
         mesh = read_mesh(Path(source), name)
         progress(stages.CHECKING)
         summary, parts = first_look(mesh)
-        if _sound(summary):
+        if _sound(summary) and len(mesh.faces) <= triangle_budget(BESIDE_BYTES_PER_TRIANGLE):
             return _Solid(mesh, Report(), checking=in_background(closer_look, mesh, summary, parts))
         return _Solid(*_printable_model(mesh, name, repair, progress, closer_look(mesh, summary, parts)))
     widest = _widest(printer)

@@ -381,14 +381,15 @@ def test_the_gcodes_thumbnail_shows_the_solid_without_pinholes(capsys, tmp_path,
     assert drawn.sum() > 1000 and not (inside & ~drawn[1:-1, 1:-1]).any()
 
 
-@pytest.mark.parametrize("check_ends", ["first", "last"])
+@pytest.mark.parametrize("check_ends", ["first", "last", "no_room_beside"])
 def test_a_model_running_through_itself_is_checked_while_it_slices_and_only_its_repair_is_printed(
         capsys, tmp_path, monkeypatch, check_ends):
     """A closed model that runs through itself (a sphere with its top pulled down through its bottom, 24 mm tall;
     united with itself, 20 mm) looks sound at first: the slicer starts while the thorough check runs beside it. The
     G-code of the model as it came is never used, whether the check ends first (the slicer is stopped) or after the
-    slicer (its G-code is dropped): the model is united with itself and sliced again. With --no-repair it is
-    refused and nothing is written."""
+    slicer (its G-code is dropped): the model is united with itself and sliced again. Where the memory budget does
+    not hold both, the check comes first and the slicer runs once. With --no-repair it is refused and nothing is
+    written."""
     import time
 
     from tangled import spiked_sphere
@@ -419,12 +420,17 @@ def test_a_model_running_through_itself_is_checked_while_it_slices_and_only_its_
     monkeypatch.setattr(pipeline, "get_backend", lambda name: Counted(real_backend(name)))
     if check_ends == "last":
         monkeypatch.setattr(pipeline, "closer_look", late_look)
+    if check_ends == "no_room_beside":
+        monkeypatch.setattr(pipeline, "triangle_budget", lambda _bytes_per_triangle: 1000)  # the model has 1,280
     code, answer = slice_cli(capsys, model, tmp_path / "o.gcode", "--printer", "generic", "--slicer", "prusaslicer")
     codes = [f["code"] for f in answer["findings"]]
     assert code == 0 and "model_repaired" in codes and "united_with_itself" in codes, answer
     assert max(answer["size_mm"]) == pytest.approx(20.0, abs=0.5)  # the repaired sphere, not the 24 mm one
     assert max(read(tmp_path / "o.gcode").layer_zs) == pytest.approx(max(answer["size_mm"]), abs=0.3)  # printed so
-    assert runs[0] == "started" and runs[-2:] == ["started", "finished"] and runs.count("started") == 2
+    if check_ends == "no_room_beside":
+        assert runs == ["started", "finished"]
+    else:
+        assert runs[0] == "started" and runs[-2:] == ["started", "finished"] and runs.count("started") == 2
     if check_ends == "last":
         assert runs == ["started", "finished", "started", "finished"]
     (tmp_path / "o.gcode").unlink()

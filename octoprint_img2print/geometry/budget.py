@@ -17,6 +17,9 @@ MIN_TRIANGLES = 200_000
 # reading, checking, placing and writing a model from a file, per triangle: the check of two spheres of 2.6 million
 # triangles peaks at 1.42 GB, a 2-million-triangle slice's own process at about 1.4 GB
 MODEL_BYTES_PER_TRIANGLE = 520
+# the thorough check of a model running beside its placing, its writing for the slicer and its preview picture, per
+# triangle: a 2-million-triangle slice's own process peaks at 1.27 GB that way
+BESIDE_BYTES_PER_TRIANGLE = 650
 # manifold3d's share of a boolean (a stand, a frame, a cut) on a solid, per triangle: a 2-million-triangle plate
 # united with a foot block took 1.64 GB of address space more than the plate (it crashes when that runs out)
 BOOLEAN_BYTES_PER_TRIANGLE = 850
