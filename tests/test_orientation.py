@@ -61,3 +61,4 @@ def test_a_mushroom_is_turned_onto_its_cap():
     placed = trimesh.Trimesh(lying.vertices, lying.faces)
     assert np.allclose((chosen.overhang_mm2, chosen.base_mm2), (100, 900), atol=1e-3)  # the stem's end; the cap's top
     assert np.allclose(by_definition(placed), (100, 900), atol=1e-3)
+

@@ -39,8 +39,9 @@ def from_manifold(solid: manifold3d.Manifold, on_bed: bool = False) -> Mesh:
     moves a mesh: onto z = 0 with its bounding box starting at x = y = 0)."""
     if on_bed:
         solid = solid.translate(tuple(-value for value in solid.bounding_box()[:3]))
-    result = solid.to_mesh()
-    return _without_null_edges(Mesh(np.asarray(result.vert_properties)[:, :3], np.asarray(result.tri_verts)))
+    result = solid.to_mesh()  # copied out: arrays that only view its memory would keep manifold3d's mesh alive
+    # (past the interpreter's end, where nanobind reports it leaked, when a thread drawing a preview still holds it)
+    return _without_null_edges(Mesh(np.array(result.vert_properties[:, :3]), np.array(result.tri_verts)))
 
 
 def _without_null_edges(mesh: Mesh) -> Mesh:
