@@ -19,12 +19,15 @@ def _view(azimuth_deg: float = -35.0, elevation_deg: float = 30.0) -> np.ndarray
     a, e = math.radians(azimuth_deg), math.radians(elevation_deg)
     turn = np.array([[math.cos(a), -math.sin(a), 0], [math.sin(a), math.cos(a), 0], [0, 0, 1]])
     tilt = np.array([[1, 0, 0], [0, math.sin(e), math.cos(e)], [0, -math.cos(e), math.sin(e)]])
-    return tilt @ turn
+    return np.einsum("ij,jk->ik", tilt, turn)
 
 
 def render(mesh: Mesh, width: int, height: int) -> Image.Image:
-    """Shade the model seen from the front right, above: points sampled over every face, nearest wins."""
-    view = mesh.vertices.astype(np.float64) @ _view().T
+    """Shade the model seen from the front right, above: points sampled over every face, nearest wins.
+
+    No BLAS call (einsum instead of a matrix product): it is drawn on a thread beside the slicer's start, and
+    OpenBLAS, whose worker threads are stopped around a fork, spun for ever in a product that a fork cut across."""
+    view = np.einsum("ij,kj->ik", mesh.vertices.astype(np.float64), _view())
     low, high = view.min(axis=0), view.max(axis=0)
     scale = 0.9 * min(width / max(high[0] - low[0], 1e-9), height / max(high[1] - low[1], 1e-9))
     screen = (view - (low + high) / 2) * scale + [width / 2, height / 2, 0]
@@ -35,7 +38,7 @@ def render(mesh: Mesh, width: int, height: int) -> Image.Image:
     if not len(tri):
         return Image.new("RGBA", (width, height))
     unit = normals / np.linalg.norm(normals, axis=1, keepdims=True)
-    light = np.clip(unit @ np.array([0.3, 0.5, 0.81]), 0, 1) * 0.75 + 0.25
+    light = np.clip(np.einsum("ij,j->i", unit, np.array([0.3, 0.5, 0.81])), 0, 1) * 0.75 + 0.25
     area = np.abs(normals[:, 2]) / 2
     counts = np.clip(np.ceil(area * 3), 1, None).astype(np.int64)
     if counts.sum() > MAX_SAMPLES:
